@@ -1,0 +1,94 @@
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from accounts.validators import USERNAME_MAX_LENGTH, is_valid_portal_username, validate_portal_username
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        return self.get(username__iexact=username)
+
+    def _create_user(self, username, email, password, **extra_fields):
+        if not email:
+            raise ValueError("Users must have an email address.")
+        email = self.normalize_email(email)
+        user = self.model(username=username or None, email=email, **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, username=None, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(username, email, password, **extra_fields)
+
+    def create_superuser(self, username, email, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(username, email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person using the portal.
+
+    `username` is the *portal username*: what contributors search for and what the Portal API
+    puts in URLs. It is NULL until the person has chosen a valid one (a new social sign-up, or a
+    legacy account whose username was an email address); such users are sent to the
+    "Choose your username" page before anything else.
+    """
+
+    username = models.CharField(
+        max_length=USERNAME_MAX_LENGTH,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_portal_username],
+        help_text="3-40 letters, digits, '-', '_' or '.'; not an email address.",
+    )
+    name = models.CharField(max_length=150, blank=True)
+    email = models.EmailField(unique=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.username or self.email
+
+    def save(self, *args, **kwargs):
+        if self.username is not None:
+            self.username = self.username.strip() or None
+        super().save(*args, **kwargs)
+
+    @property
+    def has_valid_username(self) -> bool:
+        return is_valid_portal_username(self.username)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.username or self.email.split("@")[0]
+
+    def get_full_name(self) -> str:
+        return self.name
+
+    def get_short_name(self) -> str:
+        return self.name.split(" ")[0] if self.name else (self.username or "")

@@ -1,0 +1,37 @@
+"""The portal username: 3-40 letters, digits, '-', '_' or '.', unique ignoring case, never an email."""
+
+import re
+
+from django.core.exceptions import ValidationError
+
+USERNAME_MIN_LENGTH = 3
+USERNAME_MAX_LENGTH = 40
+USERNAME_RE = re.compile(r"^[A-Za-z0-9._-]+$")
+
+ERR_USERNAME_EMPTY = "Choose a username."
+ERR_USERNAME_EMAIL = "A username cannot be an email address. Choose a name people can find you by."
+ERR_USERNAME_TOO_SHORT = f"A username needs at least {USERNAME_MIN_LENGTH} characters."
+ERR_USERNAME_TOO_LONG = f"A username can have at most {USERNAME_MAX_LENGTH} characters."
+ERR_USERNAME_CHARACTERS = "A username may contain only letters, digits, '-', '_' and '.'."
+
+
+def validate_portal_username(value: str | None) -> None:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError(ERR_USERNAME_EMPTY, code="empty")
+    if "@" in value:
+        raise ValidationError(ERR_USERNAME_EMAIL, code="email")
+    if len(value) < USERNAME_MIN_LENGTH:
+        raise ValidationError(ERR_USERNAME_TOO_SHORT, code="too_short")
+    if len(value) > USERNAME_MAX_LENGTH:
+        raise ValidationError(ERR_USERNAME_TOO_LONG, code="too_long")
+    if not USERNAME_RE.match(value):
+        raise ValidationError(ERR_USERNAME_CHARACTERS, code="characters")
+
+
+def is_valid_portal_username(value: str | None) -> bool:
+    try:
+        validate_portal_username(value)
+    except ValidationError:
+        return False
+    return True

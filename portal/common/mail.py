@@ -1,0 +1,68 @@
+"""Send every email through Celery, queued when the current transaction commits.
+
+Django, allauth and django-otp all call django.core.mail; with EMAIL_BACKEND pointing here,
+their messages are serialised to JSON and handed to `portal.common.tasks.email_deliver`, which
+delivers them through settings.EMAIL_DELIVERY_BACKEND. A slow or down mail server therefore
+never blocks or breaks a request, and a rolled-back transaction sends nothing.
+"""
+
+import base64
+from typing import Any
+
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+
+
+def message_to_dict(message: EmailMessage) -> dict[str, Any]:
+    attachments = []
+    for attachment in message.attachments:
+        if isinstance(attachment, tuple) or hasattr(attachment, "filename"):
+            filename, content, mimetype = attachment
+            if isinstance(content, str):
+                content = content.encode()
+            attachments.append([filename, base64.b64encode(content).decode(), mimetype])
+    return {
+        "subject": message.subject,
+        "body": message.body,
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "cc": list(message.cc),
+        "bcc": list(message.bcc),
+        "reply_to": list(message.reply_to),
+        "headers": dict(message.extra_headers),
+        "alternatives": [list(a) for a in getattr(message, "alternatives", [])],
+        "attachments": attachments,
+    }
+
+
+def message_from_dict(data: dict[str, Any]) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=data["subject"],
+        body=data["body"],
+        from_email=data["from_email"],
+        to=data["to"],
+        cc=data["cc"],
+        bcc=data["bcc"],
+        reply_to=data["reply_to"],
+        headers=data["headers"],
+    )
+    for content, mimetype in data["alternatives"]:
+        message.attach_alternative(content, mimetype)
+    for filename, content, mimetype in data["attachments"]:
+        message.attach(filename, base64.b64decode(content), mimetype)
+    return message
+
+
+class CeleryEmailBackend(BaseEmailBackend):
+    def send_messages(self, email_messages):
+        from portal.common.tasks import email_deliver
+
+        count = 0
+        for message in email_messages:
+            if not message.recipients():
+                continue
+            payload = message_to_dict(message)
+            transaction.on_commit(lambda payload=payload: email_deliver.delay(payload))
+            count += 1
+        return count

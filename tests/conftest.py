@@ -1,0 +1,53 @@
+"""Shared fixtures: named actors, Chromium for Playwright, screenshots of e2e pages."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+ARTIFACTS = Path(os.environ.get("PORTAL_TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium; no DNS lookups leave the machine (stack-notes §2)."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 860}}
+
+
+@pytest.fixture
+def screenshot(page, request):
+    """Call screenshot("name") in an e2e test to save test-artifacts/<test>-<name>.png to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str) -> Path:
+        path = ARTIFACTS / f"{request.node.name.replace('[', '-').rstrip(']')}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def password():
+    return DEFAULT_PASSWORD
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(username="hamlet", name="Prince Hamlet", email="hamlet@example.com")
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory(username="ophelia", name="Ophelia Polonius", email="ophelia@example.com")
