@@ -2,11 +2,17 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal import views
+from portal.api import api as portal_api
 
 urlpatterns = [
     path("", views.home_view, name="home"),
     path("dashboard/", views.dashboard_view, name="dashboard"),
     path("healthz", views.healthz_view, name="healthz"),
     path("accounts/", include("allauth.urls")),
+    path("account/", include("accounts.urls")),
+    path("organizations/", include("organizations.urls")),
+    path("console/", include("console.urls")),
+    path("core/", include("coreapi.urls")),
+    path("api/v1/", portal_api.urls),
     path("admin/", admin.site.urls),
 ]
