@@ -1,8 +1,13 @@
 """Reads about portal users."""
 
+import re
+import unicodedata
+
+from allauth.socialaccount.models import SocialAccount
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
+from accounts.validators import USERNAME_MAX_LENGTH, is_valid_portal_username
 
 USER_SEARCH_LIMIT = 10
 
@@ -23,3 +28,51 @@ def user_search(*, query: str, limit: int = USER_SEARCH_LIMIT, exclude: User | N
 
 def user_get_by_username(*, username: str) -> User | None:
     return User.objects.filter(username__iexact=(username or "").strip(), is_active=True).first()
+
+
+def _username_candidate(raw: str | None, *, lower: bool = False) -> str:
+    """`raw` reshaped into the username alphabet: accents dropped, other runs of characters
+    outside [A-Za-z0-9._-] turned into one '-', trimmed to the maximum length."""
+    text = unicodedata.normalize("NFKD", raw or "").encode("ascii", "ignore").decode()
+    text = re.sub(r"[^A-Za-z0-9._-]+", "-", text.split("@")[0]).strip("-._")
+    text = text.lower() if lower else text
+    return text[:USERNAME_MAX_LENGTH].rstrip("-._")
+
+
+def _username_sources(user: User) -> list[tuple[str | None, bool]]:
+    sources: list[tuple[str | None, bool]] = []
+    for account in SocialAccount.objects.filter(user=user).order_by("pk"):
+        data = account.extra_data or {}
+        if account.provider == "github":
+            sources.append((data.get("login"), False))
+        elif account.provider == "google":
+            sources += [(data.get("name"), True), (data.get("email"), True)]
+    sources += [(user.name, True), (user.email, True)]
+    return sources
+
+
+def username_suggest(*, user: User) -> str:
+    """A valid, free portal username for `user`: the GitHub login, else the Google name or the
+    local part of the email address, reshaped to the rules and numbered when already taken."""
+    base = next(
+        (c for raw, lower in _username_sources(user) if is_valid_portal_username(c := _username_candidate(raw, lower=lower))),
+        "user",
+    )
+    taken = {
+        name.lower()
+        for name in User.objects.filter(username__istartswith=base[: USERNAME_MAX_LENGTH - 4])
+        .exclude(pk=user.pk)
+        .values_list("username", flat=True)
+    }
+    if base.lower() not in taken:
+        return base
+    for n in range(2, 10_000):
+        suffix = f"-{n}"
+        candidate = f"{base[: USERNAME_MAX_LENGTH - len(suffix)]}{suffix}"
+        if candidate.lower() not in taken and not User.objects.filter(username__iexact=candidate).exclude(pk=user.pk).exists():
+            return candidate
+    return f"user-{user.pk}"  # pragma: no cover - ten thousand namesakes
+
+
+def social_account_list(*, user: User) -> QuerySet[SocialAccount]:
+    return SocialAccount.objects.filter(user=user).order_by("provider", "pk")

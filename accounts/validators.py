@@ -35,3 +35,5 @@ def is_valid_portal_username(value: str | None) -> bool:
     except ValidationError:
         return False
     return True
+
+ERR_USERNAME_TAKEN = "That username is taken. Choose another one."

@@ -13,8 +13,11 @@ def _free_port() -> int:
 
 # The fake GitHub + Google OAuth server (tests/fakes/oauth_server.py) listens here; a session
 # fixture starts it. Chosen once per process so allauth's import-time URLs match the fixture.
-if "FAKE_OAUTH_URL" not in os.environ:
+# Each pytest-xdist worker inherits the controller's environment, so a worker picks its own port.
+_OWNER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+if "FAKE_OAUTH_URL" not in os.environ or os.environ.get("FAKE_OAUTH_URL_OWNER") != _OWNER:
     os.environ["FAKE_OAUTH_URL"] = f"http://127.0.0.1:{_free_port()}"
+    os.environ["FAKE_OAUTH_URL_OWNER"] = _OWNER
 FAKE_OAUTH_URL = os.environ["FAKE_OAUTH_URL"]
 os.environ.setdefault("GITHUB_CLIENT_ID", "test-github-client")
 os.environ.setdefault("GITHUB_CLIENT_SECRET", "test-github-secret")

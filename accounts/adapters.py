@@ -1,0 +1,70 @@
+"""allauth adapters: the portal's username rules for password sign-ups, and social sign-ups that
+create the user *without* a username so "Choose your username" is the one place it is chosen."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp
+from django import forms
+from django.http import Http404
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.services import UsernameError, username_clean
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def clean_username(self, username: str, shallow: bool = False) -> str:
+        """Same rules as the choose-username page: shape, never an email, unique ignoring case."""
+        try:
+            if shallow:
+                from accounts.validators import validate_portal_username
+
+                validate_portal_username(username)
+                return username.strip()
+            return username_clean(username=username)
+        except UsernameError as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
+class ProviderNotConfigured(SocialApp.DoesNotExist, Http404):
+    """Still a SocialApp.DoesNotExist for allauth's own handlers; a 404 for Django."""
+
+
+ERR_UNLINK_LAST_SIGN_IN_METHOD = (
+    "You cannot unlink this account: it is your only way to sign in. "
+    "Set a password or link another provider first."
+)
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    # allauth's validate_disconnect raises "no_password" when the last provider of a user without a
+    # usable password would be removed; say what that means and what to do instead.
+    error_messages = {**DefaultSocialAccountAdapter.error_messages, "no_password": ERR_UNLINK_LAST_SIGN_IN_METHOD}
+
+    def get_app(self, request, provider, client_id=None):
+        """A provider without keys (no GITHUB_CLIENT_ID / GOOGLE_CLIENT_ID) is a 404, not a 500."""
+        try:
+            return super().get_app(request, provider, client_id=client_id)
+        except SocialApp.DoesNotExist as exc:
+            raise ProviderNotConfigured(f"{provider} sign-in is not configured.") from exc
+
+    def get_connect_redirect_url(self, request, socialaccount):
+        return reverse("accounts:authentication")
+
+    def save_user(self, request, sociallogin, form=None):
+        """Create the social user with no portal username (and no usable password). The
+        UsernameRequiredMiddleware then sends them to "Choose your username"."""
+        user = sociallogin.user
+        user.set_unusable_password()
+        if form is not None:
+            from allauth.account.adapter import get_adapter as get_account_adapter
+
+            get_account_adapter(request).save_user(request, user, form, commit=False)
+        user.username = None
+        # allauth skips provider addresses that have an EmailAddress row elsewhere; accounts created
+        # outside allauth (admin, legacy import) have none, so drop addresses another user owns.
+        taken = {e.lower() for e in User.objects.exclude(pk=user.pk).filter(
+            email__in=[a.email for a in sociallogin.email_addresses]).values_list("email", flat=True)}
+        sociallogin.email_addresses = [a for a in sociallogin.email_addresses if a.email.lower() not in taken]
+        sociallogin.save(request)
+        return user

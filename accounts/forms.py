@@ -1,0 +1,43 @@
+from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
+from django import forms
+
+from accounts.services import UsernameError, username_clean
+from accounts.validators import ERR_USERNAME_EMPTY
+
+
+class UsernameField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("error_messages", {"required": ERR_USERNAME_EMPTY})
+        kwargs.setdefault("help_text", "3-40 letters, digits, '-', '_' or '.'. People find you by it; it cannot be an email address.")
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}))
+        super().__init__(**kwargs)
+
+
+class UsernameChooseForm(forms.Form):
+    username = UsernameField(label="Username")
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_username(self):
+        try:
+            return username_clean(username=self.cleaned_data["username"], exclude=self.user)
+        except UsernameError as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
+class ProfileForm(UsernameChooseForm):
+    name = forms.CharField(label="Name", max_length=150, required=False, help_text="Shown to people in your organizations.")
+
+    field_order = ["name", "username"]
+
+
+class SocialSignupForm(AllauthSocialSignupForm):
+    """Shown by allauth only when a social sign-up cannot complete on its own (the provider's
+    email address belongs to another account). It asks for an email only: the portal username is
+    chosen on the next page."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.pop("username", None)

@@ -1,0 +1,54 @@
+"""Writes about portal users. Sign-up, sign-in, passwords and social connections are allauth's;
+this module owns the portal username and the profile."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from accounts.models import User
+from accounts.validators import ERR_USERNAME_TAKEN, validate_portal_username
+from portal.common.errors import ApplicationError
+from portal.common.services import model_update
+
+
+class UsernameError(ApplicationError):
+    """The chosen portal username breaks a rule; `message` is one of the ERR_USERNAME_* constants."""
+
+
+def username_clean(*, username: str | None, exclude: User | None = None) -> str:
+    """The username stripped and checked against every rule: shape (accounts.validators) and
+    uniqueness ignoring case. Raises UsernameError with the constant message of the first rule broken."""
+    username = (username or "").strip()
+    try:
+        validate_portal_username(username)
+    except ValidationError as exc:
+        raise UsernameError(exc.messages[0]) from exc
+    taken = User.objects.filter(username__iexact=username)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude.pk)
+    if taken.exists():
+        raise UsernameError(ERR_USERNAME_TAKEN)
+    return username
+
+
+@transaction.atomic
+def user_username_set(*, user: User, username: str) -> User:
+    """Give `user` the portal username `username` (first choice or a later change)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    username = username_clean(username=username, exclude=user)
+    if user.username == username:
+        return user
+    try:
+        with transaction.atomic():  # a concurrent sign-up may take the name between check and save
+            user, _ = model_update(instance=user, fields=["username"], data={"username": username})
+    except IntegrityError as exc:
+        raise UsernameError(ERR_USERNAME_TAKEN) from exc
+    return user
+
+
+@transaction.atomic
+def user_profile_update(*, user: User, name: str, username: str | None = None) -> User:
+    """Save the name shown to others and, when given, a new portal username (same rules)."""
+    if username is not None:
+        user = user_username_set(user=user, username=username)
+    user, _ = model_update(instance=user, fields=["name"], data={"name": (name or "").strip()})
+    return user

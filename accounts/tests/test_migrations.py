@@ -1,0 +1,36 @@
+"""0002_clear_invalid_usernames: legacy usernames that are email addresses (or otherwise invalid) are cleared."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BEFORE = [("accounts", "0001_initial")]
+AFTER = [("accounts", "0002_clear_invalid_usernames")]
+
+
+def test_clears_email_and_invalid_usernames_and_keeps_valid_ones():
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    old_apps = executor.loader.project_state(BEFORE).apps
+    User = old_apps.get_model("accounts", "User")
+    User.objects.create(username="legacy@example.com", email="legacy@example.com", password="!")
+    User.objects.create(username="has space", email="space@example.com", password="!")
+    User.objects.create(username="ok-name", email="ok@example.com", password="!")
+    User.objects.create(username=None, email="none@example.com", password="!")
+
+    executor = MigrationExecutor(connection)  # reload the graph after the data changed
+    try:
+        executor.migrate(AFTER)
+        new_apps = executor.loader.project_state(AFTER).apps
+        usernames = dict(new_apps.get_model("accounts", "User").objects.values_list("email", "username"))
+    finally:  # leave the schema complete for the next tests, whatever migrations come later
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert usernames == {
+        "legacy@example.com": None,
+        "space@example.com": None,
+        "ok@example.com": "ok-name",
+        "none@example.com": None,
+    }

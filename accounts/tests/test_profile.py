@@ -1,0 +1,107 @@
+import pytest
+from allauth.socialaccount.models import SocialAccount
+from django.test import override_settings
+from django.urls import reverse
+
+from accounts.adapters import ERR_UNLINK_LAST_SIGN_IN_METHOD
+from accounts.validators import ERR_USERNAME_TAKEN
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+AUTH = reverse("accounts:authentication")
+
+
+def test_profile_edits_name_and_username(client, user):
+    client.force_login(user)
+    response = client.post(reverse("accounts:profile"), {"name": "Hamlet, Prince of Denmark", "username": "the-prince"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.name, user.username) == ("Hamlet, Prince of Denmark", "the-prince")
+    assert "Your profile has been saved." in client.get(response["Location"]).content.decode()
+
+
+def test_profile_refuses_a_username_of_someone_else_in_another_case(client, user, other_user):
+    client.force_login(user)
+    response = client.post(reverse("accounts:profile"), {"name": "X", "username": "OPHELIA"})
+    assert response.status_code == 200
+    assert ERR_USERNAME_TAKEN in response.content.decode()
+    user.refresh_from_db()
+    assert (user.name, user.username) == ("Prince Hamlet", "hamlet")
+
+
+def test_profile_requires_sign_in(client):
+    assert client.get(reverse("accounts:profile"))["Location"].startswith(reverse("account_login"))
+
+
+def _social(user, provider, uid, **extra):
+    return SocialAccount.objects.create(user=user, provider=provider, uid=uid, extra_data=extra)
+
+
+def test_authentication_page_lists_providers_with_link_and_unlink(client, user):
+    _social(user, "github", "1", login="hamlet-gh")
+    client.force_login(user)
+    html = client.get(AUTH).content.decode()
+    assert "hamlet-gh" in html and "Unlink" in html
+    assert "Link Google" in html and "process=connect" in html
+    assert "Change password" in html
+
+
+def test_social_only_user_is_offered_to_set_a_password(client):
+    social_only = UserFactory(username="socialite")
+    social_only.set_unusable_password()
+    social_only.save()
+    _social(social_only, "github", "2", login="socialite")
+    client.force_login(social_only)
+    html = client.get(AUTH).content.decode()
+    assert "Set a password" in html and reverse("account_set_password") in html
+
+
+def test_unlinking_the_last_way_to_sign_in_is_refused_with_a_clear_message(client):
+    social_only = UserFactory(username="socialite")
+    social_only.set_unusable_password()
+    social_only.save()
+    account = _social(social_only, "github", "3", login="socialite")
+    client.force_login(social_only)
+    response = client.post(reverse("accounts:social-account-disconnect", args=[account.pk]), follow=True)
+    assert ERR_UNLINK_LAST_SIGN_IN_METHOD in response.content.decode()
+    assert SocialAccount.objects.filter(pk=account.pk).exists()
+
+
+def test_unlinking_one_of_two_providers_works(client):
+    social_only = UserFactory(username="socialite")
+    social_only.set_unusable_password()
+    social_only.save()
+    github = _social(social_only, "github", "4", login="socialite")
+    _social(social_only, "google", "5", email="s@example.com")
+    client.force_login(social_only)
+    response = client.post(reverse("accounts:social-account-disconnect", args=[github.pk]))
+    assert response["Location"] == AUTH
+    assert list(SocialAccount.objects.filter(user=social_only).values_list("provider", flat=True)) == ["google"]
+
+
+def test_unlinking_the_only_provider_is_fine_with_a_password(client, user):
+    account = _social(user, "google", "6", email="h@example.com")
+    client.force_login(user)
+    client.post(reverse("accounts:social-account-disconnect", args=[account.pk]))
+    assert not SocialAccount.objects.filter(user=user).exists()
+
+
+def test_unlinking_someone_elses_account_is_404(client, user, other_user):
+    account = _social(other_user, "github", "7", login="oph")
+    client.force_login(user)
+    assert client.post(reverse("accounts:social-account-disconnect", args=[account.pk])).status_code == 404
+    assert SocialAccount.objects.filter(pk=account.pk).exists()
+
+
+def test_unlink_needs_post(client, user):
+    account = _social(user, "github", "8")
+    client.force_login(user)
+    assert client.get(reverse("accounts:social-account-disconnect", args=[account.pk])).status_code == 405
+
+
+@override_settings(SOCIALACCOUNT_PROVIDERS={"github": {}, "google": {}})
+def test_authentication_page_without_configured_providers_says_so(client, user):
+    client.force_login(user)
+    html = client.get(AUTH).content.decode()
+    assert "No sign-in providers are configured" in html and "Link GitHub" not in html

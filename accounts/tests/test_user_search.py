@@ -1,0 +1,66 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = reverse("accounts:user-search")
+AUTOCOMPLETE = reverse("accounts:user-autocomplete")
+
+
+def test_search_returns_username_and_name_only(client, user, other_user):
+    client.force_login(other_user)
+    body = client.get(SEARCH, {"q": "ham"}).json()
+    assert body == {"Items": [{"Username": "hamlet", "Name": "Prince Hamlet"}]}
+
+
+def test_search_never_exposes_email_addresses_even_when_searching_by_email(client, user, other_user):
+    client.force_login(other_user)
+    response = client.get(SEARCH, {"q": "hamlet@"})
+    assert "@example.com" not in response.content.decode()
+    assert "example.com" not in client.get(SEARCH, {"q": "h"}).content.decode()
+
+
+def test_search_is_limited_to_ten(client, user):
+    for i in range(12):
+        UserFactory(username=f"dev{i:02d}", email=f"d{i}@example.com")
+    client.force_login(user)
+    assert len(client.get(SEARCH, {"q": "DEV"}).json()["Items"]) == 10
+
+
+def test_search_without_query_is_empty(client, user):
+    client.force_login(user)
+    assert client.get(SEARCH).json() == {"Items": []}
+
+
+def test_search_requires_sign_in(client, user):
+    response = client.get(SEARCH, {"q": "ham"})
+    assert response.status_code == 401
+    assert "hamlet" not in response.content.decode()
+
+
+def test_autocomplete_renders_choosable_buttons_without_emails(client, user, other_user):
+    client.force_login(other_user)
+    html = client.get(AUTOCOMPLETE, {"q": "Prince", "field": "invitee"}, headers={"HX-Request": "true"}).content.decode()
+    assert 'data-username="hamlet"' in html and "Prince Hamlet" in html
+    assert "hamlet@example.com" not in html
+
+
+def test_autocomplete_says_when_nobody_matches(client, user):
+    client.force_login(user)
+    html = client.get(AUTOCOMPLETE, {"q": "zzz"}).content.decode()
+    assert "No user matches" in html
+
+
+def test_autocomplete_widget_include_renders_the_htmx_input(rf, user):
+    from django.template import engines
+
+    request = rf.get("/")
+    request.user = user
+    html = engines["django"].from_string(
+        '{% include "accounts/includes/user_autocomplete.html" with field="invitee" label="Invite" %}'
+    ).render({}, request)
+    assert 'name="invitee"' in html and 'type="hidden"' in html
+    assert f'hx-get="{AUTOCOMPLETE}"' in html and 'hx-trigger="input changed delay:150ms, search"' in html
+    assert '"field": "invitee"' in html

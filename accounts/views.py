@@ -1,0 +1,138 @@
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+from allauth.socialaccount.forms import DisconnectForm
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.forms import ProfileForm, UsernameChooseForm
+from accounts.selectors import social_account_list, user_search, username_suggest
+from accounts.services import UsernameError, user_profile_update, user_username_set
+
+MSG_USERNAME_CHOSEN = "Welcome! Your username is {username}."
+MSG_PROFILE_SAVED = "Your profile has been saved."
+ERR_SEARCH_SIGN_IN = "Sign in to search for users."
+
+
+def _safe_next(request, default: str) -> str:
+    url = request.POST.get("next") or request.GET.get("next")
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return url
+    return default
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def username_choose_view(request):
+    """"Choose your username": the one place a new social user (or a legacy user whose username was
+    an email address) picks a portal username. UsernameRequiredMiddleware sends them here."""
+    user = request.user
+    next_url = _safe_next(request, reverse("dashboard"))
+    if user.has_valid_username:
+        return redirect(next_url)
+    if request.method == "POST":
+        form = UsernameChooseForm(request.POST, user=user)
+        if form.is_valid():
+            try:
+                user = user_username_set(user=user, username=form.cleaned_data["username"])
+            except UsernameError as exc:
+                form.add_error("username", exc.message)
+            else:
+                messages.success(request, MSG_USERNAME_CHOSEN.format(username=user.username))
+                return redirect(next_url)
+    else:
+        form = UsernameChooseForm(initial={"username": username_suggest(user=user)}, user=user)
+    return render(request, "accounts/username_choose.html", {"form": form, "next": next_url})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_view(request):
+    user = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST, user=user)
+        if form.is_valid():
+            try:
+                user_profile_update(user=user, name=form.cleaned_data["name"], username=form.cleaned_data["username"])
+            except UsernameError as exc:
+                form.add_error("username", exc.message)
+            else:
+                messages.success(request, MSG_PROFILE_SAVED)
+                return redirect("accounts:profile")
+    else:
+        form = ProfileForm(initial={"name": user.name, "username": user.username}, user=user)
+    return render(request, "accounts/profile.html", {"form": form, "active_tab": "profile"})
+
+
+@login_required
+@require_GET
+def authentication_view(request):
+    """Profile > Authentication: linked providers with link/unlink buttons, and the password."""
+    here = reverse("accounts:authentication")
+    accounts = list(social_account_list(user=request.user))
+    providers = []
+    for provider in get_social_adapter().list_providers(request):
+        linked = [a for a in accounts if a.provider == provider.id]
+        providers.append(
+            {
+                "id": provider.id,
+                "name": provider.name,
+                "accounts": [{"pk": a.pk, "label": _account_label(a)} for a in linked],
+                "connect_url": provider.get_login_url(request, process="connect", next=here),
+            }
+        )
+    context = {
+        "providers": providers,
+        "has_password": request.user.has_usable_password(),
+        "linked_names": [p["name"] for p in providers if p["accounts"]],
+        "active_tab": "authentication",
+    }
+    return render(request, "accounts/authentication.html", context)
+
+
+def _account_label(account) -> str:
+    data = account.extra_data or {}
+    if account.provider == "github":
+        return data.get("login") or account.uid
+    return data.get("email") or data.get("name") or account.uid
+
+
+@login_required
+@require_POST
+def social_account_disconnect_view(request, pk: int):
+    """Unlink a provider through allauth's own DisconnectForm, which refuses to remove the last
+    way to sign in (no other provider and no usable password)."""
+    account = get_object_or_404(social_account_list(user=request.user), pk=pk)
+    form = DisconnectForm(data={"account": account.pk}, request=request)
+    if form.is_valid():
+        form.save()
+    else:
+        for error in form.non_field_errors() or form.errors.get("account", []):
+            messages.error(request, error)
+    return redirect("accounts:authentication")
+
+
+@require_GET
+def user_search_api_view(request):
+    """GET /account/users/search?q= -> {"Items": [{"Username", "Name"}]}: at most 10 active users
+    whose username or name starts with q. Never returns email addresses."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"Errors": [{"ErrorCode": "NotAuthenticated", "Message": ERR_SEARCH_SIGN_IN}]}, status=401)
+    users = user_search(query=request.GET.get("q", ""))
+    return JsonResponse({"Items": [{"Username": u.username, "Name": u.name} for u in users]})
+
+
+@login_required
+@require_GET
+def user_autocomplete_view(request):
+    """The HTML result list of accounts/includes/user_autocomplete.html (htmx partial)."""
+    query = request.GET.get("q", "").strip()
+    users = user_search(query=query)
+    return render(
+        request,
+        "accounts/includes/user_autocomplete_results.html",
+        {"users": users, "query": query, "field": request.GET.get("field", "username")},
+    )
