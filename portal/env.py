@@ -7,7 +7,7 @@ settings package lists all of them.
 import os
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
 
 
 class ImproperEnvironment(RuntimeError):
@@ -34,7 +34,7 @@ def required(name: str) -> str:
 
 def bool_(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
-    if value is None:
+    if value is None or value.strip() == "":  # unset and blank both mean "use the default"
         return default
     value = value.strip().lower()
     if value in _TRUE:
