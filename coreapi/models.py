@@ -1,1 +1,462 @@
-from django.db import models  # noqa: F401
+"""The built-in OrderCloud-compatible core API: one row per OrderCloud object.
+
+Design rules (see the lead's notes in issue #4 and #7):
+- Every resource row belongs to one `Marketplace` (FK, CASCADE) and carries its OrderCloud ID in
+  `oc_id`, unique per marketplace (or per marketplace + parent, e.g. buyer users per buyer).
+- Relations between resources are OrderCloud ID strings (`buyer_id`, `default_price_schedule_id`),
+  never foreign keys to other resource rows, so the staging restore can copy a marketplace table by
+  table with `INSERT ... SELECT <new marketplace>, cols ... WHERE marketplace_id = <old>`.
+- Free-form objects (`xp`, `Inventory`, `PriceBreaks`, role lists) are JSON columns.
+Column names are the snake_case of the SDK's PascalCase field names (`AccessTokenDuration` ->
+`access_token_duration`, `ID` -> `oc_id`), which is how `coreapi.resources` maps them.
+"""
+
+from django.db import models
+from django.utils import timezone
+
+
+class Environment(models.TextChoices):
+    SANDBOX = "sandbox", "Sandbox"
+    STAGING = "staging", "Staging"
+    PRODUCTION = "production", "Production"
+
+
+class Marketplace(models.Model):
+    environment = models.CharField(max_length=16, choices=Environment.choices)
+    marketplace_id = models.CharField(max_length=100)
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["environment", "marketplace_id"], name="coreapi_marketplace_unique_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.marketplace_id} ({self.environment})"
+
+
+class MarketplaceOwned(models.Model):
+    """Base of every resource row: the marketplace FK and the OrderCloud ID."""
+
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
+    oc_id = models.CharField(max_length=100)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.oc_id
+
+
+def _unique(model: str, *fields: str) -> list:
+    name = f"coreapi_{model}_unique_" + "_".join(f.replace("_id", "") for f in fields)
+    return [models.UniqueConstraint(fields=["marketplace", *fields], name=name[:60])]
+
+
+def _idx(model: str, *fields: str) -> models.Index:
+    return models.Index(fields=["marketplace", *fields], name=f"coreapi_{model}_{'_'.join(fields)}"[:30])
+
+
+# --- Authentication and authorization ---------------------------------------------------------
+
+
+class ApiClient(MarketplaceOwned):
+    client_secret = models.CharField(max_length=200, blank=True, default="")
+    access_token_duration = models.PositiveIntegerField(default=600)  # minutes
+    active = models.BooleanField(default=True)
+    app_name = models.CharField(max_length=200)
+    refresh_token_duration = models.PositiveIntegerField(default=0)  # minutes; 0 = no refresh token
+    anonymous_token_duration = models.PositiveIntegerField(default=600)
+    default_context_user_name = models.CharField(max_length=200, blank=True, default="")
+    xp = models.JSONField(default=dict, blank=True)
+    allow_any_buyer = models.BooleanField(default=False)
+    allow_any_supplier = models.BooleanField(default=False)
+    allow_seller = models.BooleanField(default=False)
+    is_anon_buyer = models.BooleanField(default=False)
+    order_checkout_integration_event_id = models.CharField(max_length=100, blank=True, default="")
+    order_return_integration_event_id = models.CharField(max_length=100, blank=True, default="")
+    add_to_cart_integration_event_id = models.CharField(max_length=100, blank=True, default="")
+    minimum_required_roles = models.JSONField(default=list, blank=True)
+    minimum_required_custom_roles = models.JSONField(default=list, blank=True)
+    maximum_granted_roles = models.JSONField(default=list, blank=True)
+    maximum_granted_custom_roles = models.JSONField(default=list, blank=True)
+    date_created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = _unique("apiclient", "oc_id")
+
+
+class ApiClientAssignment(models.Model):
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
+    api_client_id = models.CharField(max_length=100)
+    buyer_id = models.CharField(max_length=100, blank=True, default="")
+    supplier_id = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta:
+        constraints = _unique("apiclientassignment", "api_client_id", "buyer_id", "supplier_id")
+
+
+class SecurityProfile(MarketplaceOwned):
+    name = models.CharField(max_length=200)
+    roles = models.JSONField(default=list, blank=True)
+    custom_roles = models.JSONField(default=list, blank=True)
+    password_config = models.JSONField(null=True, blank=True)
+    is_external_role_group = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = _unique("securityprofile", "oc_id")
+
+
+class SecurityProfileAssignment(models.Model):
+    """A profile given to the marketplace (all blank), a buyer, a supplier, a user group or a user."""
+
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
+    security_profile_id = models.CharField(max_length=100)
+    buyer_id = models.CharField(max_length=100, blank=True, default="")
+    supplier_id = models.CharField(max_length=100, blank=True, default="")
+    user_id = models.CharField(max_length=100, blank=True, default="")
+    user_group_id = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta:
+        constraints = _unique(
+            "secprofileassignment", "security_profile_id", "buyer_id", "supplier_id", "user_id", "user_group_id"
+        )
+
+
+class UserKind(models.TextChoices):
+    ADMIN = "admin", "Admin user"
+    BUYER = "buyer", "Buyer user"
+    SUPPLIER = "supplier", "Supplier user"
+
+
+class CoreUser(MarketplaceOwned):
+    """Admin users, buyer users and supplier users share one table; `company_id` is the buyer or
+    supplier ID ("" for admin users). Usernames are unique across the whole marketplace."""
+
+    kind = models.CharField(max_length=10, choices=UserKind.choices)
+    company_id = models.CharField(max_length=100, blank=True, default="")
+    username = models.CharField(max_length=100)
+    password = models.CharField(max_length=200, blank=True, default="")  # a Django password hash
+    first_name = models.CharField(max_length=100, blank=True, default="")
+    last_name = models.CharField(max_length=100, blank=True, default="")
+    email = models.CharField(max_length=200, blank=True, default="")
+    phone = models.CharField(max_length=100, blank=True, default="")
+    terms_accepted = models.DateTimeField(null=True, blank=True)
+    active = models.BooleanField(default=False)
+    xp = models.JSONField(default=dict, blank=True)
+    failed_login_attempts = models.PositiveIntegerField(default=0)
+    date_created = models.DateTimeField(default=timezone.now)
+    last_active = models.DateTimeField(null=True, blank=True)
+    password_last_set_date = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["marketplace", "kind", "company_id", "oc_id"], name="coreapi_user_unique_id"),
+            models.UniqueConstraint(fields=["marketplace", "username"], name="coreapi_user_unique_username"),
+        ]
+        indexes = [_idx("user", "kind", "company_id")]
+
+
+class ImpersonationConfig(MarketplaceOwned):
+    impersonation_buyer_id = models.CharField(max_length=100, blank=True, default="")
+    impersonation_group_id = models.CharField(max_length=100, blank=True, default="")
+    impersonation_user_id = models.CharField(max_length=100, blank=True, default="")
+    buyer_id = models.CharField(max_length=100, blank=True, default="")
+    group_id = models.CharField(max_length=100, blank=True, default="")
+    user_id = models.CharField(max_length=100, blank=True, default="")
+    security_profile_id = models.CharField(max_length=100)
+    client_id = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = _unique("impersonationconfig", "oc_id")
+
+
+class RefreshToken(models.Model):
+    """A refresh token: only its SHA-256 is stored; single use (rotated) and revocable."""
+
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    client_id = models.CharField(max_length=100, blank=True, default="")
+    user_kind = models.CharField(max_length=10, choices=UserKind.choices)
+    user_id = models.CharField(max_length=100, blank=True, default="")  # "" for portal-minted admin tokens
+    company_id = models.CharField(max_length=100, blank=True, default="")
+    username = models.CharField(max_length=150)
+    roles = models.JSONField(default=list)
+    impersonator = models.CharField(max_length=150, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["marketplace", "user_kind", "user_id"], name="coreapi_refresh_user")]
+
+
+# --- Buyers and suppliers ---------------------------------------------------------------------
+
+
+class Buyer(MarketplaceOwned):
+    name = models.CharField(max_length=200)
+    default_catalog_id = models.CharField(max_length=100, blank=True, default="")
+    active = models.BooleanField(default=False)
+    date_created = models.DateTimeField(default=timezone.now)
+    xp = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = _unique("buyer", "oc_id")
+
+
+class UserGroup(MarketplaceOwned):
+    buyer_id = models.CharField(max_length=100)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    xp = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = _unique("usergroup", "buyer_id", "oc_id")
+
+
+class UserGroupAssignment(models.Model):
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
+    buyer_id = models.CharField(max_length=100)
+    user_group_id = models.CharField(max_length=100)
+    user_id = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = _unique("usergroupassignment", "buyer_id", "user_group_id", "user_id")
+
+
+class Supplier(MarketplaceOwned):
+    name = models.CharField(max_length=200)
+    active = models.BooleanField(default=False)
+    date_created = models.DateTimeField(default=timezone.now)
+    all_buyers_can_order = models.BooleanField(default=False)
+    xp = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = _unique("supplier", "oc_id")
+
+
+# --- Integrations -----------------------------------------------------------------------------
+
+
+class IntegrationEvent(MarketplaceOwned):
+    name = models.CharField(max_length=200)
+    event_type = models.CharField(max_length=30, blank=True, default="")
+    custom_implementation_url = models.CharField(max_length=1000)
+    hash_key = models.CharField(max_length=200)
+    elevated_roles = models.JSONField(default=list, blank=True)
+    config_data = models.JSONField(null=True, blank=True)
+    custom_auth_header_name = models.CharField(max_length=200, blank=True, default="")
+    custom_auth_header_value = models.CharField(max_length=1000, blank=True, default="")
+
+    class Meta:
+        constraints = _unique("integrationevent", "oc_id")
+
+
+class Webhook(MarketplaceOwned):
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    url = models.CharField(max_length=1000, blank=True, default="")
+    hash_key = models.CharField(max_length=200, blank=True, default="")
+    elevated_roles = models.JSONField(default=list, blank=True)
+    config_data = models.JSONField(null=True, blank=True)
+    before_process_request = models.BooleanField(default=False)
+    api_client_ids = models.JSONField(default=list, blank=True)
+    webhook_routes = models.JSONField(default=list, blank=True)  # [{"Route": ..., "Verb": ...}]
+    delivery_config_id = models.CharField(max_length=100, blank=True, default="")
+    custom_auth_header_name = models.CharField(max_length=200, blank=True, default="")
+    custom_auth_header_value = models.CharField(max_length=1000, blank=True, default="")
+
+    class Meta:
+        constraints = _unique("webhook", "oc_id")
+
+
+class WebhookDelivery(models.Model):
+    """One attempt to POST a webhook payload (written by coreapi.webhooks / coreapi.tasks)."""
+
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
+    webhook_oc_id = models.CharField(max_length=100)
+    url = models.CharField(max_length=1000)
+    route = models.CharField(max_length=300)
+    verb = models.CharField(max_length=10)
+    payload = models.JSONField(default=dict)
+    status_code = models.IntegerField(null=True, blank=True)
+    attempt = models.PositiveIntegerField(default=1)
+    latency_ms = models.IntegerField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [_idx("whdelivery", "webhook_oc_id")]
+
+
+class MessageSender(MarketplaceOwned):
+    name = models.CharField(max_length=200)
+    message_types = models.JSONField(default=list)
+    description = models.TextField(blank=True, default="")
+    elevated_roles = models.JSONField(default=list, blank=True)
+    xp = models.JSONField(default=dict, blank=True)
+    delivery_config_id = models.CharField(max_length=100, blank=True, default="")
+    allow_all_buyers = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = _unique("messagesender", "oc_id")
+
+
+# --- Product catalog --------------------------------------------------------------------------
+
+
+class Catalog(MarketplaceOwned):
+    owner_id = models.CharField(max_length=100, blank=True, default="")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    active = models.BooleanField(default=False)
+    xp = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = _unique("catalog", "oc_id")
+
+
+class CatalogAssignment(models.Model):
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
+    catalog_id = models.CharField(max_length=100)
+    buyer_id = models.CharField(max_length=100)
+    view_all_categories = models.BooleanField(default=True)
+    view_all_products = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = _unique("catalogassignment", "catalog_id", "buyer_id")
+
+
+class ProductCatalogAssignment(models.Model):
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
+    catalog_id = models.CharField(max_length=100)
+    product_id = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = _unique("productcatalogassignment", "catalog_id", "product_id")
+        indexes = [_idx("pcassign", "product_id")]
+
+
+class Category(MarketplaceOwned):
+    catalog_id = models.CharField(max_length=100)
+    name = models.CharField(max_length=200, blank=True, default="")
+    description = models.TextField(blank=True, default="")
+    list_order = models.IntegerField(default=0)
+    active = models.BooleanField(default=False)
+    parent_id = models.CharField(max_length=100, blank=True, default="")
+    xp = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = _unique("category", "catalog_id", "oc_id")
+
+
+class CategoryProductAssignment(models.Model):
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
+    catalog_id = models.CharField(max_length=100)
+    category_id = models.CharField(max_length=100)
+    product_id = models.CharField(max_length=100)
+    list_order = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = _unique("categoryproductassignment", "catalog_id", "category_id", "product_id")
+
+
+class Product(MarketplaceOwned):
+    owner_id = models.CharField(max_length=100, blank=True, default="")
+    default_price_schedule_id = models.CharField(max_length=100, blank=True, default="")
+    auto_forward = models.BooleanField(default=False)
+    parent_id = models.CharField(max_length=100, blank=True, default="")
+    is_parent = models.BooleanField(default=False)
+    is_bundle = models.BooleanField(default=False)
+    name = models.CharField(max_length=200, blank=True, default="")
+    description = models.TextField(blank=True, default="")
+    quantity_multiplier = models.IntegerField(default=1)
+    ship_weight = models.FloatField(null=True, blank=True)
+    ship_height = models.FloatField(null=True, blank=True)
+    ship_width = models.FloatField(null=True, blank=True)
+    ship_length = models.FloatField(null=True, blank=True)
+    active = models.BooleanField(default=False)
+    ship_from_address_id = models.CharField(max_length=100, blank=True, default="")
+    inventory = models.JSONField(null=True, blank=True)
+    default_supplier_id = models.CharField(max_length=100, blank=True, default="")
+    all_suppliers_can_sell = models.BooleanField(default=False)
+    returnable = models.BooleanField(default=False)
+    date_created = models.DateTimeField(default=timezone.now)
+    xp = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = _unique("product", "oc_id")
+        indexes = [_idx("product", "name")]
+
+
+class ProductAssignment(models.Model):
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
+    seller_id = models.CharField(max_length=100, blank=True, default="")
+    product_id = models.CharField(max_length=100)
+    buyer_id = models.CharField(max_length=100)
+    user_group_id = models.CharField(max_length=100, blank=True, default="")
+    price_schedule_id = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta:
+        constraints = _unique("productassignment", "product_id", "buyer_id", "user_group_id")
+
+
+class PriceSchedule(MarketplaceOwned):
+    owner_id = models.CharField(max_length=100, blank=True, default="")
+    name = models.CharField(max_length=200)
+    apply_tax = models.BooleanField(default=False)
+    apply_shipping = models.BooleanField(default=False)
+    min_quantity = models.IntegerField(null=True, blank=True, default=1)
+    max_quantity = models.IntegerField(null=True, blank=True)
+    use_cumulative_quantity = models.BooleanField(default=False)
+    restricted_quantity = models.BooleanField(default=False)
+    price_breaks = models.JSONField(default=list, blank=True)
+    currency = models.CharField(max_length=10, blank=True, default="")
+    sale_start = models.DateTimeField(null=True, blank=True)
+    sale_end = models.DateTimeField(null=True, blank=True)
+    xp = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = _unique("priceschedule", "oc_id")
+
+
+class Spec(MarketplaceOwned):
+    owner_id = models.CharField(max_length=100, blank=True, default="")
+    list_order = models.IntegerField(default=0)
+    name = models.CharField(max_length=200)
+    default_value = models.CharField(max_length=2000, blank=True, default="")
+    required = models.BooleanField(default=False)
+    allow_open_text = models.BooleanField(default=False)
+    default_option_id = models.CharField(max_length=100, blank=True, default="")
+    defines_variant = models.BooleanField(default=False)
+    xp = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = _unique("spec", "oc_id")
+
+
+class SpecOption(MarketplaceOwned):
+    spec_id = models.CharField(max_length=100)
+    value = models.CharField(max_length=2000, blank=True, default="")
+    list_order = models.IntegerField(default=0)
+    is_open_text = models.BooleanField(default=False)
+    price_markup_type = models.CharField(max_length=20, blank=True, default="NoMarkup")
+    price_markup = models.FloatField(null=True, blank=True)
+    xp = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = _unique("specoption", "spec_id", "oc_id")
+
+
+class SpecProductAssignment(models.Model):
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
+    spec_id = models.CharField(max_length=100)
+    product_id = models.CharField(max_length=100)
+    default_value = models.CharField(max_length=2000, blank=True, default="")
+    default_option_id = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta:
+        constraints = _unique("specproductassignment", "spec_id", "product_id")

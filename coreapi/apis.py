@@ -1,0 +1,473 @@
+"""The core API as django-ninja operations, built once per environment by `build_core_api`.
+
+Each environment gets its own NinjaAPI (own urls_namespace, own routers, own bearer verifier keyed
+to that environment), mounted at /core/<environment>/ by coreapi/urls.py. OpenAPI paths read
+`/v1/...` with a `servers` entry for the environment's base URL.
+"""
+
+import inspect
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from ninja import NinjaAPI, Router
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from coreapi import definitions as d
+from coreapi import schemas as s
+from coreapi import services
+from coreapi.auth import Caller, CoreBearer
+from coreapi.errors import MSG_MISSING_TOKEN, CoreApiError, OAuthError
+from coreapi.me import me_catalogs_list, me_categories_list, me_get, me_patch, me_product_get, me_products_list
+from coreapi.models import Marketplace, UserKind
+from coreapi.resources import Assignment, Resource, json_response, webhooks_fire_safe
+from coreapi.tokens import base_url
+
+logger = logging.getLogger(__name__)
+
+P = inspect.Parameter
+DEFAULT_OPS = {op: op for op in ("List", "Get", "Create", "Save", "Patch", "Delete")}
+LIST_QUERY = [
+    P("search", P.KEYWORD_ONLY, default=None, annotation=str | None),
+    P("searchOn", P.KEYWORD_ONLY, default=None, annotation=str | None),
+    P("sortBy", P.KEYWORD_ONLY, default=None, annotation=str | None),
+    P("page", P.KEYWORD_ONLY, default=None, annotation=int | None),
+    P("pageSize", P.KEYWORD_ONLY, default=None, annotation=int | None),
+]
+# Error responses are not declared per operation: ninja builds a pydantic model for every
+# (operation, status code) pair, which made building the three environments' APIs take ~7 s.
+# Every error leaves through the exception handlers (never a returned tuple), so the codes are
+# added to the OpenAPI document once, in CoreNinjaAPI.get_openapi_schema.
+DOCUMENTED_ERRORS = {"400": "InvalidRequest", "401": "InvalidToken", "403": "InsufficientRoles", "404": "NotFound"}
+WRITE_ERRORS = {"409": "IdExists"}
+LIST_DESCRIPTION = (
+    "Filters: any listed field as `Field=value` (`*` wildcard, `!` not, `>` `<` `>=` `<=`, `|` or; "
+    "`xp.path=value` for extended properties). `sortBy` is a comma list, `!` for descending."
+)
+
+
+class CoreNinjaAPI(NinjaAPI):
+    environment: str = ""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix="/", path_params=path_params)
+        schema["servers"] = [{"url": base_url(self.environment), "description": f"{self.environment} core API"}]
+        _document_errors(schema)
+        return schema
+
+
+def _document_errors(schema: dict) -> None:
+    """Add the OrderCloud error responses to every operation of the OpenAPI document."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    error_schema = s.ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(error_schema.pop("$defs", {}))
+    components.setdefault("ErrorBody", error_schema)
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            if path.endswith("oauth/token"):
+                continue
+            responses = operation.setdefault("responses", {})
+            codes = dict(DOCUMENTED_ERRORS)
+            if method in ("post", "put", "patch"):
+                codes.update(WRITE_ERRORS)
+            for code, error_code in codes.items():
+                responses.setdefault(code, {
+                    "description": f"Error (e.g. {error_code})",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+                })
+
+
+def _view(name: str, func, params: list[inspect.Parameter]):
+    def view(request, **kwargs):
+        return func(request, **kwargs)
+
+    view.__name__ = name
+    view.__qualname__ = name
+    view.__signature__ = inspect.Signature([P("request", P.POSITIONAL_OR_KEYWORD), *params])
+    return view
+
+
+def _path_params(path: str) -> list[str]:
+    import re
+
+    return re.findall(r"{(\w+)}", path)
+
+
+def _str_params(names: list[str]) -> list[inspect.Parameter]:
+    return [P(n, P.KEYWORD_ONLY, annotation=str) for n in names]
+
+
+def _fire(request, *, route: str, verb: str, params: dict, request_body: Any, response_body: Any) -> None:
+    """After a successful write: hand the request to coreapi.webhooks (matching, signing, delivery)."""
+    caller: Caller = request.auth
+    header = request.headers.get("Authorization", "")
+    webhooks_fire_safe(
+        marketplace=caller.marketplace_pk,
+        route=route,
+        verb=verb,
+        route_params=params,
+        client_id=caller.claims.client_id,
+        request_body=request_body,
+        response_body=response_body,
+        token_claims=caller.claims.raw,
+        user_token=header[7:] if header[:7].lower() == "bearer " else None,
+        log_id=getattr(request, "oc_logid", None),
+    )
+
+
+def _mount_resource(router: Router, res: Resource) -> None:
+    ops = getattr(res, "op_names", DEFAULT_OPS)
+    collection = f"v1{res.path}"
+    item = f"{collection}/{{{res.id_param}}}"
+    parent_names = _path_params(collection)
+    read = (*res.read_roles, *res.write_roles)
+    write = res.write_roles
+    tags = [res.tag or res.sdk]
+
+    def op_id(op: str) -> str:
+        return f"{res.sdk}.{ops[op]}"
+
+    def list_(request, **kw):
+        caller: Caller = request.auth
+        caller.require(read, seller_only=True)
+        return json_response(res.list(caller, request, {k: kw[k] for k in parent_names}))
+
+    def get_(request, **kw):
+        caller: Caller = request.auth
+        caller.require(read, seller_only=True)
+        obj = res.get_object(caller, kw, kw[res.id_param])
+        return json_response(res.serialize_many([obj])[0])
+
+    def create_(request, payload, **kw):
+        caller: Caller = request.auth
+        caller.require(write, seller_only=True)
+        data = payload.model_dump(mode="json", exclude_unset=True)
+        obj = res.create(caller, kw, data)
+        body = res.serialize_many([obj])[0]
+        _fire(request, route=collection, verb="POST", params=kw, request_body=data, response_body=body)
+        return json_response(body, status=201)
+
+    def save_(request, payload, **kw):
+        caller: Caller = request.auth
+        caller.require(write, seller_only=True)
+        data = payload.model_dump(mode="json", exclude_unset=True)
+        obj, created = res.save(caller, kw, kw[res.id_param], data)
+        body = res.serialize_many([obj])[0]
+        _fire(request, route=item, verb="PUT", params=kw, request_body=data, response_body=body)
+        return json_response(body, status=201 if created else 200)
+
+    def patch_(request, payload, **kw):
+        caller: Caller = request.auth
+        caller.require(write, seller_only=True)
+        data = payload.model_dump(mode="json", exclude_unset=True)
+        obj = res.patch(caller, kw, kw[res.id_param], data)
+        body = res.serialize_many([obj])[0]
+        _fire(request, route=item, verb="PATCH", params=kw, request_body=data, response_body=body)
+        return json_response(body)
+
+    def delete_(request, **kw):
+        caller: Caller = request.auth
+        caller.require(write, seller_only=True)
+        res.delete(caller, kw, kw[res.id_param])
+        _fire(request, route=item, verb="DELETE", params=kw, request_body=None, response_body=None)
+        return HttpResponse(status=204)
+
+    body = [P("payload", P.KEYWORD_ONLY, annotation=res.schema)]
+    coll_p = _str_params(parent_names)
+    item_p = _str_params([*parent_names, res.id_param])
+    page = s.ListPage[res.schema]
+    add = router.add_api_operation
+    add(collection, ["GET"], _view(f"{res.sdk}_{ops['List']}", list_, [*coll_p, *LIST_QUERY]),
+        response={200: page}, operation_id=op_id("List"), tags=tags,
+        summary=f"List {res.object_type} objects", description=LIST_DESCRIPTION)  # fmt: skip
+    add(collection, ["POST"], _view(f"{res.sdk}_{ops['Create']}", create_, [*coll_p, *body]),
+        response={201: res.schema}, operation_id=op_id("Create"), tags=tags,
+        summary=f"Create a {res.object_type}")  # fmt: skip
+    add(item, ["GET"], _view(f"{res.sdk}_{ops['Get']}", get_, item_p),
+        response={200: res.schema}, operation_id=op_id("Get"), tags=tags,
+        summary=f"Retrieve a {res.object_type}")  # fmt: skip
+    add(item, ["PUT"], _view(f"{res.sdk}_{ops['Save']}", save_, [*item_p, *body]),
+        response={200: res.schema, 201: res.schema}, operation_id=op_id("Save"),
+        tags=tags, summary=f"Create or replace a {res.object_type}")  # fmt: skip
+    add(item, ["PATCH"], _view(f"{res.sdk}_{ops['Patch']}", patch_, [*item_p, *body]),
+        response={200: res.schema}, operation_id=op_id("Patch"), tags=tags,
+        summary=f"Partially update a {res.object_type}")  # fmt: skip
+    add(item, ["DELETE"], _view(f"{res.sdk}_{ops['Delete']}", delete_, item_p),
+        response={204: None}, operation_id=op_id("Delete"), tags=tags,
+        summary=f"Delete a {res.object_type}")  # fmt: skip
+
+
+def _mount_assignment(router: Router, a: Assignment) -> None:
+    path = f"v1{a.path}"
+    parent_names = _path_params(path)
+    read = (*a.read_roles, *a.write_roles)
+    tags = [a.tag or a.sdk]
+
+    def list_(request, **kw):
+        caller: Caller = request.auth
+        caller.require(read, seller_only=True)
+        return json_response(a.list(caller, request, {k: kw[k] for k in parent_names}))
+
+    def save_(request, payload, **kw):
+        caller: Caller = request.auth
+        caller.require(a.write_roles, seller_only=True)
+        data = payload.model_dump(mode="json", exclude_unset=True)
+        saved = a.save(caller, kw, data)
+        _fire(request, route=path, verb="POST", params=kw, request_body=data, response_body=saved)
+        return HttpResponse(status=204)
+
+    filters = [P(name, P.KEYWORD_ONLY, default=None, annotation=str | None) for name in a.list_params]
+    coll_p = _str_params(parent_names)
+    router.add_api_operation(
+        path, ["GET"], _view(f"{a.sdk}_{a.list_op}", list_, [*coll_p, *filters, *LIST_QUERY]),
+        response={200: s.ListPage[a.schema]}, operation_id=f"{a.sdk}.{a.list_op}", tags=tags,
+    )  # fmt: skip
+    router.add_api_operation(
+        path, ["POST"], _view(f"{a.sdk}_{a.save_op}", save_, [*coll_p, P("payload", P.KEYWORD_ONLY, annotation=a.schema)]),
+        response={204: None}, operation_id=f"{a.sdk}.{a.save_op}", tags=tags,
+    )  # fmt: skip
+    for spec in a.deletes:
+        route = f"v1{spec.path}"
+        names = _path_params(route)
+
+        def delete_(request, _spec=spec, _route=route, **kw):
+            caller: Caller = request.auth
+            caller.require(a.write_roles, seller_only=True)
+            query = {k: kw.get(k) for k in _spec.query_columns}
+            a.delete(caller, _spec, kw, query)
+            _fire(request, route=_route, verb="DELETE", params={**kw}, request_body=None, response_body=None)
+            return HttpResponse(status=204)
+
+        query_p = [P(n, P.KEYWORD_ONLY, default=None, annotation=str | None) for n in spec.query_columns]
+        router.add_api_operation(
+            route, ["DELETE"], _view(f"{a.sdk}_{spec.op}", delete_, [*_str_params(names), *query_p]),
+            response={204: None}, operation_id=f"{a.sdk}.{spec.op}", tags=tags,
+        )  # fmt: skip
+
+
+def _mount_users_extras(router: Router) -> None:
+    """RevokeUserTokens, UnlockUserAccount (admin, buyer, supplier users) and Users.GetAccessToken."""
+    kinds = [
+        (d.ADMIN_USERS, "v1/adminusers/{userID}", UserKind.ADMIN),
+        (d.USERS, "v1/buyers/{buyerID}/users/{userID}", UserKind.BUYER),
+        (d.SUPPLIER_USERS, "v1/suppliers/{supplierID}/users/{userID}", UserKind.SUPPLIER),
+    ]
+    for res, item, kind in kinds:
+        names = _path_params(item)
+
+        def revoke(request, _res=res, _kind=kind, **kw):
+            caller: Caller = request.auth
+            caller.require(_res.write_roles, seller_only=True)
+            user = _res.get_object(caller, kw, kw["userID"])
+            services.user_tokens_revoke(
+                marketplace=caller.marketplace_row(),
+                user_kind=_kind,
+                company_id=user.company_id,
+                user_id=user.oc_id,
+            )
+            return HttpResponse(status=204)
+
+        def unlock(request, _res=res, **kw):
+            caller: Caller = request.auth
+            caller.require(_res.write_roles, seller_only=True)
+            services.user_unlock(user=_res.get_object(caller, kw, kw["userID"]))
+            return HttpResponse(status=204)
+
+        router.add_api_operation(
+            f"{item}/tokens", ["DELETE"], _view(f"{res.sdk}_RevokeUserTokens", revoke, _str_params(names)),
+            response={204: None}, operation_id=f"{res.sdk}.RevokeUserTokens", tags=[res.tag],
+        )  # fmt: skip
+        router.add_api_operation(
+            f"{item}/unlock", ["POST"], _view(f"{res.sdk}_UnlockUserAccount", unlock, _str_params(names)),
+            response={204: None}, operation_id=f"{res.sdk}.UnlockUserAccount", tags=[res.tag],
+        )  # fmt: skip
+
+    def impersonate(request, buyerID: str, userID: str, payload: s.ImpersonateTokenRequest):
+        caller: Caller = request.auth
+        caller.require(("BuyerImpersonation",), seller_only=True)
+        d.USERS.get_object(caller, {"buyerID": buyerID}, userID)
+        token = services.impersonation_token_create(
+            marketplace=caller.marketplace_row(),
+            impersonator=caller,
+            buyer_id=buyerID,
+            user_id=userID,
+            client_id=payload.ClientID,
+            roles=payload.Roles or [],
+            custom_roles=payload.CustomRoles or [],
+        )
+        return json_response(token)
+
+    router.add_api_operation(
+        "v1/buyers/{buyerID}/users/{userID}/accesstoken", ["POST"], impersonate,
+        response={200: s.AccessToken}, operation_id="Users.GetAccessToken", tags=["Buyer users"],
+        summary="Get an impersonation access token for a buyer user (needs BuyerImpersonation)",
+    )  # fmt: skip
+
+
+def _mount_me(router: Router) -> None:
+    tags = ["Me"]
+
+    def get(request):
+        return json_response(me_get(request.auth))
+
+    def patch(request, payload: s.MeUser):
+        caller: Caller = request.auth
+        data = payload.model_dump(mode="json", exclude_unset=True)
+        body = me_patch(caller, data)
+        _fire(request, route="v1/me", verb="PATCH", params={}, request_body=data, response_body=body)
+        return json_response(body)
+
+    def products(request, catalogID: str | None = None, categoryID: str | None = None, search: str | None = None,
+                 searchOn: str | None = None, sortBy: str | None = None, page: int | None = None,
+                 pageSize: int | None = None):  # fmt: skip
+        return json_response(me_products_list(request.auth, request, catalog_id=catalogID, category_id=categoryID))
+
+    def product(request, productID: str):
+        return json_response(me_product_get(request.auth, productID))
+
+    def catalogs(request, search: str | None = None, searchOn: str | None = None, sortBy: str | None = None,
+                 page: int | None = None, pageSize: int | None = None):  # fmt: skip
+        return json_response(me_catalogs_list(request.auth, request))
+
+    def categories(request, catalogID: str | None = None, search: str | None = None, searchOn: str | None = None,
+                   sortBy: str | None = None, page: int | None = None, pageSize: int | None = None):  # fmt: skip
+        return json_response(me_categories_list(request.auth, request, catalog_id=catalogID))
+
+    def revoke(request):
+        caller: Caller = request.auth
+        services.user_tokens_revoke(
+            marketplace=caller.marketplace_row(),
+            user_kind=caller.user_type,
+            company_id=caller.claims.company_id,
+            user_id=caller.user_id,
+        )
+        return HttpResponse(status=204)
+
+    add = router.add_api_operation
+    add("v1/me", ["GET"], get, response={200: s.MeUser}, operation_id="Me.Get", tags=tags)
+    add("v1/me", ["PATCH"], patch, response={200: s.MeUser}, operation_id="Me.Patch", tags=tags)
+    add("v1/me/products", ["GET"], products, response={200: s.ListPage[s.BuyerProduct]},
+        operation_id="Me.ListProducts", tags=tags, description=LIST_DESCRIPTION)  # fmt: skip
+    add("v1/me/products/{productID}", ["GET"], product, response={200: s.BuyerProduct},
+        operation_id="Me.GetProduct", tags=tags)  # fmt: skip
+    add("v1/me/catalogs", ["GET"], catalogs, response={200: s.ListPage[s.Catalog]},
+        operation_id="Me.ListCatalogs", tags=tags)  # fmt: skip
+    add("v1/me/categories", ["GET"], categories, response={200: s.ListPage[s.Category]},
+        operation_id="Me.ListCategories", tags=tags)  # fmt: skip
+    add("v1/me/tokens", ["DELETE"], revoke, response={204: None}, operation_id="Me.RevokeTokens",
+        tags=tags)  # fmt: skip
+
+
+def _mount_oauth(router: Router, environment: str) -> None:
+    def token(request):
+        data = request.POST
+        result = services.oauth_token(environment=environment, data=data)
+        response = json_response(result)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    form = {
+        "requestBody": {
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["grant_type"],
+                        "properties": {
+                            name: {"type": "string"}
+                            for name in (
+                                "grant_type", "client_id", "client_secret", "username", "password", "scope",
+                                "refresh_token", "anonuserid",
+                            )  # fmt: skip
+                        },
+                    }
+                }
+            },
+            "required": True,
+        }
+    }
+    router.add_api_operation(
+        "oauth/token", ["POST"], token, auth=None, response={200: s.AccessToken, 400: s.OAuthErrorBody},
+        operation_id="Auth.Token", tags=["OAuth"], openapi_extra=form,
+        summary="Get an access token (password, client_credentials, refresh_token grants)",
+    )  # fmt: skip
+
+
+def _error(api: NinjaAPI, request, status: int, code: str, message: str, data=None) -> HttpResponse:
+    return api.create_response(
+        request, {"Errors": [{"ErrorCode": code, "Message": message, "Data": data}]}, status=status
+    )
+
+
+def _install_error_handlers(api: NinjaAPI) -> None:
+    def core_error(request, exc: CoreApiError):
+        return api.create_response(request, exc.as_body(), status=exc.status_code)
+
+    def oauth_error(request, exc: OAuthError):
+        return api.create_response(request, exc.as_body(), status=exc.status_code)
+
+    def validation_error(request, exc: ValidationError):
+        errors = [
+            {"Field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "payload", "query", "path")),
+             "Message": e.get("msg", "")}
+            for e in exc.errors
+        ]  # fmt: skip
+        first = errors[0] if errors else {"Field": "", "Message": "Invalid request."}
+        message = f"{first['Field']}: {first['Message']}" if first["Field"] else first["Message"]
+        return _error(api, request, 400, "InvalidRequest", message, errors)
+
+    def auth_error(request, exc: AuthenticationError):
+        return _error(api, request, 401, "InvalidToken", MSG_MISSING_TOKEN)
+
+    def http_error(request, exc: HttpError):
+        code = {400: "InvalidRequest", 401: "InvalidToken", 403: "InsufficientRoles", 404: "NotFound"}.get(
+            exc.status_code, "InvalidRequest"
+        )
+        return _error(api, request, exc.status_code, code, str(exc) or "Invalid request.")
+
+    def not_found(request, exc):
+        return _error(api, request, 404, "NotFound", "Not found.")
+
+    def unexpected(request, exc: Exception):
+        logger.exception("core API error on %s %s", request.method, request.path)
+        if settings.DEBUG:
+            raise exc
+        return _error(api, request, 500, "InternalServerError", "An unexpected error occurred.")
+
+    api.add_exception_handler(CoreApiError, core_error)
+    api.add_exception_handler(OAuthError, oauth_error)
+    api.add_exception_handler(ValidationError, validation_error)
+    api.add_exception_handler(AuthenticationError, auth_error)
+    api.add_exception_handler(HttpError, http_error)
+    api.add_exception_handler(Http404, not_found)
+    api.add_exception_handler(Exception, unexpected)
+
+
+def build_core_api(environment: str) -> NinjaAPI:
+    """A fresh NinjaAPI (and fresh routers) for one environment."""
+    api = CoreNinjaAPI(
+        title=f"Core API ({environment})",
+        version="1.0",
+        description=(
+            "The portal's built-in OrderCloud-compatible API. Get a token at `POST {base}/oauth/token` "
+            "(form-encoded), then call `{base}/v1/...` with `Authorization: Bearer <token>`."
+        ),
+        urls_namespace=f"coreapi-{environment}",
+        auth=CoreBearer(environment),
+        openapi_url="v1/openapi.json",
+        docs_url="v1/docs",
+    )
+    api.environment = environment
+    _install_error_handlers(api)
+    router = Router()
+    _mount_oauth(router, environment)
+    _mount_me(router)
+    _mount_users_extras(router)
+    for assignment in d.ASSIGNMENTS:  # before resources: /apiclients/assignments is not /apiclients/{id}
+        _mount_assignment(router, assignment)
+    for resource in d.RESOURCES:
+        _mount_resource(router, resource)
+    api.add_router("", router)
+    return api
+

@@ -1,0 +1,859 @@
+"""Every resource and assignment of the core API, declared once (paths, roles, fields from the SDK)."""
+
+from django.contrib.auth.hashers import make_password
+from django.db.models import Count
+from django.utils import timezone
+
+from coreapi import models as m
+from coreapi import schemas as s
+from coreapi.errors import MSG_USERNAME_EXISTS, CoreObjectNotFound, IdExists, InvalidRequest
+from coreapi.resources import Assignment, AssignmentDelete, Parent, Resource, new_client_id
+from coreapi.roles import ROLE_SET
+from coreapi.selectors import user_available_roles
+
+USER_FIELDS_SEARCH = ("ID", "Username", "LastName", "FirstName", "Email")
+
+
+# --- hooks ------------------------------------------------------------------------------------
+
+
+def _roles_validate(data: dict, *names: str) -> None:
+    for name in names:
+        for role in data.get(name) or []:
+            if role not in ROLE_SET:
+                raise InvalidRequest(f"{name}: {role!r} is not an ApiRole.", data={"Field": name, "Value": role})
+
+
+def _api_client_before_save(caller, obj, data, creating):
+    _roles_validate(data, "MinimumRequiredRoles", "MaximumGrantedRoles")
+    for name in ("OrderCheckoutIntegrationEventID", "OrderReturnIntegrationEventID", "AddToCartIntegrationEventID"):
+        value = getattr(obj, _col(name))
+        if value and not m.IntegrationEvent.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=value).exists():
+            raise CoreObjectNotFound("IntegrationEvent", value)
+
+
+def _col(name: str) -> str:
+    from coreapi.resources import column_for
+
+    return column_for(name)
+
+
+def _api_client_batch(rows):
+    mp = rows[0].marketplace_id
+    ids = [r.oc_id for r in rows]
+    buyers = dict(
+        m.ApiClientAssignment.objects.filter(marketplace_id=mp, api_client_id__in=ids)
+        .exclude(buyer_id="")
+        .values("api_client_id")
+        .annotate(n=Count("pk"))
+        .values_list("api_client_id", "n")
+    )
+    suppliers = dict(
+        m.ApiClientAssignment.objects.filter(marketplace_id=mp, api_client_id__in=ids)
+        .exclude(supplier_id="")
+        .values("api_client_id")
+        .annotate(n=Count("pk"))
+        .values_list("api_client_id", "n")
+    )
+    event_ids = {
+        getattr(r, c)
+        for r in rows
+        for c in ("order_checkout_integration_event_id", "order_return_integration_event_id", "add_to_cart_integration_event_id")
+    } - {""}
+    names = dict(
+        m.IntegrationEvent.objects.filter(marketplace_id=mp, oc_id__in=event_ids).values_list("oc_id", "name")
+    )
+    return {
+        r.pk: {
+            "AssignedBuyerCount": buyers.get(r.oc_id, 0),
+            "AssignedSupplierCount": suppliers.get(r.oc_id, 0),
+            "OrderCheckoutIntegrationEventName": names.get(r.order_checkout_integration_event_id),
+            "OrderReturnIntegrationEventName": names.get(r.order_return_integration_event_id),
+            "AddToCartIntegrationEventName": names.get(r.add_to_cart_integration_event_id),
+        }
+        for r in rows
+    }
+
+
+def _api_client_after_delete(caller, obj):
+    m.ApiClientAssignment.objects.filter(marketplace_id=caller.marketplace_pk, api_client_id=obj.oc_id).delete()
+
+
+def _security_profile_before_save(caller, obj, data, creating):
+    _roles_validate(data, "Roles")
+
+
+def _security_profile_after_delete(caller, obj):
+    m.SecurityProfileAssignment.objects.filter(
+        marketplace_id=caller.marketplace_pk, security_profile_id=obj.oc_id
+    ).delete()
+
+
+def _user_before_save(caller, obj, data, creating):
+    if m.CoreUser.objects.filter(marketplace_id=caller.marketplace_pk, username=obj.username).exclude(pk=obj.pk).exists():
+        raise IdExists(MSG_USERNAME_EXISTS, code="UsernameMustBeUnique", data={"Username": obj.username})
+    password = data.get("Password")
+    if password:
+        if len(password) > 200:
+            raise InvalidRequest("Password is too long.", data={"Field": "Password"})
+        obj.password = make_password(password)
+        obj.password_last_set_date = timezone.now()
+
+
+def _user_company(obj):
+    if obj.kind == m.UserKind.ADMIN:
+        return obj.marketplace.marketplace_id
+    return obj.company_id
+
+
+def _user_batch(rows):
+    mp = rows[0].marketplace_id
+    company = rows[0].marketplace.marketplace_id if rows[0].kind == m.UserKind.ADMIN else None
+    return {
+        r.pk: {
+            "AvailableRoles": user_available_roles(marketplace_pk=mp, user=r),
+            "CompanyID": company or r.company_id,
+            "Locale": None,
+        }
+        for r in rows
+    }
+
+
+def _user_after_delete(caller, obj):
+    mp = caller.marketplace_pk
+    if obj.kind == m.UserKind.BUYER:
+        m.UserGroupAssignment.objects.filter(marketplace_id=mp, buyer_id=obj.company_id, user_id=obj.oc_id).delete()
+        m.SecurityProfileAssignment.objects.filter(marketplace_id=mp, buyer_id=obj.company_id, user_id=obj.oc_id).delete()
+    elif obj.kind == m.UserKind.SUPPLIER:
+        m.SecurityProfileAssignment.objects.filter(
+            marketplace_id=mp, supplier_id=obj.company_id, user_id=obj.oc_id
+        ).delete()
+    else:
+        m.SecurityProfileAssignment.objects.filter(
+            marketplace_id=mp, buyer_id="", supplier_id="", user_id=obj.oc_id
+        ).delete()
+    m.RefreshToken.objects.filter(
+        marketplace_id=mp, user_kind=obj.kind, company_id=obj.company_id, user_id=obj.oc_id
+    ).delete()
+
+
+def _buyer_after_delete(caller, obj):
+    mp = caller.marketplace_pk
+    m.CoreUser.objects.filter(marketplace_id=mp, kind=m.UserKind.BUYER, company_id=obj.oc_id).delete()
+    m.UserGroup.objects.filter(marketplace_id=mp, buyer_id=obj.oc_id).delete()
+    m.UserGroupAssignment.objects.filter(marketplace_id=mp, buyer_id=obj.oc_id).delete()
+    for model in (m.ApiClientAssignment, m.SecurityProfileAssignment, m.CatalogAssignment, m.ProductAssignment):
+        model.objects.filter(marketplace_id=mp, buyer_id=obj.oc_id).delete()
+    m.RefreshToken.objects.filter(marketplace_id=mp, user_kind=m.UserKind.BUYER, company_id=obj.oc_id).delete()
+
+
+def _supplier_after_delete(caller, obj):
+    mp = caller.marketplace_pk
+    m.CoreUser.objects.filter(marketplace_id=mp, kind=m.UserKind.SUPPLIER, company_id=obj.oc_id).delete()
+    for model in (m.ApiClientAssignment, m.SecurityProfileAssignment):
+        model.objects.filter(marketplace_id=mp, supplier_id=obj.oc_id).delete()
+    m.RefreshToken.objects.filter(marketplace_id=mp, user_kind=m.UserKind.SUPPLIER, company_id=obj.oc_id).delete()
+
+
+def _user_group_after_delete(caller, obj):
+    mp = caller.marketplace_pk
+    m.UserGroupAssignment.objects.filter(marketplace_id=mp, buyer_id=obj.buyer_id, user_group_id=obj.oc_id).delete()
+    m.SecurityProfileAssignment.objects.filter(
+        marketplace_id=mp, buyer_id=obj.buyer_id, user_group_id=obj.oc_id
+    ).delete()
+    m.ProductAssignment.objects.filter(marketplace_id=mp, buyer_id=obj.buyer_id, user_group_id=obj.oc_id).delete()
+
+
+def _catalog_batch(rows):
+    counts = dict(
+        m.Category.objects.filter(marketplace_id=rows[0].marketplace_id, catalog_id__in=[r.oc_id for r in rows])
+        .values("catalog_id")
+        .annotate(n=Count("pk"))
+        .values_list("catalog_id", "n")
+    )
+    return {r.pk: {"CategoryCount": counts.get(r.oc_id, 0)} for r in rows}
+
+
+def _catalog_after_delete(caller, obj):
+    mp = caller.marketplace_pk
+    for model in (m.Category, m.CatalogAssignment, m.ProductCatalogAssignment, m.CategoryProductAssignment):
+        model.objects.filter(marketplace_id=mp, catalog_id=obj.oc_id).delete()
+
+
+def _category_batch(rows):
+    counts = {
+        (catalog_id, parent_id): n
+        for catalog_id, parent_id, n in m.Category.objects.filter(
+            marketplace_id=rows[0].marketplace_id,
+            catalog_id__in={r.catalog_id for r in rows},
+            parent_id__in=[r.oc_id for r in rows],
+        )
+        .values("catalog_id", "parent_id")
+        .annotate(n=Count("pk"))
+        .values_list("catalog_id", "parent_id", "n")
+    }
+    return {r.pk: {"ChildCount": counts.get((r.catalog_id, r.oc_id), 0)} for r in rows}
+
+
+def _category_before_save(caller, obj, data, creating):
+    if obj.parent_id:
+        if obj.parent_id == obj.oc_id:
+            raise InvalidRequest("A category cannot be its own parent.", data={"Field": "ParentID"})
+        if not m.Category.objects.filter(
+            marketplace_id=caller.marketplace_pk, catalog_id=obj.catalog_id, oc_id=obj.parent_id
+        ).exists():
+            raise CoreObjectNotFound("Category", obj.parent_id)
+
+
+def _category_after_delete(caller, obj):
+    m.CategoryProductAssignment.objects.filter(
+        marketplace_id=caller.marketplace_pk, catalog_id=obj.catalog_id, category_id=obj.oc_id
+    ).delete()
+
+
+def _product_batch(rows):
+    counts = dict(
+        m.SpecProductAssignment.objects.filter(marketplace_id=rows[0].marketplace_id, product_id__in=[r.oc_id for r in rows])
+        .values("product_id")
+        .annotate(n=Count("pk"))
+        .values_list("product_id", "n")
+    )
+    return {r.pk: {"SpecCount": counts.get(r.oc_id, 0), "VariantCount": 0} for r in rows}
+
+
+def _product_before_save(caller, obj, data, creating):
+    if obj.default_price_schedule_id and not m.PriceSchedule.objects.filter(
+        marketplace_id=caller.marketplace_pk, oc_id=obj.default_price_schedule_id
+    ).exists():
+        raise CoreObjectNotFound("PriceSchedule", obj.default_price_schedule_id)
+
+
+def _product_after_delete(caller, obj):
+    mp = caller.marketplace_pk
+    for model in (m.ProductAssignment, m.ProductCatalogAssignment, m.CategoryProductAssignment, m.SpecProductAssignment):
+        model.objects.filter(marketplace_id=mp, product_id=obj.oc_id).delete()
+
+
+def _is_on_sale(obj) -> bool:
+    now = timezone.now()
+    if not (obj.sale_start or obj.sale_end):
+        return False
+    return (obj.sale_start is None or obj.sale_start <= now) and (obj.sale_end is None or now <= obj.sale_end)
+
+
+def _spec_batch(rows):
+    options: dict[str, list] = {}
+    for option in m.SpecOption.objects.filter(
+        marketplace_id=rows[0].marketplace_id, spec_id__in=[r.oc_id for r in rows]
+    ).order_by("list_order", "oc_id"):
+        options.setdefault(option.spec_id, []).append(SPEC_OPTIONS.serialize(option))
+    return {r.pk: {"Options": options.get(r.oc_id, []), "OptionCount": len(options.get(r.oc_id, []))} for r in rows}
+
+
+def _spec_after_delete(caller, obj):
+    mp = caller.marketplace_pk
+    m.SpecOption.objects.filter(marketplace_id=mp, spec_id=obj.oc_id).delete()
+    m.SpecProductAssignment.objects.filter(marketplace_id=mp, spec_id=obj.oc_id).delete()
+
+
+def _webhook_before_save(caller, obj, data, creating):
+    _roles_validate(data, "ElevatedRoles")
+    for route in obj.webhook_routes or []:
+        verb = (route.get("Verb") or "").upper()
+        if not route.get("Route") or verb not in ("POST", "PUT", "PATCH", "DELETE"):
+            raise InvalidRequest(
+                "Each WebhookRoute needs a Route and a Verb of POST, PUT, PATCH or DELETE.",
+                data={"Field": "WebhookRoutes", "Value": route},
+            )
+        route["Verb"] = verb
+
+
+def _elevated_roles_validate(caller, obj, data, creating):
+    _roles_validate(data, "ElevatedRoles")
+
+
+# --- resources --------------------------------------------------------------------------------
+
+API_CLIENTS = Resource(
+    object_type="ApiClient",
+    sdk="ApiClients",
+    model=m.ApiClient,
+    schema=s.ApiClient,
+    path="/apiclients",
+    id_param="apiClientID",
+    read_roles=("ApiClientReader", "ApiClientAdmin"),
+    write_roles=("ApiClientAdmin",),
+    required=("AccessTokenDuration", "AppName"),
+    readonly=(
+        "ID",
+        "AssignedBuyerCount",
+        "AssignedSupplierCount",
+        "OrderCheckoutIntegrationEventName",
+        "OrderReturnIntegrationEventName",
+        "AddToCartIntegrationEventName",
+    ),
+    search_fields=("ID", "AppName", "DefaultContextUserName"),
+    batch=_api_client_batch,
+    computed={
+        "AssignedBuyerCount": lambda o: 0,
+        "AssignedSupplierCount": lambda o: 0,
+        "OrderCheckoutIntegrationEventName": lambda o: None,
+        "OrderReturnIntegrationEventName": lambda o: None,
+        "AddToCartIntegrationEventName": lambda o: None,
+    },
+    before_save=_api_client_before_save,
+    after_delete=_api_client_after_delete,
+    generate_id=new_client_id,
+    id_unique_in_environment=True,
+    tag="API clients",
+)
+
+SECURITY_PROFILES = Resource(
+    object_type="SecurityProfile",
+    sdk="SecurityProfiles",
+    model=m.SecurityProfile,
+    schema=s.SecurityProfile,
+    path="/securityprofiles",
+    id_param="securityProfileID",
+    read_roles=("SecurityProfileReader", "SecurityProfileAdmin"),
+    write_roles=("SecurityProfileAdmin",),
+    required=("Name",),
+    readonly=("IsExternalRoleGroup",),
+    before_save=_security_profile_before_save,
+    after_delete=_security_profile_after_delete,
+    tag="Security profiles",
+)
+
+IMPERSONATION_CONFIGS = Resource(
+    object_type="ImpersonationConfig",
+    sdk="ImpersonationConfigs",
+    model=m.ImpersonationConfig,
+    schema=s.ImpersonationConfig,
+    path="/impersonationconfig",
+    id_param="impersonationConfigID",
+    read_roles=("ApiClientReader", "ApiClientAdmin"),
+    write_roles=("ApiClientAdmin",),
+    required=("SecurityProfileID", "ClientID"),
+    search_fields=("ID", "ClientID", "SecurityProfileID", "BuyerID", "UserID", "ImpersonationBuyerID"),
+    tag="Impersonation configs",
+)
+
+_USER_COMMON = dict(
+    model=m.CoreUser,
+    schema=s.User,
+    required=("Username", "FirstName", "LastName", "Email", "Active"),
+    readonly=("FailedLoginAttempts", "CompanyID", "AvailableRoles", "Locale", "DateCreated", "LastActive", "PasswordLastSetDate"),
+    write_only=("Password",),
+    search_fields=USER_FIELDS_SEARCH,
+    computed={"CompanyID": lambda o: o.company_id, "AvailableRoles": lambda o: [], "Locale": lambda o: None},
+    batch=_user_batch,
+    before_save=_user_before_save,
+    after_delete=_user_after_delete,
+)
+
+ADMIN_USERS = Resource(
+    object_type="User",
+    sdk="AdminUsers",
+    path="/adminusers",
+    id_param="userID",
+    read_roles=("AdminUserReader", "AdminUserAdmin"),
+    write_roles=("AdminUserAdmin",),
+    scope={"kind": m.UserKind.ADMIN, "company_id": ""},
+    tag="Admin users",
+    **_USER_COMMON,
+)
+
+BUYERS = Resource(
+    object_type="Buyer",
+    sdk="Buyers",
+    model=m.Buyer,
+    schema=s.Buyer,
+    path="/buyers",
+    id_param="buyerID",
+    read_roles=("BuyerReader", "BuyerAdmin"),
+    write_roles=("BuyerAdmin",),
+    required=("Name",),
+    readonly=("DateCreated",),
+    after_delete=_buyer_after_delete,
+    tag="Buyers",
+)
+
+BUYER_PARENT = Parent(param="buyerID", column="buyer_id", model=m.Buyer, object_type="Buyer")
+
+USERS = Resource(
+    object_type="User",
+    sdk="Users",
+    path="/buyers/{buyerID}/users",
+    id_param="userID",
+    read_roles=("BuyerUserReader", "BuyerUserAdmin"),
+    write_roles=("BuyerUserAdmin",),
+    parent=Parent(param="buyerID", column="company_id", model=m.Buyer, object_type="Buyer"),
+    scope={"kind": m.UserKind.BUYER},
+    tag="Buyer users",
+    **_USER_COMMON,
+)
+
+USER_GROUPS = Resource(
+    object_type="UserGroup",
+    sdk="UserGroups",
+    model=m.UserGroup,
+    schema=s.UserGroup,
+    path="/buyers/{buyerID}/usergroups",
+    id_param="userGroupID",
+    read_roles=("UserGroupReader", "UserGroupAdmin"),
+    write_roles=("UserGroupAdmin",),
+    required=("Name",),
+    parent=BUYER_PARENT,
+    search_fields=("ID", "Name", "Description"),
+    after_delete=_user_group_after_delete,
+    tag="User groups",
+)
+
+SUPPLIERS = Resource(
+    object_type="Supplier",
+    sdk="Suppliers",
+    model=m.Supplier,
+    schema=s.Supplier,
+    path="/suppliers",
+    id_param="supplierID",
+    read_roles=("SupplierReader", "SupplierAdmin"),
+    write_roles=("SupplierAdmin",),
+    required=("Name",),
+    readonly=("DateCreated",),
+    after_delete=_supplier_after_delete,
+    tag="Suppliers",
+)
+
+SUPPLIER_USERS = Resource(
+    object_type="User",
+    sdk="SupplierUsers",
+    path="/suppliers/{supplierID}/users",
+    id_param="userID",
+    read_roles=("SupplierUserReader", "SupplierUserAdmin"),
+    write_roles=("SupplierUserAdmin",),
+    parent=Parent(param="supplierID", column="company_id", model=m.Supplier, object_type="Supplier"),
+    scope={"kind": m.UserKind.SUPPLIER},
+    tag="Supplier users",
+    **_USER_COMMON,
+)
+
+INTEGRATION_EVENTS = Resource(
+    object_type="IntegrationEvent",
+    sdk="IntegrationEvents",
+    model=m.IntegrationEvent,
+    schema=s.IntegrationEvent,
+    path="/integrationEvents",
+    id_param="integrationEventID",
+    read_roles=("IntegrationEventReader", "IntegrationEventAdmin"),
+    write_roles=("IntegrationEventAdmin",),
+    required=("CustomImplementationUrl", "Name", "HashKey"),
+    search_fields=("ID", "EventType", "Name"),
+    before_save=_elevated_roles_validate,
+    tag="Integration events",
+)
+
+WEBHOOKS = Resource(
+    object_type="Webhook",
+    sdk="Webhooks",
+    model=m.Webhook,
+    schema=s.Webhook,
+    path="/webhooks",
+    id_param="webhookID",
+    read_roles=("WebhookReader", "WebhookAdmin"),
+    write_roles=("WebhookAdmin",),
+    required=("Name",),
+    before_save=_webhook_before_save,
+    tag="Webhooks",
+)
+
+MESSAGE_SENDERS = Resource(
+    object_type="MessageSender",
+    sdk="MessageSenders",
+    model=m.MessageSender,
+    schema=s.MessageSender,
+    path="/messagesenders",
+    id_param="messageSenderID",
+    read_roles=("MessageSenderReader", "MessageSenderAdmin"),
+    write_roles=("MessageSenderAdmin",),
+    required=("Name", "MessageTypes", "DeliveryConfigID"),
+    before_save=_elevated_roles_validate,
+    tag="Message senders",
+)
+
+CATALOGS = Resource(
+    object_type="Catalog",
+    sdk="Catalogs",
+    model=m.Catalog,
+    schema=s.Catalog,
+    path="/catalogs",
+    id_param="catalogID",
+    read_roles=("CatalogReader", "CatalogAdmin"),
+    write_roles=("CatalogAdmin",),
+    required=("Name",),
+    readonly=("CategoryCount",),
+    search_fields=("ID", "Name", "Description"),
+    computed={"CategoryCount": lambda o: 0},
+    batch=_catalog_batch,
+    after_delete=_catalog_after_delete,
+    tag="Catalogs",
+)
+
+CATEGORIES = Resource(
+    object_type="Category",
+    sdk="Categories",
+    model=m.Category,
+    schema=s.Category,
+    path="/catalogs/{catalogID}/categories",
+    id_param="categoryID",
+    read_roles=("CategoryReader", "CategoryAdmin"),
+    write_roles=("CategoryAdmin",),
+    readonly=("ChildCount",),
+    parent=Parent(param="catalogID", column="catalog_id", model=m.Catalog, object_type="Catalog"),
+    search_fields=("ID", "Name", "Description"),
+    computed={"ChildCount": lambda o: 0},
+    batch=_category_batch,
+    before_save=_category_before_save,
+    after_delete=_category_after_delete,
+    tag="Categories",
+)
+
+PRODUCTS = Resource(
+    object_type="Product",
+    sdk="Products",
+    model=m.Product,
+    schema=s.Product,
+    path="/products",
+    id_param="productID",
+    read_roles=("ProductReader", "ProductAdmin"),
+    write_roles=("ProductAdmin",),
+    readonly=("IsBundle", "SpecCount", "VariantCount", "DateCreated"),
+    search_fields=("ID", "Name", "Description"),
+    computed={"SpecCount": lambda o: 0, "VariantCount": lambda o: 0},
+    batch=_product_batch,
+    before_save=_product_before_save,
+    after_delete=_product_after_delete,
+    tag="Products",
+)
+
+PRICE_SCHEDULES = Resource(
+    object_type="PriceSchedule",
+    sdk="PriceSchedules",
+    model=m.PriceSchedule,
+    schema=s.PriceSchedule,
+    path="/priceschedules",
+    id_param="priceScheduleID",
+    read_roles=("PriceScheduleReader", "PriceScheduleAdmin"),
+    write_roles=("PriceScheduleAdmin",),
+    required=("Name",),
+    readonly=("IsOnSale",),
+    search_fields=("ID", "Name", "Currency"),
+    computed={"IsOnSale": _is_on_sale},
+    tag="Price schedules",
+)
+
+SPECS = Resource(
+    object_type="Spec",
+    sdk="Specs",
+    model=m.Spec,
+    schema=s.Spec,
+    path="/specs",
+    id_param="specID",
+    read_roles=("ProductReader", "ProductAdmin"),
+    write_roles=("ProductAdmin",),
+    required=("Name",),
+    readonly=("OptionCount", "Options"),
+    computed={"OptionCount": lambda o: 0, "Options": lambda o: []},
+    batch=_spec_batch,
+    after_delete=_spec_after_delete,
+    tag="Specs",
+)
+
+SPEC_OPTIONS = Resource(
+    object_type="SpecOption",
+    sdk="Specs",
+    model=m.SpecOption,
+    schema=s.SpecOption,
+    path="/specs/{specID}/options",
+    id_param="optionID",
+    read_roles=("ProductReader", "ProductAdmin"),
+    write_roles=("ProductAdmin",),
+    parent=Parent(param="specID", column="spec_id", model=m.Spec, object_type="Spec"),
+    search_fields=("ID", "Value"),
+    tag="Specs",
+)
+SPEC_OPTIONS.op_names = {
+    "List": "ListOptions",
+    "Get": "GetOption",
+    "Create": "CreateOption",
+    "Save": "SaveOption",
+    "Patch": "PatchOption",
+    "Delete": "DeleteOption",
+}
+
+RESOURCES: list[Resource] = [
+    API_CLIENTS,
+    SECURITY_PROFILES,
+    IMPERSONATION_CONFIGS,
+    ADMIN_USERS,
+    BUYERS,
+    USERS,
+    USER_GROUPS,
+    SUPPLIERS,
+    SUPPLIER_USERS,
+    INTEGRATION_EVENTS,
+    WEBHOOKS,
+    MESSAGE_SENDERS,
+    CATALOGS,
+    CATEGORIES,
+    PRODUCTS,
+    PRICE_SCHEDULES,
+    SPECS,
+    SPEC_OPTIONS,
+]
+
+
+# --- assignments ------------------------------------------------------------------------------
+
+
+def _one_party(*names):
+    def check(data: dict) -> None:
+        given = [n for n in names if data.get(n)]
+        if len(given) > 1:
+            raise InvalidRequest(f"Give at most one of {', '.join(names)}.", data={"Fields": given})
+
+    return check
+
+
+def _exactly_one(*names):
+    def check(data: dict) -> None:
+        given = [n for n in names if data.get(n)]
+        if len(given) != 1:
+            raise InvalidRequest(f"Give exactly one of {', '.join(names)}.", data={"Fields": given})
+
+    return check
+
+
+API_CLIENT_ASSIGNMENTS = Assignment(
+    sdk="ApiClients",
+    list_op="ListAssignments",
+    save_op="SaveAssignment",
+    model=m.ApiClientAssignment,
+    schema=s.ApiClientAssignment,
+    path="/apiclients/assignments",
+    read_roles=("ApiClientReader", "ApiClientAdmin"),
+    write_roles=("ApiClientAdmin",),
+    keys=("ApiClientID", "BuyerID", "SupplierID"),
+    required=("ApiClientID",),
+    list_params={"apiClientID": "api_client_id", "buyerID": "buyer_id", "supplierID": "supplier_id"},
+    refs={"ApiClientID": (m.ApiClient, "ApiClient"), "BuyerID": (m.Buyer, "Buyer"), "SupplierID": (m.Supplier, "Supplier")},
+    validate=_exactly_one("BuyerID", "SupplierID"),
+    deletes=[
+        AssignmentDelete(
+            op="DeleteBuyerAssignment",
+            path="/buyers/{buyerID}/ApiClients/Assignments/{apiClientID}",
+            path_columns={"buyerID": "buyer_id", "apiClientID": "api_client_id"},
+        ),
+        AssignmentDelete(
+            op="DeleteSupplierAssignment",
+            path="/suppliers/{supplierID}/ApiClients/Assignments/{apiClientID}",
+            path_columns={"supplierID": "supplier_id", "apiClientID": "api_client_id"},
+        ),
+    ],
+    tag="API clients",
+)
+
+SECURITY_PROFILE_ASSIGNMENTS = Assignment(
+    sdk="SecurityProfiles",
+    list_op="ListAssignments",
+    save_op="SaveAssignment",
+    model=m.SecurityProfileAssignment,
+    schema=s.SecurityProfileAssignment,
+    path="/securityprofiles/assignments",
+    read_roles=("SecurityProfileReader", "SecurityProfileAdmin"),
+    write_roles=("SecurityProfileAdmin", "SetSecurityProfile"),
+    keys=("SecurityProfileID", "BuyerID", "SupplierID", "UserID", "UserGroupID"),
+    required=("SecurityProfileID",),
+    list_params={
+        "securityProfileID": "security_profile_id",
+        "buyerID": "buyer_id",
+        "supplierID": "supplier_id",
+        "userID": "user_id",
+        "userGroupID": "user_group_id",
+    },
+    refs={
+        "SecurityProfileID": (m.SecurityProfile, "SecurityProfile"),
+        "BuyerID": (m.Buyer, "Buyer"),
+        "SupplierID": (m.Supplier, "Supplier"),
+    },
+    validate=_one_party("BuyerID", "SupplierID"),
+    deletes=[
+        AssignmentDelete(
+            op="DeleteAssignment",
+            path="/securityprofiles/{securityProfileID}/assignments",
+            path_columns={"securityProfileID": "security_profile_id"},
+            query_columns={"buyerID": "buyer_id", "supplierID": "supplier_id", "userID": "user_id", "userGroupID": "user_group_id"},
+        )
+    ],
+    tag="Security profiles",
+)
+
+USER_GROUP_ASSIGNMENTS = Assignment(
+    sdk="UserGroups",
+    list_op="ListUserAssignments",
+    save_op="SaveUserAssignment",
+    model=m.UserGroupAssignment,
+    schema=s.UserGroupAssignment,
+    path="/buyers/{buyerID}/usergroups/assignments",
+    read_roles=("UserGroupReader", "UserGroupAdmin"),
+    write_roles=("UserGroupAdmin",),
+    keys=("UserGroupID", "UserID"),
+    required=("UserGroupID", "UserID"),
+    list_params={"userGroupID": "user_group_id", "userID": "user_id"},
+    parent=BUYER_PARENT,
+    deletes=[
+        AssignmentDelete(
+            op="DeleteUserAssignment",
+            path="/buyers/{buyerID}/usergroups/{userGroupID}/assignments/{userID}",
+            path_columns={"userGroupID": "user_group_id", "userID": "user_id"},
+        )
+    ],
+    tag="User groups",
+)
+
+CATALOG_ASSIGNMENTS = Assignment(
+    sdk="Catalogs",
+    list_op="ListAssignments",
+    save_op="SaveAssignment",
+    model=m.CatalogAssignment,
+    schema=s.CatalogAssignment,
+    path="/catalogs/assignments",
+    read_roles=("CatalogReader", "CatalogAdmin"),
+    write_roles=("CatalogAdmin",),
+    keys=("CatalogID", "BuyerID"),
+    required=("CatalogID", "BuyerID"),
+    list_params={"catalogID": "catalog_id", "buyerID": "buyer_id"},
+    refs={"CatalogID": (m.Catalog, "Catalog"), "BuyerID": (m.Buyer, "Buyer")},
+    deletes=[
+        AssignmentDelete(
+            op="DeleteAssignment",
+            path="/catalogs/{catalogID}/assignments",
+            path_columns={"catalogID": "catalog_id"},
+            query_columns={"buyerID": "buyer_id"},
+        )
+    ],
+    tag="Catalogs",
+)
+
+PRODUCT_CATALOG_ASSIGNMENTS = Assignment(
+    sdk="Catalogs",
+    list_op="ListProductAssignments",
+    save_op="SaveProductAssignment",
+    model=m.ProductCatalogAssignment,
+    schema=s.ProductCatalogAssignment,
+    path="/catalogs/productassignments",
+    read_roles=("CatalogReader", "CatalogAdmin"),
+    write_roles=("CatalogAdmin",),
+    keys=("CatalogID", "ProductID"),
+    required=("CatalogID", "ProductID"),
+    list_params={"catalogID": "catalog_id", "productID": "product_id"},
+    refs={"CatalogID": (m.Catalog, "Catalog"), "ProductID": (m.Product, "Product")},
+    deletes=[
+        AssignmentDelete(
+            op="DeleteProductAssignment",
+            path="/catalogs/{catalogID}/productassignments/{productID}",
+            path_columns={"catalogID": "catalog_id", "productID": "product_id"},
+        )
+    ],
+    tag="Catalogs",
+)
+
+CATEGORY_PRODUCT_ASSIGNMENTS = Assignment(
+    sdk="Categories",
+    list_op="ListProductAssignments",
+    save_op="SaveProductAssignment",
+    model=m.CategoryProductAssignment,
+    schema=s.CategoryProductAssignment,
+    path="/catalogs/{catalogID}/categories/productassignments",
+    read_roles=("CategoryReader", "CategoryAdmin"),
+    write_roles=("CategoryAdmin",),
+    keys=("CategoryID", "ProductID"),
+    required=("CategoryID", "ProductID"),
+    list_params={"categoryID": "category_id", "productID": "product_id"},
+    refs={"ProductID": (m.Product, "Product")},
+    parent=Parent(param="catalogID", column="catalog_id", model=m.Catalog, object_type="Catalog"),
+    deletes=[
+        AssignmentDelete(
+            op="DeleteProductAssignment",
+            path="/catalogs/{catalogID}/categories/{categoryID}/productassignments/{productID}",
+            path_columns={"categoryID": "category_id", "productID": "product_id"},
+        )
+    ],
+    tag="Categories",
+)
+
+PRODUCT_ASSIGNMENTS = Assignment(
+    sdk="Products",
+    list_op="ListAssignments",
+    save_op="SaveAssignment",
+    model=m.ProductAssignment,
+    schema=s.ProductAssignment,
+    path="/products/assignments",
+    read_roles=("ProductReader", "ProductAdmin", "ProductAssignmentAdmin"),
+    write_roles=("ProductAssignmentAdmin",),
+    keys=("ProductID", "BuyerID", "UserGroupID"),
+    required=("ProductID", "BuyerID"),
+    list_params={
+        "productID": "product_id",
+        "priceScheduleID": "price_schedule_id",
+        "buyerID": "buyer_id",
+        "userGroupID": "user_group_id",
+    },
+    refs={
+        "ProductID": (m.Product, "Product"),
+        "BuyerID": (m.Buyer, "Buyer"),
+        "PriceScheduleID": (m.PriceSchedule, "PriceSchedule"),
+    },
+    deletes=[
+        AssignmentDelete(
+            op="DeleteAssignment",
+            path="/products/{productID}/assignments/{buyerID}",
+            path_columns={"productID": "product_id", "buyerID": "buyer_id"},
+            query_columns={"userGroupID": "user_group_id"},
+        )
+    ],
+    tag="Products",
+)
+
+SPEC_PRODUCT_ASSIGNMENTS = Assignment(
+    sdk="Specs",
+    list_op="ListProductAssignments",
+    save_op="SaveProductAssignment",
+    model=m.SpecProductAssignment,
+    schema=s.SpecProductAssignment,
+    path="/specs/productassignments",
+    read_roles=("ProductReader", "ProductAdmin"),
+    write_roles=("ProductAdmin",),
+    keys=("SpecID", "ProductID"),
+    required=("SpecID", "ProductID"),
+    list_params={},
+    refs={"SpecID": (m.Spec, "Spec"), "ProductID": (m.Product, "Product")},
+    deletes=[
+        AssignmentDelete(
+            op="DeleteProductAssignment",
+            path="/specs/{specID}/productassignments/{productID}",
+            path_columns={"specID": "spec_id", "productID": "product_id"},
+        )
+    ],
+    tag="Specs",
+)
+
+ASSIGNMENTS: list[Assignment] = [
+    API_CLIENT_ASSIGNMENTS,
+    SECURITY_PROFILE_ASSIGNMENTS,
+    USER_GROUP_ASSIGNMENTS,
+    CATALOG_ASSIGNMENTS,
+    PRODUCT_CATALOG_ASSIGNMENTS,
+    CATEGORY_PRODUCT_ASSIGNMENTS,
+    PRODUCT_ASSIGNMENTS,
+    SPEC_PRODUCT_ASSIGNMENTS,
+]

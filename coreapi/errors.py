@@ -1,0 +1,109 @@
+"""Errors of the core API, in OrderCloud's shapes.
+
+Resource errors render as `{"Errors": [{"ErrorCode", "Message", "Data"}]}`; OAuth errors
+(`OAuthError`) as `{"error", "error_description"}` with status 400. Messages are constants so tests
+can assert them.
+"""
+
+from portal.common.errors import ApplicationError, NotFoundError
+
+# --- messages ---------------------------------------------------------------------------------
+MSG_NOT_FOUND = "Object not found."
+MSG_ID_EXISTS = "An object with this ID already exists."
+MSG_USERNAME_EXISTS = "Username must be unique."
+MSG_INSUFFICIENT_ROLES = "User does not have role(s) required to perform this action."
+MSG_INVALID_TOKEN = "Access token is invalid or expired."
+MSG_MISSING_TOKEN = "An access token is required (Authorization: Bearer <token>)."
+MSG_SELLER_ONLY = "This endpoint is for marketplace (seller) users only; use /v1/me for the buyer perspective."
+MSG_MARKETPLACE_EXISTS = "A marketplace with this ID already exists in this environment."
+MSG_BAD_PAGE = "page must be an integer of at least 1."
+MSG_BAD_PAGE_SIZE = "pageSize must be an integer between 1 and 100."
+MSG_BAD_SORT = "Invalid sortBy field: {field}. Sortable fields: {allowed}."
+MSG_BAD_FILTER = "Invalid filter field: {field}. Filterable fields: {allowed}."
+MSG_BAD_FILTER_VALUE = "Invalid filter value for {field}: {value!r} ({reason})."
+MSG_BAD_SEARCH_ON = "Invalid searchOn field: {field}. Searchable fields: {allowed}."
+MSG_REQUIRED = "{field} is required."
+MSG_INVALID_ID = "ID may contain only letters, digits, '-' and '_' (at most 100 characters)."
+
+OAUTH_INVALID_GRANT = "InvalidGrant"
+OAUTH_INVALID_CREDENTIALS = "InvalidCredentials"
+OAUTH_UNSUPPORTED_GRANT = "UnsupportedGrantType"
+OAUTH_INVALID_REQUEST = "InvalidRequest"
+OAUTH_MSG_CREDENTIALS = "Invalid username or password."
+OAUTH_MSG_CLIENT = "The client ID is invalid, inactive, or not available to this user."
+OAUTH_MSG_SECRET = "A valid client_secret is required for this API client."
+OAUTH_MSG_REFRESH = "The refresh token is invalid, expired, revoked or already used."
+OAUTH_MSG_NO_CONTEXT_USER = "This API client has no DefaultContextUserName, so client_credentials cannot be used."
+
+
+class CoreApiError(ApplicationError):
+    """An error with OrderCloud's ErrorCode and Data."""
+
+    status_code = 400
+    code = "InvalidRequest"
+
+    def __init__(self, message: str, *, data=None, code: str | None = None, status_code: int | None = None):
+        super().__init__(message)
+        self.data = data
+        if code:
+            self.code = code
+        if status_code:
+            self.status_code = status_code
+
+    def as_body(self) -> dict:
+        return {"Errors": [{"ErrorCode": self.code, "Message": self.message, "Data": self.data}]}
+
+
+class InvalidRequest(CoreApiError):
+    pass
+
+
+class CoreObjectNotFound(CoreApiError, NotFoundError):
+    status_code = 404
+    code = "NotFound"
+
+    def __init__(self, object_type: str, object_id: str, message: str = MSG_NOT_FOUND):
+        super().__init__(message, data={"ObjectType": object_type, "ObjectID": object_id})
+        self.object_type = object_type
+        self.object_id = object_id
+
+
+class IdExists(CoreApiError):
+    status_code = 409
+    code = "IdExists"
+
+
+class InsufficientRoles(CoreApiError):
+    status_code = 403
+    code = "InsufficientRoles"
+
+    def __init__(self, needed, message: str = MSG_INSUFFICIENT_ROLES):
+        super().__init__(message, data={"SufficientRoles": list(dict.fromkeys(needed))})
+
+
+class InvalidToken(CoreApiError):
+    status_code = 401
+    code = "InvalidToken"
+
+
+class MarketplaceExists(CoreApiError):
+    status_code = 409
+    code = "IdExists"
+
+
+class OAuthError(ApplicationError):
+    """Rendered as {"error", "error_description", "Errors": [...]}, status 400."""
+
+    status_code = 400
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+    def as_body(self) -> dict:
+        # OAuth's own keys, plus the Errors array the official SDK reads for OrderCloudError.errorCode.
+        return {
+            "error": self.code,
+            "error_description": self.message,
+            "Errors": [{"ErrorCode": self.code, "Message": self.message, "Data": None}],
+        }

@@ -1,0 +1,52 @@
+"""Give every core API response an `X-oc-logid` request id, answer unknown /core/ paths in
+OrderCloud's error shape instead of Django's HTML 404 page, and refuse NUL characters in any
+input (PostgreSQL cannot store them; without this guard they surface as 500s)."""
+
+import json
+import re
+import uuid
+
+from django.http import HttpResponse
+
+CORE_PREFIX = "/core/"
+MSG_NUL = "Input may not contain NUL characters."
+_JSON_NUL = re.compile(rb"\\u0000", re.IGNORECASE)
+
+
+def _has_nul(request) -> bool:
+    if "\x00" in request.path:
+        return True
+    if any("\x00" in value for _key, values in request.GET.lists() for value in [_key, *values]):
+        return True
+    if request.method in ("GET", "HEAD", "OPTIONS", "DELETE") and not request.META.get("CONTENT_LENGTH"):
+        return False
+    body = request.body
+    if request.content_type == "application/x-www-form-urlencoded":
+        return any("\x00" in value for _key, values in request.POST.lists() for value in [_key, *values])
+    return b"\x00" in body or bool(_JSON_NUL.search(body))
+
+
+def _nul_response(request) -> HttpResponse:
+    error = {"ErrorCode": "InvalidRequest", "Message": MSG_NUL, "Data": None}
+    body: dict = {"Errors": [error]}
+    if request.path.endswith("/oauth/token"):
+        body = {"error": "InvalidRequest", "error_description": MSG_NUL, **body}
+    return HttpResponse(json.dumps(body), status=400, content_type="application/json")
+
+
+class CoreApiMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(CORE_PREFIX):
+            return self.get_response(request)
+        logid = str(uuid.uuid4())
+        request.oc_logid = logid
+        response = _nul_response(request) if _has_nul(request) else self.get_response(request)
+        if response.status_code in (404, 405) and not response.get("Content-Type", "").startswith("application/json"):
+            code = "NotFound" if response.status_code == 404 else "MethodNotAllowed"
+            body = {"Errors": [{"ErrorCode": code, "Message": f"No such endpoint: {request.method} {request.path}", "Data": None}]}
+            response = HttpResponse(json.dumps(body), status=response.status_code, content_type="application/json")
+        response["X-oc-logid"] = logid
+        return response

@@ -1,0 +1,240 @@
+"""OrderCloud list conventions: paging, search/searchOn, sortBy and `Field=value` filters.
+
+Filter values: `*` wildcard, `!` negation, `>` `<` `>=` `<=` comparisons, `|` alternatives (OR); a field
+repeated in the query string is ANDed; `xp.a.b=...` filters nested extended properties. Unknown
+fields and values of the wrong type are a 400 InvalidRequest with a message naming the field.
+"""
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.timezone import is_naive, make_aware
+
+from coreapi.errors import (
+    MSG_BAD_FILTER,
+    MSG_BAD_FILTER_VALUE,
+    MSG_BAD_PAGE,
+    MSG_BAD_PAGE_SIZE,
+    MSG_BAD_SEARCH_ON,
+    MSG_BAD_SORT,
+    InvalidRequest,
+)
+
+RESERVED_PARAMS = frozenset({"page", "pageSize", "search", "searchOn", "sortBy", "searchType", "depth"})
+MAX_PAGE_SIZE = 100
+_XP_KEY = re.compile(r"^[A-Za-z0-9_\-]{1,100}$")
+
+
+@dataclass
+class ListSpec:
+    """What a list endpoint can filter, sort and search on (SDK names -> model columns)."""
+
+    model: type[models.Model]
+    columns: dict[str, str]  # SDK field name -> model column (scalar fields only)
+    search_fields: tuple[str, ...] = ("ID",)
+    xp_column: str | None = "xp"
+    default_order: tuple[str, ...] = ("oc_id",)
+    extra_params: frozenset[str] = field(default_factory=frozenset)  # consumed by the endpoint itself
+
+
+@dataclass
+class ListParams:
+    page: int
+    page_size: int
+    search: str | None
+    search_on: list[str]
+    sort_by: list[str]
+    filters: list[tuple[str, str]]
+
+
+def list_params_parse(request, spec: ListSpec) -> ListParams:
+    get = request.GET
+
+    def as_int(name: str, default: int, message: str) -> int:
+        raw = get.get(name)
+        if raw in (None, ""):
+            return default
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            raise InvalidRequest(message, data={"Parameter": name, "Value": raw}) from None
+
+    page = as_int("page", 1, MSG_BAD_PAGE)
+    if page < 1:
+        raise InvalidRequest(MSG_BAD_PAGE, data={"Parameter": "page", "Value": page})
+    page_size = as_int("pageSize", 20, MSG_BAD_PAGE_SIZE)
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise InvalidRequest(MSG_BAD_PAGE_SIZE, data={"Parameter": "pageSize", "Value": page_size})
+    search_on = [s.strip() for s in (get.get("searchOn") or "").split(",") if s.strip()]
+    sort_by = [s.strip() for s in (get.get("sortBy") or "").split(",") if s.strip()]
+    filters = [
+        (key, value)
+        for key in get
+        if key not in RESERVED_PARAMS and key not in spec.extra_params
+        for value in get.getlist(key)
+    ]
+    return ListParams(page, page_size, get.get("search") or None, search_on, sort_by, filters)
+
+
+def _model_field(spec: ListSpec, column: str) -> models.Field:
+    return spec.model._meta.get_field(column)
+
+
+def _resolve(spec: ListSpec, name: str, message: str) -> tuple[str, models.Field | None]:
+    """(ORM path, model field or None for xp paths)."""
+    if name in spec.columns:
+        column = spec.columns[name]
+        return column, _model_field(spec, column)
+    if spec.xp_column and name.startswith("xp."):
+        parts = name.split(".")[1:]
+        if parts and all(_XP_KEY.match(p) for p in parts):
+            return "__".join([spec.xp_column, *parts]), None
+    allowed = ", ".join([*spec.columns, *(["xp.*"] if spec.xp_column else [])])
+    raise InvalidRequest(message.format(field=name, allowed=allowed), data={"Field": name})
+
+
+def _coerce(name: str, raw: str, model_field: models.Field):
+    def bad(reason: str):
+        return InvalidRequest(MSG_BAD_FILTER_VALUE.format(field=name, value=raw, reason=reason), data={"Field": name})
+
+    if isinstance(model_field, models.BooleanField):
+        if raw.lower() in ("true", "false"):
+            return raw.lower() == "true"
+        raise bad("expected true or false")
+    if isinstance(model_field, (models.IntegerField, models.PositiveIntegerField)):
+        try:
+            value = int(raw)
+        except ValueError:
+            raise bad("expected an integer") from None
+        if abs(value) > 2**62:
+            raise bad("number out of range")
+        return value
+    if isinstance(model_field, models.FloatField):
+        try:
+            value = float(raw)
+        except ValueError:
+            raise bad("expected a number") from None
+        if not math.isfinite(value):
+            raise bad("expected a finite number")
+        return value
+    if isinstance(model_field, models.DateTimeField):
+        try:
+            value = parse_datetime(raw)
+            if value is None:
+                day = parse_date(raw)
+                value = datetime(day.year, day.month, day.day) if day else None
+        except ValueError:
+            value = None
+        if value is None:
+            raise bad("expected an ISO 8601 date")
+        return make_aware(value) if is_naive(value) else value
+    return raw
+
+
+def _xp_values(raw: str) -> list:
+    values: list = [raw]
+    if raw.lower() in ("true", "false"):
+        values.append(raw.lower() == "true")
+    else:
+        try:
+            number = float(raw)
+            if math.isfinite(number):
+                values.append(int(number) if number.is_integer() and abs(number) < 2**53 else number)
+        except ValueError:
+            pass
+    return values
+
+
+def _wildcard_q(path: str, pattern: str) -> Q:
+    inner = pattern.strip("*")
+    if "*" not in inner:
+        if pattern.startswith("*") and pattern.endswith("*"):
+            return Q(**{f"{path}__icontains": inner})
+        if pattern.endswith("*"):
+            return Q(**{f"{path}__istartswith": inner})
+        return Q(**{f"{path}__iendswith": inner})
+    regex = "^" + ".*".join(re.escape(part) for part in pattern.split("*")) + "$"
+    return Q(**{f"{path}__iregex": regex})
+
+
+_OPS = ((">=", "gte"), ("<=", "lte"), (">", "gt"), ("<", "lt"))
+
+
+def _term_q(spec: ListSpec, name: str, term: str) -> Q:
+    path, model_field = _resolve(spec, name, MSG_BAD_FILTER)
+    negate = term.startswith("!")
+    if negate:
+        term = term[1:]
+    lookup = "exact"
+    for prefix, op in _OPS:
+        if term.startswith(prefix):
+            lookup, term = op, term[len(prefix) :]
+            break
+    if "*" in term and lookup == "exact":
+        if model_field is not None and not isinstance(model_field, (models.CharField, models.TextField)):
+            raise InvalidRequest(
+                MSG_BAD_FILTER_VALUE.format(field=name, value=term, reason="wildcards work on text fields only"),
+                data={"Field": name},
+            )
+        q = _wildcard_q(path, term)
+    elif model_field is None:  # xp path: match the JSON string, number or boolean
+        values = _xp_values(term)
+        if lookup != "exact":
+            values = [v for v in values if not isinstance(v, bool)][-1:]
+        q = Q()
+        for value in values:
+            q |= Q(**{f"{path}__{lookup}": value})
+    else:
+        q = Q(**{f"{path}__{lookup}": _coerce(name, term, model_field)})
+    if not negate:
+        return q
+    if model_field is None or model_field.null:  # "not X" includes objects without a value
+        return ~q | Q(**{f"{path}__isnull": True})
+    return ~q
+
+
+def apply_filters(qs: QuerySet, spec: ListSpec, params: ListParams) -> QuerySet:
+    for name, raw in params.filters:
+        alternatives = raw.split("|")
+        q = Q()
+        for alternative in alternatives:
+            q |= _term_q(spec, name, alternative)
+        qs = qs.filter(q)
+    if params.search:
+        names = params.search_on or list(spec.search_fields)
+        q = Q()
+        for name in names:
+            if name not in spec.search_fields:
+                raise InvalidRequest(
+                    MSG_BAD_SEARCH_ON.format(field=name, allowed=", ".join(spec.search_fields)), data={"Field": name}
+                )
+            q |= Q(**{f"{spec.columns[name]}__icontains": params.search})
+        qs = qs.filter(q)
+    order: list[str] = []
+    for item in params.sort_by:
+        desc = item.startswith("!")
+        name = item[1:] if desc else item
+        path, _ = _resolve(spec, name, MSG_BAD_SORT)
+        order.append(f"-{path}" if desc else path)
+    return qs.order_by(*order, *[o for o in spec.default_order if o not in order])
+
+
+def page_slice(qs: QuerySet, params: ListParams) -> tuple[list, dict]:
+    """(rows of the page, Meta). A page beyond the end is empty with a correct Meta."""
+    total = qs.count()
+    offset = (params.page - 1) * params.page_size
+    rows = list(qs[offset : offset + params.page_size]) if offset < total else []
+    meta = {
+        "Page": params.page,
+        "PageSize": params.page_size,
+        "TotalCount": total,
+        "TotalPages": math.ceil(total / params.page_size) if total else 0,
+        "ItemRange": [offset + 1, offset + len(rows)],
+        "NextPageKey": None,
+    }
+    return rows, meta

@@ -1,0 +1,413 @@
+"""Declarative resources: one `Resource` (model, SDK schema, path, parent, roles) generates the
+List / Get / Create / Save (PUT, create or replace) / Patch / Delete operations of an OrderCloud
+resource, and one `Assignment` the List/Save/Delete operations of an assignment table.
+
+SDK field names map to model columns by snake_case (`DefaultPriceScheduleID` ->
+`default_price_schedule_id`, `ID` -> `oc_id`); `computed` fields are read-only values built per row.
+The writers here are the services of every generic resource (atomic, validated, then the webhook
+hook point).
+"""
+
+import json
+import re
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, models, transaction
+from django.http import HttpResponse
+from pydantic import BaseModel
+
+from coreapi.errors import (
+    MSG_ID_EXISTS,
+    MSG_INVALID_ID,
+    MSG_REQUIRED,
+    CoreObjectNotFound,
+    IdExists,
+    InvalidRequest,
+)
+from coreapi.querying import ListSpec, apply_filters, list_params_parse, page_slice
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{1,100}$")
+_SNAKE_1 = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SNAKE_2 = re.compile(r"(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def column_for(name: str) -> str:
+    if name == "ID":
+        return "oc_id"
+    name = name.replace("IDs", "Ids")  # ApiClientIDs -> api_client_ids, not api_client_i_ds
+    return _SNAKE_2.sub("_", _SNAKE_1.sub("_", name)).lower()
+
+
+def new_id() -> str:
+    """A URL-safe, 22-character random ID (like OrderCloud's generated IDs)."""
+    return secrets.token_urlsafe(16)[:22]
+
+
+def new_client_id() -> str:
+    return str(uuid.uuid4()).upper()
+
+
+def id_validate(value: str) -> str:
+    if not isinstance(value, str) or not ID_PATTERN.match(value):
+        raise InvalidRequest(MSG_INVALID_ID, data={"Field": "ID", "Value": value})
+    return value
+
+
+def json_response(data: Any, status: int = 200) -> HttpResponse:
+    return HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, separators=(",", ":")),
+        status=status,
+        content_type="application/json; charset=utf-8",
+    )
+
+
+def webhooks_fire_safe(**kwargs) -> None:
+    """The hook point for coreapi.webhooks (periphery); a no-op until that module exists."""
+    try:
+        from coreapi.webhooks import webhooks_fire
+    except ImportError:
+        return
+    webhooks_fire(**kwargs)
+
+
+def deep_merge(base: Any, patch: Any) -> Any:
+    if isinstance(base, dict) and isinstance(patch, dict):
+        merged = dict(base)
+        for key, value in patch.items():
+            merged[key] = deep_merge(base.get(key), value) if key in base else value
+        return merged
+    return patch
+
+
+@dataclass
+class Parent:
+    param: str  # path parameter, e.g. "buyerID"
+    column: str  # column of the child holding the parent's ID, e.g. "buyer_id" / "company_id"
+    model: type[models.Model]
+    object_type: str  # for NotFound, e.g. "Buyer"
+
+
+@dataclass
+class Resource:
+    object_type: str  # "Product" (NotFound Data.ObjectType)
+    sdk: str  # "Products" (operation IDs: Products.List ...)
+    model: type[models.Model]
+    schema: type[BaseModel]
+    path: str  # collection path under /v1, e.g. "/buyers/{buyerID}/users"
+    id_param: str  # "userID"
+    read_roles: tuple[str, ...]
+    write_roles: tuple[str, ...]
+    required: tuple[str, ...] = ()
+    readonly: tuple[str, ...] = ()
+    write_only: tuple[str, ...] = ()
+    parent: Parent | None = None
+    scope: dict[str, Any] = field(default_factory=dict)  # fixed column values (CoreUser.kind)
+    search_fields: tuple[str, ...] = ("ID", "Name")
+    computed: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
+    batch: Callable[[list], dict] | None = None  # rows -> {pk: {field: value}} (avoids N+1)
+    before_save: Callable[..., None] | None = None  # (caller, obj, data, creating)
+    after_delete: Callable[..., None] | None = None  # (caller, obj)
+    generate_id: Callable[[], str] = new_id
+    id_unique_in_environment: bool = False  # API client IDs: the token endpoint looks them up by ID
+    tag: str = ""
+
+    def __post_init__(self):
+        concrete = {f.name: f for f in self.model._meta.concrete_fields}
+        self.field_names = list(self.schema.model_fields)
+        self.columns: dict[str, str] = {}
+        for name in self.field_names:
+            column = column_for(name)
+            if column in concrete and name not in self.write_only:
+                self.columns[name] = column
+        self.list_spec = ListSpec(
+            model=self.model,
+            columns={
+                n: c
+                for n, c in self.columns.items()
+                if not isinstance(concrete[c], models.JSONField)
+            },
+            search_fields=tuple(n for n in self.search_fields if n in self.columns),
+            xp_column="xp" if "xp" in concrete else None,
+        )
+        self.writable = [
+            n for n in self.field_names if n in self.columns and n not in self.readonly and n not in self.computed
+        ]
+        if "Password" in self.write_only:
+            self.writable.append("Password")
+        self.item_route = f"v1{self.path}/{{{self.id_param}}}"
+        self.collection_route = f"v1{self.path}"
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def queryset(self, caller, path_params: dict) -> models.QuerySet:
+        qs = self.model.objects.filter(marketplace_id=caller.marketplace_pk, **self.scope)
+        if self.parent:
+            parent_id = path_params[self.parent.param]
+            if not self.parent.model.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=parent_id).exists():
+                raise CoreObjectNotFound(self.parent.object_type, parent_id)
+            qs = qs.filter(**{self.parent.column: parent_id})
+        return qs
+
+    def get_object(self, caller, path_params: dict, object_id: str):
+        obj = self.queryset(caller, path_params).filter(oc_id=object_id).first()
+        if obj is None:
+            raise CoreObjectNotFound(self.object_type, object_id)
+        return obj
+
+    def serialize(self, obj, extra: dict | None = None) -> dict:
+        out: dict[str, Any] = {}
+        for name in self.field_names:
+            if name in self.write_only:
+                continue
+            if extra and name in extra:
+                out[name] = extra[name]
+            elif name in self.computed:
+                out[name] = self.computed[name](obj)
+            elif name in self.columns:
+                value = getattr(obj, self.columns[name])
+                out[name] = None if value == "" and name != "ID" and name != "Name" else value
+            else:
+                out[name] = None
+        return out
+
+    def serialize_many(self, rows: list) -> list[dict]:
+        extras = self.batch(rows) if self.batch and rows else {}
+        return [self.serialize(row, extras.get(row.pk)) for row in rows]
+
+    def list(self, caller, request, path_params: dict) -> dict:
+        qs = self.queryset(caller, path_params)
+        params = list_params_parse(request, self.list_spec)
+        qs = apply_filters(qs, self.list_spec, params)
+        rows, meta = page_slice(qs, params)
+        return {"Items": self.serialize_many(rows), "Meta": meta}
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def _apply(self, obj, data: dict, *, replace: bool) -> None:
+        concrete = {f.name: f for f in self.model._meta.concrete_fields}
+        for name in self.writable:
+            if name == "ID" or name == "Password":
+                continue
+            column = self.columns[name]
+            model_field = concrete[column]
+            if name not in data:
+                if not replace:
+                    continue
+                value = None
+            else:
+                value = data[name]
+            if value is None:
+                value = model_field.get_default() if not model_field.null else None
+            elif not replace and isinstance(model_field, models.JSONField) and isinstance(value, dict):
+                value = deep_merge(getattr(obj, column) or {}, value)
+            if isinstance(model_field, (models.CharField, models.TextField)) and isinstance(value, str):
+                if model_field.max_length and len(value) > model_field.max_length:
+                    raise InvalidRequest(
+                        f"{name} must be at most {model_field.max_length} characters.", data={"Field": name}
+                    )
+            setattr(obj, column, value)
+
+    def _check_required(self, data: dict, *, partial: bool) -> None:
+        for name in self.required:
+            if partial and name not in data:
+                continue
+            if data.get(name) in (None, ""):
+                raise InvalidRequest(MSG_REQUIRED.format(field=name), data={"Field": name})
+
+    def _id_taken(self, caller, path_params: dict, object_id: str, exclude_pk=None) -> bool:
+        if self.id_unique_in_environment:
+            qs = self.model.objects.filter(marketplace__environment=caller.environment, oc_id=object_id)
+        else:
+            qs = self.queryset(caller, path_params).filter(oc_id=object_id)
+        if exclude_pk is not None:
+            qs = qs.exclude(pk=exclude_pk)
+        return qs.exists()
+
+    def _save(self, caller, obj, data: dict, *, creating: bool) -> None:
+        if self.before_save:
+            self.before_save(caller, obj, data, creating)
+        try:
+            obj.full_clean(exclude=["marketplace"], validate_unique=False, validate_constraints=False)
+        except DjangoValidationError as exc:
+            raise InvalidRequest(
+                "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()), data=exc.message_dict
+            ) from None
+        try:
+            with transaction.atomic():
+                obj.save()
+        except IntegrityError:
+            raise IdExists(MSG_ID_EXISTS, data={"ObjectType": self.object_type, "ObjectID": obj.oc_id}) from None
+
+    def _new(self, caller, path_params: dict):
+        obj = self.model(marketplace_id=caller.marketplace_pk, **self.scope)
+        if self.parent:
+            setattr(obj, self.parent.column, path_params[self.parent.param])
+        return obj
+
+    @transaction.atomic
+    def create(self, caller, path_params: dict, data: dict):
+        self.queryset(caller, path_params)  # parent must exist
+        self._check_required(data, partial=False)
+        object_id = data.get("ID") if "ID" not in self.readonly else None
+        object_id = id_validate(object_id) if object_id else self.generate_id()
+        if self._id_taken(caller, path_params, object_id):
+            raise IdExists(MSG_ID_EXISTS, data={"ObjectType": self.object_type, "ObjectID": object_id})
+        obj = self._new(caller, path_params)
+        obj.oc_id = object_id
+        self._apply(obj, data, replace=True)
+        self._save(caller, obj, data, creating=True)
+        return obj
+
+    @transaction.atomic
+    def save(self, caller, path_params: dict, object_id: str, data: dict):
+        """PUT: replace the object (every writable field), or create it with this ID."""
+        self._check_required(data, partial=False)
+        id_validate(object_id)
+        existing = self.queryset(caller, path_params).filter(oc_id=object_id).select_for_update().first()
+        new_object_id = data.get("ID") if "ID" not in self.readonly else None
+        new_object_id = id_validate(new_object_id) if new_object_id else object_id
+        if existing is None:
+            if self._id_taken(caller, path_params, new_object_id):
+                raise IdExists(MSG_ID_EXISTS, data={"ObjectType": self.object_type, "ObjectID": new_object_id})
+            obj = self._new(caller, path_params)
+            obj.oc_id = new_object_id
+            self._apply(obj, data, replace=True)
+            self._save(caller, obj, data, creating=True)
+            return obj, True
+        if new_object_id != object_id and self._id_taken(caller, path_params, new_object_id, existing.pk):
+            raise IdExists(MSG_ID_EXISTS, data={"ObjectType": self.object_type, "ObjectID": new_object_id})
+        existing.oc_id = new_object_id
+        self._apply(existing, data, replace=True)
+        self._save(caller, existing, data, creating=False)
+        return existing, False
+
+    @transaction.atomic
+    def patch(self, caller, path_params: dict, object_id: str, data: dict):
+        self._check_required(data, partial=True)
+        obj = self.get_object(caller, path_params, object_id)
+        new_object_id = data.get("ID") if "ID" not in self.readonly else None
+        if new_object_id and new_object_id != object_id:
+            id_validate(new_object_id)
+            if self._id_taken(caller, path_params, new_object_id, obj.pk):
+                raise IdExists(MSG_ID_EXISTS, data={"ObjectType": self.object_type, "ObjectID": new_object_id})
+            obj.oc_id = new_object_id
+        self._apply(obj, data, replace=False)
+        self._save(caller, obj, data, creating=False)
+        return obj
+
+    @transaction.atomic
+    def delete(self, caller, path_params: dict, object_id: str) -> None:
+        obj = self.get_object(caller, path_params, object_id)
+        obj.delete()
+        if self.after_delete:
+            self.after_delete(caller, obj)
+
+
+@dataclass
+class AssignmentDelete:
+    op: str  # "DeleteBuyerAssignment"
+    path: str  # under /v1, e.g. "/buyers/{buyerID}/ApiClients/Assignments/{apiClientID}"
+    path_columns: dict[str, str]  # path param -> column
+    query_columns: dict[str, str] = field(default_factory=dict)  # query param -> column (missing = "")
+
+
+@dataclass
+class Assignment:
+    """An assignment table: `GET {path}` lists, `POST {path}` upserts (204), deletes as declared."""
+
+    sdk: str  # "ApiClients"
+    list_op: str  # "ListAssignments"
+    save_op: str  # "SaveAssignment"
+    model: type[models.Model]
+    schema: type[BaseModel]
+    path: str  # "/apiclients/assignments"
+    read_roles: tuple[str, ...]
+    write_roles: tuple[str, ...]
+    keys: tuple[str, ...]  # SDK names that identify one assignment
+    required: tuple[str, ...]
+    list_params: dict[str, str] = field(default_factory=dict)  # query param -> column
+    refs: dict[str, tuple[type[models.Model], str]] = field(default_factory=dict)  # SDK name -> (model, type)
+    parent: Parent | None = None
+    deletes: list[AssignmentDelete] = field(default_factory=list)
+    validate: Callable[[dict], None] | None = None
+    tag: str = ""
+
+    def __post_init__(self):
+        self.field_names = list(self.schema.model_fields)
+        self.columns = {n: column_for(n) for n in self.field_names if n not in ("MessageConfigName",)}
+        self.list_spec = ListSpec(
+            model=self.model,
+            columns={n: c for n, c in self.columns.items()},
+            search_fields=(),
+            xp_column=None,
+            default_order=("pk",),
+            extra_params=frozenset(self.list_params) | frozenset({"level", "commerceRole"}),
+        )
+        self.route = f"v1{self.path}"
+
+    def queryset(self, caller, path_params: dict):
+        qs = self.model.objects.filter(marketplace_id=caller.marketplace_pk)
+        if self.parent:
+            parent_id = path_params[self.parent.param]
+            if not self.parent.model.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=parent_id).exists():
+                raise CoreObjectNotFound(self.parent.object_type, parent_id)
+            qs = qs.filter(**{self.parent.column: parent_id})
+        return qs
+
+    def serialize(self, obj) -> dict:
+        return {name: (getattr(obj, col) or None) if not isinstance(getattr(obj, col), bool) else getattr(obj, col)
+                for name, col in self.columns.items()}  # fmt: skip
+
+    def list(self, caller, request, path_params: dict) -> dict:
+        qs = self.queryset(caller, path_params)
+        for param, column in self.list_params.items():
+            value = request.GET.get(param)
+            if value:
+                qs = qs.filter(**{column: value})
+        params = list_params_parse(request, self.list_spec)
+        qs = apply_filters(qs, self.list_spec, params)
+        rows, meta = page_slice(qs, params)
+        return {"Items": [self.serialize(r) for r in rows], "Meta": meta}
+
+    @transaction.atomic
+    def save(self, caller, path_params: dict, data: dict) -> dict:
+        for name in self.required:
+            if not data.get(name):
+                raise InvalidRequest(MSG_REQUIRED.format(field=name), data={"Field": name})
+        if self.validate:
+            self.validate(data)
+        qs = self.queryset(caller, path_params)
+        for name, (model, object_type) in self.refs.items():
+            value = data.get(name)
+            if value and not model.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=value).exists():
+                raise CoreObjectNotFound(object_type, value)
+        key = {self.columns[k]: data.get(k) or "" for k in self.keys}
+        if self.parent:
+            key[self.parent.column] = path_params[self.parent.param]
+        values = {
+            self.columns[n]: data[n]
+            for n in self.field_names
+            if n in self.columns and n not in self.keys and data.get(n) is not None
+        }
+        obj = qs.filter(**key).first()
+        if obj is None:
+            obj = self.model(marketplace_id=caller.marketplace_pk, **key)
+        for column, value in values.items():
+            setattr(obj, column, value)
+        obj.save()
+        return self.serialize(obj)
+
+    @transaction.atomic
+    def delete(self, caller, spec: AssignmentDelete, path_params: dict, query: dict) -> int:
+        qs = self.queryset(caller, path_params)
+        cond = {column: path_params[param] for param, column in spec.path_columns.items()}
+        for param, column in spec.query_columns.items():
+            cond[column] = query.get(param) or ""
+        deleted, _ = qs.filter(**cond).delete()
+        return deleted

@@ -1,0 +1,434 @@
+"""Pydantic schemas with the SDK's field names (dist/models/*.d.ts of ordercloud-javascript-sdk 12).
+
+Each resource has one full schema here; `coreapi.resources` derives the write schemas from it (read-only
+fields removed, required fields enforced; every field optional for PATCH).
+"""
+
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+IntegrationEventTypeT = Literal["OrderCheckout", "OpenIDConnect", "OrderReturn", "AddToCart"]
+PriceMarkupTypeT = Literal["NoMarkup", "AmountPerQuantity", "AmountTotal", "Percentage"]
+MessageType = Literal[
+    "OrderDeclined", "OrderSubmitted", "ShipmentCreated", "ForgottenPassword", "ForgottenUsername",
+    "OrderSubmittedForYourApproval", "OrderSubmittedForApproval", "OrderApproved",
+    "OrderSubmittedForYourApprovalHasBeenApproved", "OrderSubmittedForYourApprovalHasBeenDeclined",
+    "NewUserInvitation", "OrderReturnDeclined", "OrderReturnSubmitted", "OrderReturnSubmittedForYourApproval",
+    "OrderReturnSubmittedForApproval", "OrderReturnApproved", "OrderReturnSubmittedForYourApprovalHasBeenApproved",
+    "OrderReturnSubmittedForYourApprovalHasBeenDeclined", "OrderReturnCompleted", "SubscriptionReminder",
+    "ProductCollectionInvitationAccepted", "ProductCollectionInvitationDeclined", "OneTimePassword",
+]  # fmt: skip
+Xp = dict[str, Any]
+
+
+class OC(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Meta(OC):
+    Page: int
+    PageSize: int
+    TotalCount: int
+    TotalPages: int
+    ItemRange: list[int]
+    NextPageKey: str | None = None
+
+
+class ListPage(OC, Generic[T]):
+    Items: list[T]
+    Meta: Meta
+
+
+class ErrorItem(OC):
+    ErrorCode: str
+    Message: str
+    Data: Any = None
+
+
+class ErrorBody(OC):
+    Errors: list[ErrorItem]
+
+
+class OAuthErrorBody(OC):
+    error: str
+    error_description: str
+    Errors: list[ErrorItem]
+
+
+class AccessToken(OC):
+    access_token: str
+    expires_in: int
+    token_type: str
+    refresh_token: str | None = None
+
+
+# --- authentication and authorization ---------------------------------------------------------
+
+
+class ApiClient(OC):
+    ID: str | None = None
+    ClientSecret: str | None = None
+    AccessTokenDuration: int | None = Field(None, ge=10, le=43200)
+    Active: bool | None = None
+    AppName: str | None = Field(None, max_length=200)
+    RefreshTokenDuration: int | None = Field(None, ge=0, le=525600)
+    AnonymousTokenDuration: int | None = Field(None, ge=10, le=43200)
+    DefaultContextUserName: str | None = None
+    xp: Xp | None = None
+    AllowAnyBuyer: bool | None = None
+    AllowAnySupplier: bool | None = None
+    AllowSeller: bool | None = None
+    IsAnonBuyer: bool | None = None
+    AssignedBuyerCount: int | None = None
+    AssignedSupplierCount: int | None = None
+    OrderCheckoutIntegrationEventID: str | None = None
+    OrderCheckoutIntegrationEventName: str | None = None
+    OrderReturnIntegrationEventID: str | None = None
+    OrderReturnIntegrationEventName: str | None = None
+    AddToCartIntegrationEventID: str | None = None
+    AddToCartIntegrationEventName: str | None = None
+    MinimumRequiredRoles: list[str] | None = None
+    MinimumRequiredCustomRoles: list[str] | None = None
+    MaximumGrantedRoles: list[str] | None = None
+    MaximumGrantedCustomRoles: list[str] | None = None
+
+
+class ApiClientAssignment(OC):
+    ApiClientID: str | None = None
+    BuyerID: str | None = None
+    SupplierID: str | None = None
+
+
+class PasswordConfig(OC):
+    LimitPasswordReuse: int | None = None
+    MaxConsecutiveDupeChars: int | None = None
+    MaximumPasswordAge: int | None = None
+    MinimumPasswordAge: int | None = None
+    AllowedFailedAttempts: int | None = None
+    LockoutDuration: int | None = None
+    UpperCaseRequired: bool | None = None
+    LowerCaseRequired: bool | None = None
+    SpecialCharacterRequired: bool | None = None
+    NumericRequired: bool | None = None
+    MinimumCharacterCount: int | None = None
+
+
+_PasswordConfig = PasswordConfig
+
+
+class SecurityProfile(OC):
+    ID: str | None = None
+    Name: str | None = Field(None, max_length=200)
+    Roles: list[str] | None = None
+    CustomRoles: list[str] | None = None
+    PasswordConfig: _PasswordConfig | None = None
+    IsExternalRoleGroup: bool | None = None
+
+
+class SecurityProfileAssignment(OC):
+    SecurityProfileID: str | None = None
+    BuyerID: str | None = None
+    SupplierID: str | None = None
+    UserID: str | None = None
+    UserGroupID: str | None = None
+
+
+class Locale(OC):
+    ID: str | None = None
+    OwnerID: str | None = None
+    Currency: str | None = None
+    Language: str | None = None
+
+
+_Locale = Locale
+
+
+class User(OC):
+    FailedLoginAttempts: int | None = None
+    ID: str | None = None
+    CompanyID: str | None = None
+    Username: str | None = Field(None, max_length=100)
+    Password: str | None = None
+    FirstName: str | None = Field(None, max_length=100)
+    LastName: str | None = Field(None, max_length=100)
+    Email: str | None = Field(None, max_length=200)
+    Phone: str | None = Field(None, max_length=100)
+    TermsAccepted: datetime | None = None
+    Active: bool | None = None
+    xp: Xp | None = None
+    AvailableRoles: list[str] | None = None
+    Locale: _Locale | None = None
+    DateCreated: datetime | None = None
+    LastActive: datetime | None = None
+    PasswordLastSetDate: datetime | None = None
+
+
+class MeCompany(OC):
+    ID: str | None = None
+    DefaultCatalogID: str | None = None
+
+
+class MeUser(User):
+    Buyer: MeCompany | None = None
+    Supplier: MeCompany | None = None
+    Seller: MeCompany | None = None
+
+
+class ImpersonationConfig(OC):
+    ID: str | None = None
+    ImpersonationBuyerID: str | None = None
+    ImpersonationGroupID: str | None = None
+    ImpersonationUserID: str | None = None
+    BuyerID: str | None = None
+    GroupID: str | None = None
+    UserID: str | None = None
+    SecurityProfileID: str | None = None
+    ClientID: str | None = None
+
+
+class ImpersonateTokenRequest(OC):
+    ClientID: str
+    Roles: list[str] | None = None
+    CustomRoles: list[str] | None = None
+
+
+class AccessTokenBasic(OC):
+    access_token: str
+
+
+# --- buyers and suppliers ---------------------------------------------------------------------
+
+
+class Buyer(OC):
+    ID: str | None = None
+    Name: str | None = Field(None, max_length=200)
+    DefaultCatalogID: str | None = None
+    Active: bool | None = None
+    DateCreated: datetime | None = None
+    xp: Xp | None = None
+
+
+class UserGroup(OC):
+    ID: str | None = None
+    Name: str | None = Field(None, max_length=200)
+    Description: str | None = None
+    xp: Xp | None = None
+
+
+class UserGroupAssignment(OC):
+    UserGroupID: str | None = None
+    UserID: str | None = None
+
+
+class Supplier(OC):
+    ID: str | None = None
+    Name: str | None = Field(None, max_length=200)
+    Active: bool | None = None
+    DateCreated: datetime | None = None
+    AllBuyersCanOrder: bool | None = None
+    xp: Xp | None = None
+
+
+# --- integrations -----------------------------------------------------------------------------
+
+
+class IntegrationEvent(OC):
+    ElevatedRoles: list[str] | None = None
+    ID: str | None = None
+    ConfigData: Any = None
+    EventType: IntegrationEventTypeT | None = None
+    CustomImplementationUrl: str | None = None
+    CustomAuthHeaderName: str | None = None
+    CustomAuthHeaderValue: str | None = None
+    Name: str | None = None
+    HashKey: str | None = None
+
+
+class WebhookRoute(OC):
+    Route: str | None = None
+    Verb: str | None = None
+
+
+class Webhook(OC):
+    ID: str | None = None
+    Name: str | None = None
+    Description: str | None = None
+    Url: str | None = None
+    HashKey: str | None = None
+    ElevatedRoles: list[str] | None = None
+    ConfigData: Any = None
+    BeforeProcessRequest: bool | None = None
+    ApiClientIDs: list[str] | None = None
+    WebhookRoutes: list[WebhookRoute] | None = None
+    DeliveryConfigID: str | None = None
+    CustomAuthHeaderName: str | None = None
+    CustomAuthHeaderValue: str | None = None
+
+
+class MessageSender(OC):
+    ID: str | None = None
+    Name: str | None = None
+    MessageTypes: list[MessageType] | None = None
+    Description: str | None = None
+    ElevatedRoles: list[str] | None = None
+    xp: Xp | None = None
+    DeliveryConfigID: str | None = None
+    AllowAllBuyers: bool | None = None
+
+
+# --- product catalog --------------------------------------------------------------------------
+
+
+class Catalog(OC):
+    ID: str | None = None
+    OwnerID: str | None = None
+    Name: str | None = None
+    Description: str | None = None
+    Active: bool | None = None
+    CategoryCount: int | None = None
+    xp: Xp | None = None
+
+
+class CatalogAssignment(OC):
+    CatalogID: str | None = None
+    BuyerID: str | None = None
+    ViewAllCategories: bool | None = None
+    ViewAllProducts: bool | None = None
+
+
+class ProductCatalogAssignment(OC):
+    CatalogID: str | None = None
+    ProductID: str | None = None
+
+
+class Category(OC):
+    ID: str | None = None
+    Name: str | None = None
+    Description: str | None = None
+    ListOrder: int | None = None
+    Active: bool | None = None
+    ParentID: str | None = None
+    ChildCount: int | None = None
+    xp: Xp | None = None
+
+
+class CategoryProductAssignment(OC):
+    CategoryID: str | None = None
+    ProductID: str | None = None
+    ListOrder: int | None = None
+
+
+class Inventory(OC):
+    Enabled: bool | None = None
+    NotificationPoint: int | None = None
+    VariantLevelTracking: bool | None = None
+    OrderCanExceed: bool | None = None
+    QuantityAvailable: int | None = None
+    LastUpdated: datetime | None = None
+
+
+_Inventory = Inventory
+
+
+class Product(OC):
+    OwnerID: str | None = None
+    DefaultPriceScheduleID: str | None = None
+    AutoForward: bool | None = None
+    ID: str | None = None
+    ParentID: str | None = None
+    IsParent: bool | None = None
+    IsBundle: bool | None = None
+    Name: str | None = Field(None, max_length=200)
+    Description: str | None = None
+    QuantityMultiplier: int | None = None
+    ShipWeight: float | None = None
+    ShipHeight: float | None = None
+    ShipWidth: float | None = None
+    ShipLength: float | None = None
+    Active: bool | None = None
+    SpecCount: int | None = None
+    VariantCount: int | None = None
+    ShipFromAddressID: str | None = None
+    Inventory: _Inventory | None = None
+    DefaultSupplierID: str | None = None
+    AllSuppliersCanSell: bool | None = None
+    Returnable: bool | None = None
+    DateCreated: datetime | None = None
+    xp: Xp | None = None
+
+
+class ProductAssignment(OC):
+    SellerID: str | None = None
+    ProductID: str | None = None
+    BuyerID: str | None = None
+    UserGroupID: str | None = None
+    PriceScheduleID: str | None = None
+
+
+class PriceBreak(OC):
+    Quantity: int | None = None
+    Price: float | None = None
+    SalePrice: float | None = None
+    SubscriptionPrice: float | None = None
+    BundlePrice: float | None = None
+
+
+class PriceSchedule(OC):
+    OwnerID: str | None = None
+    ID: str | None = None
+    Name: str | None = None
+    ApplyTax: bool | None = None
+    ApplyShipping: bool | None = None
+    MinQuantity: int | None = None
+    MaxQuantity: int | None = None
+    UseCumulativeQuantity: bool | None = None
+    RestrictedQuantity: bool | None = None
+    PriceBreaks: list[PriceBreak] | None = None
+    Currency: str | None = None
+    SaleStart: datetime | None = None
+    SaleEnd: datetime | None = None
+    IsOnSale: bool | None = None
+    xp: Xp | None = None
+
+
+class SpecOption(OC):
+    ID: str | None = None
+    Value: str | None = None
+    ListOrder: int | None = None
+    IsOpenText: bool | None = None
+    PriceMarkupType: PriceMarkupTypeT | None = None
+    PriceMarkup: float | None = None
+    xp: Xp | None = None
+
+
+class Spec(OC):
+    OwnerID: str | None = None
+    ID: str | None = None
+    ListOrder: int | None = None
+    Name: str | None = None
+    DefaultValue: str | None = None
+    Required: bool | None = None
+    AllowOpenText: bool | None = None
+    DefaultOptionID: str | None = None
+    DefinesVariant: bool | None = None
+    xp: Xp | None = None
+    OptionCount: int | None = None
+    Options: list[SpecOption] | None = None
+
+
+class SpecProductAssignment(OC):
+    SpecID: str | None = None
+    ProductID: str | None = None
+    DefaultValue: str | None = None
+    DefaultOptionID: str | None = None
+
+
+_PriceSchedule = PriceSchedule
+
+
+class BuyerProduct(Product):
+    PriceSchedule: _PriceSchedule | None = None

@@ -1,0 +1,183 @@
+"""Reads of the core API used by the portal and by the API itself."""
+
+from django.db.models import Q
+
+from coreapi import roles as role_utils
+from coreapi.errors import CoreObjectNotFound
+from coreapi.models import (
+    ApiClient,
+    ApiClientAssignment,
+    Buyer,
+    CoreUser,
+    Marketplace,
+    SecurityProfile,
+    SecurityProfileAssignment,
+    Supplier,
+    UserGroupAssignment,
+    UserKind,
+)
+
+def marketplace_get(*, environment: str, marketplace_id: str) -> Marketplace:
+    try:
+        return Marketplace.objects.get(environment=environment, marketplace_id=marketplace_id)
+    except Marketplace.DoesNotExist:
+        raise CoreObjectNotFound("Marketplace", marketplace_id) from None
+
+
+def user_group_ids(*, marketplace_pk: int, user: CoreUser) -> list[str]:
+    if user.kind != UserKind.BUYER:
+        return []
+    return list(
+        UserGroupAssignment.objects.filter(
+            marketplace_id=marketplace_pk, buyer_id=user.company_id, user_id=user.oc_id
+        ).values_list("user_group_id", flat=True)
+    )
+
+
+def user_available_roles(*, marketplace_pk: int, user: CoreUser) -> list[str]:
+    """API roles then custom roles of every security profile assigned to the user: at marketplace
+    level (admin users), buyer/supplier level, user group level and user level."""
+    if user.kind == UserKind.ADMIN:
+        cond = Q(buyer_id="", supplier_id="", user_group_id="") & (Q(user_id="") | Q(user_id=user.oc_id))
+    elif user.kind == UserKind.BUYER:
+        groups = user_group_ids(marketplace_pk=marketplace_pk, user=user)
+        cond = Q(buyer_id=user.company_id, supplier_id="") & (
+            Q(user_id="", user_group_id="") | Q(user_id=user.oc_id) | Q(user_group_id__in=groups, user_id="")
+        )
+    else:
+        cond = Q(supplier_id=user.company_id, buyer_id="") & (Q(user_id="", user_group_id="") | Q(user_id=user.oc_id))
+    profile_ids = SecurityProfileAssignment.objects.filter(cond, marketplace_id=marketplace_pk).values_list(
+        "security_profile_id", flat=True
+    )
+    api: list[str] = []
+    custom: list[str] = []
+    for roles, custom_roles in (
+        SecurityProfile.objects.filter(marketplace_id=marketplace_pk, oc_id__in=list(profile_ids))
+        .order_by("oc_id")
+        .values_list("roles", "custom_roles")
+    ):
+        a, c = role_utils.split_roles([*(roles or []), *(custom_roles or [])])
+        api += [r for r in a if r not in api]
+        custom += [r for r in c if r not in custom]
+    ordered = [r for r in role_utils.ALL_ROLES if r in api]
+    return ordered + custom
+
+
+def api_client_can_sign_in(*, client: ApiClient, user: CoreUser) -> bool:
+    """Whether `user` may get tokens through `client` (AllowSeller / assignments / AllowAny*)."""
+    if not client.active:
+        return False
+    if user.kind == UserKind.ADMIN:
+        return client.allow_seller
+    if user.kind == UserKind.BUYER:
+        if client.allow_any_buyer:
+            return True
+        return ApiClientAssignment.objects.filter(
+            marketplace_id=client.marketplace_id, api_client_id=client.oc_id, buyer_id=user.company_id
+        ).exists()
+    if client.allow_any_supplier:
+        return True
+    return ApiClientAssignment.objects.filter(
+        marketplace_id=client.marketplace_id, api_client_id=client.oc_id, supplier_id=user.company_id
+    ).exists()
+
+
+def user_company_active(*, user: CoreUser) -> bool:
+    if user.kind == UserKind.BUYER:
+        return Buyer.objects.filter(marketplace_id=user.marketplace_id, oc_id=user.company_id, active=True).exists()
+    if user.kind == UserKind.SUPPLIER:
+        return Supplier.objects.filter(
+            marketplace_id=user.marketplace_id, oc_id=user.company_id, active=True
+        ).exists()
+    return True
+
+
+def api_client_list(*, environment: str, marketplace_id: str, search: str | None = None) -> list[dict]:
+    """API clients of a marketplace for the console picker: ID, AppName, Active, flags."""
+    marketplace = marketplace_get(environment=environment, marketplace_id=marketplace_id)
+    qs = ApiClient.objects.filter(marketplace=marketplace)
+    if search:
+        qs = qs.filter(Q(oc_id__icontains=search) | Q(app_name__icontains=search))
+    return [
+        {
+            "ID": c.oc_id,
+            "AppName": c.app_name,
+            "Active": c.active,
+            "AllowSeller": c.allow_seller,
+            "AllowAnyBuyer": c.allow_any_buyer,
+            "AllowAnySupplier": c.allow_any_supplier,
+            "IsAnonBuyer": c.is_anon_buyer,
+            "HasClientSecret": bool(c.client_secret),
+        }
+        for c in qs.order_by("app_name", "oc_id")[:200]
+    ]
+
+
+COMMERCE_ROLE = {UserKind.ADMIN: "Seller", UserKind.BUYER: "Buyer", UserKind.SUPPLIER: "Supplier"}
+
+
+def api_client_user_list(
+    *, environment: str, marketplace_id: str, client_id: str, search: str | None = None
+) -> list[dict]:
+    """Users who can sign in through `client_id`: admin users when AllowSeller, buyer users of
+    assigned buyers (or any buyer with AllowAnyBuyer), supplier users likewise."""
+    marketplace = marketplace_get(environment=environment, marketplace_id=marketplace_id)
+    client = ApiClient.objects.filter(marketplace=marketplace, oc_id=client_id).first()
+    if client is None:
+        raise CoreObjectNotFound("ApiClient", client_id)
+    assigned = ApiClientAssignment.objects.filter(marketplace=marketplace, api_client_id=client.oc_id)
+    cond = Q(pk__in=[])
+    if client.allow_seller:
+        cond |= Q(kind=UserKind.ADMIN)
+    if client.allow_any_buyer:
+        cond |= Q(kind=UserKind.BUYER)
+    else:
+        cond |= Q(kind=UserKind.BUYER, company_id__in=[a for a in assigned.values_list("buyer_id", flat=True) if a])
+    if client.allow_any_supplier:
+        cond |= Q(kind=UserKind.SUPPLIER)
+    else:
+        cond |= Q(
+            kind=UserKind.SUPPLIER, company_id__in=[a for a in assigned.values_list("supplier_id", flat=True) if a]
+        )
+    qs = CoreUser.objects.filter(cond, marketplace=marketplace)
+    if search:
+        qs = qs.filter(
+            Q(username__icontains=search)
+            | Q(oc_id__icontains=search)
+            | Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(email__icontains=search)
+        )
+    users = list(qs.order_by("kind", "username")[:200])
+    buyer_names = dict(
+        Buyer.objects.filter(marketplace=marketplace, oc_id__in={u.company_id for u in users}).values_list(
+            "oc_id", "name"
+        )
+    )
+    supplier_names = dict(
+        Supplier.objects.filter(marketplace=marketplace, oc_id__in={u.company_id for u in users}).values_list(
+            "oc_id", "name"
+        )
+    )
+    out = []
+    for u in users:
+        if u.kind == UserKind.ADMIN:
+            company_id, company_name = marketplace.marketplace_id, marketplace.name
+        elif u.kind == UserKind.BUYER:
+            company_id, company_name = u.company_id, buyer_names.get(u.company_id, "")
+        else:
+            company_id, company_name = u.company_id, supplier_names.get(u.company_id, "")
+        out.append(
+            {
+                "ID": u.oc_id,
+                "Username": u.username,
+                "FirstName": u.first_name,
+                "LastName": u.last_name,
+                "Email": u.email,
+                "Active": u.active,
+                "CommerceRole": COMMERCE_ROLE[u.kind],
+                "CompanyID": company_id,
+                "CompanyName": company_name,
+            }
+        )
+    return out

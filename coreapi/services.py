@@ -1,0 +1,466 @@
+"""Writes of the core API: marketplaces, OAuth grants, token minting for the portal, revocation.
+
+Resource CRUD (products, buyers, ...) goes through the generic writers in `coreapi.resources`.
+"""
+
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+from django.utils import timezone
+
+from coreapi import roles as role_utils
+from coreapi import selectors
+from coreapi.errors import (
+    MSG_MARKETPLACE_EXISTS,
+    OAUTH_INVALID_CREDENTIALS,
+    OAUTH_INVALID_GRANT,
+    OAUTH_INVALID_REQUEST,
+    OAUTH_MSG_CLIENT,
+    OAUTH_MSG_CREDENTIALS,
+    OAUTH_MSG_NO_CONTEXT_USER,
+    OAUTH_MSG_REFRESH,
+    OAUTH_MSG_SECRET,
+    OAUTH_UNSUPPORTED_GRANT,
+    CoreObjectNotFound,
+    InsufficientRoles,
+    MarketplaceExists,
+    OAuthError,
+)
+from coreapi.models import (
+    ApiClient,
+    CoreUser,
+    Environment,
+    ImpersonationConfig,
+    Marketplace,
+    RefreshToken,
+    SecurityProfile,
+    UserKind,
+)
+from coreapi.tokens import access_token_encode, refresh_token_hash, refresh_token_new
+
+__all__ = [
+    "CoreObjectNotFound",
+    "MarketplaceExists",
+    "marketplace_create",
+    "marketplace_delete",
+    "marketplace_rename",
+    "organization_token_mint",
+]
+
+LOCKOUT_AFTER_FAILED_ATTEMPTS = 10
+DEFAULT_ACCESS_MINUTES = 600
+MINTED_REFRESH_MINUTES = 24 * 60
+# Checked when the username does not exist, so both failures take the same time.
+_DUMMY_PASSWORD_HASH = make_password("coreapi-dummy-password-for-timing")
+
+
+# --- marketplaces -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def marketplace_create(*, environment: str, marketplace_id: str, name: str) -> Marketplace:
+    if Marketplace.objects.filter(environment=environment, marketplace_id=marketplace_id).exists():
+        raise MarketplaceExists(MSG_MARKETPLACE_EXISTS, data={"ObjectType": "Marketplace", "ObjectID": marketplace_id})
+    marketplace = Marketplace(environment=environment, marketplace_id=marketplace_id, name=name)
+    marketplace.full_clean()
+    marketplace.save()
+    return marketplace
+
+
+@transaction.atomic
+def marketplace_delete(*, environment: str, marketplace_id: str) -> None:
+    """Delete the marketplace and, by CASCADE, every row of it."""
+    Marketplace.objects.filter(environment=environment, marketplace_id=marketplace_id).delete()
+
+
+@transaction.atomic
+def marketplace_rename(*, environment: str, marketplace_id: str, name: str) -> Marketplace:
+    marketplace = selectors.marketplace_get(environment=environment, marketplace_id=marketplace_id)
+    marketplace.name = name
+    marketplace.full_clean()
+    marketplace.save(update_fields=["name"])
+    return marketplace
+
+
+# --- issuing tokens ---------------------------------------------------------------------------
+
+
+def _issue(
+    *,
+    marketplace: Marketplace,
+    client: ApiClient | None,
+    username: str,
+    user_id: str,
+    user_kind: str,
+    company_id: str,
+    roles: list[str],
+    access_minutes: int,
+    refresh_minutes: int,
+    impersonator: str = "",
+    anonymous_order_id: str = "",
+) -> dict:
+    access = access_token_encode(
+        environment=marketplace.environment,
+        marketplace_id=marketplace.marketplace_id,
+        username=username,
+        client_id=client.oc_id if client else "",
+        user_id=user_id,
+        user_type=user_kind,
+        company_id=company_id,
+        roles=roles,
+        lifetime_seconds=access_minutes * 60,
+        impersonator=impersonator,
+        anonymous_order_id=anonymous_order_id,
+    )
+    refresh = None
+    if refresh_minutes > 0 and not anonymous_order_id:
+        refresh, digest = refresh_token_new()
+        RefreshToken.objects.create(
+            marketplace=marketplace,
+            token_hash=digest,
+            client_id=client.oc_id if client else "",
+            user_kind=user_kind,
+            user_id=user_id,
+            company_id=company_id,
+            username=username,
+            roles=roles,
+            impersonator=impersonator,
+            expires_at=timezone.now() + timedelta(minutes=refresh_minutes),
+        )
+    return {
+        "access_token": access,
+        "expires_in": access_minutes * 60,
+        "token_type": "bearer",
+        "refresh_token": refresh,
+    }
+
+
+def _client_for_token(*, environment: str, client_id: str) -> ApiClient:
+    client = (
+        ApiClient.objects.select_related("marketplace")
+        .filter(marketplace__environment=environment, oc_id=client_id)
+        .first()
+        if client_id
+        else None
+    )
+    if client is None or not client.active:
+        raise OAuthError(OAUTH_INVALID_GRANT, OAUTH_MSG_CLIENT)
+    return client
+
+
+def _check_secret(client: ApiClient, client_secret: str | None) -> None:
+    if client.client_secret and not hmac.compare_digest(
+        (client_secret or "").encode(), client.client_secret.encode()
+    ):
+        raise OAuthError(OAUTH_INVALID_GRANT, OAUTH_MSG_SECRET)
+
+
+def _requested_roles(scope: str | None) -> list[str]:
+    return [s for s in (scope or "").replace(",", " ").split() if s]
+
+
+def _roles_for(*, client: ApiClient, user: CoreUser, scope: str | None) -> list[str]:
+    available = selectors.user_available_roles(marketplace_pk=client.marketplace_id, user=user)
+    effective = role_utils.expand(available)
+    minimum = [*client.minimum_required_roles, *client.minimum_required_custom_roles]
+    if any(role not in effective for role in minimum):
+        raise OAuthError(OAUTH_INVALID_GRANT, OAUTH_MSG_CLIENT)
+    granted = role_utils.grant(requested=_requested_roles(scope), available=available)
+    maximum = [*client.maximum_granted_roles, *client.maximum_granted_custom_roles]
+    if maximum:
+        granted = role_utils.intersect(granted, maximum)
+    return granted
+
+
+def _user_token(*, client: ApiClient, user: CoreUser, scope: str | None, impersonator: str = "") -> dict:
+    roles = _roles_for(client=client, user=user, scope=scope)
+    CoreUser.objects.filter(pk=user.pk).update(last_active=timezone.now(), failed_login_attempts=0)
+    return _issue(
+        marketplace=client.marketplace,
+        client=client,
+        username=user.username,
+        user_id=user.oc_id,
+        user_kind=user.kind,
+        company_id=user.company_id,
+        roles=roles,
+        access_minutes=client.access_token_duration or DEFAULT_ACCESS_MINUTES,
+        refresh_minutes=client.refresh_token_duration,
+        impersonator=impersonator,
+    )
+
+
+def _user_may_use(client: ApiClient, user: CoreUser) -> None:
+    if not selectors.api_client_can_sign_in(client=client, user=user):
+        raise OAuthError(OAUTH_INVALID_GRANT, OAUTH_MSG_CLIENT)
+
+
+def oauth_password_grant(
+    *, environment: str, client_id: str, username: str, password: str, scope: str | None, client_secret: str | None
+) -> dict:
+    client = _client_for_token(environment=environment, client_id=client_id)
+    _check_secret(client, client_secret)
+    user = CoreUser.objects.filter(marketplace_id=client.marketplace_id, username=username).first()
+    if user is None:
+        check_password(password, _DUMMY_PASSWORD_HASH)
+        raise OAuthError(OAUTH_INVALID_CREDENTIALS, OAUTH_MSG_CREDENTIALS)
+    password_ok = bool(user.password) and check_password(password, user.password)
+    locked = user.failed_login_attempts >= LOCKOUT_AFTER_FAILED_ATTEMPTS
+    if not password_ok:
+        CoreUser.objects.filter(pk=user.pk).update(failed_login_attempts=user.failed_login_attempts + 1)
+    if not password_ok or locked or not user.active or not selectors.user_company_active(user=user):
+        raise OAuthError(OAUTH_INVALID_CREDENTIALS, OAUTH_MSG_CREDENTIALS)
+    _user_may_use(client, user)
+    return _user_token(client=client, user=user, scope=scope)
+
+
+def oauth_client_credentials_grant(
+    *, environment: str, client_id: str, client_secret: str | None, scope: str | None, anonuserid: str | None = None
+) -> dict:
+    """client_credentials: a token for the client's DefaultContextUserName. Without a secret on an
+    IsAnonBuyer client this is the SDK's Auth.Anonymous: an anonymous shopper token."""
+    client = _client_for_token(environment=environment, client_id=client_id)
+    _check_secret(client, client_secret)
+    if not client.default_context_user_name:
+        raise OAuthError(OAUTH_INVALID_GRANT, OAUTH_MSG_NO_CONTEXT_USER)
+    user = CoreUser.objects.filter(
+        marketplace_id=client.marketplace_id, username=client.default_context_user_name
+    ).first()
+    if user is None or not user.active:
+        raise OAuthError(OAUTH_INVALID_GRANT, OAUTH_MSG_NO_CONTEXT_USER)
+    _user_may_use(client, user)
+    anonymous = client.is_anon_buyer and not client.client_secret and not client_secret
+    if anonymous and user.kind == UserKind.BUYER:
+        roles = _roles_for(client=client, user=user, scope=scope)
+        return _issue(
+            marketplace=client.marketplace,
+            client=client,
+            username=user.username,
+            user_id=user.oc_id,
+            user_kind=user.kind,
+            company_id=user.company_id,
+            roles=roles,
+            access_minutes=client.anonymous_token_duration or DEFAULT_ACCESS_MINUTES,
+            refresh_minutes=0,
+            anonymous_order_id=(anonuserid or secrets.token_urlsafe(16))[:100],
+        )
+    return _user_token(client=client, user=user, scope=scope)
+
+
+@transaction.atomic
+def oauth_refresh_grant(*, environment: str, refresh_token: str, client_id: str | None) -> dict:
+    """Single use: the presented refresh token is marked used and a new pair is issued."""
+    row = (
+        RefreshToken.objects.select_for_update()
+        .select_related("marketplace")
+        .filter(token_hash=refresh_token_hash(refresh_token or ""), marketplace__environment=environment)
+        .first()
+    )
+    now = timezone.now()
+    if row is None or row.used_at or row.revoked_at or row.expires_at <= now or row.client_id != (client_id or ""):
+        raise OAuthError(OAUTH_INVALID_GRANT, OAUTH_MSG_REFRESH)
+    row.used_at = now
+    row.save(update_fields=["used_at"])
+    marketplace = row.marketplace
+    if not row.client_id:  # minted by the portal for a contributor
+        return _issue(
+            marketplace=marketplace,
+            client=None,
+            username=row.username,
+            user_id=row.user_id,
+            user_kind=row.user_kind,
+            company_id=row.company_id,
+            roles=row.roles,
+            access_minutes=DEFAULT_ACCESS_MINUTES,
+            refresh_minutes=MINTED_REFRESH_MINUTES,
+            impersonator=row.impersonator,
+        )
+    client = ApiClient.objects.filter(marketplace=marketplace, oc_id=row.client_id, active=True).first()
+    user = CoreUser.objects.filter(
+        marketplace=marketplace, kind=row.user_kind, company_id=row.company_id, oc_id=row.user_id
+    ).first()
+    if client is None or user is None or not user.active:
+        raise OAuthError(OAUTH_INVALID_GRANT, OAUTH_MSG_REFRESH)
+    return _issue(
+        marketplace=marketplace,
+        client=client,
+        username=user.username,
+        user_id=user.oc_id,
+        user_kind=user.kind,
+        company_id=user.company_id,
+        roles=row.roles,
+        access_minutes=client.access_token_duration or DEFAULT_ACCESS_MINUTES,
+        refresh_minutes=client.refresh_token_duration or MINTED_REFRESH_MINUTES,
+        impersonator=row.impersonator,
+    )
+
+
+def oauth_token(*, environment: str, data) -> dict:
+    """Dispatch a form-encoded `POST {base}/oauth/token` by grant_type."""
+    grant_type = data.get("grant_type") or ""
+
+    def required(name: str) -> str:
+        value = data.get(name)
+        if not value:
+            raise OAuthError(OAUTH_INVALID_REQUEST, f"{name} is required.")
+        return value
+
+    if grant_type == "password":
+        return oauth_password_grant(
+            environment=environment,
+            client_id=required("client_id"),
+            username=required("username"),
+            password=required("password"),
+            scope=data.get("scope"),
+            client_secret=data.get("client_secret"),
+        )
+    if grant_type == "client_credentials":
+        return oauth_client_credentials_grant(
+            environment=environment,
+            client_id=required("client_id"),
+            client_secret=data.get("client_secret"),
+            scope=data.get("scope"),
+            anonuserid=data.get("anonuserid"),
+        )
+    if grant_type == "refresh_token":
+        return oauth_refresh_grant(
+            environment=environment, refresh_token=required("refresh_token"), client_id=data.get("client_id")
+        )
+    if not grant_type:
+        raise OAuthError(OAUTH_INVALID_REQUEST, "grant_type is required.")
+    raise OAuthError(OAUTH_UNSUPPORTED_GRANT, f"grant_type {grant_type!r} is not supported.")
+
+
+# --- the portal's console tokens --------------------------------------------------------------
+
+
+def organization_token_mint(
+    *,
+    environment: str,
+    marketplace_id: str,
+    roles: list[str],
+    portal_username: str,
+    client_id: str | None = None,
+    username: str | None = None,
+) -> dict:
+    """A token for a portal contributor.
+
+    Without client_id/username: an admin-perspective token for a user that does not exist in the
+    marketplace (`usr` = the portal username), with exactly `roles`.
+    With client_id + username: a token for that core user through that client, with the user's
+    available roles ∩ `roles`. Raises CoreObjectNotFound when the client or user does not exist in
+    the marketplace or the user cannot sign in through the client.
+    """
+    if environment not in Environment.values:
+        raise CoreObjectNotFound("Environment", environment)
+    marketplace = selectors.marketplace_get(environment=environment, marketplace_id=marketplace_id)
+    roles = list(dict.fromkeys(r for r in roles if r))
+    if not client_id and not username:
+        token = _issue(
+            marketplace=marketplace,
+            client=None,
+            username=portal_username,
+            user_id="",
+            user_kind=UserKind.ADMIN,
+            company_id="",
+            roles=roles,
+            access_minutes=DEFAULT_ACCESS_MINUTES,
+            refresh_minutes=MINTED_REFRESH_MINUTES,
+        )
+        return {**token, "coreuser_roles": roles, "portaluser_roles": roles, "granted_roles": roles}
+    client = ApiClient.objects.filter(marketplace=marketplace, oc_id=client_id or "").first()
+    if client is None or not client.active:
+        raise CoreObjectNotFound("ApiClient", client_id or "")
+    user = CoreUser.objects.filter(marketplace=marketplace, username=username or "").first()
+    if user is None or not user.active or not selectors.api_client_can_sign_in(client=client, user=user):
+        raise CoreObjectNotFound("User", username or "")
+    available = selectors.user_available_roles(marketplace_pk=marketplace.pk, user=user)
+    granted = role_utils.intersect(roles, available)
+    token = _issue(
+        marketplace=marketplace,
+        client=client,
+        username=user.username,
+        user_id=user.oc_id,
+        user_kind=user.kind,
+        company_id=user.company_id,
+        roles=granted,
+        access_minutes=client.access_token_duration or DEFAULT_ACCESS_MINUTES,
+        refresh_minutes=client.refresh_token_duration or MINTED_REFRESH_MINUTES,
+        impersonator=portal_username,
+    )
+    return {**token, "coreuser_roles": available, "portaluser_roles": roles, "granted_roles": granted}
+
+
+# --- impersonation and revocation -------------------------------------------------------------
+
+
+def impersonation_token_create(
+    *,
+    marketplace: Marketplace,
+    impersonator,
+    buyer_id: str,
+    user_id: str,
+    client_id: str,
+    roles: list[str],
+    custom_roles: list[str],
+) -> dict:
+    """`POST /v1/buyers/{buyerID}/users/{userID}/accesstoken` (needs BuyerImpersonation).
+
+    The token's roles are the requested ones that the matching ImpersonationConfig's security
+    profile grants, or, without a config, that the user has."""
+    user = CoreUser.objects.filter(
+        marketplace=marketplace, kind=UserKind.BUYER, company_id=buyer_id, oc_id=user_id
+    ).first()
+    if user is None:
+        raise CoreObjectNotFound("User", user_id)
+    client = ApiClient.objects.filter(marketplace=marketplace, oc_id=client_id or "").first()
+    if client is None:
+        raise CoreObjectNotFound("ApiClient", client_id or "")
+    if not selectors.api_client_can_sign_in(client=client, user=user):
+        raise InsufficientRoles(["BuyerImpersonation"], message=OAUTH_MSG_CLIENT)
+    groups = selectors.user_group_ids(marketplace_pk=marketplace.pk, user=user)
+    configs = ImpersonationConfig.objects.filter(marketplace=marketplace, client_id=client.oc_id)
+    match = None
+    for config in configs:
+        if config.impersonation_buyer_id and config.impersonation_buyer_id != buyer_id:
+            continue
+        if config.impersonation_user_id and config.impersonation_user_id != user_id:
+            continue
+        if config.impersonation_group_id and config.impersonation_group_id not in groups:
+            continue
+        if config.user_id and config.user_id != impersonator.user_id:
+            continue
+        match = config
+        break
+    if match is not None:
+        profile = SecurityProfile.objects.filter(marketplace=marketplace, oc_id=match.security_profile_id).first()
+        available = [*(profile.roles if profile else []), *(profile.custom_roles if profile else [])]
+    else:
+        available = selectors.user_available_roles(marketplace_pk=marketplace.pk, user=user)
+    requested = [*roles, *custom_roles]
+    granted = role_utils.grant(requested=requested, available=available)
+    return _issue(
+        marketplace=marketplace,
+        client=client,
+        username=user.username,
+        user_id=user.oc_id,
+        user_kind=user.kind,
+        company_id=user.company_id,
+        roles=granted,
+        access_minutes=client.access_token_duration or DEFAULT_ACCESS_MINUTES,
+        refresh_minutes=0,
+        impersonator=impersonator.username,
+    )
+
+
+def user_tokens_revoke(*, marketplace: Marketplace, user_kind: str, company_id: str, user_id: str) -> int:
+    """Revoke every refresh token of a user (RevokeUserTokens, Me.RevokeTokens)."""
+    return RefreshToken.objects.filter(
+        marketplace=marketplace, user_kind=user_kind, company_id=company_id, user_id=user_id, revoked_at=None
+    ).update(revoked_at=timezone.now())
+
+
+def user_unlock(*, user: CoreUser) -> None:
+    CoreUser.objects.filter(pk=user.pk).update(failed_login_attempts=0)

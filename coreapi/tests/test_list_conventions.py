@@ -1,0 +1,129 @@
+"""List conventions: paging, Meta, search/searchOn, sortBy, filters and their errors."""
+
+import pytest
+
+from coreapi import models as m
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def products(world):
+    rows = [
+        ("p1", "Apple", 1, True, {"color": "red", "size": 3, "tags": {"season": "fall"}}),
+        ("p2", "Banana", 2, True, {"color": "yellow", "size": 5}),
+        ("p3", "Cherry", 3, False, {"color": "red", "size": 1}),
+        ("p4", "Date", 4, True, {"color": "brown", "size": 10}),
+        ("p5", "Elderberry", 5, False, {}),
+    ]
+    for oc_id, name, qty, active, xp in rows:
+        m.Product.objects.create(
+            marketplace=world.marketplace, oc_id=oc_id, name=name, quantity_multiplier=qty, active=active, xp=xp
+        )
+
+
+def ids(world, token, query: str) -> list[str]:
+    response = world.call("get", f"/v1/products?{query}", token)
+    assert response.status_code == 200, response.content
+    return [item["ID"] for item in response.json()["Items"]]
+
+
+def bad(world, token, query: str) -> dict:
+    response = world.call("get", f"/v1/products?{query}", token)
+    assert response.status_code == 400, response.content
+    item = response.json()["Errors"][0]
+    assert item["ErrorCode"] == "InvalidRequest"
+    return item
+
+
+class TestPaging:
+    def test_meta(self, world, admin_token, products):
+        body = world.call("get", "/v1/products?pageSize=2&page=2", admin_token).json()
+        assert [i["ID"] for i in body["Items"]] == ["p3", "p4"]
+        assert body["Meta"] == {"Page": 2, "PageSize": 2, "TotalCount": 5, "TotalPages": 3, "ItemRange": [3, 4], "NextPageKey": None}
+
+    def test_defaults(self, world, admin_token, products):
+        meta = world.call("get", "/v1/products", admin_token).json()["Meta"]
+        assert (meta["Page"], meta["PageSize"]) == (1, 20)
+
+    def test_page_beyond_the_end_is_empty_with_correct_meta(self, world, admin_token, products):
+        body = world.call("get", "/v1/products?page=9&pageSize=2", admin_token).json()
+        assert body["Items"] == []
+        assert (body["Meta"]["TotalCount"], body["Meta"]["TotalPages"], body["Meta"]["Page"]) == (5, 3, 9)
+
+    def test_huge_page_number_is_not_a_server_error(self, world, admin_token, products):
+        assert ids(world, admin_token, "page=99999999999999999999999") == []
+
+    @pytest.mark.parametrize("query", ["pageSize=0", "pageSize=101", "pageSize=-1", "page=0", "page=abc", "pageSize=1.5"])
+    def test_bad_paging_is_invalid_request(self, world, admin_token, query):
+        bad(world, admin_token, query)
+
+    def test_page_size_100_is_allowed(self, world, admin_token, products):
+        assert world.call("get", "/v1/products?pageSize=100", admin_token).status_code == 200
+
+
+class TestFilters:
+    @pytest.mark.parametrize(
+        "query,expected",
+        [
+            ("Name=Apple", ["p1"]),
+            ("Name=B*", ["p2"]),
+            ("Name=*rr*", ["p3", "p5"]),
+            ("Name=*y", ["p3", "p5"]),
+            ("Name=E*b*y", ["p5"]),
+            ("Name=!Apple", ["p2", "p3", "p4", "p5"]),
+            ("Name=Apple|Date", ["p1", "p4"]),
+            ("QuantityMultiplier=>3", ["p4", "p5"]),
+            ("QuantityMultiplier=>=3", ["p3", "p4", "p5"]),
+            ("QuantityMultiplier=<2", ["p1"]),
+            ("QuantityMultiplier=<=2", ["p1", "p2"]),
+            ("QuantityMultiplier=>1&QuantityMultiplier=<4", ["p2", "p3"]),
+            ("Active=true", ["p1", "p2", "p4"]),
+            ("Active=false", ["p3", "p5"]),
+            ("ID=p2", ["p2"]),
+            ("xp.color=red", ["p1", "p3"]),
+            ("xp.color=!red", ["p2", "p4", "p5"]),
+            ("xp.color=r*", ["p1", "p3"]),
+            ("xp.size=5", ["p2"]),
+            ("xp.size=>4", ["p2", "p4"]),
+            ("xp.tags.season=fall", ["p1"]),
+            ("xp.color=red|yellow", ["p1", "p2", "p3"]),
+        ],
+    )
+    def test_operators(self, world, admin_token, products, query, expected):
+        assert sorted(ids(world, admin_token, query)) == expected
+
+    def test_unknown_filter_field(self, world, admin_token):
+        item = bad(world, admin_token, "Colour=red")
+        assert "Invalid filter field: Colour" in item["Message"]
+
+    @pytest.mark.parametrize("query", ["Active=maybe", "QuantityMultiplier=lots", "DateCreated=yesterday", "QuantityMultiplier=3*", "xp.a..b=1", "xp.=1"])
+    def test_bad_filter_values(self, world, admin_token, query):
+        bad(world, admin_token, query)
+
+
+class TestSortAndSearch:
+    def test_sort_by_and_descending(self, world, admin_token, products):
+        assert ids(world, admin_token, "sortBy=!QuantityMultiplier") == ["p5", "p4", "p3", "p2", "p1"]
+        assert ids(world, admin_token, "sortBy=Active,!Name") == ["p5", "p3", "p4", "p2", "p1"]
+
+    def test_sort_by_xp(self, world, admin_token, products):
+        assert ids(world, admin_token, "sortBy=xp.size&xp.size=>0") == ["p3", "p1", "p2", "p4"]
+
+    def test_bad_sort_field(self, world, admin_token):
+        assert "Invalid sortBy field: Nope" in bad(world, admin_token, "sortBy=Nope")["Message"]
+
+    def test_search_and_search_on(self, world, admin_token, products):
+        assert sorted(ids(world, admin_token, "search=err")) == ["p3", "p5"]
+        assert ids(world, admin_token, "search=p4&searchOn=ID") == ["p4"]
+        assert ids(world, admin_token, "search=p4&searchOn=Name") == []
+
+    def test_bad_search_on(self, world, admin_token):
+        bad(world, admin_token, "search=x&searchOn=Bogus")
+
+    def test_other_marketplaces_rows_are_never_listed(self, world, admin_token, products):
+        from coreapi.testing import core_world
+
+        other = core_world(marketplace_id="mkt-two", client_id="c2")
+        m.Product.objects.create(marketplace=other.marketplace, oc_id="theirs", name="Theirs")
+        assert "theirs" not in ids(world, admin_token, "pageSize=100")

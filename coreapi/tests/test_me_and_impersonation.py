@@ -1,0 +1,102 @@
+"""The buyer perspective through /v1/me, and impersonation tokens."""
+
+import jwt
+import pytest
+
+from coreapi import models as m
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def storefront(world, admin_token, shopper):
+    """Catalog cat (assigned to buyer-1) with active p1 (priced), inactive p2; p3 in an unassigned catalog."""
+    call = lambda method, path, body=None: world.call(method, path, admin_token, body)  # noqa: E731
+    call("post", "/v1/priceschedules", {"ID": "std", "Name": "Std", "PriceBreaks": [{"Quantity": 1, "Price": 10}]})
+    call("post", "/v1/priceschedules", {"ID": "vip", "Name": "VIP", "PriceBreaks": [{"Quantity": 1, "Price": 7}]})
+    call("post", "/v1/catalogs", {"ID": "cat", "Name": "Catalog"})
+    call("post", "/v1/catalogs", {"ID": "hidden", "Name": "Hidden"})
+    call("post", "/v1/catalogs/cat/categories", {"ID": "shoes", "Name": "Shoes", "Active": True})
+    call("post", "/v1/catalogs/assignments", {"CatalogID": "cat", "BuyerID": "buyer-1"})
+    for pid, active, catalog in (("p1", True, "cat"), ("p2", False, "cat"), ("p3", True, "hidden"), ("p4", True, "cat")):
+        call("post", "/v1/products", {"ID": pid, "Name": pid, "Active": active, "DefaultPriceScheduleID": "std"})
+        call("post", "/v1/catalogs/productassignments", {"CatalogID": catalog, "ProductID": pid})
+    call("post", "/v1/catalogs/cat/categories/productassignments", {"CategoryID": "shoes", "ProductID": "p4"})
+    call("post", "/v1/products/assignments", {"ProductID": "p1", "BuyerID": "buyer-1", "PriceScheduleID": "vip"})
+    return world.token(username="shopper", client_id="buyer-client")
+
+
+class TestMe:
+    def test_get(self, world, storefront):
+        me = world.call("get", "/v1/me", storefront).json()
+        assert (me["ID"], me["Username"], me["Buyer"], me["Seller"]) == ("buyer-user", "shopper", {"ID": "buyer-1", "DefaultCatalogID": None}, None)
+
+    def test_patch_changes_own_profile_only(self, world, storefront):
+        me = world.call("patch", "/v1/me", storefront, {"FirstName": "Ann", "xp": {"k": 1}, "Active": False}).json()
+        assert (me["FirstName"], me["xp"], me["Active"]) == ("Ann", {"k": 1}, True)
+
+    def test_products_are_only_the_buyers_with_prices(self, world, storefront):
+        body = world.call("get", "/v1/me/products", storefront).json()
+        assert [p["ID"] for p in body["Items"]] == ["p1", "p4"]
+        prices = {p["ID"]: p["PriceSchedule"]["ID"] for p in body["Items"]}
+        assert prices == {"p1": "vip", "p4": "std"}  # the buyer's assignment wins over the default
+
+    def test_products_by_category_and_filters(self, world, storefront):
+        assert [p["ID"] for p in world.call("get", "/v1/me/products?categoryID=shoes", storefront).json()["Items"]] == ["p4"]
+        assert [p["ID"] for p in world.call("get", "/v1/me/products?Name=p1", storefront).json()["Items"]] == ["p1"]
+
+    def test_unassigned_product_is_not_found(self, world, storefront):
+        assert world.call("get", "/v1/me/products/p3", storefront).status_code == 404
+        assert world.call("get", "/v1/me/products/p1", storefront).json()["PriceSchedule"]["ID"] == "vip"
+
+    def test_catalogs_and_categories(self, world, storefront):
+        assert [c["ID"] for c in world.call("get", "/v1/me/catalogs", storefront).json()["Items"]] == ["cat"]
+        assert [c["ID"] for c in world.call("get", "/v1/me/categories", storefront).json()["Items"]] == ["shoes"]
+        assert world.call("get", "/v1/me/categories?catalogID=hidden", storefront).status_code == 404
+
+    def test_me_needs_a_shopper_role(self, world, storefront):
+        token = world.token(username="shopper", client_id="buyer-client", scope="MeAdmin")
+        response = world.call("get", "/v1/me/products", token)
+        assert response.status_code == 403 and response.json()["Errors"][0]["Data"] == {"SufficientRoles": ["Shopper"]}
+
+
+class TestImpersonation:
+    def test_needs_buyer_impersonation(self, world, shopper):
+        token = world.admin_token(scope="BuyerUserAdmin")
+        response = world.call("post", "/v1/buyers/buyer-1/users/buyer-user/accesstoken", token, {"ClientID": "buyer-client"})
+        assert response.status_code == 403
+        assert response.json()["Errors"][0]["Data"] == {"SufficientRoles": ["BuyerImpersonation"]}
+
+    def test_token_acts_as_the_user_with_requested_roles_it_has(self, world, shopper):
+        token = world.admin_token(scope="BuyerImpersonation")
+        response = world.call("post", "/v1/buyers/buyer-1/users/buyer-user/accesstoken", token,
+                              {"ClientID": "buyer-client", "Roles": ["Shopper", "ProductAdmin"]})  # fmt: skip
+        assert response.status_code == 200
+        imp = response.json()["access_token"]
+        claims = jwt.decode(imp, options={"verify_signature": False})
+        assert (claims["usr"], claims["usrtype"], claims["role"], claims["imp"]) == ("shopper", "buyer", ["Shopper"], "admin")
+        assert world.call("get", "/v1/me", imp).json()["Username"] == "shopper"
+
+    def test_impersonation_config_security_profile_decides_roles(self, world, admin_token, shopper):
+        world.call("post", "/v1/securityprofiles", admin_token, {"ID": "imp", "Name": "Imp", "Roles": ["MeAdmin"]})
+        created = world.call("post", "/v1/impersonationconfig", admin_token,
+                             {"ID": "cfg", "ClientID": "buyer-client", "SecurityProfileID": "imp", "ImpersonationBuyerID": "buyer-1"})  # fmt: skip
+        assert created.status_code == 201
+        response = world.call("post", "/v1/buyers/buyer-1/users/buyer-user/accesstoken", admin_token,
+                              {"ClientID": "buyer-client", "Roles": ["Shopper", "MeAdmin"]})  # fmt: skip
+        assert jwt.decode(response.json()["access_token"], options={"verify_signature": False})["role"] == ["MeAdmin"]
+
+    def test_unknown_user_or_client(self, world, admin_token, shopper):
+        assert world.call("post", "/v1/buyers/buyer-1/users/ghost/accesstoken", admin_token, {"ClientID": "buyer-client"}).status_code == 404
+        assert world.call("post", "/v1/buyers/buyer-1/users/buyer-user/accesstoken", admin_token, {"ClientID": "nope"}).status_code == 404
+        assert world.call("post", "/v1/buyers/buyer-1/users/buyer-user/accesstoken", admin_token, {}).status_code == 400
+
+    def test_unlock_user_account(self, world, admin_token, shopper):
+        m.CoreUser.objects.filter(oc_id="buyer-user").update(failed_login_attempts=99)
+        assert world.call("post", "/v1/buyers/buyer-1/users/buyer-user/unlock", admin_token).status_code == 204
+        assert m.CoreUser.objects.get(oc_id="buyer-user").failed_login_attempts == 0
+
+
+class TestWebhookHookPoint:
+    def test_writes_succeed_whether_or_not_coreapi_webhooks_exists(self, world, admin_token):
+        assert world.call("post", "/v1/products", admin_token, {"ID": "p", "Name": "P"}).status_code == 201

@@ -1,0 +1,94 @@
+"""The official ordercloud-javascript-sdk@12 as a real client of the built-in core API.
+
+tests/sdk/core_sdk_client.js runs under Node against the live server (baseApiUrl =
+<live_server>/core/sandbox); each of its checks is one SDK call sequence that must work exactly as
+it does against OrderCloud. Needs node + npm; the SDK is installed once into .cache/npm-sdk.
+"""
+
+import pytest
+
+from coreapi.testing import core_buyer, core_world
+from tests.sdk.harness import failed_checks, run_node_script
+
+EXPECTED_CHECKS = {
+    "auth_login",
+    "auth_refresh_token",
+    "me_get",
+    "products_create",
+    "products_list_filter_sort_page",
+    "products_list_xp_and_operators",
+    "products_patch",
+    "products_delete",
+    "api_clients_crud",
+    "auth_client_credentials",
+    "api_clients_delete",
+    "users_get_access_token_impersonation",
+    "error_invalid_credentials",
+    "error_invalid_grant",
+    "error_not_found",
+}
+
+
+@pytest.fixture(scope="module")
+def sdk_result(django_db_setup, django_db_blocker, live_server):
+    """Run the script once for the module; each test below asserts a group of its checks."""
+    with django_db_blocker.unblock():
+        world = core_world(marketplace_id="mkt-sdk", client_id="sdk-admin-client", admin_username="sdk-admin")
+        shopper = core_buyer(world, buyer_id="sdk-buyer", user_id="sdk-shopper", username="sdk-shopper", client_id="sdk-buyer-client")
+        try:
+            config = {
+                "baseApiUrl": f"{live_server.url}/core/{world.environment}",
+                "adminClientID": world.client_id,
+                "adminUsername": world.admin_username,
+                "adminPassword": world.password,
+                "buyerID": shopper.company_id,
+                "buyerUserID": shopper.oc_id,
+                "buyerUsername": shopper.username,
+                "buyerClientID": "sdk-buyer-client",
+                "prefix": "sdk",
+            }
+            yield run_node_script("core_sdk_client.js", config)
+        finally:
+            world.marketplace.delete()  # CASCADE: leave the shared test database as we found it
+
+
+def assert_checks(result: dict, *names: str) -> None:
+    missing = [n for n in names if n not in result["checks"]]
+    assert not missing, f"the script did not run {missing}: {result['checks'].get('_script')}"
+    failed = {n: c for n, c in failed_checks(result).items() if n in names}
+    assert not failed, failed
+
+
+def test_script_ran_every_check(sdk_result):
+    assert set(sdk_result["checks"]) == EXPECTED_CHECKS, sdk_result["checks"].get("_script")
+
+
+def test_password_refresh_and_client_credentials_grants(sdk_result):
+    assert_checks(sdk_result, "auth_login", "auth_refresh_token", "auth_client_credentials")
+
+
+def test_me_get(sdk_result):
+    assert_checks(sdk_result, "me_get")
+
+
+def test_products_crud_with_filters_sort_and_paging(sdk_result):
+    assert_checks(
+        sdk_result,
+        "products_create",
+        "products_list_filter_sort_page",
+        "products_list_xp_and_operators",
+        "products_patch",
+        "products_delete",
+    )
+
+
+def test_api_clients_crud(sdk_result):
+    assert_checks(sdk_result, "api_clients_crud", "api_clients_delete")
+
+
+def test_impersonation_token_for_a_buyer_user(sdk_result):
+    assert_checks(sdk_result, "users_get_access_token_impersonation")
+
+
+def test_errors_surface_as_ordercloud_error_codes(sdk_result):
+    assert_checks(sdk_result, "error_invalid_credentials", "error_invalid_grant", "error_not_found")

@@ -1,0 +1,347 @@
+"""Webhooks fire: matching (route + verb + API client), the signed OrderCloud payload, delivery
+after commit only, retries with backoff and the delivery log.
+
+The receiver is a real HTTP server on 127.0.0.1 that checks `X-oc-hash` the way
+@ordercloud/catalyst does (base64 HMAC-SHA256 of the raw body with the HashKey).
+Celery runs eagerly in tests, so a delivery (and its retries) has happened when the write's
+transaction has committed.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.db import transaction
+
+from coreapi.models import Webhook, WebhookDelivery
+from coreapi.webhooks import WEBHOOK_MAX_ATTEMPTS, webhook_retry_delay, webhooks_fire
+from coreapi.testing import core_world
+
+HASH_KEY = "receiver-shared-secret"
+
+
+class Receiver:
+    """Records each POST; answers with the next status of `statuses` (the last one repeats)."""
+
+    def __init__(self):
+        self.calls: list[dict] = []
+        self.statuses = [200]
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                expected = base64.b64encode(hmac.new(HASH_KEY.encode(), raw, hashlib.sha256).digest()).decode()
+                with receiver.lock:
+                    status = receiver.statuses[min(len(receiver.calls), len(receiver.statuses) - 1)]
+                    receiver.calls.append(
+                        {
+                            "path": self.path,
+                            "headers": dict(self.headers),
+                            "body": json.loads(raw),
+                            "signature_ok": hmac.compare_digest(self.headers.get("X-oc-hash", ""), expected),
+                        }
+                    )
+                if not receiver.calls[-1]["signature_ok"]:
+                    status = 401  # what catalyst answers to a bad signature
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/oc"
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    with Receiver() as r:
+        yield r
+
+
+def webhook_create(world, url, *, routes, client_ids=None, **extra) -> Webhook:
+    return Webhook.objects.create(
+        marketplace=world.marketplace,
+        oc_id=extra.pop("oc_id", "product-sync"),
+        name="Product sync",
+        url=url,
+        hash_key=HASH_KEY,
+        config_data={"warehouse": "north"},
+        api_client_ids=client_ids if client_ids is not None else [world.client_id],
+        webhook_routes=routes,
+        **extra,
+    )
+
+
+def fire(world, **overrides):
+    kwargs = {
+        "marketplace": world.marketplace,
+        "route": "v1/products/{productID}",
+        "verb": "PATCH",
+        "route_params": {"productID": "p1"},
+        "client_id": world.client_id,
+        "request_body": {"Name": "New name"},
+        "response_body": {"ID": "p1", "Name": "New name"},
+        "token_claims": None,
+        "user_token": "the-callers-token",
+        "log_id": "log-123",
+    }
+    kwargs.update(overrides)
+    return webhooks_fire(**kwargs)
+
+
+class TestWebhooksFireThroughTheApi:
+    def test_write_with_a_token_of_an_assigned_client_delivers_the_signed_payload(
+        self, world, receiver, django_capture_on_commit_callbacks
+    ):
+        webhook_create(world, receiver.url, routes=[{"Route": "v1/products", "Verb": "POST"}])
+        token = world.admin_token()
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = world.call("post", "/v1/products", token, {"ID": "hook-1", "Name": "Hooked"})
+
+        assert response.status_code == 201, response.content
+        assert len(receiver.calls) == 1
+        call = receiver.calls[0]
+        assert call["signature_ok"]
+        assert call["path"] == "/hooks/oc"
+        payload = call["body"]
+        assert payload["Route"] == "v1/products"
+        assert payload["Verb"] == "POST"
+        assert payload["RouteParams"] == {}
+        assert payload["Request"]["Body"]["Name"] == "Hooked"
+        assert payload["Response"]["Body"]["ID"] == "hook-1"
+        assert payload["ConfigData"] == {"warehouse": "north"}
+        assert payload["UserToken"] == token
+        assert payload["LogID"] == response.headers["X-oc-logid"]
+        assert payload["Date"].endswith("Z")
+        delivery = WebhookDelivery.objects.get()
+        assert (delivery.webhook_oc_id, delivery.status_code, delivery.attempt, delivery.error) == (
+            "product-sync",
+            200,
+            1,
+            "",
+        )
+        assert delivery.verb == "POST" and delivery.route == "v1/products"
+
+    def test_webhook_created_through_the_api_fires(self, world, receiver, django_capture_on_commit_callbacks):
+        token = world.admin_token()
+        created = world.call(
+            "post",
+            "/v1/webhooks",
+            token,
+            {
+                "ID": "via-api",
+                "Name": "Via the API",
+                "Url": receiver.url,
+                "HashKey": HASH_KEY,
+                "ApiClientIDs": [world.client_id],
+                "WebhookRoutes": [{"Route": "v1/products", "Verb": "POST"}],
+            },
+        )
+        assert created.status_code == 201, created.content
+        assert created.json()["ApiClientIDs"] == [world.client_id]
+
+        with django_capture_on_commit_callbacks(execute=True):
+            assert world.call("post", "/v1/products", token, {"ID": "api-hook", "Name": "x"}).status_code == 201
+
+        assert [c["body"]["Response"]["Body"]["ID"] for c in receiver.calls] == ["api-hook"]
+        assert receiver.calls[0]["signature_ok"]
+
+    def test_route_params_are_sent_for_a_patch(self, world, receiver, django_capture_on_commit_callbacks):
+        webhook_create(world, receiver.url, routes=[{"Route": "v1/products/{productID}", "Verb": "PATCH"}])
+        token = world.admin_token()
+        assert world.call("post", "/v1/products", token, {"ID": "hook-2", "Name": "Before"}).status_code == 201
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = world.call("patch", "/v1/products/hook-2", token, {"Name": "After"})
+
+        assert response.status_code == 200, response.content
+        assert [c["body"]["RouteParams"] for c in receiver.calls] == [{"productID": "hook-2"}]
+        assert receiver.calls[0]["body"]["Response"]["Body"]["Name"] == "After"
+
+    def test_token_of_a_client_not_in_api_client_ids_delivers_nothing(
+        self, world, receiver, django_capture_on_commit_callbacks
+    ):
+        webhook_create(
+            world, receiver.url, routes=[{"Route": "v1/products", "Verb": "POST"}], client_ids=["SOME-OTHER-CLIENT"]
+        )
+        token = world.admin_token()
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = world.call("post", "/v1/products", token, {"ID": "quiet-1", "Name": "Quiet"})
+
+        assert response.status_code == 201
+        assert receiver.calls == []
+        assert not WebhookDelivery.objects.exists()
+
+    def test_writes_on_other_routes_or_verbs_deliver_nothing(
+        self, world, receiver, django_capture_on_commit_callbacks
+    ):
+        webhook_create(world, receiver.url, routes=[{"Route": "v1/products/{productID}", "Verb": "PATCH"}])
+        token = world.admin_token()
+
+        with django_capture_on_commit_callbacks(execute=True):
+            assert world.call("post", "/v1/products", token, {"ID": "q-2", "Name": "Quiet"}).status_code == 201
+            assert world.call("put", "/v1/products/q-2", token, {"ID": "q-2", "Name": "Still"}).status_code == 200
+            assert world.call("delete", "/v1/products/q-2", token).status_code == 204
+
+        assert receiver.calls == []
+
+    def test_failed_write_delivers_nothing(self, world, receiver, django_capture_on_commit_callbacks):
+        webhook_create(world, receiver.url, routes=[{"Route": "v1/products/{productID}", "Verb": "PATCH"}])
+        token = world.admin_token()
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = world.call("patch", "/v1/products/missing", token, {"Name": "x"})
+
+        assert response.status_code == 404
+        assert receiver.calls == []
+
+
+class TestWebhookMatching:
+    def test_route_and_verb_match_without_regard_to_case_or_leading_slash(
+        self, world, receiver, django_capture_on_commit_callbacks
+    ):
+        webhook_create(world, receiver.url, routes=[{"Route": "/V1/Products/{productID}", "Verb": "patch"}])
+
+        with django_capture_on_commit_callbacks(execute=True):
+            assert fire(world) == 1
+
+        assert len(receiver.calls) == 1
+
+    def test_only_the_webhooks_of_the_writing_marketplace_fire(
+        self, world, receiver, django_capture_on_commit_callbacks
+    ):
+        other = core_world(marketplace_id="mkt-two", client_id="other-client")
+        webhook_create(other, receiver.url, routes=[{"Route": "v1/products/{productID}", "Verb": "PATCH"}], client_ids=[world.client_id])
+
+        with django_capture_on_commit_callbacks(execute=True):
+            assert fire(world) == 0
+
+        assert receiver.calls == []
+
+    def test_pre_hooks_are_not_sent_as_post_hooks(self, world, receiver, django_capture_on_commit_callbacks):
+        webhook_create(
+            world,
+            receiver.url,
+            routes=[{"Route": "v1/products/{productID}", "Verb": "PATCH"}],
+            before_process_request=True,
+        )
+
+        with django_capture_on_commit_callbacks(execute=True):
+            assert fire(world) == 0
+
+        assert receiver.calls == []
+
+    def test_custom_auth_header_is_sent(self, world, receiver, django_capture_on_commit_callbacks):
+        webhook_create(
+            world,
+            receiver.url,
+            routes=[{"Route": "v1/products/{productID}", "Verb": "PATCH"}],
+            custom_auth_header_name="X-Api-Key",
+            custom_auth_header_value="k-123",
+        )
+
+        with django_capture_on_commit_callbacks(execute=True):
+            fire(world)
+
+        assert receiver.calls[0]["headers"]["X-Api-Key"] == "k-123"
+        assert receiver.calls[0]["signature_ok"]
+
+
+class TestDeliveryAfterCommit:
+    def test_rolled_back_write_delivers_nothing(self, world, receiver, django_capture_on_commit_callbacks):
+        webhook_create(world, receiver.url, routes=[{"Route": "v1/products/{productID}", "Verb": "PATCH"}])
+
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            with pytest.raises(RuntimeError), transaction.atomic():
+                assert fire(world) == 1
+                raise RuntimeError("the write failed after the hook was registered")
+
+        assert callbacks == []
+        assert receiver.calls == []
+        assert not WebhookDelivery.objects.exists()
+
+    def test_nothing_is_sent_before_commit(self, world, receiver, django_capture_on_commit_callbacks):
+        webhook_create(world, receiver.url, routes=[{"Route": "v1/products/{productID}", "Verb": "PATCH"}])
+
+        with django_capture_on_commit_callbacks(execute=True):
+            fire(world)
+            assert receiver.calls == []
+
+        assert len(receiver.calls) == 1
+
+
+class TestRetries:
+    def test_server_errors_are_retried_until_success_and_every_attempt_is_logged(
+        self, world, receiver, django_capture_on_commit_callbacks
+    ):
+        receiver.statuses = [503, 500, 200]
+        webhook_create(world, receiver.url, routes=[{"Route": "v1/products/{productID}", "Verb": "PATCH"}])
+
+        with django_capture_on_commit_callbacks(execute=True):
+            fire(world)
+
+        assert len(receiver.calls) == 3
+        assert len({json.dumps(c["body"], sort_keys=True) for c in receiver.calls}) == 1  # same payload, same LogID
+        log = list(WebhookDelivery.objects.order_by("attempt").values_list("attempt", "status_code"))
+        assert log == [(1, 503), (2, 500), (3, 200)]
+        assert all(d.latency_ms is not None and d.latency_ms >= 0 for d in WebhookDelivery.objects.all())
+        assert WebhookDelivery.objects.get(attempt=1).error.startswith("HTTP 503")
+
+    def test_a_receiver_that_keeps_failing_gets_five_attempts(
+        self, world, receiver, django_capture_on_commit_callbacks
+    ):
+        receiver.statuses = [502]
+        webhook_create(world, receiver.url, routes=[{"Route": "v1/products/{productID}", "Verb": "PATCH"}])
+
+        with django_capture_on_commit_callbacks(execute=True):
+            fire(world)
+
+        assert len(receiver.calls) == WEBHOOK_MAX_ATTEMPTS == 5
+        assert list(WebhookDelivery.objects.order_by("attempt").values_list("attempt", flat=True)) == [1, 2, 3, 4, 5]
+
+    def test_client_errors_are_not_retried(self, world, receiver, django_capture_on_commit_callbacks):
+        receiver.statuses = [400]
+        webhook_create(world, receiver.url, routes=[{"Route": "v1/products/{productID}", "Verb": "PATCH"}])
+
+        with django_capture_on_commit_callbacks(execute=True):
+            fire(world)
+
+        assert len(receiver.calls) == 1
+        assert list(WebhookDelivery.objects.values_list("status_code", flat=True)) == [400]
+
+    def test_unreachable_receiver_is_retried_and_the_error_logged(self, world, django_capture_on_commit_callbacks):
+        with socket.socket() as s:  # a port nobody listens on
+            s.bind(("127.0.0.1", 0))
+            dead_url = f"http://127.0.0.1:{s.getsockname()[1]}/hook"
+        webhook_create(world, dead_url, routes=[{"Route": "v1/products/{productID}", "Verb": "PATCH"}])
+
+        with django_capture_on_commit_callbacks(execute=True):
+            fire(world)
+
+        deliveries = list(WebhookDelivery.objects.order_by("attempt"))
+        assert [d.attempt for d in deliveries] == [1, 2, 3, 4, 5]
+        assert all(d.status_code is None and "ConnectionError" in d.error for d in deliveries)
+
+    def test_backoff_doubles_between_attempts(self):
+        assert [webhook_retry_delay(attempt=n) for n in range(1, WEBHOOK_MAX_ATTEMPTS)] == [10, 20, 40, 80]

@@ -1,0 +1,133 @@
+"""JWT access tokens of the core API (PyJWT, HS256), one signing key per environment.
+
+The key is derived from SECRET_KEY and the environment, so a token of one environment (or of
+another deployment) never verifies in another. Claims follow what the official SDKs decode:
+`usr`, `cid`, `u`, `usrtype`, `role`, `iss`, `aud`, `exp`, `nbf`, plus `mkt` (the marketplace ID),
+`cmp` (buyer/supplier ID of the user) and `imp` when impersonated.
+"""
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import jwt
+from django.conf import settings
+
+from coreapi.models import Environment
+
+ALGORITHM = "HS256"
+ENVIRONMENTS = tuple(Environment.values)
+
+
+def base_url(environment: str) -> str:
+    """The public base URL of an environment's core API (`{base}/oauth/token`, `{base}/v1/...`)."""
+    return f"{settings.PORTAL_BASE_URL}/core/{environment}"
+
+
+@lru_cache(maxsize=16)
+def _key(secret_key: str, environment: str) -> tuple[str, bytes]:
+    key = hmac.new(secret_key.encode(), f"coreapi-jwt:{environment}".encode(), hashlib.sha256).digest()
+    kid = f"{environment}-{hashlib.sha256(key).hexdigest()[:12]}"
+    return kid, key
+
+
+def signing_key(environment: str) -> tuple[str, bytes]:
+    return _key(settings.SECRET_KEY, environment)
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    environment: str
+    marketplace_id: str
+    username: str
+    client_id: str
+    user_id: str
+    user_type: str  # admin | buyer | supplier
+    company_id: str
+    roles: tuple[str, ...]
+    impersonator: str = ""
+    anonymous: bool = False
+    raw: dict = field(default_factory=dict, compare=False)
+
+
+def access_token_encode(
+    *,
+    environment: str,
+    marketplace_id: str,
+    username: str,
+    client_id: str,
+    user_id: str,
+    user_type: str,
+    company_id: str,
+    roles: list[str],
+    lifetime_seconds: int,
+    impersonator: str = "",
+    anonymous_order_id: str = "",
+) -> str:
+    kid, key = signing_key(environment)
+    now = int(time.time())
+    claims = {
+        "usr": username,
+        "cid": client_id,
+        "u": user_id,
+        "usrtype": user_type,
+        "role": list(roles),
+        "mkt": marketplace_id,
+        "cmp": company_id,
+        "iss": base_url(environment),
+        "aud": base_url(environment),
+        "exp": now + lifetime_seconds,
+        "nbf": now,
+        "iat": now,
+        "jti": secrets.token_urlsafe(9),
+    }
+    if impersonator:
+        claims["imp"] = impersonator
+    if anonymous_order_id:
+        claims["orderid"] = anonymous_order_id
+    return jwt.encode(claims, key, algorithm=ALGORITHM, headers={"kid": kid})
+
+
+def access_token_decode(*, environment: str, token: str) -> TokenClaims:
+    """Verify signature, audience, issuer and lifetime; raise jwt.InvalidTokenError otherwise."""
+    _, key = signing_key(environment)
+    audience = base_url(environment)
+    data = jwt.decode(
+        token,
+        key,
+        algorithms=[ALGORITHM],
+        audience=audience,
+        issuer=audience,
+        options={"require": ["exp", "nbf", "aud", "iss", "usr", "usrtype", "mkt"]},
+    )
+    role = data.get("role") or []
+    if isinstance(role, str):
+        role = [role]
+    if data["usrtype"] not in ("admin", "buyer", "supplier") or not isinstance(role, list):
+        raise jwt.InvalidTokenError("bad claims")
+    return TokenClaims(
+        environment=environment,
+        marketplace_id=str(data["mkt"]),
+        username=str(data["usr"]),
+        client_id=str(data.get("cid") or ""),
+        user_id=str(data.get("u") or ""),
+        user_type=data["usrtype"],
+        company_id=str(data.get("cmp") or ""),
+        roles=tuple(str(r) for r in role),
+        impersonator=str(data.get("imp") or ""),
+        anonymous=bool(data.get("orderid")),
+        raw=data,
+    )
+
+
+def refresh_token_new() -> tuple[str, str]:
+    """(the token to hand out, its SHA-256 to store)."""
+    token = secrets.token_urlsafe(32)
+    return token, refresh_token_hash(token)
+
+
+def refresh_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,199 @@
+"""Webhooks fire: after a successful write, POST the OrderCloud webhook payload to every matching
+webhook of the marketplace, signed, through Celery, after commit.
+
+A webhook matches a write when one of its WebhookRoutes has the write's route template and verb
+(`{"Route": "v1/products/{productID}", "Verb": "PATCH"}`) and its ApiClientIDs include the client
+of the token that made the write (OrderCloud's rule: webhooks are per API client).
+
+The payload is the one OrderCloud sends (OrderCloud.SDK `WebhookPayload`): Route, RouteParams,
+Verb, Date, LogID, UserToken, Request {Body, Headers}, Response {Body, Headers}, ConfigData.
+The raw body is signed `X-oc-hash: base64(HMAC-SHA256(body, HashKey))`, which is what
+@ordercloud/catalyst and OrderCloud.Catalyst verify.
+
+Delivery (coreapi.tasks.webhook_deliver) writes one WebhookDelivery row per attempt and retries
+network errors, 408/429 and 5xx answers with exponential backoff, WEBHOOK_MAX_ATTEMPTS in all.
+
+Not done: pre-hooks (BeforeProcessRequest=True webhooks, which OrderCloud calls synchronously
+and which may block the request) are never called here; ElevatedRoles do not yet mint an elevated
+UserToken (the caller's own token is sent).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from coreapi.models import Marketplace, Webhook
+
+WEBHOOK_MAX_ATTEMPTS = 5
+WEBHOOK_BACKOFF_BASE_SECONDS = 10
+WEBHOOK_BACKOFF_MAX_SECONDS = 15 * 60
+WEBHOOK_USER_AGENT = "Portal-CoreAPI-Webhooks/1.0"
+# (connect, read) seconds; a slow receiver never holds a worker for long.
+DEFAULT_WEBHOOK_TIMEOUT = (3.05, 10.0)
+RETRYABLE_STATUS = frozenset({408, 429})
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    status_code: int | None
+    latency_ms: int
+    error: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+    @property
+    def retryable(self) -> bool:
+        if self.status_code is None:  # timeout, refused connection, DNS...
+            return True
+        return self.status_code >= 500 or self.status_code in RETRYABLE_STATUS
+
+
+def webhook_signature(*, body: bytes, hash_key: str) -> str:
+    """`X-oc-hash`: base64 of HMAC-SHA256 of the raw request body, keyed with the HashKey."""
+    return base64.b64encode(hmac.new(hash_key.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def webhook_retry_delay(*, attempt: int) -> int:
+    """Seconds to wait after failed attempt `attempt` (1-based): 10, 20, 40, 80, ... capped."""
+    return min(WEBHOOK_BACKOFF_BASE_SECONDS * 2 ** (attempt - 1), WEBHOOK_BACKOFF_MAX_SECONDS)
+
+
+def _route_key(route: str) -> str:
+    return (route or "").strip().strip("/").lower()
+
+
+def webhook_route_matches(*, webhook_routes: list, route: str, verb: str) -> bool:
+    wanted_route, wanted_verb = _route_key(route), (verb or "").upper()
+    for item in webhook_routes or []:
+        if not isinstance(item, dict):
+            continue
+        if _route_key(str(item.get("Route") or "")) == wanted_route and str(item.get("Verb") or "").upper() == wanted_verb:
+            return True
+    return False
+
+
+def webhooks_matching(*, marketplace: Marketplace | int, route: str, verb: str, client_id: str) -> list[Webhook]:
+    """The post-hook webhooks of the marketplace that this write (route, verb, client) triggers."""
+    if not client_id:
+        return []
+    marketplace_pk = marketplace.pk if isinstance(marketplace, Marketplace) else marketplace
+    candidates = Webhook.objects.filter(marketplace_id=marketplace_pk, before_process_request=False).exclude(url="")
+    return [
+        webhook
+        for webhook in candidates
+        if client_id in (webhook.api_client_ids or [])
+        and webhook_route_matches(webhook_routes=webhook.webhook_routes, route=route, verb=verb)
+    ]
+
+
+def webhook_payload_build(
+    *,
+    webhook: Webhook,
+    route: str,
+    verb: str,
+    route_params: dict,
+    log_id: str,
+    user_token: str,
+    request_body: Any,
+    request_headers: str,
+    response_body: Any,
+    response_headers: str,
+) -> dict:
+    return {
+        "Route": route.strip("/"),
+        "RouteParams": dict(route_params or {}),
+        "Verb": verb.upper(),
+        "Date": timezone.now().isoformat().replace("+00:00", "Z"),
+        "LogID": log_id,
+        "UserToken": user_token,
+        "Request": {"Body": request_body, "Headers": request_headers},
+        "Response": {"Body": response_body, "Headers": response_headers},
+        "ConfigData": webhook.config_data,
+    }
+
+
+def webhooks_fire(
+    *,
+    marketplace: Marketplace | int,
+    route: str,
+    verb: str,
+    route_params: dict,
+    client_id: str,
+    request_body: Any = None,
+    response_body: Any = None,
+    token_claims: Any = None,
+    user_token: str | None = None,
+    log_id: str | None = None,
+    request_headers: str = "",
+    response_headers: str = "",
+) -> int:
+    """Queue a delivery of every matching webhook once the current transaction commits.
+
+    Call it inside the write's transaction, after the write succeeded: a rolled-back write
+    delivers nothing. `token_claims` is accepted for ElevatedRoles (not used yet). Returns how many webhooks were queued (0 is the common, cheap case: one
+    indexed query on the marketplace's webhooks).
+    """
+    webhooks = webhooks_matching(marketplace=marketplace, route=route, verb=verb, client_id=client_id)
+    if not webhooks:
+        return 0
+    from coreapi.tasks import webhook_deliver  # tasks imports this module
+
+    log_id = log_id or uuid.uuid4().hex
+    for webhook in webhooks:
+        payload = webhook_payload_build(
+            webhook=webhook,
+            route=route,
+            verb=verb,
+            route_params=route_params,
+            log_id=log_id,
+            user_token=user_token or "",
+            request_body=request_body,
+            request_headers=request_headers,
+            response_body=response_body,
+            response_headers=response_headers,
+        )
+        body = json.dumps(payload, cls=DjangoJSONEncoder, separators=(",", ":"))
+        kwargs = {"webhook_pk": webhook.pk, "body": body, "route": route.strip("/"), "verb": verb.upper()}
+        # robust: a broker outage must not turn a committed write into an error response.
+        transaction.on_commit(lambda kwargs=kwargs: webhook_deliver.apply_async(kwargs=kwargs), robust=True)
+    return len(webhooks)
+
+
+def webhook_timeout() -> tuple[float, float]:
+    return tuple(getattr(settings, "COREAPI_WEBHOOK_TIMEOUT", DEFAULT_WEBHOOK_TIMEOUT))
+
+
+def webhook_post(*, webhook: Webhook, body: str) -> DeliveryResult:
+    """One HTTP attempt; never raises for network trouble (it becomes `error`)."""
+    raw = body.encode()
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": WEBHOOK_USER_AGENT,
+        "X-oc-hash": webhook_signature(body=raw, hash_key=webhook.hash_key or ""),
+    }
+    if webhook.custom_auth_header_name:
+        headers[webhook.custom_auth_header_name] = webhook.custom_auth_header_value
+    started = time.perf_counter()
+    try:
+        response = requests.post(webhook.url, data=raw, headers=headers, timeout=webhook_timeout(), allow_redirects=False)
+    except requests.RequestException as exc:
+        latency = int((time.perf_counter() - started) * 1000)
+        return DeliveryResult(status_code=None, latency_ms=latency, error=f"{type(exc).__name__}: {exc}"[:2000])
+    latency = int((time.perf_counter() - started) * 1000)
+    error = "" if 200 <= response.status_code < 300 else f"HTTP {response.status_code}: {response.text[:500]}"
+    return DeliveryResult(status_code=response.status_code, latency_ms=latency, error=error)

@@ -1,0 +1,244 @@
+// The official ordercloud-javascript-sdk@12 as a real client of the built-in core API.
+//
+// Run by coreapi/tests/test_sdk_client.py through tests/sdk/harness.py: a JSON config arrives on
+// stdin, and one JSON object {"checks": {name: {ok, ...details}}} goes to stdout. Every check is
+// isolated (a failure is recorded, never thrown), so pytest can name each broken SDK call.
+//
+// Config: baseApiUrl (e.g. http://127.0.0.1:PORT/core/sandbox; the SDK appends /oauth/token and
+// /v1/...), adminClientID, adminUsername, adminPassword, buyerID, buyerUserID, buyerUsername,
+// buyerClientID, prefix (unique per run, used for the IDs this script creates).
+'use strict';
+
+const {
+  Configuration, Auth, Tokens, Me, Products, ApiClients, Users,
+} = require('ordercloud-javascript-sdk');
+
+const checks = {};
+
+async function check(name, fn) {
+  try {
+    const details = await fn();
+    checks[name] = { ok: true, ...(details || {}) };
+  } catch (err) {
+    checks[name] = {
+      ok: false,
+      error: String(err && err.message),
+      errorCode: err && err.errorCode,
+      status: err && err.status,
+      body: err && err.response ? err.response.data : undefined,
+    };
+  }
+}
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+function assertEqual(actual, expected, what) {
+  const a = JSON.stringify(actual);
+  const e = JSON.stringify(expected);
+  if (a !== e) throw new Error(`${what}: expected ${e}, got ${a}`);
+}
+
+// Calls fn, which must reject with an OrderCloudError; returns what the SDK made of the response.
+async function expectOrderCloudError(fn) {
+  try {
+    await fn();
+  } catch (err) {
+    // the SDK is compiled to ES5, where `instanceof` an Error subclass is unreliable: use its marker
+    assert(err && err.isOrderCloudError === true && err.name === 'OrderCloudError',
+      `expected an OrderCloudError, got ${err && err.name}: ${err && err.message}`);
+    return { errorCode: err.errorCode, status: err.status, message: err.message };
+  }
+  throw new Error('expected the call to fail, it succeeded');
+}
+
+function decodeJwt(token) {
+  const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+  return JSON.parse(Buffer.from(payload, 'base64').toString('utf8'));
+}
+
+async function main(cfg) {
+  Configuration.Set({ baseApiUrl: cfg.baseApiUrl, clientID: cfg.adminClientID, timeoutInMilliseconds: 20000 });
+  const p = cfg.prefix;
+  let adminToken = null;
+  let refreshToken = null;
+
+  await check('auth_login', async () => {
+    const res = await Auth.Login(cfg.adminUsername, cfg.adminPassword, cfg.adminClientID, ['FullAccess']);
+    assert(res.access_token, 'no access_token');
+    assert(res.refresh_token, 'no refresh_token (the API client has a RefreshTokenDuration)');
+    assertEqual(String(res.token_type).toLowerCase(), 'bearer', 'token_type');
+    assert(res.expires_in > 0, 'expires_in must be positive');
+    const claims = decodeJwt(res.access_token);
+    assertEqual(claims.usr, cfg.adminUsername, 'usr claim');
+    assertEqual(claims.cid, cfg.adminClientID, 'cid claim');
+    assertEqual(claims.usrtype, 'admin', 'usrtype claim');
+    adminToken = res.access_token;
+    refreshToken = res.refresh_token;
+    Tokens.SetAccessToken(adminToken);
+    return { roles: claims.role };
+  });
+
+  await check('auth_refresh_token', async () => {
+    assert(refreshToken, 'no refresh token from auth_login');
+    const res = await Auth.RefreshToken(refreshToken, cfg.adminClientID);
+    assert(res.access_token && res.access_token !== adminToken, 'refresh must mint a new access token');
+    assert(res.refresh_token && res.refresh_token !== refreshToken, 'refresh tokens rotate');
+    assertEqual(decodeJwt(res.access_token).usr, cfg.adminUsername, 'usr claim after refresh');
+    // single-use: the spent refresh token is refused as InvalidGrant
+    const reuse = await expectOrderCloudError(() => Auth.RefreshToken(refreshToken, cfg.adminClientID));
+    assertEqual(reuse.errorCode, 'InvalidGrant', 'reusing a refresh token');
+    Tokens.SetAccessToken(res.access_token);
+    adminToken = res.access_token;
+  });
+
+  await check('me_get', async () => {
+    const me = await Me.Get();
+    assertEqual(me.Username, cfg.adminUsername, 'Me.Username');
+    assert(Array.isArray(me.AvailableRoles) && me.AvailableRoles.includes('FullAccess'), `AvailableRoles: ${JSON.stringify(me.AvailableRoles)}`);
+  });
+
+  const productIDs = ['a', 'b', 'c', 'd', 'e'].map((s) => `${p}-prod-${s}`);
+  await check('products_create', async () => {
+    const colors = ['red', 'blue', 'red', 'green', 'red'];
+    for (let i = 0; i < productIDs.length; i += 1) {
+      const created = await Products.Create({
+        ID: productIDs[i], Name: `${p} Widget ${i}`, Active: true, QuantityMultiplier: 1, xp: { color: colors[i], rank: i },
+      });
+      assertEqual(created.ID, productIDs[i], 'created ID');
+      assertEqual(created.xp.color, colors[i], 'created xp.color');
+    }
+    const generated = await Products.Create({ Name: `${p} generated id`, QuantityMultiplier: 1 });
+    assert(/^[A-Za-z0-9_-]{22}$/.test(generated.ID), `generated ID should be 22 URL-safe chars, got ${generated.ID}`);
+    await Products.Delete(generated.ID);
+  });
+
+  await check('products_list_filter_sort_page', async () => {
+    const page1 = await Products.List({ filters: { ID: `${p}-prod-*` }, sortBy: ['!ID'], page: 1, pageSize: 2 });
+    assertEqual(page1.Items.map((x) => x.ID), [productIDs[4], productIDs[3]], 'page 1 IDs sorted descending');
+    assertEqual(page1.Meta.Page, 1, 'Meta.Page');
+    assertEqual(page1.Meta.PageSize, 2, 'Meta.PageSize');
+    assertEqual(page1.Meta.TotalCount, 5, 'Meta.TotalCount');
+    assertEqual(page1.Meta.TotalPages, 3, 'Meta.TotalPages');
+    assertEqual(page1.Meta.ItemRange, [1, 2], 'Meta.ItemRange');
+    const page3 = await Products.List({ filters: { ID: `${p}-prod-*` }, sortBy: ['!ID'], page: 3, pageSize: 2 });
+    assertEqual(page3.Items.map((x) => x.ID), [productIDs[0]], 'page 3 IDs');
+    assertEqual(page3.Meta.ItemRange, [5, 5], 'page 3 ItemRange');
+  });
+
+  await check('products_list_xp_and_operators', async () => {
+    const red = await Products.List({ filters: { ID: `${p}-prod-*`, xp: { color: 'red' } }, sortBy: ['ID'] });
+    assertEqual(red.Items.map((x) => x.ID), [productIDs[0], productIDs[2], productIDs[4]], 'xp.color=red');
+    const notRed = await Products.List({ filters: { ID: `${p}-prod-*`, xp: { color: '!red' } }, sortBy: ['ID'] });
+    assertEqual(notRed.Items.map((x) => x.ID), [productIDs[1], productIDs[3]], 'xp.color=!red');
+    const either = await Products.List({ filters: { ID: `${productIDs[0]}|${productIDs[3]}` }, sortBy: ['ID'] });
+    assertEqual(either.Items.map((x) => x.ID), [productIDs[0], productIDs[3]], 'ID=a|d');
+    const ranked = await Products.List({ filters: { ID: `${p}-prod-*`, xp: { rank: '>=3' } }, sortBy: ['ID'] });
+    assertEqual(ranked.Items.map((x) => x.ID), [productIDs[3], productIDs[4]], 'xp.rank>=3');
+    const searched = await Products.List({ search: `${p} Widget 2`, searchOn: ['Name'] });
+    assert(searched.Items.some((x) => x.ID === productIDs[2]), 'search on Name finds Widget 2');
+  });
+
+  await check('products_patch', async () => {
+    const patched = await Products.Patch(productIDs[0], { Name: `${p} Patched`, xp: { color: 'purple' } });
+    assertEqual(patched.Name, `${p} Patched`, 'patched Name');
+    const fetched = await Products.Get(productIDs[0]);
+    assertEqual(fetched.Name, `${p} Patched`, 'Name after Get');
+    assertEqual(fetched.xp.color, 'purple', 'xp.color after Get');
+  });
+
+  await check('products_delete', async () => {
+    await Products.Delete(productIDs[1]);
+    const gone = await expectOrderCloudError(() => Products.Get(productIDs[1]));
+    assertEqual(gone.errorCode, 'NotFound', 'Get after Delete');
+    assertEqual(gone.status, 404, 'status after Delete');
+  });
+
+  let appID = null; // ApiClient.ID is read-only in the SDK: the API generates it
+  await check('api_clients_crud', async () => {
+    const created = await ApiClients.Create({
+      AppName: `${p} integration`, Active: true, AllowSeller: true, AccessTokenDuration: 600,
+    });
+    assert(created.ID, 'the API generates the ID');
+    appID = created.ID;
+    assertEqual(created.AppName, `${p} integration`, 'created AppName');
+    const got = await ApiClients.Get(appID);
+    assertEqual(got.AllowSeller, true, 'AllowSeller');
+    const patched = await ApiClients.Patch(appID, { AppName: `${p} renamed` });
+    assertEqual(patched.AppName, `${p} renamed`, 'patched AppName');
+    const saved = await ApiClients.Save(appID, {
+      AppName: `${p} saved`, Active: true, AllowSeller: true, AccessTokenDuration: 600,
+      ClientSecret: `${p}-secret-value`, DefaultContextUserName: cfg.adminUsername,
+    });
+    assertEqual(saved.AppName, `${p} saved`, 'saved AppName');
+    const listed = await ApiClients.List({ filters: { AppName: `${p} saved` } });
+    assertEqual(listed.Items.map((x) => x.ID), [appID], 'List filtered by AppName');
+  });
+
+  await check('auth_client_credentials', async () => {
+    const res = await Auth.ClientCredentials(`${p}-secret-value`, appID, ['ProductReader']);
+    const claims = decodeJwt(res.access_token);
+    assertEqual(claims.cid, appID, 'cid claim');
+    assertEqual(claims.usr, cfg.adminUsername, 'acts as DefaultContextUserName');
+    const roles = [].concat(claims.role || []);
+    assertEqual(roles, ['ProductReader'], 'role claim is the requested role');
+    const listed = await Products.List({ filters: { ID: productIDs[2] } }, { accessToken: res.access_token });
+    assertEqual(listed.Items.map((x) => x.ID), [productIDs[2]], 'client-credentials token reads products');
+    const wrong = await expectOrderCloudError(() => Auth.ClientCredentials('wrong-secret', appID, ['ProductReader']));
+    assertEqual(wrong.errorCode, 'InvalidGrant', 'wrong client secret');
+    const missing = await expectOrderCloudError(() => Auth.Login(cfg.adminUsername, cfg.adminPassword, appID, ['FullAccess']));
+    assertEqual(missing.errorCode, 'InvalidGrant', 'password grant without the required client secret');
+  });
+
+  await check('api_clients_delete', async () => {
+    await ApiClients.Delete(appID);
+    const gone = await expectOrderCloudError(() => ApiClients.Get(appID));
+    assertEqual(gone.errorCode, 'NotFound', 'Get after Delete');
+    assertEqual(gone.message, `ApiClient ${appID} not found`, 'SDK NotFound message');
+  });
+
+  await check('users_get_access_token_impersonation', async () => {
+    const res = await Users.GetAccessToken(cfg.buyerID, cfg.buyerUserID, { ClientID: cfg.buyerClientID, Roles: ['MeAdmin', 'Shopper'] });
+    assert(res.access_token, 'no access_token');
+    const claims = decodeJwt(res.access_token);
+    assertEqual(claims.usr, cfg.buyerUsername, 'usr claim of the impersonation token');
+    assertEqual(claims.cid, cfg.buyerClientID, 'cid claim of the impersonation token');
+    assertEqual(claims.usrtype, 'buyer', 'usrtype claim');
+    assert(claims.imp, 'imp claim present on an impersonation token');
+    Tokens.SetImpersonationToken(res.access_token);
+    const me = await Me.As().Get();
+    assertEqual(me.Username, cfg.buyerUsername, 'Me.As().Get() is the impersonated buyer user');
+    assertEqual(me.Buyer && me.Buyer.ID, cfg.buyerID, 'Me.Buyer.ID');
+  });
+
+  await check('error_invalid_credentials', async () => {
+    const wrongPassword = await expectOrderCloudError(() => Auth.Login(cfg.adminUsername, 'not-the-password', cfg.adminClientID, ['FullAccess']));
+    const unknownUser = await expectOrderCloudError(() => Auth.Login(`${p}-nobody`, 'not-the-password', cfg.adminClientID, ['FullAccess']));
+    assertEqual(wrongPassword.errorCode, 'InvalidCredentials', 'wrong password');
+    assertEqual(unknownUser, wrongPassword, 'unknown user answers exactly like a wrong password');
+    return { status: wrongPassword.status };
+  });
+
+  await check('error_invalid_grant', async () => {
+    const unknownClient = await expectOrderCloudError(() => Auth.Login(cfg.adminUsername, cfg.adminPassword, `${p}-no-such-client`, ['FullAccess']));
+    assertEqual(unknownClient.errorCode, 'InvalidGrant', 'unknown client_id');
+    return { status: unknownClient.status };
+  });
+
+  await check('error_not_found', async () => {
+    const missing = await expectOrderCloudError(() => Products.Get(`${p}-missing`));
+    assertEqual(missing.errorCode, 'NotFound', 'errorCode');
+    assertEqual(missing.status, 404, 'status');
+    assertEqual(missing.message, `Product ${p}-missing not found`, 'SDK message from Data.ObjectType/ObjectID');
+  });
+}
+
+let input = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk) => { input += chunk; });
+process.stdin.on('end', () => {
+  main(JSON.parse(input))
+    .catch((err) => { checks._script = { ok: false, error: String(err && err.stack) }; })
+    .finally(() => { process.stdout.write(JSON.stringify({ checks })); });
+});
