@@ -2,13 +2,210 @@
 
 Each app contributes a ninja Router from its `apis.py`; they are attached here.
 See ../shared/docs/portal-api-contract.md.
+
+Conventions every operation shares:
+- Bearer authentication (portal.api_auth); `POST /oauth/token` and `/oauth/revoke` are open.
+- Errors are `{"Errors": [{"ErrorCode", "Message", "Data"}]}` (OAuth endpoints: `{"error",
+  "error_description"}`). Invalid input is a 400 `InvalidRequest` (never ninja's 422), a
+  missing or invalid token 401, another organization's anything 404 `NotFound`.
+- Lists are `ListPage<T>` (portal.api_lists). Every response carries an `X-oc-logid` header to
+  quote in support requests; unexpected errors are logged with it.
 """
 
-from ninja import NinjaAPI
+import logging
+import uuid
 
-api = NinjaAPI(
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from portal.api_auth import portal_bearer
+from portal.apiauth.services import ERR_TOKEN_MISSING, OAuthError
+from portal.common.errors import ApplicationError
+
+logger = logging.getLogger("portal.api")
+
+LOG_ID_HEADER = "X-oc-logid"
+ERR_INTERNAL = "Something went wrong on our side. Quote the X-oc-logid header when you report it."
+ERR_NOT_FOUND = "Not found."
+ERR_INVALID_REQUEST = "The request is invalid."
+
+
+class ApiErrorOut(Schema):
+    ErrorCode: str
+    Message: str
+    Data: dict | None = None
+
+
+class ApiErrorsOut(Schema):
+    Errors: list[ApiErrorOut]
+
+
+def _log_id(request: HttpRequest) -> str:
+    log_id = getattr(request, "portal_log_id", None)
+    if log_id is None:
+        log_id = request.portal_log_id = uuid.uuid4().hex
+    return log_id
+
+
+class PortalNinjaAPI(NinjaAPI):
+    def create_response(self, request, data, *, status=None, temporal_response=None) -> HttpResponse:
+        response = super().create_response(request, data, status=status, temporal_response=temporal_response)
+        response[LOG_ID_HEADER] = _log_id(request)
+        return response
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """Documents the shared error answers (400 InvalidRequest, 401, 404) on every operation."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["ApiErrorOut"] = ApiErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        components["ApiErrorsOut"] = {
+            "title": "ApiErrorsOut",
+            "type": "object",
+            "properties": {"Errors": {"type": "array", "items": {"$ref": "#/components/schemas/ApiErrorOut"}}},
+            "required": ["Errors"],
+        }
+        error_ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiErrorsOut"}}}}
+        for path, operations in schema.get("paths", {}).items():
+            for operation in operations.values():
+                if not isinstance(operation, dict) or "responses" not in operation:
+                    continue
+                responses = operation["responses"]
+                if "/oauth/" in path:
+                    continue
+                responses.setdefault(400, {"description": "Invalid request (InvalidRequest)", **error_ref})
+                if operation.get("security"):
+                    responses.setdefault(401, {"description": "Missing, invalid or expired token", **error_ref})
+                if "{" in path:
+                    responses.setdefault(404, {"description": "Not found, or not yours (NotFound)", **error_ref})
+                responses.pop(422, None)
+        return schema
+
+
+api = PortalNinjaAPI(
     title="Portal API",
     version="1.0",
-    description="Organizations, contributors and API-console tokens of the developer portal.",
+    description=(
+        "Organizations, contributors and API-console tokens of the developer portal. Wire-compatible "
+        "with the OrderCloud Portal API as @ordercloud/portal-javascript-sdk calls it. Sign in with "
+        "POST /oauth/token (form-encoded), then send `Authorization: Bearer <access_token>`. "
+        "Errors are {\"Errors\":[{\"ErrorCode\",\"Message\",\"Data\"}]}; invalid input is 400."
+    ),
     urls_namespace="portal_api",
+    auth=portal_bearer,
 )
+
+
+def _errors(request, status: int, code: str, message: str, data: dict | None = None) -> HttpResponse:
+    return api.create_response(
+        request, {"Errors": [{"ErrorCode": code, "Message": message, "Data": data or None}]}, status=status
+    )
+
+
+@api.exception_handler(ApplicationError)
+def _application_error(request, exc: ApplicationError):
+    extra = exc.extra or getattr(exc, "data", None)  # coreapi errors carry OrderCloud's Data
+    data = dict(extra) if isinstance(extra, dict) and extra else None
+    response = _errors(request, exc.status_code, exc.code, exc.message, data)
+    if exc.status_code == 401:
+        response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return response
+
+
+@api.exception_handler(OAuthError)
+def _oauth_error(request, exc: OAuthError):
+    return api.create_response(
+        request, {"error": exc.error, "error_description": exc.description}, status=exc.status_code
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _authentication_error(request, exc: AuthenticationError):
+    response = _errors(request, 401, "Unauthorized", ERR_TOKEN_MISSING)
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def _location(loc) -> str:
+    parts = [str(p) for p in loc or ()]
+    # ninja prefixes the source and the schema argument ("body", "payload", "Name")
+    if len(parts) >= 2 and parts[0] in {"body", "query", "path", "form"}:
+        source, rest = parts[0], parts[1:]
+        if source == "body" and len(rest) > 1:
+            rest = rest[1:]
+        if source == "query" and len(rest) > 1:
+            rest = rest[1:]
+        return ".".join(rest)
+    return ".".join(parts)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request, exc: NinjaValidationError):
+    errors = []
+    for error in exc.errors:
+        field = _location(error.get("loc"))
+        message = str(error.get("msg", ERR_INVALID_REQUEST))
+        errors.append(
+            {
+                "ErrorCode": "InvalidRequest",
+                "Message": f"{field}: {message}" if field else message,
+                "Data": {"Field": field, "Type": str(error.get("type", ""))},
+            }
+        )
+    return api.create_response(
+        request, {"Errors": errors or [{"ErrorCode": "InvalidRequest", "Message": ERR_INVALID_REQUEST, "Data": None}]}, status=400
+    )
+
+
+@api.exception_handler(DjangoValidationError)
+def _django_validation_error(request, exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        errors = [
+            {"ErrorCode": "InvalidRequest", "Message": message, "Data": {"Field": name}}
+            for name, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    else:
+        errors = [{"ErrorCode": "InvalidRequest", "Message": message, "Data": None} for message in exc.messages]
+    return api.create_response(request, {"Errors": errors}, status=400)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    codes = {400: "InvalidRequest", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed", 429: "TooManyRequests"}
+    return _errors(request, exc.status_code, codes.get(exc.status_code, "Error"), str(exc))
+
+
+@api.exception_handler(Http404)
+def _http404(request, exc: Http404):
+    return _errors(request, 404, "NotFound", ERR_NOT_FOUND)
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request, exc: SuspiciousOperation):
+    # e.g. RequestDataTooBig, TooManyFieldsSent: Django answers these with 400 too
+    return _errors(request, 400, "InvalidRequest", ERR_INVALID_REQUEST)
+
+
+@api.exception_handler(PermissionDenied)
+def _permission_denied(request, exc: PermissionDenied):
+    return _errors(request, 403, "Forbidden", str(exc) or "You may not do this.")
+
+
+@api.exception_handler(Exception)
+def _unexpected(request, exc: Exception):
+    logger.exception("Portal API error %s on %s %s", _log_id(request), request.method, request.path)
+    return _errors(request, 500, "InternalServerError", ERR_INTERNAL)
+
+
+# --- Routers ------------------------------------------------------------------
+from accounts.apis import router as accounts_router  # noqa: E402
+from organizations.apis import router as organizations_router  # noqa: E402
+from portal.api_auth import router as oauth_router  # noqa: E402
+
+api.add_router("", oauth_router)
+api.add_router("", accounts_router)
+api.add_router("", organizations_router)

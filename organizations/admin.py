@@ -1,0 +1,45 @@
+"""Read-mostly admin: changes go through services (the HTML pages), not through admin forms."""
+
+from django.contrib import admin
+
+from organizations.models import AuditEntry, Contributor, Invitation, Organization, ProductionRequest
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["oc_id", "name", "environment", "region", "owner", "created_at", "deleted_at"]
+    list_filter = ["environment", "region"]
+    search_fields = ["oc_id", "name", "owner__username"]
+    readonly_fields = ["oc_id", "environment", "region", "owner", "deleted_at", "purge_after"]
+
+
+@admin.register(Contributor)
+class ContributorAdmin(admin.ModelAdmin):
+    list_display = ["organization", "user", "is_admin", "created_at"]
+    search_fields = ["organization__oc_id", "user__username"]
+    readonly_fields = ["organization", "user"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["organization", "invitee", "status", "expires_at"]
+    list_filter = ["status"]
+
+
+@admin.register(ProductionRequest)
+class ProductionRequestAdmin(admin.ModelAdmin):
+    list_display = ["oc_id", "name", "requester", "status", "created_at", "decided_by"]
+    list_filter = ["status"]
+    readonly_fields = ["requester", "status", "decided_by", "decided_at", "organization"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "organization", "actor", "action", "target"]
+    list_filter = ["action"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

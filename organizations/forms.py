@@ -1,0 +1,62 @@
+"""HTML forms: parse and shape input only; every rule lives in services."""
+
+from django import forms
+
+from organizations import environments
+from organizations.models import OC_ID_MAX_LENGTH, Environment
+from organizations.roles import ALL_ROLES
+
+
+def _region_choices(environment: str):
+    return [(r.id, r.name) for r in environments.regions_for(environment)]
+
+
+class OrganizationCreateForm(forms.Form):
+    oc_id = forms.CharField(
+        label="Id", max_length=OC_ID_MAX_LENGTH,
+        help_text="Letters, digits, '-' and '_'. Used in API URLs and tokens; it cannot be changed later.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "placeholder": "my-marketplace"}),
+    )
+    name = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"placeholder": "My Marketplace"}))
+    region = forms.ChoiceField(choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = _region_choices(Environment.SANDBOX)
+
+
+class ProductionRequestForm(OrganizationCreateForm):
+    reason = forms.CharField(
+        max_length=4000, widget=forms.Textarea(attrs={"rows": 4, "class": "prose"}),
+        help_text="What will run on it, expected go-live date, contract or order reference.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = _region_choices(Environment.PRODUCTION)
+
+
+class RenameForm(forms.Form):
+    name = forms.CharField(max_length=200)
+
+
+class ContributorForm(forms.Form):
+    username = forms.CharField(max_length=150, error_messages={"required": "Choose a user to invite."})
+    is_admin = forms.BooleanField(required=False, label="Organization Admin")
+    roles = forms.MultipleChoiceField(required=False, choices=[(r, r) for r in ALL_ROLES])
+    impersonate_seller = forms.BooleanField(required=False, label="Impersonate seller users")
+    impersonate_supplier = forms.BooleanField(required=False, label="Impersonate supplier users")
+    impersonate_buyer = forms.BooleanField(required=False, label="Impersonate buyer users")
+
+
+class TransferForm(forms.Form):
+    new_owner = forms.CharField(max_length=150, error_messages={"required": "Choose the new owner."})
+    code = forms.CharField(max_length=12, required=False)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(max_length=12, required=False)
+
+
+class DecisionForm(forms.Form):
+    message = forms.CharField(max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,261 @@
+"""Reads, always scoped to the actor: an organization the actor cannot see raises the same
+NotFoundError as one that does not exist (never a 403 that would leak its existence)."""
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from organizations import environments
+from organizations.models import (
+    AuditEntry,
+    Contributor,
+    Environment,
+    Invitation,
+    InvitationStatus,
+    Organization,
+    ProductionRequest,
+    ProductionRequestStatus,
+)
+from organizations.permissions import Membership
+from organizations.services import ERR_NOT_ADMIN, ERR_ORG_NOT_FOUND, _membership
+from portal.common.errors import ApplicationError, NotFoundError, PermissionError_
+
+ERR_SORT_INVALID = "Unknown sort field. Sort by: {allowed}."
+ERR_ENVIRONMENT_INVALID = "Unknown environment. Use Sandbox, Staging or Production."
+
+# "!" (OrderCloud) or "-" prefix = descending. Keys are case-insensitive.
+ORGANIZATION_SORTS = {
+    "name": "name",
+    "id": "oc_id",
+    "environment": "environment",
+    "created": "created_at",
+    "owner.username": "owner__username",
+    "owner.email": "owner__email",
+}
+CONTRIBUTOR_SORTS = {"username": "user__username", "name": "user__name", "email": "user__email"}
+
+
+def _order(qs: QuerySet, sort: str | None, allowed: dict[str, str], default: list[str]) -> QuerySet:
+    if not sort:
+        return qs.order_by(*default)
+    fields = []
+    for part in sort.split(","):
+        part = part.strip()
+        desc = part.startswith(("!", "-"))
+        key = part.lstrip("!-").lower()
+        if key not in allowed:
+            raise ApplicationError(ERR_SORT_INVALID.format(allowed=", ".join(allowed)))
+        fields.append(("-" if desc else "") + allowed[key])
+    return qs.order_by(*fields, "pk")
+
+
+def _environment(environment: str | None) -> str | None:
+    if not environment:
+        return None
+    for value in Environment.values:
+        if value.lower() == environment.strip().lower():
+            return value
+    raise ApplicationError(ERR_ENVIRONMENT_INVALID)
+
+
+def _visible(actor) -> QuerySet[Organization]:
+    if actor is None or not actor.is_authenticated:
+        return Organization.objects.none()
+    return Organization.objects.alive().filter(
+        Q(owner=actor) | Q(pk__in=Contributor.objects.filter(user=actor).values("organization"))
+    )
+
+
+def organization_list(
+    *, actor: User, environment: str | None = None, search: str | None = None, sort: str | None = None
+) -> QuerySet[Organization]:
+    """Organizations the actor owns or has accepted an invitation to (never pending ones)."""
+    qs = _visible(actor).select_related("owner")
+    env = _environment(environment)
+    if env:
+        qs = qs.filter(environment=env)
+    search = (search or "").strip()
+    if search:
+        qs = qs.filter(Q(oc_id__icontains=search) | Q(name__icontains=search) | Q(owner__username__icontains=search))
+    return _order(qs, sort, ORGANIZATION_SORTS, ["name", "oc_id", "environment"])
+
+
+def organization_counts(*, actor: User) -> dict[str, int]:
+    """{"All": n, "Sandbox": n, "Staging": n, "Production": n} for the filter tabs."""
+    counts = {value: 0 for value in Environment.values}
+    for env in _visible(actor).values_list("environment", flat=True):
+        counts[env] += 1
+    return {"All": sum(counts.values()), **counts}
+
+
+def organization_get(
+    *, actor: User, oc_id: str | None = None, environment: str | None = None, pk: int | None = None
+) -> Organization:
+    """One visible organization by pk, or by Id (+ environment). Without an environment the
+    Sandbox/Production org wins over its Staging twin (they share the Id)."""
+    qs = _visible(actor).select_related("owner")
+    if pk is not None:
+        org = qs.filter(pk=pk).first()
+    else:
+        qs = qs.filter(oc_id__iexact=(oc_id or "").strip())
+        env = _environment(environment)
+        if env:
+            qs = qs.filter(environment=env)
+        orgs = sorted(qs, key=lambda o: o.environment == Environment.STAGING)
+        org = orgs[0] if orgs else None
+    if org is None:
+        raise NotFoundError(ERR_ORG_NOT_FOUND)
+    return org
+
+
+def membership_get(*, actor: User, organization: Organization) -> Membership:
+    """Effective permissions of the actor (the owner has everything); NotFoundError if none."""
+    return _membership(actor=actor, organization=organization)
+
+
+def member_permissions_get(*, actor: User, organization: Organization, username: str) -> Membership:
+    """Effective permissions of `username` in an organization the actor can see (ContributorDetail)."""
+    _membership(actor=actor, organization=organization)
+    if organization.owner.username and organization.owner.username.lower() == (username or "").lower():
+        return Membership.for_owner(organization, organization.owner)
+    contributor = (
+        Contributor.objects.filter(organization=organization, user__username__iexact=username)
+        .select_related("user", "organization")
+        .first()
+    )
+    if contributor is None:
+        raise NotFoundError("Contributor not found.")
+    return Membership.for_contributor(contributor)
+
+
+def contributor_list(
+    *, actor: User, organization: Organization, search: str | None = None, sort: str | None = None
+) -> QuerySet[Contributor]:
+    """Accepted contributors other than the owner (organization.owner holds everything)."""
+    _membership(actor=actor, organization=organization)
+    qs = Contributor.objects.filter(organization=organization).select_related("user")
+    search = (search or "").strip()
+    if search:
+        qs = qs.filter(
+            Q(user__username__icontains=search) | Q(user__name__icontains=search) | Q(user__email__icontains=search)
+        )
+    return _order(qs, sort, CONTRIBUTOR_SORTS, ["user__username"])
+
+
+def invitation_list_for_organization(*, actor: User, organization: Organization) -> QuerySet[Invitation]:
+    """Pending (not yet expired) invitations; every member may see who is invited."""
+    _membership(actor=actor, organization=organization)
+    return (
+        Invitation.objects.filter(organization=organization, status=InvitationStatus.PENDING,
+                                  expires_at__gt=timezone.now())
+        .select_related("invitee", "invited_by")
+        .order_by("invitee__username")
+    )
+
+
+invitation_list = invitation_list_for_organization  # name used by the Portal API
+
+
+def invitation_list_for_user(*, user: User) -> QuerySet[Invitation]:
+    """The user's pending, unexpired invitations to organizations that still exist."""
+    if user is None or not user.is_authenticated:
+        return Invitation.objects.none()
+    return (
+        Invitation.objects.filter(invitee=user, status=InvitationStatus.PENDING, expires_at__gt=timezone.now(),
+                                  organization__deleted_at__isnull=True)
+        .select_related("organization", "organization__owner", "invited_by")
+        .order_by("-created_at")
+    )
+
+
+def invitation_count_for_user(*, user: User) -> int:
+    return invitation_list_for_user(user=user).count()
+
+
+def invitation_organization_get(*, user: User, oc_id: str, environment: str | None = None) -> Organization:
+    """The organization of one of the user's pending invitations (by Id), for accept/decline."""
+    qs = invitation_list_for_user(user=user).filter(organization__oc_id__iexact=(oc_id or "").strip())
+    env = _environment(environment)
+    if env:
+        qs = qs.filter(organization__environment=env)
+    invitation = qs.first()
+    if invitation is None:
+        raise NotFoundError("You have no pending invitation to this organization.")
+    return invitation.organization
+
+
+def deleted_organization_list(*, actor: User) -> QuerySet[Organization]:
+    """The actor's soft-deleted organizations that can still be restored."""
+    if actor is None or not actor.is_authenticated:
+        return Organization.objects.none()
+    return Organization.objects.filter(owner=actor, deleted_at__isnull=False, purge_after__gt=timezone.now()).order_by(
+        "-deleted_at"
+    )
+
+
+def deleted_organization_get(*, actor: User, pk: int) -> Organization:
+    org = deleted_organization_list(actor=actor).filter(pk=pk).first()
+    if org is None:
+        raise NotFoundError(ERR_ORG_NOT_FOUND)
+    return org
+
+
+def audit_list(*, actor: User, organization: Organization) -> QuerySet[AuditEntry]:
+    """The organization's activity; admins only (non-admin members get a PermissionError)."""
+    membership = _membership(actor=actor, organization=organization)
+    if not membership.is_admin:
+        raise PermissionError_(ERR_NOT_ADMIN)
+    return AuditEntry.objects.filter(organization=organization).select_related("actor")
+
+
+def staging_twin_get(*, actor: User, organization: Organization) -> Organization | None:
+    """The Staging twin of a Production org (if the actor can see it)."""
+    if organization.environment != Environment.PRODUCTION:
+        return None
+    return _visible(actor).filter(environment=Environment.STAGING, oc_id__iexact=organization.oc_id).first()
+
+
+def staging_twin_exists(*, organization: Organization) -> bool:
+    return Organization.objects.filter(environment=Environment.STAGING, oc_id__iexact=organization.oc_id).exists()
+
+
+def production_request_list(*, actor: User) -> QuerySet[ProductionRequest]:
+    """The actor's own production requests, newest first."""
+    return ProductionRequest.objects.filter(requester=actor).select_related("organization", "decided_by")
+
+
+def production_request_list_for_staff(*, actor: User, status: str | None = ProductionRequestStatus.PENDING):
+    if not actor.is_staff:
+        raise NotFoundError("Not found.")
+    qs = ProductionRequest.objects.select_related("requester", "decided_by", "organization")
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def production_request_get_for_staff(*, actor: User, pk: int) -> ProductionRequest:
+    request = production_request_list_for_staff(actor=actor, status=None).filter(pk=pk).first()
+    if request is None:
+        raise NotFoundError("Production request not found.")
+    return request
+
+
+def region_access(*, user: User) -> list[dict]:
+    """GET /me/regions: every region with a Sandbox core API. Anyone may create a Sandbox there;
+    Production is by request (approved by staff), so only staff can create it directly."""
+    can_production = bool(user and user.is_staff)
+    production_regions = {r.id for r in environments.regions_for(Environment.PRODUCTION)}
+    return [
+        {
+            "Region": {"Id": r.id, "Name": r.name, "AzureRegion": r.azure_region},
+            "CanCreateSandbox": True,
+            "CanCreateProduction": can_production and r.id in production_regions,
+            "CanCreateQa": False,
+        }
+        for r in environments.regions_for(Environment.SANDBOX)
+    ]
+
+
+def restore_days() -> int:
+    return settings.PORTAL_ORG_RESTORE_DAYS

@@ -1,0 +1,57 @@
+"""Reads of the staging restore: runs, their live progress, the webhook's delivery log.
+Admins of the Staging org only (outsiders NotFoundError, members PermissionError_)."""
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import QuerySet
+
+from accounts.models import User
+from organizations.models import Organization, RestoreWebhookDelivery, StagingRestore, StagingRestoreWebhook
+from organizations.services_restore import ERR_RESTORE_NOT_FOUND, _admin_of_staging, progress_key
+from portal.common.errors import NotFoundError
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+    tables: list[dict]
+    current: str
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
+
+
+def staging_restore_list(*, actor: User, organization: Organization) -> QuerySet[StagingRestore]:
+    _admin_of_staging(actor=actor, organization=organization)
+    return StagingRestore.objects.filter(organization=organization).select_related("requested_by")
+
+
+def staging_restore_get(*, actor: User, organization: Organization, pk) -> StagingRestore:
+    qs = staging_restore_list(actor=actor, organization=organization)
+    run = qs.filter(pk=pk).first() if str(pk).isdigit() else None
+    if run is None:
+        raise NotFoundError(ERR_RESTORE_NOT_FOUND)
+    return run
+
+
+def staging_restore_progress(*, restore: StagingRestore) -> Progress:
+    """Finished runs: their stored report. Active runs: what the worker published so far."""
+    if not restore.is_active:
+        total = len(restore.report) or restore.tables_total
+        return Progress(done=total if restore.status == "succeeded" else 0, total=total, tables=restore.report, current="")
+    data = cache.get(progress_key(restore.pk)) or {}
+    return Progress(done=int(data.get("done", 0)), total=int(data.get("total", restore.tables_total) or 0),
+                    tables=list(data.get("tables", [])), current=data.get("current", ""))
+
+
+def restore_webhook_find(*, actor: User, organization: Organization) -> StagingRestoreWebhook | None:
+    _admin_of_staging(actor=actor, organization=organization)
+    return StagingRestoreWebhook.objects.filter(organization=organization).first()
+
+
+def restore_webhook_delivery_list(*, actor: User, organization: Organization) -> QuerySet[RestoreWebhookDelivery]:
+    _admin_of_staging(actor=actor, organization=organization)
+    return RestoreWebhookDelivery.objects.filter(organization=organization)

@@ -1,0 +1,765 @@
+"""Writes for organizations, contributors, invitations, production requests and action codes.
+
+Every function is keyword-only, runs in a transaction, checks the actor's permissions itself and
+raises ApplicationError subclasses whose messages are the constants below. Emails go out when the
+transaction commits.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.selectors import user_get_by_username
+from organizations import environments
+from organizations.models import (
+    OC_ID_INVALID,
+    OC_ID_MAX_LENGTH,
+    OC_ID_RE,
+    ActionCodeDevice,
+    AuditAction,
+    AuditEntry,
+    Contributor,
+    Environment,
+    Invitation,
+    InvitationStatus,
+    Organization,
+    ProductionRequest,
+    ProductionRequestStatus,
+)
+from organizations.permissions import IMPERSONATION_FLAGS, Membership
+from organizations.roles import ROLE_SET
+from portal.common.errors import ApplicationError, NotFoundError, PermissionError_
+
+# --- messages -----------------------------------------------------------------------------------
+ERR_ID_REQUIRED = "Enter an Id."
+ERR_ID_INVALID = OC_ID_INVALID
+ERR_ID_TOO_LONG = f"The Id can be at most {OC_ID_MAX_LENGTH} characters long."
+ERR_ID_TAKEN = "An organization with this Id already exists in this environment."
+ERR_NAME_REQUIRED = "Enter a name."
+ERR_NAME_TOO_LONG = "The name can be at most 200 characters long."
+ERR_REGION_INVALID = "Unknown region. Choose US-West, US-East, Australia-East, Europe-West or Japan-East."
+ERR_REGION_UNAVAILABLE = "This environment is not available in that region."
+ERR_ORG_NOT_FOUND = "Organization not found."
+ERR_NOT_ADMIN = "Only organization admins can do this."
+ERR_NOT_OWNER = "Only the owner can do this."
+ERR_CONFIRMATION_REQUIRED = "Confirm this action with the code we emailed you."
+ERR_USER_NOT_FOUND = "No portal user has this username."
+ERR_SELF_INVITE = "You cannot invite yourself or change your own access."
+ERR_OWNER_ACCESS_FIXED = "The owner has every permission; their access cannot be changed."
+ERR_CANNOT_REMOVE_OWNER = "The owner cannot be removed from the organization."
+ERR_OWNER_CANNOT_LEAVE = "The owner cannot leave the organization. Transfer it to another contributor first."
+ERR_UNKNOWN_ROLE = "Unknown role: {role}."
+ERR_GRANT_ROLE_NOT_HELD = "You cannot grant a role you do not hold yourself."
+ERR_GRANT_FLAG_NOT_HELD = "You cannot grant an impersonation permission you do not hold yourself."
+ERR_CONTRIBUTOR_NOT_FOUND = "This user is not a contributor and has no pending invitation."
+ERR_INVITE_NOT_FOUND = "You have no pending invitation to this organization."
+ERR_INVITE_EXPIRED = "This invitation has expired. Ask an organization admin to invite you again."
+ERR_TRANSFER_TO_SELF = "You already own this organization."
+ERR_TRANSFER_NOT_CONTRIBUTOR = "Ownership can only be transferred to a contributor who has accepted their invitation."
+ERR_NOT_DELETED = "This organization is not deleted."
+ERR_RESTORE_TOO_LATE = "This organization was deleted more than 7 days ago and can no longer be restored."
+ERR_STAGING_NOT_PRODUCTION = "Only a Production organization can have a Staging twin."
+ERR_STAGING_EXISTS = "This organization already has a Staging twin."
+ERR_REASON_REQUIRED = "Tell us what the Production organization is for."
+ERR_PRODUCTION_PENDING = "A production request for this Id is already pending."
+ERR_STAFF_ONLY = "Only staff can decide production requests."
+ERR_REQUEST_DECIDED = "This request has already been decided."
+ERR_REJECT_MESSAGE_REQUIRED = "Tell the requester why the request is rejected."
+ERR_CODE_ACTION_INVALID = "Unknown action."
+ERR_CODE_COOLDOWN = "A code was sent less than a minute ago. Check your email, or wait a moment before sending another."
+ERR_CODE_NONE = "There is no valid code: it was already used or never sent. Send a new code."
+ERR_CODE_EXPIRED = "This code has expired. Send a new code."
+ERR_CODE_WRONG = "This code is not correct. Check the latest email and try again."
+ERR_CODE_THROTTLED = "Too many wrong codes. Wait a few seconds before trying again."
+ERR_REMOTE_TOKEN = "Tokens can only be minted for organizations on the built-in core API."
+ERR_IMPERSONATION_NOT_ALLOWED = "You do not have permission to impersonate this kind of user."
+
+
+class OrganizationError(ApplicationError):
+    pass
+
+
+class IdTakenError(OrganizationError):
+    status_code = 409
+    code = "IdExists"
+
+
+class ConfirmationRequiredError(PermissionError_):
+    """Transfer/delete without a confirmed code (HTML: action_code_verify; API: confirmation_consume)."""
+
+    code = "ConfirmationRequired"
+
+
+class CodeError(ApplicationError):
+    """A confirmation code was refused (wrong, expired, used, throttled, or sent too often)."""
+
+    code = "InvalidCode"
+
+
+class CodeThrottledError(CodeError):
+    status_code = 429
+    code = "TooManyRequests"
+
+
+# --- helpers ------------------------------------------------------------------------------------
+def _now():
+    return timezone.now()
+
+
+def _audit(*, organization, actor, action, target: str = "", details: dict | None = None) -> AuditEntry:
+    entry = AuditEntry(organization=organization, actor=actor, action=action, target=target, details=details or {})
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+def _email(*, to: User, template: str, context: dict) -> None:
+    """Render organizations/emails/<template>.txt (first line: subject) and send it on commit."""
+    text = render_to_string(f"organizations/emails/{template}.txt", {"PORTAL_NAME": settings.PORTAL_NAME, **context})
+    subject, _, body = text.strip().partition("\n")
+    address = to.email
+    transaction.on_commit(lambda: send_mail(subject.strip(), body.strip() + "\n", None, [address]))
+
+
+def _membership(*, actor, organization: Organization) -> Membership:
+    """The actor's permissions, or NotFoundError when they cannot see the organization."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or organization.is_deleted:
+        raise NotFoundError(ERR_ORG_NOT_FOUND)
+    if organization.owner_id == actor.pk:
+        return Membership.for_owner(organization, actor)
+    contributor = Contributor.objects.filter(organization=organization, user=actor).select_related("user").first()
+    if contributor is None:
+        raise NotFoundError(ERR_ORG_NOT_FOUND)
+    return Membership.for_contributor(contributor)
+
+
+def _require_admin(membership: Membership) -> None:
+    if not membership.is_admin:
+        raise PermissionError_(ERR_NOT_ADMIN)
+
+
+def _require_owner(membership: Membership) -> None:
+    if not membership.is_owner:
+        raise PermissionError_(ERR_NOT_OWNER)
+
+
+def _lock(organization: Organization) -> Organization:
+    return Organization.objects.select_for_update().get(pk=organization.pk)
+
+
+def validate_oc_id(oc_id: str) -> str:
+    oc_id = (oc_id or "").strip()
+    if not oc_id:
+        raise OrganizationError(ERR_ID_REQUIRED)
+    if len(oc_id) > OC_ID_MAX_LENGTH:
+        raise OrganizationError(ERR_ID_TOO_LONG)
+    if not OC_ID_RE.match(oc_id):
+        raise OrganizationError(ERR_ID_INVALID)
+    return oc_id
+
+
+def validate_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise OrganizationError(ERR_NAME_REQUIRED)
+    if len(name) > 200:
+        raise OrganizationError(ERR_NAME_TOO_LONG)
+    return name
+
+
+def _validate_region(environment: str, region: str) -> str:
+    region = (region or "").strip().lower()
+    if region not in environments.REGIONS:
+        raise OrganizationError(ERR_REGION_INVALID)
+    if not environments.core_api_url(environment, region):
+        raise OrganizationError(ERR_REGION_UNAVAILABLE)
+    return region
+
+
+def _id_taken(environment: str, oc_id: str) -> bool:
+    return Organization.objects.filter(environment=environment, oc_id__iexact=oc_id).exists()
+
+
+def _core():
+    from coreapi import services as core_services
+
+    return core_services
+
+
+def _marketplace_create(org: Organization) -> None:
+    """Create the org's marketplace in the built-in core API, in this transaction (same database),
+    so an org never exists without its marketplace or vice versa. Remote core APIs: nothing to do
+    (the operator's OrderCloud provisions marketplaces)."""
+    if not environments.is_builtin(org.core_api_url):
+        return
+    core = _core()
+    try:
+        core.marketplace_create(
+            environment=environments.environment_slug(org.environment), marketplace_id=org.oc_id, name=org.name
+        )
+    except core.MarketplaceExists as exc:
+        raise IdTakenError(ERR_ID_TAKEN) from exc
+
+
+def _org_create(*, actor: User, oc_id: str, name: str, region: str, environment: str) -> Organization:
+    if _id_taken(environment, oc_id):
+        raise IdTakenError(ERR_ID_TAKEN)
+    org = Organization(oc_id=oc_id, name=name, region=region, environment=environment, owner=actor)
+    try:
+        org.full_clean()
+    except ValidationError as exc:
+        raise OrganizationError(" ".join(exc.messages)) from exc
+    try:
+        with transaction.atomic():
+            org.save()
+    except IntegrityError as exc:  # a concurrent create won the race
+        raise IdTakenError(ERR_ID_TAKEN) from exc
+    _marketplace_create(org)
+    return org
+
+
+# --- organizations ------------------------------------------------------------------------------
+@transaction.atomic
+def organization_create(*, actor: User, oc_id: str, name: str, region: str = environments.DEFAULT_REGION) -> Organization:
+    """A new organization is always a Sandbox, owned by the actor, with its marketplace."""
+    oc_id = validate_oc_id(oc_id)
+    name = validate_name(name)
+    region = _validate_region(Environment.SANDBOX, region)
+    org = _org_create(actor=actor, oc_id=oc_id, name=name, region=region, environment=Environment.SANDBOX)
+    _audit(organization=org, actor=actor, action=AuditAction.ORG_CREATE, target=org.oc_id,
+           details={"name": name, "environment": org.environment, "region": region})
+    return org
+
+
+@transaction.atomic
+def organization_rename(*, actor: User, organization: Organization, name: str) -> Organization:
+    membership = _membership(actor=actor, organization=organization)
+    _require_admin(membership)
+    name = validate_name(name)
+    org = _lock(organization)
+    old = org.name
+    if old == name:
+        return org
+    org.name = name
+    org.full_clean()
+    org.save(update_fields=["name", "updated_at"])
+    if environments.is_builtin(org.core_api_url):
+        core = _core()
+        if hasattr(core, "marketplace_rename"):
+            core.marketplace_rename(
+                environment=environments.environment_slug(org.environment), marketplace_id=org.oc_id, name=name
+            )
+    _audit(organization=org, actor=actor, action=AuditAction.ORG_RENAME, target=org.oc_id,
+           details={"from": old, "to": name})
+    return org
+
+
+@transaction.atomic
+def organization_delete(*, actor: User, organization: Organization, confirmed: bool) -> None:
+    """Soft delete (owner only, confirmed by an emailed code): the org disappears at once and can
+    be restored by the owner for PORTAL_ORG_RESTORE_DAYS days; then organizations_purge_due()
+    deletes it for good."""
+    membership = _membership(actor=actor, organization=organization)
+    _require_owner(membership)
+    if not confirmed:
+        raise ConfirmationRequiredError(ERR_CONFIRMATION_REQUIRED)
+    org = _lock(organization)
+    now = _now()
+    org.deleted_at = now
+    org.purge_after = now + timedelta(days=settings.PORTAL_ORG_RESTORE_DAYS)
+    org.save(update_fields=["deleted_at", "purge_after", "updated_at"])
+    organization.deleted_at, organization.purge_after = org.deleted_at, org.purge_after
+    _audit(organization=org, actor=actor, action=AuditAction.ORG_DELETE, target=org.oc_id,
+           details={"purge_after": org.purge_after.isoformat()})
+    _email(to=actor, template="deleted", context={"organization": org})
+
+
+@transaction.atomic
+def organization_restore(*, actor: User, organization: Organization) -> Organization:
+    org = _lock(organization)
+    if org.owner_id != getattr(actor, "pk", None):
+        raise NotFoundError(ERR_ORG_NOT_FOUND)
+    if not org.is_deleted:
+        raise OrganizationError(ERR_NOT_DELETED)
+    if org.purge_after and org.purge_after <= _now():
+        raise OrganizationError(ERR_RESTORE_TOO_LATE)
+    org.deleted_at = None
+    org.purge_after = None
+    org.save(update_fields=["deleted_at", "purge_after", "updated_at"])
+    _audit(organization=org, actor=actor, action=AuditAction.ORG_RESTORE, target=org.oc_id)
+    return org
+
+
+def organizations_purge_due(*, now=None) -> int:
+    """Delete for good every soft-deleted organization whose restore window has passed, with its
+    marketplace in the built-in core API. Returns how many were purged. Run by Celery beat."""
+    now = now or _now()
+    purged = 0
+    for pk in Organization.objects.filter(deleted_at__isnull=False, purge_after__lte=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            org = Organization.objects.select_for_update().filter(pk=pk, deleted_at__isnull=False).first()
+            if org is None or org.purge_after > now:
+                continue
+            if environments.is_builtin(org.core_api_url):
+                _core().marketplace_delete(
+                    environment=environments.environment_slug(org.environment), marketplace_id=org.oc_id
+                )
+            _audit(organization=None, actor=None, action=AuditAction.ORG_PURGE, target=org.oc_id,
+                   details={"environment": org.environment, "name": org.name, "deleted_at": org.deleted_at.isoformat()})
+            org.delete()
+            purged += 1
+    return purged
+
+
+@transaction.atomic
+def organization_transfer(
+    *, actor: User, organization: Organization, new_owner_username: str, confirmed: bool
+) -> Organization:
+    """Owner only, confirmed by an emailed code. The new owner must be an accepted contributor;
+    the old owner stays on as an Organization Admin (FullAccess, all impersonation). Both are emailed."""
+    membership = _membership(actor=actor, organization=organization)
+    _require_owner(membership)
+    if not confirmed:
+        raise ConfirmationRequiredError(ERR_CONFIRMATION_REQUIRED)
+    org = _lock(organization)
+    new_owner = user_get_by_username(username=new_owner_username)
+    if new_owner is not None and new_owner.pk == actor.pk:
+        raise OrganizationError(ERR_TRANSFER_TO_SELF)
+    contributor = (
+        Contributor.objects.select_for_update().filter(organization=org, user=new_owner).first() if new_owner else None
+    )
+    if contributor is None:
+        raise OrganizationError(ERR_TRANSFER_NOT_CONTRIBUTOR)
+    contributor.delete()
+    Contributor.objects.update_or_create(
+        organization=org,
+        user=actor,
+        defaults={"is_admin": True, "roles": ["FullAccess"], "impersonate_seller": True,
+                  "impersonate_supplier": True, "impersonate_buyer": True},
+    )
+    org.owner = new_owner
+    org.save(update_fields=["owner", "updated_at"])
+    organization.owner = new_owner
+    _audit(organization=org, actor=actor, action=AuditAction.ORG_TRANSFER, target=new_owner.username,
+           details={"from": actor.username, "to": new_owner.username})
+    _email(to=new_owner, template="transfer_new_owner", context={"organization": org, "old_owner": actor})
+    _email(to=actor, template="transfer_old_owner", context={"organization": org, "new_owner": new_owner})
+    return org
+
+
+@transaction.atomic
+def staging_twin_create(*, actor: User, production_org: Organization) -> Organization:
+    """The owner of a Production org creates its Staging twin: same Id, name and region."""
+    membership = _membership(actor=actor, organization=production_org)
+    _require_owner(membership)
+    if production_org.environment != Environment.PRODUCTION:
+        raise OrganizationError(ERR_STAGING_NOT_PRODUCTION)
+    if _id_taken(Environment.STAGING, production_org.oc_id):
+        raise OrganizationError(ERR_STAGING_EXISTS)
+    region = _validate_region(Environment.STAGING, production_org.region)
+    org = _org_create(actor=actor, oc_id=production_org.oc_id, name=production_org.name, region=region,
+                      environment=Environment.STAGING)
+    _audit(organization=org, actor=actor, action=AuditAction.STAGING_CREATE, target=org.oc_id,
+           details={"production": production_org.pk})
+    return org
+
+
+# --- production requests ------------------------------------------------------------------------
+@transaction.atomic
+def production_request_create(*, actor: User, oc_id: str, name: str, region: str, reason: str) -> ProductionRequest:
+    oc_id = validate_oc_id(oc_id)
+    name = validate_name(name)
+    region = _validate_region(Environment.PRODUCTION, region)
+    reason = (reason or "").strip()
+    if not reason:
+        raise OrganizationError(ERR_REASON_REQUIRED)
+    if _id_taken(Environment.PRODUCTION, oc_id):
+        raise IdTakenError(ERR_ID_TAKEN)
+    if ProductionRequest.objects.filter(oc_id__iexact=oc_id, status=ProductionRequestStatus.PENDING).exists():
+        raise OrganizationError(ERR_PRODUCTION_PENDING)
+    request = ProductionRequest(requester=actor, oc_id=oc_id, name=name, region=region, reason=reason)
+    request.full_clean()
+    request.save()
+    _audit(organization=None, actor=actor, action=AuditAction.PRODUCTION_REQUEST, target=oc_id,
+           details={"request": request.pk, "name": name, "region": region})
+    return request
+
+
+@transaction.atomic
+def production_request_decide(*, actor: User, request: ProductionRequest, approve: bool, message: str = "") -> ProductionRequest:
+    """Staff approve (creates the Production org, owned by the requester) or reject with a message.
+    The requester is emailed either way."""
+    if not (actor and actor.is_staff):
+        raise PermissionError_(ERR_STAFF_ONLY)
+    req = ProductionRequest.objects.select_for_update().select_related("requester").get(pk=request.pk)
+    if req.status != ProductionRequestStatus.PENDING:
+        raise OrganizationError(ERR_REQUEST_DECIDED)
+    message = (message or "").strip()
+    if not approve and not message:
+        raise OrganizationError(ERR_REJECT_MESSAGE_REQUIRED)
+    if approve:
+        org = _org_create(actor=req.requester, oc_id=req.oc_id, name=req.name, region=req.region,
+                          environment=Environment.PRODUCTION)
+        req.organization = org
+        req.status = ProductionRequestStatus.APPROVED
+        _audit(organization=org, actor=actor, action=AuditAction.PRODUCTION_APPROVE, target=req.oc_id,
+               details={"request": req.pk, "requester": req.requester.username, "message": message})
+    else:
+        req.status = ProductionRequestStatus.REJECTED
+        _audit(organization=None, actor=actor, action=AuditAction.PRODUCTION_REJECT, target=req.oc_id,
+               details={"request": req.pk, "requester": req.requester.username, "message": message})
+    req.decided_by = actor
+    req.decided_at = _now()
+    req.decision_message = message
+    req.full_clean()
+    req.save()
+    _email(to=req.requester, template="production_decided", context={"request": req})
+    request.status, request.organization = req.status, req.organization
+    return req
+
+
+# --- contributors and invitations ---------------------------------------------------------------
+def _clean_roles(roles) -> list[str]:
+    cleaned: list[str] = []
+    for role in roles or []:
+        role = str(role).strip()
+        if not role:
+            continue
+        if role not in ROLE_SET:
+            raise OrganizationError(ERR_UNKNOWN_ROLE.format(role=role))
+        if role not in cleaned:
+            cleaned.append(role)
+    return sorted(cleaned)
+
+
+def _check_grants(*, membership: Membership, current, roles: list[str], is_admin: bool, flags: dict) -> None:
+    """Nobody grants more than they hold: every role, admin and impersonation permission that is
+    *added* must be held by the actor (the owner holds everything; FullAccess covers every role)."""
+    held_before = set(current.roles) if current else set()
+    for role in roles:
+        if role not in held_before and not membership.holds_role(role):
+            raise PermissionError_(ERR_GRANT_ROLE_NOT_HELD)
+    if is_admin and not (current and current.is_admin) and not membership.is_admin:
+        raise PermissionError_(ERR_NOT_ADMIN)
+    for flag, value in flags.items():
+        if value and not (current and getattr(current, flag)) and not membership.holds_flag(flag):
+            raise PermissionError_(ERR_GRANT_FLAG_NOT_HELD)
+
+
+def _access_snapshot(obj) -> dict:
+    return {"is_admin": obj.is_admin, "roles": list(obj.roles), **{f: getattr(obj, f) for f in IMPERSONATION_FLAGS}}
+
+
+@transaction.atomic
+def contributor_save(
+    *,
+    actor: User,
+    organization: Organization,
+    username: str,
+    roles: list[str],
+    is_admin: bool,
+    impersonate_seller: bool | None = None,
+    impersonate_supplier: bool | None = None,
+    impersonate_buyer: bool | None = None,
+) -> Contributor | Invitation:
+    """Admins only. A member: update their access. Anyone else: invite them (or update their
+    pending invite, which also restarts its 14 days); they get an email and an entry in
+    "My invitations". An impersonate_* of None keeps the current value (False for a new invite)."""
+    membership = _membership(actor=actor, organization=organization)
+    _require_admin(membership)
+    org = _lock(organization)
+    user = user_get_by_username(username=username)
+    if user is None:
+        raise NotFoundError(ERR_USER_NOT_FOUND)
+    if user.pk == actor.pk:
+        raise OrganizationError(ERR_SELF_INVITE)
+    if user.pk == org.owner_id:
+        raise OrganizationError(ERR_OWNER_ACCESS_FIXED)
+    roles = _clean_roles(roles)
+    is_admin = bool(is_admin)
+    requested = {"impersonate_seller": impersonate_seller, "impersonate_supplier": impersonate_supplier,
+                 "impersonate_buyer": impersonate_buyer}
+
+    contributor = Contributor.objects.select_for_update().filter(organization=org, user=user).first()
+    invitation = None
+    if contributor is None:
+        invitation = (
+            Invitation.objects.select_for_update()
+            .filter(organization=org, invitee=user, status=InvitationStatus.PENDING)
+            .first()
+        )
+    current = contributor or invitation
+    flags = {f: (v if v is not None else bool(current and getattr(current, f))) for f, v in requested.items()}
+    _check_grants(membership=membership, current=current, roles=roles, is_admin=is_admin, flags=flags)
+
+    values = {"roles": roles, "is_admin": is_admin, **flags}
+    if contributor is not None:
+        before = _access_snapshot(contributor)
+        for key, value in values.items():
+            setattr(contributor, key, value)
+        contributor.full_clean()
+        contributor.save()
+        after = _access_snapshot(contributor)
+        if before != after:
+            _audit(organization=org, actor=actor, action=AuditAction.PERMISSION_CHANGE, target=user.username,
+                   details={"before": before, "after": after})
+        return contributor
+
+    expires_at = _now() + timedelta(days=settings.PORTAL_INVITATION_DAYS)
+    if invitation is not None:
+        for key, value in values.items():
+            setattr(invitation, key, value)
+        invitation.invited_by = actor
+        invitation.expires_at = expires_at
+        action = AuditAction.INVITE_UPDATE
+    else:
+        invitation = Invitation(organization=org, invitee=user, invited_by=actor, expires_at=expires_at, **values)
+        action = AuditAction.INVITE
+    invitation.full_clean()
+    invitation.save()
+    _audit(organization=org, actor=actor, action=action, target=user.username, details=_access_snapshot(invitation))
+    _email(to=user, template="invitation", context={"organization": org, "invitation": invitation, "inviter": actor})
+    return invitation
+
+
+@transaction.atomic
+def contributor_remove(*, actor: User, organization: Organization, username: str) -> None:
+    """An admin removes a contributor or revokes a pending invite; a contributor may remove
+    themselves. The owner can be neither removed nor leave (transfer first)."""
+    membership = _membership(actor=actor, organization=organization)
+    org = _lock(organization)
+    user = user_get_by_username(username=username)
+    if user is not None and user.pk == org.owner_id:
+        raise OrganizationError(ERR_OWNER_CANNOT_LEAVE if membership.is_owner else ERR_CANNOT_REMOVE_OWNER)
+    if user is not None and user.pk == actor.pk:
+        Contributor.objects.filter(organization=org, user=actor).delete()
+        _audit(organization=org, actor=actor, action=AuditAction.CONTRIBUTOR_LEAVE, target=actor.username)
+        return
+    _require_admin(membership)
+    if user is None:
+        raise NotFoundError(ERR_CONTRIBUTOR_NOT_FOUND)
+    contributor = Contributor.objects.filter(organization=org, user=user).first()
+    if contributor is not None:
+        snapshot = _access_snapshot(contributor)
+        contributor.delete()
+        _audit(organization=org, actor=actor, action=AuditAction.CONTRIBUTOR_REMOVE, target=user.username,
+               details=snapshot)
+        return
+    invitation = Invitation.objects.filter(organization=org, invitee=user, status=InvitationStatus.PENDING).first()
+    if invitation is None:
+        raise NotFoundError(ERR_CONTRIBUTOR_NOT_FOUND)
+    invitation.status = InvitationStatus.REVOKED
+    invitation.decided_at = _now()
+    invitation.save(update_fields=["status", "decided_at", "updated_at"])
+    _audit(organization=org, actor=actor, action=AuditAction.INVITE_REVOKE, target=user.username)
+
+
+def _pending_invitation(*, actor: User, organization: Organization) -> Invitation:
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(organization=organization, invitee=actor, status=InvitationStatus.PENDING,
+                organization__deleted_at__isnull=True)
+        .first()
+        if actor is not None and actor.is_authenticated
+        else None
+    )
+    if invitation is None:
+        raise NotFoundError(ERR_INVITE_NOT_FOUND)
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, actor: User, organization: Organization) -> Contributor:
+    invitation = _pending_invitation(actor=actor, organization=organization)
+    if invitation.is_expired:
+        raise OrganizationError(ERR_INVITE_EXPIRED)
+    contributor, _ = Contributor.objects.update_or_create(
+        organization=organization, user=actor, defaults=_access_snapshot(invitation)
+    )
+    invitation.status = InvitationStatus.ACCEPTED
+    invitation.decided_at = _now()
+    invitation.save(update_fields=["status", "decided_at", "updated_at"])
+    _audit(organization=organization, actor=actor, action=AuditAction.INVITE_ACCEPT, target=actor.username,
+           details=_access_snapshot(invitation))
+    return contributor
+
+
+@transaction.atomic
+def invitation_decline(*, actor: User, organization: Organization) -> None:
+    invitation = _pending_invitation(actor=actor, organization=organization)
+    invitation.status = InvitationStatus.DECLINED
+    invitation.decided_at = _now()
+    invitation.save(update_fields=["status", "decided_at", "updated_at"])
+    _audit(organization=organization, actor=actor, action=AuditAction.INVITE_DECLINE, target=actor.username)
+
+
+@transaction.atomic
+def invitations_expire(*, now=None) -> int:
+    """Mark pending invitations past their 14 days as expired (run by Celery beat)."""
+    return Invitation.objects.filter(status=InvitationStatus.PENDING, expires_at__lte=now or _now()).update(
+        status=InvitationStatus.EXPIRED, updated_at=_now()
+    )
+
+
+# --- emailed confirmation codes (django-otp EmailDevice) -----------------------------------------
+class CodeAction:
+    TRANSFER = "transfer"
+    DELETE = "delete"
+    CONFIRMATION = "confirmation"  # the Portal API's POST /me/verifyemail + POST /confirmation
+
+    LABELS = {TRANSFER: "transfer the organization", DELETE: "delete the organization",
+              CONFIRMATION: "confirm a sensitive action"}
+
+
+CONFIRMATION_WINDOW = timedelta(minutes=5)
+
+
+def mask_email(email: str) -> str:
+    """"jane@example.com" -> "j***@example.com"."""
+    local, _, domain = (email or "").partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
+def _device_name(action: str, organization: Organization | None) -> str:
+    if action not in CodeAction.LABELS:
+        raise OrganizationError(ERR_CODE_ACTION_INVALID)
+    if action == CodeAction.CONFIRMATION:
+        return "portal:confirmation"
+    if organization is None:
+        raise OrganizationError(ERR_CODE_ACTION_INVALID)
+    return f"org:{organization.pk}:{action}"
+
+
+def _check_code_actor(*, user: User, action: str, organization: Organization | None) -> None:
+    if organization is not None and action in (CodeAction.TRANSFER, CodeAction.DELETE):
+        _require_owner(_membership(actor=user, organization=organization))
+
+
+@transaction.atomic
+def action_code_send(*, user: User, action: str, organization: Organization | None = None) -> str:
+    """Email a 6-digit code (valid 5 minutes, single use) that confirms `action` on `organization`
+    only. Refused during the cooldown after a previous send. Returns the masked address."""
+    name = _device_name(action, organization)
+    _check_code_actor(user=user, action=action, organization=organization)
+    device, _ = ActionCodeDevice.objects.select_for_update().get_or_create(
+        user=user, name=name, defaults={"confirmed": False}
+    )
+    allowed, _info = device.generate_is_allowed()
+    if not allowed:
+        raise CodeError(ERR_CODE_COOLDOWN)
+    label = CodeAction.LABELS[action]
+    org_text = f" {organization.name} ({organization.oc_id}, {organization.environment})" if organization else ""
+    device.mail_subject = f"{settings.PORTAL_NAME} code to {label}: {{token}}"
+    device.mail_body = (
+        f"Your code to {label}{org_text} is {{token}}\n\n"
+        "It is valid for 5 minutes and can be used once. If you did not ask for it, ignore this email:\n"
+        "nothing happens without the code.\n"
+    )
+    device.generate_challenge()
+    _audit(organization=organization, actor=user, action=AuditAction.CODE_SENT, target=action,
+           details={"to": mask_email(user.email)})
+    return mask_email(user.email)
+
+
+def action_code_verify(*, user: User, action: str, organization: Organization | None = None, code: str) -> None:
+    """Check a code sent by action_code_send for the same action and organization. Raises
+    CodeError (wrong, expired, used/never sent) or CodeThrottledError. A failure is recorded
+    (throttling, audit) even though it raises, so do not call this inside an outer transaction
+    that the error would roll back."""
+    name = _device_name(action, organization)
+    error: CodeError | None = None
+    with transaction.atomic():
+        device = ActionCodeDevice.objects.select_for_update().filter(user=user, name=name).first()
+        if device is None:
+            error = CodeError(ERR_CODE_NONE)
+        else:
+            allowed, _info = device.verify_is_allowed()
+            if not allowed:
+                error = CodeThrottledError(ERR_CODE_THROTTLED)
+            elif not device.token:
+                error = CodeError(ERR_CODE_NONE)
+            elif device.valid_until is None or device.valid_until <= _now():
+                error = CodeError(ERR_CODE_EXPIRED)
+            elif not device.verify_token((code or "").strip()):
+                error = CodeError(ERR_CODE_WRONG)
+        if error is not None:
+            _audit(organization=organization, actor=user, action=AuditAction.CODE_FAILED, target=action,
+                   details={"reason": error.message})
+    if error is not None:
+        raise error
+
+
+def confirmation_code_send(*, user: User) -> str:
+    """POST /me/verifyemail: email a code that opens the confirmation window."""
+    return action_code_send(user=user, action=CodeAction.CONFIRMATION)
+
+
+def confirmation_confirm(*, user: User, code: str) -> None:
+    """POST /confirmation {Code}: a correct code opens a 5-minute window in which the Portal API
+    accepts transfer and delete (confirmation_consume)."""
+    action_code_verify(user=user, action=CodeAction.CONFIRMATION, code=code)
+
+
+def confirmation_is_open(*, user: User) -> bool:
+    device = ActionCodeDevice.objects.filter(user=user, name=_device_name(CodeAction.CONFIRMATION, None)).first()
+    return bool(device and device.last_used_at and device.last_used_at > _now() - CONFIRMATION_WINDOW)
+
+
+@transaction.atomic
+def confirmation_consume(*, user: User) -> bool:
+    """True (and closes the window) when the confirmation window is open; pass the result as
+    `confirmed=` to organization_transfer / organization_delete."""
+    device = (
+        ActionCodeDevice.objects.select_for_update()
+        .filter(user=user, name=_device_name(CodeAction.CONFIRMATION, None))
+        .first()
+    )
+    if not (device and device.last_used_at and device.last_used_at > _now() - CONFIRMATION_WINDOW):
+        return False
+    device.last_used_at = None
+    device.save(update_fields=["last_used_at"])
+    return True
+
+
+# --- marketplace tokens for the API console -------------------------------------------------------
+def organization_token(
+    *, actor: User, organization: Organization, client_id: str | None = None, username: str | None = None
+) -> dict:
+    """A built-in core API token for this organization carrying the actor's data access exactly
+    (owner: FullAccess). With client_id + username: a token for that core user, allowed only when
+    the actor holds the matching Impersonate seller/supplier/buyer permission; its roles are the
+    intersection of the user's and the actor's. Raises coreapi's CoreObjectNotFound for an unknown
+    client or user."""
+    membership = _membership(actor=actor, organization=organization)
+    if not environments.is_builtin(organization.core_api_url):
+        raise OrganizationError(ERR_REMOTE_TOKEN)
+    core = _core()
+    slug = environments.environment_slug(organization.environment)
+    if client_id or username:
+        from coreapi.models import CoreUser, UserKind
+
+        kind = (
+            CoreUser.objects.filter(
+                marketplace__environment=slug, marketplace__marketplace_id=organization.oc_id, username=username or ""
+            )
+            .values_list("kind", flat=True)
+            .first()
+        )
+        flag = {UserKind.ADMIN: "impersonate_seller", UserKind.SUPPLIER: "impersonate_supplier",
+                UserKind.BUYER: "impersonate_buyer"}.get(kind)
+        if flag is not None and not membership.holds_flag(flag):
+            raise PermissionError_(ERR_IMPERSONATION_NOT_ALLOWED)
+    return core.organization_token_mint(
+        environment=slug,
+        marketplace_id=organization.oc_id,
+        roles=membership.token_roles,
+        portal_username=actor.username,
+        client_id=client_id,
+        username=username,
+    )

@@ -1,0 +1,431 @@
+"""Staging restore (issue #7): each Staging organization's marketplace data in the built-in core API
+is replaced by a copy of its Production twin's, weekly (Celery beat, Sunday 03:00 UTC) or when an
+Organization Admin asks; then the [BETA] Staging Restore Webhook is POSTed, signed like OrderCloud
+webhooks, so an integration can re-create the webhook and integration assignments the restore
+disabled.
+
+Flow
+    staging_restore_start()      checks, creates a queued StagingRestore, queues the task on commit
+    staging_restore_execute()    (task) marks it running, then ONE transaction: lock, copy every
+                                 table (coreapi.restore.marketplace_copy), save the report, mark it
+                                 succeeded, audit. Any failure rolls the copy back (Staging keeps its
+                                 data) and marks the run failed in a new transaction.
+    restore_webhook_deliver()    (task) one signed POST attempt per call, logged; retried with
+                                 exponential backoff up to RESTORE_WEBHOOK_MAX_ATTEMPTS.
+
+Concurrency: at most one queued/running restore per organization (partial unique constraint,
+checked under a row lock on the organization), and the copy locks the two Marketplace rows, so
+a task delivered twice (acks_late after a worker died) copies once: the second waits for the lock,
+then finds the run finished and does nothing. A run left "running" by a dead worker (its copy was
+rolled back by the database) is marked failed after STAGING_RESTORE_STALE_AFTER, when the next
+restore is started.
+
+Progress: the copy runs in one transaction, so per-table progress is published to the cache
+(Redis in production) for the page's progress bar; the final report is stored with the data.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import socket
+import time
+import uuid
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from organizations import environments
+from organizations.models import (
+    ACTIVE_RESTORE_STATUSES,
+    AuditAction,
+    Environment,
+    Organization,
+    RestoreWebhookDelivery,
+    StagingRestore,
+    StagingRestoreStatus,
+    StagingRestoreTrigger,
+    StagingRestoreWebhook,
+)
+from organizations.services import _audit, _membership, _require_admin
+from portal.common.errors import ApplicationError, NotFoundError
+
+logger = logging.getLogger(__name__)
+
+# --- messages -----------------------------------------------------------------------------------
+ERR_RESTORE_STAGING_ONLY = "Only Staging organizations are restored from Production and have a staging restore webhook."
+ERR_RESTORE_REMOTE = (
+    "This organization's environment is not the built-in core API ({url}). Its data lives in another "
+    "OrderCloud-compatible service, which restores it itself; the portal can only restore built-in environments."
+)
+ERR_RESTORE_NO_PRODUCTION = "This Staging organization has no Production organization to restore from."
+ERR_RESTORE_NO_MARKETPLACE = "The marketplace of this organization is missing in the built-in core API."
+ERR_RESTORE_RUNNING = "A restore of this organization is already queued or running. Wait for it to finish."
+ERR_RESTORE_NOT_FOUND = "Restore not found."
+ERR_WEBHOOK_NOT_FOUND = "This organization has no staging restore webhook."
+ERR_WEBHOOK_URL_REQUIRED = "Enter the URL to POST to after each restore."
+ERR_WEBHOOK_URL_INVALID = "Enter a valid http:// or https:// URL."
+ERR_WEBHOOK_URL_TOO_LONG = "The URL can be at most 2000 characters long."
+ERR_WEBHOOK_URL_PRIVATE = (
+    "This URL points at a private, loopback or link-local address ({address}); restore webhooks must "
+    "reach a public address."
+)
+ERR_WEBHOOK_URL_UNRESOLVED = "The host name of this URL could not be resolved."
+ERR_WEBHOOK_HASH_KEY_TOO_LONG = "The HashKey can be at most 200 characters long."
+
+STAGING_RESTORE_STALE_AFTER = timedelta(hours=2)
+RESTORE_WEBHOOK_MAX_ATTEMPTS = 5
+RESTORE_WEBHOOK_BACKOFF_BASE_SECONDS = 10
+RESTORE_WEBHOOK_TIMEOUT = (3.05, 10.0)  # (connect, read) seconds
+RESTORE_WEBHOOK_USER_AGENT = "Portal-StagingRestore-Webhook/1.0"
+PROGRESS_TTL_SECONDS = 24 * 3600
+
+
+class RestoreError(ApplicationError):
+    pass
+
+
+class RestoreRunningError(RestoreError):
+    status_code = 409
+    code = "RestoreRunning"
+
+
+# --- helpers ------------------------------------------------------------------------------------
+def _require_staging(organization: Organization) -> None:
+    if organization.environment != Environment.STAGING:
+        raise RestoreError(ERR_RESTORE_STAGING_ONLY)
+
+
+def _admin_of_staging(*, actor: User, organization: Organization) -> None:
+    """Outsiders: NotFoundError (404); members who are not admins: PermissionError_ (403);
+    a Sandbox/Production org: RestoreError (400)."""
+    membership = _membership(actor=actor, organization=organization)
+    _require_admin(membership)
+    _require_staging(organization)
+
+
+def _marketplaces(organization: Organization):
+    """(production marketplace, staging marketplace) of a Staging org on the built-in core API."""
+    from coreapi.models import Marketplace
+
+    if not environments.is_builtin(organization.core_api_url):
+        raise RestoreError(ERR_RESTORE_REMOTE.format(url=organization.core_api_url))
+    production = Organization.objects.alive().filter(
+        environment=Environment.PRODUCTION, oc_id__iexact=organization.oc_id
+    ).first()
+    if production is None:
+        raise RestoreError(ERR_RESTORE_NO_PRODUCTION)
+    if not environments.is_builtin(production.core_api_url):
+        raise RestoreError(ERR_RESTORE_REMOTE.format(url=production.core_api_url))
+    found = {
+        mp.environment: mp
+        for mp in Marketplace.objects.filter(
+            marketplace_id=organization.oc_id,
+            environment__in=[environments.environment_slug(Environment.PRODUCTION),
+                             environments.environment_slug(Environment.STAGING)],
+        )
+    }
+    source = found.get(environments.environment_slug(Environment.PRODUCTION))
+    target = found.get(environments.environment_slug(Environment.STAGING))
+    if source is None or target is None:
+        raise RestoreError(ERR_RESTORE_NO_MARKETPLACE)
+    return source, target
+
+
+def progress_key(restore_id: int) -> str:
+    return f"organizations:staging-restore:{restore_id}:progress"
+
+
+def _publish_progress(restore_id: int, *, done: int, total: int, tables: list[dict], current: str = "") -> None:
+    try:
+        cache.set(progress_key(restore_id), {"done": done, "total": total, "tables": tables, "current": current},
+                  PROGRESS_TTL_SECONDS)
+    except Exception:  # noqa: BLE001 - progress is cosmetic; never fail a restore for it
+        logger.warning("staging restore %s: could not publish progress", restore_id, exc_info=True)
+
+
+# --- restore ------------------------------------------------------------------------------------
+def _fail_stale_runs(organization: Organization) -> None:
+    cutoff = timezone.now() - STAGING_RESTORE_STALE_AFTER
+    StagingRestore.objects.filter(
+        organization=organization, status__in=ACTIVE_RESTORE_STATUSES, created_at__lt=cutoff
+    ).update(status=StagingRestoreStatus.FAILED, finished_at=timezone.now(),
+             error="Interrupted: the worker stopped before the restore finished; Staging kept its data.")
+
+
+@transaction.atomic
+def staging_restore_start(
+    *, actor: User | None, organization: Organization, trigger: str = StagingRestoreTrigger.MANUAL
+) -> StagingRestore:
+    """Queue a restore of a Staging org. `actor` None means the weekly schedule (no permission
+    check). Raises RestoreRunningError (409) when one is already queued or running."""
+    from coreapi.restore import restore_table_count
+
+    if actor is not None:
+        _admin_of_staging(actor=actor, organization=organization)
+    else:
+        _require_staging(organization)
+    _marketplaces(organization)
+    org = Organization.objects.select_for_update().get(pk=organization.pk)  # serializes starts per org
+    _fail_stale_runs(org)
+    if StagingRestore.objects.filter(organization=org, status__in=ACTIVE_RESTORE_STATUSES).exists():
+        raise RestoreRunningError(ERR_RESTORE_RUNNING)
+    run = StagingRestore(organization=org, requested_by=actor, trigger=trigger, tables_total=restore_table_count())
+    run.full_clean()
+    try:
+        with transaction.atomic():
+            run.save()
+    except IntegrityError as exc:  # the partial unique constraint: a concurrent start won
+        raise RestoreRunningError(ERR_RESTORE_RUNNING) from exc
+    _audit(organization=org, actor=actor, action=AuditAction.STAGING_RESTORE_START, target=org.oc_id,
+           details={"restore": run.pk, "trigger": trigger})
+
+    from organizations.tasks import staging_restore_execute_task
+
+    transaction.on_commit(lambda: staging_restore_execute_task.delay(restore_id=run.pk))
+    return run
+
+
+def staging_restore_execute(*, restore_id: int) -> StagingRestore | None:
+    """Run a queued restore (the Celery task calls this). Safe to call twice for the same run."""
+    from coreapi.restore import NOT_COPIED, marketplace_copy
+
+    with transaction.atomic():
+        run = StagingRestore.objects.select_for_update(of=("self",)).select_related("organization").filter(pk=restore_id).first()
+        if run is None or run.status not in ACTIVE_RESTORE_STATUSES:
+            return run
+        if run.status == StagingRestoreStatus.QUEUED:
+            run.status = StagingRestoreStatus.RUNNING
+            run.started_at = timezone.now()
+            run.save(update_fields=["status", "started_at", "updated_at"])
+    _publish_progress(run.pk, done=0, total=run.tables_total, tables=[])
+
+    tables: list[dict] = []
+
+    def on_table(report, done, total):
+        tables.append(report.as_dict())
+        _publish_progress(run.pk, done=done, total=total, tables=list(tables), current=report.label)
+
+    try:
+        with transaction.atomic():
+            # The run row stays locked until the copy commits: a second execution of this run
+            # (a redelivered task) waits here, then finds it finished and copies nothing.
+            locked = StagingRestore.objects.select_for_update(of=("self",)).select_related("organization", "requested_by").get(
+                pk=run.pk)
+            if locked.status != StagingRestoreStatus.RUNNING:
+                return locked
+            source, target = _marketplaces(locked.organization)
+            reports = marketplace_copy(source=source, target=target, on_table=on_table)  # locks both marketplaces
+            locked.status = StagingRestoreStatus.SUCCEEDED
+            locked.finished_at = timezone.now()
+            locked.report = [r.as_dict() for r in reports]
+            locked.tables_total = len(reports)
+            locked.save(update_fields=["status", "finished_at", "report", "tables_total", "updated_at"])
+            counts = {r.resource: r.rows_copied for r in reports if r.resource not in NOT_COPIED}
+            _audit(organization=locked.organization, actor=locked.requested_by, action=AuditAction.STAGING_RESTORE_DONE,
+                   target=locked.organization.oc_id,
+                   details={"restore": locked.pk, "rows": locked.rows_copied,
+                            "seconds": round(locked.duration_seconds or 0, 2)})
+            transaction.on_commit(lambda: _webhook_after_restore(locked, counts))
+            return locked
+    except Exception as exc:  # noqa: BLE001 - every failure is recorded; the copy was rolled back
+        logger.exception("staging restore %s of %s failed", run.pk, run.organization.oc_id)
+        message = exc.message if isinstance(exc, ApplicationError) else f"{type(exc).__name__}: {exc}"
+        with transaction.atomic():
+            StagingRestore.objects.filter(pk=run.pk, status=StagingRestoreStatus.RUNNING).update(
+                status=StagingRestoreStatus.FAILED, finished_at=timezone.now(), error=message[:4000],
+                updated_at=timezone.now(),
+            )
+            _audit(organization=run.organization, actor=run.requested_by, action=AuditAction.STAGING_RESTORE_FAIL,
+                   target=run.organization.oc_id, details={"restore": run.pk, "error": message[:300]})
+        run.refresh_from_db()
+        return run
+
+
+def staging_restores_schedule() -> list[int]:
+    """The weekly run: queue a restore of every live Staging organization on the built-in core API
+    (one task each). Organizations that cannot be restored now are logged and skipped."""
+    queued = []
+    for org in Organization.objects.alive().filter(environment=Environment.STAGING).order_by("pk"):
+        try:
+            queued.append(staging_restore_start(actor=None, organization=org, trigger=StagingRestoreTrigger.SCHEDULE).pk)
+        except ApplicationError as exc:
+            logger.info("weekly staging restore: %s skipped: %s", org.oc_id, exc.message)
+    return queued
+
+
+# --- the [BETA] staging restore webhook -----------------------------------------------------------
+def _blocked_address(host: str) -> str | None:
+    """The first private/loopback/link-local/reserved address `host` resolves to, or None."""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise RestoreError(ERR_WEBHOOK_URL_UNRESOLVED) from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+                or address.is_multicast or address.is_unspecified):
+            return str(address)
+    return None
+
+
+def webhook_url_check(url: str) -> str:
+    """A clean http(s) URL; in production (STAGING_RESTORE_WEBHOOK_ALLOW_PRIVATE_URLS False) one
+    whose host resolves only to public addresses (SSRF guard). Raises RestoreError."""
+    url = (url or "").strip()
+    if not url:
+        raise RestoreError(ERR_WEBHOOK_URL_REQUIRED)
+    if len(url) > 2000:
+        raise RestoreError(ERR_WEBHOOK_URL_TOO_LONG)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        raise RestoreError(ERR_WEBHOOK_URL_INVALID) from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+        raise RestoreError(ERR_WEBHOOK_URL_INVALID)
+    if not settings.STAGING_RESTORE_WEBHOOK_ALLOW_PRIVATE_URLS:
+        blocked = _blocked_address(parts.hostname)
+        if blocked:
+            raise RestoreError(ERR_WEBHOOK_URL_PRIVATE.format(address=blocked))
+    return url
+
+
+def restore_webhook_get(*, actor: User, organization: Organization) -> StagingRestoreWebhook:
+    _admin_of_staging(actor=actor, organization=organization)
+    hook = StagingRestoreWebhook.objects.filter(organization=organization).first()
+    if hook is None:
+        raise NotFoundError(ERR_WEBHOOK_NOT_FOUND)
+    return hook
+
+
+@transaction.atomic
+def restore_webhook_save(*, actor: User, organization: Organization, url: str, hash_key: str = "") -> StagingRestoreWebhook:
+    _admin_of_staging(actor=actor, organization=organization)
+    url = webhook_url_check(url)
+    hash_key = hash_key or ""
+    if len(hash_key) > 200:
+        raise RestoreError(ERR_WEBHOOK_HASH_KEY_TOO_LONG)
+    hook = StagingRestoreWebhook.objects.select_for_update().filter(organization=organization).first()
+    hook = hook or StagingRestoreWebhook(organization=organization)
+    hook.url, hook.hash_key = url, hash_key
+    hook.full_clean()
+    hook.save()
+    _audit(organization=organization, actor=actor, action=AuditAction.RESTORE_WEBHOOK_SAVE, target=organization.oc_id,
+           details={"url": url})
+    return hook
+
+
+@transaction.atomic
+def restore_webhook_delete(*, actor: User, organization: Organization) -> None:
+    hook = restore_webhook_get(actor=actor, organization=organization)
+    hook.delete()
+    _audit(organization=organization, actor=actor, action=AuditAction.RESTORE_WEBHOOK_DELETE,
+           target=organization.oc_id, details={"url": hook.url})
+
+
+def restore_webhook_payload(*, organization: Organization, restore: StagingRestore | None, counts: dict[str, int],
+                            test: bool) -> dict:  # fmt: skip
+    now = timezone.now()
+    started = restore.started_at if restore and restore.started_at else now
+    ended = restore.finished_at if restore and restore.finished_at else now
+    return {
+        "OrganizationID": organization.oc_id,
+        "Environment": organization.environment,
+        "RestoreID": restore.pk if restore else None,
+        "RestoreStarted": started.isoformat().replace("+00:00", "Z"),
+        "RestoreEnded": ended.isoformat().replace("+00:00", "Z"),
+        "ResourceCounts": counts,
+        "Test": test,
+        "DeliveryID": uuid.uuid4().hex,
+    }
+
+
+def _queue_delivery(*, organization: Organization, payload: dict, restore: StagingRestore | None) -> None:
+    from organizations.tasks import restore_webhook_deliver_task
+
+    body = json.dumps(payload, separators=(",", ":"))
+    transaction.on_commit(lambda: restore_webhook_deliver_task.delay(
+        organization_id=organization.pk, body=body, restore_id=restore.pk if restore else None,
+    ))
+
+
+@transaction.atomic
+def restore_webhook_test(*, actor: User, organization: Organization) -> dict:
+    """Queue a `Test: true` delivery to the configured webhook; returns the payload."""
+    restore_webhook_get(actor=actor, organization=organization)
+    from coreapi.restore import resource_counts
+
+    _source, target = _marketplaces(organization)
+    payload = restore_webhook_payload(organization=organization, restore=None,
+                                      counts=resource_counts(marketplace=target), test=True)
+    _audit(organization=organization, actor=actor, action=AuditAction.RESTORE_WEBHOOK_TEST, target=organization.oc_id,
+           details={"delivery": payload["DeliveryID"]})
+    _queue_delivery(organization=organization, payload=payload, restore=None)
+    return payload
+
+
+def _webhook_after_restore(run: StagingRestore, counts: dict[str, int]) -> None:
+    if not StagingRestoreWebhook.objects.filter(organization=run.organization).exists():
+        return
+    payload = restore_webhook_payload(organization=run.organization, restore=run, counts=counts, test=False)
+    with transaction.atomic():
+        _queue_delivery(organization=run.organization, payload=payload, restore=run)
+
+
+def restore_webhook_retry_delay(*, attempt: int) -> int:
+    """Seconds after failed attempt `attempt` (1-based): 10, 20, 40, 80."""
+    return RESTORE_WEBHOOK_BACKOFF_BASE_SECONDS * 2 ** (attempt - 1)
+
+
+def restore_webhook_deliver(*, organization_id: int, body: str, restore_id: int | None, attempt: int = 1) -> int | None:
+    """One signed POST attempt to the org's current webhook, logged. Returns the delay before the
+    next attempt (seconds) when it should be retried, else None."""
+    from coreapi.webhooks import webhook_signature
+
+    hook = StagingRestoreWebhook.objects.select_related("organization").filter(organization_id=organization_id).first()
+    if hook is None:
+        logger.info("restore webhook of organization %s is gone; delivery dropped", organization_id)
+        return None
+    payload = json.loads(body)
+    raw = body.encode()
+    status_code, error, refused = None, "", False
+    started = time.perf_counter()
+    try:
+        webhook_url_check(hook.url)  # again at delivery time: DNS may have changed since it was saved
+        response = requests.post(
+            hook.url, data=raw, timeout=RESTORE_WEBHOOK_TIMEOUT, allow_redirects=False,
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "User-Agent": RESTORE_WEBHOOK_USER_AGENT,
+                "X-oc-hash": webhook_signature(body=raw, hash_key=hook.hash_key or ""),
+                "X-Portal-Delivery": payload.get("DeliveryID", ""),
+            },
+        )
+        status_code = response.status_code
+        if not 200 <= status_code < 300:
+            error = f"HTTP {status_code}: {response.text[:500]}"
+    except RestoreError as exc:
+        error, refused = exc.message, True
+    except requests.RequestException as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+    latency = int((time.perf_counter() - started) * 1000)
+    RestoreWebhookDelivery.objects.create(
+        organization_id=organization_id, restore_id=restore_id, delivery_id=payload.get("DeliveryID", ""),
+        url=hook.url[:2000], test=bool(payload.get("Test")), attempt=attempt, status_code=status_code,
+        latency_ms=latency, error=error,
+    )
+    ok = status_code is not None and 200 <= status_code < 300
+    retryable = not refused and (status_code is None or status_code >= 500 or status_code in (408, 429))
+    if ok or not retryable or attempt >= RESTORE_WEBHOOK_MAX_ATTEMPTS:
+        return None
+    return restore_webhook_retry_delay(attempt=attempt)

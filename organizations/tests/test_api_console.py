@@ -1,0 +1,156 @@
+"""Portal API, tier 2 (API console): apiclients, their users, and organization tokens whose roles
+are exactly the contributor's data access."""
+
+import jwt
+import pytest
+
+from coreapi.models import ApiClient, Buyer, CoreUser, Marketplace, SecurityProfile, SecurityProfileAssignment, UserKind
+from coreapi.tokens import access_token_decode
+from organizations import services
+from organizations.apis import ERR_NO_CONSOLE_ACCESS, ERR_TOKEN_PARAMS
+from tests.portal_api import PortalApi, error_codes, error_messages
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def marketplace(team):
+    """acme-sbx's marketplace: a storefront client (seller + any buyer), one admin user with
+    ProductAdmin+OrderAdmin, one buyer user with Shopper+ProductReader, one inactive client."""
+    mkt = Marketplace.objects.get(environment="sandbox", marketplace_id="acme-sbx")
+    ApiClient.objects.create(marketplace=mkt, oc_id="storefront", app_name="Storefront", allow_seller=True,
+                             allow_any_buyer=True)
+    ApiClient.objects.create(marketplace=mkt, oc_id="old-app", app_name="Old app", active=False)
+    Buyer.objects.create(marketplace=mkt, oc_id="b1", name="Buyer One", active=True)
+    CoreUser.objects.create(marketplace=mkt, oc_id="s1", kind=UserKind.ADMIN, username="seller1",
+                            first_name="Sam", last_name="Seller", email="sam@shop.test", active=True)
+    CoreUser.objects.create(marketplace=mkt, oc_id="u1", kind=UserKind.BUYER, company_id="b1", username="buyer1",
+                            first_name="Bea", last_name="Buyer", email="bea@shop.test", active=True)
+    SecurityProfile.objects.create(marketplace=mkt, oc_id="admins", name="Admins", roles=["ProductAdmin", "OrderAdmin"])
+    SecurityProfile.objects.create(marketplace=mkt, oc_id="shoppers", name="Shoppers", roles=["Shopper", "ProductReader"])
+    SecurityProfileAssignment.objects.create(marketplace=mkt, security_profile_id="admins")
+    SecurityProfileAssignment.objects.create(marketplace=mkt, security_profile_id="shoppers", buyer_id="b1")
+    return mkt
+
+
+def claims(token: str) -> dict:
+    return access_token_decode(environment="sandbox", token=token)
+
+
+def roles_of(token: str) -> list[str]:
+    role = jwt.decode(token, options={"verify_signature": False})["role"]
+    return sorted([role] if isinstance(role, str) else role)
+
+
+class TestToken:
+    def test_owner_gets_full_access(self, client, marketplace, owner):
+        response = PortalApi(client, owner).get("/organizations/acme-sbx/token")
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert body["granted_roles"] == body["portaluser_roles"] == ["FullAccess"]
+        assert roles_of(body["access_token"]) == ["FullAccess"]
+        assert body["token_type"] == "bearer" and body["expires_in"] > 0
+        assert claims(body["access_token"])  # a valid token of the built-in sandbox API
+
+    def test_contributor_token_has_exactly_their_roles(self, client, marketplace, member):
+        body = PortalApi(client, member).get("/organizations/acme-sbx/token").json()
+        assert roles_of(body["access_token"]) == ["ProductReader"]
+        assert body["granted_roles"] == ["ProductReader"]
+
+    def test_role_change_shows_in_the_next_token(self, client, marketplace, owner, member):
+        services.contributor_save(actor=owner, organization=marketplace_org(owner), username="mia",
+                                  roles=["OrderReader", "BuyerReader"], is_admin=False)
+        body = PortalApi(client, member).get("/organizations/acme-sbx/token").json()
+        assert roles_of(body["access_token"]) == ["BuyerReader", "OrderReader"]
+
+    def test_impersonating_a_buyer_grants_the_intersection(self, client, marketplace, member):
+        response = PortalApi(client, member).get("/organizations/acme-sbx/token", clientid="storefront", username="buyer1")
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert sorted(body["coreuser_roles"]) == ["ProductReader", "Shopper"]
+        assert body["portaluser_roles"] == ["ProductReader"]
+        assert body["granted_roles"] == ["ProductReader"]
+        assert jwt.decode(body["access_token"], options={"verify_signature": False})["usr"] == "buyer1"
+
+    def test_impersonating_a_seller_needs_impersonate_seller(self, client, marketplace, member):
+        response = PortalApi(client, member).get("/organizations/acme-sbx/token", clientid="storefront", username="seller1")
+        assert response.status_code == 403
+        assert error_messages(response) == [services.ERR_IMPERSONATION_NOT_ALLOWED]
+
+    def test_admin_with_full_access_impersonates_the_seller(self, client, marketplace, admin_user):
+        body = PortalApi(client, admin_user).get(
+            "/organizations/acme-sbx/token", clientid="storefront", username="seller1"
+        ).json()
+        assert sorted(body["granted_roles"]) == ["OrderAdmin", "ProductAdmin"]
+
+    def test_unknown_client_or_user_is_404(self, client, marketplace, owner):
+        api = PortalApi(client, owner)
+        missing_user = api.get("/organizations/acme-sbx/token", clientid="storefront", username="ghost")
+        assert missing_user.status_code == 404
+        assert missing_user.json()["Errors"][0]["Data"] == {"ObjectType": "User", "ObjectID": "ghost"}
+        assert api.get("/organizations/acme-sbx/token", clientid="nope", username="buyer1").status_code == 404
+
+    def test_client_and_username_go_together(self, client, marketplace, owner):
+        response = PortalApi(client, owner).get("/organizations/acme-sbx/token", clientid="storefront")
+        assert response.status_code == 400
+        assert error_messages(response) == [ERR_TOKEN_PARAMS]
+
+
+def marketplace_org(owner):
+    from organizations.selectors import organization_get
+
+    return organization_get(actor=owner, oc_id="acme-sbx")
+
+
+class TestApiClients:
+    def test_lists_clients(self, client, marketplace, member):
+        response = PortalApi(client, member).get("/organizations/acme-sbx/apiclients")
+        assert response.status_code == 200
+        items = {c["Id"]: c for c in response.json()["Items"]}
+        assert set(items) == {"storefront", "old-app"}
+        assert items["storefront"] == {
+            "Id": "storefront",
+            "AppName": "Storefront",
+            "Active": True,
+            "AllowAnyBuyer": True,
+            "AllowAnySupplier": False,
+            "AllowSeller": True,
+            "IsAnonBuyer": False,
+        }
+
+    def test_search(self, client, marketplace, owner):
+        body = PortalApi(client, owner).get("/organizations/acme-sbx/apiclients", search="store").json()
+        assert [c["Id"] for c in body["Items"]] == ["storefront"]
+
+    def test_users_are_only_those_you_may_impersonate(self, client, marketplace, owner, member):
+        everyone = PortalApi(client, owner).get("/organizations/acme-sbx/apiclients/storefront/users").json()
+        assert {(u["Username"], u["CommerceRole"]) for u in everyone["Items"]} == {
+            ("seller1", "Seller"),
+            ("buyer1", "Buyer"),
+        }
+        buyer = next(u for u in everyone["Items"] if u["Username"] == "buyer1")
+        assert buyer == {
+            "Username": "buyer1",
+            "UserId": "u1",
+            "FirstName": "Bea",
+            "LastName": "Buyer",
+            "Email": "bea@shop.test",
+            "CommerceRole": "Buyer",
+            "CompanyId": "b1",
+            "CompanyName": "Buyer One",
+            "UserActive": True,
+        }
+        member_view = PortalApi(client, member).get("/organizations/acme-sbx/apiclients/storefront/users").json()
+        assert [u["Username"] for u in member_view["Items"]] == ["buyer1"]
+
+    def test_unknown_client_is_404(self, client, marketplace, owner):
+        response = PortalApi(client, owner).get("/organizations/acme-sbx/apiclients/nope/users")
+        assert response.status_code == 404
+        assert error_codes(response) == ["NotFound"]
+
+    def test_contributor_without_console_access_is_403(self, client, marketplace, owner, member):
+        services.contributor_save(actor=owner, organization=marketplace_org(owner), username="mia",
+                                  roles=["OrderReader"], is_admin=False, impersonate_buyer=False)
+        response = PortalApi(client, member).get("/organizations/acme-sbx/apiclients")
+        assert response.status_code == 403
+        assert error_messages(response) == [ERR_NO_CONSOLE_ACCESS]

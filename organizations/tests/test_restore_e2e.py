@@ -1,0 +1,41 @@
+"""The Staging restore tab in a real browser: restore now, the per-resource report, the webhook
+with a test delivery in the log, and the maintenance banner."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.common.models import MaintenanceBanner
+from tests.factories import DEFAULT_PASSWORD
+from tests.stack.restore_receiver import RestoreReceiver
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_admin_restores_staging_and_configures_the_restore_webhook(page, live_server, screenshot, staging_org):
+    MaintenanceBanner.objects.create(message="Maintenance on Sunday 03:00–03:30 UTC: Staging organizations are restored.")
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username or email").fill("adam")
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_test_id("maintenance-banner")).to_contain_text("Staging organizations are restored")
+
+    page.goto(f"{base}/organizations/staging/acme/")
+    page.get_by_role("link", name="Staging restore").click()
+    page.get_by_test_id("restore-now").click()
+    expect(page.get_by_test_id("restore-status")).to_have_text("Succeeded")
+    expect(page.get_by_test_id("restore-progress-text")).to_contain_text(re.compile(r"Done: \d+ rows"))
+    expect(page.locator("tr[data-resource=Product] td").nth(1)).to_have_text("5")
+    screenshot("01-restored")
+
+    with RestoreReceiver(hash_key="browser-key") as receiver:
+        page.get_by_label("URL").fill(receiver.url)
+        page.get_by_label("HashKey").fill("browser-key")
+        page.get_by_role("button", name="Save webhook").click()
+        expect(page.get_by_text("Staging restore webhook saved.")).to_be_visible()
+        page.get_by_role("button", name="Send test").click()
+        expect(page.get_by_test_id("delivery").first).to_contain_text("200")
+    assert receiver.received and receiver.received[0]["signature_ok"]
+    screenshot("02-webhook")

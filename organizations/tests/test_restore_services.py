@@ -1,0 +1,339 @@
+"""Staging restore services: who may restore, what a run records, the lock, the weekly fan-out,
+and the [BETA] staging restore webhook (config, signature, retries, SSRF guard, delivery log)."""
+
+import json
+
+import pytest
+from django.db import transaction
+
+from coreapi import models as m
+from coreapi.restore import resource_counts
+from organizations import services, services_restore as sr
+from organizations.models import (
+    AuditAction,
+    AuditEntry,
+    Environment,
+    RestoreWebhookDelivery,
+    StagingRestore,
+    StagingRestoreStatus,
+    StagingRestoreTrigger,
+)
+from portal.common.errors import NotFoundError, PermissionError_
+from tests.stack.restore_receiver import RestoreReceiver
+
+
+def marketplace(env: str):
+    return m.Marketplace.objects.get(environment=env, marketplace_id="acme")
+
+
+def product_names(env: str) -> list[str]:
+    return sorted(m.Product.objects.filter(marketplace=marketplace(env)).values_list("name", flat=True))
+
+
+@pytest.fixture
+def run_restore(django_capture_on_commit_callbacks):
+    """Start a restore as `actor` and run everything queued on commit (tasks are eager in tests)."""
+
+    def run(actor, organization, **kwargs) -> StagingRestore:
+        with django_capture_on_commit_callbacks(execute=True):
+            restore = sr.staging_restore_start(actor=actor, organization=organization, **kwargs)
+        restore.refresh_from_db()
+        return restore
+
+    return run
+
+
+class TestStagingRestoreStart:
+    def test_an_admin_restores_staging_from_production(self, staging_org, admin_user, run_restore):
+        run = run_restore(admin_user, staging_org)
+
+        assert run.status == StagingRestoreStatus.SUCCEEDED
+        assert product_names("staging") == product_names("production") == [f"prod product {i}" for i in range(5)]
+        assert resource_counts(marketplace=marketplace("staging")) == resource_counts(marketplace=marketplace("production"))
+        assert m.Webhook.objects.get(marketplace=marketplace("staging")).api_client_ids == []
+        assert run.started_at <= run.finished_at and run.requested_by == admin_user
+        report = {t["resource"]: t for t in run.report}
+        assert report["Product"]["rows_copied"] == 5 and report["Product"]["ms"] >= 0
+        assert run.rows_copied == sum(t["rows_copied"] for t in run.report)
+
+    def test_each_restore_is_in_the_audit_log(self, staging_org, admin_user, run_restore):
+        run = run_restore(admin_user, staging_org)
+        actions = list(AuditEntry.objects.filter(organization=staging_org).values_list("action", "actor", "details"))
+        assert (AuditAction.STAGING_RESTORE_START, admin_user.pk, {"restore": run.pk, "trigger": "manual"}) in actions
+        done = [a for a in actions if a[0] == AuditAction.STAGING_RESTORE_DONE]
+        assert len(done) == 1 and done[0][2]["rows"] == run.rows_copied
+
+    def test_outsiders_get_not_found_and_members_who_are_not_admins_are_refused(self, staging_org, member, outsider):
+        with pytest.raises(NotFoundError):
+            sr.staging_restore_start(actor=outsider, organization=staging_org)
+        with pytest.raises(PermissionError_, match=services.ERR_NOT_ADMIN):
+            sr.staging_restore_start(actor=member, organization=staging_org)
+        assert not StagingRestore.objects.exists()
+
+    def test_only_staging_organizations_can_be_restored(self, production_org, owner):
+        with pytest.raises(sr.RestoreError, match=sr.ERR_RESTORE_STAGING_ONLY):
+            sr.staging_restore_start(actor=owner, organization=production_org)
+
+    def test_a_remote_environment_cannot_be_restored_with_a_clear_message(self, staging_org, owner, settings):
+        settings.PORTAL_ENVIRONMENTS = {
+            **settings.PORTAL_ENVIRONMENTS,
+            "Staging": {"slug": "staging", "regions": {"usw": "https://staging.ordercloud.example.com"}},
+        }
+        with pytest.raises(sr.RestoreError) as exc:
+            sr.staging_restore_start(actor=owner, organization=staging_org)
+        assert "not the built-in core API (https://staging.ordercloud.example.com)" in exc.value.message
+
+    def test_a_staging_org_whose_production_twin_is_deleted_cannot_be_restored(self, staging_org, production_org, owner):
+        production_org.deleted_at = production_org.created_at
+        production_org.save(update_fields=["deleted_at"])
+        with pytest.raises(sr.RestoreError, match=sr.ERR_RESTORE_NO_PRODUCTION):
+            sr.staging_restore_start(actor=owner, organization=staging_org)
+
+    def test_a_restore_cannot_be_started_while_one_is_queued_or_running(self, staging_org, owner, admin_user):
+        first = sr.staging_restore_start(actor=owner, organization=staging_org)  # queued (commit never happens)
+        with pytest.raises(sr.RestoreRunningError, match=sr.ERR_RESTORE_RUNNING):
+            sr.staging_restore_start(actor=admin_user, organization=staging_org)
+        StagingRestore.objects.filter(pk=first.pk).update(status=StagingRestoreStatus.RUNNING)
+        with pytest.raises(sr.RestoreRunningError):
+            sr.staging_restore_start(actor=admin_user, organization=staging_org)
+
+    def test_the_database_refuses_a_second_active_restore_even_without_the_service(self, staging_org):
+        from django.db import IntegrityError
+
+        StagingRestore.objects.create(organization=staging_org)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            StagingRestore.objects.create(organization=staging_org, status=StagingRestoreStatus.RUNNING)
+
+    def test_a_run_left_running_by_a_dead_worker_is_failed_later_and_a_new_one_can_start(self, staging_org, owner):
+        from django.utils import timezone
+
+        stale = StagingRestore.objects.create(organization=staging_org, status=StagingRestoreStatus.RUNNING)
+        StagingRestore.objects.filter(pk=stale.pk).update(created_at=timezone.now() - sr.STAGING_RESTORE_STALE_AFTER * 2)
+        fresh = sr.staging_restore_start(actor=owner, organization=staging_org)
+        stale.refresh_from_db()
+        assert stale.status == StagingRestoreStatus.FAILED and "Interrupted" in stale.error
+        assert fresh.status == StagingRestoreStatus.QUEUED
+
+
+class TestStagingRestoreExecute:
+    def test_executing_the_same_run_twice_copies_once(self, staging_org, owner):
+        run = sr.staging_restore_start(actor=owner, organization=staging_org)
+        sr.staging_restore_execute(restore_id=run.pk)
+        m.Product.objects.create(marketplace=marketplace("staging"), oc_id="made-after", name="made after")
+        again = sr.staging_restore_execute(restore_id=run.pk)  # a redelivered task
+        assert again.status == StagingRestoreStatus.SUCCEEDED
+        assert "made after" in product_names("staging")
+        assert AuditEntry.objects.filter(action=AuditAction.STAGING_RESTORE_DONE).count() == 1
+
+    def test_rerunning_a_restore_later_is_safe(self, staging_org, owner, run_restore):
+        run_restore(owner, staging_org)
+        counts = resource_counts(marketplace=marketplace("staging"))
+        second = run_restore(owner, staging_org)
+        assert second.status == StagingRestoreStatus.SUCCEEDED
+        assert resource_counts(marketplace=marketplace("staging")) == counts
+
+    def test_a_failure_mid_copy_keeps_the_staging_data_and_fails_the_run(self, staging_org, owner, monkeypatch):
+        """The production twin's marketplace disappears between start and copy: the run fails with
+        a clear message, Staging keeps its data, and the failure is in the audit log."""
+        before = product_names("staging")
+        run = sr.staging_restore_start(actor=owner, organization=staging_org)
+        m.Marketplace.objects.filter(pk=marketplace("production").pk).delete()
+        result = sr.staging_restore_execute(restore_id=run.pk)
+        assert result.status == StagingRestoreStatus.FAILED
+        assert result.error == sr.ERR_RESTORE_NO_MARKETPLACE
+        assert product_names("staging") == before
+        assert AuditEntry.objects.filter(action=AuditAction.STAGING_RESTORE_FAIL, organization=staging_org).exists()
+
+    def test_progress_is_published_table_by_table(self, staging_org, owner):
+        from django.core.cache import cache
+
+        run = sr.staging_restore_start(actor=owner, organization=staging_org)
+        sr.staging_restore_execute(restore_id=run.pk)
+        progress = cache.get(sr.progress_key(run.pk))
+        assert progress["done"] == progress["total"] == run.tables_total
+        assert [t["resource"] for t in progress["tables"]] == [t["resource"] for t in StagingRestore.objects.get(pk=run.pk).report]
+
+
+class TestWeeklySchedule:
+    def test_beat_runs_the_weekly_restore_on_sunday_at_three_utc(self, settings):
+        entry = settings.CELERY_BEAT_SCHEDULE["organizations-staging-restore-weekly"]
+        assert entry["task"] == "organizations.tasks.staging_restores_weekly"
+        schedule = entry["schedule"]
+        assert (schedule.minute, schedule.hour, schedule.day_of_week) == ({0}, {3}, {0})
+        from portal.celery import app
+
+        assert entry["task"] in app.tasks
+
+    def test_the_weekly_task_queues_one_restore_per_staging_org(self, staging_org, owner, org,
+                                                                django_capture_on_commit_callbacks):
+        from organizations.tasks import staging_restores_weekly
+
+        with django_capture_on_commit_callbacks(execute=True):
+            queued = staging_restores_weekly.delay().get()
+        runs = StagingRestore.objects.filter(pk__in=queued)
+        assert [(r.organization, r.trigger, r.status, r.requested_by) for r in runs] == [
+            (staging_org, StagingRestoreTrigger.SCHEDULE, StagingRestoreStatus.SUCCEEDED, None)
+        ]
+        assert product_names("staging") == product_names("production")
+        assert org.environment == Environment.SANDBOX  # the Sandbox org was not touched
+
+
+# --- the staging restore webhook -----------------------------------------------------------------
+class TestRestoreWebhookConfig:
+    def test_an_admin_saves_reads_and_removes_the_webhook(self, staging_org, admin_user):
+        hook = sr.restore_webhook_save(actor=admin_user, organization=staging_org, url="https://hooks.example.com/r",
+                                       hash_key="k1")
+        assert sr.restore_webhook_get(actor=admin_user, organization=staging_org) == hook
+        sr.restore_webhook_save(actor=admin_user, organization=staging_org, url="https://hooks.example.com/r2", hash_key="")
+        assert sr.restore_webhook_get(actor=admin_user, organization=staging_org).url == "https://hooks.example.com/r2"
+        sr.restore_webhook_delete(actor=admin_user, organization=staging_org)
+        with pytest.raises(NotFoundError, match=sr.ERR_WEBHOOK_NOT_FOUND):
+            sr.restore_webhook_get(actor=admin_user, organization=staging_org)
+        actions = set(AuditEntry.objects.filter(organization=staging_org).values_list("action", flat=True))
+        assert {AuditAction.RESTORE_WEBHOOK_SAVE, AuditAction.RESTORE_WEBHOOK_DELETE} <= actions
+
+    @pytest.mark.parametrize("url, message", [
+        ("", sr.ERR_WEBHOOK_URL_REQUIRED),
+        ("ftp://hooks.example.com/x", sr.ERR_WEBHOOK_URL_INVALID),
+        ("https://", sr.ERR_WEBHOOK_URL_INVALID),
+        ("https://hooks.example.com:99999/x", sr.ERR_WEBHOOK_URL_INVALID),
+        ("https://hooks.example.com/" + "x" * 2000, sr.ERR_WEBHOOK_URL_TOO_LONG),
+    ])
+    def test_bad_urls_are_refused_with_a_clear_message(self, staging_org, admin_user, url, message):
+        with pytest.raises(sr.RestoreError, match=message.replace("(", r"\(").replace(")", r"\)")):
+            sr.restore_webhook_save(actor=admin_user, organization=staging_org, url=url, hash_key="k")
+
+    @pytest.mark.parametrize("url", [
+        "http://127.0.0.1:8000/hook", "http://localhost/hook", "http://10.1.2.3/hook", "http://192.168.0.10/hook",
+        "http://169.254.169.254/latest/meta-data", "http://[::1]/hook", "http://0.0.0.0/hook",
+    ])
+    def test_production_refuses_private_loopback_and_link_local_addresses(self, staging_org, admin_user, settings, url):
+        settings.STAGING_RESTORE_WEBHOOK_ALLOW_PRIVATE_URLS = False
+        with pytest.raises(sr.RestoreError, match="private, loopback or link-local"):
+            sr.restore_webhook_save(actor=admin_user, organization=staging_org, url=url, hash_key="k")
+
+    def test_public_addresses_pass_the_ssrf_guard(self, staging_org, admin_user, settings):
+        settings.STAGING_RESTORE_WEBHOOK_ALLOW_PRIVATE_URLS = False
+        hook = sr.restore_webhook_save(actor=admin_user, organization=staging_org, url="https://93.184.215.14/hook")
+        assert hook.url == "https://93.184.215.14/hook"
+
+    def test_only_admins_of_staging_orgs(self, staging_org, production_org, owner, member, outsider):
+        with pytest.raises(PermissionError_):
+            sr.restore_webhook_save(actor=member, organization=staging_org, url="https://h.example.com/", hash_key="")
+        with pytest.raises(NotFoundError):
+            sr.restore_webhook_save(actor=outsider, organization=staging_org, url="https://h.example.com/", hash_key="")
+        with pytest.raises(sr.RestoreError, match=sr.ERR_RESTORE_STAGING_ONLY):
+            sr.restore_webhook_save(actor=owner, organization=production_org, url="https://h.example.com/", hash_key="")
+
+
+class TestRestoreWebhookDelivery:
+    def test_after_a_restore_the_signed_payload_arrives_with_resource_counts(self, staging_org, admin_user, run_restore):
+        with RestoreReceiver(hash_key="s3cret-key") as receiver:
+            sr.restore_webhook_save(actor=admin_user, organization=staging_org, url=receiver.url, hash_key="s3cret-key")
+            run = run_restore(admin_user, staging_org)
+        (got,) = receiver.received
+        assert got["signature_ok"]
+        payload = got["payload"]
+        assert payload["OrganizationID"] == "acme" and payload["Environment"] == "Staging"
+        assert payload["Test"] is False and payload["RestoreID"] == run.pk
+        assert payload["ResourceCounts"]["Product"] == 5 and payload["ResourceCounts"]["Webhook"] == 1
+        assert payload["RestoreStarted"] <= payload["RestoreEnded"]
+        assert got["headers"]["Content-Type"].startswith("application/json")
+        (delivery,) = RestoreWebhookDelivery.objects.all()
+        assert (delivery.status_code, delivery.attempt, delivery.test, delivery.restore_id) == (200, 1, False, run.pk)
+        assert delivery.latency_ms >= 0
+
+    def test_the_test_button_sends_a_signed_test_payload(self, staging_org, admin_user, django_capture_on_commit_callbacks):
+        with RestoreReceiver(hash_key="abc") as receiver:
+            sr.restore_webhook_save(actor=admin_user, organization=staging_org, url=receiver.url, hash_key="abc")
+            with django_capture_on_commit_callbacks(execute=True):
+                sr.restore_webhook_test(actor=admin_user, organization=staging_org)
+        (got,) = receiver.received
+        assert got["signature_ok"] and got["payload"]["Test"] is True and got["payload"]["RestoreID"] is None
+        assert RestoreWebhookDelivery.objects.get().test is True
+
+    def test_a_wrong_hash_key_is_rejected_by_the_receiver_and_not_retried(self, staging_org, admin_user, run_restore):
+        with RestoreReceiver(hash_key="the-right-key") as receiver:
+            sr.restore_webhook_save(actor=admin_user, organization=staging_org, url=receiver.url, hash_key="wrong")
+            run_restore(admin_user, staging_org)
+        assert [r["signature_ok"] for r in receiver.received] == [False]
+        assert list(RestoreWebhookDelivery.objects.values_list("status_code", flat=True)) == [401]
+
+    def test_failures_are_retried_five_attempts_in_all(self, staging_org, admin_user, run_restore):
+        with RestoreReceiver(hash_key="k", statuses=[500, 502, 503, 500, 500, 500]) as receiver:
+            sr.restore_webhook_save(actor=admin_user, organization=staging_org, url=receiver.url, hash_key="k")
+            run_restore(admin_user, staging_org)
+        attempts = list(RestoreWebhookDelivery.objects.order_by("attempt").values_list("attempt", "status_code"))
+        assert attempts == [(1, 500), (2, 502), (3, 503), (4, 500), (5, 500)]
+        assert len(receiver.received) == 5
+
+    def test_the_wait_before_the_next_attempt_doubles(self, staging_org, admin_user):
+        with RestoreReceiver(hash_key="k", statuses=[500] * 5) as receiver:
+            sr.restore_webhook_save(actor=admin_user, organization=staging_org, url=receiver.url, hash_key="k")
+            body = json.dumps({"DeliveryID": "d1", "Test": True})
+            waits = [sr.restore_webhook_deliver(organization_id=staging_org.pk, body=body, restore_id=None, attempt=a)
+                     for a in range(1, 6)]
+        assert waits == [10, 20, 40, 80, None]  # seconds; None: the fifth attempt was the last
+
+    def test_a_receiver_that_recovers_gets_the_payload_on_a_later_attempt(self, staging_org, admin_user, run_restore):
+        with RestoreReceiver(hash_key="k", statuses=[503]) as receiver:
+            sr.restore_webhook_save(actor=admin_user, organization=staging_org, url=receiver.url, hash_key="k")
+            run_restore(admin_user, staging_org)
+        assert list(RestoreWebhookDelivery.objects.order_by("attempt").values_list("status_code", flat=True)) == [503, 200]
+        ids = set(RestoreWebhookDelivery.objects.values_list("delivery_id", flat=True))
+        assert len(ids) == 1  # one delivery, two attempts
+        bodies = [json.dumps(r["payload"], sort_keys=True) for r in receiver.received]
+        assert bodies[0] == bodies[1]
+
+    def test_a_receiver_that_is_down_is_logged_as_a_network_error(self, staging_org, admin_user, run_restore):
+        from portal.tests.processes import free_port
+
+        sr.restore_webhook_save(actor=admin_user, organization=staging_org,
+                                url=f"http://127.0.0.1:{free_port()}/nobody", hash_key="k")
+        run_restore(admin_user, staging_org)
+        deliveries = list(RestoreWebhookDelivery.objects.all())
+        assert len(deliveries) == sr.RESTORE_WEBHOOK_MAX_ATTEMPTS
+        assert all(d.status_code is None and "ConnectionError" in d.error for d in deliveries)
+
+    def test_the_ssrf_guard_also_applies_at_delivery_time_without_retries(self, staging_org, admin_user, run_restore,
+                                                                           settings):
+        with RestoreReceiver(hash_key="k") as receiver:
+            sr.restore_webhook_save(actor=admin_user, organization=staging_org, url=receiver.url, hash_key="k")
+            settings.STAGING_RESTORE_WEBHOOK_ALLOW_PRIVATE_URLS = False
+            run_restore(admin_user, staging_org)
+        assert receiver.received == []
+        (delivery,) = RestoreWebhookDelivery.objects.all()
+        assert delivery.status_code is None and "loopback" in delivery.error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_executing_the_same_restore_at_once_copy_once(staging_org):
+    """PostgreSQL row locks: the second execution waits for the first, then finds the run finished."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no row locks (SELECT ... FOR UPDATE); scripts/test runs this on PostgreSQL")
+    run = StagingRestore.objects.create(organization=staging_org, tables_total=1)
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def worker():
+        try:
+            barrier.wait(timeout=10)
+            results.append(sr.staging_restore_execute(restore_id=run.pk).status)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == [] and results == ["succeeded", "succeeded"]
+    assert AuditEntry.objects.filter(action=AuditAction.STAGING_RESTORE_DONE).count() == 1
+    assert product_names("staging") == product_names("production")
+    assert resource_counts(marketplace=marketplace("staging")) == resource_counts(marketplace=marketplace("production"))

@@ -1,0 +1,144 @@
+"""The "Staging restore" tab: restore now, progress (htmx polling), report, webhook form, delivery
+log; and the maintenance banner on every page."""
+
+import pytest
+from django.urls import reverse
+
+from organizations.models import RestoreWebhookDelivery, StagingRestore, StagingRestoreWebhook
+from tests.stack.restore_receiver import RestoreReceiver
+
+PAGE = "/organizations/staging/acme/restore/"
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+class TestStagingRestorePage:
+    def test_the_tab_is_shown_to_admins_of_staging_orgs_only(self, staging_org, production_org, client, admin_user,
+                                                              member, owner):
+        client.force_login(admin_user)
+        assert "Staging restore" in client.get("/organizations/staging/acme/").content.decode()
+        client.force_login(member)
+        assert "Staging restore" not in client.get("/organizations/staging/acme/").content.decode()
+        client.force_login(owner)
+        assert "Staging restore" not in client.get("/organizations/production/acme/").content.decode()
+
+    @pytest.mark.parametrize("actor, expected", [("owner", 200), ("admin_user", 200), ("member", 403), ("outsider", 404)])
+    def test_page_permissions(self, staging_org, client, request, actor, expected):
+        client.force_login(request.getfixturevalue(actor))
+        assert client.get(PAGE).status_code == expected
+        assert client.post(PAGE).status_code == (302 if expected == 200 else expected)
+
+    def test_a_production_org_has_no_restore_page(self, production_org, client, owner):
+        client.force_login(owner)
+        assert client.get("/organizations/production/acme/restore/").status_code == 404
+
+    def test_anonymous_visitors_are_sent_to_sign_in(self, staging_org, client):
+        assert client.get(PAGE).status_code == 302
+
+    def test_restore_now_shows_the_per_resource_report(self, staging_org, admin_client, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert admin_client.post(PAGE).status_code == 302
+        html = admin_client.get(PAGE).content.decode()
+        assert "Restore started" in html
+        assert 'data-status="succeeded"' in html and "hx-trigger" not in html  # finished: no more polling
+        assert 'data-resource="Product"' in html and "Products" in html
+        run = StagingRestore.objects.get()
+        assert f"Restore #{run.pk}" in html and 'aria-valuenow="100"' in html
+
+    def test_a_running_restore_is_polled_and_its_partial_shows_progress(self, staging_org, admin_client):
+        from django.core.cache import cache
+
+        from organizations.services_restore import progress_key
+
+        run = StagingRestore.objects.create(organization=staging_org, status="running", tables_total=4)
+        cache.set(progress_key(run.pk), {"done": 1, "total": 4, "current": "Api clients", "tables": [
+            {"resource": "ApiClient", "label": "Api clients", "rows_copied": 3, "rows_removed": 1, "ms": 2.5}]})
+        page = admin_client.get(PAGE).content.decode()
+        progress_url = reverse("organizations:staging-restore-progress", kwargs={"env": "staging", "oc_id": "acme",
+                                                                               "pk": run.pk})
+        assert f'hx-get="{progress_url}"' in page and 'hx-trigger="every 1s"' in page
+        assert "disabled" in page.split('data-testid="restore-now"')[0].rsplit("<button", 1)[1]
+        partial = admin_client.get(progress_url, headers={"HX-Request": "true"}).content.decode()
+        assert "<html" not in partial and 'aria-valuenow="25"' in partial
+        assert "1 of 4 resources copied" in partial and 'data-resource="ApiClient"' in partial
+
+    def test_starting_while_one_is_running_shows_an_error(self, staging_org, admin_client):
+        StagingRestore.objects.create(organization=staging_org)
+        response = admin_client.post(PAGE, follow=True)
+        assert "already queued or running" in response.content.decode()
+        assert StagingRestore.objects.count() == 1
+
+    def test_another_orgs_restore_progress_is_not_found(self, staging_org, client, outsider):
+        run = StagingRestore.objects.create(organization=staging_org)
+        client.force_login(outsider)
+        assert client.get(f"{PAGE}{run.pk}/progress/").status_code == 404
+
+
+class TestRestoreWebhookForm:
+    def test_an_admin_saves_tests_and_removes_the_webhook_and_sees_the_delivery_log(
+        self, staging_org, admin_client, django_capture_on_commit_callbacks
+    ):
+        with RestoreReceiver(hash_key="key-1") as receiver:
+            saved = admin_client.post(f"{PAGE}webhook/", {"action": "save", "url": receiver.url, "hash_key": "key-1"})
+            assert saved.status_code == 302
+            with django_capture_on_commit_callbacks(execute=True):
+                admin_client.post(f"{PAGE}webhook/", {"action": "test"})
+        html = admin_client.get(PAGE).content.decode()
+        assert "Test payload queued" in html and receiver.received[0]["signature_ok"]
+        assert 'data-testid="delivery"' in html and ">200<" in html and "1 / 5" in html
+        assert RestoreWebhookDelivery.objects.count() == 1
+        admin_client.post(f"{PAGE}webhook/", {"action": "delete"})
+        assert not StagingRestoreWebhook.objects.exists()
+
+    def test_a_bad_url_is_a_form_error_that_keeps_the_input(self, staging_org, admin_client, settings):
+        settings.STAGING_RESTORE_WEBHOOK_ALLOW_PRIVATE_URLS = False
+        response = admin_client.post(f"{PAGE}webhook/", {"action": "save", "url": "http://10.0.0.5/x", "hash_key": "k"})
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert 'data-testid="hook-error"' in html and "private, loopback or link-local" in html
+        assert 'value="http://10.0.0.5/x"' in html
+
+    def test_testing_without_a_webhook_is_a_message_not_an_error_page(self, staging_org, admin_client):
+        response = admin_client.post(f"{PAGE}webhook/", {"action": "test"}, follow=True)
+        assert response.status_code == 200 and "has no staging restore webhook" in response.content.decode()
+
+    def test_members_cannot_change_the_webhook(self, staging_org, client, member):
+        client.force_login(member)
+        assert client.post(f"{PAGE}webhook/", {"action": "save", "url": "https://h.example.com/"}).status_code == 403
+
+
+class TestMaintenanceBanner:
+    def test_a_banner_set_in_the_admin_is_shown_on_every_page(self, client, admin_client, django_user_model):
+        from portal.common.models import MaintenanceBanner
+
+        staff = django_user_model.objects.create_superuser(username="root", email="root@example.com", password="pw-123456789")
+        client.force_login(staff)
+        response = client.post("/admin/common/maintenancebanner/add/", {
+            "message": "Maintenance Sunday 03:00 UTC: Staging is being restored", "level": "info", "active": "on",
+        })
+        assert response.status_code == 302, response.content.decode()[:2000]
+        for path in ("/dashboard/", "/organizations/", "/accounts/login/"):
+            html = admin_client.get(path, follow=True).content.decode()
+            assert "Maintenance Sunday 03:00 UTC: Staging is being restored" in html, path
+        MaintenanceBanner.objects.update(active=False)
+        assert 'data-testid="maintenance-banner"' not in admin_client.get("/organizations/").content.decode()
+
+    def test_a_banner_outside_its_time_window_is_not_shown(self, admin_client):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from portal.common.models import MaintenanceBanner
+
+        now = timezone.now()
+        MaintenanceBanner.objects.create(message="Later", starts_at=now + timedelta(hours=1))
+        MaintenanceBanner.objects.create(message="Over", ends_at=now - timedelta(minutes=1))
+        assert 'data-testid="maintenance-banner"' not in admin_client.get("/organizations/").content.decode()
+        MaintenanceBanner.objects.create(message="Now", level="critical", starts_at=now - timedelta(minutes=1),
+                                         ends_at=now + timedelta(hours=1))
+        html = admin_client.get("/organizations/").content.decode()
+        assert 'maintenance-banner critical' in html and ">Now<" in html

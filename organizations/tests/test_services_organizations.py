@@ -1,0 +1,226 @@
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from coreapi.models import Marketplace
+from organizations import services
+from organizations.models import AuditAction, AuditEntry, Contributor, Environment, Organization, ProductionRequest
+from organizations.selectors import organization_list
+from portal.common.errors import NotFoundError, PermissionError_
+from tests.factories import UserFactory
+
+
+def audit_actions(org):
+    return list(AuditEntry.objects.filter(organization=org).order_by("id").values_list("action", flat=True))
+
+
+class TestOrganizationCreate:
+    def test_new_organization_is_a_sandbox_owned_by_the_actor_with_its_marketplace(self, owner):
+        org = services.organization_create(actor=owner, oc_id="my-shop_1", name="  My Shop ", region="eur")
+        assert (org.environment, org.owner, org.name, org.region) == (Environment.SANDBOX, owner, "My Shop", "eur")
+        assert org.core_api_url.endswith("/core/sandbox")
+        assert Marketplace.objects.filter(environment="sandbox", marketplace_id="my-shop_1", name="My Shop").exists()
+        assert audit_actions(org) == [AuditAction.ORG_CREATE]
+
+    @pytest.mark.parametrize(
+        ("oc_id", "message"),
+        [
+            ("", services.ERR_ID_REQUIRED),
+            ("has space", services.ERR_ID_INVALID),
+            ("dots.not.allowed", services.ERR_ID_INVALID),
+            ("ümlaut", services.ERR_ID_INVALID),
+            ("x" * 101, services.ERR_ID_TOO_LONG),
+        ],
+    )
+    def test_bad_id_is_refused(self, owner, oc_id, message):
+        with pytest.raises(services.OrganizationError) as exc:
+            services.organization_create(actor=owner, oc_id=oc_id, name="Shop")
+        assert exc.value.message == message
+        assert not Organization.objects.exists()
+
+    def test_duplicate_id_in_the_same_environment_is_refused_case_insensitively(self, org, outsider):
+        with pytest.raises(services.IdTakenError) as exc:
+            services.organization_create(actor=outsider, oc_id="ACME-SBX", name="Copy")
+        assert exc.value.message == services.ERR_ID_TAKEN
+        assert exc.value.status_code == 409
+
+    def test_marketplace_already_in_core_api_is_refused_and_no_org_is_left(self, owner):
+        Marketplace.objects.create(environment="sandbox", marketplace_id="taken", name="Old")
+        with pytest.raises(services.IdTakenError):
+            services.organization_create(actor=owner, oc_id="taken", name="Shop")
+        assert not Organization.objects.filter(oc_id="taken").exists()
+
+    def test_name_and_region_are_validated(self, owner):
+        with pytest.raises(services.OrganizationError, match=services.ERR_NAME_REQUIRED):
+            services.organization_create(actor=owner, oc_id="a", name="   ")
+        with pytest.raises(services.OrganizationError) as exc:
+            services.organization_create(actor=owner, oc_id="a", name="A", region="mars")
+        assert exc.value.message == services.ERR_REGION_INVALID
+
+    def test_remote_environment_creates_no_builtin_marketplace(self, owner, settings):
+        settings.PORTAL_ENVIRONMENTS = {
+            **settings.PORTAL_ENVIRONMENTS,
+            "Sandbox": {"slug": "sandbox", "regions": {"usw": "https://sandboxapi.example.com"}},
+        }
+        org = services.organization_create(actor=owner, oc_id="remote1", name="Remote", region="usw")
+        assert org.core_api_url == "https://sandboxapi.example.com"
+        assert not Marketplace.objects.filter(marketplace_id="remote1").exists()
+        with pytest.raises(services.OrganizationError, match=services.ERR_REGION_UNAVAILABLE):
+            services.organization_create(actor=owner, oc_id="remote2", name="Remote", region="eur")
+
+
+class TestOrganizationRename:
+    def test_admin_renames_and_the_marketplace_follows(self, team, admin_user):
+        services.organization_rename(actor=admin_user, organization=team, name="Acme Corp")
+        team.refresh_from_db()
+        assert team.name == "Acme Corp"
+        assert Marketplace.objects.get(marketplace_id="acme-sbx").name == "Acme Corp"
+        entry = AuditEntry.objects.filter(organization=team, action=AuditAction.ORG_RENAME).get()
+        assert entry.details == {"from": "Acme", "to": "Acme Corp"} and entry.actor == admin_user
+
+    def test_contributor_cannot_rename(self, team, member):
+        with pytest.raises(PermissionError_, match=services.ERR_NOT_ADMIN):
+            services.organization_rename(actor=member, organization=team, name="Mine")
+
+    def test_outsider_and_invitee_get_not_found(self, team, outsider, invited):
+        for actor in (outsider, invited):
+            with pytest.raises(NotFoundError):
+                services.organization_rename(actor=actor, organization=team, name="Mine")
+
+
+class TestOrganizationDeleteAndRestore:
+    def test_delete_needs_confirmation_and_the_owner(self, team, admin_user, owner):
+        with pytest.raises(PermissionError_, match=services.ERR_NOT_OWNER):
+            services.organization_delete(actor=admin_user, organization=team, confirmed=True)
+        with pytest.raises(PermissionError_, match=services.ERR_CONFIRMATION_REQUIRED):
+            services.organization_delete(actor=owner, organization=team, confirmed=False)
+        assert not Organization.objects.get(pk=team.pk).is_deleted
+
+    def test_soft_delete_hides_at_once_and_owner_restores_within_7_days(
+        self, team, owner, member, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.organization_delete(actor=owner, organization=team, confirmed=True)
+        assert list(organization_list(actor=owner)) == []
+        assert list(organization_list(actor=member)) == []
+        assert mail.outbox[-1].subject == "Acme was deleted"
+        team.refresh_from_db()
+        assert team.purge_after - team.deleted_at == timedelta(days=7)
+        with pytest.raises(NotFoundError):
+            services.organization_restore(actor=member, organization=team)
+        services.organization_restore(actor=owner, organization=team)
+        assert list(organization_list(actor=member)) == [team]
+        assert audit_actions(team)[-2:] == [AuditAction.ORG_DELETE, AuditAction.ORG_RESTORE]
+
+    def test_restore_after_7_days_is_refused(self, org, owner):
+        services.organization_delete(actor=owner, organization=org, confirmed=True)
+        Organization.objects.filter(pk=org.pk).update(purge_after=timezone.now() - timedelta(seconds=1))
+        org.refresh_from_db()
+        with pytest.raises(services.OrganizationError, match=services.ERR_RESTORE_TOO_LATE):
+            services.organization_restore(actor=owner, organization=org)
+
+    def test_purge_deletes_due_orgs_for_good_with_their_marketplace(self, org, owner):
+        keep = services.organization_create(actor=owner, oc_id="keep", name="Keep")
+        services.organization_delete(actor=owner, organization=org, confirmed=True)
+        services.organization_delete(actor=owner, organization=keep, confirmed=True)
+        assert services.organizations_purge_due() == 0
+        assert services.organizations_purge_due(now=timezone.now() + timedelta(days=7, seconds=1)) == 2
+        assert not Organization.objects.exists()
+        assert not Marketplace.objects.filter(marketplace_id__in=["acme-sbx", "keep"]).exists()
+        assert AuditEntry.objects.filter(action=AuditAction.ORG_PURGE, target="acme-sbx").exists()
+
+    def test_celery_task_purges(self, org, owner):
+        from organizations.tasks import organizations_purge_deleted
+
+        services.organization_delete(actor=owner, organization=org, confirmed=True)
+        Organization.objects.filter(pk=org.pk).update(purge_after=timezone.now())
+        assert organizations_purge_deleted.delay().get() == 1
+        from django.conf import settings
+
+        schedule = settings.CELERY_BEAT_SCHEDULE["organizations-purge-deleted"]
+        assert schedule["task"] == organizations_purge_deleted.name
+
+
+class TestOrganizationTransfer:
+    def test_transfer_to_accepted_contributor(self, team, owner, member, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.organization_transfer(actor=owner, organization=team, new_owner_username="MIA", confirmed=True)
+        team.refresh_from_db()
+        assert team.owner == member
+        assert not Contributor.objects.filter(organization=team, user=member).exists()
+        old = Contributor.objects.get(organization=team, user=owner)
+        assert old.is_admin and old.roles == ["FullAccess"]
+        assert sorted(m.to[0] for m in mail.outbox[-2:]) == ["mia@example.com", "olivia@example.com"]
+        assert "You now own Acme" in [m.subject for m in mail.outbox]
+
+    def test_transfer_guards(self, team, owner, admin_user, invited, outsider):
+        with pytest.raises(PermissionError_, match=services.ERR_NOT_OWNER):
+            services.organization_transfer(actor=admin_user, organization=team, new_owner_username="mia", confirmed=True)
+        with pytest.raises(PermissionError_, match=services.ERR_CONFIRMATION_REQUIRED):
+            services.organization_transfer(actor=owner, organization=team, new_owner_username="mia", confirmed=False)
+        for username in (invited.username, outsider.username, "nobody-here"):
+            with pytest.raises(services.OrganizationError) as exc:
+                services.organization_transfer(actor=owner, organization=team, new_owner_username=username,
+                                               confirmed=True)
+            assert exc.value.message == services.ERR_TRANSFER_NOT_CONTRIBUTOR
+        with pytest.raises(services.OrganizationError, match=services.ERR_TRANSFER_TO_SELF):
+            services.organization_transfer(actor=owner, organization=team, new_owner_username="olivia", confirmed=True)
+        team.refresh_from_db()
+        assert team.owner == owner
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(username="stella", is_staff=True)
+
+
+class TestProductionAndStaging:
+    def test_request_approved_creates_production_org_and_emails_requester(
+        self, owner, staff, django_capture_on_commit_callbacks
+    ):
+        req = services.production_request_create(actor=owner, oc_id="acme", name="Acme Live", region="eur",
+                                                 reason="Going live in May")
+        with django_capture_on_commit_callbacks(execute=True):
+            services.production_request_decide(actor=staff, request=req, approve=True, message="Welcome")
+        req.refresh_from_db()
+        org = req.organization
+        assert (req.status, org.environment, org.owner, org.region) == ("approved", "Production", owner, "eur")
+        assert Marketplace.objects.filter(environment="production", marketplace_id="acme").exists()
+        assert mail.outbox[-1].to == ["olivia@example.com"]
+        assert "approved" in mail.outbox[-1].subject and "Welcome" in mail.outbox[-1].body
+
+    def test_reject_needs_a_message_and_staff(self, owner, staff, django_capture_on_commit_callbacks):
+        req = services.production_request_create(actor=owner, oc_id="acme", name="Acme", region="usw", reason="x")
+        with pytest.raises(PermissionError_, match=services.ERR_STAFF_ONLY):
+            services.production_request_decide(actor=owner, request=req, approve=True, message="")
+        with pytest.raises(services.OrganizationError, match=services.ERR_REJECT_MESSAGE_REQUIRED):
+            services.production_request_decide(actor=staff, request=req, approve=False, message=" ")
+        with django_capture_on_commit_callbacks(execute=True):
+            services.production_request_decide(actor=staff, request=req, approve=False, message="Sign a contract")
+        assert ProductionRequest.objects.get().status == "rejected"
+        assert "Sign a contract" in mail.outbox[-1].body
+        assert not Organization.objects.filter(environment="Production").exists()
+        with pytest.raises(services.OrganizationError, match=services.ERR_REQUEST_DECIDED):
+            services.production_request_decide(actor=staff, request=req, approve=True)
+
+    def test_request_validation(self, owner):
+        with pytest.raises(services.OrganizationError, match=services.ERR_REASON_REQUIRED):
+            services.production_request_create(actor=owner, oc_id="acme", name="Acme", region="usw", reason="")
+        services.production_request_create(actor=owner, oc_id="acme", name="Acme", region="usw", reason="x")
+        with pytest.raises(services.OrganizationError, match=services.ERR_PRODUCTION_PENDING):
+            services.production_request_create(actor=owner, oc_id="ACME", name="Acme", region="usw", reason="x")
+
+    def test_staging_twin_by_production_owner_only(self, owner, staff, member, org):
+        req = services.production_request_create(actor=owner, oc_id="acme", name="Acme", region="aus", reason="x")
+        prod = services.production_request_decide(actor=staff, request=req, approve=True).organization
+        with pytest.raises(services.OrganizationError, match=services.ERR_STAGING_NOT_PRODUCTION):
+            services.staging_twin_create(actor=owner, production_org=org)
+        with pytest.raises(NotFoundError):
+            services.staging_twin_create(actor=member, production_org=prod)
+        twin = services.staging_twin_create(actor=owner, production_org=prod)
+        assert (twin.oc_id, twin.environment, twin.region, twin.owner) == ("acme", "Staging", "aus", owner)
+        assert Marketplace.objects.filter(environment="staging", marketplace_id="acme").exists()
+        with pytest.raises(services.OrganizationError, match=services.ERR_STAGING_EXISTS):
+            services.staging_twin_create(actor=owner, production_org=prod)

@@ -1,0 +1,133 @@
+import re
+
+from django.core import mail
+from django.urls import reverse
+from django.utils.html import escape
+
+from organizations import services
+from organizations.models import Organization
+
+
+def org_path(name, oc_id="acme-sbx", env="sandbox", **extra):
+    return reverse(f"organizations:{name}", kwargs={"env": env, "oc_id": oc_id, **extra})
+
+
+def test_list_filters_by_environment_searches_and_pages(client, owner):
+    for i in range(23):
+        services.organization_create(actor=owner, oc_id=f"shop-{i:02d}", name=f"Shop {i:02d}")
+    Organization.objects.filter(oc_id="shop-05").update(environment="Production")
+    client.force_login(owner)
+    page1 = client.get(reverse("organizations:list")).content.decode()
+    assert "Page 1 of 2" in page1 and "shop-00" in page1 and "shop-22" not in page1
+    assert re.search(r"Production <span class=\"tab-count\">1</span>", page1)
+    prod = client.get(reverse("organizations:list"), {"env": "Production"}).content.decode()
+    assert "shop-05" in prod and "shop-06" not in prod
+    found = client.get(reverse("organizations:list"), {"q": "Shop 22", "sort": "-name"}).content.decode()
+    assert "shop-22" in found and "shop-21" not in found
+    partial = client.get(reverse("organizations:list"), {"q": "shop-1"}, HTTP_HX_REQUEST="true",
+                         HTTP_HX_TARGET="org-results").content.decode()
+    assert "<html" not in partial and "shop-10" in partial
+
+
+def test_create_form_shows_bad_and_duplicate_id_errors(client, org, owner):
+    client.force_login(owner)
+    bad = client.post(reverse("organizations:create"), {"oc_id": "bad id", "name": "X", "region": "usw"})
+    assert bad.status_code == 400 and escape(services.ERR_ID_INVALID) in bad.content.decode()
+    dup = client.post(reverse("organizations:create"), {"oc_id": "acme-sbx", "name": "X", "region": "usw"})
+    assert escape(services.ERR_ID_TAKEN) in dup.content.decode()
+    ok = client.post(reverse("organizations:create"), {"oc_id": "new-one", "name": "New", "region": "jpn"})
+    assert ok["Location"] == org_path("detail", oc_id="new-one")
+    detail = client.get(ok["Location"]).content.decode()
+    assert "Japan-East" in detail and "/core/sandbox" in detail and "Sandbox" in detail
+
+
+def test_invite_form_errors_for_unknown_user_and_self(client, team, owner):
+    client.force_login(owner)
+    unknown = client.post(org_path("contributor-save"), {"username": "ghost"})
+    assert unknown.status_code == 400 and escape(services.ERR_USER_NOT_FOUND) in unknown.content.decode()
+    me = client.post(org_path("contributor-save"), {"username": "olivia"})
+    assert escape(services.ERR_SELF_INVITE) in me.content.decode()
+
+
+def test_delete_code_flow_with_wrong_expired_and_right_code(client, team, owner):
+    client.force_login(owner)
+    client.post(org_path("code-send", action="delete"))
+    settings_page = client.get(org_path("settings")).content.decode()
+    assert "Code sent to <strong>o***@example.com</strong>" in settings_page
+    resend = client.post(org_path("code-send", action="delete"), follow=True).content.decode()
+    assert "A code was sent less than a minute ago" in resend
+    assert len(mail.outbox) == 1
+    code = re.search(r"\b(\d{6})\b", mail.outbox[0].body).group(1)
+    wrong = client.post(org_path("delete"), {"code": "999999" if code != "999999" else "111111"})
+    assert wrong.status_code == 400 and escape(services.ERR_CODE_WRONG) in wrong.content.decode()
+    throttled = client.post(org_path("delete"), {"code": code})
+    assert escape(services.ERR_CODE_THROTTLED) in throttled.content.decode()
+    from organizations.tests.test_action_codes import unthrottle
+
+    unthrottle(owner)
+    done = client.post(org_path("delete"), {"code": code})
+    assert done["Location"] == reverse("organizations:deleted")
+    assert client.get(org_path("detail")).status_code == 404
+    deleted = client.get(reverse("organizations:deleted")).content.decode()
+    assert "acme-sbx" in deleted and "Restore" in deleted
+
+
+def test_transfer_code_does_not_confirm_delete(client, team, owner):
+    client.force_login(owner)
+    client.post(org_path("code-send", action="transfer"), {"new_owner": "mia"})
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    response = client.post(org_path("delete"), {"code": code})
+    assert escape(services.ERR_CODE_NONE) in response.content.decode()
+    assert client.get(org_path("detail")).status_code == 200
+    transferred = client.post(org_path("transfer"), {"new_owner": "mia", "code": code})
+    assert transferred.status_code == 302
+    assert Organization.objects.get(pk=team.pk).owner.username == "mia"
+
+
+def test_invitee_accepts_from_my_invitations_and_nav_shows_count(client, team, invited):
+    client.force_login(invited)
+    page = client.get(reverse("organizations:invitations")).content.decode()
+    assert 'data-testid="invitation-count">1<' in page and "acme-sbx" in page
+    assert "acme-sbx" not in client.get(reverse("organizations:list")).content.decode()
+    inv = team.invitations.get(invitee=invited)
+    response = client.post(reverse("organizations:invitation-accept", kwargs={"pk": inv.pk}))
+    assert response["Location"] == org_path("detail")
+    assert "acme-sbx" in client.get(reverse("organizations:list")).content.decode()
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert "Acme" in dashboard
+
+
+def test_production_request_and_staff_review(client, owner):
+    from tests.factories import UserFactory
+
+    client.force_login(owner)
+    bad = client.post(reverse("organizations:production"), {"oc_id": "live", "name": "Live", "region": "usw",
+                                                             "reason": ""})
+    assert bad.status_code == 400
+    client.post(reverse("organizations:production"), {"oc_id": "live", "name": "Live", "region": "usw",
+                                                      "reason": "Launch"})
+    assert "Pending" in client.get(reverse("organizations:production")).content.decode()
+    staff = UserFactory(username="stella", is_staff=True)
+    client.force_login(staff)
+    review = client.get(reverse("organizations:production-review")).content.decode()
+    assert "live" in review and "Launch" in review
+    req = owner.production_requests.get()
+    client.post(reverse("organizations:production-decide", kwargs={"pk": req.pk}), {"decision": "approve",
+                                                                                   "message": "Go"})
+    client.force_login(owner)
+    assert "Approved" in client.get(reverse("organizations:production")).content.decode()
+    prod = client.get(org_path("detail", oc_id="live", env="production")).content.decode()
+    assert "Create Staging twin" in prod
+    twin = client.post(org_path("staging-create", oc_id="live", env="production"))
+    assert twin["Location"] == org_path("detail", oc_id="live", env="staging")
+
+
+def test_demo_data_creates_the_demo_sandbox_once(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("demo_data", stdout=StringIO())
+    call_command("demo_data", stdout=StringIO())
+    org = Organization.objects.get(oc_id="demo-marketplace")
+    assert (org.environment, org.owner.username) == ("Sandbox", "demo")

@@ -1,0 +1,443 @@
+"""HTML pages of organizations. Thin: parse input, call one service or selector, render.
+
+Organizations are addressed as /organizations/<environment>/<Id>/ (a Staging twin shares its
+Production org's Id). Someone who cannot see an organization gets 404 on every page of it.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from organizations import selectors, services
+from organizations.forms import (
+    CodeForm,
+    ContributorForm,
+    DecisionForm,
+    OrganizationCreateForm,
+    ProductionRequestForm,
+    RenameForm,
+    TransferForm,
+)
+from organizations.models import Environment, Organization
+from organizations.permissions import IMPERSONATION_FLAGS
+from organizations.roles import role_groups
+from organizations.services import CodeAction
+from portal.common.errors import ApplicationError, NotFoundError, PermissionError_
+
+PAGE_SIZE = 20
+SORTS = [("name", "Name (A–Z)"), ("-name", "Name (Z–A)"), ("id", "Id"), ("-created", "Newest"), ("created", "Oldest")]
+ENV_TABS = ["All", *Environment.values]
+
+
+def org_url(org: Organization, name: str = "detail", **kwargs) -> str:
+    return reverse(f"organizations:{name}", kwargs={"env": org.environment.lower(), "oc_id": org.oc_id, **kwargs})
+
+
+def org_view(view):
+    """Resolve <env>/<oc_id> for the signed-in user (404 if they cannot see it) and pass
+    (request, org, membership, ...)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, env, oc_id, *args, **kwargs):
+        try:
+            org = selectors.organization_get(actor=request.user, environment=env, oc_id=oc_id)
+            membership = selectors.membership_get(actor=request.user, organization=org)
+            return view(request, org, membership, *args, **kwargs)
+        except NotFoundError as exc:
+            raise Http404(exc.message) from exc
+        except PermissionError_ as exc:
+            raise PermissionDenied(exc.message) from exc
+
+    return wrapper
+
+
+def _page(request, qs, size=PAGE_SIZE):
+    return Paginator(qs, size).get_page(request.GET.get("page"))
+
+
+def _querystring(request, **changes) -> str:
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return params.urlencode()
+
+
+# --- list, create ----------------------------------------------------------------------------------
+@login_required
+def organization_list_view(request):
+    env = request.GET.get("env") or ""
+    if env not in Environment.values:
+        env = ""
+    search = (request.GET.get("q") or "").strip()
+    sort = request.GET.get("sort") or "name"
+    if sort not in dict(SORTS):
+        sort = "name"
+    qs = selectors.organization_list(actor=request.user, environment=env or None, search=search, sort=sort)
+    page = _page(request, qs)
+    counts = selectors.organization_counts(actor=request.user)
+    tabs = [
+        {"label": label, "count": counts[label], "active": (env or "All") == label,
+         "query": _querystring(request, env=None if label == "All" else label, page=None)}
+        for label in ENV_TABS
+    ]
+    context = {
+        "page": page, "tabs": tabs, "search": search, "sort": sort, "sorts": SORTS, "env": env,
+        "prev_query": _querystring(request, page=page.previous_page_number()) if page.has_previous() else "",
+        "next_query": _querystring(request, page=page.next_page_number()) if page.has_next() else "",
+        "invitation_count": selectors.invitation_count_for_user(user=request.user),
+    }
+    if request.htmx and request.htmx.target == "org-results":
+        return render(request, "organizations/list.html#results", context)
+    return render(request, "organizations/list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_create_view(request):
+    form = OrganizationCreateForm(request.POST or None, initial={"region": "usw"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.organization_create(actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error("oc_id" if "Id" in exc.message else None, exc.message)
+        else:
+            messages.success(request, f"Organization {org.name} created in Sandbox.")
+            return redirect(org_url(org))
+    return render(request, "organizations/create.html", {"form": form}, status=400 if form.errors else 200)
+
+
+# --- one organization ----------------------------------------------------------------------------
+def _org_context(request, org, membership, tab, **extra):
+    return {
+        "org": org, "membership": membership, "tab": tab,
+        "staging_twin": selectors.staging_twin_get(actor=request.user, organization=org),
+        "can_create_twin": membership.is_owner and org.environment == Environment.PRODUCTION
+        and not selectors.staging_twin_exists(organization=org),
+        **extra,
+    }
+
+
+def _contributor_form_context(request, org, membership, form, editing=None):
+    checked = set(form["roles"].value() or []) if form.is_bound else set(form.initial.get("roles", []))
+    groups = [
+        (label, [{"name": r, "checked": r in checked, "held": membership.holds_role(r)} for r in roles])
+        for label, roles in role_groups()
+    ]
+    flags = [
+        {"name": f, "label": form.fields[f].label, "checked": bool(form[f].value()), "held": membership.holds_flag(f)}
+        for f in IMPERSONATION_FLAGS
+    ]
+    return {"form": form, "role_groups": groups, "flags": flags, "editing": editing}
+
+
+@org_view
+def organization_detail_view(request, org, membership):
+    """The Contributors tab (default tab of an organization)."""
+    search = (request.GET.get("q") or "").strip()
+    contributors = selectors.contributor_list(actor=request.user, organization=org, search=search)
+    invitations = selectors.invitation_list_for_organization(actor=request.user, organization=org)
+    context = _org_context(request, org, membership, "contributors", contributors=contributors,
+                           invitations=invitations, search=search)
+    if membership.can_manage_contributors:
+        context.update(_contributor_form_context(request, org, membership, ContributorForm()))
+    return render(request, "organizations/detail.html", context)
+
+
+@org_view
+@require_http_methods(["GET", "POST"])
+def contributor_save_view(request, org, membership, username=None):
+    """GET: edit form for `username`. POST: invite (new user) or update access."""
+    if not membership.can_manage_contributors:
+        raise PermissionDenied(services.ERR_NOT_ADMIN)
+    editing = None
+    if username is not None:
+        try:
+            editing = selectors.member_permissions_get(actor=request.user, organization=org, username=username)
+        except NotFoundError:
+            editing = next(
+                (i for i in selectors.invitation_list_for_organization(actor=request.user, organization=org)
+                 if i.invitee.username.lower() == username.lower()), None)
+            if editing is None:
+                raise
+    if request.method == "POST":
+        data = request.POST.copy()
+        if editing is not None:
+            data["username"] = username
+        form = ContributorForm(data)
+        if form.is_valid():
+            try:
+                result = services.contributor_save(actor=request.user, organization=org, **form.cleaned_data)
+            except ApplicationError as exc:
+                form.add_error("username" if exc.message == services.ERR_USER_NOT_FOUND else None, exc.message)
+            else:
+                if hasattr(result, "invitee"):
+                    messages.success(request, f"Invitation sent to {result.invitee.username}.")
+                else:
+                    messages.success(request, f"Access of {result.user.username} updated.")
+                return redirect(org_url(org))
+        template = "organizations/contributor_edit.html" if editing is not None else "organizations/detail.html"
+        context = _org_context(
+            request, org, membership, "contributors",
+            contributors=selectors.contributor_list(actor=request.user, organization=org),
+            invitations=selectors.invitation_list_for_organization(actor=request.user, organization=org),
+            **_contributor_form_context(request, org, membership, form, editing=editing),
+        )
+        return render(request, template, context, status=400)
+    if editing is None:
+        return redirect(org_url(org))
+    initial = {"username": username, "is_admin": editing.is_admin, "roles": sorted(editing.roles),
+               **{f: getattr(editing, f) for f in IMPERSONATION_FLAGS}}
+    form = ContributorForm(initial=initial)
+    return render(request, "organizations/contributor_edit.html", _org_context(
+        request, org, membership, "contributors", **_contributor_form_context(request, org, membership, form, editing)))
+
+
+@org_view
+@require_POST
+def contributor_remove_view(request, org, membership, username):
+    try:
+        services.contributor_remove(actor=request.user, organization=org, username=username)
+    except (ApplicationError,) as exc:
+        if isinstance(exc, PermissionError_ | NotFoundError):
+            raise
+        messages.error(request, exc.message)
+        return redirect(org_url(org))
+    if username.lower() == (request.user.username or "").lower():
+        messages.success(request, f"You left {org.name}.")
+        return redirect("organizations:list")
+    messages.success(request, f"{username} no longer has access to {org.name}.")
+    return redirect(org_url(org))
+
+
+# --- settings: rename, transfer, delete ----------------------------------------------------------
+def _code_session_key(org, action):
+    return f"orgcode:{org.pk}:{action}"
+
+
+def _settings_render(request, org, membership, *, rename_form=None, transfer_form=None, delete_form=None, status=200):
+    contributors = selectors.contributor_list(actor=request.user, organization=org)
+    context = _org_context(
+        request, org, membership, "settings",
+        rename_form=rename_form or RenameForm(initial={"name": org.name}),
+        transfer_form=transfer_form or TransferForm(initial={"new_owner": request.session.get(
+            _code_session_key(org, "transfer") + ":to", "")}),
+        delete_form=delete_form or CodeForm(),
+        transfer_candidates=contributors,
+        transfer_sent_to=request.session.get(_code_session_key(org, CodeAction.TRANSFER)),
+        delete_sent_to=request.session.get(_code_session_key(org, CodeAction.DELETE)),
+        restore_days=selectors.restore_days(),
+    )
+    return render(request, "organizations/settings.html", context, status=status)
+
+
+@org_view
+@require_http_methods(["GET", "POST"])
+def organization_settings_view(request, org, membership):
+    """GET the Settings tab; POST renames (admins)."""
+    if request.method == "GET":
+        return _settings_render(request, org, membership)
+    if not membership.can_rename:
+        raise PermissionDenied(services.ERR_NOT_ADMIN)
+    form = RenameForm(request.POST)
+    if form.is_valid():
+        try:
+            services.organization_rename(actor=request.user, organization=org, name=form.cleaned_data["name"])
+        except ApplicationError as exc:
+            form.add_error("name", exc.message)
+        else:
+            messages.success(request, "Organization renamed.")
+            return redirect(org_url(org, "settings"))
+    return _settings_render(request, org, membership, rename_form=form, status=400)
+
+
+@org_view
+@require_POST
+def action_code_send_view(request, org, membership, action):
+    if action not in (CodeAction.TRANSFER, CodeAction.DELETE):
+        raise Http404("Unknown action")
+    if not membership.is_owner:
+        raise PermissionDenied(services.ERR_NOT_OWNER)
+    if action == CodeAction.TRANSFER:
+        request.session[_code_session_key(org, "transfer") + ":to"] = request.POST.get("new_owner", "")
+    try:
+        masked = services.action_code_send(user=request.user, action=action, organization=org)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        request.session[_code_session_key(org, action)] = masked
+        messages.success(request, f"We sent a 6-digit code to {masked}. It is valid for 5 minutes.")
+    return redirect(org_url(org, "settings") + f"#{action}")
+
+
+def _verify(request, org, action, code, form) -> bool:
+    if not code:
+        form.add_error("code", "Enter the 6-digit code from the email.")
+        return False
+    try:
+        services.action_code_verify(user=request.user, action=action, organization=org, code=code)
+    except services.CodeError as exc:
+        form.add_error("code", exc.message)
+        return False
+    return True
+
+
+@org_view
+@require_POST
+def organization_transfer_view(request, org, membership):
+    if not membership.is_owner:
+        raise PermissionDenied(services.ERR_NOT_OWNER)
+    form = TransferForm(request.POST)
+    if form.is_valid() and _verify(request, org, CodeAction.TRANSFER, form.cleaned_data["code"], form):
+        try:
+            services.organization_transfer(actor=request.user, organization=org,
+                                           new_owner_username=form.cleaned_data["new_owner"], confirmed=True)
+        except ApplicationError as exc:
+            form.add_error("new_owner", exc.message)
+        else:
+            request.session.pop(_code_session_key(org, CodeAction.TRANSFER), None)
+            messages.success(request, f"{org.name} now belongs to {form.cleaned_data['new_owner']}. "
+                                      "You remain an Organization Admin.")
+            return redirect(org_url(org))
+    return _settings_render(request, org, membership, transfer_form=form, status=400)
+
+
+@org_view
+@require_POST
+def organization_delete_view(request, org, membership):
+    if not membership.is_owner:
+        raise PermissionDenied(services.ERR_NOT_OWNER)
+    form = CodeForm(request.POST)
+    if form.is_valid() and _verify(request, org, CodeAction.DELETE, form.cleaned_data["code"], form):
+        services.organization_delete(actor=request.user, organization=org, confirmed=True)
+        request.session.pop(_code_session_key(org, CodeAction.DELETE), None)
+        messages.success(request, f"{org.name} was deleted. You can restore it for "
+                                  f"{selectors.restore_days()} days under Deleted organizations.")
+        return redirect("organizations:deleted")
+    return _settings_render(request, org, membership, delete_form=form, status=400)
+
+
+@org_view
+def organization_activity_view(request, org, membership):
+    entries = selectors.audit_list(actor=request.user, organization=org)
+    return render(request, "organizations/activity.html",
+                  _org_context(request, org, membership, "activity", page=_page(request, entries, 50)))
+
+
+@org_view
+@require_POST
+def staging_twin_create_view(request, org, membership):
+    if not membership.is_owner:
+        raise PermissionDenied(services.ERR_NOT_OWNER)
+    try:
+        twin = services.staging_twin_create(actor=request.user, production_org=org)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(org_url(org))
+    messages.success(request, f"Staging twin of {org.name} created.")
+    return redirect(org_url(twin))
+
+
+# --- invitations, deleted orgs -------------------------------------------------------------------
+@login_required
+def invitation_list_view(request):
+    invitations = selectors.invitation_list_for_user(user=request.user)
+    return render(request, "organizations/invitations.html", {"invitations": invitations})
+
+
+@login_required
+@require_POST
+def invitation_respond_view(request, pk, decision):
+    invitation = selectors.invitation_list_for_user(user=request.user).filter(pk=pk).first()
+    if invitation is None:
+        raise Http404("No such invitation.")
+    org = invitation.organization
+    try:
+        if decision == "accept":
+            services.invitation_accept(actor=request.user, organization=org)
+        else:
+            services.invitation_decline(actor=request.user, organization=org)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("organizations:invitations")
+    if decision == "accept":
+        messages.success(request, f"You joined {org.name}.")
+        return redirect(org_url(org))
+    messages.success(request, f"You declined the invitation to {org.name}.")
+    return redirect("organizations:invitations")
+
+
+@login_required
+def deleted_list_view(request):
+    return render(request, "organizations/deleted.html", {
+        "organizations": selectors.deleted_organization_list(actor=request.user),
+        "restore_days": selectors.restore_days(),
+    })
+
+
+@login_required
+@require_POST
+def organization_restore_view(request, pk):
+    try:
+        org = selectors.deleted_organization_get(actor=request.user, pk=pk)
+        services.organization_restore(actor=request.user, organization=org)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("organizations:deleted")
+    messages.success(request, f"{org.name} was restored.")
+    return redirect(org_url(org))
+
+
+# --- production requests -------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def production_request_view(request):
+    form = ProductionRequestForm(request.POST or None, initial={"region": "usw"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.production_request_create(actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error("oc_id" if "Id" in exc.message else None, exc.message)
+        else:
+            messages.success(request, "Your request was sent. We will email you when staff have decided.")
+            return redirect("organizations:production")
+    requests_ = selectors.production_request_list(actor=request.user)
+    return render(request, "organizations/production.html", {"form": form, "requests": requests_},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def production_review_view(request, pk=None):
+    """Staff only (others: 404): pending production requests, approve or reject with a message."""
+    try:
+        pending = selectors.production_request_list_for_staff(actor=request.user)
+        if request.method == "POST":
+            req = selectors.production_request_get_for_staff(actor=request.user, pk=pk)
+            form = DecisionForm(request.POST)
+            form.is_valid()
+            approve = request.POST.get("decision") == "approve"
+            try:
+                services.production_request_decide(actor=request.user, request=req, approve=approve,
+                                                   message=form.cleaned_data.get("message", ""))
+            except ApplicationError as exc:
+                messages.error(request, f"{req.oc_id}: {exc.message}")
+            else:
+                messages.success(request, f"Request {req.oc_id} {'approved' if approve else 'rejected'}.")
+            return redirect("organizations:production-review")
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    decided = selectors.production_request_list_for_staff(actor=request.user, status=None).exclude(status="pending")[:20]
+    return render(request, "organizations/production_review.html", {"pending": pending, "decided": decided})

@@ -1,0 +1,88 @@
+"""Staging restore pages: the "Staging restore" tab of a Staging organization (Organization Admins).
+
+GET  restore/                      the page: restore now, live progress, history, webhook, deliveries
+POST restore/                      start a restore now
+GET  restore/<pk>/progress/        htmx: the progress card (polled every second while it runs)
+POST restore/webhook/              save (action=save), test (action=test) or remove (action=delete)
+"""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from organizations import selectors_restore, services_restore
+from organizations.views import _org_context, _page, org_url, org_view
+from portal.common.errors import ApplicationError, NotFoundError, PermissionError_
+
+
+def _restore_context(request, org, membership, **extra):
+    try:
+        runs = selectors_restore.staging_restore_list(actor=request.user, organization=org)
+    except services_restore.RestoreError as exc:  # not a Staging org: there is no such page
+        raise Http404(exc.message) from exc
+    latest = runs.first()
+    hook = selectors_restore.restore_webhook_find(actor=request.user, organization=org)
+    deliveries = selectors_restore.restore_webhook_delivery_list(actor=request.user, organization=org)[:20]
+    return _org_context(
+        request, org, membership, "restore",
+        latest=latest, progress=selectors_restore.staging_restore_progress(restore=latest) if latest else None,
+        history=_page(request, runs, 10), hook=hook, deliveries=deliveries,
+        hook_url=extra.pop("hook_url", hook.url if hook else ""),
+        hook_hash_key=extra.pop("hook_hash_key", hook.hash_key if hook else ""),
+        **extra,
+    )
+
+
+@org_view
+@require_http_methods(["GET", "POST"])
+def staging_restore_view(request, org, membership):
+    if request.method == "POST":
+        try:
+            services_restore.staging_restore_start(actor=request.user, organization=org)
+        except (NotFoundError, PermissionError_):
+            raise
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Restore started: Staging is being replaced by a copy of Production.")
+        return redirect(org_url(org, "staging-restore"))
+    return render(request, "organizations/staging_restore.html", _restore_context(request, org, membership))
+
+
+@org_view
+def staging_restore_progress_view(request, org, membership, pk):
+    try:
+        run = selectors_restore.staging_restore_get(actor=request.user, organization=org, pk=pk)
+    except services_restore.RestoreError as exc:
+        raise Http404(exc.message) from exc
+    context = _org_context(request, org, membership, "restore", latest=run,
+                           progress=selectors_restore.staging_restore_progress(restore=run))
+    return render(request, "organizations/staging_restore.html#progress", context)
+
+
+@org_view
+@require_POST
+def restore_webhook_view(request, org, membership):
+    action = request.POST.get("action", "save")
+    url, hash_key = request.POST.get("url", ""), request.POST.get("hash_key", "")
+    try:
+        if action == "delete":
+            services_restore.restore_webhook_delete(actor=request.user, organization=org)
+            messages.success(request, "Staging restore webhook removed.")
+        elif action == "test":
+            services_restore.restore_webhook_test(actor=request.user, organization=org)
+            messages.success(request, "Test payload queued. Its delivery appears below.")
+        else:
+            services_restore.restore_webhook_save(actor=request.user, organization=org, url=url, hash_key=hash_key)
+            messages.success(request, "Staging restore webhook saved.")
+    except (NotFoundError, PermissionError_) as exc:
+        if action != "save" and isinstance(exc, NotFoundError) and exc.message == services_restore.ERR_WEBHOOK_NOT_FOUND:
+            messages.error(request, exc.message)
+            return redirect(org_url(org, "staging-restore"))
+        raise
+    except ApplicationError as exc:
+        context = _restore_context(request, org, membership, hook_url=url, hook_hash_key=hash_key,
+                                   hook_error=exc.message)
+        return render(request, "organizations/staging_restore.html", context, status=400)
+    return redirect(org_url(org, "staging-restore") + "#webhook")

@@ -1,0 +1,100 @@
+"""Authentication of the Portal REST API: the OAuth endpoints and the Bearer check.
+
+`POST /oauth/token` (form-encoded) takes `grant_type=password` (username or email, password;
+`recaptchaToken` is accepted and ignored) or `grant_type=refresh_token`. `POST /oauth/revoke`
+takes `token` (a refresh token). Every other operation needs `Authorization: Bearer <jwt>`;
+a bare `Bearer` (what the SDK sends with no stored token) is treated as anonymous: 401.
+"""
+
+from django.http import HttpRequest
+from django.http.request import RawPostDataException
+from ninja import Form, Router, Schema
+from ninja.security import HttpBearer
+
+from portal.apiauth import services as auth_services
+from portal.apiauth.services import OAuthError
+from portal.common.errors import ApplicationError
+
+
+ERR_NUL_CHARACTER = "The request contains a NUL character, which no field may hold."
+
+
+def _has_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path or any("\x00" in key or "\x00" in value for key, value in request.GET.items()):
+        return True
+    if request.method not in {"POST", "PUT", "PATCH"}:
+        return False
+    try:
+        body = request.body
+    except RawPostDataException:  # a multipart form, already parsed
+        return any("\x00" in value for value in request.POST.values())
+    return b"\x00" in body or b"\\u0000" in body
+
+
+class PortalBearer(HttpBearer):
+    def __call__(self, request: HttpRequest):
+        if _has_nul(request):  # PostgreSQL cannot store or compare NUL: refuse before any query
+            raise ApplicationError(ERR_NUL_CHARACTER)
+        header = request.headers.get(self.header, "")
+        scheme, _, token = header.strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None  # anonymous -> ninja's AuthenticationError -> 401 (portal.api handler)
+        return self.authenticate(request, token)
+
+    def authenticate(self, request: HttpRequest, token: str):
+        return auth_services.access_token_authenticate(token=token)
+
+
+portal_bearer = PortalBearer()
+
+router = Router(tags=["Auth"], auth=None)
+
+
+class PortalAuthenticationOut(Schema):
+    access_token: str
+    refresh_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+class OAuthErrorOut(Schema):
+    error: str
+    error_description: str
+
+
+@router.post(
+    "/oauth/token",
+    response={200: PortalAuthenticationOut, 400: OAuthErrorOut, 429: OAuthErrorOut},
+    summary="Sign in (password grant) or refresh an access token",
+    operation_id="Auth_Token",
+)
+def oauth_token(
+    request: HttpRequest,
+    grant_type: str = Form(None),
+    username: str = Form(None),
+    password: str = Form(None),
+    refresh_token: str = Form(None),
+    recaptchaToken: str = Form(None),  # noqa: N803 - the SDK's field name; not verified here
+):
+    if _has_nul(request):
+        raise OAuthError("invalid_request", ERR_NUL_CHARACTER)
+    if grant_type == "password":
+        tokens = auth_services.portal_token_password_grant(
+            login=username or "", password=password or "", user_agent=request.headers.get("User-Agent", "")
+        )
+    elif grant_type == "refresh_token":
+        tokens = auth_services.portal_token_refresh_grant(refresh_token=refresh_token or "")
+    else:
+        raise OAuthError("unsupported_grant_type", auth_services.ERR_GRANT_TYPE)
+    return tokens.as_response()
+
+
+@router.post(
+    "/oauth/revoke",
+    response={200: dict},
+    summary="Sign out: revoke a refresh token and the access tokens issued with it",
+    operation_id="Auth_Revoke",
+)
+def oauth_revoke(request: HttpRequest, token: str = Form(None)):
+    auth_services.portal_token_revoke(token=token or "")
+    return {}

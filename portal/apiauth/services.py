@@ -1,0 +1,237 @@
+"""Portal API sign-in: the password and refresh-token grants, revocation, and access-token checks.
+
+Access tokens are JWTs (HS256) because the official SDK decodes them on the client to read `exp`
+(portal-api-contract §2, §11.1). They name their sign-in session (`sid`), so a revoked session
+ends its access tokens too. Refresh tokens are random, stored as SHA-256, valid for
+`PORTAL_API_REFRESH_TOKEN_LIFETIME` seconds, and are not rotated: the SDK keeps using the refresh
+token it was given first.
+"""
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+import jwt
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from accounts.models import User
+from portal.apiauth.models import PortalRefreshToken
+from portal.common.errors import ApplicationError
+
+ERR_GRANT_TYPE = "grant_type must be 'password' or 'refresh_token'."
+ERR_CREDENTIALS_MISSING = "Send username and password."
+ERR_CREDENTIALS_INVALID = "The username or password is incorrect."
+ERR_TOO_MANY_FAILURES = "Too many failed sign-in attempts. Try again in a few minutes."
+ERR_REFRESH_TOKEN_MISSING = "Send refresh_token."
+ERR_REFRESH_TOKEN_INVALID = "The refresh token is invalid, expired or revoked. Sign in again."
+ERR_TOKEN_MISSING = "Authentication required: send 'Authorization: Bearer <access token>'."
+ERR_TOKEN_INVALID = "The access token is invalid or has been revoked. Sign in again."
+ERR_TOKEN_EXPIRED = "The access token has expired. Use the refresh token or sign in again."
+
+JWT_ALGORITHM = "HS256"
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def access_token_lifetime() -> int:
+    return _setting("PORTAL_API_ACCESS_TOKEN_LIFETIME", 3600)
+
+
+def refresh_token_lifetime() -> int:
+    return _setting("PORTAL_API_REFRESH_TOKEN_LIFETIME", 30 * 24 * 3600)
+
+
+class OAuthError(Exception):
+    """An error of the token endpoint, answered as {"error", "error_description"} (RFC 6749 §5.2)."""
+
+    def __init__(self, error: str, description: str, *, status_code: int = 400):
+        super().__init__(description)
+        self.error = error
+        self.description = description
+        self.status_code = status_code
+
+
+class InvalidTokenError(ApplicationError):
+    status_code = 401
+    code = "InvalidToken"
+
+
+@dataclass(frozen=True)
+class PortalTokens:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+    def as_response(self) -> dict:
+        return {
+            "access_token": self.access_token,
+            "refresh_token": self.refresh_token,
+            "token_type": "bearer",
+            "expires_in": self.expires_in,
+        }
+
+
+def _signing_key() -> str:
+    return salted_hmac("portal.apiauth.jwt", "portal-api-access-token", algorithm="sha256").hexdigest()
+
+
+def _issuer() -> str:
+    return settings.PORTAL_BASE_URL
+
+
+def _audience() -> str:
+    return f"{settings.PORTAL_BASE_URL}/api/v1"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def access_token_encode(*, session: PortalRefreshToken) -> str:
+    now = int(timezone.now().timestamp())
+    user = session.user
+    claims = {
+        "iss": _issuer(),
+        "aud": _audience(),
+        "sub": str(user.pk),
+        "usr": user.username or "",
+        "sid": str(session.pk),
+        "iat": now,
+        "nbf": now,
+        "exp": now + access_token_lifetime(),
+        "jti": uuid.uuid4().hex,
+    }
+    return jwt.encode(claims, _signing_key(), algorithm=JWT_ALGORITHM)
+
+
+def access_token_authenticate(*, token: str) -> User:
+    """The active user an access token belongs to; InvalidTokenError (401) otherwise."""
+    if not token or not token.strip():
+        raise InvalidTokenError(ERR_TOKEN_MISSING)
+    try:
+        claims = jwt.decode(
+            token.strip(),
+            _signing_key(),
+            algorithms=[JWT_ALGORITHM],
+            audience=_audience(),
+            issuer=_issuer(),
+            options={"require": ["exp", "sub", "sid", "iss", "aud"]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise InvalidTokenError(ERR_TOKEN_EXPIRED) from exc
+    except jwt.InvalidTokenError as exc:
+        raise InvalidTokenError(ERR_TOKEN_INVALID) from exc
+    session = (
+        PortalRefreshToken.objects.select_related("user")
+        .filter(pk=_int_or_none(claims["sid"]), user_id=_int_or_none(claims["sub"]), revoked_at__isnull=True)
+        .first()
+    )
+    if session is None or not session.user.is_active:
+        raise InvalidTokenError(ERR_TOKEN_INVALID)
+    return session.user
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _failure_key(login: str) -> str:
+    return f"apiauth:login-failures:{_hash(login.strip().lower())}"
+
+
+def _find_user(login: str) -> User | None:
+    login = login.strip()
+    return User.objects.filter(Q(username__iexact=login) | Q(email__iexact=login)).first()
+
+
+def portal_user_authenticate(*, login: str, password: str) -> User:
+    """The user signing in with a username or email address and a password.
+
+    An unknown user, a wrong password, an inactive account and an account without a password all
+    get the same answer (and roughly the same time: the hasher runs either way)."""
+    if not login or not password:
+        raise OAuthError("invalid_request", ERR_CREDENTIALS_MISSING)
+    limit = _setting("PORTAL_API_LOGIN_FAILURE_LIMIT", 10)
+    window = _setting("PORTAL_API_LOGIN_FAILURE_WINDOW", 900)
+    key = _failure_key(login)
+    if limit and cache.get(key, 0) >= limit:
+        raise OAuthError("invalid_grant", ERR_TOO_MANY_FAILURES, status_code=429)
+    user = _find_user(login)
+    if user is None:
+        User().set_password(password)  # same work as a real check
+        ok = False
+    else:
+        ok = user.check_password(password) and user.is_active
+    if not ok:
+        cache.add(key, 0, timeout=window)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=window)
+        raise OAuthError("invalid_grant", ERR_CREDENTIALS_INVALID)
+    cache.delete(key)
+    return user
+
+
+@transaction.atomic
+def portal_session_create(*, user: User, user_agent: str = "") -> tuple[PortalRefreshToken, str]:
+    refresh_token = secrets.token_urlsafe(32)
+    session = PortalRefreshToken(
+        user=user,
+        token_hash=_hash(refresh_token),
+        expires_at=timezone.now() + timedelta(seconds=refresh_token_lifetime()),
+        user_agent=(user_agent or "")[:255],
+    )
+    session.full_clean()
+    session.save()
+    return session, refresh_token
+
+
+def portal_token_password_grant(*, login: str, password: str, user_agent: str = "") -> PortalTokens:
+    user = portal_user_authenticate(login=login, password=password)
+    session, refresh_token = portal_session_create(user=user, user_agent=user_agent)
+    return PortalTokens(access_token_encode(session=session), refresh_token, access_token_lifetime())
+
+
+@transaction.atomic
+def portal_token_refresh_grant(*, refresh_token: str) -> PortalTokens:
+    if not refresh_token:
+        raise OAuthError("invalid_request", ERR_REFRESH_TOKEN_MISSING)
+    session = (
+        PortalRefreshToken.objects.select_for_update()
+        .select_related("user")
+        .filter(token_hash=_hash(refresh_token), revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if session is None or not session.user.is_active:
+        raise OAuthError("invalid_grant", ERR_REFRESH_TOKEN_INVALID)
+    session.last_used_at = timezone.now()
+    session.save(update_fields=["last_used_at"])
+    return PortalTokens(access_token_encode(session=session), refresh_token, access_token_lifetime())
+
+
+@transaction.atomic
+def portal_token_revoke(*, token: str) -> None:
+    """Ends the sign-in session of a refresh token. Unknown tokens are ignored (RFC 7009 §2.2)."""
+    if token:
+        PortalRefreshToken.objects.filter(token_hash=_hash(token), revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+
+
+@transaction.atomic
+def portal_sessions_revoke_all(*, user: User) -> int:
+    """Signs a user out of the Portal API everywhere (e.g. after a password change)."""
+    return PortalRefreshToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
