@@ -51,3 +51,22 @@ def user(db):
 @pytest.fixture
 def other_user(db):
     return UserFactory(username="ophelia", name="Ophelia Polonius", email="ophelia@example.com")
+
+
+@pytest.fixture(scope="session")
+def fake_oauth_server():
+    """The fake GitHub + Google OAuth server (tests/fakes/oauth_server.py), started once per process."""
+    from django.conf import settings
+
+    from tests.fakes import oauth_server
+
+    return oauth_server.start(settings.FAKE_OAUTH_URL)
+
+
+@pytest.fixture
+def fake_oauth(fake_oauth_server):
+    """The fake OAuth server with empty identity queues; queue who signs in next with
+    fake_oauth.next_identity("github", uid=..., login=..., email=..., name=...)."""
+    fake_oauth_server.reset()
+    yield fake_oauth_server
+    fake_oauth_server.reset()

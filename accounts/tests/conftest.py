@@ -4,8 +4,7 @@ import pytest
 import requests
 from django.urls import reverse
 
-# The shared actors and the fake OAuth server (tests/conftest.py only covers tests/).
-from tests.conftest import fake_oauth, fake_oauth_server, other_user, password, user  # noqa: F401
+# The shared actors and the fake OAuth server come from tests/fixtures.py (via the root conftest.py).
 
 
 @pytest.fixture

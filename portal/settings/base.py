@@ -50,6 +50,7 @@ LOCAL_APPS = [
     "coreapi",
     "organizations",
     "console",
+    "portal.apiauth",  # Portal REST API sign-in sessions (refresh tokens)
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -65,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "accounts.middleware.UsernameRequiredMiddleware",  # after auth + htmx: sends users without a portal username to choose one
+    "coreapi.middleware.CoreApiMiddleware",  # X-oc-logid and JSON 404s on /core/<env>/...
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -139,6 +142,11 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+# accounts.adapters: the portal username rules for password sign-ups; social sign-ups create the
+# user without a username, chosen on accounts:username-choose.
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_FORMS = {"signup": "accounts.forms.SocialSignupForm"}
 SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
 SOCIALACCOUNT_QUERY_EMAIL = True
 SOCIALACCOUNT_PROVIDERS: dict = {
@@ -179,6 +187,11 @@ if env.has("EMAIL_HOST"):
     EMAIL_TIMEOUT = 20
 else:
     EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Explicit delivery backend, e.g. django.core.mail.backends.filebased.EmailBackend with
+# EMAIL_FILE_PATH (a directory): one file per message (used by the deployment tests).
+EMAIL_DELIVERY_BACKEND = env.str_("EMAIL_DELIVERY_BACKEND", EMAIL_DELIVERY_BACKEND)
+if env.has("EMAIL_FILE_PATH"):
+    EMAIL_FILE_PATH = env.required("EMAIL_FILE_PATH")
 DEFAULT_FROM_EMAIL = env.str_("DEFAULT_FROM_EMAIL", "Portal <no-reply@portal.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -197,7 +210,7 @@ CELERY_BEAT_SCHEDULE: dict = {}
 
 # --- Static files -----------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str_("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -222,3 +235,45 @@ LOGGING = {
 
 # --- Portal -----------------------------------------------------------------
 PORTAL_NAME = "Portal"
+
+# --- Organizations: environments and core API base URLs ---------------------
+# Each environment has a core API base URL per region (contract §7). The embedded default points
+# all of them at the built-in core API on this server. PORTAL_CORE_API_URLS (JSON) overrides per
+# environment, either one URL for every region or a URL per region, e.g.
+#   {"Production": "https://api.example.com", "Sandbox": {"usw": "https://sandbox.example.com"}}
+import json as _json  # noqa: E402
+
+PORTAL_ENVIRONMENTS: dict = {
+    name: {
+        "slug": name.lower(),
+        "regions": {rid: f"{PORTAL_BASE_URL}/core/{name.lower()}" for rid in ("usw", "est", "aus", "eur", "jpn")},
+    }
+    for name in ("Sandbox", "Staging", "Production")
+}
+for _env_name, _urls in _json.loads(env.str_("PORTAL_CORE_API_URLS", "{}")).items():
+    _regions = PORTAL_ENVIRONMENTS[_env_name]["regions"]
+    if isinstance(_urls, str):
+        _regions.update({rid: _urls.rstrip("/") for rid in _regions})
+    else:
+        _regions.update({rid: url.rstrip("/") for rid, url in _urls.items()})
+# Soft-deleted organizations are purged for good after this many days.
+PORTAL_ORG_RESTORE_DAYS = 7
+PORTAL_INVITATION_DAYS = 14
+CELERY_BEAT_SCHEDULE["organizations-purge-deleted"] = {
+    "task": "organizations.tasks.organizations_purge_deleted",
+    "schedule": crontab(minute=17),  # hourly
+}
+
+# --- Staging restore (issue #7) ----------------------------------------------
+# Every Staging organization is restored from its Production twin on Sunday at 03:00 UTC.
+CELERY_BEAT_SCHEDULE["organizations-staging-restore-weekly"] = {
+    "task": "organizations.tasks.staging_restores_weekly",
+    "schedule": crontab(minute=0, hour=3, day_of_week="sun"),
+}
+# SSRF guard of the staging restore webhook: False refuses URLs whose host resolves to a private,
+# loopback or link-local address. Allowed in the embedded/test setup; production.py refuses them.
+STAGING_RESTORE_WEBHOOK_ALLOW_PRIVATE_URLS = env.bool_("STAGING_RESTORE_WEBHOOK_ALLOW_PRIVATE_URLS", True)
+# The maintenance banner (portal.common.models.MaintenanceBanner, set in the admin) on every page.
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("portal.common.banner.maintenance_banner")
+# The queue tasks go to by default (tests that run real workers next to each other use their own).
+CELERY_TASK_DEFAULT_QUEUE = env.str_("CELERY_TASK_DEFAULT_QUEUE", "celery")

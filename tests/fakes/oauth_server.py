@@ -1,7 +1,7 @@
 """A fake GitHub + Google OAuth2 server on 127.0.0.1, so allauth's real provider code runs in tests.
 
 Test settings point allauth at `settings.FAKE_OAUTH_URL` (GitHub through GITHUB_URL, Google through
-AUTHORIZE_URL / ACCESS_TOKEN_URL / IDENTITY_URL). Use the `fake_oauth` fixture (tests/conftest.py):
+AUTHORIZE_URL / ACCESS_TOKEN_URL / IDENTITY_URL). Use the `fake_oauth` fixture (tests/fixtures.py):
 
     fake_oauth.next_identity("github", uid="4242", login="octocat", email="octo@example.com", name="Octo Cat")
 
