@@ -67,7 +67,7 @@ def test_mail_of_a_rolled_back_transaction_is_never_sent(django_capture_on_commi
 
 
 @pytest.mark.django_db
-def test_demo_data_is_idempotent_and_prints_the_sign_in(capsys):
+def test_demo_data_is_idempotent_and_prints_the_sign_in(capsys, client):
     call_command("demo_data")
     call_command("demo_data")
     out = capsys.readouterr().out
@@ -75,6 +75,19 @@ def test_demo_data_is_idempotent_and_prints_the_sign_in(capsys):
     assert User.objects.filter(username="demo").count() == 1
     demo = User.objects.get(username="demo")
     assert demo.check_password("demo-portal-123")
+
+    # The demo organization's marketplace is filled through its own core API, once.
+    from coreapi.models import ApiClientAssignment, Product
+
+    assert "Filled demo-marketplace with 12 products" in out
+    assert "already has products" in out
+    assert Product.objects.filter(marketplace__marketplace_id="demo-marketplace").count() == 12
+    storefront = ApiClientAssignment.objects.get(buyer_id="demo-buyer").api_client_id
+    token = client.post("/core/sandbox/oauth/token", {
+        "grant_type": "password", "client_id": storefront, "username": "shopper", "password": "Shopper-pass-123!"})
+    assert token.status_code == 200, token.content
+    me_products = client.get("/core/sandbox/v1/me/products", HTTP_AUTHORIZATION=f"Bearer {token.json()['access_token']}")
+    assert me_products.json()["Meta"]["TotalCount"] == 12
 
 
 def test_settings_json_serialisable_celery_config():

@@ -1,0 +1,256 @@
+"""The console's HTTP client for core APIs: one place for timeouts, the response size limit and
+the in-process transport to the built-in core API.
+
+`core_request(...)` sends one request and returns a `CoreResponse`:
+- URLs under `{PORTAL_BASE_URL}/core/` (the built-in core API) are answered by this Django
+  application in-process (`_builtin_request`): the same routing, middleware and HTTP semantics
+  (status, headers, body) without a socket, so a sync gunicorn worker never waits on itself and
+  test servers' ports don't matter.
+- Any other URL (an operator-configured remote OrderCloud-compatible API) goes over real HTTP with
+  connect/read timeouts, streamed and cut off at CONSOLE_MAX_RESPONSE_BYTES.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import unquote_to_bytes, urlencode, urlsplit
+
+import requests
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
+from requests.adapters import HTTPAdapter
+
+from organizations import environments
+from portal.common.errors import ApplicationError
+
+ERR_UNREACHABLE = "Could not connect to the core API at {host}. Check the environment's core API URL."
+ERR_TIMEOUT = "The core API at {host} did not answer within {seconds:g} seconds."
+ERR_TOO_LARGE = (
+    "The response is larger than {limit} and was cut off. Ask for less (a smaller pageSize, filters)."
+)
+ERR_BAD_URL = "This is not a valid core API URL."
+
+USER_AGENT = "PortalConsole/1.0"
+
+
+class CoreApiUnavailable(ApplicationError):
+    status_code = 502
+    code = "CoreApiUnavailable"
+
+
+class ResponseTooLarge(ApplicationError):
+    status_code = 502
+    code = "ResponseTooLarge"
+
+
+@dataclass
+class CoreResponse:
+    status: int
+    reason: str
+    headers: list[tuple[str, str]]
+    content: bytes
+    elapsed_ms: float
+    url: str
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+    def header(self, name: str, default: str = "") -> str:
+        name = name.lower()
+        for key, value in self.headers:
+            if key.lower() == name:
+                return value
+        return default
+
+    def json(self):
+        import json
+
+        return json.loads(self.content.decode("utf-8"))
+
+
+def _limit() -> int:
+    return int(getattr(settings, "CONSOLE_MAX_RESPONSE_BYTES", 5 * 1024 * 1024))
+
+
+def _timeouts() -> tuple[float, float]:
+    connect, read = getattr(settings, "CONSOLE_TIMEOUTS", (3.05, 30.0))
+    return float(connect), float(read)
+
+
+def human_size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+# --- in-process transport to the built-in core API ------------------------------------------------
+_handler: WSGIHandler | None = None
+_handler_lock = threading.Lock()
+
+
+def _wsgi_handler() -> WSGIHandler:
+    global _handler
+    if _handler is None:
+        with _handler_lock:
+            if _handler is None:
+                _handler = WSGIHandler()
+    return _handler
+
+
+def _builtin_request(
+    *, method: str, url: str, headers: dict, params: list | None, data: dict | None, body: bytes | str | None
+) -> CoreResponse:
+    """Answer one request with this Django application, in-process: a WSGI environ built as a
+    server would build it, run through the handler's middleware chain (`get_response`), so routing,
+    middleware and HTTP semantics (status, headers, body) are those of a real call, without a
+    socket (a gunicorn worker never waits on itself) and without an HTTP client's per-request work.
+
+    The request_started/request_finished signals are not sent: they close the thread's database
+    connection, which belongs to the calling request (and may be inside a transaction, e.g. a
+    token refresh under select_for_update)."""
+    started = time.perf_counter()
+    parts = urlsplit(url)
+    query = parts.query
+    if params:
+        query = f"{query}&{urlencode(params)}" if query else urlencode(params)
+    if data is not None:
+        payload = urlencode(data).encode("ascii")
+        headers = {**headers, "Content-Type": "application/x-www-form-urlencoded"}
+    elif isinstance(body, str):
+        payload = body.encode("utf-8")
+    else:
+        payload = body or b""
+    environ = {
+        "REQUEST_METHOD": method,
+        "SCRIPT_NAME": "",
+        "PATH_INFO": unquote_to_bytes(parts.path or "/").decode("iso-8859-1"),
+        "QUERY_STRING": query,
+        "SERVER_NAME": parts.hostname or "localhost",
+        "SERVER_PORT": str(parts.port or (443 if parts.scheme == "https" else 80)),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_LENGTH": str(len(payload)),
+        "HTTP_HOST": parts.netloc,
+        "HTTP_USER_AGENT": USER_AGENT,
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": parts.scheme or "http",
+        "wsgi.input": io.BytesIO(payload),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    for name, value in headers.items():
+        key = name.upper().replace("-", "_")
+        if key == "CONTENT_TYPE":
+            environ["CONTENT_TYPE"] = value
+        elif key != "CONTENT_LENGTH":
+            environ[f"HTTP_{key}"] = value
+    response = _wsgi_handler().get_response(WSGIRequest(environ))
+    try:
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+    finally:
+        for closer in getattr(response, "_resource_closers", []):
+            closer()
+    if len(content) > _limit():
+        raise ResponseTooLarge(ERR_TOO_LARGE.format(limit=human_size(_limit())))
+    return CoreResponse(
+        status=response.status_code,
+        reason=response.reason_phrase or "",
+        headers=list(response.items()),
+        content=content,
+        elapsed_ms=(time.perf_counter() - started) * 1000,
+        url=f"{parts.scheme}://{parts.netloc}{parts.path}" + (f"?{query}" if query else ""),
+    )
+
+
+_local = threading.local()
+
+
+def session() -> requests.Session:
+    """A per-thread Session for remote core APIs (connection pooling without sharing a Session
+    across threads)."""
+    s = getattr(_local, "session", None)
+    if s is None:
+        s = requests.Session()
+        s.headers["User-Agent"] = USER_AGENT
+        s.mount("http://", HTTPAdapter(pool_maxsize=32, max_retries=0))
+        s.mount("https://", HTTPAdapter(pool_maxsize=32, max_retries=0))
+        s.trust_env = False  # never route console calls through ambient proxies
+        _local.session = s
+    return s
+
+
+def is_builtin(url: str) -> bool:
+    return environments.is_builtin(url)
+
+
+def core_request(
+    *,
+    method: str,
+    url: str,
+    headers: dict | None = None,
+    params: list[tuple[str, str]] | None = None,
+    data: dict | None = None,
+    body: bytes | str | None = None,
+) -> CoreResponse:
+    """Send one request; raises CoreApiUnavailable (no connection, timeout) or ResponseTooLarge."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise CoreApiUnavailable(ERR_BAD_URL)
+    if is_builtin(url):
+        return _builtin_request(method=method.upper(), url=url, headers=headers or {}, params=params, data=data,
+                                body=body)
+    host = parts.netloc
+    limit = _limit()
+    connect, read = _timeouts()
+    started = time.perf_counter()
+    try:
+        response = session().request(
+            method.upper(),
+            url,
+            headers=headers or {},
+            params=params,
+            data=data if data is not None else body,
+            timeout=(connect, read),
+            stream=True,
+            allow_redirects=False,
+        )
+    except requests.Timeout as exc:
+        raise CoreApiUnavailable(ERR_TIMEOUT.format(host=host, seconds=connect if isinstance(exc, requests.ConnectTimeout) else read)) from exc
+    except requests.RequestException as exc:
+        raise CoreApiUnavailable(ERR_UNREACHABLE.format(host=host)) from exc
+    try:
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise ResponseTooLarge(ERR_TOO_LARGE.format(limit=human_size(limit)))
+        chunks, total = [], 0
+        try:
+            for chunk in response.iter_content(64 * 1024):
+                total += len(chunk)
+                if total > limit:
+                    raise ResponseTooLarge(ERR_TOO_LARGE.format(limit=human_size(limit)))
+                chunks.append(chunk)
+        except requests.Timeout as exc:
+            raise CoreApiUnavailable(ERR_TIMEOUT.format(host=host, seconds=read)) from exc
+        except requests.RequestException as exc:
+            raise CoreApiUnavailable(ERR_UNREACHABLE.format(host=host)) from exc
+    finally:
+        response.close()
+    return CoreResponse(
+        status=response.status_code,
+        reason=response.reason or "",
+        headers=list(response.headers.items()),
+        content=b"".join(chunks),
+        elapsed_ms=(time.perf_counter() - started) * 1000,
+        url=response.url,
+    )

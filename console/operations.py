@@ -1,0 +1,439 @@
+"""The request builder: operations from the built-in core API's OpenAPI document, and the
+translation of the builder's form fields into (method, path, query, body).
+
+Form field names:
+  path.<name>          path parameters (required)
+  q.<name>             other query parameters of the operation
+  page, pageSize, search, searchOn, sortBy, sortDir (asc|desc)   list parameters
+  f.field / f.op / f.value   filter rows (repeated, aligned); `xp.*` fields allowed
+  body.<Field>         top-level scalar body fields (strings, numbers, booleans, string lists)
+  body_json            the JSON body editor (merged under the body.<Field> values)
+
+Number fields: empty = omitted, anything else is parsed and sent, so 0 is sent as 0; negative
+numbers are accepted unless the schema's minimum forbids them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from organizations import environments
+from portal.common.errors import ApplicationError, NotFoundError
+
+ERR_OPERATION_NOT_FOUND = "Unknown operation."
+ERR_OPENAPI_UNAVAILABLE = "The core API's OpenAPI document could not be loaded."
+ERR_REQUIRED = "Required."
+ERR_WHOLE_NUMBER = "Enter a whole number."
+ERR_NUMBER = "Enter a number."
+ERR_MIN = "Must be at least {minimum:g}."
+ERR_MAX = "Must be at most {maximum:g}."
+ERR_BOOLEAN = "Choose true or false."
+ERR_JSON = "The JSON body is not valid JSON: {detail}"
+ERR_JSON_OBJECT = "The JSON body must be an object when body fields are set."
+ERR_FILTER_FIELD = "Filter field names may contain letters, digits, '.', '_' and '-'."
+
+LIST_PARAMS = ("search", "searchOn", "sortBy", "page", "pageSize")
+SCALAR_TYPES = ("string", "integer", "number", "boolean")
+FILTER_OPERATORS = [
+    ("=", "equals"),
+    ("!", "not equal"),
+    (">", "greater than"),
+    ("<", "less than"),
+    (">=", "at least"),
+    ("<=", "at most"),
+    ("*=", "starts with"),
+    ("*=*", "contains"),
+]
+FILTER_FIELD_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,200}$")
+
+
+class BuilderError(ApplicationError):
+    """Some fields are invalid: `errors` maps field name -> message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass
+class Param:
+    name: str
+    type: str  # string | integer | number | boolean | array
+    required: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    enum: list | None = None
+    description: str = ""
+
+    @property
+    def is_number(self) -> bool:
+        return self.type in ("integer", "number")
+
+    @property
+    def input_type(self) -> str:
+        return "number" if self.is_number else "text"
+
+    @property
+    def step(self) -> str:
+        return "1" if self.type == "integer" else "any"
+
+
+@dataclass
+class Operation:
+    id: str
+    method: str
+    path: str
+    tag: str
+    summary: str = ""
+    description: str = ""
+    path_params: list[Param] = field(default_factory=list)
+    query_params: list[Param] = field(default_factory=list)  # not the standard list parameters
+    is_list: bool = False
+    body_fields: list[Param] = field(default_factory=list)
+    body_example: Any = None
+    has_body: bool = False
+    filter_fields: list[str] = field(default_factory=list)
+
+    @property
+    def sdk_resource(self) -> str:
+        return self.id.split(".")[0]
+
+    @property
+    def sdk_method(self) -> str:
+        return self.id.split(".")[-1]
+
+
+@dataclass
+class BuiltRequest:
+    method: str
+    path: str
+    query: list[tuple[str, str]]
+    body: str | None
+    body_value: Any = None
+
+
+# --- the OpenAPI catalogue -----------------------------------------------------------------------
+_cache: dict[str, list[Operation]] = {}
+_cache_lock = threading.Lock()
+
+
+def openapi_url() -> str:
+    return f"{environments.builtin_prefix()}sandbox/v1/openapi.json"
+
+
+def _openapi_document() -> dict:
+    from console.client import CoreApiUnavailable, core_request
+
+    try:
+        response = core_request(method="GET", url=openapi_url(), headers={"Accept": "application/json"})
+        if response.status != 200:
+            raise ApplicationError(ERR_OPENAPI_UNAVAILABLE)
+        return response.json()
+    except (CoreApiUnavailable, ValueError) as exc:
+        raise ApplicationError(ERR_OPENAPI_UNAVAILABLE) from exc
+
+
+def _resolve(schema: dict | None, components: dict, depth: int = 0) -> dict:
+    if not isinstance(schema, dict) or depth > 8:
+        return {}
+    if "$ref" in schema:
+        return _resolve(components.get(schema["$ref"].rsplit("/", 1)[-1], {}), components, depth + 1)
+    if "anyOf" in schema:  # Optional[X] -> X
+        options = [s for s in schema["anyOf"] if s.get("type") != "null"]
+        if len(options) == 1:
+            merged = {k: v for k, v in schema.items() if k != "anyOf"}
+            return {**_resolve(options[0], components, depth + 1), **merged}
+    return schema
+
+
+def _param(name: str, schema: dict, components: dict, *, required: bool = False, description: str = "") -> Param:
+    s = _resolve(schema, components)
+    kind = s.get("type", "string")
+    if kind == "array":
+        items = _resolve(s.get("items"), components)
+        kind = "array" if items.get("type", "string") == "string" else "complex"
+    elif kind not in SCALAR_TYPES:
+        kind = "complex"
+    return Param(
+        name=name,
+        type=kind,
+        required=required,
+        minimum=s.get("minimum"),
+        maximum=s.get("maximum"),
+        enum=s.get("enum"),
+        description=description or s.get("description", ""),
+    )
+
+
+def _example(schema: dict, components: dict, depth: int = 0) -> Any:
+    s = _resolve(schema, components)
+    kind = s.get("type")
+    if depth > 4:
+        return None
+    if kind == "object" or "properties" in s:
+        if not s.get("properties"):
+            return {}
+        return {name: _example(sub, components, depth + 1) for name, sub in s["properties"].items()}
+    if kind == "array":
+        return [_example(s.get("items") or {}, components, depth + 1)]
+    return {"string": "", "integer": 0, "number": 0, "boolean": False}.get(kind)
+
+
+def _build(document: dict) -> list[Operation]:
+    components = (document.get("components") or {}).get("schemas") or {}
+    operations = []
+    for path, methods in (document.get("paths") or {}).items():
+        if not path.startswith("/v1/") or path.endswith("openapi.json"):
+            continue
+        for method, spec in methods.items():
+            if method.upper() not in ("GET", "POST", "PUT", "PATCH", "DELETE") or not isinstance(spec, dict):
+                continue
+            params = spec.get("parameters") or []
+            names = {p.get("name") for p in params if p.get("in") == "query"}
+            op = Operation(
+                id=spec.get("operationId") or f"{method.upper()} {path}",
+                method=method.upper(),
+                path=path,
+                tag=(spec.get("tags") or ["Other"])[0],
+                summary=spec.get("summary", ""),
+                description=spec.get("description", ""),
+                is_list=method.upper() == "GET" and {"page", "pageSize"} <= names,
+            )
+            for p in params:
+                param = _param(p["name"], p.get("schema") or {}, components, required=bool(p.get("required")),
+                               description=p.get("description", ""))
+                if p.get("in") == "path":
+                    param.required = True
+                    op.path_params.append(param)
+                elif p.get("in") == "query" and not (op.is_list and p["name"] in LIST_PARAMS):
+                    op.query_params.append(param)
+            body_schema = (((spec.get("requestBody") or {}).get("content") or {}).get("application/json") or {}).get("schema")
+            if body_schema:
+                op.has_body = True
+                resolved = _resolve(body_schema, components)
+                complex_example = {}
+                for name, sub in (resolved.get("properties") or {}).items():
+                    param = _param(name, sub, components)
+                    if param.type == "complex":
+                        # Pre-fill xp and lists of objects (e.g. PriceBreaks); leave optional nested
+                        # objects (e.g. Inventory) out so an untouched body sends nothing unwanted.
+                        if name == "xp":
+                            complex_example[name] = {}
+                        elif _resolve(sub, components).get("type") == "array":
+                            complex_example[name] = _example(sub, components)
+                    else:
+                        op.body_fields.append(param)
+                op.body_example = complex_example if resolved.get("properties") else _example(body_schema, components)
+            if op.is_list:
+                item = _list_item_schema(spec, components)
+                op.filter_fields = [*sorted(item.get("properties", {}).keys()), "xp.*"] if item else ["xp.*"]
+            operations.append(op)
+    return operations
+
+
+def _list_item_schema(spec: dict, components: dict) -> dict:
+    ok = (spec.get("responses") or {}).get("200") or {}
+    schema = _resolve((((ok.get("content") or {}).get("application/json") or {}).get("schema")), components)
+    items = _resolve(((schema.get("properties") or {}).get("Items") or {}), components)
+    return _resolve(items.get("items"), components)
+
+
+def operations() -> list[Operation]:
+    url = openapi_url()
+    ops = _cache.get(url)
+    if ops is None:
+        document = _openapi_document()
+        with _cache_lock:
+            ops = _cache[url] = _build(document)
+    return ops
+
+
+def operations_grouped(search: str = "") -> list[tuple[str, list[Operation]]]:
+    """[(tag, [operation, ...]), ...] in document order, filtered by a case-insensitive search
+    over operation id, path, method and summary."""
+    terms = (search or "").lower().split()
+    groups: dict[str, list[Operation]] = {}
+    for op in operations():
+        haystack = f"{op.id} {op.method} {op.path} {op.summary} {op.tag}".lower()
+        if all(t in haystack for t in terms):
+            groups.setdefault(op.tag, []).append(op)
+    return list(groups.items())
+
+
+def operation_get(operation_id: str) -> Operation:
+    for op in operations():
+        if op.id == operation_id:
+            return op
+    raise NotFoundError(ERR_OPERATION_NOT_FOUND)
+
+
+# --- form fields -> request ----------------------------------------------------------------------
+def _first(data, name: str) -> str:
+    value = data.getlist(name) if hasattr(data, "getlist") else data.get(name, "")
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return (value or "").strip() if isinstance(value, str) else str(value)
+
+
+def _list(data, name: str) -> list[str]:
+    if hasattr(data, "getlist"):
+        return list(data.getlist(name))
+    value = data.get(name, [])
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def parse_value(param: Param, raw: str) -> Any:
+    """Empty -> None (omit). Numbers keep 0 and negatives (subject to the schema's bounds)."""
+    raw = (raw or "").strip()
+    if raw == "":
+        return None
+    if param.type == "integer":
+        try:
+            value = int(raw)
+        except ValueError:
+            try:
+                as_float = float(raw)
+            except ValueError:
+                raise ValueError(ERR_WHOLE_NUMBER) from None
+            if not as_float.is_integer():
+                raise ValueError(ERR_WHOLE_NUMBER) from None
+            value = int(as_float)
+    elif param.type == "number":
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError(ERR_NUMBER) from None
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(ERR_NUMBER)
+        if value.is_integer() and "." not in raw and "e" not in raw.lower():
+            value = int(value)
+    elif param.type == "boolean":
+        if raw.lower() not in ("true", "false"):
+            raise ValueError(ERR_BOOLEAN)
+        return raw.lower() == "true"
+    elif param.type == "array":
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    else:
+        return raw
+    if param.minimum is not None and value < param.minimum:
+        raise ValueError(ERR_MIN.format(minimum=param.minimum))
+    if param.maximum is not None and value > param.maximum:
+        raise ValueError(ERR_MAX.format(maximum=param.maximum))
+    return value
+
+
+def _query_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(value)
+    return str(value)
+
+
+def filter_expression(op: str, value: str) -> str:
+    """OrderCloud puts the operator in the value: `Name=!foo`, `Price=>=10`, `Name=foo*`."""
+    if op == "*=":
+        return f"{value}*"
+    if op == "*=*":
+        return f"*{value}*"
+    if op in ("!", ">", "<", ">=", "<="):
+        return f"{op}{value}"
+    return value
+
+
+LIST_PARAM_SPECS = {
+    "page": Param("page", "integer"),
+    "pageSize": Param("pageSize", "integer"),
+}
+
+
+def request_build(*, operation: Operation, data) -> BuiltRequest:
+    """Turn the builder's fields into a request; raises BuilderError with per-field messages."""
+    errors: dict[str, str] = {}
+    path = operation.path
+    for param in operation.path_params:
+        value = _first(data, f"path.{param.name}")
+        if not value:
+            errors[f"path.{param.name}"] = ERR_REQUIRED
+            continue
+        from urllib.parse import quote
+
+        path = path.replace("{" + param.name + "}", quote(value, safe=""))
+    query: list[tuple[str, str]] = []
+    if operation.is_list:
+        for name in ("search", "searchOn"):
+            value = _first(data, name)
+            if value:
+                query.append((name, value))
+        sort_by = _first(data, "sortBy")
+        if sort_by:
+            if _first(data, "sortDir") == "desc":
+                sort_by = ",".join(f"!{part.strip().lstrip('!')}" for part in sort_by.split(",") if part.strip())
+            query.append(("sortBy", sort_by))
+        for name, spec in LIST_PARAM_SPECS.items():
+            try:
+                value = parse_value(spec, _first(data, name))
+            except ValueError as exc:
+                errors[name] = str(exc)
+                continue
+            if value is not None:
+                query.append((name, str(value)))
+        fields, ops, values = _list(data, "f.field"), _list(data, "f.op"), _list(data, "f.value")
+        for i, name in enumerate(fields):
+            name = (name or "").strip()
+            value = (values[i] if i < len(values) else "") or ""
+            if not name or value.strip() == "":
+                continue
+            if not FILTER_FIELD_RE.match(name):
+                errors[f"f.field.{i}"] = ERR_FILTER_FIELD
+                continue
+            query.append((name, filter_expression(ops[i] if i < len(ops) else "=", value.strip())))
+    for param in operation.query_params:
+        try:
+            value = parse_value(param, _first(data, f"q.{param.name}"))
+        except ValueError as exc:
+            errors[f"q.{param.name}"] = str(exc)
+            continue
+        if value is None:
+            if param.required:
+                errors[f"q.{param.name}"] = ERR_REQUIRED
+            continue
+        query.append((param.name, _query_text(value)))
+    body = None
+    body_value = None
+    if operation.has_body and operation.method in ("POST", "PUT", "PATCH"):
+        raw = _first(data, "body_json")
+        try:
+            body_value = json.loads(raw) if raw else {}
+        except ValueError as exc:
+            errors["body_json"] = ERR_JSON.format(detail=str(exc))
+            body_value = {}
+        field_values = {}
+        for param in operation.body_fields:
+            try:
+                value = parse_value(param, _first(data, f"body.{param.name}"))
+            except ValueError as exc:
+                errors[f"body.{param.name}"] = str(exc)
+                continue
+            if value is not None:
+                field_values[param.name] = value
+        if field_values:
+            if not isinstance(body_value, dict):
+                errors["body_json"] = ERR_JSON_OBJECT
+            else:
+                body_value = {**body_value, **field_values}
+        body = json.dumps(body_value)
+    if errors:
+        raise BuilderError(errors)
+    return BuiltRequest(method=operation.method, path=path, query=query, body=body, body_value=body_value)
+
+
+def builder_state(data) -> dict:
+    """The builder's fields as a JSON-able dict of lists (stored with the history entry)."""
+    keys = data.keys() if hasattr(data, "keys") else []
+    skip = {"csrfmiddlewaretoken"}
+    return {key: _list(data, key) for key in keys if key not in skip}

@@ -1,0 +1,454 @@
+"""Console writes: tokens per (user, organization, context), proxied calls, history.
+
+Rules (each has a test in console/tests/test_services.py):
+- Every proxied call first re-checks the contributor's current access: a removed contributor gets
+  NotFoundError even with a cached token (a view that has just looked the access up in the same
+  request passes it as `membership`, so a call costs one lookup, not two); an impersonation context needs the matching Impersonate
+  permission *now*; when the contributor's roles changed since the token was minted it is re-minted.
+- A token that is expired or expires within TOKEN_MIN_VALIDITY seconds is refreshed *before* the
+  call, under select_for_update on its row: concurrent calls wait for the one refresh and then use
+  its result (exactly one refresh). Refresh = refresh_token grant against {CoreApiUrl}/oauth/token
+  when there is a refresh token, else (or when that fails) a new organization token.
+- A 401 from the API triggers one refresh-and-retry.
+- Remote environments (a CoreApiUrl that is not the built-in API) get tokens from their own
+  /oauth/token with the client_credentials grant of the API client the operator configured in
+  CONSOLE_REMOTE_API_CLIENTS, scope = the contributor's roles; impersonation is built-in only.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from console.client import CoreApiUnavailable, CoreResponse, core_request, is_builtin
+from console.models import HISTORY_LIMIT, ConsoleRequest, ConsoleToken
+from organizations import selectors as org_selectors
+from organizations import services as org_services
+from organizations.models import Organization
+from organizations.permissions import Membership
+from portal.common.errors import ApplicationError, NotFoundError, PermissionError_
+
+logger = logging.getLogger(__name__)
+
+TOKEN_MIN_VALIDITY = 30  # seconds: a token expiring sooner is refreshed before the call
+
+ERR_ORG_NOT_FOUND = "Organization not found."
+ERR_CONTEXT_INCOMPLETE = "Pick both an API client and a user to impersonate."
+ERR_CONTEXT_USER_NOT_FOUND = "This user does not exist in the organization or cannot sign in through this API client."
+ERR_IMPERSONATION_NOT_ALLOWED = org_services.ERR_IMPERSONATION_NOT_ALLOWED
+ERR_REMOTE_IMPERSONATION = "Impersonation is available on the built-in core API only."
+ERR_REMOTE_NOT_CONFIGURED = (
+    "This organization's core API is remote and no console API client is configured for it "
+    "(CONSOLE_REMOTE_API_CLIENTS)."
+)
+ERR_TOKEN_FAILED = "The core API refused to issue a token: {detail}"
+ERR_PATH_INVALID = "The path must start with /v1/."
+ERR_METHOD_INVALID = "Unsupported method."
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+IMPERSONATION_FLAG = {"admin": "impersonate_seller", "supplier": "impersonate_supplier", "buyer": "impersonate_buyer"}
+
+
+class ConsoleError(ApplicationError):
+    pass
+
+
+@dataclass(frozen=True)
+class Context:
+    """Whose token the console uses: the contributor ("self") or an impersonated core user."""
+
+    client_id: str = ""
+    username: str = ""
+
+    @property
+    def is_self(self) -> bool:
+        return not self.client_id and not self.username
+
+    @property
+    def label(self) -> str:
+        return "you" if self.is_self else f"{self.username} via {self.client_id}"
+
+
+SELF = Context()
+
+
+# --- access -----------------------------------------------------------------------------------------
+def _membership(*, user, organization: Organization, membership: Membership | None = None) -> Membership:
+    """The contributor's access right now; NotFoundError when they have none (removed, deleted org).
+    `membership`: the access the caller looked up (organizations.selectors.membership_get) earlier
+    in the same request, used as is when it belongs to this user and organization."""
+    if (
+        membership is not None
+        and getattr(membership.organization, "pk", None) == organization.pk
+        and getattr(membership.user, "pk", None) == user.pk
+    ):
+        return membership
+    organization = Organization.objects.filter(pk=organization.pk).first() or organization
+    try:
+        return org_selectors.membership_get(actor=user, organization=organization)
+    except NotFoundError as exc:
+        raise NotFoundError(ERR_ORG_NOT_FOUND) from exc
+
+
+def _check_context(*, membership: Membership, organization: Organization, context: Context, user_type: str = "") -> None:
+    if context.is_self:
+        return
+    if not context.client_id or not context.username:
+        raise ConsoleError(ERR_CONTEXT_INCOMPLETE)
+    if not is_builtin(organization.core_api_url):
+        raise ConsoleError(ERR_REMOTE_IMPERSONATION)
+    if not any(membership.holds_flag(flag) for flag in IMPERSONATION_FLAG.values()):
+        raise NotFoundError(ERR_CONTEXT_USER_NOT_FOUND)  # the option does not exist for them
+    if user_type and not membership.holds_flag(IMPERSONATION_FLAG.get(user_type, "impersonate_seller")):
+        raise PermissionError_(ERR_IMPERSONATION_NOT_ALLOWED)
+
+
+# --- tokens -----------------------------------------------------------------------------------------
+def _claims(access_token: str) -> dict:
+    """The JWT payload, unverified (only to show roles and the user type; the API verifies)."""
+    try:
+        payload = access_token.split(".")[1]
+        payload += "=" * (-len(payload) % 4)
+        data = json.loads(base64.urlsafe_b64decode(payload.encode()))
+        return data if isinstance(data, dict) else {}
+    except (IndexError, ValueError):
+        return {}
+
+
+def _roles_from(response: dict, claims: dict) -> list[str]:
+    if response.get("granted_roles") is not None:
+        return list(response["granted_roles"])
+    role = claims.get("role") or []
+    return [role] if isinstance(role, str) else [str(r) for r in role]
+
+
+def _store(row: ConsoleToken, response: dict, *, access_roles: list[str], refreshed: bool) -> None:
+    claims = _claims(response["access_token"])
+    row.access_token = response["access_token"]
+    row.refresh_token = response.get("refresh_token") or ""
+    row.expires_at = timezone.now() + timedelta(seconds=int(response.get("expires_in") or 0))
+    row.access_roles = access_roles
+    row.granted_roles = _roles_from(response, claims)
+    row.user_type = str(claims.get("usrtype") or row.user_type or "")
+    if refreshed:
+        row.refresh_count += 1
+        row.refreshed_at = timezone.now()
+    row.full_clean()
+    row.save()
+
+
+def _token_endpoint(organization: Organization) -> str:
+    return f"{organization.core_api_url.rstrip('/')}/oauth/token"
+
+
+def _oauth_post(organization: Organization, form: dict) -> dict | None:
+    """POST {CoreApiUrl}/oauth/token; the token response, or None when the grant is refused."""
+    response = core_request(
+        method="POST",
+        url=_token_endpoint(organization),
+        data=form,
+        headers={"Accept": "application/json"},
+    )
+    if response.status == 200:
+        try:
+            data = response.json()
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) and data.get("access_token") else None
+    logger.info("console: token grant %s refused with %s", form.get("grant_type"), response.status)
+    return None
+
+
+def _remote_credentials(organization: Organization) -> dict | None:
+    configured = getattr(settings, "CONSOLE_REMOTE_API_CLIENTS", {}) or {}
+    return configured.get(f"{organization.environment}/{organization.oc_id}") or configured.get(organization.environment)
+
+
+def _mint(*, user, organization: Organization, membership: Membership, context: Context) -> dict:
+    if is_builtin(organization.core_api_url):
+        try:
+            return org_services.organization_token(
+                actor=user,
+                organization=organization,
+                client_id=context.client_id or None,
+                username=context.username or None,
+            )
+        except NotFoundError as exc:  # unknown client/user, or a user of another org
+            if context.is_self:
+                raise NotFoundError(ERR_ORG_NOT_FOUND) from exc
+            raise NotFoundError(ERR_CONTEXT_USER_NOT_FOUND) from exc
+    credentials = _remote_credentials(organization)
+    if not credentials:
+        raise ConsoleError(ERR_REMOTE_NOT_CONFIGURED)
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": credentials["client_id"],
+        "scope": " ".join(membership.token_roles),
+    }
+    if credentials.get("client_secret"):
+        form["client_secret"] = credentials["client_secret"]
+    response = core_request(method="POST", url=_token_endpoint(organization), data=form,
+                            headers={"Accept": "application/json"})
+    if response.status != 200:
+        detail = response.content.decode("utf-8", "replace")[:200]
+        raise ConsoleError(ERR_TOKEN_FAILED.format(detail=detail))
+    return response.json()
+
+
+def _refresh(*, row: ConsoleToken, user, organization: Organization, membership: Membership, context: Context) -> None:
+    """Replace the row's token (caller holds the row lock). Same roles: try the refresh_token
+    grant first; changed roles or a refused refresh: mint a new token."""
+    access_roles = list(membership.token_roles)
+    if row.refresh_token and row.access_roles == access_roles:
+        form = {"grant_type": "refresh_token", "refresh_token": row.refresh_token}
+        if row.client_id:
+            form["client_id"] = row.client_id
+        elif not is_builtin(organization.core_api_url):
+            credentials = _remote_credentials(organization) or {}
+            form["client_id"] = credentials.get("client_id", "")
+        response = _oauth_post(organization, form)
+        if response is not None:
+            _store(row, response, access_roles=access_roles, refreshed=True)
+            return
+    response = _mint(user=user, organization=organization, membership=membership, context=context)
+    _store(row, response, access_roles=access_roles, refreshed=bool(row.access_token))
+
+
+def _usable(row: ConsoleToken, membership: Membership, *, min_validity: int = TOKEN_MIN_VALIDITY) -> bool:
+    return (
+        bool(row.access_token)
+        and row.expires_at > timezone.now() + timedelta(seconds=min_validity)
+        and row.access_roles == list(membership.token_roles)
+    )
+
+
+def console_token_get(
+    *,
+    user,
+    organization: Organization,
+    context: Context = SELF,
+    stale_access_token: str | None = None,
+    membership: Membership | None = None,
+    stored_token: ConsoleToken | None = None,
+) -> ConsoleToken:
+    """A usable token for this context, refreshed or minted when needed (see the module rules).
+    `stale_access_token`: the token the API just answered 401 to; replaced unless already replaced.
+    `membership`: the user's access as looked up earlier in this request (else looked up here).
+    `stored_token`: this context's row as read earlier in this request (else read here)."""
+    membership = _membership(user=user, organization=organization, membership=membership)
+    if stored_token is not None and (
+        stored_token.user_id == user.pk
+        and stored_token.organization_id == organization.pk
+        and stored_token.client_id == context.client_id
+        and stored_token.username == context.username
+    ):
+        row = stored_token
+    else:
+        row = ConsoleToken.objects.filter(
+            user=user, organization=organization, client_id=context.client_id, username=context.username
+        ).first()
+    if row is not None:
+        _check_context(membership=membership, organization=organization, context=context, user_type=row.user_type)
+        if stale_access_token is None and _usable(row, membership):
+            return row
+    else:
+        _check_context(membership=membership, organization=organization, context=context)
+        try:
+            with transaction.atomic():
+                row = ConsoleToken.objects.create(
+                    user=user, organization=organization, client_id=context.client_id, username=context.username,
+                    expires_at=timezone.now(),
+                )
+        except IntegrityError:  # a concurrent call created it
+            row = ConsoleToken.objects.get(
+                user=user, organization=organization, client_id=context.client_id, username=context.username
+            )
+    with transaction.atomic():
+        row = ConsoleToken.objects.select_for_update().get(pk=row.pk)
+        needs = (
+            not _usable(row, membership)
+            if stale_access_token is None
+            else row.access_token == stale_access_token or not _usable(row, membership)
+        )
+        if needs:
+            _refresh(row=row, user=user, organization=organization, membership=membership, context=context)
+    _check_context(membership=membership, organization=organization, context=context, user_type=row.user_type)
+    return row
+
+
+def console_tokens_forget(*, user, organization: Organization) -> int:
+    """Drop the user's stored tokens for an organization (e.g. when switching away for good)."""
+    deleted, _ = ConsoleToken.objects.filter(user=user, organization=organization).delete()
+    return deleted
+
+
+# --- proxied calls ----------------------------------------------------------------------------------
+@dataclass
+class ConsoleCall:
+    """The outcome of one proxied call, as the response panel shows it."""
+
+    method: str
+    url: str
+    response: CoreResponse | None
+    error: str = ""
+    history: ConsoleRequest | None = None
+    token: ConsoleToken | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.response is not None and 200 <= self.response.status < 300
+
+
+def _send_once(*, organization: Organization, token: ConsoleToken, method: str, path: str, query, body: str | None):
+    headers = {"Authorization": f"Bearer {token.access_token}", "Accept": "application/json"}
+    if body is not None and method in ("POST", "PUT", "PATCH"):
+        headers["Content-Type"] = "application/json; charset=UTF-8"
+    return core_request(
+        method=method,
+        url=f"{organization.core_api_url.rstrip('/')}{path}",
+        headers=headers,
+        params=list(query or []),
+        body=body.encode("utf-8") if body is not None and method in ("POST", "PUT", "PATCH") else None,
+    )
+
+
+def console_request_send(
+    *,
+    user,
+    organization: Organization,
+    method: str,
+    path: str,
+    query: list[tuple[str, str]] | None = None,
+    body: str | None = None,
+    context: Context = SELF,
+    operation_id: str = "",
+    state: dict | None = None,
+    record: bool = True,
+    membership: Membership | None = None,
+    stored_token: ConsoleToken | None = None,
+) -> ConsoleCall:
+    """Send one request to the organization's core API with the context's token.
+
+    Access errors (NotFoundError, PermissionError_, ConsoleError) are raised; an unreachable API
+    or an oversized response is returned as `error` (and recorded in the history).
+    `membership`, `stored_token`: the user's access and this context's token row as read earlier in
+    this request (console_token_get)."""
+    method = (method or "").upper()
+    if method not in METHODS:
+        raise ConsoleError(ERR_METHOD_INVALID)
+    if not path.startswith("/v1/") and path != "/v1":
+        raise ConsoleError(ERR_PATH_INVALID)
+    url = f"{organization.core_api_url.rstrip('/')}{path}"
+    error = ""
+    response = None
+    token = None
+    membership = _membership(user=user, organization=organization, membership=membership)
+    try:
+        token = console_token_get(
+            user=user, organization=organization, context=context, membership=membership, stored_token=stored_token
+        )
+        response = _send_once(organization=organization, token=token, method=method, path=path, query=query, body=body)
+        if response.status == 401:
+            token = console_token_get(
+                user=user, organization=organization, context=context, stale_access_token=token.access_token,
+                membership=membership,
+            )
+            response = _send_once(
+                organization=organization, token=token, method=method, path=path, query=query, body=body
+            )
+    except CoreApiUnavailable as exc:
+        error = exc.message
+    except ApplicationError as exc:
+        if exc.code in ("ResponseTooLarge",):
+            error = exc.message
+        else:
+            raise
+    call = ConsoleCall(method=method, url=url, response=response, error=error, token=token)
+    if record:
+        call.history = console_history_record(
+            user=user,
+            organization=organization,
+            context=context,
+            operation_id=operation_id,
+            method=method,
+            path=path,
+            query=query or [],
+            body=body or "",
+            state=state or {},
+            response=response,
+            error=error,
+            prune=False,
+        )
+    return call
+
+
+# --- history ------------------------------------------------------------------------------------------
+HISTORY_PRUNE_EVERY = 10  # proxied calls prune the history on every 10th entry (by id), not on each
+
+
+def console_history_record(
+    *,
+    user,
+    organization: Organization,
+    context: Context,
+    operation_id: str,
+    method: str,
+    path: str,
+    query: list,
+    body: str,
+    state: dict,
+    response: CoreResponse | None,
+    error: str = "",
+    prune: bool = True,
+) -> ConsoleRequest:
+    """Keep the request (and its outcome) in the user's history; only the last HISTORY_LIMIT per
+    organization are kept.
+
+    One INSERT, no transaction (it is one statement; inside an outer transaction it joins it).
+    `prune=False` (proxied calls: this runs on every one) drops older entries only when the new
+    entry's id is a multiple of HISTORY_PRUNE_EVERY. Ids come from one sequence shared by all
+    users, so that is every 10th entry of a user on average, not exactly: storage per user and
+    organization stays around HISTORY_LIMIT + HISTORY_PRUNE_EVERY, not strictly under it. The
+    history list shows the last HISTORY_LIMIT either way (selectors.history_list)."""
+    entry = ConsoleRequest(
+        user=user,
+        organization=organization,
+        client_id=context.client_id,
+        username=context.username,
+        operation_id=operation_id[:100],
+        method=method,
+        path=path[:2000],
+        query=[[str(k), str(v)] for k, v in query],
+        body=body,
+        state=state,
+        status_code=response.status if response is not None else None,
+        duration_ms=round(response.elapsed_ms) if response is not None else None,
+        size_bytes=response.size if response is not None else None,
+        error=error[:500],
+    )
+    # user and organization are the instances the caller holds: no existence query for them.
+    entry.full_clean(exclude=["user", "organization"], validate_unique=False, validate_constraints=False)
+    entry.save(force_insert=True)
+    if prune or entry.pk % HISTORY_PRUNE_EVERY == 0:
+        console_history_prune(user=user, organization=organization)
+    return entry
+
+
+def console_history_prune(*, user, organization: Organization) -> int:
+    """Delete the user's entries for this organization older than the last HISTORY_LIMIT."""
+    mine = ConsoleRequest.objects.filter(user=user, organization=organization)
+    kept = mine.order_by("-created_at", "-id").values("pk")[:HISTORY_LIMIT]
+    deleted, _ = mine.exclude(pk__in=kept).delete()  # a fast delete: one DELETE statement
+    return deleted
+
+
+def console_history_clear(*, user, organization: Organization) -> int:
+    deleted, _ = ConsoleRequest.objects.filter(user=user, organization=organization).delete()
+    return deleted

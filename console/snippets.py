@@ -1,0 +1,65 @@
+""""Copy as curl" and "copy as JavaScript SDK call" for a built request.
+
+Tokens are never put into a page here: the snippets use the placeholder $TOKEN (curl) / TOKEN
+(SDK), unless the user explicitly reveals their own current token (views.token_reveal_view).
+"""
+
+import json
+import shlex
+from urllib.parse import urlencode
+
+from console.operations import BuiltRequest, Operation
+
+TOKEN_PLACEHOLDER = "$TOKEN"
+
+
+def full_url(base_url: str, built: BuiltRequest) -> str:
+    url = f"{base_url.rstrip('/')}{built.path}"
+    if built.query:
+        url += "?" + urlencode(built.query)
+    return url
+
+
+def curl(*, base_url: str, built: BuiltRequest, token: str = TOKEN_PLACEHOLDER) -> str:
+    auth = f"Authorization: Bearer {token}"
+    lines = [f"curl -X {built.method} {shlex.quote(full_url(base_url, built))}"]
+    # $TOKEN stays expandable by the shell; a revealed token is quoted literally.
+    lines.append(f'  -H "{auth}"' if token == TOKEN_PLACEHOLDER else f"  -H {shlex.quote(auth)}")
+    lines.append("  -H 'Accept: application/json'")
+    if built.body is not None:
+        lines.append("  -H 'Content-Type: application/json; charset=UTF-8'")
+        lines.append(f"  --data {shlex.quote(built.body)}")
+    return " \\\n".join(lines)
+
+
+def _js(value) -> str:
+    return json.dumps(value, indent=2)
+
+
+def js_sdk(*, operation: Operation, base_url: str, built: BuiltRequest, path_values: list[str]) -> str:
+    """An ordercloud-javascript-sdk call: path parameters in order, then the body, then the list
+    options ({search, searchOn, sortBy, page, pageSize, filters})."""
+    args = [_js(v) for v in path_values]
+    if built.body is not None:
+        args.append(_js(built.body_value))
+    options: dict = {}
+    filters: dict = {}
+    standard = {"search", "searchOn", "sortBy", "page", "pageSize"}
+    for name, value in built.query:
+        if name in standard:
+            options[name] = int(value) if name in ("page", "pageSize") and value.lstrip("-").isdigit() else value
+        elif operation.is_list:
+            filters[name] = value
+        else:
+            options[name] = value
+    if filters:
+        options["filters"] = filters
+    if options:
+        args.append(_js(options))
+    resource = operation.sdk_resource
+    return (
+        f"import {{ Configuration, Tokens, {resource} }} from 'ordercloud-javascript-sdk';\n\n"
+        f"Configuration.Set({{ baseApiUrl: {_js(base_url)} }});\n"
+        f"Tokens.SetAccessToken(TOKEN);\n\n"
+        f"const result = await {resource}.{operation.sdk_method}({', '.join(args)});"
+    )

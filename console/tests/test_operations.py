@@ -1,0 +1,54 @@
+"""console.operations: number fields keep 0 and negatives, empty means omitted, filters and sort."""
+
+import pytest
+from django.http import QueryDict
+
+from console.operations import BuilderError, Param, filter_expression, parse_value, request_build, operation_get
+
+
+@pytest.mark.parametrize(
+    ("param", "raw", "expected"),
+    [
+        (Param("pageSize", "integer"), "0", 0),
+        (Param("pageSize", "integer"), "", None),
+        (Param("offset", "integer"), "-3", -3),
+        (Param("price", "number"), "0", 0),
+        (Param("price", "number"), "0.0", 0.0),
+        (Param("price", "number"), "-1.5", -1.5),
+        (Param("Active", "boolean"), "false", False),
+        (Param("Roles", "array"), "A, B,,", ["A", "B"]),
+    ],
+)
+def test_parse_value_keeps_zero_and_negatives_and_omits_empty(param, raw, expected):
+    assert parse_value(param, raw) == expected
+
+
+def test_schema_minimum_refuses_negative_with_a_clear_message():
+    with pytest.raises(ValueError, match="at least 0"):
+        parse_value(Param("RefreshTokenDuration", "integer", minimum=0), "-1")
+    with pytest.raises(ValueError, match="whole number"):
+        parse_value(Param("page", "integer"), "1.5")
+
+
+@pytest.mark.parametrize(("op", "expected"), [("=", "x"), ("!", "!x"), (">=", ">=x"), ("*=", "x*"), ("*=*", "*x*")])
+def test_filter_operators_are_written_the_ordercloud_way(op, expected):
+    assert filter_expression(op, "x") == expected
+
+
+def test_query_and_body_zero_are_sent(db):
+    data = QueryDict(mutable=True)
+    data.update({"pageSize": "0", "page": ""})
+    built = request_build(operation=operation_get("Products.List"), data=data)
+    assert built.query == [("pageSize", "0")]
+    body = QueryDict(mutable=True)
+    body.update({"body.ShipWeight": "0", "body.Name": "", "body_json": "{}"})
+    built = request_build(operation=operation_get("Products.Create"), data=body)
+    assert built.body_value == {"ShipWeight": 0}
+
+
+def test_bad_json_body_is_a_field_error(db):
+    data = QueryDict(mutable=True)
+    data.update({"body_json": "{not json"})
+    with pytest.raises(BuilderError) as exc:
+        request_build(operation=operation_get("Products.Create"), data=data)
+    assert "body_json" in exc.value.errors

@@ -1,0 +1,294 @@
+"""Console pages: access (404 for outsiders), context selector, request builder, history, copy
+snippets, API client and webhook screens - through the real built-in core API."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from console import services
+from console.models import ConsoleRequest, ConsoleToken
+from coreapi import models as core_models
+
+
+def url(org, name="console", **kwargs):
+    return reverse(f"console:{name}", kwargs={"env": org.environment.lower(), "oc_id": org.oc_id, **kwargs})
+
+
+@pytest.fixture
+def as_user():
+    def make(user):
+        c = Client()
+        c.force_login(user)
+        return c
+
+    return make
+
+
+def send(client, org, op, **fields):
+    return client.post(url(org, "send"), {"op": op, **fields}, HTTP_HX_REQUEST="true")
+
+
+def history(user):
+    return ConsoleRequest.objects.filter(user=user).order_by("-id").first()
+
+
+class TestAccess:
+    def test_outsider_gets_404_on_every_console_page(self, team, outsider, as_user):
+        c = as_user(outsider)
+        for name in ("console", "apiclients", "webhooks", "history", "context-clients"):
+            assert c.get(url(team, name)).status_code == 404, name
+        assert send(c, team, "Me.Get").status_code == 404
+
+    def test_anonymous_is_sent_to_sign_in(self, team):
+        response = Client().get(url(team))
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+    def test_home_lists_only_my_organizations(self, team, member, as_user):
+        page = as_user(member).get(reverse("console:home")).content.decode()
+        assert "acme-sbx" in page and "other-org" not in page
+
+    def test_console_page_shows_the_context_and_never_a_token(self, team, member, as_user):
+        page = as_user(member).get(url(team)).content.decode()
+        assert 'data-testid="ctx-user">you (mia)' in page
+        assert "ProductReader" in page and "badge sandbox" in page
+        token = ConsoleToken.objects.get(user=member).access_token
+        assert token not in page
+
+
+class TestRequestBuilder:
+    def test_list_with_filter_sends_field_operator_and_value(self, team, member, as_user):
+        response = send(as_user(member), team, "Products.List", **{"f.field": "Name", "f.op": "*=*", "f.value": "shirt"})
+        assert response.status_code == 200
+        assert history(member).query == [["Name", "*shirt*"]]
+        assert 'data-testid="response-status">200' in response.content.decode()
+        assert "Red shirt" in response.content.decode() and "Green hat" not in response.content.decode()
+
+    def test_a_send_reads_the_organization_and_token_in_one_query_and_writes_one_history_row(self, team, owner, as_user):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        c = as_user(owner)
+        send(c, team, "Products.List", pageSize="2")  # mints the token
+        with CaptureQueriesContext(connection) as queries:
+            assert send(c, team, "Products.List", pageSize="2").status_code == 200
+        sql = [q["sql"] for q in queries.captured_queries]
+        lookups = [q for q in sql if q.startswith("SELECT") and ("console_" in q or "organizations_" in q)]
+        assert len(lookups) == 1 and 'INNER JOIN "organizations_organization"' in lookups[0]
+        writes = [q.split(" (")[0].split(" WHERE")[0] for q in sql if q.startswith(("INSERT", "UPDATE", "DELETE"))]
+        pruned = history(owner).pk % services.HISTORY_PRUNE_EVERY == 0  # every 10th entry prunes
+        assert writes == ['INSERT INTO "console_consolerequest"'] + (['DELETE FROM "console_consolerequest"'] if pruned else [])
+
+    def test_json_response_is_embedded_for_the_browser_and_cannot_break_out_of_its_script(self, team, owner, as_user):
+        mp = core_models.Marketplace.objects.get(marketplace_id=team.oc_id, environment="sandbox")
+        core_models.Product.objects.create(marketplace=mp, oc_id="xss", name="</script><img src=x onerror=alert(1)> & co",
+                                           active=True)
+        body = send(as_user(owner), team, "Products.Get", **{"path.productID": "xss"}).content.decode()
+        assert 'data-testid="json-tree"' in body and '<script type="application/json" class="json-tree-data">' in body
+        assert "</script><img" not in body and "<img src=x" not in body
+        assert "\\u003c/script\\u003e\\u003cimg src=x onerror=alert(1)\\u003e \\u0026 co" in body
+
+    def test_page_size_zero_is_sent_as_zero_and_the_api_error_is_shown_readably(self, team, member, as_user):
+        response = send(as_user(member), team, "Products.List", pageSize="0", page="")
+        assert history(member).query == [["pageSize", "0"]]  # empty page omitted, 0 sent
+        body = response.content.decode()
+        assert 'data-testid="oc-errors"' in body and "InvalidRequest" in body
+
+    def test_sort_descending_and_xp_filter(self, team, member, as_user):
+        send(as_user(member), team, "Products.List", sortBy="Name", sortDir="desc",
+             **{"f.field": ["xp.color", "Active"], "f.op": ["=", "!"], "f.value": ["red", "false"]})
+        assert history(member).query == [["sortBy", "!Name"], ["xp.color", "red"], ["Active", "!false"]]
+
+    def test_body_number_zero_is_sent_and_empty_fields_are_omitted(self, team, owner, as_user):
+        response = send(as_user(owner), team, "Products.Create", **{
+            "body.ID": "zero-weight", "body.Name": "Free sample", "body.ShipWeight": "0",
+            "body.ShipHeight": "", "body.QuantityMultiplier": "-2", "body_json": '{"xp": {"price": 0}}',
+        })
+        assert response.status_code == 200
+        import json
+
+        sent = json.loads(history(owner).body)
+        assert sent == {"xp": {"price": 0}, "ID": "zero-weight", "Name": "Free sample", "ShipWeight": 0,
+                        "QuantityMultiplier": -2}
+        product = core_models.Product.objects.get(oc_id="zero-weight")
+        assert product.ship_weight == 0 and product.ship_height is None
+
+    def test_invalid_number_field_gives_a_clear_error_and_sends_nothing(self, team, owner, as_user):
+        response = send(as_user(owner), team, "ApiClients.Create", **{"body.AppName": "x", "body.AccessTokenDuration": "5"})
+        assert "Must be at least 10" in response.content.decode()
+        assert not ConsoleRequest.objects.filter(user=owner).exists()
+
+    def test_path_parameters_are_required_and_filled_in(self, team, member, as_user):
+        c = as_user(member)
+        assert "Required" in send(c, team, "Products.Get").content.decode()
+        response = send(c, team, "Products.Get", **{"path.productID": "prod-1"})
+        assert history(member).path == "/v1/products/prod-1"
+        assert "Red shirt" in response.content.decode()
+
+    def test_not_found_error_is_readable(self, team, member, as_user):
+        body = send(as_user(member), team, "Products.Get", **{"path.productID": "nope"}).content.decode()
+        assert "NotFound" in body and "ObjectID" in body
+
+    def test_operations_search_and_builder_prefill(self, team, member, as_user):
+        c = as_user(member)
+        body = c.get(url(team, "operations"), {"q": "webhooks create"}).content.decode()
+        assert "Webhooks.Create" in body and "Products.List" not in body
+        builder = c.get(url(team, "builder"), {"op": "PriceSchedules.Create"}).content.decode()
+        assert "PriceBreaks" in builder and 'name="body.MinQuantity"' in builder
+
+
+class TestHistoryAndSnippets:
+    def test_history_rerun_and_edit(self, team, member, as_user):
+        c = as_user(member)
+        send(c, team, "Products.List", pageSize="2", search="shirt")
+        entry = history(member)
+        response = c.post(url(team, "history-rerun", pk=entry.pk), HTTP_HX_REQUEST="true")
+        assert response.status_code == 200 and ConsoleRequest.objects.filter(user=member).count() == 2
+        builder = c.get(url(team, "builder"), {"history": entry.pk}).content.decode()
+        assert 'name="pageSize" value="2"' in builder and 'name="search" value="shirt"' in builder
+
+    def test_history_of_another_user_is_404(self, team, member, owner, as_user):
+        send(as_user(member), team, "Me.Get")
+        entry = history(member)
+        assert as_user(owner).post(url(team, "history-rerun", pk=entry.pk)).status_code == 404
+
+    def test_curl_uses_a_placeholder_until_the_user_reveals_their_own_token(self, team, member, as_user):
+        c = as_user(member)
+        body = send(c, team, "Products.List", pageSize="5").content.decode()
+        token = ConsoleToken.objects.get(user=member).access_token
+        assert "Bearer $TOKEN" in body and token not in body
+        assert "Products.List({" in body and "&quot;pageSize&quot;: 5" in body
+        revealed = c.post(url(team, "token-reveal", pk=history(member).pk)).content.decode()
+        assert token in revealed
+
+
+class TestContextSelector:
+    def test_member_impersonates_a_buyer_and_calls_me(self, team, member, as_user):
+        c = as_user(member)
+        clients = c.get(url(team, "context-clients")).content.decode()
+        assert "buyer-client" in clients
+        users = c.get(url(team, "context-users"), {"client_id": "buyer-client"}).content.decode()
+        assert 'data-username="shopper"' in users
+        response = c.post(url(team, "context-set"), {"client_id": "buyer-client", "username": "shopper"})
+        assert response.status_code == 302
+        page = c.get(url(team)).content.decode()
+        assert 'data-testid="ctx-user">shopper' in page
+        body = send(c, team, "Me.Get").content.decode()
+        assert "shopper" in body and history(member).username == "shopper"
+
+    def test_seller_impersonator_sees_only_seller_users(self, team, seller_member, as_user):
+        users = as_user(seller_member).get(url(team, "context-users"), {"client_id": "admin-client"}).content.decode()
+        assert 'data-username="admin"' in users
+        users = as_user(seller_member).get(url(team, "context-users"), {"client_id": "buyer-client"}).content.decode()
+        assert 'data-username="shopper"' not in users
+
+    def test_without_permission_the_option_is_absent_and_refused(self, team, owner, as_user):
+        from console.tests.conftest import add_member
+        from tests.factories import UserFactory
+
+        plain = UserFactory(username="pat")
+        add_member(team, owner, plain, roles=["FullAccess"])
+        c = as_user(plain)
+        assert "Impersonate a user" not in c.get(url(team)).content.decode()
+        assert c.get(url(team, "context-clients")).status_code == 404
+        assert c.post(url(team, "context-set"), {"client_id": "buyer-client", "username": "shopper"}).status_code == 404
+
+    def test_user_of_another_org_is_404(self, team, member, as_user):
+        response = as_user(member).post(url(team, "context-set"), {"client_id": "buyer-client", "username": "ghost"})
+        assert response.status_code == 404
+
+
+class TestApiClientScreens:
+    def test_create_edit_clear_secret_and_integration_event_survive_reload(self, team, owner, as_user):
+        c = as_user(owner)
+        mp = core_models.Marketplace.objects.get(marketplace_id=team.oc_id, environment="sandbox")
+        core_models.IntegrationEvent.objects.create(marketplace=mp, oc_id="checkout-evt", name="Checkout calc",
+                                                    custom_implementation_url="https://example.com/hook", hash_key="k")
+        form = {"AppName": "Web app", "Active": "on", "ClientSecret": "s3cret-value",
+                "AllowSeller": "on", "AccessTokenDuration": "600", "RefreshTokenDuration": "0",
+                "OrderCheckoutIntegrationEventID": "checkout-evt", "MaximumGrantedRoles": "ProductReader, MeAdmin",
+                "xp": '{"team": "web"}'}
+        response = c.post(url(team, "apiclient-create"), form)
+        assert response.status_code == 302, response.content.decode()[:2000]
+        client = core_models.ApiClient.objects.get(marketplace=mp, app_name="Web app")
+        assert response["Location"] == url(team, "apiclient-edit", client_id=client.oc_id)
+        assert client.client_secret == "s3cret-value" and client.refresh_token_duration == 0
+        assert client.order_checkout_integration_event_id == "checkout-evt"
+
+        # Reload: the event ID is selected; then clear the secret and save.
+        page = c.get(url(team, "apiclient-edit", client_id=client.oc_id)).content.decode()
+        assert re.search(r'<option value="checkout-evt" selected>', page)
+        assert 'value="s3cret-value"' in page
+        response = c.post(url(team, "apiclient-edit", client_id=client.oc_id), {**form, "ClientSecret": ""})
+        assert response.status_code == 302
+        client.refresh_from_db()
+        assert client.client_secret == ""
+        assert client.order_checkout_integration_event_id == "checkout-evt"
+        assert client.maximum_granted_roles == ["ProductReader", "MeAdmin"] and client.xp == {"team": "web"}
+        listing = c.get(url(team, "apiclients")).content.decode()
+        assert "checkout-evt" in listing
+
+        # A password grant through the real token endpoint no longer needs a secret.
+        token = Client().post("/core/sandbox/oauth/token", {
+            "grant_type": "password", "client_id": client.oc_id, "username": "admin", "password": "Core-pass-123!"})
+        assert token.status_code == 200, token.content
+
+    def test_api_errors_are_shown_on_the_form(self, team, owner, as_user):
+        response = as_user(owner).post(url(team, "apiclient-create"), {"AppName": "Bad", "Active": "on", "AccessTokenDuration": "600", "MaximumGrantedRoles": "NoSuchRole"})
+        assert response.status_code == 200
+        assert 'data-testid="api-errors"' in response.content.decode()
+
+    def test_delete(self, team, owner, as_user):
+        c = as_user(owner)
+        assert c.post(url(team, "apiclient-delete", client_id="admin-client")).status_code == 302
+        assert not core_models.ApiClient.objects.filter(oc_id="admin-client", marketplace__marketplace_id="acme-sbx").exists()
+
+    def test_reader_without_api_client_roles_sees_the_api_refusal(self, team, member, as_user):
+        body = as_user(member).get(url(team, "apiclients")).content.decode()
+        assert "InsufficientRoles" in body
+
+
+class TestWebhookScreens:
+    def test_api_client_assignment_is_saved_through_the_form(self, team, owner, as_user):
+        response = as_user(owner).post(url(team, "webhook-create"), {
+            "ID": "hook-1", "Name": "Product hook", "Url": "https://example.com/hook", "WebhookRoutes": "POST v1/products",
+            "ApiClientIDs": ["admin-client", "buyer-client"], "ConfigData": "{}"})
+        assert response.status_code == 302
+        assert core_models.Webhook.objects.get(oc_id="hook-1").api_client_ids == ["admin-client", "buyer-client"]
+
+    def test_webhook_form_always_offers_the_current_api_clients(self, team, owner, as_user):
+        c = as_user(owner)
+        response = c.post(url(team, "webhook-create"), {
+            "ID": "hook-1", "Name": "Product hook", "Url": "https://example.com/hook", "WebhookRoutes": "POST v1/products",
+            "ConfigData": "{}"})
+        assert response.status_code == 302, response.content.decode()[:3000]
+        edit = url(team, "webhook-edit", webhook_id="hook-1")
+        assert "Storefront" in c.get(edit).content.decode()
+        # Create a client: the webhook form offers it at once (no cache).
+        c.post(url(team, "apiclient-create"), {"AppName": "Brand new", "Active": "on", "AccessTokenDuration": "600"})
+        assert "Brand new" in c.get(edit).content.decode()
+        # Rename a client: the form shows the new name.
+        c.post(url(team, "apiclient-edit", client_id="buyer-client"), {"AppName": "Shop front", "Active": "on", "AccessTokenDuration": "600"})
+        page = c.get(edit).content.decode()
+        assert "Shop front" in page and "Storefront" not in page
+        # Delete a client: it is no longer offered.
+        c.post(url(team, "apiclient-delete", client_id="admin-client"))
+        assert 'value="admin-client"' not in c.get(edit).content.decode()
+
+    def test_webhook_list_shows_the_current_names_of_assigned_clients(self, team, owner, as_user):
+        c = as_user(owner)
+        c.post(url(team, "webhook-create"), {
+            "ID": "hook-1", "Name": "Product hook", "Url": "https://example.com/hook", "WebhookRoutes": "POST v1/products",
+            "ApiClientIDs": ["admin-client", "buyer-client"], "ConfigData": "{}"})
+        listing = c.get(url(team, "webhooks")).content.decode()
+        assert "Admin app" in listing and "Storefront" in listing
+        c.post(url(team, "apiclient-edit", client_id="buyer-client"), {"AppName": "Shop front", "Active": "on", "AccessTokenDuration": "600"})
+        c.post(url(team, "apiclient-delete", client_id="admin-client"))
+        listing = c.get(url(team, "webhooks")).content.decode()
+        assert "Shop front" in listing and "Storefront" not in listing and "Admin app" not in listing
+
+    def test_bad_route_is_a_form_error(self, team, owner, as_user):
+        response = as_user(owner).post(url(team, "webhook-create"), {
+            "Name": "x", "Url": "https://example.com", "WebhookRoutes": "FETCH something else"})
+        assert response.status_code == 200 and "One route per line" in response.content.decode()

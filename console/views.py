@@ -1,0 +1,322 @@
+"""The API console pages (function views + htmx). Thin: parse input, call a service or selector,
+render. Organizations are addressed like /organizations/<env>/<Id>/: /console/<env>/<Id>/.
+
+Someone who cannot see the organization gets 404 everywhere; every proxied call re-checks access
+(console.services). Tokens are never rendered, except the user's own current token on "reveal".
+"""
+
+from __future__ import annotations
+
+import json
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_POST
+
+from console import selectors, services
+from console.operations import (
+    FILTER_OPERATORS,
+    BuilderError,
+    operation_get,
+    operations_grouped,
+    request_build,
+    builder_state,
+)
+from console.services import SELF, Context, ConsoleError
+from console.snippets import curl, js_sdk
+from organizations import selectors as org_selectors
+from portal.common.errors import ApplicationError, NotFoundError, PermissionError_
+
+SESSION_CONTEXT = "console_context_{}/{}"  # environment, lower-case Id
+DEFAULT_OPERATION = "Products.List"
+
+
+def console_url(org, name: str = "console", **kwargs) -> str:
+    return reverse(f"console:{name}", kwargs={"env": org.environment.lower(), "oc_id": org.oc_id, **kwargs})
+
+
+def _console_view(view, *, with_token: bool):
+    @login_required
+    @wraps(view)
+    def wrapper(request, env, oc_id, *args, **kwargs):
+        try:
+            token_context = None
+            if with_token:
+                token_context = tuple(request.session.get(SESSION_CONTEXT.format(env.lower(), oc_id.lower())) or ("", ""))
+            access = selectors.console_access_get(
+                user=request.user, environment=env, oc_id=oc_id, token_context=token_context
+            )
+            if with_token:
+                return view(request, access.organization, access.membership, access.token, *args, **kwargs)
+            return view(request, access.organization, access.membership, *args, **kwargs)
+        except NotFoundError as exc:
+            raise Http404(exc.message) from exc
+        except PermissionError_ as exc:
+            raise PermissionDenied(exc.message) from exc
+        except ApplicationError as exc:
+            if request.htmx:
+                return render(request, "console/_error.html", {"message": exc.message}, status=exc.status_code)
+            return HttpResponseBadRequest(exc.message)
+
+    return wrapper
+
+
+def console_view(view):
+    """Resolve <env>/<oc_id> for the signed-in user (404 if they cannot see it); map domain errors.
+    The view gets (request, org, membership, ...)."""
+    return _console_view(view, with_token=False)
+
+
+def console_call_view(view):
+    """console_view for views that send a proxied call: the view gets (request, org, membership,
+    token, ...), `token` being the stored ConsoleToken of the current context, read in the same
+    query as the organization (None before the first call), handed to the service as is."""
+    return _console_view(view, with_token=True)
+
+
+def _context(request, org) -> Context:
+    stored = request.session.get(SESSION_CONTEXT.format(org.environment.lower(), org.oc_id.lower())) or ["", ""]
+    return Context(client_id=stored[0], username=stored[1])
+
+
+def _set_context(request, org, context: Context) -> None:
+    key = SESSION_CONTEXT.format(org.environment.lower(), org.oc_id.lower())
+    request.session[key] = [context.client_id, context.username]
+
+
+# --- pages ----------------------------------------------------------------------------------------
+@login_required
+@require_GET
+def console_home_view(request):
+    orgs = org_selectors.organization_list(actor=request.user)
+    return render(request, "console/home.html", {"organizations": orgs})
+
+
+def _console_context(request, org, membership, *, tab: str) -> dict:
+    context = _context(request, org)
+    token, context_error = None, ""
+    try:
+        token = services.console_token_get(user=request.user, organization=org, context=context)
+    except (NotFoundError, PermissionError_, ConsoleError) as exc:
+        if context.is_self:
+            if isinstance(exc, NotFoundError):
+                raise
+            context_error = exc.message
+        else:
+            context_error = f"Impersonating {context.label} is no longer possible: {exc.message} Switched back to your own access."
+            context = SELF
+            _set_context(request, org, SELF)
+            token = services.console_token_get(user=request.user, organization=org, context=SELF)
+    except ApplicationError as exc:
+        context_error = exc.message
+    return {
+        "org": org,
+        "membership": membership,
+        "ctx": context,
+        "token": token,
+        "context_error": context_error,
+        "can_impersonate": selectors.can_impersonate(membership=membership) and selectors.is_builtin(org),
+        "organizations": org_selectors.organization_list(actor=request.user),
+        "tab": tab,
+    }
+
+
+@console_view
+@require_GET
+def console_page_view(request, org, membership):
+    page = _console_context(request, org, membership, tab="requests")
+    op_id = request.GET.get("op") or DEFAULT_OPERATION
+    history_id = request.GET.get("history")
+    page.update(_builder_context(request, org, op_id=op_id, history_id=history_id))
+    page["groups"] = operations_grouped()
+    page["history"] = selectors.history_list(user=request.user, organization=org)
+    return render(request, "console/console.html", page)
+
+
+# --- context ----------------------------------------------------------------------------------------
+@console_view
+@require_POST
+def context_set_view(request, org, membership):
+    if request.POST.get("mode") == "self":
+        context = SELF
+    else:
+        context = Context(client_id=request.POST.get("client_id", "").strip(),
+                          username=request.POST.get("username", "").strip())
+        if not context.client_id or not context.username:
+            raise ConsoleError(services.ERR_CONTEXT_INCOMPLETE)
+    services.console_token_get(user=request.user, organization=org, context=context)  # validates, mints
+    _set_context(request, org, context)
+    messages.success(request, f"Now calling the API as {context.label}.")
+    return redirect(console_url(org))
+
+
+@console_view
+@require_GET
+def context_clients_view(request, org, membership):
+    clients = selectors.context_client_list(
+        user=request.user, organization=org, membership=membership, search=request.GET.get("q", "")
+    )
+    return render(request, "console/_context_clients.html", {"org": org, "clients": clients})
+
+
+@console_view
+@require_GET
+def context_users_view(request, org, membership):
+    client_id = request.GET.get("client_id", "")
+    users = selectors.context_user_list(
+        user=request.user, organization=org, membership=membership, client_id=client_id,
+        search=request.GET.get("q", ""),
+    )
+    return render(request, "console/_context_users.html", {"org": org, "users": users, "client_id": client_id})
+
+
+# --- request builder ------------------------------------------------------------------------------
+@console_view
+@require_GET
+def operation_list_view(request, org, membership):
+    return render(request, "console/_operations.html",
+                  {"org": org, "groups": operations_grouped(request.GET.get("q", "")), "q": request.GET.get("q", "")})
+
+
+def _builder_context(request, org, *, op_id: str, history_id: str | None = None) -> dict:
+    state: dict = {}
+    if history_id:
+        entry = selectors.history_get(user=request.user, organization=org, pk=history_id)
+        op_id = entry.operation_id or op_id
+        state = entry.state
+    operation = operation_get(op_id)
+    filters = []
+    fields, ops, values = state.get("f.field", []), state.get("f.op", []), state.get("f.value", [])
+    for i, name in enumerate(fields):
+        filters.append({"field": name, "op": ops[i] if i < len(ops) else "=", "value": values[i] if i < len(values) else ""})
+    body_json = (state.get("body_json") or [None])[0]
+    if body_json is None and operation.has_body:
+        body_json = json.dumps(operation.body_example, indent=2) if operation.body_example not in (None, {}) else "{}"
+    return {
+        "op": operation,
+        "state": state,
+        "filters": filters or [{"field": "", "op": "=", "value": ""}],
+        "filter_operators": FILTER_OPERATORS,
+        "body_json": body_json or "",
+    }
+
+
+@console_view
+@require_GET
+def builder_view(request, org, membership):
+    ctx = {"org": org, **_builder_context(request, org, op_id=request.GET.get("op", DEFAULT_OPERATION),
+                                           history_id=request.GET.get("history"))}
+    return render(request, "console/_builder.html", ctx)
+
+
+def _script_safe(text: str) -> str:
+    """JSON text made safe inside <script type="application/json">: "<", ">" and "&" can only
+    occur inside JSON strings, where their \\u escapes mean the same (django's json_script does this
+    after serializing; the response is JSON already, so it is not parsed and re-serialized)."""
+    return mark_safe(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
+
+
+def _render_call(request, org, operation, built, call, *, path_values) -> HttpResponse:
+    base = org.core_api_url
+    body_json, has_json, json_text = None, False, ""
+    if call.response is not None and call.response.content:
+        try:
+            json_text = call.response.content.decode("utf-8")
+            body_json = json.loads(json_text)
+            has_json = True
+        except ValueError:  # not UTF-8 or not JSON: shown as text
+            json_text = ""
+    errors = []
+    if isinstance(body_json, dict) and isinstance(body_json.get("Errors"), list):
+        errors = [e for e in body_json["Errors"] if isinstance(e, dict)]
+    elif isinstance(body_json, dict) and "error" in body_json and "error_description" in body_json:
+        errors = [{"ErrorCode": body_json["error"], "Message": body_json["error_description"]}]
+    response = render(request, "console/_response.html", {
+        "org": org,
+        "call": call,
+        "op": operation,
+        "has_json": has_json,
+        # the raw JSON: console.js builds the collapsible tree from it in the browser
+        "json_script": _script_safe(json_text),
+        "text": call.response.content.decode("utf-8", "replace")[:200_000] if call.response is not None and not has_json else "",
+        "oc_errors": errors,
+        "curl": curl(base_url=base, built=built),
+        "js": js_sdk(operation=operation, base_url=base, built=built, path_values=path_values),
+        "history_id": call.history.pk if call.history else None,
+    })
+    response["HX-Trigger"] = "console-history"
+    return response
+
+
+def _send(request, org, membership, token, operation, data):
+    try:
+        built = request_build(operation=operation, data=data)
+    except BuilderError as exc:
+        return render(request, "console/_response.html", {"org": org, "op": operation, "field_errors": exc.errors})
+    context = _context(request, org)
+    call = services.console_request_send(
+        user=request.user, organization=org, method=built.method, path=built.path, query=built.query,
+        body=built.body, context=context, operation_id=operation.id, state=builder_state(data),
+        membership=membership,  # the access console_call_view just looked up: the call-time check
+        stored_token=token,
+    )
+    path_values = [(data.getlist(f"path.{p.name}") or [""])[0] for p in operation.path_params] \
+        if hasattr(data, "getlist") else [(data.get(f"path.{p.name}") or [""])[0] for p in operation.path_params]
+    return _render_call(request, org, operation, built, call, path_values=path_values)
+
+
+@console_call_view
+@require_POST
+def send_view(request, org, membership, token):
+    operation = operation_get(request.POST.get("op", ""))
+    return _send(request, org, membership, token, operation, request.POST)
+
+
+@console_call_view
+@require_POST
+def history_rerun_view(request, org, membership, token, pk):
+    entry = selectors.history_get(user=request.user, organization=org, pk=pk)
+    operation = operation_get(entry.operation_id)
+    return _send(request, org, membership, token, operation, _StateData(entry.state))
+
+
+class _StateData(dict):
+    """A stored builder state ({name: [values]}) read like a QueryDict."""
+
+    def getlist(self, key):
+        return list(self.get(key) or [])
+
+
+@console_view
+@require_GET
+def history_view(request, org, membership):
+    return render(request, "console/_history.html",
+                  {"org": org, "history": selectors.history_list(user=request.user, organization=org)})
+
+
+@console_view
+@require_POST
+def history_clear_view(request, org, membership):
+    services.console_history_clear(user=request.user, organization=org)
+    return render(request, "console/_history.html", {"org": org, "history": []})
+
+
+@console_view
+@require_POST
+def token_reveal_view(request, org, membership, pk):
+    """"Copy as curl" with the user's own token of the current context (they asked to reveal it)."""
+    entry = selectors.history_get(user=request.user, organization=org, pk=pk)
+    operation = operation_get(entry.operation_id)
+    try:
+        built = request_build(operation=operation, data=_StateData(entry.state))
+    except BuilderError as exc:
+        return render(request, "console/_error.html", {"message": str(exc)})
+    token = services.console_token_get(user=request.user, organization=org, context=_context(request, org))
+    return render(request, "console/_curl.html",
+                  {"curl": curl(base_url=org.core_api_url, built=built, token=token.access_token), "revealed": True})
