@@ -426,6 +426,39 @@ def user_assignment_list(request: HttpRequest, id: str, params: Query[PageParams
     return paginate(rows, page=params.page, page_size=params.pageSize, serialize=lambda row: row)
 
 
+class AuditEntryOut(Schema):
+    ID: int
+    Date: str
+    Actor: str | None = Field(None, description="Username of who did it (None: the system or a deleted user)")
+    Action: str
+    Target: str
+    Details: dict
+
+
+@router.get(
+    "/organizations/{id}/activity",
+    response=list_page(AuditEntryOut),
+    summary="The organization's audit log, newest first (Organization Admins)",
+    operation_id="Organizations_ListActivity",
+)
+def activity_list(request: HttpRequest, id: str, params: Query[PageParams], env: Query[EnvironmentParam]):  # noqa: A002
+    org = _org(request, id, env.environment)
+    entries = selectors.audit_list(actor=request.auth, organization=org)
+    return paginate(
+        entries,
+        page=params.page,
+        page_size=params.pageSize,
+        serialize=lambda e: {
+            "ID": e.pk,
+            "Date": e.created_at.isoformat().replace("+00:00", "Z"),
+            "Actor": e.actor.username if e.actor_id else None,
+            "Action": e.action,
+            "Target": e.target,
+            "Details": e.details or {},
+        },
+    )
+
+
 @router.put(
     "/organizations/{id}/access/users/{username}",
     response=UserAssignmentOut,

@@ -340,3 +340,17 @@ class TestTransfer:
         response = PortalApi(client, owner).post("/organizations/acme-sbx/transfer", {})
         assert response.status_code == 400
         assert error_codes(response) == ["InvalidRequest"]
+
+
+def test_admins_read_the_audit_log_newest_first(client, team, owner, admin_user):
+    from organizations.models import AuditEntry
+
+    api = PortalApi(client, owner)
+    assert api.put("/organizations/acme-sbx", {"Name": "Acme Renamed"}).status_code == 200
+    response = PortalApi(client, admin_user).get("/organizations/acme-sbx/activity", pageSize=2)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["Meta"]["TotalCount"] == AuditEntry.objects.filter(organization__oc_id="acme-sbx").count() >= 2
+    newest = body["Items"][0]
+    assert newest["Actor"] == "olivia" and "rename" in newest["Action"]
+    assert newest["Date"].endswith("Z") and len(body["Items"]) == 2

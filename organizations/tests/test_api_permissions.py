@@ -61,6 +61,7 @@ OPERATIONS = [
     ("GET", f"{ORG}/apiclients", None, MEMBERS_READ, False),
     ("GET", f"{ORG}/apiclients/storefront/users", None, MEMBERS_READ, False),
     ("GET", f"{ORG}/token", None, MEMBERS_READ, False),
+    ("GET", f"{ORG}/activity", None, expect(200, 200, 403, 404, 404), False),
     # Staging restore (issue #7): Staging orgs only, so on this Sandbox org admins get a 400
     # (organizations/tests/test_restore_api.py has the same matrix on a Staging org).
     ("GET", f"{ORG}/stagingrestorewebhook", None, STAGING_ONLY, False),
