@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -18,7 +19,7 @@ from coreapi import definitions as d
 from coreapi import schemas as s
 from coreapi import services
 from coreapi.auth import Caller, CoreBearer
-from coreapi.errors import MSG_MISSING_TOKEN, CoreApiError, OAuthError
+from coreapi.errors import MSG_INVALID_TOKEN, MSG_MISSING_TOKEN, CoreApiError, OAuthError
 from coreapi.me import me_catalogs_list, me_categories_list, me_get, me_patch, me_product_get, me_products_list
 from coreapi.models import Marketplace, UserKind
 from coreapi.resources import Assignment, Resource, json_response, webhooks_fire_safe
@@ -441,6 +442,17 @@ def _install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(AuthenticationError, auth_error)
     api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(Http404, not_found)
+
+    def integrity_error(request, exc: IntegrityError):
+        # A write racing the deletion of its marketplace fails on the marketplace foreign key at
+        # commit: the token's marketplace is gone, so the answer is the same as for any request
+        # with that token from now on.
+        caller = getattr(request, "core_caller", None)
+        if caller is not None and not Marketplace.objects.filter(pk=caller.marketplace_pk).exists():
+            return _error(api, request, 401, "InvalidToken", MSG_INVALID_TOKEN)
+        return unexpected(request, exc)
+
+    api.add_exception_handler(IntegrityError, integrity_error)
     api.add_exception_handler(Exception, unexpected)
 
 

@@ -1,10 +1,25 @@
 """Bearer authentication of core API requests: verify the JWT, resolve the marketplace.
 
-Cheap on purpose: the only DB hit is one indexed lookup of the marketplace row (unique on
-environment + marketplace ID). It is not cached across requests: a deleted and re-created
-marketplace must never be served from a stale entry, and the lookup costs ~0.2 ms.
+Resolving the marketplace is free on the hot path and never serves a stale marketplace:
+
+- Access tokens carry `mpk`, the primary key of the marketplace row they were issued for
+  (coreapi.tokens). A marketplace deleted and re-created with the same ID gets a new pk, so the
+  tokens of the two incarnations differ.
+- Each process keeps `(environment, marketplace ID) -> (pk, checked_at)` of rows it has looked
+  up. A token is accepted from the cache only when its `mpk` equals the cached pk and the entry is
+  younger than `MARKETPLACE_CACHE_SECONDS`; anything else (no `mpk`, another pk, an old entry, a
+  write request) is checked against the database, which refreshes the entry. So the token of a
+  re-created marketplace works at once in every process, and its predecessor's tokens are refused
+  (401) as soon as a process sees a pk it does not know.
+- Writes (any method but GET/HEAD/OPTIONS) always check the database, so no row is ever written
+  for a vanished marketplace. What is left: for at most `MARKETPLACE_CACHE_SECONDS`, in a process
+  that had cached it, a *read* with a token of a deleted (and not re-created) marketplace answers
+  as for an empty marketplace (every query is scoped by the deleted pk, so it sees no rows, and
+  never another marketplace's). `marketplace_delete` forgets the entry in its own process at once.
 """
 
+import threading
+import time
 from dataclasses import dataclass
 
 import jwt
@@ -14,6 +29,48 @@ from coreapi import roles as role_utils
 from coreapi.errors import MSG_INVALID_TOKEN, MSG_SELLER_ONLY, InsufficientRoles, InvalidToken
 from coreapi.models import Marketplace
 from coreapi.tokens import TokenClaims, access_token_decode
+
+MARKETPLACE_CACHE_SECONDS = 10.0
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# (environment, marketplace ID) -> (pk, time.monotonic() of the database check)
+_marketplace_pks: dict[tuple[str, str], tuple[int, float]] = {}
+_marketplace_pks_lock = threading.Lock()
+
+
+def marketplace_cache_forget(*, environment: str, marketplace_id: str) -> None:
+    with _marketplace_pks_lock:
+        _marketplace_pks.pop((environment, marketplace_id), None)
+
+
+def marketplace_cache_clear() -> None:
+    with _marketplace_pks_lock:
+        _marketplace_pks.clear()
+
+
+def marketplace_pk_resolve(
+    *, environment: str, marketplace_id: str, claimed_pk: int | None, use_cache: bool = True
+) -> int | None:
+    """The pk of the marketplace a token belongs to, or None when it no longer exists (or the
+    token was issued for an earlier marketplace with the same ID)."""
+    key = (environment, marketplace_id)
+    if use_cache and claimed_pk is not None:
+        hit = _marketplace_pks.get(key)
+        if hit is not None and hit[0] == claimed_pk and time.monotonic() - hit[1] < MARKETPLACE_CACHE_SECONDS:
+            return claimed_pk
+    pk = (
+        Marketplace.objects.filter(environment=environment, marketplace_id=marketplace_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    with _marketplace_pks_lock:
+        if pk is None:
+            _marketplace_pks.pop(key, None)
+        else:
+            _marketplace_pks[key] = (pk, time.monotonic())
+    if pk is None or (claimed_pk is not None and claimed_pk != pk):
+        return None
+    return pk
 
 
 @dataclass(frozen=True)
@@ -25,7 +82,18 @@ class Caller:
     marketplace: Marketplace | None = None
 
     def marketplace_row(self) -> Marketplace:
-        return self.marketplace or Marketplace.objects.get(pk=self.marketplace_pk)
+        """The Marketplace row (one query unless authentication already loaded it); a marketplace
+        deleted since the token was checked is a 401 InvalidToken, not a 500."""
+        if self.marketplace is not None:
+            return self.marketplace
+        row = Marketplace.objects.filter(pk=self.marketplace_pk).first()
+        if row is None:
+            raise InvalidToken(MSG_INVALID_TOKEN)
+        return row
+
+    @property
+    def marketplace_id(self) -> str:
+        return self.claims.marketplace_id
 
     @property
     def environment(self) -> str:
@@ -65,11 +133,14 @@ class CoreBearer(HttpBearer):
             claims = access_token_decode(environment=self.environment, token=token)
         except (jwt.InvalidTokenError, ValueError, TypeError, KeyError):
             raise InvalidToken(MSG_INVALID_TOKEN) from None
-        marketplace = Marketplace.objects.filter(
-            environment=self.environment, marketplace_id=claims.marketplace_id
-        ).first()
-        if marketplace is None:
+        marketplace_pk = marketplace_pk_resolve(
+            environment=self.environment,
+            marketplace_id=claims.marketplace_id,
+            claimed_pk=claims.marketplace_pk,
+            use_cache=request.method in SAFE_METHODS,
+        )
+        if marketplace_pk is None:
             raise InvalidToken(MSG_INVALID_TOKEN)
-        caller = Caller(claims=claims, marketplace_pk=marketplace.pk, marketplace=marketplace)
+        caller = Caller(claims=claims, marketplace_pk=marketplace_pk)
         request.core_caller = caller
         return caller

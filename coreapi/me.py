@@ -23,12 +23,16 @@ ME_EDITABLE = ("Username", "Password", "FirstName", "LastName", "Email", "Phone"
 def _me_user(caller: Caller) -> m.CoreUser | None:
     if not caller.user_id:
         return None
-    return m.CoreUser.objects.filter(
-        marketplace_id=caller.marketplace_pk,
-        kind=caller.user_type,
-        company_id=caller.claims.company_id,
-        oc_id=caller.user_id,
-    ).first()
+    return (
+        m.CoreUser.objects.filter(
+            marketplace_id=caller.marketplace_pk,
+            kind=caller.user_type,
+            company_id=caller.claims.company_id,
+            oc_id=caller.user_id,
+        )
+        .select_related("marketplace")  # an admin's CompanyID is the marketplace ID: no second query
+        .first()
+    )
 
 
 def _user_resource(kind: str):
@@ -36,14 +40,13 @@ def _user_resource(kind: str):
 
 
 def _me_body(caller: Caller, user: m.CoreUser | None) -> dict:
-    marketplace = caller.marketplace_row()
     if user is None:  # a portal contributor's token: an admin that does not exist in the marketplace
         body = {name: None for name in d.USERS.field_names if name != "Password"}
         body.update(
             ID=caller.user_id or None,
             Username=caller.username,
             Active=True,
-            CompanyID=marketplace.marketplace_id,
+            CompanyID=caller.marketplace_id,
             AvailableRoles=list(caller.roles),
             xp={},
         )
@@ -56,7 +59,7 @@ def _me_body(caller: Caller, user: m.CoreUser | None) -> dict:
     elif caller.user_type == m.UserKind.SUPPLIER:
         body["Supplier"] = {"ID": caller.claims.company_id}
     else:
-        body["Seller"] = {"ID": marketplace.marketplace_id}
+        body["Seller"] = {"ID": caller.marketplace_id}
     return body
 
 

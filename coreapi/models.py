@@ -460,3 +460,30 @@ class SpecProductAssignment(models.Model):
 
     class Meta:
         constraints = _unique("specproductassignment", "spec_id", "product_id")
+
+
+# --- Exact row counts -------------------------------------------------------------------------
+
+
+class RowCount(models.Model):
+    """How many rows a marketplace has in a counted table (`coreapi.rowcounts.COUNTED_MODELS`).
+
+    Maintained by database triggers (migration 0002) in the same transaction as every INSERT,
+    DELETE and marketplace change of the table, whatever issued it: the API, `bulk_create`, the
+    staging restore's `INSERT ... SELECT`, the marketplace's CASCADE delete, raw SQL. So it is exact
+    in every process, and an unfiltered list's TotalCount is one indexed row instead of a
+    `COUNT(*)` over the marketplace's rows. Deliberately no foreign key: the triggers of a
+    cascade delete update it while the marketplace row is being deleted.
+    """
+
+    marketplace_pk = models.BigIntegerField()
+    table_name = models.CharField(max_length=63)
+    row_count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["marketplace_pk", "table_name"], name="coreapi_rowcount_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table_name}@{self.marketplace_pk}: {self.row_count}"

@@ -224,9 +224,16 @@ def apply_filters(qs: QuerySet, spec: ListSpec, params: ListParams) -> QuerySet:
     return qs.order_by(*order, *[o for o in spec.default_order if o not in order])
 
 
-def page_slice(qs: QuerySet, params: ListParams) -> tuple[list, dict]:
-    """(rows of the page, Meta). A page beyond the end is empty with a correct Meta."""
-    total = qs.count()
+def is_unfiltered(params: ListParams) -> bool:
+    """No filter and no search: the list is every row of its queryset (paging/sorting aside)."""
+    return not params.filters and not params.search
+
+
+def page_slice(qs: QuerySet, params: ListParams, *, total: int | None = None) -> tuple[list, dict]:
+    """(rows of the page, Meta). A page beyond the end is empty with a correct Meta. `total` is
+    the exact row count of `qs` when the caller knows it without counting (coreapi.rowcounts)."""
+    if total is None:
+        total = qs.count()
     offset = (params.page - 1) * params.page_size
     rows = list(qs[offset : offset + params.page_size]) if offset < total else []
     meta = {

@@ -22,6 +22,7 @@ from django.db import IntegrityError, models, transaction
 from django.http import HttpResponse
 from pydantic import BaseModel
 
+from coreapi import rowcounts
 from coreapi.errors import (
     MSG_ID_EXISTS,
     MSG_INVALID_ID,
@@ -30,7 +31,7 @@ from coreapi.errors import (
     IdExists,
     InvalidRequest,
 )
-from coreapi.querying import ListSpec, apply_filters, list_params_parse, page_slice
+from coreapi.querying import ListSpec, apply_filters, is_unfiltered, list_params_parse, page_slice
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{1,100}$")
 _SNAKE_1 = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -145,6 +146,12 @@ class Resource:
 
     # --- reading ------------------------------------------------------------------------------
 
+    @property
+    def _whole_table_scope(self) -> bool:
+        """The queryset is all of the marketplace's rows of the table (no parent, no fixed
+        column values, no subclass narrowing it): its size is the table's RowCount."""
+        return not self.parent and not self.scope and type(self).queryset is Resource.queryset
+
     def queryset(self, caller, path_params: dict) -> models.QuerySet:
         qs = self.model.objects.filter(marketplace_id=caller.marketplace_pk, **self.scope)
         if self.parent:
@@ -184,7 +191,10 @@ class Resource:
         qs = self.queryset(caller, path_params)
         params = list_params_parse(request, self.list_spec)
         qs = apply_filters(qs, self.list_spec, params)
-        rows, meta = page_slice(qs, params)
+        total = None
+        if self._whole_table_scope and is_unfiltered(params) and rowcounts.counted(self.model):
+            total = rowcounts.marketplace_row_count(self.model, marketplace_pk=caller.marketplace_pk)
+        rows, meta = page_slice(qs, params, total=total)
         return {"Items": self.serialize_many(rows), "Meta": meta}
 
     # --- writing ------------------------------------------------------------------------------

@@ -17,7 +17,9 @@ For each resource table, inside the caller's transaction:
     INSERT INTO t (marketplace_id, c1, c2, ...) SELECT <target>, c1, c2, ... FROM t WHERE marketplace_id = <source>
 
 This works because the core API stores relations between resources as OrderCloud ID strings, never
-as foreign keys to other resource rows (coreapi/models.py). Then the target is made safe
+as foreign keys to other resource rows (coreapi/models.py). The target's exact row counts
+(`RowCount`, coreapi/rowcounts.py) follow by trigger in the same transaction; `RowCount` itself
+has no `marketplace` foreign key, so it is not a resource table and is never copied. Then the target is made safe
 (STAGING_SANITIZE): webhooks are disabled (empty ApiClientIDs, so no request matches them),
 integration events lose their CustomImplementationUrl and message senders their delivery target, so
 a Staging marketplace never calls Production endpoints.

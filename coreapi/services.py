@@ -6,6 +6,7 @@ Resource CRUD (products, buyers, ...) goes through the generic writers in `corea
 import hmac
 import secrets
 from datetime import timedelta
+from functools import partial
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from coreapi import roles as role_utils
 from coreapi import selectors
+from coreapi.auth import marketplace_cache_forget
 from coreapi.errors import (
     MSG_MARKETPLACE_EXISTS,
     OAUTH_INVALID_CREDENTIALS,
@@ -67,13 +69,24 @@ def marketplace_create(*, environment: str, marketplace_id: str, name: str) -> M
     marketplace = Marketplace(environment=environment, marketplace_id=marketplace_id, name=name)
     marketplace.full_clean()
     marketplace.save()
+    _marketplace_cache_forget(environment=environment, marketplace_id=marketplace_id)
     return marketplace
 
 
 @transaction.atomic
 def marketplace_delete(*, environment: str, marketplace_id: str) -> None:
-    """Delete the marketplace and, by CASCADE, every row of it."""
+    """Delete the marketplace and, by CASCADE, every row of it. Its tokens stop working at once
+    (their `mpk` names a pk that no longer exists; see coreapi.auth)."""
     Marketplace.objects.filter(environment=environment, marketplace_id=marketplace_id).delete()
+    _marketplace_cache_forget(environment=environment, marketplace_id=marketplace_id)
+
+
+def _marketplace_cache_forget(*, environment: str, marketplace_id: str) -> None:
+    """Drop this process's cached pk now and again after commit (a read between the two could
+    have cached the row this transaction is replacing)."""
+    forget = partial(marketplace_cache_forget, environment=environment, marketplace_id=marketplace_id)
+    forget()
+    transaction.on_commit(forget)
 
 
 @transaction.atomic
@@ -114,6 +127,7 @@ def _issue(
         lifetime_seconds=access_minutes * 60,
         impersonator=impersonator,
         anonymous_order_id=anonymous_order_id,
+        marketplace_pk=marketplace.pk,
     )
     refresh = None
     if refresh_minutes > 0 and not anonymous_order_id:
