@@ -189,9 +189,17 @@ def _roles_for(*, client: ApiClient, user: CoreUser, scope: str | None) -> list[
     return granted
 
 
-def _user_token(*, client: ApiClient, user: CoreUser, scope: str | None, impersonator: str = "") -> dict:
+def _user_token(
+    *, client: ApiClient, user: CoreUser, scope: str | None, impersonator: str = "", anonymous_order_id: str = ""
+) -> dict:
+    """A token for `user` through `client`. An anonymous shopper token (`anonymous_order_id`) uses the
+    client's AnonymousTokenDuration, has no refresh token and does not count as the user's activity."""
     roles = _roles_for(client=client, user=user, scope=scope)
-    CoreUser.objects.filter(pk=user.pk).update(last_active=timezone.now(), failed_login_attempts=0)
+    if anonymous_order_id:
+        access_minutes, refresh_minutes = client.anonymous_token_duration or DEFAULT_ACCESS_MINUTES, 0
+    else:
+        CoreUser.objects.filter(pk=user.pk).update(last_active=timezone.now(), failed_login_attempts=0)
+        access_minutes, refresh_minutes = client.access_token_duration or DEFAULT_ACCESS_MINUTES, client.refresh_token_duration
     return _issue(
         marketplace=client.marketplace,
         client=client,
@@ -200,9 +208,10 @@ def _user_token(*, client: ApiClient, user: CoreUser, scope: str | None, imperso
         user_kind=user.kind,
         company_id=user.company_id,
         roles=roles,
-        access_minutes=client.access_token_duration or DEFAULT_ACCESS_MINUTES,
-        refresh_minutes=client.refresh_token_duration,
+        access_minutes=access_minutes,
+        refresh_minutes=refresh_minutes,
         impersonator=impersonator,
+        anonymous_order_id=anonymous_order_id,
     )
 
 
@@ -247,19 +256,8 @@ def oauth_client_credentials_grant(
     _user_may_use(client, user)
     anonymous = client.is_anon_buyer and not client.client_secret and not client_secret
     if anonymous and user.kind == UserKind.BUYER:
-        roles = _roles_for(client=client, user=user, scope=scope)
-        return _issue(
-            marketplace=client.marketplace,
-            client=client,
-            username=user.username,
-            user_id=user.oc_id,
-            user_kind=user.kind,
-            company_id=user.company_id,
-            roles=roles,
-            access_minutes=client.anonymous_token_duration or DEFAULT_ACCESS_MINUTES,
-            refresh_minutes=0,
-            anonymous_order_id=(anonuserid or secrets.token_urlsafe(16))[:100],
-        )
+        order_id = (anonuserid or secrets.token_urlsafe(16))[:100]
+        return _user_token(client=client, user=user, scope=scope, anonymous_order_id=order_id)
     return _user_token(client=client, user=user, scope=scope)
 
 

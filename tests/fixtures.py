@@ -70,3 +70,19 @@ def fake_oauth(fake_oauth_server):
     fake_oauth_server.reset()
     yield fake_oauth_server
     fake_oauth_server.reset()
+
+
+# Named actors shared by the organizations and console tests (Zulip-style fixture users).
+@pytest.fixture
+def owner(db):
+    return UserFactory(username="olivia", name="Olivia Owner", email="olivia@example.com")
+
+
+@pytest.fixture
+def member(db):
+    return UserFactory(username="mia", name="Mia Member", email="mia@example.com")
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="oscar", name="Oscar Outsider", email="oscar@example.com")

@@ -40,23 +40,8 @@ def seed_core(org):
 
 
 @pytest.fixture
-def owner(db):
-    return UserFactory(username="olivia", name="Olivia Owner", email="olivia@example.com")
-
-
-@pytest.fixture
-def member(db):
-    return UserFactory(username="mia", name="Mia Member", email="mia@example.com")
-
-
-@pytest.fixture
 def seller_member(db):
     return UserFactory(username="sean", name="Sean Seller", email="sean@example.com")
-
-
-@pytest.fixture
-def outsider(db):
-    return UserFactory(username="oscar", name="Oscar Outsider", email="oscar@example.com")
 
 
 @pytest.fixture

@@ -12,28 +12,13 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture
-def owner(db):
-    return UserFactory(username="olivia", name="Olivia Owner", email="olivia@example.com")
-
-
-@pytest.fixture
 def admin_user(db):
     return UserFactory(username="adam", name="Adam Admin", email="adam@example.com")
 
 
 @pytest.fixture
-def member(db):
-    return UserFactory(username="mia", name="Mia Member", email="mia@example.com")
-
-
-@pytest.fixture
 def invited(db):
     return UserFactory(username="ivan", name="Ivan Invited", email="ivan@example.com")
-
-
-@pytest.fixture
-def outsider(db):
-    return UserFactory(username="oscar", name="Oscar Outsider", email="oscar@example.com")
 
 
 @pytest.fixture

@@ -19,11 +19,8 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from coreapi import models as m
 from coreapi.testing import DEFAULT_CORE_PASSWORD
-from organizations.tests.conftest import (  # noqa: F401 - the named actors and orgs
+from organizations.tests.conftest import (  # noqa: F401 - the orgs (owner, member, outsider: tests/fixtures.py)
     admin_user,
-    member,
-    outsider,
-    owner,
     production_org,
     staging_org,
 )
