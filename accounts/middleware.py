@@ -35,11 +35,12 @@ class UsernameRequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        path = request.path_info
+        # before touching request.user: the JSON APIs never read the session (no lookup, no Vary: Cookie)
+        if path.startswith(ALLOWED_PATH_PREFIXES) or path.startswith(settings.STATIC_URL):
+            return None
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or user.has_valid_username:
-            return None
-        path = request.path_info
-        if path.startswith(ALLOWED_PATH_PREFIXES) or path.startswith(settings.STATIC_URL):
             return None
         match = request.resolver_match
         if match is not None and match.view_name in ALLOWED_VIEW_NAMES:

@@ -134,7 +134,17 @@ def _membership(*, actor, organization: Organization) -> Membership:
     if organization.owner_id == actor.pk:
         return Membership.for_owner(organization, actor)
     contributor = Contributor.objects.filter(organization=organization, user=actor).first()
-    if contributor is None:
+    return membership_from(actor=actor, organization=organization, contributor=contributor)
+
+
+def membership_from(*, actor, organization: Organization, contributor: Contributor | None) -> Membership:
+    """The actor's permissions from rows already read (the organization and the actor's Contributor
+    row or None); NotFoundError when they cannot see the organization. Same rule as _membership."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or organization.is_deleted:
+        raise NotFoundError(ERR_ORG_NOT_FOUND)
+    if organization.owner_id == actor.pk:
+        return Membership.for_owner(organization, actor)
+    if contributor is None or contributor.organization_id != organization.pk or contributor.user_id != actor.pk:
         raise NotFoundError(ERR_ORG_NOT_FOUND)
     contributor.organization = organization  # already loaded: saves a query on every access check
     contributor.user = actor

@@ -65,7 +65,11 @@ class TestRequestBuilder:
         assert 'data-testid="response-status">200' in response.content.decode()
         assert "Red shirt" in response.content.decode() and "Green hat" not in response.content.decode()
 
-    def test_a_send_reads_the_organization_and_token_in_one_query_and_writes_one_history_row(self, team, owner, as_user):
+    @pytest.mark.parametrize("who", ["owner", "member"])
+    def test_a_send_reads_the_organization_access_and_token_in_one_query_and_writes_one_history_row(
+        self, team, who, as_user, request
+    ):
+        owner = request.getfixturevalue(who)
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
@@ -75,7 +79,7 @@ class TestRequestBuilder:
             assert send(c, team, "Products.List", pageSize="2").status_code == 200
         sql = [q["sql"] for q in queries.captured_queries]
         lookups = [q for q in sql if q.startswith("SELECT") and ("console_" in q or "organizations_" in q)]
-        assert len(lookups) == 1 and 'INNER JOIN "organizations_organization"' in lookups[0]
+        assert len(lookups) == 1 and "console_consoletoken t" in lookups[0] and "organizations_contributor c" in lookups[0]
         writes = [q.split(" (")[0].split(" WHERE")[0] for q in sql if q.startswith(("INSERT", "UPDATE", "DELETE"))]
         pruned = history(owner).pk % services.HISTORY_PRUNE_EVERY == 0  # every 10th entry prunes
         assert writes == ['INSERT INTO "console_consolerequest"'] + (['DELETE FROM "console_consolerequest"'] if pruned else [])
