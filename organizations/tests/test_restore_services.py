@@ -153,6 +153,37 @@ class TestStagingRestoreExecute:
         assert progress["done"] == progress["total"] == run.tables_total
         assert [t["resource"] for t in progress["tables"]] == [t["resource"] for t in StagingRestore.objects.get(pk=run.pk).report]
 
+    @staticmethod
+    def published(monkeypatch) -> list[tuple[int, int, int]]:
+        """(done, total, tables in the write) of every progress write, in order."""
+        writes = []
+        real = sr._publish_progress
+
+        def spy(restore_id, *, done, total, tables, current=""):
+            writes.append((done, total, len(tables)))
+            real(restore_id, done=done, total=total, tables=tables, current=current)
+
+        monkeypatch.setattr(sr, "_publish_progress", spy)
+        return writes
+
+    def test_tables_slower_than_the_interval_are_each_published_when_done(self, staging_org, owner, monkeypatch):
+        monkeypatch.setattr(sr, "PROGRESS_MIN_INTERVAL_SECONDS", 0)
+        writes = self.published(monkeypatch)
+        run = sr.staging_restore_start(actor=owner, organization=staging_org)
+        sr.staging_restore_execute(restore_id=run.pk)
+        total = StagingRestore.objects.get(pk=run.pk).tables_total
+        assert writes == [(done, total, done) for done in range(total + 1)]
+
+    def test_quick_tables_are_published_together_a_small_restore_writes_progress_twice(self, staging_org, owner,
+                                                                                        monkeypatch):
+        """A cache write is a round trip to Redis: not one per table when the tables take no time."""
+        monkeypatch.setattr(sr, "PROGRESS_MIN_INTERVAL_SECONDS", 3600)
+        writes = self.published(monkeypatch)
+        run = sr.staging_restore_start(actor=owner, organization=staging_org)
+        sr.staging_restore_execute(restore_id=run.pk)
+        total = StagingRestore.objects.get(pk=run.pk).tables_total
+        assert writes == [(0, total, 0), (total, total, total)]  # the start, then every table at the end
+
 
 class TestWeeklySchedule:
     def test_beat_runs_the_weekly_restore_on_sunday_at_three_utc(self, settings):
