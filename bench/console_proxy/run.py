@@ -10,10 +10,16 @@ for 1 and 20 concurrent clients measures
   direct  : GET {base}/core/sandbox/v1/products?pageSize=20 with the console token (JSON)
   proxied : POST /console/sandbox/<org>/send/ (op=Products.List, pageSize=20) - session auth, CSRF,
             access re-check, token check, the in-process call, history row, rendered response panel
-and prints p50/p95 (ms) and the proxied/direct p50 ratio (target <= 1.25).
+  signed-in no-op : POST /_bench/signed-in-noop/ (bench-only view that does nothing), sent as the
+            console's POST is: session cookie, CSRF token
+  anonymous no-op : GET /_bench/anonymous-noop/ (bench-only view that does nothing), no cookies
+and prints p50/p95 (ms) and the proxied/direct p50 ratio (target <= 1.25). The two no-ops split
+the proxied call's extra time at 1 client: signed-in - anonymous no-op is what Django's session
+authentication and CSRF check cost any signed-in post here; the rest is the console's own work
+(access check, token, history row, panel, the larger request and response).
 
-The two paths are interleaved: rounds of a batch of direct calls and a batch of proxied calls
-(`--batch` per client, the order alternating from round to round), so load from other processes
+The paths are interleaved: rounds of one batch per path (`--batch` requests per client, the order
+rotating from round to round), so load from other processes
 on the machine falls on both alike. Each batch runs `concurrency` clients, each with its own keep-alive
 connection; the console clients are signed-in browser sessions (session cookie + CSRF token).
 """
@@ -52,7 +58,7 @@ def setup_environment(tmp: Path, port: int) -> dict:
     env = dict(os.environ)
     env.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'bench.sqlite3'}")
     env.update(
-        DJANGO_SETTINGS_MODULE="portal.settings.base",
+        DJANGO_SETTINGS_MODULE="bench.console_proxy.settings",  # portal.settings.base + the floor view
         PORTAL_BASE_URL=f"http://127.0.0.1:{port}",
         SECRET_KEY="bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         LOG_LEVEL="WARNING",
@@ -158,14 +164,27 @@ def run(args) -> int:
             assert r.status_code == 200 and "200 OK" in r.text, r.text[:300]
             return r
 
+        anonymous: dict[int, requests.Session] = {}  # one cookie-less keep-alive session per client
+
+        def anonymous_call(s):
+            r = anonymous.setdefault(id(s), requests.Session()).get(f"{base}/_bench/anonymous-noop/", timeout=30)
+            assert r.status_code == 200 and "anonymous" in r.text, r.text[:300]
+            return r
+
+        def floor_call(s):
+            r = s.post(f"{base}/_bench/signed-in-noop/", data={"op": "Products.List", "pageSize": "20"}, timeout=30)
+            assert r.status_code == 200 and "bench-owner" in r.text, r.text[:300]
+            return r
+
         results = {}
         for concurrency in (1, 20):
             sessions = [browser() for _ in range(concurrency)]
-            paths = (("direct", direct_call), ("proxied", proxied_call))
+            paths = (("direct", direct_call), ("proxied", proxied_call), ("signed-in no-op", floor_call),
+                     ("anonymous no-op", anonymous_call))
             for _name, fn in paths:
                 for s in sessions:  # warm up every connection
                     fn(s)
-            # Rounds of one batch per path (the order alternating): each of the `concurrency`
+            # Rounds of one batch per path (the order rotating): each of the `concurrency`
             # clients sends `--batch` requests per batch, so the paths alternate every few hundred
             # milliseconds and load from other processes falls on both alike.
             rounds = max(1, -(-args.requests // (concurrency * args.batch)))
@@ -181,25 +200,32 @@ def run(args) -> int:
 
             with ThreadPoolExecutor(concurrency) as pool:
                 for round_ in range(rounds):
-                    for name, fn in paths if round_ % 2 == 0 else paths[::-1]:
+                    for name, fn in paths[round_ % len(paths):] + paths[:round_ % len(paths)]:
                         for chunk in pool.map(lambda s, fn=fn: client(s, fn), sessions):
                             samples[name].extend(chunk)
             for name, values in samples.items():
                 results[(name, concurrency)] = (percentile(values, 0.5), percentile(values, 0.95), len(values))
         print(f"\nGET /v1/products?pageSize=20, {args.products} products, gunicorn 2x8 gthread, "
-              f"direct and proxied interleaved in batches of {args.batch} per client, one run")
-        print(f"{'clients':>7} {'path':>8} {'n':>5} {'p50 ms':>8} {'p95 ms':>8}")
+              f"the four paths interleaved in batches of {args.batch} per client, one run")
+        print(f"{'clients':>7} {'path':>16} {'n':>5} {'p50 ms':>8} {'p95 ms':>8}")
         for (name, conc), (p50, p95, n) in sorted(results.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-            print(f"{conc:>7} {name:>8} {n:>5} {p50:>8.1f} {p95:>8.1f}")
+            print(f"{conc:>7} {name:>16} {n:>5} {p50:>8.1f} {p95:>8.1f}")
         ok = True
         summary = {"products": args.products, "batch": args.batch, "clients": {}}
         for conc in (1, 20):
             (d50, d95, _), (p50, p95, _) = results[("direct", conc)], results[("proxied", conc)]
             ratio = p50 / d50
             ok &= ratio <= TARGET_P50_RATIO
+            f50, _, _ = results[("signed-in no-op", conc)]
+            a50, _, _ = results[("anonymous no-op", conc)]
             print(f"proxied/direct at {conc:>2} clients: p50 {ratio:.2f} (target <= {TARGET_P50_RATIO}), p95 {p95 / d95:.2f}")
             summary["clients"][conc] = {"direct": {"p50": d50, "p95": d95}, "proxied": {"p50": p50, "p95": p95},
+                                        "signed_in_noop_p50": f50, "anonymous_noop_p50": a50,
                                         "p50_ratio": ratio, "p95_ratio": p95 / d95}
+        (d50, _, _), (p50, _, _) = results[("direct", 1)], results[("proxied", 1)]
+        auth = results[("signed-in no-op", 1)][0] - results[("anonymous no-op", 1)][0]
+        print(f"at 1 client the proxied call takes {p50 - d50:.1f} ms more than the direct one: {auth:.1f} ms of it is "
+              f"what any signed-in post pays (signed-in - anonymous no-op), {p50 - d50 - auth:.1f} ms the console's own work")
         if args.json:
             Path(args.json).write_text(json.dumps(summary, indent=2))
         return 0 if ok else 1
