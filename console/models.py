@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from portal.common.fields import EncryptedTextField
 from portal.common.models import TimeStampedModel
 
 HISTORY_LIMIT = 50
@@ -21,8 +22,9 @@ class ConsoleToken(TimeStampedModel):
     )
     client_id = models.CharField(max_length=100, blank=True, default="")
     username = models.CharField(max_length=100, blank=True, default="")
-    access_token = models.TextField(blank=True, default="")
-    refresh_token = models.TextField(blank=True, default="")
+    # encrypted at rest (portal.common.fields): a database dump alone reveals no usable token
+    access_token = EncryptedTextField(blank=True, default="")
+    refresh_token = EncryptedTextField(blank=True, default="")
     expires_at = models.DateTimeField(default=timezone.now)
     # The contributor's data access when the token was minted: a token is re-minted when it differs.
     access_roles = models.JSONField(default=list, blank=True)

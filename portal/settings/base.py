@@ -17,6 +17,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # --- Core -------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/ref/settings/
 SECRET_KEY = env.str_("SECRET_KEY", "insecure-embedded-development-key-change-me-0123456789")
+# Keys for secrets stored encrypted (console tokens; portal/common/fields.py), newest first;
+# unset: derived from SECRET_KEY (+ SECRET_KEY_FALLBACKS), so rotating SECRET_KEY re-mints them.
+FIELD_ENCRYPTION_KEYS = env.list_("FIELD_ENCRYPTION_KEYS", [])
 DEBUG = env.bool_("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env.list_("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list_("CSRF_TRUSTED_ORIGINS", [])
