@@ -368,3 +368,61 @@ def test_two_workers_executing_the_same_restore_at_once_copy_once(staging_org):
     assert AuditEntry.objects.filter(action=AuditAction.STAGING_RESTORE_DONE).count() == 1
     assert product_names("staging") == product_names("production")
     assert resource_counts(marketplace=marketplace("staging")) == resource_counts(marketplace=marketplace("production"))
+
+
+class TestRestoreWebhookAddressPinning:
+    """The delivery POSTs to the address it checked: a DNS answer that changes between the check
+    and the connection (rebinding) cannot send it elsewhere."""
+
+    def test_the_post_goes_to_the_checked_address_with_one_lookup(self, staging_org, admin_user, run_restore,
+                                                                   settings, monkeypatch):
+        import socket
+
+        with RestoreReceiver(hash_key="k") as receiver:
+            port = int(receiver.url.split(":")[2].split("/")[0])
+            sr.restore_webhook_save(actor=admin_user, organization=staging_org,
+                                    url=f"http://hooks.example.test:{port}/restored", hash_key="k")
+            lookups = []
+            real_getaddrinfo = socket.getaddrinfo
+
+            def rebinding_dns(host, *args, **kwargs):
+                # first answer: the receiver's address (treated as public below); any later answer
+                # would be 127.0.0.2, where nothing listens, and counts as private
+                if host[0].isdigit():  # an address literal: the connection itself, no DNS
+                    return real_getaddrinfo(host, *args, **kwargs)
+                lookups.append(host)
+                address = "127.0.0.1" if len(lookups) == 1 else "127.0.0.2"
+                return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, 0))]
+
+            monkeypatch.setattr(sr.socket, "getaddrinfo", rebinding_dns)
+            monkeypatch.setattr(sr, "_address_blocked", lambda a: str(a) != "127.0.0.1")
+            settings.STAGING_RESTORE_WEBHOOK_ALLOW_PRIVATE_URLS = False
+            run_restore(admin_user, staging_org)
+        assert lookups == ["hooks.example.test"]
+        (got,) = receiver.received
+        assert got["signature_ok"] and got["headers"].get("Host") == f"hooks.example.test:{port}"
+        (delivery,) = RestoreWebhookDelivery.objects.all()
+        assert delivery.status_code == 200 and delivery.url == f"http://hooks.example.test:{port}/restored"
+
+    def test_a_host_that_now_resolves_to_a_private_address_is_refused_not_retried(
+        self, staging_org, admin_user, run_restore, settings, monkeypatch
+    ):
+        import socket
+
+        sr.restore_webhook_save(actor=admin_user, organization=staging_org, url="http://hooks.example.test/x")
+        monkeypatch.setattr(sr.socket, "getaddrinfo",
+                            lambda *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", 0))])
+        settings.STAGING_RESTORE_WEBHOOK_ALLOW_PRIVATE_URLS = False
+        run_restore(admin_user, staging_org)
+        (delivery,) = RestoreWebhookDelivery.objects.all()
+        assert delivery.status_code is None and "10.0.0.7" in delivery.error
+
+    def test_https_keeps_the_host_name_for_sni_and_the_certificate_check(self):
+        import requests
+
+        adapter = sr._PinnedAddressAdapter("hooks.example.test")
+        request = requests.Request("POST", "https://93.184.215.14:8443/x").prepare()
+        host_params, pool_kwargs = adapter.build_connection_pool_key_attributes(request, True)
+        assert host_params["host"] == "93.184.215.14"
+        assert pool_kwargs["server_hostname"] == pool_kwargs["assert_hostname"] == "hooks.example.test"
+        assert pool_kwargs["cert_reqs"] == "CERT_REQUIRED"
