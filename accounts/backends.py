@@ -14,6 +14,7 @@ from functools import cache
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from portal.common.rawsql import ModelColumns
@@ -35,7 +36,7 @@ def user_get_by_pk(user_id):
     DoesNotExist/ValueError would be for the session's stored id)."""
     try:
         pk = get_user_model()._meta.pk.to_python(user_id)
-    except Exception:  # a tampered or stale session value: nobody
+    except (ValidationError, TypeError, ValueError):  # a tampered or stale session value: nobody
         return None
     with connection.cursor() as cursor:
         cursor.execute(_user_sql(), [pk])
