@@ -128,18 +128,19 @@ def _email(*, to: User, template: str, context: dict) -> None:
 
 
 def _membership(*, actor, organization: Organization) -> Membership:
-    """The actor's permissions, or NotFoundError when they cannot see the organization."""
-    if actor is None or not getattr(actor, "is_authenticated", False) or organization.is_deleted:
-        raise NotFoundError(ERR_ORG_NOT_FOUND)
-    if organization.owner_id == actor.pk:
-        return Membership.for_owner(organization, actor)
-    contributor = Contributor.objects.filter(organization=organization, user=actor).first()
+    """The actor's permissions, or NotFoundError when they cannot see the organization. Reads the
+    actor's Contributor row only when the rule (membership_from) needs it."""
+    contributor = None
+    if (getattr(actor, "is_authenticated", False) and not organization.is_deleted
+            and organization.owner_id != actor.pk):
+        contributor = Contributor.objects.filter(organization=organization, user=actor).first()
     return membership_from(actor=actor, organization=organization, contributor=contributor)
 
 
 def membership_from(*, actor, organization: Organization, contributor: Contributor | None) -> Membership:
     """The actor's permissions from rows already read (the organization and the actor's Contributor
-    row or None); NotFoundError when they cannot see the organization. Same rule as _membership."""
+    row or None); NotFoundError when they cannot see the organization. The one access rule: the
+    owner holds everything, an accepted contributor their permissions, nobody else anything."""
     if actor is None or not getattr(actor, "is_authenticated", False) or organization.is_deleted:
         raise NotFoundError(ERR_ORG_NOT_FOUND)
     if organization.owner_id == actor.pk:
