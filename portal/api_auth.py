@@ -13,6 +13,7 @@ from ninja.security import HttpBearer
 
 from portal.apiauth import services as auth_services
 from portal.apiauth.services import OAuthError
+from portal.common.clientip import client_ip
 from portal.common.errors import ApplicationError
 
 
@@ -80,7 +81,8 @@ def oauth_token(
         raise OAuthError("invalid_request", ERR_NUL_CHARACTER)
     if grant_type == "password":
         tokens = auth_services.portal_token_password_grant(
-            login=username or "", password=password or "", user_agent=request.headers.get("User-Agent", "")
+            login=username or "", password=password or "", user_agent=request.headers.get("User-Agent", ""),
+            client_ip=client_ip(request),
         )
     elif grant_type == "refresh_token":
         tokens = auth_services.portal_token_refresh_grant(refresh_token=refresh_token or "")

@@ -25,8 +25,24 @@ def _clear_login_failures():
     cache.clear()
 
 
-def login(client, **form):
-    return client.post(TOKEN_URL, form)
+def login(client, *, address: str = "", forwarded_for: str = "", **form):
+    extra = {"REMOTE_ADDR": address} if address else {}
+    if forwarded_for:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    return client.post(TOKEN_URL, form, **extra)
+
+
+def fail(client, username="hamlet", **kwargs):
+    response = login(client, grant_type="password", username=username, password="wrong-wrong", **kwargs)
+    assert response.status_code == 400, response.content
+    return response
+
+
+def is_locked(response) -> bool:
+    if response.status_code == 429:
+        assert response.json() == {"error": "invalid_grant", "error_description": auth.ERR_TOO_MANY_FAILURES}
+        return True
+    return False
 
 
 def decode(token: str) -> dict:
@@ -96,10 +112,62 @@ class TestPasswordGrant:
     def test_repeated_failures_lock_the_login_for_a_while(self, client, user, settings):
         settings.PORTAL_API_LOGIN_FAILURE_LIMIT = 3
         for _ in range(3):
-            assert login(client, grant_type="password", username="hamlet", password="wrong-wrong").status_code == 400
+            fail(client)
         locked = login(client, grant_type="password", username="hamlet", password=DEFAULT_PASSWORD)
-        assert locked.status_code == 429
-        assert locked.json() == {"error": "invalid_grant", "error_description": auth.ERR_TOO_MANY_FAILURES}
+        assert is_locked(locked)
+
+
+class TestLockout:
+    """Failures count per login + address, per address and per login (portal.apiauth.services)."""
+
+    @pytest.fixture(autouse=True)
+    def _limits(self, settings):
+        settings.PORTAL_API_LOGIN_FAILURE_LIMIT = 3
+        settings.PORTAL_API_ADDRESS_FAILURE_LIMIT = 5
+        settings.PORTAL_API_LOGIN_GLOBAL_FAILURE_LIMIT = 8
+
+    def sign_in(self, client, username="hamlet", **kwargs):
+        return login(client, grant_type="password", username=username, password=DEFAULT_PASSWORD, **kwargs)
+
+    def test_someone_elsewhere_cannot_lock_the_user_out(self, client, user):
+        for _ in range(3):
+            fail(client, address="203.0.113.9")
+        assert is_locked(self.sign_in(client, address="203.0.113.9"))
+        assert self.sign_in(client, address="198.51.100.7").status_code == 200
+
+    def test_one_address_trying_many_accounts_is_stopped(self, client, user):
+        UserFactory(username="ophelia")
+        for name in ("nobody-1", "nobody-2", "nobody-3", "nobody-4", "nobody-5"):
+            fail(client, username=name, address="203.0.113.9")
+        assert is_locked(self.sign_in(client, username="ophelia", address="203.0.113.9"))
+        assert self.sign_in(client, username="ophelia", address="198.51.100.7").status_code == 200
+
+    def test_many_addresses_guessing_one_account_are_stopped(self, client, user):
+        for i in range(8):
+            fail(client, address=f"203.0.113.{i + 1}")
+        assert is_locked(self.sign_in(client, address="198.51.100.7"))
+
+    def test_a_success_clears_only_its_own_failures(self, client, user):
+        for _ in range(2):
+            fail(client, address="203.0.113.9")
+        assert self.sign_in(client, address="203.0.113.9").status_code == 200
+        for _ in range(2):
+            fail(client, address="203.0.113.9")
+        assert self.sign_in(client, address="203.0.113.9").status_code == 200  # 2 + 2 > 3, but cleared between
+
+    def test_without_trusted_proxies_x_forwarded_for_is_ignored(self, client, user, settings):
+        settings.TRUSTED_PROXY_COUNT = 0
+        for i in range(3):  # a client rotating a forged header is still one address
+            fail(client, address="203.0.113.9", forwarded_for=f"192.0.2.{i}")
+        assert is_locked(self.sign_in(client, address="203.0.113.9", forwarded_for="192.0.2.200"))
+
+    def test_behind_a_trusted_proxy_clients_are_told_apart(self, client, user, settings):
+        settings.TRUSTED_PROXY_COUNT = 1
+        proxy = "10.0.0.2"
+        for _ in range(3):  # what the client writes itself (the left entry) does not count
+            fail(client, address=proxy, forwarded_for="192.0.2.1, 203.0.113.9")
+        assert is_locked(self.sign_in(client, address=proxy, forwarded_for="192.0.2.99, 203.0.113.9"))
+        assert self.sign_in(client, address=proxy, forwarded_for="198.51.100.7").status_code == 200
 
 
 class TestRefreshAndRevoke:

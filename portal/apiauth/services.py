@@ -147,8 +147,36 @@ def _int_or_none(value) -> int | None:
         return None
 
 
-def _failure_key(login: str) -> str:
-    return f"apiauth:login-failures:{_hash(login.strip().lower())}"
+# Failed sign-ins are counted three ways within PORTAL_API_LOGIN_FAILURE_WINDOW seconds; reaching
+# any limit answers 429 until the window of that counter ends:
+#   login + address  PORTAL_API_LOGIN_FAILURE_LIMIT    (10)  guessing one account from one place
+#   address          PORTAL_API_ADDRESS_FAILURE_LIMIT  (50)  one place trying many accounts
+#   login            PORTAL_API_LOGIN_GLOBAL_FAILURE_LIMIT (100) many places guessing one account
+# Someone who knows a user's login can therefore no longer lock them out with 10 wrong passwords
+# from elsewhere (the first counter is per address); the per-login cap is ten times higher and
+# only reached by a distributed attack. A success clears its login + address counter.
+FAILURE_LIMITS = (
+    ("PORTAL_API_LOGIN_FAILURE_LIMIT", 10),
+    ("PORTAL_API_ADDRESS_FAILURE_LIMIT", 50),
+    ("PORTAL_API_LOGIN_GLOBAL_FAILURE_LIMIT", 100),
+)
+
+
+def _failure_keys(login: str, client_ip: str) -> tuple[str, str, str]:
+    login_hash, ip_hash = _hash(login.strip().lower()), _hash(client_ip or "-")
+    return (
+        f"apiauth:login-failures:{login_hash}:{ip_hash}",
+        f"apiauth:address-failures:{ip_hash}",
+        f"apiauth:login-failures:{login_hash}",
+    )
+
+
+def _failure_count(key: str, window: int) -> None:
+    cache.add(key, 0, timeout=window)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
 
 
 def _find_user(login: str) -> User | None:
@@ -156,17 +184,20 @@ def _find_user(login: str) -> User | None:
     return User.objects.filter(Q(username__iexact=login) | Q(email__iexact=login)).first()
 
 
-def portal_user_authenticate(*, login: str, password: str) -> User:
-    """The user signing in with a username or email address and a password.
+def portal_user_authenticate(*, login: str, password: str, client_ip: str = "") -> User:
+    """The user signing in with a username or email address and a password, from `client_ip`
+    (portal.common.clientip).
 
     An unknown user, a wrong password, an inactive account and an account without a password all
-    get the same answer (and roughly the same time: the hasher runs either way)."""
+    get the same answer (and roughly the same time: the hasher runs either way). Too many failures
+    (FAILURE_LIMITS) answer 429 before the password is checked."""
     if not login or not password:
         raise OAuthError("invalid_request", ERR_CREDENTIALS_MISSING)
-    limit = _setting("PORTAL_API_LOGIN_FAILURE_LIMIT", 10)
     window = _setting("PORTAL_API_LOGIN_FAILURE_WINDOW", 900)
-    key = _failure_key(login)
-    if limit and cache.get(key, 0) >= limit:
+    keys = _failure_keys(login, client_ip)
+    limits = [_setting(name, default) for name, default in FAILURE_LIMITS]
+    counts = cache.get_many(keys)
+    if any(limit and counts.get(key, 0) >= limit for key, limit in zip(keys, limits)):
         raise OAuthError("invalid_grant", ERR_TOO_MANY_FAILURES, status_code=429)
     user = _find_user(login)
     if user is None:
@@ -175,13 +206,10 @@ def portal_user_authenticate(*, login: str, password: str) -> User:
     else:
         ok = user.check_password(password) and user.is_active
     if not ok:
-        cache.add(key, 0, timeout=window)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=window)
+        for key in keys:
+            _failure_count(key, window)
         raise OAuthError("invalid_grant", ERR_CREDENTIALS_INVALID)
-    cache.delete(key)
+    cache.delete(keys[0])
     return user
 
 
@@ -199,8 +227,8 @@ def portal_session_create(*, user: User, user_agent: str = "") -> tuple[PortalRe
     return session, refresh_token
 
 
-def portal_token_password_grant(*, login: str, password: str, user_agent: str = "") -> PortalTokens:
-    user = portal_user_authenticate(login=login, password=password)
+def portal_token_password_grant(*, login: str, password: str, user_agent: str = "", client_ip: str = "") -> PortalTokens:
+    user = portal_user_authenticate(login=login, password=password, client_ip=client_ip)
     session, refresh_token = portal_session_create(user=user, user_agent=user_agent)
     return PortalTokens(access_token_encode(session=session), refresh_token, access_token_lifetime())
 
