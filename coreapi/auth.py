@@ -16,25 +16,50 @@ Resolving the marketplace is free on the hot path and never serves a stale marke
   that had cached it, a *read* with a token of a deleted (and not re-created) marketplace answers
   as for an empty marketplace (every query is scoped by the deleted pk, so it sees no rows, and
   never another marketplace's). `marketplace_delete` forgets the entry in its own process at once.
+
+Revoked tokens: the same lookup reads the marketplace's recent token revocations
+(coreapi.models.TokenRevocation, younger than the longest access token lifetime), and a token
+whose `gen` is older than its user's generation is refused (401). Revoking forgets the entry in
+the revoking process at once; elsewhere a revoked token is refused at once for writes and within
+`MARKETPLACE_CACHE_SECONDS` for reads, as above.
 """
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import cache
 
 import jwt
+from django.db import connection
+from django.utils import timezone
 from ninja.security import HttpBearer
 
 from coreapi import roles as role_utils
 from coreapi.errors import MSG_INVALID_TOKEN, MSG_SELLER_ONLY, InsufficientRoles, InvalidToken
-from coreapi.models import Marketplace
-from coreapi.tokens import TokenClaims, access_token_decode
+from coreapi.models import Marketplace, TokenRevocation
+from coreapi.tokens import MAX_ACCESS_TOKEN_MINUTES, TokenClaims, access_token_decode
 
 MARKETPLACE_CACHE_SECONDS = 10.0
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-# (environment, marketplace ID) -> (pk, time.monotonic() of the database check)
-_marketplace_pks: dict[tuple[str, str], tuple[int, float]] = {}
+
+@dataclass(frozen=True)
+class MarketplaceEntry:
+    pk: int
+    checked_at: float  # time.monotonic() of the database check
+    # (user_kind, company_id, user_id) -> generation, for users whose tokens were revoked recently
+    revoked: dict[tuple[str, str, str], int] = field(default_factory=dict)
+
+    def refuses(self, claims: TokenClaims) -> bool:
+        """Whether the token was issued before its user's tokens were last revoked."""
+        if not self.revoked or not claims.user_id:
+            return False
+        return claims.generation < self.revoked.get((claims.user_type, claims.company_id, claims.user_id), 0)
+
+
+# (environment, marketplace ID) -> the entry of the last database check
+_marketplace_pks: dict[tuple[str, str], MarketplaceEntry] = {}
 _marketplace_pks_lock = threading.Lock()
 
 
@@ -48,29 +73,51 @@ def marketplace_cache_clear() -> None:
         _marketplace_pks.clear()
 
 
-def marketplace_pk_resolve(
+@cache
+def _marketplace_sql() -> str:
+    quote = connection.ops.quote_name
+    m, r = Marketplace._meta.db_table, TokenRevocation._meta.db_table
+    return (
+        f"SELECT m.{quote('id')}, r.{quote('user_kind')}, r.{quote('company_id')}, r.{quote('user_id')},"
+        f" r.{quote('generation')} FROM {quote(m)} m LEFT JOIN {quote(r)} r"
+        f" ON r.{quote('marketplace_id')} = m.{quote('id')} AND r.{quote('revoked_at')} > %s"
+        f" WHERE m.{quote('environment')} = %s AND m.{quote('marketplace_id')} = %s"
+    )
+
+
+def _marketplace_load(environment: str, marketplace_id: str) -> MarketplaceEntry | None:
+    """The marketplace's pk and recent revocations: one query (it runs on every write)."""
+    since = timezone.now() - timedelta(minutes=MAX_ACCESS_TOKEN_MINUTES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _marketplace_sql(), [connection.ops.adapt_datetimefield_value(since), environment, marketplace_id]
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    revoked = {(kind, company, user): generation for _, kind, company, user, generation in rows if kind is not None}
+    return MarketplaceEntry(pk=rows[0][0], checked_at=time.monotonic(), revoked=revoked)
+
+
+def marketplace_resolve(
     *, environment: str, marketplace_id: str, claimed_pk: int | None, use_cache: bool = True
-) -> int | None:
-    """The pk of the marketplace a token belongs to, or None when it no longer exists (or the
-    token was issued for an earlier marketplace with the same ID)."""
+) -> MarketplaceEntry | None:
+    """The marketplace a token belongs to, or None when it no longer exists (or the token was
+    issued for an earlier marketplace with the same ID)."""
     key = (environment, marketplace_id)
     if use_cache and claimed_pk is not None:
         hit = _marketplace_pks.get(key)
-        if hit is not None and hit[0] == claimed_pk and time.monotonic() - hit[1] < MARKETPLACE_CACHE_SECONDS:
-            return claimed_pk
-    pk = (
-        Marketplace.objects.filter(environment=environment, marketplace_id=marketplace_id)
-        .values_list("pk", flat=True)
-        .first()
-    )
+        if hit is not None and hit.pk == claimed_pk and time.monotonic() - hit.checked_at < MARKETPLACE_CACHE_SECONDS:
+            return hit
+    entry = _marketplace_load(environment, marketplace_id)
     with _marketplace_pks_lock:
-        if pk is None:
+        if entry is None:
             _marketplace_pks.pop(key, None)
         else:
-            _marketplace_pks[key] = (pk, time.monotonic())
-    if pk is None or (claimed_pk is not None and claimed_pk != pk):
+            _marketplace_pks[key] = entry
+    if entry is None or (claimed_pk is not None and claimed_pk != entry.pk):
         return None
-    return pk
+    return entry
 
 
 @dataclass(frozen=True)
@@ -133,14 +180,14 @@ class CoreBearer(HttpBearer):
             claims = access_token_decode(environment=self.environment, token=token)
         except (jwt.InvalidTokenError, ValueError, TypeError, KeyError):
             raise InvalidToken(MSG_INVALID_TOKEN) from None
-        marketplace_pk = marketplace_pk_resolve(
+        entry = marketplace_resolve(
             environment=self.environment,
             marketplace_id=claims.marketplace_id,
             claimed_pk=claims.marketplace_pk,
             use_cache=request.method in SAFE_METHODS,
         )
-        if marketplace_pk is None:
+        if entry is None or entry.refuses(claims):
             raise InvalidToken(MSG_INVALID_TOKEN)
-        caller = Caller(claims=claims, marketplace_pk=marketplace_pk)
+        caller = Caller(claims=claims, marketplace_pk=entry.pk)
         request.core_caller = caller
         return caller

@@ -10,6 +10,7 @@ from coreapi.errors import MSG_USERNAME_EXISTS, CoreObjectNotFound, IdExists, In
 from coreapi.resources import Assignment, AssignmentDelete, Parent, Resource, new_client_id
 from coreapi.roles import ROLE_SET
 from coreapi.selectors import user_available_roles
+from coreapi.services import users_tokens_revoke
 
 USER_FIELDS_SEARCH = ("ID", "Username", "LastName", "FirstName", "Email")
 
@@ -132,27 +133,35 @@ def _user_after_delete(caller, obj):
         m.SecurityProfileAssignment.objects.filter(
             marketplace_id=mp, buyer_id="", supplier_id="", user_id=obj.oc_id
         ).delete()
-    m.RefreshToken.objects.filter(
-        marketplace_id=mp, user_kind=obj.kind, company_id=obj.company_id, user_id=obj.oc_id
-    ).delete()
+    _tokens_revoke(caller, obj.kind, obj.company_id, [obj.oc_id])
+
+
+def _tokens_revoke(caller, kind: str, company_id: str, user_ids: list[str]) -> None:
+    """Deleted users' tokens, refresh and access, stop working (coreapi.models.TokenRevocation)."""
+    users_tokens_revoke(
+        marketplace_pk=caller.marketplace_pk, environment=caller.environment, marketplace_id=caller.marketplace_id,
+        user_kind=kind, company_id=company_id, user_ids=user_ids,
+    )
 
 
 def _buyer_after_delete(caller, obj):
     mp = caller.marketplace_pk
-    m.CoreUser.objects.filter(marketplace_id=mp, kind=m.UserKind.BUYER, company_id=obj.oc_id).delete()
+    users = m.CoreUser.objects.filter(marketplace_id=mp, kind=m.UserKind.BUYER, company_id=obj.oc_id)
+    _tokens_revoke(caller, m.UserKind.BUYER, obj.oc_id, list(users.values_list("oc_id", flat=True)))
+    users.delete()
     m.UserGroup.objects.filter(marketplace_id=mp, buyer_id=obj.oc_id).delete()
     m.UserGroupAssignment.objects.filter(marketplace_id=mp, buyer_id=obj.oc_id).delete()
     for model in (m.ApiClientAssignment, m.SecurityProfileAssignment, m.CatalogAssignment, m.ProductAssignment):
         model.objects.filter(marketplace_id=mp, buyer_id=obj.oc_id).delete()
-    m.RefreshToken.objects.filter(marketplace_id=mp, user_kind=m.UserKind.BUYER, company_id=obj.oc_id).delete()
 
 
 def _supplier_after_delete(caller, obj):
     mp = caller.marketplace_pk
-    m.CoreUser.objects.filter(marketplace_id=mp, kind=m.UserKind.SUPPLIER, company_id=obj.oc_id).delete()
+    users = m.CoreUser.objects.filter(marketplace_id=mp, kind=m.UserKind.SUPPLIER, company_id=obj.oc_id)
+    _tokens_revoke(caller, m.UserKind.SUPPLIER, obj.oc_id, list(users.values_list("oc_id", flat=True)))
+    users.delete()
     for model in (m.ApiClientAssignment, m.SecurityProfileAssignment):
         model.objects.filter(marketplace_id=mp, supplier_id=obj.oc_id).delete()
-    m.RefreshToken.objects.filter(marketplace_id=mp, user_kind=m.UserKind.SUPPLIER, company_id=obj.oc_id).delete()
 
 
 def _user_group_after_delete(caller, obj):

@@ -193,6 +193,29 @@ class RefreshToken(models.Model):
         indexes = [models.Index(fields=["marketplace", "user_kind", "user_id"], name="coreapi_refresh_user")]
 
 
+class TokenRevocation(models.Model):
+    """The user's access tokens issued before the last RevokeUserTokens (or the user's deletion)
+    are refused. Access tokens carry the user's `generation` when they were issued (claim `gen`);
+    revoking adds one, and coreapi.auth refuses tokens of an older generation. Keyed by the user's
+    identity, not the row: a user deleted and created again with the same ID starts after the
+    old tokens' generation. Only rows younger than the longest access token lifetime matter."""
+
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
+    user_kind = models.CharField(max_length=10, choices=UserKind.choices)
+    company_id = models.CharField(max_length=100, blank=True, default="")
+    user_id = models.CharField(max_length=100)
+    generation = models.PositiveIntegerField(default=0)
+    revoked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["marketplace", "user_kind", "company_id", "user_id"], name="coreapi_revocation_unique_user"
+            )
+        ]
+        indexes = [models.Index(fields=["marketplace", "revoked_at"], name="coreapi_revocation_recent")]
+
+
 # --- Buyers and suppliers ---------------------------------------------------------------------
 
 

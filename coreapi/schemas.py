@@ -9,6 +9,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from coreapi.tokens import MAX_ACCESS_TOKEN_MINUTES
+
 T = TypeVar("T")
 
 IntegrationEventTypeT = Literal["OrderCheckout", "OpenIDConnect", "OrderReturn", "AddToCart"]
@@ -72,11 +74,11 @@ class AccessToken(OC):
 class ApiClient(OC):
     ID: str | None = None
     ClientSecret: str | None = None
-    AccessTokenDuration: int | None = Field(None, ge=10, le=43200)
+    AccessTokenDuration: int | None = Field(None, ge=10, le=MAX_ACCESS_TOKEN_MINUTES)
     Active: bool | None = None
     AppName: str | None = Field(None, max_length=200)
     RefreshTokenDuration: int | None = Field(None, ge=0, le=525600)
-    AnonymousTokenDuration: int | None = Field(None, ge=10, le=43200)
+    AnonymousTokenDuration: int | None = Field(None, ge=10, le=MAX_ACCESS_TOKEN_MINUTES)
     DefaultContextUserName: str | None = None
     xp: Xp | None = None
     AllowAnyBuyer: bool | None = None

@@ -10,6 +10,7 @@ from functools import partial
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from coreapi import roles as role_utils
@@ -39,6 +40,7 @@ from coreapi.models import (
     Marketplace,
     RefreshToken,
     SecurityProfile,
+    TokenRevocation,
     UserKind,
 )
 from coreapi.tokens import access_token_encode, refresh_token_hash, refresh_token_new
@@ -101,6 +103,20 @@ def marketplace_rename(*, environment: str, marketplace_id: str, name: str) -> M
 # --- issuing tokens ---------------------------------------------------------------------------
 
 
+def _token_generation(*, marketplace: Marketplace, user_kind: str, company_id: str, user_id: str) -> int:
+    """The user's current token generation (0 until their tokens are first revoked)."""
+    if not user_id:
+        return 0
+    return (
+        TokenRevocation.objects.filter(
+            marketplace=marketplace, user_kind=user_kind, company_id=company_id, user_id=user_id
+        )
+        .values_list("generation", flat=True)
+        .first()
+        or 0
+    )
+
+
 def _issue(
     *,
     marketplace: Marketplace,
@@ -128,6 +144,7 @@ def _issue(
         impersonator=impersonator,
         anonymous_order_id=anonymous_order_id,
         marketplace_pk=marketplace.pk,
+        generation=_token_generation(marketplace=marketplace, user_kind=user_kind, company_id=company_id, user_id=user_id),
     )
     refresh = None
     if refresh_minutes > 0 and not anonymous_order_id:
@@ -468,10 +485,34 @@ def impersonation_token_create(
 
 
 def user_tokens_revoke(*, marketplace: Marketplace, user_kind: str, company_id: str, user_id: str) -> int:
-    """Revoke every refresh token of a user (RevokeUserTokens, Me.RevokeTokens)."""
-    return RefreshToken.objects.filter(
-        marketplace=marketplace, user_kind=user_kind, company_id=company_id, user_id=user_id, revoked_at=None
-    ).update(revoked_at=timezone.now())
+    """Revoke every token of a user (RevokeUserTokens, Me.RevokeTokens). Returns the number of
+    refresh tokens revoked."""
+    return users_tokens_revoke(
+        marketplace_pk=marketplace.pk, environment=marketplace.environment, marketplace_id=marketplace.marketplace_id,
+        user_kind=user_kind, company_id=company_id, user_ids=[user_id],
+    )
+
+
+@transaction.atomic
+def users_tokens_revoke(
+    *, marketplace_pk: int, environment: str, marketplace_id: str, user_kind: str, company_id: str, user_ids: list[str]
+) -> int:
+    """Revoke every token of these users of one company (also run when users are deleted): their
+    refresh tokens, and their access tokens through the next token generation (TokenRevocation,
+    checked by coreapi.auth). Returns the number of refresh tokens revoked."""
+    user_ids = [u for u in dict.fromkeys(user_ids) if u]
+    if not user_ids:
+        return 0
+    now = timezone.now()
+    scope = {"marketplace_id": marketplace_pk, "user_kind": user_kind, "company_id": company_id}
+    TokenRevocation.objects.filter(**scope, user_id__in=user_ids).update(generation=F("generation") + 1, revoked_at=now)
+    # users revoked for the first time; a row a concurrent revocation created in between is
+    # already at generation 1 or more, which revokes the same tokens
+    TokenRevocation.objects.bulk_create(
+        [TokenRevocation(**scope, user_id=u, generation=1, revoked_at=now) for u in user_ids], ignore_conflicts=True,
+    )
+    _marketplace_cache_forget(environment=environment, marketplace_id=marketplace_id)
+    return RefreshToken.objects.filter(**scope, user_id__in=user_ids, revoked_at=None).update(revoked_at=now)
 
 
 def user_unlock(*, user: CoreUser) -> None:

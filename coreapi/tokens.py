@@ -4,7 +4,8 @@ The key is derived from SECRET_KEY and the environment, so a token of one enviro
 another deployment) never verifies in another. Claims follow what the official SDKs decode:
 `usr`, `cid`, `u`, `usrtype`, `role`, `iss`, `aud`, `exp`, `nbf`, plus `mkt` (the marketplace ID),
 `mpk` (the marketplace row's primary key: which incarnation of that ID the token was issued for,
-see coreapi.auth), `cmp` (buyer/supplier ID of the user) and `imp` when impersonated.
+see coreapi.auth), `cmp` (buyer/supplier ID of the user), `imp` when impersonated and `gen` (the
+user's token generation, coreapi.models.TokenRevocation) once the user's tokens were revoked.
 """
 
 import hashlib
@@ -21,6 +22,7 @@ from django.conf import settings
 from coreapi.models import Environment
 
 ALGORITHM = "HS256"
+MAX_ACCESS_TOKEN_MINUTES = 43200  # the longest AccessTokenDuration / AnonymousTokenDuration (30 days)
 ENVIRONMENTS = tuple(Environment.values)
 
 
@@ -53,6 +55,7 @@ class TokenClaims:
     impersonator: str = ""
     anonymous: bool = False
     marketplace_pk: int | None = None  # `mpk`; None in tokens minted before the claim existed
+    generation: int = 0  # `gen`: the user's TokenRevocation.generation when the token was issued
     raw: dict = field(default_factory=dict, compare=False)
 
 
@@ -70,6 +73,7 @@ def access_token_encode(
     impersonator: str = "",
     anonymous_order_id: str = "",
     marketplace_pk: int | None = None,
+    generation: int = 0,
 ) -> str:
     kid, key = signing_key(environment)
     now = int(time.time())
@@ -92,6 +96,8 @@ def access_token_encode(
         claims["mpk"] = int(marketplace_pk)
     if impersonator:
         claims["imp"] = impersonator
+    if generation:
+        claims["gen"] = int(generation)
     if anonymous_order_id:
         claims["orderid"] = anonymous_order_id
     return jwt.encode(claims, key, algorithm=ALGORITHM, headers={"kid": kid})
@@ -145,6 +151,9 @@ def _access_token_verify(*, environment: str, key: bytes, audience: str, token: 
         raise jwt.InvalidTokenError("bad claims")
     if mpk is not None and (type(mpk) is not int or mpk <= 0):
         raise jwt.InvalidTokenError("bad claims")
+    generation = data.get("gen", 0)
+    if type(generation) is not int or generation < 0:
+        raise jwt.InvalidTokenError("bad claims")
     return TokenClaims(
         environment=environment,
         marketplace_id=str(data["mkt"]),
@@ -157,6 +166,7 @@ def _access_token_verify(*, environment: str, key: bytes, audience: str, token: 
         impersonator=str(data.get("imp") or ""),
         anonymous=bool(data.get("orderid")),
         marketplace_pk=mpk,
+        generation=generation,
         raw=data,
     )
 

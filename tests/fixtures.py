@@ -10,6 +10,17 @@ from tests.factories import DEFAULT_PASSWORD, UserFactory
 ARTIFACTS = Path(os.environ.get("PORTAL_TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
 
 
+@pytest.fixture(autouse=True)
+def _core_marketplace_cache():
+    """Each test starts with an empty per-process cache of core marketplaces (coreapi.auth): a
+    rolled-back test may hand the same marketplace primary key to the next one, whose token
+    revocations are not the previous test's."""
+    from coreapi.auth import marketplace_cache_clear
+
+    marketplace_cache_clear()
+    yield
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium; no DNS lookups leave the machine (stack-notes §2)."""
