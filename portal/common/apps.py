@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class CommonConfig(AppConfig):
     name = "portal.common"
     label = "common"
+
+    def ready(self):
+        from portal.common import checks  # noqa: F401 - registers the deploy checks

@@ -105,8 +105,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions -----------------------------------------------------
 REDIS_URL = env.str_("REDIS_URL")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# The cache is shared by every process (restore progress, sign-in lockouts) only on Redis: without
+# REDIS_URL, a Redis broker's server is used (its keys and the cache's never collide).
+_CACHE_REDIS_URL = REDIS_URL or next(
+    (url for url in [env.str_("CELERY_BROKER_URL") or ""] if url.startswith(("redis://", "rediss://"))), None
+)
+if _CACHE_REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "portal.common.sessions"  # database sessions, read without ORM query building

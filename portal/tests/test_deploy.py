@@ -250,3 +250,25 @@ def test_readme_documents_every_environment_variable():
     documented = {name for cell in first_cells for name in re.findall(r"`([A-Z0-9_]+)`", cell)}
     missing = (_settings_variables() | _gunicorn_variables() | LIBRARY_VARIABLES | set(REQUIRED_VARIABLES)) - documented
     assert not missing, f"add these to the table in README.md, 'Running in production': {sorted(missing)}"
+
+
+# --- the shared cache ------------------------------------------------------------------------------
+def test_the_cache_falls_back_to_a_redis_broker():
+    env = production_env(REDIS_URL=None, CELERY_BROKER_URL="redis://broker.example:6379/1")
+    result = run([PYTHON, "-c", "import django; django.setup(); from django.conf import settings; "
+                  "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION'])"], env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "redis://broker.example:6379/1"]
+
+
+def test_deploy_check_warns_when_workers_cannot_share_the_cache(settings):
+    from portal.common.checks import W001, cache_shared_by_processes
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [w.id for w in cache_shared_by_processes()] == [W001]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}}
+    assert cache_shared_by_processes() == []
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the embedded default: one process does everything
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert cache_shared_by_processes() == []
