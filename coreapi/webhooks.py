@@ -12,6 +12,9 @@ The raw body is signed `X-oc-hash: base64(HMAC-SHA256(body, HashKey))`, which is
 
 Delivery (coreapi.tasks.webhook_deliver) writes one WebhookDelivery row per attempt and retries
 network errors, 408/429 and 5xx answers with exponential backoff, WEBHOOK_MAX_ATTEMPTS in all.
+Anyone with an organization sets these URLs, so in production (COREAPI_WEBHOOK_ALLOW_PRIVATE_URLS
+False) a URL whose host resolves to a private, loopback or link-local address is refused, logged
+and not retried (a failed lookup is retried), and the POST goes to the address that was checked (portal.common.outbound).
 
 Not done: pre-hooks (BeforeProcessRequest=True webhooks, which OrderCloud calls synchronously
 and which may block the request) are never called here; ElevatedRoles do not yet mint an elevated
@@ -36,6 +39,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from coreapi.models import Marketplace, Webhook
+from portal.common import outbound
+from portal.common.outbound import OutboundRefused
 
 WEBHOOK_MAX_ATTEMPTS = 5
 WEBHOOK_BACKOFF_BASE_SECONDS = 10
@@ -44,6 +49,8 @@ WEBHOOK_USER_AGENT = "Portal-CoreAPI-Webhooks/1.0"
 # (connect, read) seconds; a slow receiver never holds a worker for long.
 DEFAULT_WEBHOOK_TIMEOUT = (3.05, 10.0)
 RETRYABLE_STATUS = frozenset({408, 429})
+ERR_URL_PRIVATE = "Refused: the webhook URL points at a private, loopback or link-local address ({address})."
+ERR_URL_UNRESOLVED = "The host name of the webhook URL could not be resolved."
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,7 @@ class DeliveryResult:
     status_code: int | None
     latency_ms: int
     error: str
+    refused: bool = False  # the SSRF guard refused the address: retrying would not help
 
     @property
     def ok(self) -> bool:
@@ -58,6 +66,8 @@ class DeliveryResult:
 
     @property
     def retryable(self) -> bool:
+        if self.refused:
+            return False
         if self.status_code is None:  # timeout, refused connection, DNS...
             return True
         return self.status_code >= 500 or self.status_code in RETRYABLE_STATUS
@@ -190,7 +200,15 @@ def webhook_post(*, webhook: Webhook, body: str) -> DeliveryResult:
         headers[webhook.custom_auth_header_name] = webhook.custom_auth_header_value
     started = time.perf_counter()
     try:
-        response = requests.post(webhook.url, data=raw, headers=headers, timeout=webhook_timeout(), allow_redirects=False)
+        response = outbound.post_pinned(
+            webhook.url, data=raw, headers=headers, timeout=webhook_timeout(),
+            allow_private=settings.COREAPI_WEBHOOK_ALLOW_PRIVATE_URLS,
+        )
+    except OutboundRefused as exc:
+        latency = int((time.perf_counter() - started) * 1000)
+        error = (ERR_URL_PRIVATE.format(address=exc.address) if exc.reason == "private" else ERR_URL_UNRESOLVED)
+        # a private address is refused for good; a failed lookup may be DNS trouble: retried
+        return DeliveryResult(status_code=None, latency_ms=latency, error=error, refused=exc.reason == "private")
     except requests.RequestException as exc:
         latency = int((time.perf_counter() - started) * 1000)
         return DeliveryResult(status_code=None, latency_ms=latency, error=f"{type(exc).__name__}: {exc}"[:2000])

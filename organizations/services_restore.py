@@ -31,17 +31,14 @@ is done.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
-import socket
 import time
 import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -61,7 +58,9 @@ from organizations.models import (
     StagingRestoreWebhook,
 )
 from organizations.services import _audit, _membership, _require_admin
+from portal.common import outbound
 from portal.common.errors import ApplicationError, NotFoundError
+from portal.common.outbound import OutboundRefused
 
 logger = logging.getLogger(__name__)
 
@@ -274,69 +273,28 @@ def staging_restores_schedule() -> list[int]:
 
 
 # --- the [BETA] staging restore webhook -----------------------------------------------------------
-def _address_blocked(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    return (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
-            or address.is_multicast or address.is_unspecified)
-
-
-def _resolve(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
-    """The addresses `host` resolves to (one DNS lookup), IPv4-mapped IPv6 as IPv4."""
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise RestoreError(ERR_WEBHOOK_URL_UNRESOLVED) from exc
-    addresses = []
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
-        addresses.append(address)
-    if not addresses:
-        raise RestoreError(ERR_WEBHOOK_URL_UNRESOLVED)
-    return addresses
+def _refusal(exc: OutboundRefused) -> RestoreError:
+    if exc.reason == "private":
+        return RestoreError(ERR_WEBHOOK_URL_PRIVATE.format(address=exc.address))
+    return RestoreError(ERR_WEBHOOK_URL_UNRESOLVED)
 
 
 def _checked_addresses(host: str) -> list:
     """The host's addresses; RestoreError when the SSRF guard is on and any of them is private."""
-    addresses = _resolve(host)
-    if not settings.STAGING_RESTORE_WEBHOOK_ALLOW_PRIVATE_URLS:
-        blocked = next((a for a in addresses if _address_blocked(a)), None)
-        if blocked is not None:
-            raise RestoreError(ERR_WEBHOOK_URL_PRIVATE.format(address=blocked))
-    return addresses
-
-
-class _PinnedAddressAdapter(HTTPAdapter):
-    """Sends to an address checked beforehand instead of resolving the host name again (a DNS
-    answer that changes between the check and the connection, "rebinding", cannot point the POST
-    at a private address). HTTPS still sends the host name (SNI) and verifies the certificate
-    against it."""
-
-    def __init__(self, hostname: str):
-        self.hostname = hostname
-        super().__init__(max_retries=0)
-
-    def build_connection_pool_key_attributes(self, request, verify, cert=None):
-        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
-        if host_params["scheme"] == "https":
-            pool_kwargs["server_hostname"] = self.hostname
-            pool_kwargs["assert_hostname"] = self.hostname
-        return host_params, pool_kwargs
+    try:
+        return outbound.checked_addresses(host, allow_private=settings.STAGING_RESTORE_WEBHOOK_ALLOW_PRIVATE_URLS)
+    except OutboundRefused as exc:
+        raise _refusal(exc) from exc
 
 
 def _post_to_checked_address(url: str, *, data: bytes, headers: dict) -> requests.Response:
-    """POST `url` (passed webhook_url_check) to the address its host resolved to when checked now."""
-    parts = urlsplit(url)
-    address = _checked_addresses(parts.hostname)[0]
-    host = f"[{address}]" if address.version == 6 else str(address)
-    userinfo, _, hostport = parts.netloc.rpartition("@")
-    netloc = (f"{userinfo}@" if userinfo else "") + (f"{host}:{parts.port}" if parts.port else host)
-    pinned = parts._replace(netloc=netloc).geturl()
-    with requests.Session() as session:
-        session.trust_env = False  # no ambient proxies: the connection goes where it was checked
-        session.mount(f"{parts.scheme}://", _PinnedAddressAdapter(parts.hostname))
-        return session.post(pinned, data=data, timeout=RESTORE_WEBHOOK_TIMEOUT, allow_redirects=False,
-                            headers={**headers, "Host": hostport})
+    """POST `url` (passed webhook_url_check) to the address its host resolved to when checked now
+    (portal.common.outbound)."""
+    try:
+        return outbound.post_pinned(url, data=data, headers=headers, timeout=RESTORE_WEBHOOK_TIMEOUT,
+                                    allow_private=settings.STAGING_RESTORE_WEBHOOK_ALLOW_PRIVATE_URLS)
+    except OutboundRefused as exc:
+        raise _refusal(exc) from exc
 
 
 def webhook_url_check(url: str, *, resolve: bool = True) -> str:

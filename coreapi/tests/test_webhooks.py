@@ -345,3 +345,69 @@ class TestRetries:
 
     def test_backoff_doubles_between_attempts(self):
         assert [webhook_retry_delay(attempt=n) for n in range(1, WEBHOOK_MAX_ATTEMPTS)] == [10, 20, 40, 80]
+
+
+class TestSsrfGuard:
+    """Any organization's admins set webhook URLs: with COREAPI_WEBHOOK_ALLOW_PRIVATE_URLS off
+    (production) the worker never POSTs to the portal's own network (portal.common.outbound)."""
+
+    ROUTES = [{"Route": "v1/products/{productID}", "Verb": "PATCH"}]
+
+    def test_a_private_address_is_refused_logged_and_not_retried(
+        self, world, receiver, settings, django_capture_on_commit_callbacks
+    ):
+        settings.COREAPI_WEBHOOK_ALLOW_PRIVATE_URLS = False
+        webhook_create(world, receiver.url, routes=self.ROUTES)
+        with django_capture_on_commit_callbacks(execute=True):
+            fire(world)
+        assert receiver.calls == []
+        (delivery,) = WebhookDelivery.objects.all()
+        assert delivery.status_code is None and delivery.attempt == 1
+        assert delivery.error.startswith("Refused:") and "127.0.0.1" in delivery.error
+
+    @pytest.mark.parametrize("host", ["localhost", "169.254.169.254", "[::1]", "10.1.2.3", "0.0.0.0"])
+    def test_internal_hosts_are_refused(self, world, settings, host, django_capture_on_commit_callbacks):
+        settings.COREAPI_WEBHOOK_ALLOW_PRIVATE_URLS = False
+        webhook_create(world, f"http://{host}:6379/x", routes=self.ROUTES)
+        with django_capture_on_commit_callbacks(execute=True):
+            fire(world)
+        (delivery,) = WebhookDelivery.objects.all()
+        assert delivery.error.startswith("Refused:"), delivery.error
+
+    def test_the_post_goes_to_the_checked_address_with_one_lookup(
+        self, world, receiver, settings, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        from portal.common import outbound
+
+        port = receiver.server.server_address[1]
+        lookups = []
+        real_getaddrinfo = socket.getaddrinfo
+
+        def rebinding_dns(host, *args, **kwargs):
+            if host[0].isdigit():  # an address literal: the connection itself, no DNS
+                return real_getaddrinfo(host, *args, **kwargs)
+            lookups.append(host)  # first answer: the receiver (taken as public); later: private
+            address = "127.0.0.1" if len(lookups) == 1 else "127.0.0.2"
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, 0))]
+
+        monkeypatch.setattr(socket, "getaddrinfo", rebinding_dns)
+        monkeypatch.setattr(outbound, "address_blocked", lambda a: str(a) != "127.0.0.1")
+        settings.COREAPI_WEBHOOK_ALLOW_PRIVATE_URLS = False
+        webhook_create(world, f"http://hooks.example.test:{port}/hooks/oc", routes=self.ROUTES)
+        with django_capture_on_commit_callbacks(execute=True):
+            fire(world)
+        assert lookups == ["hooks.example.test"]
+        (call,) = receiver.calls
+        assert call["signature_ok"] and call["headers"]["Host"] == f"hooks.example.test:{port}"
+        assert WebhookDelivery.objects.get().status_code == 200
+
+    def test_an_unresolvable_host_is_logged_and_retried_like_a_network_error(
+        self, world, settings, django_capture_on_commit_callbacks
+    ):
+        settings.COREAPI_WEBHOOK_ALLOW_PRIVATE_URLS = False
+        webhook_create(world, "http://no-such-host.invalid/x", routes=self.ROUTES)
+        with django_capture_on_commit_callbacks(execute=True):
+            fire(world)
+        deliveries = list(WebhookDelivery.objects.order_by("attempt"))
+        assert [d.attempt for d in deliveries] == [1, 2, 3, 4, 5]
+        assert all("could not be resolved" in d.error for d in deliveries)

@@ -18,6 +18,7 @@ from organizations.models import (
     StagingRestoreStatus,
     StagingRestoreTrigger,
 )
+from portal.common import outbound
 from portal.common.errors import NotFoundError, PermissionError_
 from tests.stack.restore_receiver import RestoreReceiver
 
@@ -394,8 +395,8 @@ class TestRestoreWebhookAddressPinning:
                 address = "127.0.0.1" if len(lookups) == 1 else "127.0.0.2"
                 return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, 0))]
 
-            monkeypatch.setattr(sr.socket, "getaddrinfo", rebinding_dns)
-            monkeypatch.setattr(sr, "_address_blocked", lambda a: str(a) != "127.0.0.1")
+            monkeypatch.setattr(socket, "getaddrinfo", rebinding_dns)
+            monkeypatch.setattr(outbound, "address_blocked", lambda a: str(a) != "127.0.0.1")
             settings.STAGING_RESTORE_WEBHOOK_ALLOW_PRIVATE_URLS = False
             run_restore(admin_user, staging_org)
         assert lookups == ["hooks.example.test"]
@@ -410,7 +411,7 @@ class TestRestoreWebhookAddressPinning:
         import socket
 
         sr.restore_webhook_save(actor=admin_user, organization=staging_org, url="http://hooks.example.test/x")
-        monkeypatch.setattr(sr.socket, "getaddrinfo",
+        monkeypatch.setattr(socket, "getaddrinfo",
                             lambda *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", 0))])
         settings.STAGING_RESTORE_WEBHOOK_ALLOW_PRIVATE_URLS = False
         run_restore(admin_user, staging_org)
@@ -420,7 +421,7 @@ class TestRestoreWebhookAddressPinning:
     def test_https_keeps_the_host_name_for_sni_and_the_certificate_check(self):
         import requests
 
-        adapter = sr._PinnedAddressAdapter("hooks.example.test")
+        adapter = outbound.PinnedAddressAdapter("hooks.example.test")
         request = requests.Request("POST", "https://93.184.215.14:8443/x").prepare()
         host_params, pool_kwargs = adapter.build_connection_pool_key_attributes(request, True)
         assert host_params["host"] == "93.184.215.14"

@@ -286,9 +286,10 @@ CELERY_BEAT_SCHEDULE["organizations-staging-restore-weekly"] = {
     "task": "organizations.tasks.staging_restores_weekly",
     "schedule": crontab(minute=0, hour=3, day_of_week="sun"),
 }
-# SSRF guard of the staging restore webhook: False refuses URLs whose host resolves to a private,
+# SSRF guard of the staging restore webhook and core API webhooks (portal.common.outbound): False refuses URLs whose host resolves to a private,
 # loopback or link-local address. Allowed in the embedded/test setup; production.py refuses them.
 STAGING_RESTORE_WEBHOOK_ALLOW_PRIVATE_URLS = env.bool_("STAGING_RESTORE_WEBHOOK_ALLOW_PRIVATE_URLS", True)
+COREAPI_WEBHOOK_ALLOW_PRIVATE_URLS = env.bool_("COREAPI_WEBHOOK_ALLOW_PRIVATE_URLS", True)
 # The maintenance banner (portal.common.models.MaintenanceBanner, set in the admin) on every page.
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("portal.common.banner.maintenance_banner")
 # The queue tasks go to by default (tests that run real workers next to each other use their own).

@@ -51,5 +51,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Staging restore webhooks may not point at private/loopback/link-local addresses (SSRF guard).
+# Staging restore webhooks and core API webhooks may not point at private/loopback/link-local addresses (SSRF guard).
 STAGING_RESTORE_WEBHOOK_ALLOW_PRIVATE_URLS = env.bool_("STAGING_RESTORE_WEBHOOK_ALLOW_PRIVATE_URLS", False)
+COREAPI_WEBHOOK_ALLOW_PRIVATE_URLS = env.bool_("COREAPI_WEBHOOK_ALLOW_PRIVATE_URLS", False)

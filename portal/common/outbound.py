@@ -1,0 +1,99 @@
+"""Outbound webhook POSTs to URLs that portal users chose: the SSRF guard and address pinning.
+
+Users set the URLs (core API webhooks, staging restore webhooks), so a POST could be aimed at the
+portal's own network: its database, Redis, cloud metadata, admin ports. With `allow_private`
+False (production), `post_pinned`:
+
+1. resolves the host once and refuses (OutboundRefused) if any address is private, loopback,
+   link-local, reserved, multicast or unspecified;
+2. connects to the first checked address, not to a second lookup's answer: a DNS answer that
+   changes between the check and the connection ("rebinding") cannot redirect it. HTTPS still
+   sends the host name (SNI) and verifies the certificate against it;
+3. never follows redirects and ignores ambient proxy settings.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class OutboundRefused(Exception):
+    """`reason` "unresolved" (no address) or "private" (`address` is not public)."""
+
+    def __init__(self, reason: str, address: Address | None = None):
+        super().__init__(f"{reason}: {address}" if address else reason)
+        self.reason = reason
+        self.address = address
+
+
+def address_blocked(address: Address) -> bool:
+    return (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+            or address.is_multicast or address.is_unspecified)
+
+
+def resolve(host: str) -> list[Address]:
+    """The addresses `host` resolves to (one DNS lookup), IPv4-mapped IPv6 as IPv4."""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise OutboundRefused("unresolved") from exc
+    addresses = []
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        addresses.append(address)
+    if not addresses:
+        raise OutboundRefused("unresolved")
+    return addresses
+
+
+def checked_addresses(host: str, *, allow_private: bool) -> list[Address]:
+    """The host's addresses; OutboundRefused("private") when any is not public (unless allowed)."""
+    addresses = resolve(host)
+    if not allow_private:
+        blocked = next((a for a in addresses if address_blocked(a)), None)
+        if blocked is not None:
+            raise OutboundRefused("private", blocked)
+    return addresses
+
+
+class PinnedAddressAdapter(HTTPAdapter):
+    """Connects to the address in the URL (the checked one) while HTTPS keeps `hostname` for SNI
+    and the certificate check."""
+
+    def __init__(self, hostname: str):
+        self.hostname = hostname
+        super().__init__(max_retries=0)
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
+        if host_params["scheme"] == "https":
+            pool_kwargs["server_hostname"] = self.hostname
+            pool_kwargs["assert_hostname"] = self.hostname
+        return host_params, pool_kwargs
+
+
+def post_pinned(url: str, *, data: bytes, headers: dict, timeout, allow_private: bool) -> requests.Response:
+    """POST `url` (an http(s) URL with a host) to the address its host resolves to now, checked.
+    Raises OutboundRefused, or requests.RequestException for network trouble."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise requests.exceptions.InvalidURL(f"Not an http(s) URL: {url[:200]}")
+    address = checked_addresses(parts.hostname, allow_private=allow_private)[0]
+    host = f"[{address}]" if address.version == 6 else str(address)
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    netloc = (f"{userinfo}@" if userinfo else "") + (f"{host}:{parts.port}" if parts.port else host)
+    pinned = parts._replace(netloc=netloc).geturl()
+    with requests.Session() as session:
+        session.trust_env = False  # no ambient proxies: the connection goes where it was checked
+        session.mount(f"{parts.scheme}://", PinnedAddressAdapter(parts.hostname))
+        return session.post(pinned, data=data, timeout=timeout, allow_redirects=False,
+                            headers={**headers, "Host": hostport})
