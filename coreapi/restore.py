@@ -7,6 +7,8 @@ foreign key to `Marketplace` is a *resource table* and is copied, so a resource 
 restored without touching this module. Two tables are deliberately not copied:
 
 - `WebhookDelivery` (KEEP): the delivery log of the target's own webhooks; history, not data.
+- `TokenRevocation` (KEEP): the target's own revoked tokens stay revoked (copying the source's
+  over them would bring revoked Staging tokens back to life).
 - `RefreshToken` (CLEAR): sign-in sessions. The source's are never copied (a Production session
   must not sign in to Staging); the target's are deleted, because the users they belong to are
   replaced by the copy. Access tokens already issued simply run out.
@@ -43,7 +45,7 @@ from coreapi.models import Marketplace
 # Tables with a marketplace FK that are not copied (see the module docstring).
 KEEP = "keep"  # the target's rows are kept, the source's are not copied
 CLEAR = "clear"  # the target's rows are deleted, the source's are not copied
-NOT_COPIED: dict[str, str] = {"WebhookDelivery": KEEP, "RefreshToken": CLEAR}
+NOT_COPIED: dict[str, str] = {"WebhookDelivery": KEEP, "TokenRevocation": KEEP, "RefreshToken": CLEAR}
 
 # After the copy, in the target: model name -> {field: value}. A field a model does not have
 # (yet) is skipped, so this keeps working while resources grow (e.g. a MessageSender URL).

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from coreapi import models as m
 from coreapi import restore
-from coreapi.services import marketplace_create
+from coreapi.services import marketplace_create, user_tokens_revoke
 from coreapi.testing import core_security_profile, core_user
 
 
@@ -139,6 +139,27 @@ class TestMarketplaceCopy:
         assert m.RefreshToken.objects.filter(marketplace=production).count() == 1
         assert m.WebhookDelivery.objects.filter(marketplace=staging).count() == 1  # staging's own log
         assert {r.resource for r in reports} >= {"RefreshToken"} and "WebhookDelivery" not in {r.resource for r in reports}
+
+    def test_revoked_staging_tokens_stay_revoked_and_productions_revocations_are_not_copied(
+        self, production, staging, client
+    ):
+        def admin_token(env):
+            response = client.post(f"/core/{env}/oauth/token", {
+                "grant_type": "password", "client_id": "admin-client", "username": "admin", "password": "Core-pass-123!",
+            })  # fmt: skip
+            return response.json()["access_token"]
+
+        def works(env, token):
+            return client.get(f"/core/{env}/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+
+        revoked = admin_token("staging")
+        user_tokens_revoke(marketplace=staging, user_kind="admin", company_id="", user_id="admin-user")
+        user_tokens_revoke(marketplace=production, user_kind="admin", company_id="", user_id="admin-user")
+        user_tokens_revoke(marketplace=production, user_kind="admin", company_id="", user_id="admin-user")
+        copy(production, staging)
+        assert not works("staging", revoked)
+        assert works("staging", admin_token("staging"))
+        assert m.TokenRevocation.objects.get(marketplace=staging).generation == 1  # its own, not production's 2
 
     def test_running_it_again_gives_the_same_result(self, production, staging):
         copy(production, staging)
