@@ -14,7 +14,8 @@ Delivery (coreapi.tasks.webhook_deliver) writes one WebhookDelivery row per atte
 network errors, 408/429 and 5xx answers with exponential backoff, WEBHOOK_MAX_ATTEMPTS in all.
 Anyone with an organization sets these URLs, so in production (COREAPI_WEBHOOK_ALLOW_PRIVATE_URLS
 False) a URL whose host resolves to a private, loopback or link-local address is refused, logged
-and not retried (a failed lookup is retried), and the POST goes to the address that was checked (portal.common.outbound).
+and not retried (a failed lookup is retried), and the POST goes to the address that was checked
+(portal.common.outbound).
 
 Not done: pre-hooks (BeforeProcessRequest=True webhooks, which OrderCloud calls synchronously
 and which may block the request) are never called here; ElevatedRoles do not yet mint an elevated
