@@ -156,13 +156,13 @@ class TestLockout:
         assert self.sign_in(client, address="203.0.113.9").status_code == 200  # 2 + 2 > 3, but cleared between
 
     def test_without_trusted_proxies_x_forwarded_for_is_ignored(self, client, user, settings):
-        settings.TRUSTED_PROXY_COUNT = 0
+        settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
         for i in range(3):  # a client rotating a forged header is still one address
             fail(client, address="203.0.113.9", forwarded_for=f"192.0.2.{i}")
         assert is_locked(self.sign_in(client, address="203.0.113.9", forwarded_for="192.0.2.200"))
 
     def test_behind_a_trusted_proxy_clients_are_told_apart(self, client, user, settings):
-        settings.TRUSTED_PROXY_COUNT = 1
+        settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
         proxy = "10.0.0.2"
         for _ in range(3):  # what the client writes itself (the left entry) does not count
             fail(client, address=proxy, forwarded_for="192.0.2.1, 203.0.113.9")

@@ -147,10 +147,9 @@ ACCOUNT_LOGOUT_ON_GET = False
 # Reverse proxies in front of the portal that append to X-Forwarded-For (compose: the
 # TLS-terminating proxy). Rate limits and lockouts count the address the outermost one saw
 # (portal.common.clientip); 0: REMOTE_ADDR, X-Forwarded-For ignored.
-TRUSTED_PROXY_COUNT = env.int_("TRUSTED_PROXY_COUNT", 0)
-if TRUSTED_PROXY_COUNT < 0:
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int_("TRUSTED_PROXY_COUNT", 0)
+if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
     raise env.ImproperEnvironment("TRUSTED_PROXY_COUNT must be 0 or more (the reverse proxies in front of the portal).")
-ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
