@@ -147,6 +147,8 @@ def _mount_resource(router: Router, res: Resource) -> None:
         obj = res.create(caller, kw, data)
         body = res.serialize_many([obj])[0]
         _fire(request, route=collection, verb="POST", params=kw, request_body=data, response_body=body)
+        if res.created_extra:
+            body = {**res.created_extra(obj), **body}
         return json_response(body, status=201)
 
     def save_(request, payload, **kw):
@@ -183,14 +185,15 @@ def _mount_resource(router: Router, res: Resource) -> None:
         response={200: page}, operation_id=op_id("List"), tags=tags,
         summary=f"List {res.object_type} objects", description=LIST_DESCRIPTION)  # fmt: skip
     add(collection, ["POST"], _view(f"{res.sdk}_{ops['Create']}", create_, [*coll_p, *body]),
-        response={201: res.schema}, operation_id=op_id("Create"), tags=tags,
+        response={201: res.create_schema or res.schema}, operation_id=op_id("Create"), tags=tags,
         summary=f"Create a {res.object_type}")  # fmt: skip
     add(item, ["GET"], _view(f"{res.sdk}_{ops['Get']}", get_, item_p),
         response={200: res.schema}, operation_id=op_id("Get"), tags=tags,
         summary=f"Retrieve a {res.object_type}")  # fmt: skip
-    add(item, ["PUT"], _view(f"{res.sdk}_{ops['Save']}", save_, [*item_p, *body]),
-        response={200: res.schema, 201: res.schema}, operation_id=op_id("Save"),
-        tags=tags, summary=f"Create or replace a {res.object_type}")  # fmt: skip
+    if "Save" in ops:  # not every resource has one (ApiClient secrets: create and patch only)
+        add(item, ["PUT"], _view(f"{res.sdk}_{ops['Save']}", save_, [*item_p, *body]),
+            response={200: res.schema, 201: res.schema}, operation_id=op_id("Save"),
+            tags=tags, summary=f"Create or replace a {res.object_type}")  # fmt: skip
     add(item, ["PATCH"], _view(f"{res.sdk}_{ops['Patch']}", patch_, [*item_p, *body]),
         response={200: res.schema}, operation_id=op_id("Patch"), tags=tags,
         summary=f"Partially update a {res.object_type}")  # fmt: skip

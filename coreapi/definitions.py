@@ -1,8 +1,13 @@
 """Every resource and assignment of the core API, declared once (paths, roles, fields from the SDK)."""
 
+import base64
+import secrets
+from datetime import timezone as dt_timezone
+
 from django.contrib.auth.hashers import make_password
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from coreapi import models as m
 from coreapi import schemas as s
@@ -10,7 +15,7 @@ from coreapi.errors import MSG_USERNAME_EXISTS, CoreObjectNotFound, IdExists, In
 from coreapi.resources import Assignment, AssignmentDelete, Parent, Resource, new_client_id
 from coreapi.roles import ROLE_SET
 from coreapi.selectors import user_available_roles
-from coreapi.services import users_tokens_revoke
+from coreapi.services import client_secret_hash, users_tokens_revoke
 
 USER_FIELDS_SEARCH = ("ID", "Username", "LastName", "FirstName", "Email")
 
@@ -78,6 +83,34 @@ def _api_client_batch(rows):
 
 def _api_client_after_delete(caller, obj):
     m.ApiClientAssignment.objects.filter(marketplace_id=caller.marketplace_pk, api_client_id=obj.oc_id).delete()
+    m.ApiClientSecret.objects.filter(marketplace_id=caller.marketplace_pk, api_client_id=obj.oc_id).delete()
+
+
+MSG_TOO_MANY_SECRETS = "An API client can have at most {limit} secrets. Delete one first."
+MSG_EXPIRATION_PAST = "Expiration must be in the future (a secret that has already expired could never be used)."
+
+
+def _api_client_secret_before_save(caller, obj, data, creating):
+    """Create: at most SECRETS_PER_CLIENT per client (counted under a lock on the client row, so
+    concurrent creates cannot pass it together), an Expiration in the future, and the secret
+    itself: 64 random bytes, Base-64, returned once (created_extra) and stored as its SHA-256.
+    Patch may set any Expiration: one in the past ends the secret now."""
+    expiration = data.get("Expiration")
+    if isinstance(expiration, str):
+        parsed = parse_datetime(expiration)
+        if parsed is None:
+            raise InvalidRequest("Expiration must be a date-time.", data={"Field": "Expiration", "Value": expiration})
+        obj.expiration = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, dt_timezone.utc)
+    if not creating:
+        return
+    if obj.expiration is not None and obj.expiration <= timezone.now():
+        raise InvalidRequest(MSG_EXPIRATION_PAST, data={"Field": "Expiration", "Value": expiration})
+    list(m.ApiClient.objects.select_for_update().filter(marketplace_id=caller.marketplace_pk, oc_id=obj.api_client_id))
+    limit = m.ApiClientSecret.SECRETS_PER_CLIENT
+    if m.ApiClientSecret.objects.filter(marketplace_id=caller.marketplace_pk, api_client_id=obj.api_client_id).count() >= limit:
+        raise InvalidRequest(MSG_TOO_MANY_SECRETS.format(limit=limit), data={"ApiClientID": obj.api_client_id})
+    obj.plain_secret = base64.b64encode(secrets.token_bytes(64)).decode("ascii")
+    obj.secret_hash = client_secret_hash(obj.plain_secret)
 
 
 def _security_profile_before_save(caller, obj, data, creating):
@@ -316,6 +349,30 @@ API_CLIENTS = Resource(
     id_unique_in_environment=True,
     tag="API clients",
 )
+
+API_CLIENT_SECRETS = Resource(
+    object_type="ApiClientSecret",
+    sdk="ApiClients",
+    model=m.ApiClientSecret,
+    schema=s.ApiClientSecret,
+    path="/apiclients/{apiClientID}/secrets",
+    id_param="apiClientSecretID",
+    read_roles=(),  # reading secrets' names and expirations needs ApiClientAdmin too
+    write_roles=("ApiClientAdmin",),
+    required=("Name",),
+    parent=Parent(param="apiClientID", column="api_client_id", model=m.ApiClient, object_type="ApiClient"),
+    before_save=_api_client_secret_before_save,
+    create_schema=s.ApiClientSecretCreateResponse,
+    created_extra=lambda obj: {"ClientSecret": obj.plain_secret},
+    tag="API clients",
+)
+API_CLIENT_SECRETS.op_names = {
+    "List": "ListSecrets",
+    "Get": "GetSecret",
+    "Create": "CreateSecret",
+    "Patch": "PatchSecret",
+    "Delete": "DeleteSecret",
+}
 
 SECURITY_PROFILES = Resource(
     object_type="SecurityProfile",
@@ -601,6 +658,7 @@ SPEC_OPTIONS.op_names = {
 
 RESOURCES: list[Resource] = [
     API_CLIENTS,
+    API_CLIENT_SECRETS,
     SECURITY_PROFILES,
     IMPERSONATION_CONFIGS,
     ADMIN_USERS,

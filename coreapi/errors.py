@@ -32,6 +32,7 @@ OAUTH_INVALID_REQUEST = "InvalidRequest"
 OAUTH_MSG_CREDENTIALS = "Invalid username or password."
 OAUTH_MSG_CLIENT = "The client ID is invalid, inactive, or not available to this user."
 OAUTH_MSG_SECRET = "A valid client_secret is required for this API client."
+OAUTH_MSG_SECRET_EXPIRED = "This client secret has expired. Use another of the API client's secrets."
 OAUTH_MSG_REFRESH = "The refresh token is invalid, expired, revoked or already used."
 OAUTH_MSG_NO_CONTEXT_USER = "This API client has no DefaultContextUserName, so client_credentials cannot be used."
 

@@ -87,6 +87,24 @@ class ApiClient(MarketplaceOwned):
         constraints = _unique("apiclient", "oc_id")
 
 
+class ApiClientSecret(MarketplaceOwned):
+    """One of an API client's secrets (ApiClients.CreateSecret): up to SECRETS_PER_CLIENT per client,
+    each with an optional expiration. The value is shown once, in the create response; only its
+    SHA-256 is stored (it is 64 random bytes, so a fast hash is enough)."""
+
+    SECRETS_PER_CLIENT = 10
+
+    api_client_id = models.CharField(max_length=100)
+    name = models.CharField(max_length=200)
+    expiration = models.DateTimeField(null=True, blank=True)
+    secret_hash = models.CharField(max_length=64)
+    date_created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = _unique("apiclientsecret", "api_client_id", "oc_id")
+        indexes = [models.Index(fields=["marketplace", "api_client_id", "secret_hash"], name="coreapi_acsecret_hash")]
+
+
 class ApiClientAssignment(models.Model):
     marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
     api_client_id = models.CharField(max_length=100)

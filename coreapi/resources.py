@@ -115,6 +115,10 @@ class Resource:
     before_save: Callable[..., None] | None = None  # (caller, obj, data, creating)
     after_delete: Callable[..., None] | None = None  # (caller, obj)
     generate_id: Callable[[], str] = new_id
+    # The create response only: its schema and the values it adds (ApiClients.CreateSecret shows
+    # the generated secret once). Webhooks get the response without them.
+    create_schema: type[BaseModel] | None = None
+    created_extra: Callable[[Any], dict] | None = None
     id_unique_in_environment: bool = False  # API client IDs: the token endpoint looks them up by ID
     tag: str = ""
 

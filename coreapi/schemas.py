@@ -99,6 +99,21 @@ class ApiClient(OC):
     MaximumGrantedCustomRoles: list[str] | None = None
 
 
+class ApiClientSecret(OC):
+    ID: str | None = None
+    Name: str | None = None
+    Expiration: datetime | None = None
+
+
+class ApiClientSecretCreateResponse(OC):
+    """The create response: the only time the secret's value is shown."""
+
+    ClientSecret: str | None = None
+    ID: str | None = None
+    Name: str | None = None
+    Expiration: datetime | None = None
+
+
 class ApiClientAssignment(OC):
     ApiClientID: str | None = None
     BuyerID: str | None = None

@@ -3,6 +3,7 @@
 Resource CRUD (products, buyers, ...) goes through the generic writers in `coreapi.resources`.
 """
 
+import hashlib
 import hmac
 import secrets
 from datetime import timedelta
@@ -26,6 +27,7 @@ from coreapi.errors import (
     OAUTH_MSG_NO_CONTEXT_USER,
     OAUTH_MSG_REFRESH,
     OAUTH_MSG_SECRET,
+    OAUTH_MSG_SECRET_EXPIRED,
     OAUTH_UNSUPPORTED_GRANT,
     CoreObjectNotFound,
     InsufficientRoles,
@@ -34,6 +36,7 @@ from coreapi.errors import (
 )
 from coreapi.models import (
     ApiClient,
+    ApiClientSecret,
     CoreUser,
     Environment,
     ImpersonationConfig,
@@ -182,10 +185,25 @@ def _client_for_token(*, environment: str, client_id: str) -> ApiClient:
     return client
 
 
+def client_secret_hash(value: str) -> str:
+    """How an ApiClientSecret's value is stored: its SHA-256 (the value is 64 random bytes)."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
 def _check_secret(client: ApiClient, client_secret: str | None) -> None:
-    if client.client_secret and not hmac.compare_digest(
-        (client_secret or "").encode(), client.client_secret.encode()
-    ):
+    """A client with a secret (its legacy ClientSecret field, or any ApiClientSecret, expired ones
+    included) requires one on the grant: the ClientSecret, or an unexpired ApiClientSecret."""
+    presented = client_secret or ""
+    if client.client_secret and hmac.compare_digest(presented.encode(), client.client_secret.encode()):
+        return
+    secrets_of_client = ApiClientSecret.objects.filter(marketplace_id=client.marketplace_id, api_client_id=client.oc_id)
+    if presented:
+        row = secrets_of_client.filter(secret_hash=client_secret_hash(presented)).only("expiration").first()
+        if row is not None:
+            if row.expiration is None or row.expiration > timezone.now():
+                return
+            raise OAuthError(OAUTH_INVALID_GRANT, OAUTH_MSG_SECRET_EXPIRED)
+    if client.client_secret or secrets_of_client.exists():
         raise OAuthError(OAUTH_INVALID_GRANT, OAUTH_MSG_SECRET)
 
 

@@ -194,6 +194,7 @@ class TestWeeklySchedule:
         assert (schedule.minute, schedule.hour, schedule.day_of_week) == ({0}, {3}, {0})
         from portal.celery import app
 
+        app.loader.import_default_modules()  # what a worker or beat does at start: autodiscovery
         assert entry["task"] in app.tasks
 
     def test_the_weekly_task_queues_one_restore_per_staging_org(self, staging_org, owner, org,
