@@ -10,6 +10,8 @@ import json
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods, require_POST
 
 from console import services
@@ -20,6 +22,8 @@ from portal.common.errors import ApplicationError
 ERR_JSON_OBJECT = "Enter a JSON object, e.g. {}."
 ERR_ROUTE = "One route per line: VERB route, e.g. POST v1/products."
 ERR_API = "The core API answered {status}."
+ERR_EXPIRATION_PAST = "Choose a time in the future (an expired secret could never be used)."
+SECRETS_PER_CLIENT = 10  # the core API's limit (coreapi.models.ApiClientSecret), shown on the page
 VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
@@ -46,8 +50,12 @@ def _api_errors(status: int, data) -> list[str]:
     if isinstance(data, dict) and isinstance(data.get("Errors"), list):
         out = []
         for e in data["Errors"]:
-            field = (e.get("Data") or {}).get("Field") if isinstance(e.get("Data"), dict) else None
-            out.append(f"{e.get('ErrorCode')}: {e.get('Message')}" + (f" ({field})" if field else ""))
+            details = e.get("Data") if isinstance(e.get("Data"), dict) else {}
+            message = e.get("Message")
+            if e.get("ErrorCode") == "NotFound" and details.get("ObjectType"):  # as the SDK words it
+                message = f"{details['ObjectType']} {details.get('ObjectID') or ''} not found".replace("  ", " ")
+            field = details.get("Field")
+            out.append(f"{e.get('ErrorCode')}: {message}" + (f" ({field})" if field else ""))
         return out
     return [ERR_API.format(status=status)]
 
@@ -161,6 +169,36 @@ def api_client_list_view(request, org, membership):
     return render(request, "console/api_clients.html", page)
 
 
+class ApiClientSecretForm(forms.Form):
+    Name = forms.CharField(max_length=200)
+    Expiration = forms.DateTimeField(
+        label="Expires (UTC)", required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Optional. After it, token requests with this secret are refused.",
+    )
+
+    def clean_Expiration(self):  # noqa: N802
+        value = self.cleaned_data.get("Expiration")
+        if value is not None and value <= timezone.now():
+            raise forms.ValidationError(ERR_EXPIRATION_PAST)
+        return value
+
+    def to_body(self) -> dict:
+        expiration = self.cleaned_data.get("Expiration")
+        return {"Name": self.cleaned_data["Name"], "Expiration": expiration.isoformat() if expiration else None}
+
+
+def _client_secrets(request, org, client_id: str) -> tuple[list[dict], list[str]]:
+    """The client's secrets (names and expirations: the API never returns a value again)."""
+    secrets, errors = _items(request, org, f"/v1/apiclients/{client_id}/secrets", query=[("sortBy", "Name")])
+    now = timezone.now()
+    for secret in secrets:
+        expires = parse_datetime(secret.get("Expiration") or "")
+        secret["expires"] = expires
+        secret["expired"] = expires is not None and expires <= now
+    return secrets, errors
+
+
 @console_view
 @require_http_methods(["GET", "POST"])
 def api_client_edit_view(request, org, membership, client_id=None):
@@ -190,7 +228,61 @@ def api_client_edit_view(request, org, membership, client_id=None):
         form = ApiClientForm(initial=ApiClientForm.initial_from(client) if client else {"Active": True},
                              events=events)
     page.update(form=form, client=client, api_errors=api_errors)
+    if client:
+        page.update(_secrets_context(request, org, client_id, ApiClientSecretForm()))
     return render(request, "console/api_client_form.html", page)
+
+
+def _secrets_context(request, org, client_id: str, secret_form, *, new_secret: dict | None = None,
+                     secret_errors=()) -> dict:
+    secrets, errors = _client_secrets(request, org, client_id)
+    return {"secrets": secrets, "secret_form": secret_form, "new_secret": new_secret,
+            "secret_errors": list(dict.fromkeys([*secret_errors, *errors])), "secret_limit": SECRETS_PER_CLIENT}
+
+
+@console_view
+@require_POST
+def api_client_secret_create_view(request, org, membership, client_id):
+    """Create a secret and show its value once, in this response only. The form posts with htmx and
+    this answers with the secrets section alone, so the page's address stays the GET of the client
+    (a reload neither shows the value again nor posts a second secret). Without JavaScript the
+    whole page comes back. The value is never put in the session (no flash message)."""
+    secret_form = ApiClientSecretForm(request.POST)
+    new_secret, secret_errors, status = None, [], 200
+    if secret_form.is_valid():
+        api_status, data = _core(request, org, "POST", f"/v1/apiclients/{client_id}/secrets", body=secret_form.to_body())
+        if api_status == 201 and isinstance(data, dict):
+            new_secret, secret_form, status = data, ApiClientSecretForm(), 201
+        else:
+            secret_errors, status = _api_errors(api_status, data), 404 if api_status == 404 else 200
+    secrets = _secrets_context(request, org, client_id, secret_form, new_secret=new_secret, secret_errors=secret_errors)
+    if request.htmx:
+        response = render(request, "console/_api_client_secrets.html",
+                          {"org": org, "client": {"ID": client_id}, **secrets}, status=status)
+    else:
+        page = _console_context(request, org, membership, tab="apiclients")
+        api_status, client = _core(request, org, "GET", f"/v1/apiclients/{client_id}")
+        if api_status != 200:
+            page.update(api_errors=_api_errors(api_status, client), form=None, client=None)
+            return render(request, "console/api_client_form.html", page, status=404 if api_status == 404 else 200)
+        events, _ = _items(request, org, "/v1/integrationEvents")
+        page.update(form=ApiClientForm(initial=ApiClientForm.initial_from(client), events=events), client=client,
+                    api_errors=[], **secrets)
+        response = render(request, "console/api_client_form.html", page, status=status)
+    if new_secret:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@console_view
+@require_POST
+def api_client_secret_delete_view(request, org, membership, client_id, secret_id):
+    status, data = _core(request, org, "DELETE", f"/v1/apiclients/{client_id}/secrets/{secret_id}")
+    if status in (200, 204):
+        messages.success(request, f"Secret {secret_id} deleted: token requests with it are refused from now on.")
+    else:
+        messages.error(request, " ".join(_api_errors(status, data)))
+    return redirect(console_url(org, "apiclient-edit", client_id=client_id))
 
 
 @console_view

@@ -253,6 +253,85 @@ class TestApiClientScreens:
         assert "InsufficientRoles" in body
 
 
+class TestApiClientSecretScreens:
+    def token(self, secret: str | None):
+        form = {"grant_type": "password", "client_id": "admin-client", "username": "admin", "password": "Core-pass-123!"}
+        return Client().post("/core/sandbox/oauth/token", {**form, **({"client_secret": secret} if secret else {})})
+
+    def test_create_shows_the_value_once_and_it_signs_in_until_deleted(self, team, owner, as_user):
+        c = as_user(owner)
+        edit = url(team, "apiclient-edit", client_id="admin-client")
+        assert 'data-testid="secret-form"' in c.get(edit).content.decode()
+        assert self.token(None).status_code == 200  # no secret yet
+
+        response = c.post(url(team, "apiclient-secret-create", client_id="admin-client"),
+                          {"Name": "CI pipeline", "Expiration": "2099-01-31T12:00"})
+        assert response.status_code == 201, response.content.decode()[:2000]
+        assert response["Cache-Control"] == "no-store"
+        value = re.search(r'data-testid="new-secret-value">([^<]+)<', response.content.decode()).group(1)
+        row = core_models.ApiClientSecret.objects.get(name="CI pipeline")
+        assert row.expiration.isoformat() == "2099-01-31T12:00:00+00:00"
+
+        # Reload: listed with its expiry, the value is gone; the client now needs a secret.
+        page = c.get(edit).content.decode()
+        assert "CI pipeline" in page and "2099-01-31 12:00 UTC" in page
+        assert value not in page and 'data-testid="new-secret"' not in page
+        assert self.token(None).status_code == 400
+        assert self.token(value).status_code == 200
+
+        # Rotation: a second secret, then the first one deleted.
+        second = c.post(url(team, "apiclient-secret-create", client_id="admin-client"), {"Name": "CI 2027"})
+        newer = re.search(r'data-testid="new-secret-value">([^<]+)<', second.content.decode()).group(1)
+        response = c.post(url(team, "apiclient-secret-delete", client_id="admin-client", secret_id=row.oc_id))
+        assert response.status_code == 302 and response["Location"] == edit
+        assert self.token(value).status_code == 400
+        assert self.token(newer).status_code == 200
+        assert "CI pipeline" not in c.get(edit).content.decode()
+
+    def test_with_htmx_only_the_secrets_section_comes_back(self, team, owner, as_user):
+        response = as_user(owner).post(url(team, "apiclient-secret-create", client_id="admin-client"),
+                                       {"Name": "From htmx"}, HTTP_HX_REQUEST="true")
+        body = response.content.decode()
+        assert response.status_code == 201
+        assert body.lstrip().startswith('<section class="card table-card secrets" data-testid="api-client-secrets"')
+        assert 'data-testid="api-client-form"' not in body and 'data-testid="new-secret-value"' in body
+        missing = as_user(owner).post(url(team, "apiclient-secret-create", client_id="ghost"), {"Name": "x"},
+                                      HTTP_HX_REQUEST="true")
+        assert missing.status_code == 404 and "NotFound: ApiClient ghost not found" in missing.content.decode()
+
+    def test_bad_input_is_a_form_error_and_creates_nothing(self, team, owner, as_user):
+        c = as_user(owner)
+        create = url(team, "apiclient-secret-create", client_id="admin-client")
+        past = c.post(create, {"Name": "Old", "Expiration": "2001-01-01T00:00"}).content.decode()
+        assert "Choose a time in the future" in past
+        nameless = c.post(create, {"Name": "", "Expiration": ""}).content.decode()
+        assert "This field is required." in nameless
+        assert not core_models.ApiClientSecret.objects.exists()
+
+    def test_the_eleventh_secret_is_refused_with_the_apis_message(self, team, owner, as_user):
+        c = as_user(owner)
+        create = url(team, "apiclient-secret-create", client_id="admin-client")
+        for i in range(10):
+            assert c.post(create, {"Name": f"s{i}"}).status_code == 201
+        page = c.get(url(team, "apiclient-edit", client_id="admin-client")).content.decode()
+        assert 'data-testid="secret-form"' not in page  # the form is gone at the limit
+        refused = c.post(create, {"Name": "eleventh"})
+        assert refused.status_code == 200 and "at most 10 secrets" in refused.content.decode()
+        assert core_models.ApiClientSecret.objects.count() == 10
+
+    def test_another_organizations_client_is_not_found(self, team, outsider, owner, as_user):
+        assert as_user(outsider).post(url(team, "apiclient-secret-create", client_id="admin-client"),
+                                      {"Name": "x"}).status_code == 404
+        assert as_user(owner).post(url(team, "apiclient-secret-create", client_id="ghost"),
+                                   {"Name": "x"}).status_code == 404
+        assert not core_models.ApiClientSecret.objects.exists()
+
+    def test_a_contributor_without_api_client_admin_sees_the_api_refusal(self, team, member, as_user):
+        response = as_user(member).post(url(team, "apiclient-secret-create", client_id="admin-client"), {"Name": "x"})
+        assert "InsufficientRoles" in response.content.decode()
+        assert not core_models.ApiClientSecret.objects.exists()
+
+
 class TestWebhookScreens:
     def test_api_client_assignment_is_saved_through_the_form(self, team, owner, as_user):
         response = as_user(owner).post(url(team, "webhook-create"), {

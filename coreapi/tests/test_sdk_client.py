@@ -21,6 +21,7 @@ EXPECTED_CHECKS = {
     "products_delete",
     "api_clients_crud",
     "auth_client_credentials",
+    "api_client_secrets",
     "api_clients_delete",
     "users_get_access_token_impersonation",
     "error_invalid_credentials",
@@ -84,6 +85,10 @@ def test_products_crud_with_filters_sort_and_paging(sdk_result):
 
 def test_api_clients_crud(sdk_result):
     assert_checks(sdk_result, "api_clients_crud", "api_clients_delete")
+
+
+def test_api_client_secrets_rotate_without_downtime(sdk_result):
+    assert_checks(sdk_result, "api_client_secrets")
 
 
 def test_impersonation_token_for_a_buyer_user(sdk_result):

@@ -124,3 +124,38 @@ def test_console_flow(page, live_server, screenshot):
     expect(page.get_by_test_id("curl-snippet")).to_contain_text("Bearer $TOKEN")
     screenshot("06-after-refresh")
     assert re.search(r"/console/sandbox/acme-shop/", page.url)
+
+
+def test_api_client_secret_rotation(page, live_server, screenshot):
+    """Profile of an API client: create a secret (shown once), sign in with it, delete it."""
+    base = live_server.url
+    owner = UserFactory(username="olivia", name="Olivia Owner", email="olivia@example.com")
+    org = org_services.organization_create(actor=owner, oc_id="acme-keys", name="Acme Keys", region="usw")
+    seed_core(org)
+
+    sign_in(page, base, "olivia")
+    page.goto(f"{base}/console/sandbox/acme-keys/apiclients/")
+    page.get_by_role("link", name="Admin app").click()
+    secrets = page.get_by_test_id("api-client-secrets")
+    expect(secrets).to_contain_text("No secrets.")
+    secrets.get_by_label("Name").fill("CI pipeline")
+    secrets.get_by_label("Expires (UTC)").fill("2099-01-31T12:00")
+    secrets.get_by_role("button", name="Create secret").click()
+    expect(page.get_by_test_id("new-secret")).to_contain_text("shown only this once")
+    value = page.get_by_test_id("new-secret-value").inner_text().strip()
+    expect(secrets.locator("tr[data-secret]")).to_contain_text("2099-01-31 12:00 UTC")
+    screenshot("01-secret-created")
+
+    form = {"grant_type": "client_credentials", "client_id": "admin-client", "client_secret": value}
+    core_models.ApiClient.objects.filter(oc_id="admin-client").update(default_context_user_name="admin")
+    token = page.request.post(f"{base}/core/sandbox/oauth/token", form=form)
+    assert token.status == 200, token.text()
+
+    page.reload()  # the value is not shown again
+    expect(page.get_by_test_id("new-secret")).to_have_count(0)
+    assert value not in page.content()
+    page.once("dialog", lambda dialog: dialog.accept())
+    secrets.locator("tr[data-secret]").get_by_role("button", name="Delete").click()
+    expect(page.get_by_text("deleted: token requests with it are refused")).to_be_visible()
+    expect(secrets).to_contain_text("No secrets.")
+    screenshot("02-secret-deleted")

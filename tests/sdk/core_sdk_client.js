@@ -191,6 +191,25 @@ async function main(cfg) {
     assertEqual(missing.errorCode, 'InvalidGrant', 'password grant without the required client secret');
   });
 
+  await check('api_client_secrets', async () => {
+    const expires = new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString();
+    const created = await ApiClients.CreateSecret(appID, { ID: `${p}-rotated`, Name: 'Rotated', Expiration: expires });
+    assert(created.ClientSecret && created.ClientSecret.length >= 40, 'CreateSecret returns the generated value');
+    const got = await ApiClients.GetSecret(appID, created.ID);
+    assertEqual(Object.keys(got).sort(), ['Expiration', 'ID', 'Name'], 'GetSecret never shows the value');
+    const patched = await ApiClients.PatchSecret(appID, created.ID, { Name: 'Rotated (CI)' });
+    assertEqual(patched.Name, 'Rotated (CI)', 'PatchSecret Name');
+    const listed = await ApiClients.ListSecrets(appID, { filters: { Name: 'Rotated*' } });
+    assertEqual(listed.Items.map((x) => x.ID), [created.ID], 'ListSecrets filtered by Name');
+    // the new secret and the ClientSecret field both work until the old one is removed
+    const res = await Auth.ClientCredentials(created.ClientSecret, appID, ['ProductReader']);
+    assertEqual(decodeJwt(res.access_token).cid, appID, 'client_credentials with the new secret');
+    await Auth.ClientCredentials(`${p}-secret-value`, appID, ['ProductReader']);
+    await ApiClients.DeleteSecret(appID, created.ID);
+    const refused = await expectOrderCloudError(() => Auth.ClientCredentials(created.ClientSecret, appID, ['ProductReader']));
+    assertEqual(refused.errorCode, 'InvalidGrant', 'a deleted secret');
+  });
+
   await check('api_clients_delete', async () => {
     await ApiClients.Delete(appID);
     const gone = await expectOrderCloudError(() => ApiClients.Get(appID));
