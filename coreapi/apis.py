@@ -302,6 +302,21 @@ def _mount_users_extras(router: Router) -> None:
         )
         return json_response(token)
 
+    move_route = "v1/buyers/{buyerID}/users/{userID}/moveto/{newBuyerID}"
+
+    def move(request, buyerID: str, userID: str, newBuyerID: str, orders: str | None = None):  # noqa: N803
+        caller: Caller = request.auth
+        caller.require(d.USERS.write_roles, seller_only=True)
+        user = d.buyer_user_move(caller, buyer_id=buyerID, user_id=userID, new_buyer_id=newBuyerID, orders=orders)
+        body = d.USERS.serialize_many([user])[0]
+        params = {"buyerID": buyerID, "userID": userID, "newBuyerID": newBuyerID}
+        _fire(request, route=move_route, verb="POST", params=params, request_body=None, response_body=body)
+        return json_response(body, status=201)
+
+    router.add_api_operation(
+        move_route, ["POST"], move, response={201: s.User}, operation_id="Users.Move", tags=["Buyer users"],
+        summary="Move a user to a different buyer (orders: None, Unsubmitted or All)",
+    )  # fmt: skip
     router.add_api_operation(
         "v1/buyers/{buyerID}/users/{userID}/accesstoken", ["POST"], impersonate,
         response={200: s.AccessToken}, operation_id="Users.GetAccessToken", tags=["Buyer users"],

@@ -5,13 +5,14 @@ import secrets
 from datetime import timezone as dt_timezone
 
 from django.contrib.auth.hashers import make_password
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from coreapi import models as m
 from coreapi import schemas as s
-from coreapi.errors import MSG_USERNAME_EXISTS, CoreObjectNotFound, IdExists, InvalidRequest
+from coreapi.errors import MSG_ID_EXISTS, MSG_USERNAME_EXISTS, CoreObjectNotFound, IdExists, InvalidRequest
 from coreapi.resources import Assignment, AssignmentDelete, Parent, Resource, new_client_id
 from coreapi.roles import ROLE_SET
 from coreapi.selectors import user_available_roles
@@ -458,6 +459,40 @@ USERS = Resource(
     tag="Buyer users",
     **_USER_COMMON,
 )
+
+# --- Users.Move -----------------------------------------------------------------------------------
+USER_ORDER_MOVE_OPTIONS = ("None", "Unsubmitted", "All")  # the SDK's UserOrderMoveOption
+MSG_ORDERS_OPTION = "orders is required: None, Unsubmitted or All."
+
+
+@transaction.atomic
+def buyer_user_move(caller, *, buyer_id: str, user_id: str, new_buyer_id: str, orders: str | None):
+    """Users.Move (`POST /buyers/{buyerID}/users/{userID}/moveto/{newBuyerID}?orders=...`): the user
+    keeps its ID, username, password and user-level security profiles, which now apply in the new
+    buyer; it leaves the old buyer's user groups, and its tokens (which name the old buyer) stop
+    working, so it signs in again. `orders` is validated; the built-in API has no orders to move."""
+    if orders not in USER_ORDER_MOVE_OPTIONS:
+        raise InvalidRequest(MSG_ORDERS_OPTION, data={"Field": "orders", "Value": orders})
+    user = USERS.queryset(caller, {"buyerID": buyer_id}).select_for_update().filter(oc_id=user_id).first()
+    if user is None:
+        raise CoreObjectNotFound("User", user_id)
+    if not m.Buyer.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=new_buyer_id).exists():
+        raise CoreObjectNotFound("Buyer", new_buyer_id)
+    if new_buyer_id == buyer_id:
+        return user
+    if USERS.queryset(caller, {"buyerID": new_buyer_id}).filter(oc_id=user_id).exists():
+        raise IdExists(MSG_ID_EXISTS, data={"ObjectType": "User", "ObjectID": user_id})
+    mp = caller.marketplace_pk
+    m.UserGroupAssignment.objects.filter(marketplace_id=mp, buyer_id=buyer_id, user_id=user_id).delete()
+    profiles = m.SecurityProfileAssignment.objects.filter(marketplace_id=mp, supplier_id="", user_group_id="", user_id=user_id)
+    already = profiles.filter(buyer_id=new_buyer_id).values_list("security_profile_id", flat=True)
+    profiles.filter(buyer_id=buyer_id, security_profile_id__in=list(already)).delete()
+    profiles.filter(buyer_id=buyer_id).update(buyer_id=new_buyer_id)
+    _tokens_revoke(caller, m.UserKind.BUYER, buyer_id, [user_id])
+    user.company_id = new_buyer_id
+    user.save(update_fields=["company_id"])
+    return user
+
 
 USER_GROUPS = Resource(
     object_type="UserGroup",

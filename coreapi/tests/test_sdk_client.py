@@ -24,6 +24,7 @@ EXPECTED_CHECKS = {
     "api_client_secrets",
     "api_clients_delete",
     "users_get_access_token_impersonation",
+    "users_move",
     "error_invalid_credentials",
     "error_invalid_grant",
     "error_not_found",
@@ -93,6 +94,10 @@ def test_api_client_secrets_rotate_without_downtime(sdk_result):
 
 def test_impersonation_token_for_a_buyer_user(sdk_result):
     assert_checks(sdk_result, "users_get_access_token_impersonation")
+
+
+def test_users_move_to_another_buyer(sdk_result):
+    assert_checks(sdk_result, "users_move")
 
 
 def test_errors_surface_as_ordercloud_error_codes(sdk_result):

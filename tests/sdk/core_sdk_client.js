@@ -10,7 +10,7 @@
 'use strict';
 
 const {
-  Configuration, Auth, Tokens, Me, Products, ApiClients, Users,
+  Configuration, Auth, Tokens, Me, Products, ApiClients, Users, Buyers,
 } = require('ordercloud-javascript-sdk');
 
 const checks = {};
@@ -229,6 +229,20 @@ async function main(cfg) {
     const me = await Me.As().Get();
     assertEqual(me.Username, cfg.buyerUsername, 'Me.As().Get() is the impersonated buyer user');
     assertEqual(me.Buyer && me.Buyer.ID, cfg.buyerID, 'Me.Buyer.ID');
+  });
+
+  await check('users_move', async () => {
+    await Buyers.Create({ ID: `${p}-from`, Name: 'From', Active: true });
+    await Buyers.Create({ ID: `${p}-to`, Name: 'To', Active: true });
+    await Users.Create(`${p}-from`, {
+      ID: `${p}-mover`, Username: `${p}-mover`, FirstName: 'Mo', LastName: 'Ver', Email: 'mo@example.com', Active: true,
+    });
+    const moved = await Users.Move(`${p}-from`, `${p}-mover`, `${p}-to`, { orders: 'None' });
+    assertEqual([moved.ID, moved.CompanyID], [`${p}-mover`, `${p}-to`], 'Move returns the user in its new buyer');
+    const got = await Users.Get(`${p}-to`, `${p}-mover`);
+    assertEqual(got.Username, `${p}-mover`, 'Users.Get in the new buyer');
+    const gone = await expectOrderCloudError(() => Users.Get(`${p}-from`, `${p}-mover`));
+    assertEqual(gone.errorCode, 'NotFound', 'no longer in the old buyer');
   });
 
   await check('error_invalid_credentials', async () => {
