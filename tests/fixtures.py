@@ -1,6 +1,9 @@
 """Shared fixtures: named actors, Chromium for Playwright, screenshots of e2e pages."""
 
+import contextlib
+import gc
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,25 @@ def _core_marketplace_cache():
 
     marketplace_cache_clear()
     yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_database_connections(django_db_setup):
+    """Close every database connection of this test process before the test databases are dropped.
+
+    While Playwright's sync API is in use, its event loop counts as running in the main thread, and
+    Django's `connections` (an asgiref Local, thread-critical) then hands out a second, context-local
+    connection per alias. Those are closed only when garbage-collected; one still open at the end
+    made PostgreSQL refuse to drop the test database ("being accessed by other users"), a warning
+    on most runs. Depends on django_db_setup, so it is torn down just before the databases are."""
+    yield
+    from django.db import DatabaseError
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    for wrapper in [o for o in gc.get_objects() if isinstance(o, BaseDatabaseWrapper)]:
+        if wrapper.connection is not None and wrapper._thread_ident == threading.get_ident():
+            with contextlib.suppress(DatabaseError):
+                wrapper.close()
 
 
 @pytest.fixture(scope="session")
