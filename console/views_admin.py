@@ -202,14 +202,9 @@ def _client_secrets(request, org, client_id: str) -> tuple[list[dict], list[str]
 @console_view
 @require_http_methods(["GET", "POST"])
 def api_client_edit_view(request, org, membership, client_id=None):
-    page = _console_context(request, org, membership, tab="apiclients")
-    events, _ = _items(request, org, "/v1/integrationEvents")
-    client = None
-    if client_id:
-        status, client = _core(request, org, "GET", f"/v1/apiclients/{client_id}")
-        if status != 200:
-            page.update(api_errors=_api_errors(status, client), form=None, client=None)
-            return render(request, "console/api_client_form.html", page, status=404 if status == 404 else 200)
+    page, events, client, missing = _api_client_load(request, org, membership, client_id)
+    if missing:
+        return missing
     api_errors: list[str] = []
     if request.method == "POST":
         form = ApiClientForm(request.POST, events=events,
@@ -231,6 +226,20 @@ def api_client_edit_view(request, org, membership, client_id=None):
     if client:
         page.update(_secrets_context(request, org, client_id, ApiClientSecretForm()))
     return render(request, "console/api_client_form.html", page)
+
+
+def _api_client_load(request, org, membership, client_id: str | None):
+    """(page context, integration events, the client or None when new, a not-found response or None)."""
+    page = _console_context(request, org, membership, tab="apiclients")
+    events, _ = _items(request, org, "/v1/integrationEvents")
+    if not client_id:
+        return page, events, None, None
+    status, client = _core(request, org, "GET", f"/v1/apiclients/{client_id}")
+    if status != 200:
+        page.update(api_errors=_api_errors(status, client), form=None, client=None)
+        return page, events, None, render(request, "console/api_client_form.html", page,
+                                          status=404 if status == 404 else 200)
+    return page, events, client, None
 
 
 def _secrets_context(request, org, client_id: str, secret_form, *, new_secret: dict | None = None,
@@ -260,12 +269,9 @@ def api_client_secret_create_view(request, org, membership, client_id):
         response = render(request, "console/_api_client_secrets.html",
                           {"org": org, "client": {"ID": client_id}, **secrets}, status=status)
     else:
-        page = _console_context(request, org, membership, tab="apiclients")
-        api_status, client = _core(request, org, "GET", f"/v1/apiclients/{client_id}")
-        if api_status != 200:
-            page.update(api_errors=_api_errors(api_status, client), form=None, client=None)
-            return render(request, "console/api_client_form.html", page, status=404 if api_status == 404 else 200)
-        events, _ = _items(request, org, "/v1/integrationEvents")
+        page, events, client, missing = _api_client_load(request, org, membership, client_id)
+        if missing:
+            return missing
         page.update(form=ApiClientForm(initial=ApiClientForm.initial_from(client), events=events), client=client,
                     api_errors=[], **secrets)
         response = render(request, "console/api_client_form.html", page, status=status)
