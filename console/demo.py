@@ -21,6 +21,8 @@ PRODUCTS = [
     ("rain-jacket", "Rain jacket", 89.0), ("running-socks", "Running socks", 9.0), ("water-bottle", "Water bottle", 18.0),
 ]
 
+VARIANT_PRODUCTS = ("black-hoodie", "grey-hoodie")  # in sizes S, M, L (generated variants)
+
 
 def _send(org: Organization, token: str, method: str, path: str, body: dict | None = None) -> dict:
     response = core_request(
@@ -64,5 +66,12 @@ def demo_data(*, stdout, demo_user) -> None:
             "ID": product_id, "Name": name, "Active": True, "DefaultPriceScheduleID": f"{product_id}-price",
             "xp": {"Color": name.split()[0].lower()}})
         _send(org, token, "POST", "/v1/catalogs/productassignments", {"CatalogID": "demo-catalog", "ProductID": product_id})
+    # the hoodies come in sizes: a variant spec and its generated variants
+    _send(org, token, "POST", "/v1/specs", {"ID": "size", "Name": "Size", "DefinesVariant": True, "Required": True})
+    for order, (option_id, value) in enumerate((("S", "Small"), ("M", "Medium"), ("L", "Large"))):
+        _send(org, token, "POST", "/v1/specs/size/options", {"ID": option_id, "Value": value, "ListOrder": order})
+    for product_id in VARIANT_PRODUCTS:
+        _send(org, token, "POST", "/v1/specs/productassignments", {"SpecID": "size", "ProductID": product_id})
+        _send(org, token, "POST", f"/v1/products/{product_id}/variants/generate", {})
     stdout.write(f"Filled {org.oc_id} with {len(PRODUCTS)} products, a buyer and its user "
                  f"{DEMO_BUYER_USERNAME} / {DEMO_BUYER_PASSWORD} (API client {storefront['ID']}), and two API clients.")

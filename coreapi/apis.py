@@ -17,7 +17,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from coreapi import definitions as d
 from coreapi import schemas as s
-from coreapi import services
+from coreapi import services, variants
 from coreapi.auth import Caller, CoreBearer
 from coreapi.errors import MSG_INVALID_TOKEN, MSG_MISSING_TOKEN, CoreApiError, OAuthError
 from coreapi.me import me_catalogs_list, me_categories_list, me_get, me_patch, me_product_get, me_products_list
@@ -184,9 +184,10 @@ def _mount_resource(router: Router, res: Resource) -> None:
     add(collection, ["GET"], _view(f"{res.sdk}_{ops['List']}", list_, [*coll_p, *LIST_QUERY]),
         response={200: page}, operation_id=op_id("List"), tags=tags,
         summary=f"List {res.object_type} objects", description=LIST_DESCRIPTION)  # fmt: skip
-    add(collection, ["POST"], _view(f"{res.sdk}_{ops['Create']}", create_, [*coll_p, *body]),
-        response={201: res.create_schema or res.schema}, operation_id=op_id("Create"), tags=tags,
-        summary=f"Create a {res.object_type}")  # fmt: skip
+    if "Create" in ops:  # variants are generated, not created
+        add(collection, ["POST"], _view(f"{res.sdk}_{ops['Create']}", create_, [*coll_p, *body]),
+            response={201: res.create_schema or res.schema}, operation_id=op_id("Create"), tags=tags,
+            summary=f"Create a {res.object_type}")  # fmt: skip
     add(item, ["GET"], _view(f"{res.sdk}_{ops['Get']}", get_, item_p),
         response={200: res.schema}, operation_id=op_id("Get"), tags=tags,
         summary=f"Retrieve a {res.object_type}")  # fmt: skip
@@ -197,9 +198,10 @@ def _mount_resource(router: Router, res: Resource) -> None:
     add(item, ["PATCH"], _view(f"{res.sdk}_{ops['Patch']}", patch_, [*item_p, *body]),
         response={200: res.schema}, operation_id=op_id("Patch"), tags=tags,
         summary=f"Partially update a {res.object_type}")  # fmt: skip
-    add(item, ["DELETE"], _view(f"{res.sdk}_{ops['Delete']}", delete_, item_p),
-        response={204: None}, operation_id=op_id("Delete"), tags=tags,
-        summary=f"Delete a {res.object_type}")  # fmt: skip
+    if "Delete" in ops:  # variants go with their product or a GenerateVariants that overwrites
+        add(item, ["DELETE"], _view(f"{res.sdk}_{ops['Delete']}", delete_, item_p),
+            response={204: None}, operation_id=op_id("Delete"), tags=tags,
+            summary=f"Delete a {res.object_type}")  # fmt: skip
 
 
 def _mount_assignment(router: Router, a: Assignment) -> None:
@@ -324,6 +326,34 @@ def _mount_users_extras(router: Router) -> None:
     )  # fmt: skip
 
 
+def _mount_products_extras(router: Router) -> None:
+    """Products.GenerateVariants and Products.ListSpecs (coreapi/variants.py); mounted before the
+    resources, so `/variants/generate` is not taken for a variant ID."""
+    tags = ["Products"]
+
+    def generate(request, productID: str, payload: s.VariantOverrides, overwriteExisting: bool | None = None):
+        data = payload.model_dump(mode="json", exclude_unset=True)
+        product = variants.variants_generate(
+            request.auth, product_id=productID, overwrite=bool(overwriteExisting), active=data.get("Active")
+        )
+        body = d.PRODUCTS.serialize_many([product])[0]
+        _fire(request, route="v1/products/{productID}/variants/generate", verb="POST",
+              params={"productID": productID}, request_body=data, response_body=body)  # fmt: skip
+        return json_response(body, status=201)
+
+    def specs(request, productID: str, search: str | None = None, searchOn: str | None = None,
+              sortBy: str | None = None, page: int | None = None, pageSize: int | None = None):  # fmt: skip
+        return json_response(variants.product_specs_list(request.auth, request, product_id=productID))
+
+    add = router.add_api_operation
+    add("v1/products/{productID}/variants/generate", ["POST"], generate, response={201: s.Product},
+        operation_id="Products.GenerateVariants", tags=tags, summary="Generate variants",
+        description=variants.GENERATE_DESCRIPTION)  # fmt: skip
+    add("v1/products/{productID}/specs", ["GET"], specs, response={200: s.ListPage[s.Spec]},
+        operation_id="Products.ListSpecs", tags=tags, summary="List the product's specs",
+        description=LIST_DESCRIPTION)  # fmt: skip
+
+
 def _mount_me(router: Router) -> None:
     tags = ["Me"]
 
@@ -353,6 +383,13 @@ def _mount_me(router: Router) -> None:
                    sortBy: str | None = None, page: int | None = None, pageSize: int | None = None):  # fmt: skip
         return json_response(me_categories_list(request.auth, request, catalog_id=catalogID))
 
+    def variant_list(request, productID: str, search: str | None = None, searchOn: str | None = None,
+                     sortBy: str | None = None, page: int | None = None, pageSize: int | None = None):  # fmt: skip
+        return json_response(variants.me_variants_list(request.auth, request, product_id=productID))
+
+    def variant_get(request, productID: str, variantID: str):
+        return json_response(variants.me_variant_get(request.auth, product_id=productID, variant_id=variantID))
+
     def revoke(request):
         caller: Caller = request.auth
         services.user_tokens_revoke(
@@ -370,6 +407,10 @@ def _mount_me(router: Router) -> None:
         operation_id="Me.ListProducts", tags=tags, description=LIST_DESCRIPTION)  # fmt: skip
     add("v1/me/products/{productID}", ["GET"], product, response={200: s.BuyerProduct},
         operation_id="Me.GetProduct", tags=tags)  # fmt: skip
+    add("v1/me/products/{productID}/variants", ["GET"], variant_list, response={200: s.ListPage[s.Variant]},
+        operation_id="Me.ListVariants", tags=tags, description=LIST_DESCRIPTION)  # fmt: skip
+    add("v1/me/products/{productID}/variants/{variantID}", ["GET"], variant_get, response={200: s.Variant},
+        operation_id="Me.GetVariant", tags=tags)  # fmt: skip
     add("v1/me/catalogs", ["GET"], catalogs, response={200: s.ListPage[s.Catalog]},
         operation_id="Me.ListCatalogs", tags=tags)  # fmt: skip
     add("v1/me/categories", ["GET"], categories, response={200: s.ListPage[s.Category]},
@@ -494,6 +535,7 @@ def build_core_api(environment: str) -> NinjaAPI:
     _mount_oauth(router, environment)
     _mount_me(router)
     _mount_users_extras(router)
+    _mount_products_extras(router)
     for assignment in d.ASSIGNMENTS:  # before resources: /apiclients/assignments is not /apiclients/{id}
         _mount_assignment(router, assignment)
     for resource in d.RESOURCES:

@@ -6,7 +6,7 @@ from datetime import timezone as dt_timezone
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Value
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -255,13 +255,31 @@ def _category_after_delete(caller, obj):
 
 
 def _product_batch(rows):
-    counts = dict(
-        m.SpecProductAssignment.objects.filter(marketplace_id=rows[0].marketplace_id, product_id__in=[r.oc_id for r in rows])
-        .values("product_id")
-        .annotate(n=Count("pk"))
-        .values_list("product_id", "n")
-    )
-    return {r.pk: {"SpecCount": counts.get(r.oc_id, 0), "VariantCount": 0} for r in rows}
+    """SpecCount and VariantCount of a page of products: one query (two counts, UNION ALL)."""
+    scope = {"marketplace_id": rows[0].marketplace_id, "product_id__in": [r.oc_id for r in rows]}
+
+    def counted(model, kind: str):
+        return (
+            model.objects.filter(**scope).values("product_id")
+            .annotate(kind=Value(kind), n=Count("pk")).values_list("product_id", "kind", "n")
+        )  # fmt: skip
+
+    counts = {(pid, kind): n for pid, kind, n in counted(m.SpecProductAssignment, "s").union(
+        counted(m.Variant, "v"), all=True)}  # fmt: skip
+    return {
+        r.pk: {"SpecCount": counts.get((r.oc_id, "s"), 0), "VariantCount": counts.get((r.oc_id, "v"), 0)}
+        for r in rows
+    }
+
+
+# The tables that refer to a product by its ID: they follow a new ID and go with the product.
+PRODUCT_REFERENCES = (
+    m.ProductAssignment,
+    m.ProductCatalogAssignment,
+    m.CategoryProductAssignment,
+    m.SpecProductAssignment,
+    m.Variant,
+)
 
 
 def _product_before_save(caller, obj, data, creating):
@@ -269,11 +287,18 @@ def _product_before_save(caller, obj, data, creating):
         marketplace_id=caller.marketplace_pk, oc_id=obj.default_price_schedule_id
     ).exists():
         raise CoreObjectNotFound("PriceSchedule", obj.default_price_schedule_id)
+    if not creating:  # a new ID (PUT/PATCH with another ID): its assignments and variants follow
+        old_id = m.Product.objects.filter(pk=obj.pk).values_list("oc_id", flat=True).first()
+        if old_id and old_id != obj.oc_id:
+            mp = caller.marketplace_pk
+            for model in PRODUCT_REFERENCES:
+                model.objects.filter(marketplace_id=mp, product_id=old_id).update(product_id=obj.oc_id)
+            m.Product.objects.filter(marketplace_id=mp, parent_id=old_id).update(parent_id=obj.oc_id)
 
 
 def _product_after_delete(caller, obj):
     mp = caller.marketplace_pk
-    for model in (m.ProductAssignment, m.ProductCatalogAssignment, m.CategoryProductAssignment, m.SpecProductAssignment):
+    for model in PRODUCT_REFERENCES:
         model.objects.filter(marketplace_id=mp, product_id=obj.oc_id).delete()
 
 
@@ -691,6 +716,70 @@ SPEC_OPTIONS.op_names = {
     "Delete": "DeleteOption",
 }
 
+def _variant_batch(rows):
+    """The variants' Specs with the current spec names and option values and markups; a spec or
+    option deleted since the variant was generated shows as it was then."""
+    mp = rows[0].marketplace_id
+    spec_ids = {sp.get("SpecID") for r in rows for sp in (r.specs or [])}
+    names = dict(m.Spec.objects.filter(marketplace_id=mp, oc_id__in=spec_ids).values_list("oc_id", "name"))
+    options = {
+        (o.spec_id, o.oc_id): o
+        for o in m.SpecOption.objects.filter(marketplace_id=mp, spec_id__in=spec_ids).only(
+            "spec_id", "oc_id", "value", "price_markup_type", "price_markup"
+        )
+    }
+    out = {}
+    for r in rows:
+        specs = []
+        for sp in r.specs or []:
+            option = options.get((sp.get("SpecID"), sp.get("OptionID")))
+            specs.append({
+                "SpecID": sp.get("SpecID"),
+                "Name": names.get(sp.get("SpecID"), sp.get("Name")),
+                "OptionID": sp.get("OptionID"),
+                "Value": option.value if option else sp.get("Value"),
+                "PriceMarkupType": option.price_markup_type if option else sp.get("PriceMarkupType"),
+                "PriceMarkup": option.price_markup if option else sp.get("PriceMarkup"),
+            })  # fmt: skip
+        out[r.pk] = {"Specs": specs}
+    return out
+
+
+def _variant_before_save(caller, obj, data, creating):
+    if isinstance(data.get("Inventory"), dict) and obj.inventory is not None:
+        # LastUpdated is the API's (read-only in the SDK): the time of this write
+        obj.inventory = {**obj.inventory, "LastUpdated": timezone.now().isoformat().replace("+00:00", "Z")}
+
+
+class VariantResource(Resource):
+    """Variants are made by Products.GenerateVariants only: PUT replaces an existing variant (and
+    may give it a new ID, unique within its product) but never creates one."""
+
+    @transaction.atomic
+    def save(self, caller, path_params: dict, object_id: str, data: dict):
+        self.get_object(caller, path_params, object_id)  # 404 for a variant that does not exist
+        return super().save(caller, path_params, object_id, data)
+
+
+VARIANTS = VariantResource(
+    object_type="Variant",
+    sdk="Products",
+    model=m.Variant,
+    schema=s.Variant,
+    path="/products/{productID}/variants",
+    id_param="variantID",
+    read_roles=("ProductReader", "ProductAdmin"),
+    write_roles=("ProductAdmin",),
+    readonly=("Specs",),
+    parent=Parent(param="productID", column="product_id", model=m.Product, object_type="Product"),
+    search_fields=("ID", "Name", "Description"),
+    batch=_variant_batch,
+    before_save=_variant_before_save,
+    tag="Products",
+)
+VARIANTS.op_names = {"List": "ListVariants", "Get": "GetVariant", "Save": "SaveVariant", "Patch": "PatchVariant"}
+
+
 RESOURCES: list[Resource] = [
     API_CLIENTS,
     API_CLIENT_SECRETS,
@@ -711,6 +800,7 @@ RESOURCES: list[Resource] = [
     PRICE_SCHEDULES,
     SPECS,
     SPEC_OPTIONS,
+    VARIANTS,
 ]
 
 

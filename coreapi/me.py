@@ -94,7 +94,7 @@ def _buyer_catalog_ids(caller: Caller) -> list[str]:
     )
 
 
-def _visible_products(caller: Caller, catalog_id: str | None, category_id: str | None):
+def visible_products(caller: Caller, catalog_id: str | None, category_id: str | None):
     catalogs = _buyer_catalog_ids(caller)
     if catalog_id:
         catalogs = [c for c in catalogs if c == catalog_id]
@@ -144,14 +144,14 @@ def me_products_list(caller: Caller, request, *, catalog_id: str | None, categor
     spec = d.PRODUCTS.list_spec
     spec_extra = type(spec)(**{**spec.__dict__, "extra_params": frozenset({"catalogID", "categoryID", "sellerID"})})
     params = list_params_parse(request, spec_extra)
-    qs = apply_filters(_visible_products(caller, catalog_id, category_id), spec_extra, params)
+    qs = apply_filters(visible_products(caller, catalog_id, category_id), spec_extra, params)
     rows, meta = page_slice(qs, params)
     return {"Items": _with_prices(caller, rows), "Meta": meta}
 
 
 def me_product_get(caller: Caller, product_id: str) -> dict:
     caller.require(SHOPPER)
-    row = _visible_products(caller, None, None).filter(oc_id=product_id).first()
+    row = visible_products(caller, None, None).filter(oc_id=product_id).first()
     if row is None:
         raise CoreObjectNotFound("Product", product_id)
     return _with_prices(caller, [row])[0]

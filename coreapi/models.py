@@ -503,6 +503,29 @@ class SpecProductAssignment(models.Model):
         constraints = _unique("specproductassignment", "spec_id", "product_id")
 
 
+class Variant(MarketplaceOwned):
+    """One generated variant of a product (Products.GenerateVariants): a combination of one option
+    of each of the product's variant specs. `specs` keeps the combination as it was generated
+    ([{"SpecID", "OptionID", "Name", "Value", "PriceMarkupType", "PriceMarkup"}], in spec order),
+    so a variant outlives a later change to its specs (OrderCloud keeps such variants too); the
+    read side shows the current names and values of the specs and options that still exist."""
+
+    product_id = models.CharField(max_length=100)
+    name = models.CharField(max_length=200, blank=True, default="")
+    description = models.TextField(blank=True, default="")
+    active = models.BooleanField(default=False)
+    ship_weight = models.FloatField(null=True, blank=True)
+    ship_height = models.FloatField(null=True, blank=True)
+    ship_width = models.FloatField(null=True, blank=True)
+    ship_length = models.FloatField(null=True, blank=True)
+    inventory = models.JSONField(null=True, blank=True)
+    specs = models.JSONField(default=list, blank=True)
+    xp = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = _unique("variant", "product_id", "oc_id")
+
+
 # --- Exact row counts -------------------------------------------------------------------------
 
 

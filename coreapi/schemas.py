@@ -444,6 +444,39 @@ class SpecProductAssignment(OC):
     DefaultOptionID: str | None = None
 
 
+class VariantInventory(OC):
+    QuantityAvailable: int | None = None
+    NotificationPoint: int | None = None
+    LastUpdated: datetime | None = None
+
+
+class VariantSpec(OC):
+    SpecID: str | None = None
+    Name: str | None = None
+    OptionID: str | None = None
+    Value: str | None = None
+    PriceMarkupType: PriceMarkupTypeT | None = None
+    PriceMarkup: float | None = None
+
+
+class Variant(OC):
+    ID: str | None = None
+    Name: str | None = Field(None, max_length=200)
+    Description: str | None = None
+    Active: bool | None = None
+    ShipWeight: float | None = None
+    ShipHeight: float | None = None
+    ShipWidth: float | None = None
+    ShipLength: float | None = None
+    Inventory: VariantInventory | None = None
+    Specs: list[VariantSpec] | None = None
+    xp: Xp | None = None
+
+
+class VariantOverrides(OC):
+    Active: bool | None = None
+
+
 _PriceSchedule = PriceSchedule
 
 

@@ -25,6 +25,7 @@ EXPECTED_CHECKS = {
     "api_clients_delete",
     "users_get_access_token_impersonation",
     "users_move",
+    "product_variants",
     "error_invalid_credentials",
     "error_invalid_grant",
     "error_not_found",
@@ -98,6 +99,10 @@ def test_impersonation_token_for_a_buyer_user(sdk_result):
 
 def test_users_move_to_another_buyer(sdk_result):
     assert_checks(sdk_result, "users_move")
+
+
+def test_product_variants(sdk_result):
+    assert_checks(sdk_result, "product_variants")
 
 
 def test_errors_surface_as_ordercloud_error_codes(sdk_result):

@@ -178,6 +178,20 @@ class TestWebhooksFireThroughTheApi:
         assert [c["body"]["RouteParams"] for c in receiver.calls] == [{"productID": "hook-2"}]
         assert receiver.calls[0]["body"]["Response"]["Body"]["Name"] == "After"
 
+    def test_generating_variants_fires_its_route(self, world, receiver, django_capture_on_commit_callbacks):
+        webhook_create(world, receiver.url, routes=[{"Route": "v1/products/{productID}/variants/generate", "Verb": "POST"}])
+        token = world.admin_token()
+        assert world.call("post", "/v1/products", token, {"ID": "hook-3", "Name": "Shirt"}).status_code == 201
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = world.call("post", "/v1/products/hook-3/variants/generate?overwriteExisting=true", token,
+                                  {"Active": True})  # fmt: skip
+
+        assert response.status_code == 201, response.content
+        assert [c["body"]["RouteParams"] for c in receiver.calls] == [{"productID": "hook-3"}]
+        assert receiver.calls[0]["body"]["Request"]["Body"] == {"Active": True}
+        assert receiver.calls[0]["body"]["Response"]["Body"]["VariantCount"] == 0
+
     def test_token_of_a_client_not_in_api_client_ids_delivers_nothing(
         self, world, receiver, django_capture_on_commit_callbacks
     ):

@@ -88,6 +88,9 @@ def test_demo_data_is_idempotent_and_prints_the_sign_in(capsys, client):
     assert token.status_code == 200, token.content
     me_products = client.get("/core/sandbox/v1/me/products", HTTP_AUTHORIZATION=f"Bearer {token.json()['access_token']}")
     assert me_products.json()["Meta"]["TotalCount"] == 12
+    sizes = client.get("/core/sandbox/v1/me/products/black-hoodie/variants?sortBy=ID",
+                       HTTP_AUTHORIZATION=f"Bearer {token.json()['access_token']}")  # fmt: skip
+    assert [v["ID"] for v in sizes.json()["Items"]] == ["black-hoodie-L", "black-hoodie-M", "black-hoodie-S"]
 
 
 def test_settings_json_serialisable_celery_config():

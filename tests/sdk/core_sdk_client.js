@@ -10,7 +10,7 @@
 'use strict';
 
 const {
-  Configuration, Auth, Tokens, Me, Products, ApiClients, Users, Buyers,
+  Configuration, Auth, Tokens, Me, Products, ApiClients, Users, Buyers, Specs,
 } = require('ordercloud-javascript-sdk');
 
 const checks = {};
@@ -243,6 +243,29 @@ async function main(cfg) {
     assertEqual(got.Username, `${p}-mover`, 'Users.Get in the new buyer');
     const gone = await expectOrderCloudError(() => Users.Get(`${p}-from`, `${p}-mover`));
     assertEqual(gone.errorCode, 'NotFound', 'no longer in the old buyer');
+  });
+
+  await check('product_variants', async () => {
+    const product = `${p}-shirt`;
+    await Products.Create({ ID: product, Name: 'Shirt', Active: true });
+    await Specs.Create({ ID: `${p}-size`, Name: 'Size', ListOrder: 1, DefinesVariant: true, Required: true });
+    await Specs.CreateOption(`${p}-size`, { ID: 'S', Value: 'Small', ListOrder: 1 });
+    await Specs.CreateOption(`${p}-size`, { ID: 'L', Value: 'Large', ListOrder: 2 });
+    await Specs.SaveProductAssignment({ SpecID: `${p}-size`, ProductID: product });
+    const generated = await Products.GenerateVariants(product, { Active: false }, { overwriteExisting: false });
+    assertEqual([generated.ID, generated.VariantCount], [product, 2], 'GenerateVariants returns the product');
+    const specs = await Products.ListSpecs(product);
+    assertEqual(specs.Items.map((s) => s.ID), [`${p}-size`], 'Products.ListSpecs');
+    const page = await Products.ListVariants(product, { sortBy: ['ID'], filters: { Active: false } });
+    assertEqual(page.Items.map((v) => v.ID), [`${product}-L`, `${product}-S`], 'ListVariants');
+    const saved = await Products.SaveVariant(product, `${product}-S`, { ID: `${p}-sku-s`, Name: 'Small shirt', Active: true });
+    assertEqual([saved.ID, saved.Specs[0].Value], [`${p}-sku-s`, 'Small'], 'SaveVariant may change the ID');
+    const patched = await Products.PatchVariant(product, `${p}-sku-s`, { Inventory: { QuantityAvailable: 0 } });
+    assertEqual(patched.Inventory.QuantityAvailable, 0, 'PatchVariant sends 0');
+    const got = await Products.GetVariant(product, `${p}-sku-s`);
+    assertEqual(got.Name, 'Small shirt', 'GetVariant');
+    const missing = await expectOrderCloudError(() => Products.GetVariant(product, `${product}-S`));
+    assertEqual(missing.errorCode, 'NotFound', 'the old variant ID is gone');
   });
 
   await check('error_invalid_credentials', async () => {
