@@ -6,14 +6,15 @@ from datetime import timezone as dt_timezone
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Count, Value
+from django.db.models import Count, TextField, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from coreapi import models as m
 from coreapi import schemas as s
 from coreapi.errors import MSG_ID_EXISTS, MSG_USERNAME_EXISTS, CoreObjectNotFound, IdExists, InvalidRequest
-from coreapi.resources import Assignment, AssignmentDelete, Parent, Resource, new_client_id
+from coreapi.resources import Assignment, AssignmentDelete, Parent, Ref, Resource, new_client_id
 from coreapi.roles import ROLE_SET
 from coreapi.selectors import user_available_roles
 from coreapi.services import client_secret_hash, users_tokens_revoke
@@ -272,7 +273,8 @@ def _product_batch(rows):
     }
 
 
-# The tables that refer to a product by its ID: they follow a new ID and go with the product.
+# The tables that refer to a product by its ID: they go with the product (and follow a new ID,
+# see REFERENCES below).
 PRODUCT_REFERENCES = (
     m.ProductAssignment,
     m.ProductCatalogAssignment,
@@ -287,13 +289,6 @@ def _product_before_save(caller, obj, data, creating):
         marketplace_id=caller.marketplace_pk, oc_id=obj.default_price_schedule_id
     ).exists():
         raise CoreObjectNotFound("PriceSchedule", obj.default_price_schedule_id)
-    if not creating:  # a new ID (PUT/PATCH with another ID): its assignments and variants follow
-        old_id = m.Product.objects.filter(pk=obj.pk).values_list("oc_id", flat=True).first()
-        if old_id and old_id != obj.oc_id:
-            mp = caller.marketplace_pk
-            for model in PRODUCT_REFERENCES:
-                model.objects.filter(marketplace_id=mp, product_id=old_id).update(product_id=obj.oc_id)
-            m.Product.objects.filter(marketplace_id=mp, parent_id=old_id).update(parent_id=obj.oc_id)
 
 
 def _product_after_delete(caller, obj):
@@ -779,6 +774,96 @@ VARIANTS = VariantResource(
 )
 VARIANTS.op_names = {"List": "ListVariants", "Get": "GetVariant", "Save": "SaveVariant", "Patch": "PatchVariant"}
 
+
+# --- references: where a resource's ID is held (they follow a new ID, see resources.Ref) -----------
+
+
+def _variant_specs_update(key: str, test):
+    """An updater of Variant.specs (a JSON list of {SpecID, OptionID, ...}): the entries for which
+    test(entry, parent_id, old_id) holds get entry[key] = new_id."""
+
+    def update(marketplace_pk, parent_id, old_id, new_id):
+        rows = (
+            m.Variant.objects.filter(marketplace_id=marketplace_pk)
+            .annotate(specs_text=Cast("specs", TextField()))
+            .filter(specs_text__contains=old_id)  # a cheap pre-filter; the test below decides
+            .only("pk", "specs")
+        )
+        for variant in rows:
+            specs = [dict(sp) for sp in variant.specs or []]
+            changed = False
+            for sp in specs:
+                if test(sp, parent_id, old_id):
+                    sp[key] = new_id
+                    changed = True
+            if changed:
+                m.Variant.objects.filter(pk=variant.pk).update(specs=specs)
+
+    return update
+
+
+def _refs(*pairs, **common) -> tuple[Ref, ...]:
+    return tuple(Ref(model, column, **common) for model, column in pairs)
+
+
+_ADMIN = (("buyer_id", ""), ("supplier_id", ""))
+SECURITY_PROFILES.references = _refs(
+    (m.SecurityProfileAssignment, "security_profile_id"), (m.ImpersonationConfig, "security_profile_id")
+)
+ADMIN_USERS.references = (
+    Ref(m.SecurityProfileAssignment, "user_id", scope=_ADMIN),
+    Ref(m.ImpersonationConfig, "impersonation_user_id", scope=(("impersonation_buyer_id", ""),)),
+    Ref(m.ImpersonationConfig, "user_id", scope=(("buyer_id", ""),)),
+)
+BUYERS.references = (
+    Ref(m.CoreUser, "company_id", scope=(("kind", m.UserKind.BUYER),)),
+    *_refs((m.UserGroup, "buyer_id"), (m.UserGroupAssignment, "buyer_id"), (m.SecurityProfileAssignment, "buyer_id"),
+           (m.ApiClientAssignment, "buyer_id"), (m.CatalogAssignment, "buyer_id"), (m.ProductAssignment, "buyer_id"),
+           (m.ImpersonationConfig, "buyer_id"), (m.ImpersonationConfig, "impersonation_buyer_id")),
+)  # fmt: skip
+USERS.references = (
+    *_refs((m.UserGroupAssignment, "user_id"), (m.SecurityProfileAssignment, "user_id"),
+           (m.ImpersonationConfig, "user_id"), parent_column="buyer_id"),
+    Ref(m.ImpersonationConfig, "impersonation_user_id", parent_column="impersonation_buyer_id"),
+)  # fmt: skip
+USER_GROUPS.references = (
+    *_refs((m.UserGroupAssignment, "user_group_id"), (m.SecurityProfileAssignment, "user_group_id"),
+           (m.ProductAssignment, "user_group_id"), (m.ImpersonationConfig, "group_id"), parent_column="buyer_id"),
+    Ref(m.ImpersonationConfig, "impersonation_group_id", parent_column="impersonation_buyer_id"),
+)  # fmt: skip
+SUPPLIERS.references = (
+    Ref(m.CoreUser, "company_id", scope=(("kind", m.UserKind.SUPPLIER),)),
+    *_refs((m.ApiClientAssignment, "supplier_id"), (m.SecurityProfileAssignment, "supplier_id"),
+           (m.Product, "default_supplier_id")),
+)  # fmt: skip
+SUPPLIER_USERS.references = _refs((m.SecurityProfileAssignment, "user_id"), parent_column="supplier_id")
+INTEGRATION_EVENTS.references = _refs(
+    (m.ApiClient, "order_checkout_integration_event_id"), (m.ApiClient, "order_return_integration_event_id"),
+    (m.ApiClient, "add_to_cart_integration_event_id"),
+)
+WEBHOOKS.references = _refs((m.WebhookDelivery, "webhook_oc_id"))
+CATALOGS.references = _refs(
+    (m.CatalogAssignment, "catalog_id"), (m.ProductCatalogAssignment, "catalog_id"), (m.Category, "catalog_id"),
+    (m.CategoryProductAssignment, "catalog_id"), (m.Buyer, "default_catalog_id"),
+)
+CATEGORIES.references = _refs(
+    (m.Category, "parent_id"), (m.CategoryProductAssignment, "category_id"), parent_column="catalog_id"
+)
+PRODUCTS.references = (
+    *_refs(*((model, "product_id") for model in PRODUCT_REFERENCES)),
+    Ref(m.Product, "parent_id"),
+)
+PRICE_SCHEDULES.references = _refs((m.Product, "default_price_schedule_id"), (m.ProductAssignment, "price_schedule_id"))
+SPECS.references = (
+    *_refs((m.SpecOption, "spec_id"), (m.SpecProductAssignment, "spec_id")),
+    Ref(m.Variant, update=_variant_specs_update("SpecID", lambda sp, parent, old: sp.get("SpecID") == old)),
+)
+SPEC_OPTIONS.references = (
+    Ref(m.Spec, "default_option_id", parent_column="oc_id"),
+    Ref(m.SpecProductAssignment, "default_option_id", parent_column="spec_id"),
+    Ref(m.Variant, update=_variant_specs_update(
+        "OptionID", lambda sp, parent, old: sp.get("SpecID") == parent and sp.get("OptionID") == old)),
+)
 
 RESOURCES: list[Resource] = [
     API_CLIENTS,

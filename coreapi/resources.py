@@ -94,6 +94,23 @@ class Parent:
     object_type: str  # for NotFound, e.g. "Buyer"
 
 
+@dataclass(frozen=True)
+class Ref:
+    """A column of another table that holds a resource's ID: when the resource gets a new ID
+    (PUT/PATCH with another ID), the rows of the same marketplace that hold the old one get the new
+    one, so nothing that refers to it is orphaned (OrderCloud keeps relationships across an ID
+    change). `parent_column`: for a child resource (a buyer's user, a catalog's category), the
+    column that must hold the parent's ID too; `scope`: fixed column values (e.g. admin users are
+    the ones with no buyer and no supplier); `update`: a custom updater for JSON columns,
+    called as update(marketplace_pk, parent_id, old_id, new_id)."""
+
+    model: Any
+    column: str = ""
+    parent_column: str = ""
+    scope: tuple[tuple[str, Any], ...] = ()
+    update: Callable[[int, str | None, str, str], None] | None = None
+
+
 @dataclass
 class Resource:
     object_type: str  # "Product" (NotFound Data.ObjectType)
@@ -120,6 +137,7 @@ class Resource:
     create_schema: type[BaseModel] | None = None
     created_extra: Callable[[Any], dict] | None = None
     id_unique_in_environment: bool = False  # API client IDs: the token endpoint looks them up by ID
+    references: tuple[Ref, ...] = ()  # where other tables hold this resource's ID (see Ref)
     tag: str = ""
 
     def __post_init__(self):
@@ -258,6 +276,18 @@ class Resource:
         except IntegrityError:
             raise IdExists(MSG_ID_EXISTS, data={"ObjectType": self.object_type, "ObjectID": obj.oc_id}) from None
 
+    def _follow_new_id(self, caller, obj, old_id: str) -> None:
+        """After a committed-to-be ID change: point every reference at the new ID (same transaction)."""
+        parent_id = getattr(obj, self.parent.column) if self.parent else None
+        for ref in self.references:
+            if ref.update is not None:
+                ref.update(caller.marketplace_pk, parent_id, old_id, obj.oc_id)
+                continue
+            match = {"marketplace_id": caller.marketplace_pk, ref.column: old_id, **dict(ref.scope)}
+            if ref.parent_column:
+                match[ref.parent_column] = parent_id
+            ref.model.objects.filter(**match).update(**{ref.column: obj.oc_id})
+
     def _new(self, caller, path_params: dict):
         obj = self.model(marketplace_id=caller.marketplace_pk, **self.scope)
         if self.parent:
@@ -296,15 +326,18 @@ class Resource:
             return obj, True
         if new_object_id != object_id and self._id_taken(caller, path_params, new_object_id, existing.pk):
             raise IdExists(MSG_ID_EXISTS, data={"ObjectType": self.object_type, "ObjectID": new_object_id})
-        existing.oc_id = new_object_id
+        old_id, existing.oc_id = existing.oc_id, new_object_id
         self._apply(existing, data, replace=True)
         self._save(caller, existing, data, creating=False)
+        if existing.oc_id != old_id:
+            self._follow_new_id(caller, existing, old_id)
         return existing, False
 
     @transaction.atomic
     def patch(self, caller, path_params: dict, object_id: str, data: dict):
         self._check_required(data, partial=True)
         obj = self.get_object(caller, path_params, object_id)
+        old_id = obj.oc_id
         new_object_id = data.get("ID") if "ID" not in self.readonly else None
         if new_object_id and new_object_id != object_id:
             id_validate(new_object_id)
@@ -313,6 +346,8 @@ class Resource:
             obj.oc_id = new_object_id
         self._apply(obj, data, replace=False)
         self._save(caller, obj, data, creating=False)
+        if obj.oc_id != old_id:
+            self._follow_new_id(caller, obj, old_id)
         return obj
 
     @transaction.atomic
