@@ -186,7 +186,8 @@ def _buyer_after_delete(caller, obj):
     users.delete()
     m.UserGroup.objects.filter(marketplace_id=mp, buyer_id=obj.oc_id).delete()
     m.UserGroupAssignment.objects.filter(marketplace_id=mp, buyer_id=obj.oc_id).delete()
-    for model in (m.ApiClientAssignment, m.SecurityProfileAssignment, m.CatalogAssignment, m.ProductAssignment):
+    for model in (m.ApiClientAssignment, m.SecurityProfileAssignment, m.CatalogAssignment, m.ProductAssignment,
+                  m.CategoryAssignment):
         model.objects.filter(marketplace_id=mp, buyer_id=obj.oc_id).delete()
 
 
@@ -206,6 +207,7 @@ def _user_group_after_delete(caller, obj):
         marketplace_id=mp, buyer_id=obj.buyer_id, user_group_id=obj.oc_id
     ).delete()
     m.ProductAssignment.objects.filter(marketplace_id=mp, buyer_id=obj.buyer_id, user_group_id=obj.oc_id).delete()
+    m.CategoryAssignment.objects.filter(marketplace_id=mp, buyer_id=obj.buyer_id, user_group_id=obj.oc_id).delete()
 
 
 def _catalog_batch(rows):
@@ -220,7 +222,8 @@ def _catalog_batch(rows):
 
 def _catalog_after_delete(caller, obj):
     mp = caller.marketplace_pk
-    for model in (m.Category, m.CatalogAssignment, m.ProductCatalogAssignment, m.CategoryProductAssignment):
+    for model in (m.Category, m.CatalogAssignment, m.ProductCatalogAssignment, m.CategoryProductAssignment,
+                  m.CategoryAssignment):
         model.objects.filter(marketplace_id=mp, catalog_id=obj.oc_id).delete()
 
 
@@ -250,9 +253,8 @@ def _category_before_save(caller, obj, data, creating):
 
 
 def _category_after_delete(caller, obj):
-    m.CategoryProductAssignment.objects.filter(
-        marketplace_id=caller.marketplace_pk, catalog_id=obj.catalog_id, category_id=obj.oc_id
-    ).delete()
+    for model in (m.CategoryProductAssignment, m.CategoryAssignment):
+        model.objects.filter(marketplace_id=caller.marketplace_pk, catalog_id=obj.catalog_id, category_id=obj.oc_id).delete()
 
 
 def _product_batch(rows):
@@ -819,7 +821,8 @@ BUYERS.references = (
     Ref(m.CoreUser, "company_id", scope=(("kind", m.UserKind.BUYER),)),
     *_refs((m.UserGroup, "buyer_id"), (m.UserGroupAssignment, "buyer_id"), (m.SecurityProfileAssignment, "buyer_id"),
            (m.ApiClientAssignment, "buyer_id"), (m.CatalogAssignment, "buyer_id"), (m.ProductAssignment, "buyer_id"),
-           (m.ImpersonationConfig, "buyer_id"), (m.ImpersonationConfig, "impersonation_buyer_id")),
+           (m.ImpersonationConfig, "buyer_id"), (m.ImpersonationConfig, "impersonation_buyer_id"),
+           (m.CategoryAssignment, "buyer_id")),
 )  # fmt: skip
 USERS.references = (
     *_refs((m.UserGroupAssignment, "user_id"), (m.SecurityProfileAssignment, "user_id"),
@@ -828,7 +831,8 @@ USERS.references = (
 )  # fmt: skip
 USER_GROUPS.references = (
     *_refs((m.UserGroupAssignment, "user_group_id"), (m.SecurityProfileAssignment, "user_group_id"),
-           (m.ProductAssignment, "user_group_id"), (m.ImpersonationConfig, "group_id"), parent_column="buyer_id"),
+           (m.ProductAssignment, "user_group_id"), (m.ImpersonationConfig, "group_id"),
+           (m.CategoryAssignment, "user_group_id"), parent_column="buyer_id"),
     Ref(m.ImpersonationConfig, "impersonation_group_id", parent_column="impersonation_buyer_id"),
 )  # fmt: skip
 SUPPLIERS.references = (
@@ -844,10 +848,11 @@ INTEGRATION_EVENTS.references = _refs(
 WEBHOOKS.references = _refs((m.WebhookDelivery, "webhook_oc_id"))
 CATALOGS.references = _refs(
     (m.CatalogAssignment, "catalog_id"), (m.ProductCatalogAssignment, "catalog_id"), (m.Category, "catalog_id"),
-    (m.CategoryProductAssignment, "catalog_id"), (m.Buyer, "default_catalog_id"),
+    (m.CategoryProductAssignment, "catalog_id"), (m.CategoryAssignment, "catalog_id"), (m.Buyer, "default_catalog_id"),
 )
 CATEGORIES.references = _refs(
-    (m.Category, "parent_id"), (m.CategoryProductAssignment, "category_id"), parent_column="catalog_id"
+    (m.Category, "parent_id"), (m.CategoryProductAssignment, "category_id"), (m.CategoryAssignment, "category_id"),
+    parent_column="catalog_id",
 )
 PRODUCTS.references = (
     *_refs(*((model, "product_id") for model in PRODUCT_REFERENCES)),
@@ -1068,6 +1073,43 @@ CATEGORY_PRODUCT_ASSIGNMENTS = Assignment(
     tag="Categories",
 )
 
+
+def _category_assignment_check(caller, path_params, data):
+    """The category must be one of this catalog's; a user group one of the buyer's."""
+    mp, catalog_id = caller.marketplace_pk, path_params["catalogID"]
+    if not m.Category.objects.filter(marketplace_id=mp, catalog_id=catalog_id, oc_id=data["CategoryID"]).exists():
+        raise CoreObjectNotFound("Category", data["CategoryID"])
+    group = data.get("UserGroupID")
+    if group and not m.UserGroup.objects.filter(marketplace_id=mp, buyer_id=data["BuyerID"], oc_id=group).exists():
+        raise CoreObjectNotFound("UserGroup", group)
+
+
+CATEGORY_ASSIGNMENTS = Assignment(
+    sdk="Categories",
+    list_op="ListAssignments",
+    save_op="SaveAssignment",
+    model=m.CategoryAssignment,
+    schema=s.CategoryAssignment,
+    path="/catalogs/{catalogID}/categories/assignments",
+    read_roles=("CategoryReader", "CategoryAdmin"),
+    write_roles=("CategoryAdmin",),
+    keys=("CategoryID", "BuyerID", "UserGroupID"),
+    required=("CategoryID", "BuyerID"),
+    list_params={"categoryID": "category_id", "buyerID": "buyer_id", "userGroupID": "user_group_id"},
+    refs={"BuyerID": (m.Buyer, "Buyer")},
+    parent=Parent(param="catalogID", column="catalog_id", model=m.Catalog, object_type="Catalog"),
+    check=_category_assignment_check,
+    deletes=[
+        AssignmentDelete(
+            op="DeleteAssignment",
+            path="/catalogs/{catalogID}/categories/{categoryID}/assignments",
+            path_columns={"categoryID": "category_id"},
+            query_columns={"buyerID": "buyer_id", "userGroupID": "user_group_id"},
+        )
+    ],
+    tag="Categories",
+)
+
 PRODUCT_ASSIGNMENTS = Assignment(
     sdk="Products",
     list_op="ListAssignments",
@@ -1131,6 +1173,7 @@ ASSIGNMENTS: list[Assignment] = [
     CATALOG_ASSIGNMENTS,
     PRODUCT_CATALOG_ASSIGNMENTS,
     CATEGORY_PRODUCT_ASSIGNMENTS,
+    CATEGORY_ASSIGNMENTS,
     PRODUCT_ASSIGNMENTS,
     SPEC_PRODUCT_ASSIGNMENTS,
 ]

@@ -1,8 +1,9 @@
 """`/v1/me`: the signed-in user's own view (the buyer perspective for buyer users).
 
-A buyer user sees the catalogs assigned to its buyer, their active categories, and the active
-products assigned to those catalogs, priced by the buyer's (or user group's) product assignment
-or the product's default price schedule.
+A buyer user sees the active catalogs assigned to its buyer, their active categories (with
+ViewAllCategories, else those its category assignments make visible), and the active products of
+those catalogs it may see (`visible_products`), priced by the buyer's (or user group's) product
+assignment or the product's default price schedule.
 """
 
 from django.db.models import Q
@@ -84,27 +85,100 @@ def me_patch(caller: Caller, data: dict) -> dict:
     return _me_body(caller, user)
 
 
-def _buyer_catalog_ids(caller: Caller) -> list[str]:
+def _catalog_access(caller: Caller) -> dict[str, m.CatalogAssignment]:
+    """The buyer's catalog assignments to active catalogs, by catalog ID (none for other users)."""
     if caller.user_type != m.UserKind.BUYER:
-        return []
-    return list(
-        m.CatalogAssignment.objects.filter(
-            marketplace_id=caller.marketplace_pk, buyer_id=caller.claims.company_id
-        ).values_list("catalog_id", flat=True)
-    )
+        return {}
+    active = m.Catalog.objects.filter(marketplace_id=caller.marketplace_pk, active=True).values("oc_id")
+    return {
+        a.catalog_id: a
+        for a in m.CatalogAssignment.objects.filter(
+            marketplace_id=caller.marketplace_pk, buyer_id=caller.claims.company_id, catalog_id__in=active
+        )
+    }
+
+
+def _buyer_catalog_ids(caller: Caller) -> list[str]:
+    return list(_catalog_access(caller))
+
+
+def _user_groups(caller: Caller) -> list[str]:
+    user = _me_user(caller)
+    return user_group_ids(marketplace_pk=caller.marketplace_pk, user=user) if user else []
+
+
+def _category_grants(caller: Caller, catalog_ids: list[str], groups: list[str]) -> dict[tuple[str, str], tuple[bool, bool]]:
+    """(catalog, category) -> (visible, view_all_products) for this buyer user, for every active
+    category of the catalogs: the category assignments of the buyer and of the user's groups, the
+    first that sets a value on the way up from the category to its top-level parent deciding (at
+    one level a true from any of the user's parties wins); nothing set anywhere = False."""
+    if not catalog_ids:
+        return {}
+    mp = caller.marketplace_pk
+    categories = {
+        (c.catalog_id, c.oc_id): c
+        for c in m.Category.objects.filter(marketplace_id=mp, catalog_id__in=catalog_ids).only(
+            "catalog_id", "oc_id", "parent_id", "active"
+        )
+    }
+    settings: dict[tuple[str, str], list[m.CategoryAssignment]] = {}
+    for a in m.CategoryAssignment.objects.filter(
+        marketplace_id=mp, catalog_id__in=catalog_ids, buyer_id=caller.claims.company_id,
+        user_group_id__in=["", *groups],
+    ):  # fmt: skip
+        settings.setdefault((a.catalog_id, a.category_id), []).append(a)
+
+    def resolve(key, attribute: str) -> bool:
+        seen = set()
+        while key in categories and key not in seen:
+            seen.add(key)
+            values = [getattr(a, attribute) for a in settings.get(key, []) if getattr(a, attribute) is not None]
+            if values:
+                return any(values)
+            parent = categories[key].parent_id
+            key = (key[0], parent) if parent else None
+        return False
+
+    return {
+        key: (resolve(key, "visible"), resolve(key, "view_all_products"))
+        for key, category in categories.items()
+        if category.active
+    }
 
 
 def visible_products(caller: Caller, catalog_id: str | None, category_id: str | None):
-    catalogs = _buyer_catalog_ids(caller)
+    """The products a buyer user sees (OrderCloud's product visibility rules): active, in an
+    active catalog assigned to its buyer, and either the assignment has ViewAllProducts, or the
+    product is in an active category whose ViewAllProducts the user is granted (category
+    assignments, inherited down the tree), or the product is assigned to the buyer or one of the
+    user's groups (ProductAssignment, with or without a price schedule)."""
+    mp = caller.marketplace_pk
+    access = _catalog_access(caller)
     if catalog_id:
-        catalogs = [c for c in catalogs if c == catalog_id]
-    assigned = m.ProductCatalogAssignment.objects.filter(
-        marketplace_id=caller.marketplace_pk, catalog_id__in=catalogs
-    ).values("product_id")
-    qs = m.Product.objects.filter(marketplace_id=caller.marketplace_pk, active=True, oc_id__in=assigned)
+        access = {c: a for c, a in access.items() if c == catalog_id}
+    in_catalogs = m.ProductCatalogAssignment.objects.filter(marketplace_id=mp)
+    open_catalogs = [c for c, a in access.items() if a.view_all_products]
+    restricted = [c for c, a in access.items() if not a.view_all_products]
+    visible = Q(oc_id__in=in_catalogs.filter(catalog_id__in=open_catalogs).values("product_id"))
+    if restricted:
+        groups = _user_groups(caller)
+        granted = [key for key, (_, all_products) in _category_grants(caller, restricted, groups).items() if all_products]
+        by_catalog: dict[str, list[str]] = {}
+        for catalog, category in granted:
+            by_catalog.setdefault(catalog, []).append(category)
+        if by_catalog:
+            pairs = Q()
+            for catalog, categories in by_catalog.items():
+                pairs |= Q(catalog_id=catalog, category_id__in=categories)
+            visible |= Q(oc_id__in=m.CategoryProductAssignment.objects.filter(pairs, marketplace_id=mp).values("product_id"))
+        assigned = m.ProductAssignment.objects.filter(
+            marketplace_id=mp, buyer_id=caller.claims.company_id, user_group_id__in=["", *groups]
+        ).values("product_id")
+        visible |= Q(oc_id__in=assigned) & Q(oc_id__in=in_catalogs.filter(catalog_id__in=restricted).values("product_id"))
+    qs = m.Product.objects.filter(visible, marketplace_id=mp, active=True)
     if category_id:
         in_category = m.CategoryProductAssignment.objects.filter(
-            marketplace_id=caller.marketplace_pk, catalog_id__in=catalogs, category_id=category_id
+            marketplace_id=mp, catalog_id__in=list(access), category_id=category_id
         ).values("product_id")
         qs = qs.filter(oc_id__in=in_category)
     return qs
@@ -167,12 +241,20 @@ def me_catalogs_list(caller: Caller, request) -> dict:
 
 def me_categories_list(caller: Caller, request, *, catalog_id: str | None) -> dict:
     caller.require(SHOPPER)
-    catalogs = _buyer_catalog_ids(caller)
+    access = _catalog_access(caller)
+    catalogs = list(access)
     if catalog_id:
         if catalog_id not in catalogs:
             raise CoreObjectNotFound("Catalog", catalog_id)
         catalogs = [catalog_id]
     qs = m.Category.objects.filter(marketplace_id=caller.marketplace_pk, catalog_id__in=catalogs, active=True)
+    restricted = [c for c in catalogs if not access[c].view_all_categories]
+    if restricted:  # only the categories the user is granted (Visible, inherited down the tree)
+        shown = Q(catalog_id__in=[c for c in catalogs if c not in restricted])
+        for (catalog, category), (is_visible, _) in _category_grants(caller, restricted, _user_groups(caller)).items():
+            if is_visible:
+                shown |= Q(catalog_id=catalog, oc_id=category)
+        qs = qs.filter(shown)
     spec = d.CATEGORIES.list_spec
     spec_extra = type(spec)(**{**spec.__dict__, "extra_params": frozenset({"catalogID", "productID"})})
     params = list_params_parse(request, spec_extra)

@@ -405,6 +405,22 @@ class CategoryProductAssignment(models.Model):
         constraints = _unique("categoryproductassignment", "catalog_id", "category_id", "product_id")
 
 
+class CategoryAssignment(models.Model):
+    """A category given to a buyer or one of its user groups (Categories.SaveAssignment). `visible`
+    and `view_all_products` may be null: the category then takes them from its parent category."""
+
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
+    catalog_id = models.CharField(max_length=100)
+    category_id = models.CharField(max_length=100)
+    buyer_id = models.CharField(max_length=100)
+    user_group_id = models.CharField(max_length=100, blank=True, default="")
+    visible = models.BooleanField(null=True, blank=True)
+    view_all_products = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        constraints = _unique("categoryassignment", "catalog_id", "category_id", "buyer_id", "user_group_id")
+
+
 class Product(MarketplaceOwned):
     owner_id = models.CharField(max_length=100, blank=True, default="")
     default_price_schedule_id = models.CharField(max_length=100, blank=True, default="")

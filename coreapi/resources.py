@@ -385,6 +385,7 @@ class Assignment:
     parent: Parent | None = None
     deletes: list[AssignmentDelete] = field(default_factory=list)
     validate: Callable[[dict], None] | None = None
+    check: Callable[..., None] | None = None  # (caller, path_params, data): checks needing the parent
     tag: str = ""
 
     def __post_init__(self):
@@ -432,6 +433,8 @@ class Assignment:
         if self.validate:
             self.validate(data)
         qs = self.queryset(caller, path_params)
+        if self.check:
+            self.check(caller, path_params, data)
         for name, (model, object_type) in self.refs.items():
             value = data.get(name)
             if value and not model.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=value).exists():

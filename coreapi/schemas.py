@@ -333,6 +333,14 @@ class Category(OC):
     xp: Xp | None = None
 
 
+class CategoryAssignment(OC):
+    CategoryID: str | None = None
+    BuyerID: str | None = None
+    UserGroupID: str | None = None
+    Visible: bool | None = None
+    ViewAllProducts: bool | None = None
+
+
 class CategoryProductAssignment(OC):
     CategoryID: str | None = None
     ProductID: str | None = None

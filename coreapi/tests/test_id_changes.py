@@ -33,7 +33,7 @@ class TestBuyerSide:
         call("post", "/v1/buyers/buyer-1/usergroups", {"ID": "vip", "Name": "VIP"}, status=201)
         call("post", "/v1/buyers/buyer-1/usergroups/assignments", {"UserGroupID": "vip", "UserID": "buyer-user"},
              status=204)  # fmt: skip
-        call("post", "/v1/catalogs", {"ID": "cat", "Name": "Catalog"}, status=201)
+        call("post", "/v1/catalogs", {"ID": "cat", "Name": "Catalog", "Active": True}, status=201)
         call("post", "/v1/catalogs/assignments", {"CatalogID": "cat", "BuyerID": "buyer-1"}, status=204)
         call("post", "/v1/products", {"ID": "p1", "Name": "P1", "Active": True}, status=201)
         call("post", "/v1/catalogs/productassignments", {"CatalogID": "cat", "ProductID": "p1"}, status=204)
@@ -127,7 +127,7 @@ class TestSellerSide:
 
 class TestCatalog:
     def test_a_catalog_keeps_categories_products_and_buyers(self, world, call, shopper):
-        call("post", "/v1/catalogs", {"ID": "cat", "Name": "Catalog"}, status=201)
+        call("post", "/v1/catalogs", {"ID": "cat", "Name": "Catalog", "Active": True}, status=201)
         call("post", "/v1/catalogs/cat/categories", {"ID": "shoes", "Name": "Shoes", "Active": True}, status=201)
         call("post", "/v1/catalogs/cat/categories", {"ID": "boots", "Name": "Boots", "Active": True,
                                                      "ParentID": "shoes"}, status=201)  # fmt: skip

@@ -14,8 +14,8 @@ def storefront(world, admin_token, shopper):
     call = lambda method, path, body=None: world.call(method, path, admin_token, body)  # noqa: E731
     call("post", "/v1/priceschedules", {"ID": "std", "Name": "Std", "PriceBreaks": [{"Quantity": 1, "Price": 10}]})
     call("post", "/v1/priceschedules", {"ID": "vip", "Name": "VIP", "PriceBreaks": [{"Quantity": 1, "Price": 7}]})
-    call("post", "/v1/catalogs", {"ID": "cat", "Name": "Catalog"})
-    call("post", "/v1/catalogs", {"ID": "hidden", "Name": "Hidden"})
+    call("post", "/v1/catalogs", {"ID": "cat", "Name": "Catalog", "Active": True})
+    call("post", "/v1/catalogs", {"ID": "hidden", "Name": "Hidden", "Active": True})
     call("post", "/v1/catalogs/cat/categories", {"ID": "shoes", "Name": "Shoes", "Active": True})
     call("post", "/v1/catalogs/assignments", {"CatalogID": "cat", "BuyerID": "buyer-1"})
     for pid, active, catalog in (("p1", True, "cat"), ("p2", False, "cat"), ("p3", True, "hidden"), ("p4", True, "cat")):

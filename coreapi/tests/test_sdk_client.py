@@ -26,6 +26,7 @@ EXPECTED_CHECKS = {
     "users_get_access_token_impersonation",
     "users_move",
     "product_variants",
+    "category_assignments",
     "error_invalid_credentials",
     "error_invalid_grant",
     "error_not_found",
@@ -103,6 +104,10 @@ def test_users_move_to_another_buyer(sdk_result):
 
 def test_product_variants(sdk_result):
     assert_checks(sdk_result, "product_variants")
+
+
+def test_category_assignments(sdk_result):
+    assert_checks(sdk_result, "category_assignments")
 
 
 def test_errors_surface_as_ordercloud_error_codes(sdk_result):

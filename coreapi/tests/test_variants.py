@@ -188,7 +188,7 @@ class TestVariantWrites:
 class TestProductLifecycle:
     def test_a_new_product_id_takes_its_variants_and_assignments_along(self, call, shirt):
         call("post", GENERATE, {})
-        call("post", "/v1/catalogs", {"ID": "cat", "Name": "Catalog"})
+        call("post", "/v1/catalogs", {"ID": "cat", "Name": "Catalog", "Active": True})
         call("post", "/v1/catalogs/productassignments", {"CatalogID": "cat", "ProductID": "shirt"})
         renamed = call("patch", "/v1/products/shirt", {"ID": "tee"})
         assert renamed.status_code == 200, renamed.content
@@ -222,7 +222,7 @@ class TestProductSpecs:
 class TestMeVariants:
     @pytest.fixture
     def storefront(self, world, call, shopper, shirt):
-        call("post", "/v1/catalogs", {"ID": "cat", "Name": "Catalog"})
+        call("post", "/v1/catalogs", {"ID": "cat", "Name": "Catalog", "Active": True})
         call("post", "/v1/catalogs/assignments", {"CatalogID": "cat", "BuyerID": "buyer-1"})
         call("post", "/v1/catalogs/productassignments", {"CatalogID": "cat", "ProductID": "shirt"})
         call("post", GENERATE, {})

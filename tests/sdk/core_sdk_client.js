@@ -10,7 +10,7 @@
 'use strict';
 
 const {
-  Configuration, Auth, Tokens, Me, Products, ApiClients, Users, Buyers, Specs,
+  Configuration, Auth, Tokens, Me, Products, ApiClients, Users, Buyers, Specs, Catalogs, Categories,
 } = require('ordercloud-javascript-sdk');
 
 const checks = {};
@@ -266,6 +266,19 @@ async function main(cfg) {
     assertEqual(got.Name, 'Small shirt', 'GetVariant');
     const missing = await expectOrderCloudError(() => Products.GetVariant(product, `${product}-S`));
     assertEqual(missing.errorCode, 'NotFound', 'the old variant ID is gone');
+  });
+
+  await check('category_assignments', async () => {
+    const catalog = `${p}-cat`;
+    await Buyers.Create({ ID: `${p}-cb`, Name: 'Category buyer', Active: true });
+    await Catalogs.Create({ ID: catalog, Name: 'Catalog', Active: true });
+    await Categories.Create(catalog, { ID: 'gifts', Name: 'Gifts', Active: true });
+    await Categories.SaveAssignment(catalog, { CategoryID: 'gifts', BuyerID: `${p}-cb`, Visible: true, ViewAllProducts: false });
+    const page = await Categories.ListAssignments(catalog, { buyerID: `${p}-cb` });
+    assertEqual(page.Items.map((a) => [a.CategoryID, a.Visible, a.ViewAllProducts]), [['gifts', true, false]], 'ListAssignments');
+    await Categories.DeleteAssignment(catalog, 'gifts', { buyerID: `${p}-cb` });
+    const after = await Categories.ListAssignments(catalog, { categoryID: 'gifts' });
+    assertEqual(after.Meta.TotalCount, 0, 'DeleteAssignment');
   });
 
   await check('error_invalid_credentials', async () => {

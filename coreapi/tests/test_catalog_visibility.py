@@ -1,0 +1,142 @@
+"""What a buyer user sees through /v1/me: OrderCloud's product visibility rules (Catalog.Active,
+CatalogAssignment.ViewAllCategories / ViewAllProducts, category assignments inherited down the
+category tree, product assignments) and the Categories.*Assignment operations."""
+
+import pytest
+
+from coreapi import models as m
+from coreapi.testing import core_user
+
+pytestmark = pytest.mark.django_db
+
+ASSIGN = "/v1/catalogs/cat/categories/assignments"
+
+
+@pytest.fixture
+def call(world, admin_token):
+    def call(method, path, body=None, token=None, status=None):
+        response = world.call(method, path, token or admin_token, body)
+        if status is not None:
+            assert response.status_code == status, (path, response.content)
+        return response
+
+    return call
+
+
+@pytest.fixture
+def store(world, call, shopper):
+    """Active catalog cat assigned to buyer-1 (ViewAllProducts/Categories as each test sets them)
+    with categories apparel > shirts, and gifts; products tee (shirts), mug (gifts), loose (no
+    category), all in the catalog."""
+    call("post", "/v1/catalogs", {"ID": "cat", "Name": "Catalog", "Active": True}, status=201)
+    for category, parent in (("apparel", None), ("shirts", "apparel"), ("gifts", None)):
+        call("post", "/v1/catalogs/cat/categories", {"ID": category, "Name": category, "Active": True,
+                                                     "ParentID": parent}, status=201)  # fmt: skip
+    for product, category in (("tee", "shirts"), ("mug", "gifts"), ("loose", None)):
+        call("post", "/v1/products", {"ID": product, "Name": product, "Active": True}, status=201)
+        call("post", "/v1/catalogs/productassignments", {"CatalogID": "cat", "ProductID": product}, status=204)
+        if category:
+            call("post", "/v1/catalogs/cat/categories/productassignments", {"CategoryID": category, "ProductID": product},
+                 status=204)  # fmt: skip
+
+
+def assign_catalog(call, **flags):
+    call("post", "/v1/catalogs/assignments", {"CatalogID": "cat", "BuyerID": "buyer-1", **flags}, status=204)
+
+
+def shopper_sees(world, call, what="products", query="") -> list[str]:
+    token = world.token(username="shopper", client_id="buyer-client")
+    response = call("get", f"/v1/me/{what}?sortBy=ID{query}", token=token, status=200)
+    return [item["ID"] for item in response.json()["Items"]]
+
+
+class TestProducts:
+    def test_view_all_products_shows_the_whole_catalog(self, world, call, store):
+        assign_catalog(call, ViewAllProducts=True)
+        assert shopper_sees(world, call) == ["loose", "mug", "tee"]
+
+    def test_an_inactive_catalog_shows_nothing(self, world, call, store):
+        assign_catalog(call, ViewAllProducts=True)
+        call("patch", "/v1/catalogs/cat", {"Active": False}, status=200)
+        assert shopper_sees(world, call) == []
+        assert shopper_sees(world, call, "catalogs") == []
+        assert shopper_sees(world, call, "categories") == []
+
+    def test_without_view_all_products_only_granted_categories_and_assigned_products(self, world, call, store):
+        assign_catalog(call, ViewAllProducts=False)
+        assert shopper_sees(world, call) == []
+        # a category assignment on the parent category is inherited by shirts
+        call("post", ASSIGN, {"CategoryID": "apparel", "BuyerID": "buyer-1", "ViewAllProducts": True}, status=204)
+        assert shopper_sees(world, call) == ["tee"]
+        # a product assignment shows a product outside any granted category (no price schedule needed)
+        call("post", "/v1/products/assignments", {"ProductID": "loose", "BuyerID": "buyer-1"}, status=204)
+        assert shopper_sees(world, call) == ["loose", "tee"]
+        # the nearest setting up the tree wins: shirts says no
+        call("post", ASSIGN, {"CategoryID": "shirts", "BuyerID": "buyer-1", "ViewAllProducts": False}, status=204)
+        assert shopper_sees(world, call) == ["loose"]
+        # an inactive category grants nothing
+        call("delete", "/v1/catalogs/cat/categories/shirts/assignments?buyerID=buyer-1", status=204)
+        call("patch", "/v1/catalogs/cat/categories/shirts", {"Active": False}, status=200)
+        assert shopper_sees(world, call) == ["loose"]
+
+    def test_a_user_group_grant_is_for_its_members_only(self, world, call, store):
+        assign_catalog(call, ViewAllProducts=False)
+        call("post", "/v1/buyers/buyer-1/usergroups", {"ID": "vip", "Name": "VIP"}, status=201)
+        call("post", ASSIGN, {"CategoryID": "gifts", "BuyerID": "buyer-1", "UserGroupID": "vip",
+                              "ViewAllProducts": True}, status=204)  # fmt: skip
+        assert shopper_sees(world, call) == []
+        call("post", "/v1/buyers/buyer-1/usergroups/assignments", {"UserGroupID": "vip", "UserID": "buyer-user"},
+             status=204)  # fmt: skip
+        assert shopper_sees(world, call) == ["mug"]
+        # another user of the buyer, not in the group
+        core_user(world.marketplace, kind=m.UserKind.BUYER, company_id="buyer-1", user_id="u2", username="outsider")
+        token = world.token(username="outsider", client_id="buyer-client")
+        assert call("get", "/v1/me/products", token=token).json()["Items"] == []
+        assert call("get", "/v1/me/products/mug", token=token).status_code == 404
+
+
+class TestCategories:
+    def test_view_all_categories(self, world, call, store):
+        assign_catalog(call, ViewAllCategories=True)
+        assert shopper_sees(world, call, "categories") == ["apparel", "gifts", "shirts"]
+
+    def test_without_it_only_visible_categories_inherited_down_the_tree(self, world, call, store):
+        assign_catalog(call, ViewAllCategories=False)
+        assert shopper_sees(world, call, "categories") == []
+        call("post", ASSIGN, {"CategoryID": "apparel", "BuyerID": "buyer-1", "Visible": True}, status=204)
+        assert shopper_sees(world, call, "categories") == ["apparel", "shirts"]
+        call("post", ASSIGN, {"CategoryID": "shirts", "BuyerID": "buyer-1", "Visible": False}, status=204)
+        assert shopper_sees(world, call, "categories") == ["apparel"]
+
+
+class TestAssignmentOperations:
+    def test_save_list_update_and_delete(self, call, store):
+        call("post", ASSIGN, {"CategoryID": "gifts", "BuyerID": "buyer-1", "Visible": True}, status=204)
+        call("post", ASSIGN, {"CategoryID": "gifts", "BuyerID": "buyer-1", "ViewAllProducts": True}, status=204)
+        items = call("get", f"{ASSIGN}?categoryID=gifts", status=200).json()["Items"]
+        assert items == [{"CategoryID": "gifts", "BuyerID": "buyer-1", "UserGroupID": None, "Visible": True,
+                          "ViewAllProducts": True}]  # fmt: skip
+        assert call("get", f"{ASSIGN}?buyerID=nobody").json()["Items"] == []
+        call("delete", "/v1/catalogs/cat/categories/gifts/assignments?buyerID=buyer-1", status=204)
+        assert call("get", ASSIGN).json()["Items"] == []
+
+    def test_bad_references_are_not_found_or_invalid(self, world, call, store):
+        call("post", "/v1/catalogs", {"ID": "other", "Name": "Other", "Active": True}, status=201)
+        call("post", "/v1/catalogs/other/categories", {"ID": "elsewhere", "Name": "x"}, status=201)
+        missing = call("post", ASSIGN, {"CategoryID": "elsewhere", "BuyerID": "buyer-1"}, status=404)
+        assert missing.json()["Errors"][0]["Data"] == {"ObjectType": "Category", "ObjectID": "elsewhere"}
+        call("post", ASSIGN, {"CategoryID": "gifts", "BuyerID": "ghost"}, status=404)
+        call("post", ASSIGN, {"CategoryID": "gifts", "BuyerID": "buyer-1", "UserGroupID": "ghost"}, status=404)
+        call("post", ASSIGN, {"CategoryID": "gifts"}, status=400)
+        call("post", "/v1/catalogs/ghost/categories/assignments", {"CategoryID": "gifts", "BuyerID": "buyer-1"},
+             status=404)  # fmt: skip
+        reader = world.admin_token(scope="CategoryReader")
+        call("get", ASSIGN, token=reader, status=200)
+        call("post", ASSIGN, {"CategoryID": "gifts", "BuyerID": "buyer-1"}, token=reader, status=403)
+
+    def test_they_follow_a_new_category_id_and_go_with_the_category(self, call, store):
+        call("post", ASSIGN, {"CategoryID": "gifts", "BuyerID": "buyer-1", "Visible": True}, status=204)
+        call("patch", "/v1/catalogs/cat/categories/gifts", {"ID": "presents"}, status=200)
+        assert [a["CategoryID"] for a in call("get", ASSIGN).json()["Items"]] == ["presents"]
+        call("delete", "/v1/catalogs/cat/categories/presents", status=204)
+        assert call("get", ASSIGN).json()["Items"] == []
