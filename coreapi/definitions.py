@@ -838,7 +838,8 @@ USER_GROUPS.references = (
 SUPPLIERS.references = (
     Ref(m.CoreUser, "company_id", scope=(("kind", m.UserKind.SUPPLIER),)),
     *_refs((m.ApiClientAssignment, "supplier_id"), (m.SecurityProfileAssignment, "supplier_id"),
-           (m.Product, "default_supplier_id")),
+           (m.Product, "default_supplier_id"), (m.Product, "owner_id"), (m.Catalog, "owner_id"),
+           (m.PriceSchedule, "owner_id"), (m.Spec, "owner_id")),
 )  # fmt: skip
 SUPPLIER_USERS.references = _refs((m.SecurityProfileAssignment, "user_id"), parent_column="supplier_id")
 INTEGRATION_EVENTS.references = _refs(

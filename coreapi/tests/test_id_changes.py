@@ -97,10 +97,12 @@ class TestSellerSide:
     def test_a_supplier_keeps_its_users_and_products(self, world, call):
         call("post", "/v1/suppliers", {"ID": "sup", "Name": "Supplier", "Active": True}, status=201)
         core_user(world.marketplace, kind=m.UserKind.SUPPLIER, company_id="sup", user_id="su", username="supply")
-        call("post", "/v1/products", {"ID": "p1", "Name": "P1", "DefaultSupplierID": "sup"}, status=201)
+        call("post", "/v1/products", {"ID": "p1", "Name": "P1", "DefaultSupplierID": "sup", "OwnerID": "sup"},
+             status=201)  # fmt: skip
         call("patch", "/v1/suppliers/sup", {"ID": "maker"}, status=200)
         assert [u["ID"] for u in call("get", "/v1/suppliers/maker/users").json()["Items"]] == ["su"]
-        assert call("get", "/v1/products/p1").json()["DefaultSupplierID"] == "maker"
+        product = call("get", "/v1/products/p1").json()
+        assert (product["DefaultSupplierID"], product["OwnerID"]) == ("maker", "maker")
 
     def test_a_security_profile_and_an_admin_user_keep_their_assignments(self, world, call):
         core_user(world.marketplace, user_id="ops", username="ops")
