@@ -791,15 +791,14 @@ def _variant_specs_update(key: str, test):
             .filter(specs_text__contains=old_id)  # a cheap pre-filter; the test below decides
             .only("pk", "specs")
         )
+        changed = []
         for variant in rows:
-            specs = [dict(sp) for sp in variant.specs or []]
-            changed = False
-            for sp in specs:
-                if test(sp, parent_id, old_id):
-                    sp[key] = new_id
-                    changed = True
-            if changed:
-                m.Variant.objects.filter(pk=variant.pk).update(specs=specs)
+            matching = [sp for sp in variant.specs or [] if test(sp, parent_id, old_id)]
+            for sp in matching:
+                sp[key] = new_id
+            if matching:
+                changed.append(variant)
+        m.Variant.objects.bulk_update(changed, ["specs"], batch_size=500)  # one UPDATE per 500 rows
 
     return update
 

@@ -98,10 +98,6 @@ def _catalog_access(caller: Caller) -> dict[str, m.CatalogAssignment]:
     }
 
 
-def _buyer_catalog_ids(caller: Caller) -> list[str]:
-    return list(_catalog_access(caller))
-
-
 def _user_groups(caller: Caller) -> list[str]:
     user = _me_user(caller)
     return user_group_ids(marketplace_pk=caller.marketplace_pk, user=user) if user else []
@@ -189,8 +185,7 @@ def _with_prices(caller: Caller, rows: list[m.Product]) -> list[dict]:
     if not rows:
         return items
     buyer_id = caller.claims.company_id
-    user = _me_user(caller)
-    groups = user_group_ids(marketplace_pk=caller.marketplace_pk, user=user) if user else []
+    groups = _user_groups(caller)
     chosen: dict[str, str] = {}
     for a in m.ProductAssignment.objects.filter(
         Q(user_group_id="") | Q(user_group_id__in=groups),
@@ -233,7 +228,7 @@ def me_product_get(caller: Caller, product_id: str) -> dict:
 
 def me_catalogs_list(caller: Caller, request) -> dict:
     caller.require(SHOPPER)
-    qs = m.Catalog.objects.filter(marketplace_id=caller.marketplace_pk, oc_id__in=_buyer_catalog_ids(caller))
+    qs = m.Catalog.objects.filter(marketplace_id=caller.marketplace_pk, oc_id__in=list(_catalog_access(caller)))
     params = list_params_parse(request, d.CATALOGS.list_spec)
     rows, meta = page_slice(apply_filters(qs, d.CATALOGS.list_spec, params), params)
     return {"Items": d.CATALOGS.serialize_many(rows), "Meta": meta}
