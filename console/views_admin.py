@@ -314,9 +314,14 @@ class WebhookForm(forms.Form):
                                              help_text="Requests made through these clients fire the webhook.")
     WebhookRoutes = forms.CharField(label="Routes", widget=forms.Textarea(attrs={"rows": 3}),
                                     help_text="One per line: VERB route, e.g. POST v1/products")
-    ElevatedRoles = forms.CharField(label="Elevated roles", required=False, help_text="Comma-separated")
+    ElevatedRoles = forms.CharField(label="Elevated roles", required=False,
+                                    help_text="Comma-separated. Added to the caller's roles in the UserToken the webhook "
+                                              "receives, e.g. BuyerReader.")
     ConfigData = forms.CharField(label="Config data (JSON)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    BeforeProcessRequest = forms.BooleanField(label="Before process request", required=False)
+    BeforeProcessRequest = forms.BooleanField(
+        label="Pre-hook (before process request)", required=False,
+        help_text='Called before the write, which is made only if it answers {"proceed": true}. '
+                  '{"proceed": false, "body": ...} refuses it with 400 "blocked by web hook".')
     DeliveryConfigID = forms.CharField(label="Delivery config ID", required=False, max_length=100)
     CustomAuthHeaderName = forms.CharField(label="Custom auth header name", required=False, max_length=200)
     CustomAuthHeaderValue = forms.CharField(label="Custom auth header value", required=False, max_length=2000)

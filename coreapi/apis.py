@@ -20,10 +20,11 @@ from coreapi import schemas as s
 from coreapi import services, variants
 from coreapi.auth import Caller, CoreBearer
 from coreapi.errors import MSG_INVALID_TOKEN, MSG_MISSING_TOKEN, CoreApiError, OAuthError
-from coreapi.me import me_catalogs_list, me_categories_list, me_get, me_patch, me_product_get, me_products_list
+from coreapi.me import ME_WRITE, me_catalogs_list, me_categories_list, me_get, me_patch, me_product_get, me_products_list
 from coreapi.models import Marketplace, UserKind
-from coreapi.resources import Assignment, Resource, json_response, webhooks_fire_safe
+from coreapi.resources import Assignment, Resource, json_response
 from coreapi.tokens import base_url
+from coreapi.webhooks import prehooks_call, webhooks_fire
 
 logger = logging.getLogger(__name__)
 
@@ -99,22 +100,32 @@ def _str_params(names: list[str]) -> list[inspect.Parameter]:
     return [P(n, P.KEYWORD_ONLY, annotation=str) for n in names]
 
 
-def _fire(request, *, route: str, verb: str, params: dict, request_body: Any, response_body: Any) -> None:
-    """After a successful write: hand the request to coreapi.webhooks (matching, signing, delivery)."""
+def _hook_context(request, *, route: str, verb: str, params: dict, request_body: Any) -> dict:
     caller: Caller = request.auth
     header = request.headers.get("Authorization", "")
-    webhooks_fire_safe(
-        marketplace=caller.marketplace_pk,
-        route=route,
-        verb=verb,
-        route_params=params,
-        client_id=caller.claims.client_id,
-        request_body=request_body,
-        response_body=response_body,
-        token_claims=caller.claims.raw,
-        user_token=header[7:] if header[:7].lower() == "bearer " else None,
-        log_id=getattr(request, "oc_logid", None),
-    )
+    return {
+        "marketplace": caller.marketplace_pk,
+        "route": route,
+        "verb": verb,
+        "route_params": params,
+        "query_params": dict(request.GET.items()),
+        "client_id": caller.claims.client_id,
+        "request_body": request_body,
+        "token_claims": caller.claims,
+        "user_token": header[7:] if header[:7].lower() == "bearer " else None,
+        "log_id": getattr(request, "oc_logid", None),
+    }
+
+
+def _before(request, *, route: str, verb: str, params: dict, request_body: Any) -> None:
+    """Before a write (its roles checked, nothing written yet): the pre-hooks may stop it."""
+    prehooks_call(**_hook_context(request, route=route, verb=verb, params=params, request_body=request_body))
+
+
+def _fire(request, *, route: str, verb: str, params: dict, request_body: Any, response_body: Any) -> None:
+    """After a successful write: hand the request to coreapi.webhooks (matching, signing, delivery)."""
+    context = _hook_context(request, route=route, verb=verb, params=params, request_body=request_body)
+    webhooks_fire(**context, response_body=response_body)
 
 
 def _mount_resource(router: Router, res: Resource) -> None:
@@ -144,6 +155,7 @@ def _mount_resource(router: Router, res: Resource) -> None:
         caller: Caller = request.auth
         caller.require(write, seller_only=True)
         data = payload.model_dump(mode="json", exclude_unset=True)
+        _before(request, route=collection, verb="POST", params=kw, request_body=data)
         obj = res.create(caller, kw, data)
         body = res.serialize_many([obj])[0]
         _fire(request, route=collection, verb="POST", params=kw, request_body=data, response_body=body)
@@ -155,6 +167,7 @@ def _mount_resource(router: Router, res: Resource) -> None:
         caller: Caller = request.auth
         caller.require(write, seller_only=True)
         data = payload.model_dump(mode="json", exclude_unset=True)
+        _before(request, route=item, verb="PUT", params=kw, request_body=data)
         obj, created = res.save(caller, kw, kw[res.id_param], data)
         body = res.serialize_many([obj])[0]
         _fire(request, route=item, verb="PUT", params=kw, request_body=data, response_body=body)
@@ -164,6 +177,7 @@ def _mount_resource(router: Router, res: Resource) -> None:
         caller: Caller = request.auth
         caller.require(write, seller_only=True)
         data = payload.model_dump(mode="json", exclude_unset=True)
+        _before(request, route=item, verb="PATCH", params=kw, request_body=data)
         obj = res.patch(caller, kw, kw[res.id_param], data)
         body = res.serialize_many([obj])[0]
         _fire(request, route=item, verb="PATCH", params=kw, request_body=data, response_body=body)
@@ -172,6 +186,7 @@ def _mount_resource(router: Router, res: Resource) -> None:
     def delete_(request, **kw):
         caller: Caller = request.auth
         caller.require(write, seller_only=True)
+        _before(request, route=item, verb="DELETE", params=kw, request_body=None)
         res.delete(caller, kw, kw[res.id_param])
         _fire(request, route=item, verb="DELETE", params=kw, request_body=None, response_body=None)
         return HttpResponse(status=204)
@@ -219,6 +234,7 @@ def _mount_assignment(router: Router, a: Assignment) -> None:
         caller: Caller = request.auth
         caller.require(a.write_roles, seller_only=True)
         data = payload.model_dump(mode="json", exclude_unset=True)
+        _before(request, route=path, verb="POST", params=kw, request_body=data)
         saved = a.save(caller, kw, data)
         _fire(request, route=path, verb="POST", params=kw, request_body=data, response_body=saved)
         return HttpResponse(status=204)
@@ -241,6 +257,7 @@ def _mount_assignment(router: Router, a: Assignment) -> None:
             caller: Caller = request.auth
             caller.require(a.write_roles, seller_only=True)
             query = {k: kw.get(k) for k in _spec.query_columns}
+            _before(request, route=_route, verb="DELETE", params={**kw}, request_body=None)
             a.delete(caller, _spec, kw, query)
             _fire(request, route=_route, verb="DELETE", params={**kw}, request_body=None, response_body=None)
             return HttpResponse(status=204)
@@ -309,9 +326,10 @@ def _mount_users_extras(router: Router) -> None:
     def move(request, buyerID: str, userID: str, newBuyerID: str, orders: str | None = None):  # noqa: N803
         caller: Caller = request.auth
         caller.require(d.USERS.write_roles, seller_only=True)
+        params = {"buyerID": buyerID, "userID": userID, "newBuyerID": newBuyerID}
+        _before(request, route=move_route, verb="POST", params=params, request_body=None)
         user = d.buyer_user_move(caller, buyer_id=buyerID, user_id=userID, new_buyer_id=newBuyerID, orders=orders)
         body = d.USERS.serialize_many([user])[0]
-        params = {"buyerID": buyerID, "userID": userID, "newBuyerID": newBuyerID}
         _fire(request, route=move_route, verb="POST", params=params, request_body=None, response_body=body)
         return json_response(body, status=201)
 
@@ -331,14 +349,18 @@ def _mount_products_extras(router: Router) -> None:
     resources, so `/variants/generate` is not taken for a variant ID."""
     tags = ["Products"]
 
+    generate_route = "v1/products/{productID}/variants/generate"
+
     def generate(request, productID: str, payload: s.VariantOverrides, overwriteExisting: bool | None = None):
         data = payload.model_dump(mode="json", exclude_unset=True)
+        request.auth.require(d.PRODUCTS.write_roles, seller_only=True)
+        _before(request, route=generate_route, verb="POST", params={"productID": productID}, request_body=data)
         product = variants.variants_generate(
             request.auth, product_id=productID, overwrite=bool(overwriteExisting), active=data.get("Active")
         )
         body = d.PRODUCTS.serialize_many([product])[0]
-        _fire(request, route="v1/products/{productID}/variants/generate", verb="POST",
-              params={"productID": productID}, request_body=data, response_body=body)  # fmt: skip
+        _fire(request, route=generate_route, verb="POST", params={"productID": productID}, request_body=data,
+              response_body=body)  # fmt: skip
         return json_response(body, status=201)
 
     def specs(request, productID: str, search: str | None = None, searchOn: str | None = None,
@@ -346,7 +368,7 @@ def _mount_products_extras(router: Router) -> None:
         return json_response(variants.product_specs_list(request.auth, request, product_id=productID))
 
     add = router.add_api_operation
-    add("v1/products/{productID}/variants/generate", ["POST"], generate, response={201: s.Product},
+    add(generate_route, ["POST"], generate, response={201: s.Product},
         operation_id="Products.GenerateVariants", tags=tags, summary="Generate variants",
         description=variants.GENERATE_DESCRIPTION)  # fmt: skip
     add("v1/products/{productID}/specs", ["GET"], specs, response={200: s.ListPage[s.Spec]},
@@ -363,6 +385,8 @@ def _mount_me(router: Router) -> None:
     def patch(request, payload: s.MeUser):
         caller: Caller = request.auth
         data = payload.model_dump(mode="json", exclude_unset=True)
+        caller.require(ME_WRITE)
+        _before(request, route="v1/me", verb="PATCH", params={}, request_body=data)
         body = me_patch(caller, data)
         _fire(request, route="v1/me", verb="PATCH", params={}, request_body=data, response_body=body)
         return json_response(body)

@@ -24,6 +24,8 @@ MSG_BAD_FILTER_VALUE = "Invalid filter value for {field}: {value!r} ({reason})."
 MSG_BAD_SEARCH_ON = "Invalid searchOn field: {field}. Searchable fields: {allowed}."
 MSG_REQUIRED = "{field} is required."
 MSG_INVALID_ID = "ID may contain only letters, digits, '-' and '_' (at most 100 characters)."
+MSG_WEBHOOK_BLOCKED = "The request was blocked by the pre-hook webhook '{name}'."
+MSG_WEBHOOK_FAILED = "The pre-hook webhook '{name}' gave no valid answer ({reason}), so the request was not processed."
 
 OAUTH_INVALID_GRANT = "InvalidGrant"
 OAUTH_INVALID_CREDENTIALS = "InvalidCredentials"
@@ -80,6 +82,18 @@ class InsufficientRoles(CoreApiError):
 
     def __init__(self, needed, message: str = MSG_INSUFFICIENT_ROLES):
         super().__init__(message, data={"SufficientRoles": list(dict.fromkeys(needed))})
+
+
+class WebhookBlocked(CoreApiError):
+    """A pre-hook answered `{"proceed": false, "body": ...}` (or no valid answer): the write is not
+    made. ErrorCode and Data are what OrderCloud clients read (Headstart: `ErrorCode === 'blocked
+    by web hook'`, then `Data.Body`)."""
+
+    status_code = 400
+    code = "blocked by web hook"
+
+    def __init__(self, message: str, *, webhook_name: str, body=None):
+        super().__init__(message, data={"WebhookName": webhook_name, "Body": body})
 
 
 class InvalidToken(CoreApiError):

@@ -68,15 +68,6 @@ def json_response(data: Any, status: int = 200) -> HttpResponse:
     )
 
 
-def webhooks_fire_safe(**kwargs) -> None:
-    """The hook point for coreapi.webhooks (periphery); a no-op until that module exists."""
-    try:
-        from coreapi.webhooks import webhooks_fire
-    except ImportError:
-        return
-    webhooks_fire(**kwargs)
-
-
 def deep_merge(base: Any, patch: Any) -> Any:
     if isinstance(base, dict) and isinstance(patch, dict):
         merged = dict(base)

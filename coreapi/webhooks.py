@@ -1,25 +1,33 @@
-"""Webhooks fire: after a successful write, POST the OrderCloud webhook payload to every matching
-webhook of the marketplace, signed, through Celery, after commit.
+"""Webhooks: post-hooks after a successful write (through Celery, after commit) and pre-hooks
+before it (synchronously; they may block the write).
 
 A webhook matches a write when one of its WebhookRoutes has the write's route template and verb
 (`{"Route": "v1/products/{productID}", "Verb": "PATCH"}`) and its ApiClientIDs include the client
 of the token that made the write (OrderCloud's rule: webhooks are per API client).
 
-The payload is the one OrderCloud sends (OrderCloud.SDK `WebhookPayload`): Route, RouteParams,
-Verb, Date, LogID, UserToken, Request {Body, Headers}, Response {Body, Headers}, ConfigData.
-The raw body is signed `X-oc-hash: base64(HMAC-SHA256(body, HashKey))`, which is what
-@ordercloud/catalyst and OrderCloud.Catalyst verify.
+The payload is the one OrderCloud sends (OrderCloud.SDK `WebhookPayload`, the "Using Webhooks"
+guide): Route, RouteParams, QueryParams, Verb, Date, LogID, UserToken, Request {Body, Headers},
+Response {Body, Headers} (empty for a pre-hook), ConfigData. The raw body is signed
+`X-oc-hash: base64(HMAC-SHA256(body, HashKey))`, which @ordercloud/catalyst and
+OrderCloud.Catalyst verify. UserToken is the caller's token; when the webhook has ElevatedRoles it
+is the caller's token with those roles added (same user, client and expiry).
 
-Delivery (coreapi.tasks.webhook_deliver) writes one WebhookDelivery row per attempt and retries
-network errors, 408/429 and 5xx answers with exponential backoff, WEBHOOK_MAX_ATTEMPTS in all.
+Post-hooks (BeforeProcessRequest false): delivery (coreapi.tasks.webhook_deliver) writes one
+WebhookDelivery row per attempt and retries network errors, 408/429 and 5xx answers with
+exponential backoff, WEBHOOK_MAX_ATTEMPTS in all.
+
+Pre-hooks (BeforeProcessRequest true): called one by one (by ID) before the write, outside any
+transaction, once each, logged like a delivery. The answer is `{"proceed": true|false, "body": any}`
+(OrderCloud.Catalyst's PreWebhookResponse). `proceed: false` stops the write with 400
+`blocked by web hook`, Data `{"WebhookName", "Body"}` (what Headstart's apps read). A pre-hook that
+gives no valid answer (network error, timeout, non-2xx, no boolean `proceed`) stops it the same way,
+with the reason in the Message: a validation hook that is down must not let unvalidated writes
+through. OrderCloud does not document that case; this is the built-in API's choice.
+
 Anyone with an organization sets these URLs, so in production (COREAPI_WEBHOOK_ALLOW_PRIVATE_URLS
 False) a URL whose host resolves to a private, loopback or link-local address is refused, logged
 and not retried (a failed lookup is retried), and the POST goes to the address that was checked
-(portal.common.outbound).
-
-Not done: pre-hooks (BeforeProcessRequest=True webhooks, which OrderCloud calls synchronously
-and which may block the request) are never called here; ElevatedRoles do not yet mint an elevated
-UserToken (the caller's own token is sent).
+(portal.common.outbound). Answers are read up to WEBHOOK_MAX_ANSWER_BYTES.
 """
 
 from __future__ import annotations
@@ -39,9 +47,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from coreapi.models import Marketplace, Webhook
+from coreapi.errors import MSG_WEBHOOK_BLOCKED, MSG_WEBHOOK_FAILED, WebhookBlocked
+from coreapi.models import Marketplace, Webhook, WebhookDelivery
+from coreapi.tokens import TokenClaims, access_token_elevate
 from portal.common import outbound
-from portal.common.outbound import OutboundRefused
+from portal.common.outbound import OutboundRefused, ResponseTooLarge
 
 WEBHOOK_MAX_ATTEMPTS = 5
 WEBHOOK_BACKOFF_BASE_SECONDS = 10
@@ -50,6 +60,7 @@ WEBHOOK_USER_AGENT = "Portal-CoreAPI-Webhooks/1.0"
 # (connect, read) seconds; a slow receiver never holds a worker for long.
 DEFAULT_WEBHOOK_TIMEOUT = (3.05, 10.0)
 RETRYABLE_STATUS = frozenset({408, 429})
+WEBHOOK_MAX_ANSWER_BYTES = 256 * 1024
 ERR_URL_PRIVATE = "Refused: the webhook URL points at a private, loopback or link-local address ({address})."
 ERR_URL_UNRESOLVED = "The host name of the webhook URL could not be resolved."
 
@@ -60,6 +71,7 @@ class DeliveryResult:
     latency_ms: int
     error: str
     refused: bool = False  # the SSRF guard refused the address: retrying would not help
+    content: bytes = b""  # the answer's body (a pre-hook's verdict)
 
     @property
     def ok(self) -> bool:
@@ -98,18 +110,32 @@ def webhook_route_matches(*, webhook_routes: list, route: str, verb: str) -> boo
     return False
 
 
-def webhooks_matching(*, marketplace: Marketplace | int, route: str, verb: str, client_id: str) -> list[Webhook]:
-    """The post-hook webhooks of the marketplace that this write (route, verb, client) triggers."""
+def webhooks_matching(
+    *, marketplace: Marketplace | int, route: str, verb: str, client_id: str, before: bool = False
+) -> list[Webhook]:
+    """The post-hooks (or with `before`, the pre-hooks) of the marketplace that this write
+    (route, verb, client) triggers, by ID."""
     if not client_id:
         return []
     marketplace_pk = marketplace.pk if isinstance(marketplace, Marketplace) else marketplace
-    candidates = Webhook.objects.filter(marketplace_id=marketplace_pk, before_process_request=False).exclude(url="")
+    candidates = (
+        Webhook.objects.filter(marketplace_id=marketplace_pk, before_process_request=before)
+        .exclude(url="")
+        .order_by("oc_id")
+    )
     return [
         webhook
         for webhook in candidates
         if client_id in (webhook.api_client_ids or [])
         and webhook_route_matches(webhook_routes=webhook.webhook_routes, route=route, verb=verb)
     ]
+
+
+def webhook_user_token(*, webhook: Webhook, user_token: str, claims: TokenClaims | None) -> str:
+    """The caller's token, or with the webhook's ElevatedRoles added to it."""
+    if webhook.elevated_roles and claims is not None:
+        return access_token_elevate(claims=claims, roles=list(webhook.elevated_roles))
+    return user_token
 
 
 def webhook_payload_build(
@@ -124,10 +150,12 @@ def webhook_payload_build(
     request_headers: str,
     response_body: Any,
     response_headers: str,
+    query_params: dict | None = None,
 ) -> dict:
     return {
         "Route": route.strip("/"),
         "RouteParams": dict(route_params or {}),
+        "QueryParams": dict(query_params or {}),
         "Verb": verb.upper(),
         "Date": timezone.now().isoformat().replace("+00:00", "Z"),
         "LogID": log_id,
@@ -136,6 +164,23 @@ def webhook_payload_build(
         "Response": {"Body": response_body, "Headers": response_headers},
         "ConfigData": webhook.config_data,
     }
+
+
+def _write(arguments: dict) -> dict:
+    """What every webhook of one write is sent: the caller's arguments, with a LogID."""
+    write = {k: arguments[k] for k in ("route", "verb", "route_params", "query_params", "request_body",
+                                        "user_token", "token_claims")}  # fmt: skip
+    write["log_id"] = arguments["log_id"] or uuid.uuid4().hex
+    return write
+
+
+def _payload_json(webhook: Webhook, write: dict, **response) -> tuple[dict, str]:
+    """The payload of `write` for `webhook` (with its UserToken), and its JSON as signed and sent."""
+    fields = dict(write)
+    claims = fields.pop("token_claims")
+    fields["user_token"] = webhook_user_token(webhook=webhook, user_token=fields["user_token"] or "", claims=claims)
+    payload = webhook_payload_build(webhook=webhook, **fields, **response)
+    return payload, json.dumps(payload, cls=DjangoJSONEncoder, separators=(",", ":"))
 
 
 def webhooks_fire(
@@ -147,42 +192,93 @@ def webhooks_fire(
     client_id: str,
     request_body: Any = None,
     response_body: Any = None,
-    token_claims: Any = None,
+    token_claims: TokenClaims | None = None,
     user_token: str | None = None,
     log_id: str | None = None,
     request_headers: str = "",
     response_headers: str = "",
+    query_params: dict | None = None,
 ) -> int:
-    """Queue a delivery of every matching webhook once the current transaction commits.
+    """Queue a delivery of every matching post-hook once the current transaction commits.
 
     Call it inside the write's transaction, after the write succeeded: a rolled-back write
-    delivers nothing. `token_claims` is accepted for ElevatedRoles (not used yet). Returns how many webhooks were queued (0 is the common, cheap case: one
-    indexed query on the marketplace's webhooks).
+    delivers nothing. `token_claims` (the caller's) are needed for ElevatedRoles. Returns how
+    many webhooks were queued (0 is the common, cheap case: one indexed query on the
+    marketplace's webhooks).
     """
     webhooks = webhooks_matching(marketplace=marketplace, route=route, verb=verb, client_id=client_id)
     if not webhooks:
         return 0
     from coreapi.tasks import webhook_deliver  # tasks imports this module
 
-    log_id = log_id or uuid.uuid4().hex
+    write = _write(locals())
     for webhook in webhooks:
-        payload = webhook_payload_build(
-            webhook=webhook,
-            route=route,
-            verb=verb,
-            route_params=route_params,
-            log_id=log_id,
-            user_token=user_token or "",
-            request_body=request_body,
-            request_headers=request_headers,
-            response_body=response_body,
-            response_headers=response_headers,
-        )
-        body = json.dumps(payload, cls=DjangoJSONEncoder, separators=(",", ":"))
+        _, body = _payload_json(webhook, write, request_headers=request_headers, response_body=response_body,
+                                response_headers=response_headers)  # fmt: skip
         kwargs = {"webhook_pk": webhook.pk, "body": body, "route": route.strip("/"), "verb": verb.upper()}
         # robust: a broker outage must not turn a committed write into an error response.
         transaction.on_commit(lambda kwargs=kwargs: webhook_deliver.apply_async(kwargs=kwargs), robust=True)
     return len(webhooks)
+
+
+def prehooks_call(
+    *,
+    marketplace: Marketplace | int,
+    route: str,
+    verb: str,
+    route_params: dict,
+    client_id: str,
+    request_body: Any = None,
+    token_claims: TokenClaims | None = None,
+    user_token: str | None = None,
+    log_id: str | None = None,
+    query_params: dict | None = None,
+) -> int:
+    """Ask every matching pre-hook whether the write may proceed, before it is made.
+
+    Raises WebhookBlocked at the first one that says no or gives no valid answer. Call it
+    outside a transaction (a slow receiver must not hold locks). Returns how many were asked.
+    """
+    webhooks = webhooks_matching(marketplace=marketplace, route=route, verb=verb, client_id=client_id, before=True)
+    write = _write(locals())
+    for webhook in webhooks:
+        payload, body = _payload_json(webhook, write, request_headers="", response_body=None, response_headers="")
+        result = webhook_post(webhook=webhook, body=body)
+        proceed, answer, problem = _prehook_verdict(result)
+        WebhookDelivery.objects.create(
+            marketplace_id=webhook.marketplace_id,
+            webhook_oc_id=webhook.oc_id,
+            url=webhook.url[:1000],
+            route=route.strip("/")[:300],
+            verb=verb.upper()[:10],
+            payload=payload,
+            status_code=result.status_code,
+            attempt=1,
+            latency_ms=result.latency_ms,
+            error=problem or ("" if proceed else "proceed: false"),
+        )
+        if problem:
+            raise WebhookBlocked(MSG_WEBHOOK_FAILED.format(name=webhook.name, reason=problem),
+                                 webhook_name=webhook.name)  # fmt: skip
+        if not proceed:
+            raise WebhookBlocked(MSG_WEBHOOK_BLOCKED.format(name=webhook.name), webhook_name=webhook.name, body=answer)
+    return len(webhooks)
+
+
+def _prehook_verdict(result: DeliveryResult) -> tuple[bool, Any, str]:
+    """(proceed, body, problem) of a pre-hook's answer; `problem` is why it is no valid answer."""
+    if not result.ok:
+        return False, None, result.error[:300] or "no answer"
+    try:
+        answer = json.loads(result.content)
+    except ValueError:
+        return False, None, "the answer is not JSON"
+    if isinstance(answer, dict):
+        # OrderCloud.Catalyst sends `proceed`/`body`; .NET readers do not mind the case.
+        keys = {str(k).lower(): v for k, v in answer.items()}
+        if isinstance(keys.get("proceed"), bool):
+            return keys["proceed"], keys.get("body"), ""
+    return False, None, 'the answer has no boolean "proceed"'
 
 
 def webhook_timeout() -> tuple[float, float]:
@@ -203,16 +299,20 @@ def webhook_post(*, webhook: Webhook, body: str) -> DeliveryResult:
     try:
         response = outbound.post_pinned(
             webhook.url, data=raw, headers=headers, timeout=webhook_timeout(),
-            allow_private=settings.COREAPI_WEBHOOK_ALLOW_PRIVATE_URLS,
+            allow_private=settings.COREAPI_WEBHOOK_ALLOW_PRIVATE_URLS, max_bytes=WEBHOOK_MAX_ANSWER_BYTES,
         )
     except OutboundRefused as exc:
         latency = int((time.perf_counter() - started) * 1000)
         error = (ERR_URL_PRIVATE.format(address=exc.address) if exc.reason == "private" else ERR_URL_UNRESOLVED)
         # a private address is refused for good; a failed lookup may be DNS trouble: retried
         return DeliveryResult(status_code=None, latency_ms=latency, error=error, refused=exc.reason == "private")
+    except ResponseTooLarge as exc:  # the receiver answered (its status counts); its body is dropped
+        latency = int((time.perf_counter() - started) * 1000)
+        status = exc.response.status_code
+        return DeliveryResult(status_code=status, latency_ms=latency, error="" if 200 <= status < 300 else str(exc))
     except requests.RequestException as exc:
         latency = int((time.perf_counter() - started) * 1000)
         return DeliveryResult(status_code=None, latency_ms=latency, error=f"{type(exc).__name__}: {exc}"[:2000])
     latency = int((time.perf_counter() - started) * 1000)
     error = "" if 200 <= response.status_code < 300 else f"HTTP {response.status_code}: {response.text[:500]}"
-    return DeliveryResult(status_code=response.status_code, latency_ms=latency, error=error)
+    return DeliveryResult(status_code=response.status_code, latency_ms=latency, error=error, content=response.content)

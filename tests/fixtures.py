@@ -37,7 +37,9 @@ def _close_stray_database_connections(django_db_setup):
     from django.db import DatabaseError
     from django.db.backends.base.base import BaseDatabaseWrapper
 
-    for wrapper in [o for o in gc.get_objects() if isinstance(o, BaseDatabaseWrapper)]:
+    # type(), not isinstance(): isinstance reads `__class__`, which makes a lazy object left in
+    # the heap (a test client response's resolver_match) evaluate itself, and that can raise.
+    for wrapper in [o for o in gc.get_objects() if issubclass(type(o), BaseDatabaseWrapper)]:
         if wrapper.connection is not None and wrapper._thread_ident == threading.get_ident():
             with contextlib.suppress(DatabaseError):
                 wrapper.close()

@@ -26,11 +26,13 @@ HASH_KEY = "receiver-shared-secret"
 
 
 class Receiver:
-    """Records each POST; answers with the next status of `statuses` (the last one repeats)."""
+    """Records each POST; answers with the next status of `statuses` and the next body of
+    `answers` (the last one of each repeats)."""
 
     def __init__(self):
         self.calls: list[dict] = []
         self.statuses = [200]
+        self.answers = [b"ok"]
         self.lock = threading.Lock()
         receiver = self
 
@@ -40,6 +42,7 @@ class Receiver:
                 expected = base64.b64encode(hmac.new(HASH_KEY.encode(), raw, hashlib.sha256).digest()).decode()
                 with receiver.lock:
                     status = receiver.statuses[min(len(receiver.calls), len(receiver.statuses) - 1)]
+                    answer = receiver.answers[min(len(receiver.calls), len(receiver.answers) - 1)]
                     receiver.calls.append(
                         {
                             "path": self.path,
@@ -51,9 +54,9 @@ class Receiver:
                 if not receiver.calls[-1]["signature_ok"]:
                     status = 401  # what catalyst answers to a bad signature
                 self.send_response(status)
-                self.send_header("Content-Length", "2")
+                self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
-                self.wfile.write(b"ok")
+                self.wfile.write(answer)
 
             def log_message(self, *args):
                 pass
@@ -81,7 +84,7 @@ def webhook_create(world, url, *, routes, client_ids=None, **extra) -> Webhook:
     return Webhook.objects.create(
         marketplace=world.marketplace,
         oc_id=extra.pop("oc_id", "product-sync"),
-        name="Product sync",
+        name=extra.pop("name", "Product sync"),
         url=url,
         hash_key=HASH_KEY,
         config_data={"warehouse": "north"},
@@ -425,3 +428,231 @@ class TestSsrfGuard:
         deliveries = list(WebhookDelivery.objects.order_by("attempt"))
         assert [d.attempt for d in deliveries] == [1, 2, 3, 4, 5]
         assert all("could not be resolved" in d.error for d in deliveries)
+
+
+def prehook_create(world, url, *, routes, oc_id="address-check", name="Address check", **extra) -> Webhook:
+    return webhook_create(world, url, routes=routes, oc_id=oc_id, name=name, before_process_request=True, **extra)
+
+
+PROCEED = json.dumps({"proceed": True}).encode()
+BLOCK = json.dumps({"proceed": False, "body": {"SuggestedAddresses": [{"Street1": "1 Main St"}]}}).encode()
+
+
+class TestPreHooks:
+    """BeforeProcessRequest webhooks: asked before the write, and a `proceed: false` stops it."""
+
+    def test_a_pre_hook_that_proceeds_sees_the_request_before_the_write_and_the_write_is_made(self, world, receiver):
+        prehook_create(world, receiver.url, routes=[{"Route": "v1/products", "Verb": "POST"}])
+        receiver.answers = [PROCEED]
+        token = world.admin_token()
+
+        response = world.call("post", "/v1/products?tag=new", token, {"ID": "pre-1", "Name": "Checked"})
+
+        assert response.status_code == 201, response.content
+        assert len(receiver.calls) == 1
+        call = receiver.calls[0]
+        assert call["signature_ok"]
+        payload = call["body"]
+        assert (payload["Route"], payload["Verb"]) == ("v1/products", "POST")
+        assert payload["Request"]["Body"] == {"ID": "pre-1", "Name": "Checked"}
+        assert payload["Response"]["Body"] is None  # nothing has been written yet
+        assert payload["QueryParams"] == {"tag": "new"}
+        assert payload["UserToken"] == token
+        assert payload["LogID"] == response.headers["X-oc-logid"]
+        assert world.call("get", "/v1/products/pre-1", token).status_code == 200
+        delivery = WebhookDelivery.objects.get()
+        assert (delivery.webhook_oc_id, delivery.status_code, delivery.error) == ("address-check", 200, "")
+
+    def test_proceed_false_refuses_the_write_with_the_hooks_body_and_no_post_hook_fires(
+        self, world, receiver, django_capture_on_commit_callbacks
+    ):
+        route = [{"Route": "v1/products", "Verb": "POST"}]
+        prehook_create(world, receiver.url, routes=route)
+        webhook_create(world, receiver.url, routes=route, oc_id="after")
+        receiver.answers = [BLOCK]
+        token = world.admin_token()
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = world.call("post", "/v1/products", token, {"ID": "pre-2", "Name": "Refused"})
+
+        assert response.status_code == 400
+        assert response.json() == {
+            "Errors": [
+                {
+                    "ErrorCode": "blocked by web hook",
+                    "Message": "The request was blocked by the pre-hook webhook 'Address check'.",
+                    "Data": {"WebhookName": "Address check", "Body": {"SuggestedAddresses": [{"Street1": "1 Main St"}]}},
+                }
+            ]
+        }
+        assert world.call("get", "/v1/products/pre-2", token).status_code == 404
+        assert len(receiver.calls) == 1  # the pre-hook only: nothing was written, so no post-hook
+        assert WebhookDelivery.objects.get().error == "proceed: false"
+
+    @pytest.mark.parametrize(
+        ("status", "answer", "reason"),
+        [
+            (500, b"boom", "HTTP 500: boom"),
+            (200, b"<html>ok</html>", "the answer is not JSON"),
+            (200, b'{"body": "missing verdict"}', 'the answer has no boolean "proceed"'),
+            (200, b'{"proceed": "yes"}', 'the answer has no boolean "proceed"'),
+        ],
+    )
+    def test_a_pre_hook_without_a_valid_answer_refuses_the_write(self, world, receiver, status, answer, reason):
+        prehook_create(world, receiver.url, routes=[{"Route": "v1/products/{productID}", "Verb": "PATCH"}])
+        token = world.admin_token()
+        assert world.call("post", "/v1/products", token, {"ID": "pre-3", "Name": "Before"}).status_code == 201
+        receiver.statuses, receiver.answers = [status], [answer]
+
+        response = world.call("patch", "/v1/products/pre-3", token, {"Name": "After"})
+
+        assert response.status_code == 400
+        error = response.json()["Errors"][0]
+        assert error["ErrorCode"] == "blocked by web hook"
+        assert error["Message"] == (
+            f"The pre-hook webhook 'Address check' gave no valid answer ({reason}), so the request was not processed."
+        )
+        assert error["Data"] == {"WebhookName": "Address check", "Body": None}
+        assert world.call("get", "/v1/products/pre-3", token).json()["Name"] == "Before"
+
+    def test_an_unreachable_pre_hook_refuses_the_write(self, world):
+        with socket.socket() as probe:  # a port nothing listens on
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        prehook_create(world, f"http://127.0.0.1:{port}/hook", routes=[{"Route": "v1/products", "Verb": "POST"}])
+        token = world.admin_token()
+
+        response = world.call("post", "/v1/products", token, {"ID": "pre-4", "Name": "Nobody listens"})
+
+        assert response.status_code == 400
+        assert "ConnectionError" in response.json()["Errors"][0]["Message"]
+        assert world.call("get", "/v1/products/pre-4", token).status_code == 404
+
+    def test_a_delete_refused_by_a_pre_hook_keeps_the_object(self, world, receiver):
+        prehook_create(world, receiver.url, routes=[{"Route": "v1/buyers/{buyerID}", "Verb": "DELETE"}])
+        token = world.admin_token()
+        assert world.call("post", "/v1/buyers", token, {"ID": "keep-me", "Name": "Kept"}).status_code == 201
+        receiver.answers = [json.dumps({"proceed": False, "body": "Buyers with orders cannot be deleted"}).encode()]
+
+        response = world.call("delete", "/v1/buyers/keep-me", token)
+
+        assert response.status_code == 400
+        assert response.json()["Errors"][0]["Data"]["Body"] == "Buyers with orders cannot be deleted"
+        assert receiver.calls[0]["body"]["RouteParams"] == {"buyerID": "keep-me"}
+        assert world.call("get", "/v1/buyers/keep-me", token).status_code == 200
+
+    def test_assignments_and_me_writes_ask_their_pre_hooks_too(self, world, receiver):
+        from coreapi.testing import core_buyer
+
+        core_buyer(world)
+        prehook_create(
+            world,
+            receiver.url,
+            routes=[{"Route": "v1/catalogs/assignments", "Verb": "POST"}, {"Route": "v1/me", "Verb": "PATCH"}],
+            client_ids=[world.client_id, "buyer-client"],
+        )
+        receiver.answers = [BLOCK]
+        admin = world.admin_token()
+        assert world.call("post", "/v1/catalogs", admin, {"ID": "cat", "Name": "Catalog", "Active": True}).status_code == 201
+        shopper = world.token(username="shopper", client_id="buyer-client")
+
+        assigned = world.call("post", "/v1/catalogs/assignments", admin, {"CatalogID": "cat", "BuyerID": "buyer-1"})
+        renamed = world.call("patch", "/v1/me", shopper, {"FirstName": "Renamed"})
+
+        assert (assigned.status_code, renamed.status_code) == (400, 400)
+        assert [c["body"]["Route"] for c in receiver.calls] == ["v1/catalogs/assignments", "v1/me"]
+        assert world.call("get", "/v1/catalogs/assignments", admin).json()["Items"] == []
+        assert world.call("get", "/v1/me", shopper).json()["FirstName"] == "Test"
+
+    def test_pre_hooks_are_asked_in_id_order_and_the_first_no_stops_the_rest(self, world, receiver):
+        route = [{"Route": "v1/products", "Verb": "POST"}]
+        prehook_create(world, receiver.url, routes=route, oc_id="b-second", name="Second")
+        prehook_create(world, receiver.url, routes=route, oc_id="a-first", name="First")
+        prehook_create(world, receiver.url, routes=route, oc_id="c-third", name="Third")
+        receiver.answers = [PROCEED, BLOCK]
+        token = world.admin_token()
+
+        response = world.call("post", "/v1/products", token, {"ID": "pre-5", "Name": "Twice checked"})
+
+        assert response.json()["Errors"][0]["Data"]["WebhookName"] == "Second"
+        assert list(WebhookDelivery.objects.order_by("pk").values_list("webhook_oc_id", flat=True)) == [
+            "a-first",
+            "b-second",
+        ]
+
+    def test_a_caller_without_the_roles_is_refused_before_any_pre_hook_is_asked(self, world, receiver):
+        prehook_create(world, receiver.url, routes=[{"Route": "v1/products", "Verb": "POST"}])
+        reader = world.admin_token(scope="ProductReader")
+
+        response = world.call("post", "/v1/products", reader, {"ID": "pre-6", "Name": "Not allowed"})
+
+        assert response.status_code == 403
+        assert receiver.calls == []
+
+    def test_pre_hooks_of_other_clients_or_routes_are_not_asked(self, world, receiver):
+        prehook_create(world, receiver.url, routes=[{"Route": "v1/products", "Verb": "POST"}], client_ids=["other"])
+        prehook_create(world, receiver.url, routes=[{"Route": "v1/buyers", "Verb": "POST"}], oc_id="buyers-only")
+        receiver.answers = [BLOCK]
+        token = world.admin_token()
+
+        response = world.call("post", "/v1/products", token, {"ID": "pre-7", "Name": "Unchecked"})
+
+        assert response.status_code == 201
+        assert receiver.calls == []
+
+    def test_an_oversized_answer_is_not_read_and_counts_as_no_answer(self, world, receiver):
+        from coreapi.webhooks import WEBHOOK_MAX_ANSWER_BYTES
+
+        prehook_create(world, receiver.url, routes=[{"Route": "v1/products", "Verb": "POST"}])
+        receiver.answers = [b'{"proceed": true, "body": "' + b"x" * WEBHOOK_MAX_ANSWER_BYTES + b'"}']
+        token = world.admin_token()
+
+        response = world.call("post", "/v1/products", token, {"ID": "pre-8", "Name": "Big answer"})
+
+        assert response.status_code == 400
+        assert "the answer is not JSON" in response.json()["Errors"][0]["Message"]
+
+
+class TestElevatedRoles:
+    """ElevatedRoles: the UserToken sent to the webhook carries those roles on top of the caller's."""
+
+    def test_the_user_token_of_a_webhook_with_elevated_roles_can_do_what_the_caller_cannot(
+        self, world, receiver, django_capture_on_commit_callbacks
+    ):
+        from coreapi.tokens import access_token_decode
+
+        webhook_create(
+            world, receiver.url, routes=[{"Route": "v1/products", "Verb": "POST"}], elevated_roles=["BuyerReader"]
+        )
+        token = world.admin_token(scope="ProductAdmin")
+        assert world.call("get", "/v1/buyers", token).status_code == 403
+
+        with django_capture_on_commit_callbacks(execute=True):
+            assert world.call("post", "/v1/products", token, {"ID": "elev-1", "Name": "Elevated"}).status_code == 201
+
+        sent = receiver.calls[0]["body"]["UserToken"]
+        assert sent != token
+        assert world.call("get", "/v1/buyers", sent).status_code == 200
+        caller, elevated = (access_token_decode(environment="sandbox", token=t) for t in (token, sent))
+        assert set(elevated.roles) == {"ProductAdmin", "BuyerReader"}
+        assert (elevated.username, elevated.client_id, elevated.marketplace_id) == (
+            caller.username,
+            caller.client_id,
+            caller.marketplace_id,
+        )
+        assert elevated.raw["exp"] == caller.raw["exp"]  # it lives no longer than the caller's token
+
+    def test_a_pre_hook_gets_the_elevated_token_too_and_revoking_the_user_revokes_it(self, world, receiver):
+        prehook_create(
+            world, receiver.url, routes=[{"Route": "v1/products", "Verb": "POST"}], elevated_roles=["BuyerReader"]
+        )
+        receiver.answers = [PROCEED]
+        token = world.admin_token(scope="ProductAdmin")
+        assert world.call("post", "/v1/products", token, {"ID": "elev-2", "Name": "Elevated"}).status_code == 201
+        sent = receiver.calls[0]["body"]["UserToken"]
+        assert world.call("get", "/v1/buyers", sent).status_code == 200
+
+        full = world.admin_token()
+        assert world.call("delete", "/v1/adminusers/admin-user/tokens", full).status_code == 204
+
+        assert world.call("get", "/v1/buyers", sent).status_code == 401

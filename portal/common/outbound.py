@@ -81,9 +81,17 @@ class PinnedAddressAdapter(HTTPAdapter):
         return host_params, pool_kwargs
 
 
-def post_pinned(url: str, *, data: bytes, headers: dict, timeout, allow_private: bool) -> requests.Response:
+class ResponseTooLarge(requests.RequestException):
+    """The answer's body is larger than the caller accepts (read and dropped at the limit)."""
+
+
+def post_pinned(
+    url: str, *, data: bytes, headers: dict, timeout, allow_private: bool, max_bytes: int = 1024 * 1024
+) -> requests.Response:
     """POST `url` (an http(s) URL with a host) to the address its host resolves to now, checked.
-    Raises OutboundRefused, or requests.RequestException for network trouble."""
+    The answer's body is read up to `max_bytes` (ResponseTooLarge beyond: a receiver cannot make
+    the portal hold an unbounded body). Raises OutboundRefused, or requests.RequestException for
+    network trouble."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise requests.exceptions.InvalidURL(f"Not an http(s) URL: {url[:200]}")
@@ -95,5 +103,13 @@ def post_pinned(url: str, *, data: bytes, headers: dict, timeout, allow_private:
     with requests.Session() as session:
         session.trust_env = False  # no ambient proxies: the connection goes where it was checked
         session.mount(f"{parts.scheme}://", PinnedAddressAdapter(parts.hostname))
-        return session.post(pinned, data=data, timeout=timeout, allow_redirects=False,
-                            headers={**headers, "Host": hostport})
+        response = session.post(pinned, data=data, timeout=timeout, allow_redirects=False, stream=True,
+                                headers={**headers, "Host": hostport})
+        with response:
+            body = bytearray()
+            for chunk in response.iter_content(64 * 1024):
+                body += chunk
+                if len(body) > max_bytes:
+                    raise ResponseTooLarge(f"The answer is larger than {max_bytes} bytes.", response=response)
+        response._content = bytes(body)  # what requests itself sets once a streamed body is read
+        return response
