@@ -5,6 +5,10 @@ tests/sdk/core_sdk_client.js runs under Node against the live server (baseApiUrl
 it does against OrderCloud. Needs node + npm; the SDK is installed once into .cache/npm-sdk.
 """
 
+import json
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from threading import Thread
+
 import pytest
 
 from coreapi.testing import core_buyer, core_world
@@ -27,14 +31,40 @@ EXPECTED_CHECKS = {
     "users_move",
     "product_variants",
     "category_assignments",
+    "webhook_prehook_blocks",
     "error_invalid_credentials",
     "error_invalid_grant",
     "error_not_found",
 }
 
 
+class RefusingPrehook(BaseHTTPRequestHandler):
+    """A pre-hook receiver that refuses every write."""
+
+    def do_POST(self):  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        answer = json.dumps({"proceed": False, "body": {"Reason": "no new buyers today"}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args):
+        pass
+
+
 @pytest.fixture(scope="module")
-def sdk_result(django_db_setup, django_db_blocker, live_server):
+def prehook_url():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RefusingPrehook)
+    Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/prehook"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def sdk_result(django_db_setup, django_db_blocker, live_server, prehook_url):
     """Run the script once for the module; each test below asserts a group of its checks."""
     with django_db_blocker.unblock():
         world = core_world(marketplace_id="mkt-sdk", client_id="sdk-admin-client", admin_username="sdk-admin")
@@ -50,6 +80,7 @@ def sdk_result(django_db_setup, django_db_blocker, live_server):
                 "buyerUsername": shopper.username,
                 "buyerClientID": "sdk-buyer-client",
                 "prefix": "sdk",
+                "prehookUrl": prehook_url,
             }
             yield run_node_script("core_sdk_client.js", config)
         finally:
@@ -108,6 +139,10 @@ def test_product_variants(sdk_result):
 
 def test_category_assignments(sdk_result):
     assert_checks(sdk_result, "category_assignments")
+
+
+def test_a_pre_hook_that_refuses_surfaces_as_blocked_by_web_hook(sdk_result):
+    assert_checks(sdk_result, "webhook_prehook_blocks")
 
 
 def test_errors_surface_as_ordercloud_error_codes(sdk_result):

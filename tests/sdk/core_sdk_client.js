@@ -6,11 +6,12 @@
 //
 // Config: baseApiUrl (e.g. http://127.0.0.1:PORT/core/sandbox; the SDK appends /oauth/token and
 // /v1/...), adminClientID, adminUsername, adminPassword, buyerID, buyerUserID, buyerUsername,
-// buyerClientID, prefix (unique per run, used for the IDs this script creates).
+// buyerClientID, prefix (unique per run, used for the IDs this script creates), prehookUrl (a
+// receiver that answers every pre-hook with {"proceed": false, "body": {"Reason": ...}}).
 'use strict';
 
 const {
-  Configuration, Auth, Tokens, Me, Products, ApiClients, Users, Buyers, Specs, Catalogs, Categories,
+  Configuration, Auth, Tokens, Me, Products, ApiClients, Users, Buyers, Specs, Catalogs, Categories, Webhooks,
 } = require('ordercloud-javascript-sdk');
 
 const checks = {};
@@ -48,7 +49,7 @@ async function expectOrderCloudError(fn) {
     // the SDK is compiled to ES5, where `instanceof` an Error subclass is unreliable: use its marker
     assert(err && err.isOrderCloudError === true && err.name === 'OrderCloudError',
       `expected an OrderCloudError, got ${err && err.name}: ${err && err.message}`);
-    return { errorCode: err.errorCode, status: err.status, message: err.message };
+    return { errorCode: err.errorCode, status: err.status, message: err.message, errors: err.errors };
   }
   throw new Error('expected the call to fail, it succeeded');
 }
@@ -293,6 +294,26 @@ async function main(cfg) {
     const unknownClient = await expectOrderCloudError(() => Auth.Login(cfg.adminUsername, cfg.adminPassword, `${p}-no-such-client`, ['FullAccess']));
     assertEqual(unknownClient.errorCode, 'InvalidGrant', 'unknown client_id');
     return { status: unknownClient.status };
+  });
+
+  await check('webhook_prehook_blocks', async () => {
+    const hook = await Webhooks.Create({
+      ID: `${p}-prehook`, Name: 'Buyer gate', Url: cfg.prehookUrl, HashKey: 'sdk-hash-key',
+      BeforeProcessRequest: true, ApiClientIDs: [cfg.adminClientID],
+      WebhookRoutes: [{ Route: 'v1/buyers', Verb: 'POST' }],
+    });
+    try {
+      const blocked = await expectOrderCloudError(() => Buyers.Create({ ID: `${p}-gated`, Name: 'Gated' }));
+      assertEqual(blocked.status, 400, 'status');
+      assertEqual(blocked.errorCode, 'blocked by web hook', 'errorCode');
+      assertEqual(blocked.errors[0].Data, { WebhookName: 'Buyer gate', Body: { Reason: 'no new buyers today' } }, 'Data');
+      await expectOrderCloudError(() => Buyers.Get(`${p}-gated`));
+    } finally {
+      await Webhooks.Delete(hook.ID);
+    }
+    const created = await Buyers.Create({ ID: `${p}-gated`, Name: 'Gated' });
+    assertEqual(created.ID, `${p}-gated`, 'the buyer once the pre-hook is gone');
+    await Buyers.Delete(created.ID);
   });
 
   await check('error_not_found', async () => {
