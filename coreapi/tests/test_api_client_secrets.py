@@ -3,9 +3,12 @@ token endpoint accepts them: several per client, each with an optional expiratio
 once, required on every grant once defined."""
 
 import hashlib
+import threading
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.db import connections
 from django.utils import timezone
 
 from coreapi import models as m
@@ -167,3 +170,35 @@ class TestTokenEndpoint:
         theirs = world.call("post", f"/v1/apiclients/{other['ID']}/secrets", admin_token, {"Name": "x"}).json()
         create_secret(world, admin_token)
         assert_oauth_error(login(world, client_secret=theirs["ClientSecret"]), "InvalidGrant")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="needs PostgreSQL: SQLite has no row locks (select_for_update) and one writer at a time",
+)
+def test_twenty_concurrent_creates_make_exactly_ten_secrets():
+    """The limit is counted under a lock on the client row: racing creates cannot pass it."""
+    world = core_world()
+    token = world.admin_token()
+    barrier = threading.Barrier(20)
+    statuses, errors = [], []
+
+    def worker(n: int):
+        try:
+            barrier.wait()
+            statuses.append(world.call("post", SECRETS, token, {"Name": f"racer-{n}"}).status_code)
+        except Exception as exc:  # noqa: BLE001 - the test reports every failure
+            errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert errors == []
+    assert sorted(statuses) == [201] * 10 + [400] * 10
+    assert m.ApiClientSecret.objects.filter(api_client_id="admin-client").count() == 10
