@@ -120,6 +120,17 @@ def context_user_list(*, user, organization: Organization, membership: Membershi
     return [u for u in users if u["Active"] and membership.holds_flag(COMMERCE_FLAG[u["CommerceRole"]])]
 
 
+def webhook_delivery_list(*, organization: Organization, webhook_id: str) -> list[dict] | None:
+    """The latest delivery attempts of a webhook the caller has just read through the core API
+    (which checked its roles), or None for a remote environment, whose log the portal cannot see."""
+    if not is_builtin(organization):
+        return None
+    try:
+        return core_selectors.webhook_delivery_list(**_marketplace_args(organization), webhook_id=webhook_id)
+    except CoreObjectNotFound:
+        return []
+
+
 def history_list(*, user, organization: Organization):
     """The user's last HISTORY_LIMIT requests to this organization, newest first (without the
     request bodies and builder states, which the list does not show)."""

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods, require_POST
 
-from console import services
+from console import selectors, services
 from console.services import SELF
 from console.views import _console_context, console_url, console_view
 from portal.common.errors import ApplicationError
@@ -319,7 +319,7 @@ class WebhookForm(forms.Form):
                                               "receives, e.g. BuyerReader.")
     ConfigData = forms.CharField(label="Config data (JSON)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     BeforeProcessRequest = forms.BooleanField(
-        label="Pre-hook (before process request)", required=False,
+        label="Pre-hook (BeforeProcessRequest)", required=False,
         help_text='Called before the write, which is made only if it answers {"proceed": true}. '
                   '{"proceed": false, "body": ...} refuses it with 400 "blocked by web hook".')
     DeliveryConfigID = forms.CharField(label="Delivery config ID", required=False, max_length=100)
@@ -420,5 +420,9 @@ def webhook_edit_view(request, org, membership, webhook_id=None):
         form = WebhookForm(initial=WebhookForm.initial_from(hook) if hook else None, clients=clients,
                            editing=bool(webhook_id))
     stale = [cid for cid in (hook or {}).get("ApiClientIDs") or [] if cid not in {c["ID"] for c in clients}]
-    page.update(form=form, hook=hook, api_errors=api_errors, stale_client_ids=stale)
+    # read only once the API has let this context read the webhook (WebhookReader or more)
+    deliveries = selectors.webhook_delivery_list(organization=org, webhook_id=hook["ID"]) if hook else None
+    for delivery in deliveries or []:
+        delivery["payload_json"] = json.dumps(delivery["payload"], indent=2, default=str)
+    page.update(form=form, hook=hook, api_errors=api_errors, stale_client_ids=stale, deliveries=deliveries)
     return render(request, "console/webhook_form.html", page)

@@ -327,6 +327,7 @@ class WebhookDelivery(models.Model):
     attempt = models.PositiveIntegerField(default=1)
     latency_ms = models.IntegerField(null=True, blank=True)
     error = models.TextField(blank=True, default="")
+    pre_hook = models.BooleanField(default=False)  # asked before the write (BeforeProcessRequest)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -15,6 +15,7 @@ from coreapi.models import (
     Supplier,
     UserGroupAssignment,
     UserKind,
+    WebhookDelivery,
 )
 
 def marketplace_get(*, environment: str, marketplace_id: str) -> Marketplace:
@@ -181,3 +182,38 @@ def api_client_user_list(
             }
         )
     return out
+
+
+WEBHOOK_DELIVERIES_SHOWN = 25
+REDACTED = "(redacted)"
+
+
+def webhook_delivery_list(*, environment: str, marketplace_id: str, webhook_id: str) -> list[dict]:
+    """The webhook's latest delivery attempts (pre-hook calls included), newest first.
+
+    Only for someone who may read the webhook: the caller checks that first. The payload's
+    UserToken is a bearer token of whoever made the write (with the webhook's ElevatedRoles), so
+    it is never shown."""
+    marketplace = marketplace_get(environment=environment, marketplace_id=marketplace_id)
+    rows = WebhookDelivery.objects.filter(marketplace=marketplace, webhook_oc_id=webhook_id).order_by("-created_at", "-id")
+    deliveries = []
+    for row in rows[:WEBHOOK_DELIVERIES_SHOWN]:
+        payload = dict(row.payload or {})
+        if payload.get("UserToken"):
+            payload["UserToken"] = REDACTED
+        deliveries.append(
+            {
+                "created_at": row.created_at,
+                "route": row.route,
+                "verb": row.verb,
+                "url": row.url,
+                "attempt": row.attempt,
+                "status_code": row.status_code,
+                "latency_ms": row.latency_ms,
+                "error": row.error,
+                "pre_hook": row.pre_hook,
+                "ok": not row.error and row.status_code is not None and 200 <= row.status_code < 300,
+                "payload": payload,
+            }
+        )
+    return deliveries

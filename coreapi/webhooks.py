@@ -256,6 +256,7 @@ def prehooks_call(
             attempt=1,
             latency_ms=result.latency_ms,
             error=problem or ("" if proceed else "proceed: false"),
+            pre_hook=True,
         )
         if problem:
             raise WebhookBlocked(MSG_WEBHOOK_FAILED.format(name=webhook.name, reason=problem),

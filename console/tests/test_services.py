@@ -244,6 +244,11 @@ class TestRemoteEnvironment:
             call = send(owner, remote_org, "/v1/slow")
         assert "did not answer within 0.3 seconds" in call.error
 
+    def test_the_portal_shows_no_webhook_delivery_log_for_a_remote_api(self, remote_org):
+        from console import selectors
+
+        assert selectors.webhook_delivery_list(organization=remote_org, webhook_id="any") is None
+
     def test_unreachable_api_is_a_clear_error(self, owner, db):
         with override_settings(PORTAL_ENVIRONMENTS=_remote_envs("http://127.0.0.1:9"),
                                CONSOLE_REMOTE_API_CLIENTS={"Sandbox": {"client_id": "x"}}):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from console import services
 from console.models import ConsoleRequest, ConsoleToken
 from coreapi import models as core_models
+from coreapi.tests.test_webhooks import HASH_KEY, Receiver
 
 
 def url(org, name="console", **kwargs):
@@ -375,3 +376,64 @@ class TestWebhookScreens:
         response = as_user(owner).post(url(team, "webhook-create"), {
             "Name": "x", "Url": "https://example.com", "WebhookRoutes": "FETCH something else"})
         assert response.status_code == 200 and "One route per line" in response.content.decode()
+
+
+class TestWebhookDeliveries:
+    """The webhook screen's delivery log (built-in API): every attempt and pre-hook call, never the token."""
+
+    @pytest.fixture
+    def receiver(self):
+        with Receiver() as r:
+            yield r
+
+    def make_hook(self, c, team, receiver, **extra):
+        response = c.post(url(team, "webhook-create"), {
+            "ID": "hook-1", "Name": "Product hook", "Url": receiver.url, "WebhookRoutes": "POST v1/products",
+            "HashKey": HASH_KEY, "ApiClientIDs": ["admin-client"], "ConfigData": "{}", **extra})
+        assert response.status_code == 302, response.content.decode()[:2000]
+
+    def write_product(self, team, product_id):
+        from coreapi.testing import CoreWorld
+
+        mp = core_models.Marketplace.objects.get(marketplace_id=team.oc_id, environment="sandbox")
+        world = CoreWorld(marketplace=mp, client_id="admin-client", admin_username="admin")
+        token = world.admin_token()
+        return token, world.call("post", "/v1/products", token, {"ID": product_id, "Name": product_id})
+
+    def test_deliveries_show_each_attempt_with_its_result_and_never_the_user_token(
+        self, team, owner, as_user, receiver, django_capture_on_commit_callbacks
+    ):
+        c = as_user(owner)
+        self.make_hook(c, team, receiver)
+        receiver.statuses = [503, 200]
+        with django_capture_on_commit_callbacks(execute=True):
+            token, response = self.write_product(team, "delivered-1")
+        assert response.status_code == 201
+
+        page = c.get(url(team, "webhook-edit", webhook_id="hook-1")).content.decode()
+        log = page[page.index('data-testid="webhook-deliveries"'):]
+        assert log.count("data-delivery") == 2  # the 503 and its retry
+        assert "503" in log and "HTTP 503" in log and "200" in log
+        assert "delivered-1" in log  # the payload
+        assert token not in page and "(redacted)" in log
+
+    def test_a_blocking_pre_hook_call_is_shown_as_such(self, team, owner, as_user, receiver):
+        c = as_user(owner)
+        self.make_hook(c, team, receiver, BeforeProcessRequest="on")
+        receiver.answers = [b'{"proceed": false, "body": "no"}']
+        _, response = self.write_product(team, "refused-1")
+        assert response.status_code == 400
+
+        log = c.get(url(team, "webhook-edit", webhook_id="hook-1")).content.decode()
+        log = log[log.index('data-testid="webhook-deliveries"'):]
+        assert "pre-hook" in log and "proceed: false" in log
+
+    def test_a_context_that_cannot_read_webhooks_sees_no_log(self, team, owner, member, as_user, receiver):
+        self.make_hook(as_user(owner), team, receiver)
+        page = as_user(member).get(url(team, "webhook-edit", webhook_id="hook-1")).content.decode()
+        assert "InsufficientRoles" in page
+        assert 'data-testid="webhook-deliveries"' not in page
+
+    def test_a_new_webhook_has_no_log_section(self, team, owner, as_user):
+        page = as_user(owner).get(url(team, "webhook-create")).content.decode()
+        assert 'data-testid="webhook-deliveries"' not in page
