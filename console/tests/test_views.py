@@ -426,7 +426,7 @@ class TestWebhookDeliveries:
 
         log = c.get(url(team, "webhook-edit", webhook_id="hook-1")).content.decode()
         log = log[log.index('data-testid="webhook-deliveries"'):]
-        assert "pre-hook" in log and "proceed: false" in log
+        assert "pre-hook" in log and "blocked" in log and "proceed: false" in log
 
     def test_a_context_that_cannot_read_webhooks_sees_no_log(self, team, owner, member, as_user, receiver):
         self.make_hook(as_user(owner), team, receiver)
