@@ -4,6 +4,7 @@ from django.db.models import Q
 
 from coreapi import roles as role_utils
 from coreapi.errors import CoreObjectNotFound
+from coreapi.webhooks import payload_for_log
 from coreapi.models import (
     ApiClient,
     ApiClientAssignment,
@@ -185,22 +186,18 @@ def api_client_user_list(
 
 
 WEBHOOK_DELIVERIES_SHOWN = 25
-REDACTED = "(redacted)"
 
 
 def webhook_delivery_list(*, environment: str, marketplace_id: str, webhook_id: str) -> list[dict]:
     """The webhook's latest delivery attempts (pre-hook calls included), newest first.
 
-    Only for someone who may read the webhook: the caller checks that first. The payload's
-    UserToken is a bearer token of whoever made the write (with the webhook's ElevatedRoles), so
-    it is never shown."""
+    Only for someone who may read the webhook: the caller checks that first. The log keeps no
+    UserToken (coreapi.webhooks.payload_for_log); rows written before that are redacted here."""
     marketplace = marketplace_get(environment=environment, marketplace_id=marketplace_id)
     rows = WebhookDelivery.objects.filter(marketplace=marketplace, webhook_oc_id=webhook_id).order_by("-created_at", "-id")
     deliveries = []
     for row in rows[:WEBHOOK_DELIVERIES_SHOWN]:
-        payload = dict(row.payload or {})
-        if payload.get("UserToken"):
-            payload["UserToken"] = REDACTED
+        payload = payload_for_log(dict(row.payload or {}))
         deliveries.append(
             {
                 "created_at": row.created_at,

@@ -6,7 +6,7 @@ import logging
 from celery import shared_task
 
 from coreapi.models import Webhook, WebhookDelivery
-from coreapi.webhooks import WEBHOOK_MAX_ATTEMPTS, webhook_post, webhook_retry_delay
+from coreapi.webhooks import WEBHOOK_MAX_ATTEMPTS, payload_for_log, webhook_post, webhook_retry_delay
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def webhook_deliver(*, webhook_pk: int, body: str, route: str, verb: str, attemp
         url=webhook.url[:1000],
         route=route[:300],
         verb=verb[:10],
-        payload=json.loads(body),
+        payload=payload_for_log(json.loads(body)),
         status_code=result.status_code,
         attempt=attempt,
         latency_ms=result.latency_ms,

@@ -166,6 +166,17 @@ def webhook_payload_build(
     }
 
 
+LOGGED_TOKEN = "(redacted)"
+
+
+def payload_for_log(payload: dict) -> dict:
+    """The payload as the delivery log keeps it: without the UserToken, a bearer token (possibly
+    with ElevatedRoles) that anyone able to read the log could use."""
+    if payload.get("UserToken"):
+        return {**payload, "UserToken": LOGGED_TOKEN}
+    return payload
+
+
 def _write(arguments: dict) -> dict:
     """What every webhook of one write is sent: the caller's arguments, with a LogID."""
     write = {k: arguments[k] for k in ("route", "verb", "route_params", "query_params", "request_body",
@@ -251,7 +262,7 @@ def prehooks_call(
             url=webhook.url[:1000],
             route=route.strip("/")[:300],
             verb=verb.upper()[:10],
-            payload=payload,
+            payload=payload_for_log(payload),
             status_code=result.status_code,
             attempt=1,
             latency_ms=result.latency_ms,

@@ -144,6 +144,9 @@ class TestWebhooksFireThroughTheApi:
             "",
         )
         assert delivery.verb == "POST" and delivery.route == "v1/products"
+        # the log keeps the payload but not the bearer token
+        assert delivery.payload["UserToken"] == "(redacted)" and token not in json.dumps(delivery.payload)
+        assert delivery.payload["Response"]["Body"]["ID"] == "hook-1"
 
     def test_webhook_created_through_the_api_fires(self, world, receiver, django_capture_on_commit_callbacks):
         token = world.admin_token()
@@ -462,6 +465,7 @@ class TestPreHooks:
         assert world.call("get", "/v1/products/pre-1", token).status_code == 200
         delivery = WebhookDelivery.objects.get()
         assert (delivery.webhook_oc_id, delivery.status_code, delivery.error) == ("address-check", 200, "")
+        assert delivery.pre_hook and delivery.payload["UserToken"] == "(redacted)"
 
     def test_proceed_false_refuses_the_write_with_the_hooks_body_and_no_post_hook_fires(
         self, world, receiver, django_capture_on_commit_callbacks
