@@ -24,7 +24,7 @@ from coreapi.me import ME_WRITE, me_catalogs_list, me_categories_list, me_get, m
 from coreapi.models import Marketplace, UserKind
 from coreapi.resources import Assignment, Resource, json_response
 from coreapi.tokens import base_url
-from coreapi.webhooks import prehooks_call, webhooks_fire
+from coreapi.webhooks import WebhookWrite, prehooks_call, webhooks_fire
 
 logger = logging.getLogger(__name__)
 
@@ -100,32 +100,33 @@ def _str_params(names: list[str]) -> list[inspect.Parameter]:
     return [P(n, P.KEYWORD_ONLY, annotation=str) for n in names]
 
 
-def _hook_context(request, *, route: str, verb: str, params: dict, request_body: Any) -> dict:
+def _write(request, *, route: str, verb: str, params: dict, request_body: Any) -> WebhookWrite:
+    """The write as its webhooks are told about it: the caller's client, token and LogID."""
     caller: Caller = request.auth
     header = request.headers.get("Authorization", "")
-    return {
-        "marketplace": caller.marketplace_pk,
-        "route": route,
-        "verb": verb,
-        "route_params": params,
-        "query_params": dict(request.GET.items()),
-        "client_id": caller.claims.client_id,
-        "request_body": request_body,
-        "token_claims": caller.claims,
-        "user_token": header[7:] if header[:7].lower() == "bearer " else None,
-        "log_id": getattr(request, "oc_logid", None),
-    }
+    return WebhookWrite(
+        marketplace=caller.marketplace_pk,
+        route=route,
+        verb=verb,
+        route_params=params,
+        query_params=dict(request.GET.items()),
+        client_id=caller.claims.client_id,
+        request_body=request_body,
+        token_claims=caller.claims,
+        user_token=header[7:] if header[:7].lower() == "bearer " else "",
+        log_id=getattr(request, "oc_logid", ""),
+    )
 
 
 def _before(request, *, route: str, verb: str, params: dict, request_body: Any) -> None:
     """Before a write (its roles checked, nothing written yet): the pre-hooks may stop it."""
-    prehooks_call(**_hook_context(request, route=route, verb=verb, params=params, request_body=request_body))
+    prehooks_call(_write(request, route=route, verb=verb, params=params, request_body=request_body))
 
 
 def _fire(request, *, route: str, verb: str, params: dict, request_body: Any, response_body: Any) -> None:
     """After a successful write: hand the request to coreapi.webhooks (matching, signing, delivery)."""
-    context = _hook_context(request, route=route, verb=verb, params=params, request_body=request_body)
-    webhooks_fire(**context, response_body=response_body)
+    write = _write(request, route=route, verb=verb, params=params, request_body=request_body)
+    webhooks_fire(write, response_body=response_body)
 
 
 def _mount_resource(router: Router, res: Resource) -> None:

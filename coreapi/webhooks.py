@@ -138,32 +138,44 @@ def webhook_user_token(*, webhook: Webhook, user_token: str, claims: TokenClaims
     return user_token
 
 
-def webhook_payload_build(
-    *,
-    webhook: Webhook,
-    route: str,
-    verb: str,
-    route_params: dict,
-    log_id: str,
-    user_token: str,
-    request_body: Any,
-    request_headers: str,
-    response_body: Any,
-    response_headers: str,
-    query_params: dict | None = None,
-) -> dict:
-    return {
-        "Route": route.strip("/"),
-        "RouteParams": dict(route_params or {}),
-        "QueryParams": dict(query_params or {}),
-        "Verb": verb.upper(),
-        "Date": timezone.now().isoformat().replace("+00:00", "Z"),
-        "LogID": log_id,
-        "UserToken": user_token,
-        "Request": {"Body": request_body, "Headers": request_headers},
-        "Response": {"Body": response_body, "Headers": response_headers},
-        "ConfigData": webhook.config_data,
-    }
+@dataclass(frozen=True)
+class WebhookWrite:
+    """One write, as every webhook it triggers is told about it (one LogID for all of them)."""
+
+    marketplace: Marketplace | int
+    route: str
+    verb: str
+    route_params: dict
+    client_id: str
+    request_body: Any = None
+    query_params: dict | None = None
+    token_claims: TokenClaims | None = None  # the caller's: needed for ElevatedRoles
+    user_token: str = ""
+    log_id: str = ""
+
+    def __post_init__(self):
+        if not self.log_id:
+            object.__setattr__(self, "log_id", uuid.uuid4().hex)
+
+    def payload(self, webhook: Webhook, *, response_body: Any = None) -> dict:
+        """OrderCloud's webhook payload for `webhook`; Response.Body is None for a pre-hook."""
+        return {
+            "Route": self.route.strip("/"),
+            "RouteParams": dict(self.route_params or {}),
+            "QueryParams": dict(self.query_params or {}),
+            "Verb": self.verb.upper(),
+            "Date": timezone.now().isoformat().replace("+00:00", "Z"),
+            "LogID": self.log_id,
+            "UserToken": webhook_user_token(webhook=webhook, user_token=self.user_token, claims=self.token_claims),
+            "Request": {"Body": self.request_body, "Headers": ""},
+            "Response": {"Body": response_body, "Headers": ""},
+            "ConfigData": webhook.config_data,
+        }
+
+
+def payload_json(payload: dict) -> str:
+    """The body as signed and sent."""
+    return json.dumps(payload, cls=DjangoJSONEncoder, separators=(",", ":"))
 
 
 LOGGED_TOKEN = "(redacted)"
@@ -177,91 +189,45 @@ def payload_for_log(payload: dict) -> dict:
     return payload
 
 
-def _write(arguments: dict) -> dict:
-    """What every webhook of one write is sent: the caller's arguments, with a LogID."""
-    write = {k: arguments[k] for k in ("route", "verb", "route_params", "query_params", "request_body",
-                                        "user_token", "token_claims")}  # fmt: skip
-    write["log_id"] = arguments["log_id"] or uuid.uuid4().hex
-    return write
-
-
-def _payload_json(webhook: Webhook, write: dict, **response) -> tuple[dict, str]:
-    """The payload of `write` for `webhook` (with its UserToken), and its JSON as signed and sent."""
-    fields = dict(write)
-    claims = fields.pop("token_claims")
-    fields["user_token"] = webhook_user_token(webhook=webhook, user_token=fields["user_token"] or "", claims=claims)
-    payload = webhook_payload_build(webhook=webhook, **fields, **response)
-    return payload, json.dumps(payload, cls=DjangoJSONEncoder, separators=(",", ":"))
-
-
-def webhooks_fire(
-    *,
-    marketplace: Marketplace | int,
-    route: str,
-    verb: str,
-    route_params: dict,
-    client_id: str,
-    request_body: Any = None,
-    response_body: Any = None,
-    token_claims: TokenClaims | None = None,
-    user_token: str | None = None,
-    log_id: str | None = None,
-    request_headers: str = "",
-    response_headers: str = "",
-    query_params: dict | None = None,
-) -> int:
-    """Queue a delivery of every matching post-hook once the current transaction commits.
+def webhooks_fire(write: WebhookWrite, *, response_body: Any = None) -> int:
+    """Queue a delivery of every post-hook the write triggers once the current transaction commits.
 
     Call it inside the write's transaction, after the write succeeded: a rolled-back write
-    delivers nothing. `token_claims` (the caller's) are needed for ElevatedRoles. Returns how
-    many webhooks were queued (0 is the common, cheap case: one indexed query on the
-    marketplace's webhooks).
+    delivers nothing. Returns how many webhooks were queued (0 is the common, cheap case: one
+    indexed query on the marketplace's webhooks).
     """
-    webhooks = webhooks_matching(marketplace=marketplace, route=route, verb=verb, client_id=client_id)
+    webhooks = webhooks_matching(marketplace=write.marketplace, route=write.route, verb=write.verb,
+                                 client_id=write.client_id)  # fmt: skip
     if not webhooks:
         return 0
     from coreapi.tasks import webhook_deliver  # tasks imports this module
 
-    write = _write(locals())
     for webhook in webhooks:
-        _, body = _payload_json(webhook, write, request_headers=request_headers, response_body=response_body,
-                                response_headers=response_headers)  # fmt: skip
-        kwargs = {"webhook_pk": webhook.pk, "body": body, "route": route.strip("/"), "verb": verb.upper()}
+        body = payload_json(write.payload(webhook, response_body=response_body))
+        kwargs = {"webhook_pk": webhook.pk, "body": body, "route": write.route.strip("/"), "verb": write.verb.upper()}
         # robust: a broker outage must not turn a committed write into an error response.
         transaction.on_commit(lambda kwargs=kwargs: webhook_deliver.apply_async(kwargs=kwargs), robust=True)
     return len(webhooks)
 
 
-def prehooks_call(
-    *,
-    marketplace: Marketplace | int,
-    route: str,
-    verb: str,
-    route_params: dict,
-    client_id: str,
-    request_body: Any = None,
-    token_claims: TokenClaims | None = None,
-    user_token: str | None = None,
-    log_id: str | None = None,
-    query_params: dict | None = None,
-) -> int:
-    """Ask every matching pre-hook whether the write may proceed, before it is made.
+def prehooks_call(write: WebhookWrite) -> int:
+    """Ask every pre-hook the write triggers whether it may proceed, before it is made.
 
     Raises WebhookBlocked at the first one that says no or gives no valid answer. Call it
     outside a transaction (a slow receiver must not hold locks). Returns how many were asked.
     """
-    webhooks = webhooks_matching(marketplace=marketplace, route=route, verb=verb, client_id=client_id, before=True)
-    write = _write(locals())
+    webhooks = webhooks_matching(marketplace=write.marketplace, route=write.route, verb=write.verb,
+                                 client_id=write.client_id, before=True)  # fmt: skip
     for webhook in webhooks:
-        payload, body = _payload_json(webhook, write, request_headers="", response_body=None, response_headers="")
-        result = webhook_post(webhook=webhook, body=body)
+        payload = write.payload(webhook)
+        result = webhook_post(webhook=webhook, body=payload_json(payload))
         proceed, answer, problem = _prehook_verdict(result)
         WebhookDelivery.objects.create(
             marketplace_id=webhook.marketplace_id,
             webhook_oc_id=webhook.oc_id,
             url=webhook.url[:1000],
-            route=route.strip("/")[:300],
-            verb=verb.upper()[:10],
+            route=write.route.strip("/")[:300],
+            verb=write.verb.upper()[:10],
             payload=payload_for_log(payload),
             status_code=result.status_code,
             attempt=1,

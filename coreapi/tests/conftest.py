@@ -15,6 +15,19 @@ def admin_token(world):
 
 
 @pytest.fixture
+def call(world, admin_token):
+    """`call(method, path, body, token=admin, status=expected)`: a core API call, its status checked."""
+
+    def call(method, path, body=None, token=None, status=None):
+        response = world.call(method, path, token or admin_token, body)
+        if status is not None:
+            assert response.status_code == status, (path, response.content)
+        return response
+
+    return call
+
+
+@pytest.fixture
 def shopper(world):
     """Buyer buyer-1 with user "shopper" (Shopper + MeAdmin) signing in through buyer-client."""
     return core_buyer(world)

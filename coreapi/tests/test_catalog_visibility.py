@@ -13,17 +13,6 @@ ASSIGN = "/v1/catalogs/cat/categories/assignments"
 
 
 @pytest.fixture
-def call(world, admin_token):
-    def call(method, path, body=None, token=None, status=None):
-        response = world.call(method, path, token or admin_token, body)
-        if status is not None:
-            assert response.status_code == status, (path, response.content)
-        return response
-
-    return call
-
-
-@pytest.fixture
 def store(world, call, shopper):
     """Active catalog cat assigned to buyer-1 (ViewAllProducts/Categories as each test sets them)
     with categories apparel > shirts, and gifts; products tee (shirts), mug (gifts), loose (no

@@ -10,17 +10,6 @@ from coreapi.testing import DEFAULT_CORE_PASSWORD, core_buyer, core_security_pro
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def call(world, admin_token):
-    def call(method, path, body=None, token=None, status=None):
-        response = world.call(method, path, token or admin_token, body)
-        if status is not None:
-            assert response.status_code == status, (path, response.content)
-        return response
-
-    return call
-
-
 def shopper_token(world, username="shopper", client_id="buyer-client"):
     response = world.token_response(grant_type="password", client_id=client_id, username=username,
                                     password=DEFAULT_CORE_PASSWORD)  # fmt: skip

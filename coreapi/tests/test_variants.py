@@ -20,14 +20,6 @@ def error(response, status: int, code: str) -> dict:
 
 
 @pytest.fixture
-def call(world, admin_token):
-    def call(method, path, body=None, token=None):
-        return world.call(method, path, token or admin_token, body)
-
-    return call
-
-
-@pytest.fixture
 def shirt(call):
     """Product shirt (active) with variant specs size (S, L) and color (red, black), and a
     non-variant spec engraving; color's ListOrder puts it after size."""

@@ -19,7 +19,7 @@ import pytest
 from django.db import transaction
 
 from coreapi.models import Webhook, WebhookDelivery
-from coreapi.webhooks import WEBHOOK_MAX_ATTEMPTS, webhook_retry_delay, webhooks_fire
+from coreapi.webhooks import WEBHOOK_MAX_ATTEMPTS, WebhookWrite, webhook_retry_delay, webhooks_fire
 from coreapi.testing import core_world
 
 HASH_KEY = "receiver-shared-secret"
@@ -102,13 +102,13 @@ def fire(world, **overrides):
         "route_params": {"productID": "p1"},
         "client_id": world.client_id,
         "request_body": {"Name": "New name"},
-        "response_body": {"ID": "p1", "Name": "New name"},
         "token_claims": None,
         "user_token": "the-callers-token",
         "log_id": "log-123",
     }
+    response_body = overrides.pop("response_body", {"ID": "p1", "Name": "New name"})
     kwargs.update(overrides)
-    return webhooks_fire(**kwargs)
+    return webhooks_fire(WebhookWrite(**kwargs), response_body=response_body)
 
 
 class TestWebhooksFireThroughTheApi:
