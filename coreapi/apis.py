@@ -17,7 +17,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from coreapi import definitions as d
 from coreapi import schemas as s
-from coreapi import services, variants
+from coreapi import product_suppliers, services, variants
 from coreapi.auth import Caller, CoreBearer
 from coreapi.errors import MSG_INVALID_TOKEN, MSG_MISSING_TOKEN, CoreApiError, OAuthError
 from coreapi.me import ME_WRITE, me_catalogs_list, me_categories_list, me_get, me_patch, me_product_get, me_products_list
@@ -197,7 +197,8 @@ def _mount_resource(router: Router, res: Resource) -> None:
     item_p = _str_params([*parent_names, res.id_param])
     page = s.ListPage[res.schema]
     add = router.add_api_operation
-    add(collection, ["GET"], _view(f"{res.sdk}_{ops['List']}", list_, [*coll_p, *LIST_QUERY]),
+    narrowing = [P(name, P.KEYWORD_ONLY, default=None, annotation=str | None) for name in res.list_query]
+    add(collection, ["GET"], _view(f"{res.sdk}_{ops['List']}", list_, [*coll_p, *narrowing, *LIST_QUERY]),
         response={200: page}, operation_id=op_id("List"), tags=tags,
         summary=f"List {res.object_type} objects", description=LIST_DESCRIPTION)  # fmt: skip
     if "Create" in ops:  # variants are generated, not created
@@ -240,7 +241,7 @@ def _mount_assignment(router: Router, a: Assignment) -> None:
         _fire(request, route=path, verb="POST", params=kw, request_body=data, response_body=saved)
         return HttpResponse(status=204)
 
-    filters = [P(name, P.KEYWORD_ONLY, default=None, annotation=str | None) for name in a.list_params]
+    filters = [P(name, P.KEYWORD_ONLY, default=None, annotation=str | None) for name in (*a.list_params, *a.query_params)]
     coll_p = _str_params(parent_names)
     router.add_api_operation(
         path, ["GET"], _view(f"{a.sdk}_{a.list_op}", list_, [*coll_p, *filters, *LIST_QUERY]),
@@ -334,6 +335,14 @@ def _mount_users_extras(router: Router) -> None:
         _fire(request, route=move_route, verb="POST", params=params, request_body=None, response_body=body)
         return json_response(body, status=201)
 
+    def across(request, search: str | None = None, searchOn: str | None = None, sortBy: str | None = None,
+               page: int | None = None, pageSize: int | None = None):  # fmt: skip
+        return json_response(d.buyer_users_across_list(request.auth, request))
+
+    router.add_api_operation(
+        "v1/buyerusers", ["GET"], across, response={200: s.ListPage[s.User]}, operation_id="Users.ListAcrossBuyers",
+        tags=["Buyer users"], summary="List the users of every buyer", description=LIST_DESCRIPTION,
+    )  # fmt: skip
     router.add_api_operation(
         move_route, ["POST"], move, response={201: s.User}, operation_id="Users.Move", tags=["Buyer users"],
         summary="Move a user to a different buyer (orders: None, Unsubmitted or All)",
@@ -368,7 +377,37 @@ def _mount_products_extras(router: Router) -> None:
               sortBy: str | None = None, page: int | None = None, pageSize: int | None = None):  # fmt: skip
         return json_response(variants.product_specs_list(request.auth, request, product_id=productID))
 
+    def suppliers(request, productID: str, search: str | None = None, searchOn: str | None = None,
+                  sortBy: str | None = None, page: int | None = None, pageSize: int | None = None):  # fmt: skip
+        return json_response(product_suppliers.product_suppliers_list(request.auth, request, product_id=productID))
+
+    supplier_route = "v1/products/{productID}/suppliers/{supplierID}"
+
+    def supplier_save(request, productID: str, supplierID: str, defaultPriceScheduleID: str | None = None):  # noqa: N803
+        request.auth.require(product_suppliers.WRITE, seller_only=True)
+        params = {"productID": productID, "supplierID": supplierID}
+        _before(request, route=supplier_route, verb="PUT", params=params, request_body=None)
+        product_suppliers.product_supplier_save(request.auth, product_id=productID, supplier_id=supplierID,
+                                                default_price_schedule_id=defaultPriceScheduleID)  # fmt: skip
+        _fire(request, route=supplier_route, verb="PUT", params=params, request_body=None, response_body=None)
+        return HttpResponse(status=204)
+
+    def supplier_remove(request, productID: str, supplierID: str):  # noqa: N803
+        request.auth.require(product_suppliers.WRITE, seller_only=True)
+        params = {"productID": productID, "supplierID": supplierID}
+        _before(request, route=supplier_route, verb="DELETE", params=params, request_body=None)
+        product_suppliers.product_supplier_remove(request.auth, product_id=productID, supplier_id=supplierID)
+        _fire(request, route=supplier_route, verb="DELETE", params=params, request_body=None, response_body=None)
+        return HttpResponse(status=204)
+
     add = router.add_api_operation
+    add("v1/products/{productID}/suppliers", ["GET"], suppliers, response={200: s.ListPage[s.ProductSupplier]},
+        operation_id="Products.ListSuppliers", tags=tags, summary="List the suppliers that sell the product",
+        description=LIST_DESCRIPTION)  # fmt: skip
+    add(supplier_route, ["PUT"], supplier_save, response={204: None}, operation_id="Products.SaveSupplier", tags=tags,
+        summary="Let a supplier sell the product (optionally at its own default price schedule)")  # fmt: skip
+    add(supplier_route, ["DELETE"], supplier_remove, response={204: None}, operation_id="Products.RemoveSupplier",
+        tags=tags, summary="Stop a supplier selling the product")  # fmt: skip
     add(generate_route, ["POST"], generate, response={201: s.Product},
         operation_id="Products.GenerateVariants", tags=tags, summary="Generate variants",
         description=variants.GENERATE_DESCRIPTION)  # fmt: skip

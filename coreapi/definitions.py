@@ -2,11 +2,12 @@
 
 import base64
 import secrets
+from dataclasses import replace
 from datetime import timezone as dt_timezone
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Count, TextField, Value
+from django.db.models import Count, Q, TextField, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -14,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 from coreapi import models as m
 from coreapi import schemas as s
 from coreapi.errors import MSG_ID_EXISTS, MSG_USERNAME_EXISTS, CoreObjectNotFound, IdExists, InvalidRequest
+from coreapi.querying import apply_filters, list_params_parse, page_slice
 from coreapi.resources import Assignment, AssignmentDelete, Parent, Ref, Resource, new_client_id
 from coreapi.roles import ROLE_SET
 from coreapi.selectors import user_available_roles
@@ -187,7 +189,7 @@ def _buyer_after_delete(caller, obj):
     m.UserGroup.objects.filter(marketplace_id=mp, buyer_id=obj.oc_id).delete()
     m.UserGroupAssignment.objects.filter(marketplace_id=mp, buyer_id=obj.oc_id).delete()
     for model in (m.ApiClientAssignment, m.SecurityProfileAssignment, m.CatalogAssignment, m.ProductAssignment,
-                  m.CategoryAssignment):
+                  m.CategoryAssignment, m.MessageSenderAssignment, m.BundleAssignment):
         model.objects.filter(marketplace_id=mp, buyer_id=obj.oc_id).delete()
 
 
@@ -196,7 +198,7 @@ def _supplier_after_delete(caller, obj):
     users = m.CoreUser.objects.filter(marketplace_id=mp, kind=m.UserKind.SUPPLIER, company_id=obj.oc_id)
     _tokens_revoke(caller, m.UserKind.SUPPLIER, obj.oc_id, list(users.values_list("oc_id", flat=True)))
     users.delete()
-    for model in (m.ApiClientAssignment, m.SecurityProfileAssignment):
+    for model in (m.ApiClientAssignment, m.SecurityProfileAssignment, m.MessageSenderAssignment, m.ProductSupplier):
         model.objects.filter(marketplace_id=mp, supplier_id=obj.oc_id).delete()
 
 
@@ -206,8 +208,8 @@ def _user_group_after_delete(caller, obj):
     m.SecurityProfileAssignment.objects.filter(
         marketplace_id=mp, buyer_id=obj.buyer_id, user_group_id=obj.oc_id
     ).delete()
-    m.ProductAssignment.objects.filter(marketplace_id=mp, buyer_id=obj.buyer_id, user_group_id=obj.oc_id).delete()
-    m.CategoryAssignment.objects.filter(marketplace_id=mp, buyer_id=obj.buyer_id, user_group_id=obj.oc_id).delete()
+    for model in (m.ProductAssignment, m.CategoryAssignment, m.MessageSenderAssignment, m.BundleAssignment):
+        model.objects.filter(marketplace_id=mp, buyer_id=obj.buyer_id, user_group_id=obj.oc_id).delete()
 
 
 def _catalog_batch(rows):
@@ -223,7 +225,7 @@ def _catalog_batch(rows):
 def _catalog_after_delete(caller, obj):
     mp = caller.marketplace_pk
     for model in (m.Category, m.CatalogAssignment, m.ProductCatalogAssignment, m.CategoryProductAssignment,
-                  m.CategoryAssignment):
+                  m.CategoryAssignment, m.BundleCatalogAssignment, m.CategoryBundleAssignment):
         model.objects.filter(marketplace_id=mp, catalog_id=obj.oc_id).delete()
 
 
@@ -253,7 +255,7 @@ def _category_before_save(caller, obj, data, creating):
 
 
 def _category_after_delete(caller, obj):
-    for model in (m.CategoryProductAssignment, m.CategoryAssignment):
+    for model in (m.CategoryProductAssignment, m.CategoryAssignment, m.CategoryBundleAssignment):
         model.objects.filter(marketplace_id=caller.marketplace_pk, catalog_id=obj.catalog_id, category_id=obj.oc_id).delete()
 
 
@@ -283,6 +285,8 @@ PRODUCT_REFERENCES = (
     m.CategoryProductAssignment,
     m.SpecProductAssignment,
     m.Variant,
+    m.ProductSupplier,
+    m.BundleProductAssignment,
 )
 
 
@@ -297,6 +301,39 @@ def _product_after_delete(caller, obj):
     mp = caller.marketplace_pk
     for model in PRODUCT_REFERENCES:
         model.objects.filter(marketplace_id=mp, product_id=obj.oc_id).delete()
+
+
+def _catalog_narrowing(*, in_catalog, in_category, id_column: str, by_supplier):
+    """The `narrow` of Products.List and Bundles.List: `catalogID` keeps what is assigned to that
+    catalog; `categoryID` what is assigned to that category (of that catalog, or of any catalog
+    when no catalogID is given: category IDs are unique per catalog only); `supplierID` what that
+    supplier owns or sells (`by_supplier(marketplace pk, supplier ID)`). A catalog, category or
+    supplier that does not exist is 404, not an empty list."""
+
+    def narrow(caller, qs, query: dict):
+        mp = caller.marketplace_pk
+        catalog, category, supplier = query.get("catalogID"), query.get("categoryID"), query.get("supplierID")
+        if catalog:
+            if not m.Catalog.objects.filter(marketplace_id=mp, oc_id=catalog).exists():
+                raise CoreObjectNotFound("Catalog", catalog)
+            qs = qs.filter(oc_id__in=in_catalog.objects.filter(marketplace_id=mp, catalog_id=catalog).values(id_column))
+        if category:
+            assigned = in_category.objects.filter(marketplace_id=mp, category_id=category)
+            if catalog:
+                if not m.Category.objects.filter(marketplace_id=mp, catalog_id=catalog, oc_id=category).exists():
+                    raise CoreObjectNotFound("Category", category)
+                assigned = assigned.filter(catalog_id=catalog)
+            qs = qs.filter(oc_id__in=assigned.values(id_column))
+        if supplier:
+            if not m.Supplier.objects.filter(marketplace_id=mp, oc_id=supplier).exists():
+                raise CoreObjectNotFound("Supplier", supplier)
+            qs = qs.filter(by_supplier(mp, supplier))
+        return qs
+
+    return narrow
+
+
+CATALOG_NARROWING = ("catalogID", "categoryID", "supplierID")
 
 
 def _is_on_sale(obj) -> bool:
@@ -482,6 +519,21 @@ USERS = Resource(
     **_USER_COMMON,
 )
 
+# --- Users.ListAcrossBuyers --------------------------------------------------------------------
+# The same list as Users.List without the buyer; IDs are unique per buyer only, so ties are broken
+# by buyer (CompanyID) for a stable order across pages.
+BUYER_USERS_ACROSS_SPEC = replace(USERS.list_spec, default_order=("oc_id", "company_id", "pk"))
+
+
+def buyer_users_across_list(caller, request) -> dict:
+    """Users.ListAcrossBuyers (`GET /v1/buyerusers`): the users of every buyer (CompanyID says whose)."""
+    caller.require((*USERS.read_roles, *USERS.write_roles), seller_only=True)
+    qs = m.CoreUser.objects.filter(marketplace_id=caller.marketplace_pk, **USERS.scope)
+    params = list_params_parse(request, BUYER_USERS_ACROSS_SPEC)
+    rows, meta = page_slice(apply_filters(qs, BUYER_USERS_ACROSS_SPEC, params), params)
+    return {"Items": USERS.serialize_many(rows), "Meta": meta}
+
+
 # --- Users.Move -----------------------------------------------------------------------------------
 USER_ORDER_MOVE_OPTIONS = ("None", "Unsubmitted", "All")  # the SDK's UserOrderMoveOption
 MSG_ORDERS_OPTION = "orders is required: None, Unsubmitted or All."
@@ -589,6 +641,10 @@ WEBHOOKS = Resource(
     tag="Webhooks",
 )
 
+def _message_sender_after_delete(caller, obj):
+    m.MessageSenderAssignment.objects.filter(marketplace_id=caller.marketplace_pk, message_sender_id=obj.oc_id).delete()
+
+
 MESSAGE_SENDERS = Resource(
     object_type="MessageSender",
     sdk="MessageSenders",
@@ -600,6 +656,7 @@ MESSAGE_SENDERS = Resource(
     write_roles=("MessageSenderAdmin",),
     required=("Name", "MessageTypes", "DeliveryConfigID"),
     before_save=_elevated_roles_validate,
+    after_delete=_message_sender_after_delete,
     tag="Message senders",
 )
 
@@ -655,7 +712,45 @@ PRODUCTS = Resource(
     batch=_product_batch,
     before_save=_product_before_save,
     after_delete=_product_after_delete,
+    list_query=CATALOG_NARROWING,
+    narrow=_catalog_narrowing(
+        in_catalog=m.ProductCatalogAssignment,
+        in_category=m.CategoryProductAssignment,
+        id_column="product_id",
+        # owned by it, its default supplier, or one of its suppliers (Products.SaveSupplier)
+        by_supplier=lambda mp, supplier: Q(owner_id=supplier) | Q(default_supplier_id=supplier) | Q(
+            oc_id__in=m.ProductSupplier.objects.filter(marketplace_id=mp, supplier_id=supplier).values("product_id")
+        ),
+    ),
     tag="Products",
+)
+
+
+def _bundle_after_delete(caller, obj):
+    for model in (m.BundleAssignment, m.BundleProductAssignment, m.BundleCatalogAssignment, m.CategoryBundleAssignment):
+        model.objects.filter(marketplace_id=caller.marketplace_pk, bundle_id=obj.oc_id).delete()
+
+
+BUNDLES = Resource(
+    object_type="Bundle",
+    sdk="Bundles",
+    model=m.Bundle,
+    schema=s.Bundle,
+    path="/bundles",
+    id_param="bundleID",
+    read_roles=("BundleReader", "BundleAdmin"),
+    write_roles=("BundleAdmin",),
+    required=("Name",),
+    search_fields=("ID", "Name", "Description"),
+    after_delete=_bundle_after_delete,
+    list_query=CATALOG_NARROWING,
+    narrow=_catalog_narrowing(
+        in_catalog=m.BundleCatalogAssignment,
+        in_category=m.CategoryBundleAssignment,
+        id_column="bundle_id",
+        by_supplier=lambda mp, supplier: Q(owner_id=supplier),
+    ),
+    tag="Bundles",
 )
 
 PRICE_SCHEDULES = Resource(
@@ -821,7 +916,7 @@ BUYERS.references = (
     *_refs((m.UserGroup, "buyer_id"), (m.UserGroupAssignment, "buyer_id"), (m.SecurityProfileAssignment, "buyer_id"),
            (m.ApiClientAssignment, "buyer_id"), (m.CatalogAssignment, "buyer_id"), (m.ProductAssignment, "buyer_id"),
            (m.ImpersonationConfig, "buyer_id"), (m.ImpersonationConfig, "impersonation_buyer_id"),
-           (m.CategoryAssignment, "buyer_id")),
+           (m.CategoryAssignment, "buyer_id"), (m.MessageSenderAssignment, "buyer_id"), (m.BundleAssignment, "buyer_id")),
 )  # fmt: skip
 USERS.references = (
     *_refs((m.UserGroupAssignment, "user_id"), (m.SecurityProfileAssignment, "user_id"),
@@ -831,14 +926,16 @@ USERS.references = (
 USER_GROUPS.references = (
     *_refs((m.UserGroupAssignment, "user_group_id"), (m.SecurityProfileAssignment, "user_group_id"),
            (m.ProductAssignment, "user_group_id"), (m.ImpersonationConfig, "group_id"),
-           (m.CategoryAssignment, "user_group_id"), parent_column="buyer_id"),
+           (m.CategoryAssignment, "user_group_id"), (m.MessageSenderAssignment, "user_group_id"),
+           (m.BundleAssignment, "user_group_id"), parent_column="buyer_id"),
     Ref(m.ImpersonationConfig, "impersonation_group_id", parent_column="impersonation_buyer_id"),
 )  # fmt: skip
 SUPPLIERS.references = (
     Ref(m.CoreUser, "company_id", scope=(("kind", m.UserKind.SUPPLIER),)),
     *_refs((m.ApiClientAssignment, "supplier_id"), (m.SecurityProfileAssignment, "supplier_id"),
            (m.Product, "default_supplier_id"), (m.Product, "owner_id"), (m.Catalog, "owner_id"),
-           (m.PriceSchedule, "owner_id"), (m.Spec, "owner_id")),
+           (m.PriceSchedule, "owner_id"), (m.Spec, "owner_id"), (m.Bundle, "owner_id"),
+           (m.MessageSenderAssignment, "supplier_id"), (m.ProductSupplier, "supplier_id")),
 )  # fmt: skip
 SUPPLIER_USERS.references = _refs((m.SecurityProfileAssignment, "user_id"), parent_column="supplier_id")
 INTEGRATION_EVENTS.references = _refs(
@@ -846,19 +943,28 @@ INTEGRATION_EVENTS.references = _refs(
     (m.ApiClient, "add_to_cart_integration_event_id"),
 )
 WEBHOOKS.references = _refs((m.WebhookDelivery, "webhook_oc_id"))
+MESSAGE_SENDERS.references = _refs((m.MessageSenderAssignment, "message_sender_id"))
 CATALOGS.references = _refs(
     (m.CatalogAssignment, "catalog_id"), (m.ProductCatalogAssignment, "catalog_id"), (m.Category, "catalog_id"),
     (m.CategoryProductAssignment, "catalog_id"), (m.CategoryAssignment, "catalog_id"), (m.Buyer, "default_catalog_id"),
+    (m.BundleCatalogAssignment, "catalog_id"), (m.CategoryBundleAssignment, "catalog_id"),
 )
 CATEGORIES.references = _refs(
     (m.Category, "parent_id"), (m.CategoryProductAssignment, "category_id"), (m.CategoryAssignment, "category_id"),
-    parent_column="catalog_id",
+    (m.CategoryBundleAssignment, "category_id"), parent_column="catalog_id",
 )
 PRODUCTS.references = (
     *_refs(*((model, "product_id") for model in PRODUCT_REFERENCES)),
     Ref(m.Product, "parent_id"),
 )
-PRICE_SCHEDULES.references = _refs((m.Product, "default_price_schedule_id"), (m.ProductAssignment, "price_schedule_id"))
+PRICE_SCHEDULES.references = _refs(
+    (m.Product, "default_price_schedule_id"), (m.ProductAssignment, "price_schedule_id"),
+    (m.ProductSupplier, "default_price_schedule_id"),
+)
+BUNDLES.references = _refs(
+    (m.BundleAssignment, "bundle_id"), (m.BundleProductAssignment, "bundle_id"), (m.BundleCatalogAssignment, "bundle_id"),
+    (m.CategoryBundleAssignment, "bundle_id"),
+)
 SPECS.references = (
     *_refs((m.SpecOption, "spec_id"), (m.SpecProductAssignment, "spec_id")),
     Ref(m.Variant, update=_variant_specs_update("SpecID", lambda sp, parent, old: sp.get("SpecID") == old)),
@@ -887,6 +993,7 @@ RESOURCES: list[Resource] = [
     CATALOGS,
     CATEGORIES,
     PRODUCTS,
+    BUNDLES,
     PRICE_SCHEDULES,
     SPECS,
     SPEC_OPTIONS,
@@ -968,6 +1075,8 @@ SECURITY_PROFILE_ASSIGNMENTS = Assignment(
         "SupplierID": (m.Supplier, "Supplier"),
     },
     validate=_one_party("BuyerID", "SupplierID"),
+    levels=("User", "Group", "Company"),
+    commerce_roles=True,
     deletes=[
         AssignmentDelete(
             op="DeleteAssignment",
@@ -1074,14 +1183,31 @@ CATEGORY_PRODUCT_ASSIGNMENTS = Assignment(
 )
 
 
-def _category_assignment_check(caller, path_params, data):
-    """The category must be one of this catalog's; a user group one of the buyer's."""
-    mp, catalog_id = caller.marketplace_pk, path_params["catalogID"]
-    if not m.Category.objects.filter(marketplace_id=mp, catalog_id=catalog_id, oc_id=data["CategoryID"]).exists():
-        raise CoreObjectNotFound("Category", data["CategoryID"])
+MSG_GROUP_NEEDS_BUYER = "UserGroupID needs the BuyerID of the user group."
+
+
+def _buyer_group_check(caller, path_params, data: dict) -> None:
+    """A UserGroupID must be one of the BuyerID's user groups; without a BuyerID it means nothing."""
     group = data.get("UserGroupID")
-    if group and not m.UserGroup.objects.filter(marketplace_id=mp, buyer_id=data["BuyerID"], oc_id=group).exists():
+    if not group:
+        return
+    if not data.get("BuyerID"):
+        raise InvalidRequest(MSG_GROUP_NEEDS_BUYER, data={"Field": "UserGroupID", "Value": group})
+    if not m.UserGroup.objects.filter(marketplace_id=caller.marketplace_pk, buyer_id=data["BuyerID"], oc_id=group).exists():
         raise CoreObjectNotFound("UserGroup", group)
+
+
+def _category_in_catalog_check(caller, path_params, data) -> None:
+    """The CategoryID must be one of the path's catalog's categories."""
+    if not m.Category.objects.filter(
+        marketplace_id=caller.marketplace_pk, catalog_id=path_params["catalogID"], oc_id=data["CategoryID"]
+    ).exists():
+        raise CoreObjectNotFound("Category", data["CategoryID"])
+
+
+def _category_assignment_check(caller, path_params, data):
+    _category_in_catalog_check(caller, path_params, data)
+    _buyer_group_check(caller, path_params, data)
 
 
 CATEGORY_ASSIGNMENTS = Assignment(
@@ -1099,6 +1225,7 @@ CATEGORY_ASSIGNMENTS = Assignment(
     refs={"BuyerID": (m.Buyer, "Buyer")},
     parent=Parent(param="catalogID", column="catalog_id", model=m.Catalog, object_type="Catalog"),
     check=_category_assignment_check,
+    levels=("Group", "Company"),
     deletes=[
         AssignmentDelete(
             op="DeleteAssignment",
@@ -1132,6 +1259,8 @@ PRODUCT_ASSIGNMENTS = Assignment(
         "BuyerID": (m.Buyer, "Buyer"),
         "PriceScheduleID": (m.PriceSchedule, "PriceSchedule"),
     },
+    check=_buyer_group_check,
+    levels=("Group", "Company"),
     deletes=[
         AssignmentDelete(
             op="DeleteAssignment",
@@ -1166,6 +1295,165 @@ SPEC_PRODUCT_ASSIGNMENTS = Assignment(
     tag="Specs",
 )
 
+def _message_sender_names(marketplace_pk: int, items: list[dict]) -> None:
+    """MessageConfigName / MessageConfigDescription: the message sender's Name and Description."""
+    senders = {
+        oc_id: (name, description)
+        for oc_id, name, description in m.MessageSender.objects.filter(
+            marketplace_id=marketplace_pk, oc_id__in={i["MessageSenderID"] for i in items}
+        ).values_list("oc_id", "name", "description")
+    }
+    for item in items:
+        name, description = senders.get(item["MessageSenderID"], (None, None))
+        item["MessageConfigName"], item["MessageConfigDescription"] = name, description or None
+
+
+MESSAGE_SENDER_ASSIGNMENTS = Assignment(
+    sdk="MessageSenders",
+    list_op="ListAssignments",
+    save_op="SaveAssignment",
+    model=m.MessageSenderAssignment,
+    schema=s.MessageSenderAssignment,
+    path="/messagesenders/assignments",
+    read_roles=("MessageSenderReader", "MessageSenderAdmin", "MessageConfigAssignmentAdmin"),
+    write_roles=("MessageConfigAssignmentAdmin",),
+    keys=("MessageSenderID", "BuyerID", "SupplierID", "UserGroupID"),
+    required=("MessageSenderID",),
+    list_params={
+        "messageSenderID": "message_sender_id",
+        "buyerID": "buyer_id",
+        "supplierID": "supplier_id",
+        "userGroupID": "user_group_id",
+    },
+    refs={
+        "MessageSenderID": (m.MessageSender, "MessageSender"),
+        "BuyerID": (m.Buyer, "Buyer"),
+        "SupplierID": (m.Supplier, "Supplier"),
+    },
+    validate=_one_party("BuyerID", "SupplierID"),
+    check=_buyer_group_check,
+    levels=("Group", "Company"),
+    readonly=("MessageConfigName", "MessageConfigDescription"),
+    enrich=_message_sender_names,
+    deletes=[
+        AssignmentDelete(
+            op="DeleteAssignment",
+            path="/messagesenders/{messageSenderID}/assignments",
+            path_columns={"messageSenderID": "message_sender_id"},
+            query_columns={"buyerID": "buyer_id", "supplierID": "supplier_id", "userGroupID": "user_group_id"},
+        )
+    ],
+    tag="Message senders",
+)
+
+BUNDLE_ASSIGNMENTS = Assignment(
+    sdk="Bundles",
+    list_op="ListAssignments",
+    save_op="SaveAssignment",
+    model=m.BundleAssignment,
+    schema=s.BundleAssignment,
+    path="/bundles/assignments",
+    read_roles=("BundleReader", "BundleAdmin", "BundleAssignmentAdmin"),
+    write_roles=("BundleAssignmentAdmin",),
+    keys=("BundleID", "BuyerID", "UserGroupID"),
+    required=("BundleID", "BuyerID"),
+    list_params={"bundleID": "bundle_id", "buyerID": "buyer_id", "userGroupID": "user_group_id"},
+    refs={"BundleID": (m.Bundle, "Bundle"), "BuyerID": (m.Buyer, "Buyer")},
+    check=_buyer_group_check,
+    levels=("Group", "Company"),
+    deletes=[
+        AssignmentDelete(
+            op="DeleteAssignment",
+            path="/bundles/{bundleID}/assignments/{buyerID}",
+            path_columns={"bundleID": "bundle_id", "buyerID": "buyer_id"},
+            query_columns={"userGroupID": "user_group_id"},
+        )
+    ],
+    tag="Bundles",
+)
+
+MSG_DEFAULT_QUANTITY = "DefaultQuantity must be at least 1."
+
+
+def _bundle_product_validate(data: dict) -> None:
+    quantity = data.get("DefaultQuantity")
+    if quantity is not None and quantity < 1:
+        raise InvalidRequest(MSG_DEFAULT_QUANTITY, data={"Field": "DefaultQuantity", "Value": quantity})
+
+
+BUNDLE_PRODUCT_ASSIGNMENTS = Assignment(
+    sdk="Bundles",
+    list_op="ListProductAssignments",
+    save_op="SaveProductAssignment",
+    model=m.BundleProductAssignment,
+    schema=s.BundleProductAssignment,
+    path="/bundles/productassignments",
+    read_roles=("BundleReader", "BundleAdmin"),
+    write_roles=("BundleAdmin",),
+    keys=("BundleID", "ProductID"),
+    required=("ProductID", "BundleID", "Required"),
+    list_params={"bundleID": "bundle_id", "productID": "product_id"},
+    refs={"BundleID": (m.Bundle, "Bundle"), "ProductID": (m.Product, "Product")},
+    validate=_bundle_product_validate,
+    deletes=[
+        AssignmentDelete(
+            op="DeleteProductAssignment",
+            path="/bundles/{bundleID}/productassignments/{productID}",
+            path_columns={"bundleID": "bundle_id", "productID": "product_id"},
+        )
+    ],
+    tag="Bundles",
+)
+
+BUNDLE_CATALOG_ASSIGNMENTS = Assignment(
+    sdk="Catalogs",
+    list_op="ListBundleAssignments",
+    save_op="SaveBundleAssignment",
+    model=m.BundleCatalogAssignment,
+    schema=s.BundleCatalogAssignment,
+    path="/catalogs/bundleassignments",
+    read_roles=("CatalogReader", "CatalogAdmin"),
+    write_roles=("CatalogAdmin",),
+    keys=("CatalogID", "BundleID"),
+    required=("CatalogID", "BundleID"),
+    list_params={"catalogID": "catalog_id", "bundleID": "bundle_id"},
+    refs={"CatalogID": (m.Catalog, "Catalog"), "BundleID": (m.Bundle, "Bundle")},
+    deletes=[
+        AssignmentDelete(
+            op="DeleteBundleAssignment",
+            path="/catalogs/{catalogID}/bundleassignments/{bundleID}",
+            path_columns={"catalogID": "catalog_id", "bundleID": "bundle_id"},
+        )
+    ],
+    tag="Catalogs",
+)
+
+
+CATEGORY_BUNDLE_ASSIGNMENTS = Assignment(
+    sdk="Categories",
+    list_op="ListBundleAssignments",
+    save_op="SaveBundleAssignment",
+    model=m.CategoryBundleAssignment,
+    schema=s.CategoryBundleAssignment,
+    path="/catalogs/{catalogID}/categories/bundleassignments",
+    read_roles=("CategoryReader", "CategoryAdmin"),
+    write_roles=("CategoryAdmin",),
+    keys=("CategoryID", "BundleID"),
+    required=("CategoryID", "BundleID"),
+    list_params={"categoryID": "category_id", "bundleID": "bundle_id"},
+    refs={"BundleID": (m.Bundle, "Bundle")},
+    parent=Parent(param="catalogID", column="catalog_id", model=m.Catalog, object_type="Catalog"),
+    check=_category_in_catalog_check,
+    deletes=[
+        AssignmentDelete(
+            op="DeleteBundleAssignment",
+            path="/catalogs/{catalogID}/categories/{categoryID}/bundleassignments/{bundleID}",
+            path_columns={"categoryID": "category_id", "bundleID": "bundle_id"},
+        )
+    ],
+    tag="Categories",
+)
+
 ASSIGNMENTS: list[Assignment] = [
     API_CLIENT_ASSIGNMENTS,
     SECURITY_PROFILE_ASSIGNMENTS,
@@ -1176,4 +1464,9 @@ ASSIGNMENTS: list[Assignment] = [
     CATEGORY_ASSIGNMENTS,
     PRODUCT_ASSIGNMENTS,
     SPEC_PRODUCT_ASSIGNMENTS,
+    MESSAGE_SENDER_ASSIGNMENTS,
+    BUNDLE_ASSIGNMENTS,
+    BUNDLE_PRODUCT_ASSIGNMENTS,
+    BUNDLE_CATALOG_ASSIGNMENTS,
+    CATEGORY_BUNDLE_ASSIGNMENTS,
 ]

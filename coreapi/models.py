@@ -347,6 +347,20 @@ class MessageSender(MarketplaceOwned):
         constraints = _unique("messagesender", "oc_id")
 
 
+class MessageSenderAssignment(models.Model):
+    """A message sender given to the marketplace (buyer and supplier blank), a buyer, a buyer's user
+    group or a supplier."""
+
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
+    message_sender_id = models.CharField(max_length=100)
+    buyer_id = models.CharField(max_length=100, blank=True, default="")
+    supplier_id = models.CharField(max_length=100, blank=True, default="")
+    user_group_id = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta:
+        constraints = _unique("messagesenderassignment", "message_sender_id", "buyer_id", "supplier_id", "user_group_id")
+
+
 # --- Product catalog --------------------------------------------------------------------------
 
 
@@ -460,6 +474,73 @@ class ProductAssignment(models.Model):
 
     class Meta:
         constraints = _unique("productassignment", "product_id", "buyer_id", "user_group_id")
+
+
+class ProductSupplier(models.Model):
+    """A supplier that sells a product (Products.SaveSupplier), with its own default price schedule."""
+
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
+    product_id = models.CharField(max_length=100)
+    supplier_id = models.CharField(max_length=100)
+    default_price_schedule_id = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta:
+        constraints = _unique("productsupplier", "product_id", "supplier_id")
+        indexes = [_idx("prodsupplier", "supplier_id")]
+
+
+class Bundle(MarketplaceOwned):
+    owner_id = models.CharField(max_length=100, blank=True, default="")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    active = models.BooleanField(default=False)
+    xp = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = _unique("bundle", "oc_id")
+
+
+class BundleAssignment(models.Model):
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
+    seller_id = models.CharField(max_length=100, blank=True, default="")
+    bundle_id = models.CharField(max_length=100)
+    buyer_id = models.CharField(max_length=100)
+    user_group_id = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta:
+        constraints = _unique("bundleassignment", "bundle_id", "buyer_id", "user_group_id")
+
+
+class BundleProductAssignment(models.Model):
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
+    bundle_id = models.CharField(max_length=100)
+    product_id = models.CharField(max_length=100)
+    required = models.BooleanField(default=False)
+    default_quantity = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = _unique("bundleproductassignment", "bundle_id", "product_id")
+        indexes = [_idx("bpassign", "product_id")]
+
+
+class BundleCatalogAssignment(models.Model):
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
+    catalog_id = models.CharField(max_length=100)
+    bundle_id = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = _unique("bundlecatalogassignment", "catalog_id", "bundle_id")
+
+
+class CategoryBundleAssignment(models.Model):
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
+    catalog_id = models.CharField(max_length=100)
+    category_id = models.CharField(max_length=100)
+    bundle_id = models.CharField(max_length=100)
+    list_order = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = _unique("categorybundleassignment", "catalog_id", "category_id", "bundle_id")
 
 
 class PriceSchedule(MarketplaceOwned):

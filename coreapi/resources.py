@@ -129,9 +129,14 @@ class Resource:
     created_extra: Callable[[Any], dict] | None = None
     id_unique_in_environment: bool = False  # API client IDs: the token endpoint looks them up by ID
     references: tuple[Ref, ...] = ()  # where other tables hold this resource's ID (see Ref)
+    # List query parameters that are not filters (Products.List's catalogID, ...): `narrow` gets
+    # (caller, queryset, {param: value} of the ones given) and returns the narrowed queryset.
+    list_query: tuple[str, ...] = ()
+    narrow: Callable[..., models.QuerySet] | None = None
     tag: str = ""
 
     def __post_init__(self):
+        assert bool(self.list_query) == bool(self.narrow), "list_query and narrow go together"
         concrete = {f.name: f for f in self.model._meta.concrete_fields}
         self.field_names = list(self.schema.model_fields)
         self.columns: dict[str, str] = {}
@@ -148,6 +153,7 @@ class Resource:
             },
             search_fields=tuple(n for n in self.search_fields if n in self.columns),
             xp_column="xp" if "xp" in concrete else None,
+            extra_params=frozenset(self.list_query),
         )
         self.writable = [
             n for n in self.field_names if n in self.columns and n not in self.readonly and n not in self.computed
@@ -203,9 +209,12 @@ class Resource:
     def list(self, caller, request, path_params: dict) -> dict:
         qs = self.queryset(caller, path_params)
         params = list_params_parse(request, self.list_spec)
+        narrowed = {name: value for name in self.list_query if (value := request.GET.get(name))}
+        if narrowed:
+            qs = self.narrow(caller, qs, narrowed)
         qs = apply_filters(qs, self.list_spec, params)
         total = None
-        if self._whole_table_scope and is_unfiltered(params) and rowcounts.counted(self.model):
+        if not narrowed and self._whole_table_scope and is_unfiltered(params) and rowcounts.counted(self.model):
             total = rowcounts.marketplace_row_count(self.model, marketplace_pk=caller.marketplace_pk)
         rows, meta = page_slice(qs, params, total=total)
         return {"Items": self.serialize_many(rows), "Meta": meta}
@@ -349,6 +358,28 @@ class Resource:
             self.after_delete(caller, obj)
 
 
+MSG_CHOICE = "{name} must be one of: {choices}."
+
+
+def _blank(column: str, columns: set[str]) -> models.Q:
+    return models.Q(**{column: ""}) if column in columns else models.Q()
+
+
+# An assignment's level: to a company (buyer, supplier, or the marketplace itself), to a user
+# group, or to a user. Each gets the model's column names.
+ASSIGNMENT_LEVELS: dict[str, Callable[[set[str]], models.Q]] = {
+    "Company": lambda cols: _blank("user_group_id", cols) & _blank("user_id", cols),
+    "Group": lambda cols: ~models.Q(user_group_id=""),
+    "User": lambda cols: ~models.Q(user_id=""),
+}
+# A security profile assignment's commerce role: the party it was given to.
+COMMERCE_ROLES: dict[str, Callable[[set[str]], models.Q]] = {
+    "Buyer": lambda cols: ~models.Q(buyer_id=""),
+    "Seller": lambda cols: models.Q(buyer_id="", supplier_id=""),
+    "Supplier": lambda cols: ~models.Q(supplier_id=""),
+}
+
+
 @dataclass
 class AssignmentDelete:
     op: str  # "DeleteBuyerAssignment"
@@ -377,20 +408,38 @@ class Assignment:
     deletes: list[AssignmentDelete] = field(default_factory=list)
     validate: Callable[[dict], None] | None = None
     check: Callable[..., None] | None = None  # (caller, path_params, data): checks needing the parent
+    # The list's `level` values (the SDK's "Possible values"), from: Company, Group, User.
+    levels: tuple[str, ...] = ()
+    commerce_roles: bool = False  # the list takes `commerceRole` (Buyer, Seller, Supplier)
+    readonly: tuple[str, ...] = ()  # SDK names filled by `enrich`, never stored
+    enrich: Callable[[int, list[dict]], None] | None = None  # (marketplace pk, serialized items)
     tag: str = ""
 
     def __post_init__(self):
+        assert set(self.levels) <= set(ASSIGNMENT_LEVELS), self.levels
         self.field_names = list(self.schema.model_fields)
-        self.columns = {n: column_for(n) for n in self.field_names if n not in ("MessageConfigName",)}
+        self.columns = {n: column_for(n) for n in self.field_names if n not in self.readonly}
         self.list_spec = ListSpec(
             model=self.model,
             columns={n: c for n, c in self.columns.items()},
             search_fields=(),
             xp_column=None,
             default_order=("pk",),
-            extra_params=frozenset(self.list_params) | frozenset({"level", "commerceRole"}),
+            extra_params=frozenset(self.list_params) | frozenset(self.query_params),
         )
         self.route = f"v1{self.path}"
+
+    @property
+    def query_params(self) -> tuple[str, ...]:
+        """The list's query parameters besides list_params and the paging ones."""
+        return (*(("level",) if self.levels else ()), *(("commerceRole",) if self.commerce_roles else ()))
+
+    def _narrow(self, qs, name: str, value: str, choices: dict[str, Callable[[set[str]], models.Q]]):
+        if value not in choices:
+            raise InvalidRequest(
+                MSG_CHOICE.format(name=name, choices=", ".join(choices)), data={"Field": name, "Value": value}
+            )
+        return qs.filter(choices[value]({f.name for f in self.model._meta.concrete_fields}))
 
     def queryset(self, caller, path_params: dict):
         qs = self.model.objects.filter(marketplace_id=caller.marketplace_pk)
@@ -402,8 +451,11 @@ class Assignment:
         return qs
 
     def serialize(self, obj) -> dict:
-        return {name: (getattr(obj, col) or None) if not isinstance(getattr(obj, col), bool) else getattr(obj, col)
-                for name, col in self.columns.items()}  # fmt: skip
+        out = {}
+        for name in self.field_names:
+            value = getattr(obj, self.columns[name]) if name in self.columns else None
+            out[name] = None if value == "" else value  # blank IDs are null; 0 and False stay
+        return out
 
     def list(self, caller, request, path_params: dict) -> dict:
         qs = self.queryset(caller, path_params)
@@ -411,15 +463,22 @@ class Assignment:
             value = request.GET.get(param)
             if value:
                 qs = qs.filter(**{column: value})
+        if self.levels and (level := request.GET.get("level")):
+            qs = self._narrow(qs, "level", level, {k: ASSIGNMENT_LEVELS[k] for k in self.levels})
+        if self.commerce_roles and (role := request.GET.get("commerceRole")):
+            qs = self._narrow(qs, "commerceRole", role, COMMERCE_ROLES)
         params = list_params_parse(request, self.list_spec)
         qs = apply_filters(qs, self.list_spec, params)
         rows, meta = page_slice(qs, params)
-        return {"Items": [self.serialize(r) for r in rows], "Meta": meta}
+        items = [self.serialize(r) for r in rows]
+        if self.enrich and items:
+            self.enrich(caller.marketplace_pk, items)
+        return {"Items": items, "Meta": meta}
 
     @transaction.atomic
     def save(self, caller, path_params: dict, data: dict) -> dict:
         for name in self.required:
-            if not data.get(name):
+            if data.get(name) in (None, ""):  # False and 0 are values (BundleProductAssignment.Required)
                 raise InvalidRequest(MSG_REQUIRED.format(field=name), data={"Field": name})
         if self.validate:
             self.validate(data)
@@ -444,7 +503,10 @@ class Assignment:
         for column, value in values.items():
             setattr(obj, column, value)
         obj.save()
-        return self.serialize(obj)
+        saved = self.serialize(obj)
+        if self.enrich:
+            self.enrich(caller.marketplace_pk, [saved])
+        return saved
 
     @transaction.atomic
     def delete(self, caller, spec: AssignmentDelete, path_params: dict, query: dict) -> int:

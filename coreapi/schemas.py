@@ -297,6 +297,15 @@ class MessageSender(OC):
     AllowAllBuyers: bool | None = None
 
 
+class MessageSenderAssignment(OC):
+    MessageSenderID: str | None = None
+    BuyerID: str | None = None
+    SupplierID: str | None = None
+    UserGroupID: str | None = None
+    MessageConfigName: str | None = None
+    MessageConfigDescription: str | None = None
+
+
 # --- product catalog --------------------------------------------------------------------------
 
 
@@ -357,6 +366,50 @@ class Inventory(OC):
 
 
 _Inventory = Inventory
+
+
+class ProductSupplier(OC):
+    DefaultPriceScheduleID: str | None = None
+    ID: str | None = None
+    Name: str | None = None
+    Active: bool | None = None
+    DateCreated: datetime | None = None
+    AllBuyersCanOrder: bool | None = None
+    xp: Xp | None = None
+
+
+class Bundle(OC):
+    ID: str | None = None
+    OwnerID: str | None = None
+    Name: str | None = Field(None, max_length=200)
+    Description: str | None = None
+    Active: bool | None = None
+    xp: Xp | None = None
+
+
+class BundleAssignment(OC):
+    SellerID: str | None = None
+    BundleID: str | None = None
+    BuyerID: str | None = None
+    UserGroupID: str | None = None
+
+
+class BundleProductAssignment(OC):
+    ProductID: str | None = None
+    BundleID: str | None = None
+    Required: bool | None = None
+    DefaultQuantity: int | None = None
+
+
+class BundleCatalogAssignment(OC):
+    CatalogID: str | None = None
+    BundleID: str | None = None
+
+
+class CategoryBundleAssignment(OC):
+    CategoryID: str | None = None
+    BundleID: str | None = None
+    ListOrder: int | None = None
 
 
 class Product(OC):

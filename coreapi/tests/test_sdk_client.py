@@ -31,6 +31,9 @@ EXPECTED_CHECKS = {
     "users_move",
     "product_variants",
     "category_assignments",
+    "products_list_by_catalog_category_supplier",
+    "bundles",
+    "message_sender_assignments_and_buyer_users",
     "webhook_prehook_blocks",
     "error_invalid_credentials",
     "error_invalid_grant",
@@ -143,6 +146,18 @@ def test_category_assignments(sdk_result):
 
 def test_a_pre_hook_that_refuses_surfaces_as_blocked_by_web_hook(sdk_result):
     assert_checks(sdk_result, "webhook_prehook_blocks")
+
+
+def test_products_list_by_catalog_category_and_supplier_and_product_suppliers(sdk_result):
+    assert_checks(sdk_result, "products_list_by_catalog_category_supplier")
+
+
+def test_bundles_and_their_assignments(sdk_result):
+    assert_checks(sdk_result, "bundles")
+
+
+def test_message_sender_assignments_and_users_across_buyers(sdk_result):
+    assert_checks(sdk_result, "message_sender_assignments_and_buyer_users")
 
 
 def test_errors_surface_as_ordercloud_error_codes(sdk_result):

@@ -12,6 +12,7 @@
 
 const {
   Configuration, Auth, Tokens, Me, Products, ApiClients, Users, Buyers, Specs, Catalogs, Categories, Webhooks,
+  Bundles, Suppliers, MessageSenders,
 } = require('ordercloud-javascript-sdk');
 
 const checks = {};
@@ -280,6 +281,74 @@ async function main(cfg) {
     await Categories.DeleteAssignment(catalog, 'gifts', { buyerID: `${p}-cb` });
     const after = await Categories.ListAssignments(catalog, { categoryID: 'gifts' });
     assertEqual(after.Meta.TotalCount, 0, 'DeleteAssignment');
+  });
+
+  await check('products_list_by_catalog_category_supplier', async () => {
+    const catalog = `${p}-shop`;
+    await Catalogs.Create({ ID: catalog, Name: 'Shop', Active: true });
+    await Categories.Create(catalog, { ID: 'tools', Name: 'Tools', Active: true });
+    await Suppliers.Create({ ID: `${p}-maker`, Name: 'Maker', Active: true });
+    for (const id of ['hammer', 'saw', 'glue']) {
+      await Products.Create({ ID: `${p}-${id}`, Name: id, Active: true });
+    }
+    await Catalogs.SaveProductAssignment({ CatalogID: catalog, ProductID: `${p}-hammer` });
+    await Catalogs.SaveProductAssignment({ CatalogID: catalog, ProductID: `${p}-saw` });
+    await Categories.SaveProductAssignment(catalog, { CategoryID: 'tools', ProductID: `${p}-saw` });
+    await Products.SaveSupplier(`${p}-glue`, `${p}-maker`, { defaultPriceScheduleID: undefined });
+    const inCatalog = await Products.List({ catalogID: catalog, sortBy: ['ID'] });
+    assertEqual(inCatalog.Items.map((x) => x.ID), [`${p}-hammer`, `${p}-saw`], 'Products.List catalogID');
+    const inCategory = await Products.List({ catalogID: catalog, categoryID: 'tools' });
+    assertEqual(inCategory.Items.map((x) => x.ID), [`${p}-saw`], 'Products.List categoryID');
+    const bySupplier = await Products.List({ supplierID: `${p}-maker` });
+    assertEqual(bySupplier.Items.map((x) => x.ID), [`${p}-glue`], 'Products.List supplierID');
+    const suppliers = await Products.ListSuppliers(`${p}-glue`);
+    assertEqual(suppliers.Items.map((x) => [x.ID, x.Name]), [[`${p}-maker`, 'Maker']], 'Products.ListSuppliers');
+    await Products.RemoveSupplier(`${p}-glue`, `${p}-maker`);
+    assertEqual((await Products.ListSuppliers(`${p}-glue`)).Meta.TotalCount, 0, 'Products.RemoveSupplier');
+    const missing = await expectOrderCloudError(() => Products.List({ catalogID: `${p}-no-such-catalog` }));
+    assertEqual([missing.errorCode, missing.status], ['NotFound', 404], 'an unknown catalog');
+  });
+
+  await check('bundles', async () => {
+    const bundle = `${p}-kit`;
+    const created = await Bundles.Create({ ID: bundle, Name: 'Kit', Active: true });
+    assertEqual([created.ID, created.Name, created.Active], [bundle, 'Kit', true], 'Bundles.Create');
+    await Bundles.Patch(bundle, { Description: 'Everything' });
+    assertEqual((await Bundles.Get(bundle)).Description, 'Everything', 'Bundles.Patch / Get');
+    await Products.Create({ ID: `${p}-part`, Name: 'Part', Active: true });
+    await Bundles.SaveProductAssignment({ BundleID: bundle, ProductID: `${p}-part`, Required: false, DefaultQuantity: 3 });
+    const parts = await Bundles.ListProductAssignments({ bundleID: bundle });
+    assertEqual(parts.Items.map((a) => [a.ProductID, a.Required, a.DefaultQuantity]), [[`${p}-part`, false, 3]],
+      'Bundles.ListProductAssignments');
+    await Buyers.Create({ ID: `${p}-bb`, Name: 'Bundle buyer', Active: true });
+    await Bundles.SaveAssignment({ BundleID: bundle, BuyerID: `${p}-bb` });
+    const assigned = await Bundles.ListAssignments({ bundleID: bundle, level: 'Company' });
+    assertEqual(assigned.Items.map((a) => a.BuyerID), [`${p}-bb`], 'Bundles.ListAssignments');
+    await Catalogs.Create({ ID: `${p}-bcat`, Name: 'Bundle catalog', Active: true });
+    await Catalogs.SaveBundleAssignment({ CatalogID: `${p}-bcat`, BundleID: bundle });
+    const listed = await Bundles.List({ catalogID: `${p}-bcat` });
+    assertEqual(listed.Items.map((b) => b.ID), [bundle], 'Bundles.List catalogID');
+    await Catalogs.DeleteBundleAssignment(`${p}-bcat`, bundle);
+    await Bundles.DeleteAssignment(bundle, `${p}-bb`);
+    await Bundles.DeleteProductAssignment(bundle, `${p}-part`);
+    assertEqual((await Bundles.ListAssignments({ bundleID: bundle })).Meta.TotalCount, 0, 'Bundles.DeleteAssignment');
+    await Bundles.Delete(bundle);
+    const gone = await expectOrderCloudError(() => Bundles.Get(bundle));
+    assertEqual(gone.errorCode, 'NotFound', 'Bundles.Delete');
+  });
+
+  await check('message_sender_assignments_and_buyer_users', async () => {
+    const sender = `${p}-mailer`;
+    await MessageSenders.Create({ ID: sender, Name: 'Mailer', MessageTypes: ['OrderSubmitted'], DeliveryConfigID: 'dc' });
+    await MessageSenders.SaveAssignment({ MessageSenderID: sender, BuyerID: cfg.buyerID });
+    const page = await MessageSenders.ListAssignments({ messageSenderID: sender });
+    assertEqual(page.Items.map((a) => [a.BuyerID, a.MessageConfigName]), [[cfg.buyerID, 'Mailer']],
+      'MessageSenders.ListAssignments');
+    await MessageSenders.DeleteAssignment(sender, { buyerID: cfg.buyerID });
+    assertEqual((await MessageSenders.ListAssignments({ messageSenderID: sender })).Meta.TotalCount, 0,
+      'MessageSenders.DeleteAssignment');
+    const users = await Users.ListAcrossBuyers({ filters: { CompanyID: cfg.buyerID } });
+    assertEqual(users.Items.map((u) => [u.ID, u.CompanyID]), [[cfg.buyerUserID, cfg.buyerID]], 'Users.ListAcrossBuyers');
   });
 
   await check('error_invalid_credentials', async () => {
