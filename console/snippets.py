@@ -38,15 +38,19 @@ def _js(value) -> str:
 
 def js_sdk(*, operation: Operation, base_url: str, built: BuiltRequest, path_values: list[str]) -> str:
     """An ordercloud-javascript-sdk call: path parameters in order, then the body, then the list
-    options ({search, searchOn, sortBy, page, pageSize, filters})."""
+    options ({catalogID, ..., search, searchOn, sortBy, page, pageSize, filters}): the operation's
+    own query parameters are options of their own, the filter rows go into `filters`."""
     args = [_js(v) for v in path_values]
     if built.body is not None:
         args.append(_js(built.body_value))
     options: dict = {}
     filters: dict = {}
     standard = {"search", "searchOn", "sortBy", "page", "pageSize"}
+    declared = {p.name for p in operation.query_params}
     for name, value in built.query:
-        if name in standard:
+        if name in declared:
+            options[name] = value
+        elif name in standard:
             options[name] = int(value) if name in ("page", "pageSize") and value.lstrip("-").isdigit() else value
         elif operation.is_list:
             filters[name] = value

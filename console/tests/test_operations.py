@@ -52,3 +52,18 @@ def test_bad_json_body_is_a_field_error(db):
     with pytest.raises(BuilderError) as exc:
         request_build(operation=operation_get("Products.Create"), data=data)
     assert "body_json" in exc.value.errors
+
+
+def test_sdk_snippet_puts_the_operations_own_parameters_beside_the_filters(db):
+    from console.snippets import js_sdk
+
+    data = QueryDict(mutable=True)
+    data.update({"q.catalogID": "cat", "pageSize": "5", "f.field": "Name", "f.op": "*=", "f.value": "shirt"})
+    operation = operation_get("Products.List")
+    built = request_build(operation=operation, data=data)
+    assert ("catalogID", "cat") in built.query and ("Name", "shirt*") in built.query
+    snippet = js_sdk(operation=operation, base_url="http://x/core/sandbox", built=built, path_values=[])
+    options = snippet.split("Products.List(", 1)[1].rsplit(");", 1)[0]
+    import json
+
+    assert json.loads(options) == {"pageSize": 5, "catalogID": "cat", "filters": {"Name": "shirt*"}}
