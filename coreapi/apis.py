@@ -136,6 +136,7 @@ def _mount_resource(router: Router, res: Resource) -> None:
     parent_names = _path_params(collection)
     read = (*res.read_roles, *res.write_roles)
     write = res.write_roles
+    suppliers = res.supplier_access is not None  # supplier users too (see resources.SupplierAccess)
     tags = [res.tag or res.sdk]
 
     def op_id(op: str) -> str:
@@ -143,18 +144,18 @@ def _mount_resource(router: Router, res: Resource) -> None:
 
     def list_(request, **kw):
         caller: Caller = request.auth
-        caller.require(read, seller_only=True)
+        caller.require(read, seller_only=True, suppliers=suppliers)
         return json_response(res.list(caller, request, {k: kw[k] for k in parent_names}))
 
     def get_(request, **kw):
         caller: Caller = request.auth
-        caller.require(read, seller_only=True)
+        caller.require(read, seller_only=True, suppliers=suppliers)
         obj = res.get_object(caller, kw, kw[res.id_param])
         return json_response(res.serialize_many([obj])[0])
 
     def create_(request, payload, **kw):
         caller: Caller = request.auth
-        caller.require(write, seller_only=True)
+        caller.require(write, seller_only=True, suppliers=suppliers)
         data = payload.model_dump(mode="json", exclude_unset=True)
         _before(request, route=collection, verb="POST", params=kw, request_body=data)
         obj = res.create(caller, kw, data)
@@ -166,7 +167,7 @@ def _mount_resource(router: Router, res: Resource) -> None:
 
     def save_(request, payload, **kw):
         caller: Caller = request.auth
-        caller.require(write, seller_only=True)
+        caller.require(write, seller_only=True, suppliers=suppliers)
         data = payload.model_dump(mode="json", exclude_unset=True)
         _before(request, route=item, verb="PUT", params=kw, request_body=data)
         obj, created = res.save(caller, kw, kw[res.id_param], data)
@@ -176,7 +177,7 @@ def _mount_resource(router: Router, res: Resource) -> None:
 
     def patch_(request, payload, **kw):
         caller: Caller = request.auth
-        caller.require(write, seller_only=True)
+        caller.require(write, seller_only=True, suppliers=suppliers)
         data = payload.model_dump(mode="json", exclude_unset=True)
         _before(request, route=item, verb="PATCH", params=kw, request_body=data)
         obj = res.patch(caller, kw, kw[res.id_param], data)
@@ -186,7 +187,7 @@ def _mount_resource(router: Router, res: Resource) -> None:
 
     def delete_(request, **kw):
         caller: Caller = request.auth
-        caller.require(write, seller_only=True)
+        caller.require(write, seller_only=True, suppliers=suppliers)
         _before(request, route=item, verb="DELETE", params=kw, request_body=None)
         res.delete(caller, kw, kw[res.id_param])
         _fire(request, route=item, verb="DELETE", params=kw, request_body=None, response_body=None)

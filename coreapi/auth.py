@@ -162,11 +162,12 @@ class Caller:
     def roles(self) -> tuple[str, ...]:
         return self.claims.roles
 
-    def require(self, needed: tuple[str, ...] | list[str], *, seller_only: bool = False) -> None:
-        """403 InsufficientRoles (with the roles that would do in Data) unless a role matches."""
+    def require(self, needed: tuple[str, ...] | list[str], *, seller_only: bool = False, suppliers: bool = False) -> None:
+        """403 InsufficientRoles (with the roles that would do in Data) unless a role matches.
+        `seller_only`: marketplace (admin) users only, and supplier users too with `suppliers`."""
         if needed and not role_utils.has_any(self.claims.roles, needed):
             raise InsufficientRoles(needed)
-        if seller_only and self.claims.user_type != "admin":
+        if seller_only and self.claims.user_type != "admin" and not (suppliers and self.claims.user_type == "supplier"):
             raise InsufficientRoles(needed, message=MSG_SELLER_ONLY)
 
 

@@ -16,7 +16,7 @@ from coreapi import models as m
 from coreapi import schemas as s
 from coreapi.errors import MSG_ID_EXISTS, MSG_USERNAME_EXISTS, CoreObjectNotFound, IdExists, InvalidRequest
 from coreapi.querying import apply_filters, list_params_parse, page_slice
-from coreapi.resources import Assignment, AssignmentDelete, Parent, Ref, Resource, new_client_id
+from coreapi.resources import Assignment, AssignmentDelete, Parent, Ref, Resource, SupplierAccess, new_client_id
 from coreapi.roles import ROLE_SET
 from coreapi.selectors import user_available_roles
 from coreapi.services import client_secret_hash, users_tokens_revoke
@@ -291,8 +291,9 @@ PRODUCT_REFERENCES = (
 
 
 def _product_before_save(caller, obj, data, creating):
-    if obj.default_price_schedule_id and not m.PriceSchedule.objects.filter(
-        marketplace_id=caller.marketplace_pk, oc_id=obj.default_price_schedule_id
+    # one the caller can see: a supplier user names its own supplier's price schedules only
+    if obj.default_price_schedule_id and not PRICE_SCHEDULES.queryset(caller, {}).filter(
+        oc_id=obj.default_price_schedule_id
     ).exists():
         raise CoreObjectNotFound("PriceSchedule", obj.default_price_schedule_id)
 
@@ -608,6 +609,7 @@ SUPPLIER_USERS = Resource(
     write_roles=("SupplierUserAdmin",),
     parent=Parent(param="supplierID", column="company_id", model=m.Supplier, object_type="Supplier"),
     scope={"kind": m.UserKind.SUPPLIER},
+    supplier_access=SupplierAccess(owner=None, parent_owner_column="oc_id"),  # its own supplier's users
     tag="Supplier users",
     **_USER_COMMON,
 )
@@ -712,6 +714,13 @@ PRODUCTS = Resource(
     batch=_product_batch,
     before_save=_product_before_save,
     after_delete=_product_after_delete,
+    supplier_access=SupplierAccess(
+        # besides its own, a supplier reads the products it sells: as one of their suppliers, as
+        # their default supplier, or because every supplier may (AllSuppliersCanSell)
+        readable=lambda mp, supplier: Q(default_supplier_id=supplier) | Q(all_suppliers_can_sell=True) | Q(
+            oc_id__in=m.ProductSupplier.objects.filter(marketplace_id=mp, supplier_id=supplier).values("product_id")
+        ),
+    ),
     list_query=CATALOG_NARROWING,
     narrow=_catalog_narrowing(
         in_catalog=m.ProductCatalogAssignment,
@@ -766,6 +775,7 @@ PRICE_SCHEDULES = Resource(
     readonly=("IsOnSale",),
     search_fields=("ID", "Name", "Currency"),
     computed={"IsOnSale": _is_on_sale},
+    supplier_access=SupplierAccess(),
     tag="Price schedules",
 )
 
@@ -782,6 +792,7 @@ SPECS = Resource(
     readonly=("OptionCount", "Options"),
     computed={"OptionCount": lambda o: 0, "Options": lambda o: []},
     batch=_spec_batch,
+    supplier_access=SupplierAccess(),
     after_delete=_spec_after_delete,
     tag="Specs",
 )
@@ -797,6 +808,7 @@ SPEC_OPTIONS = Resource(
     write_roles=("ProductAdmin",),
     parent=Parent(param="specID", column="spec_id", model=m.Spec, object_type="Spec"),
     search_fields=("ID", "Value"),
+    supplier_access=SupplierAccess(owner=None),  # the options of its own specs
     tag="Specs",
 )
 SPEC_OPTIONS.op_names = {

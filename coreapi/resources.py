@@ -26,9 +26,12 @@ from coreapi import rowcounts
 from coreapi.errors import (
     MSG_ID_EXISTS,
     MSG_INVALID_ID,
+    MSG_NOT_OWNER,
+    MSG_OWNER_IS_YOUR_SUPPLIER,
     MSG_REQUIRED,
     CoreObjectNotFound,
     IdExists,
+    InsufficientRoles,
     InvalidRequest,
 )
 from coreapi.querying import ListSpec, apply_filters, is_unfiltered, list_params_parse, page_slice
@@ -102,6 +105,29 @@ class Ref:
     update: Callable[[int, str | None, str, str], None] | None = None
 
 
+@dataclass(frozen=True)
+class SupplierAccess:
+    """What a supplier user's token may do with a marketplace resource (OrderCloud's supplier
+    perspective; without a SupplierAccess only marketplace (admin) users may use it).
+
+    - `owner` (an SDK field, OwnerID) set: the supplier reads and writes the rows its supplier owns, creates rows
+      owned by it (OwnerID filled in; another supplier's is a 400), and only reads the rows
+      `readable(marketplace_pk, supplier_id)` adds (a write to one of those is 403). Another
+      supplier's rows are not found (404).
+    - `owner` None: the rows belong to their parent; the supplier reads and writes those of
+      parents its supplier owns (the parent's `parent_owner_column`: a spec's `owner_id`, a
+      supplier's own `oc_id`), and any other parent is not found.
+    """
+
+    owner: str | None = "OwnerID"
+    readable: Callable[[int, str], models.Q] | None = None
+    parent_owner_column: str = "owner_id"  # with owner None: the parent's column holding the supplier
+
+    @property
+    def owner_column(self) -> str | None:
+        return column_for(self.owner) if self.owner else None
+
+
 @dataclass
 class Resource:
     object_type: str  # "Product" (NotFound Data.ObjectType)
@@ -133,6 +159,7 @@ class Resource:
     # (caller, queryset, {param: value} of the ones given) and returns the narrowed queryset.
     list_query: tuple[str, ...] = ()
     narrow: Callable[..., models.QuerySet] | None = None
+    supplier_access: SupplierAccess | None = None
     tag: str = ""
 
     def __post_init__(self):
@@ -171,14 +198,57 @@ class Resource:
         column values, no subclass narrowing it): its size is the table's RowCount."""
         return not self.parent and not self.scope and type(self).queryset is Resource.queryset
 
-    def queryset(self, caller, path_params: dict) -> models.QuerySet:
+    def supplier_of(self, caller) -> str | None:
+        """The caller's supplier ID when a supplier user works on this resource, else None."""
+        if self.supplier_access is not None and caller.claims.user_type == "supplier":
+            return caller.claims.company_id
+        return None
+
+    def _rows(self, caller, path_params: dict) -> models.QuerySet:
+        """Every row of the marketplace (and parent) this resource covers, whoever the caller: what
+        an ID must be unique among. A parent the caller cannot see is not found."""
         qs = self.model.objects.filter(marketplace_id=caller.marketplace_pk, **self.scope)
         if self.parent:
             parent_id = path_params[self.parent.param]
-            if not self.parent.model.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=parent_id).exists():
+            parents = self.parent.model.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=parent_id)
+            supplier = self.supplier_of(caller)
+            if supplier and self.supplier_access.owner_column is None:
+                parents = parents.filter(**{self.supplier_access.parent_owner_column: supplier})
+            if not parents.exists():
                 raise CoreObjectNotFound(self.parent.object_type, parent_id)
             qs = qs.filter(**{self.parent.column: parent_id})
         return qs
+
+    def queryset(self, caller, path_params: dict) -> models.QuerySet:
+        """The rows the caller can see."""
+        qs = self._rows(caller, path_params)
+        supplier = self.supplier_of(caller)
+        if supplier and self.supplier_access.owner_column:
+            visible = models.Q(**{self.supplier_access.owner_column: supplier})
+            if self.supplier_access.readable:
+                visible |= self.supplier_access.readable(caller.marketplace_pk, supplier)
+            qs = qs.filter(visible)
+        return qs
+
+    def _check_owner(self, caller, obj) -> None:
+        """Before changing a row: a supplier user changes only what its supplier owns."""
+        supplier = self.supplier_of(caller)
+        column = self.supplier_access.owner_column if supplier else None
+        if column and getattr(obj, column) != supplier:
+            raise InsufficientRoles(self.write_roles, message=MSG_NOT_OWNER.format(object_type=self.object_type))
+
+    def _own(self, caller, obj, data: dict) -> None:
+        """After applying a supplier user's write: the row is (still) owned by its supplier."""
+        supplier = self.supplier_of(caller)
+        column = self.supplier_access.owner_column if supplier else None
+        if not column:
+            return
+        given = data.get(self.supplier_access.owner)
+        if given and given != supplier:
+            raise InvalidRequest(
+                MSG_OWNER_IS_YOUR_SUPPLIER.format(supplier=supplier), data={"Field": self.supplier_access.owner, "Value": given}
+            )
+        setattr(obj, column, supplier)
 
     def get_object(self, caller, path_params: dict, object_id: str):
         obj = self.queryset(caller, path_params).filter(oc_id=object_id).first()
@@ -214,7 +284,8 @@ class Resource:
             qs = self.narrow(caller, qs, narrowed)
         qs = apply_filters(qs, self.list_spec, params)
         total = None
-        if not narrowed and self._whole_table_scope and is_unfiltered(params) and rowcounts.counted(self.model):
+        whole_table = not narrowed and not self.supplier_of(caller) and self._whole_table_scope
+        if whole_table and is_unfiltered(params) and rowcounts.counted(self.model):
             total = rowcounts.marketplace_row_count(self.model, marketplace_pk=caller.marketplace_pk)
         rows, meta = page_slice(qs, params, total=total)
         return {"Items": self.serialize_many(rows), "Meta": meta}
@@ -256,7 +327,7 @@ class Resource:
         if self.id_unique_in_environment:
             qs = self.model.objects.filter(marketplace__environment=caller.environment, oc_id=object_id)
         else:
-            qs = self.queryset(caller, path_params).filter(oc_id=object_id)
+            qs = self._rows(caller, path_params).filter(oc_id=object_id)
         if exclude_pk is not None:
             qs = qs.exclude(pk=exclude_pk)
         return qs.exists()
@@ -305,6 +376,7 @@ class Resource:
         obj = self._new(caller, path_params)
         obj.oc_id = object_id
         self._apply(obj, data, replace=True)
+        self._own(caller, obj, data)
         self._save(caller, obj, data, creating=True)
         return obj
 
@@ -322,12 +394,15 @@ class Resource:
             obj = self._new(caller, path_params)
             obj.oc_id = new_object_id
             self._apply(obj, data, replace=True)
+            self._own(caller, obj, data)
             self._save(caller, obj, data, creating=True)
             return obj, True
+        self._check_owner(caller, existing)
         if new_object_id != object_id and self._id_taken(caller, path_params, new_object_id, existing.pk):
             raise IdExists(MSG_ID_EXISTS, data={"ObjectType": self.object_type, "ObjectID": new_object_id})
         old_id, existing.oc_id = existing.oc_id, new_object_id
         self._apply(existing, data, replace=True)
+        self._own(caller, existing, data)
         self._save(caller, existing, data, creating=False)
         if existing.oc_id != old_id:
             self._follow_new_id(caller, existing, old_id)
@@ -337,6 +412,7 @@ class Resource:
     def patch(self, caller, path_params: dict, object_id: str, data: dict):
         self._check_required(data, partial=True)
         obj = self.get_object(caller, path_params, object_id)
+        self._check_owner(caller, obj)
         old_id = obj.oc_id
         new_object_id = data.get("ID") if "ID" not in self.readonly else None
         if new_object_id and new_object_id != object_id:
@@ -345,6 +421,7 @@ class Resource:
                 raise IdExists(MSG_ID_EXISTS, data={"ObjectType": self.object_type, "ObjectID": new_object_id})
             obj.oc_id = new_object_id
         self._apply(obj, data, replace=False)
+        self._own(caller, obj, data)
         self._save(caller, obj, data, creating=False)
         if obj.oc_id != old_id:
             self._follow_new_id(caller, obj, old_id)
@@ -353,6 +430,7 @@ class Resource:
     @transaction.atomic
     def delete(self, caller, path_params: dict, object_id: str) -> None:
         obj = self.get_object(caller, path_params, object_id)
+        self._check_owner(caller, obj)
         obj.delete()
         if self.after_delete:
             self.after_delete(caller, obj)
