@@ -118,6 +118,26 @@ class TestImpersonation:
         # Roles: the buyer user's (Shopper, MeAdmin) ∩ the contributor's (ProductReader, MeAdmin, Shopper).
         assert sorted(row.granted_roles) == ["MeAdmin", "Shopper"]
 
+    def test_an_impersonated_supplier_user_sees_its_own_products(self, team, owner, seller_member):
+        from coreapi import models as core_models
+        from coreapi.testing import core_security_profile, core_user
+
+        mp = core_models.Marketplace.objects.get(environment="sandbox", marketplace_id=team.oc_id)
+        core_models.Supplier.objects.create(marketplace=mp, oc_id="maker", name="Maker", active=True)
+        core_models.ApiClient.objects.create(marketplace=mp, oc_id="supplier-client", app_name="Supplier app",
+                                             allow_any_supplier=True, refresh_token_duration=60)  # fmt: skip
+        core_security_profile(mp, profile_id="maker-profile", roles=["ProductAdmin"], supplier_id="maker")
+        core_user(mp, kind=core_models.UserKind.SUPPLIER, company_id="maker", user_id="maker-user", username="maker")
+        core_models.Product.objects.create(marketplace=mp, oc_id="anvil", name="Anvil", owner_id="maker")
+        org_services.contributor_save(actor=owner, organization=team, username=seller_member.username,
+                                      roles=["ProductAdmin"], is_admin=False, impersonate_supplier=True)  # fmt: skip
+        supplier = Context(client_id="supplier-client", username="maker")
+        listed = send(seller_member, team, "/v1/products", context=supplier)
+        assert listed.response.status == 200, listed.response.content
+        assert [p["ID"] for p in listed.response.json()["Items"]] == ["anvil"]  # not the marketplace's prod-1..3
+        created = send(seller_member, team, "/v1/products", context=supplier, method="POST", body='{"Name": "Tongs"}')
+        assert created.response.status == 201 and created.response.json()["OwnerID"] == "maker"
+
     def test_contexts_have_separate_tokens(self, team, member):
         send(member, team)
         send(member, team, context=BUYER)
