@@ -110,10 +110,10 @@ class SupplierAccess:
     """What a supplier user's token may do with a marketplace resource (OrderCloud's supplier
     perspective; without a SupplierAccess only marketplace (admin) users may use it).
 
-    - `owner` (an SDK field, OwnerID) set: the supplier reads and writes the rows its supplier owns, creates rows
-      owned by it (OwnerID filled in; another supplier's is a 400), and only reads the rows
-      `readable(marketplace_pk, supplier_id)` adds (a write to one of those is 403). Another
-      supplier's rows are not found (404).
+    - `owner` (an SDK field: OwnerID) set: the supplier reads and writes the rows its supplier
+      owns, creates rows owned by it (OwnerID filled in; another supplier's is a 400), and only
+      reads the rows `readable(marketplace_pk, supplier_id)` adds (a write to one of those is
+      403). Another supplier's rows are not found (404).
     - `owner` None: the rows belong to their parent; the supplier reads and writes those of
       parents its supplier owns (the parent's `parent_owner_column`: a spec's `owner_id`, a
       supplier's own `oc_id`), and any other parent is not found.
