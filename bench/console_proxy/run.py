@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import socket
 import json
 import subprocess
@@ -232,6 +233,7 @@ def run(args) -> int:
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=10)
+        shutil.rmtree(tmp, ignore_errors=True)  # the SQLite file of a DATABASE_URL-less run
 
 
 def main() -> int:
