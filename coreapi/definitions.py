@@ -597,6 +597,7 @@ SUPPLIERS = Resource(
     required=("Name",),
     readonly=("DateCreated",),
     after_delete=_supplier_after_delete,
+    supplier_access=SupplierAccess(owner=None, own_row=True),  # a supplier user's own supplier only
     tag="Suppliers",
 )
 

@@ -29,6 +29,8 @@ from coreapi.errors import (
     MSG_NOT_OWNER,
     MSG_OWNER_IS_YOUR_SUPPLIER,
     MSG_REQUIRED,
+    MSG_SUPPLIER_ID_FIXED,
+    MSG_SUPPLIER_ROW,
     CoreObjectNotFound,
     IdExists,
     InsufficientRoles,
@@ -117,11 +119,14 @@ class SupplierAccess:
     - `owner` None: the rows belong to their parent; the supplier reads and writes those of
       parents its supplier owns (the parent's `parent_owner_column`: a spec's `owner_id`, a
       supplier's own `oc_id`), and any other parent is not found.
+    - `own_row`: the rows are the suppliers themselves; a supplier reads and changes only its own
+      (not its ID), any other is not found, and it creates and deletes none (403).
     """
 
     owner: str | None = "OwnerID"
     readable: Callable[[int, str], models.Q] | None = None
     parent_owner_column: str = "owner_id"  # with owner None: the parent's column holding the supplier
+    own_row: bool = False
 
     @property
     def owner_column(self) -> str | None:
@@ -223,6 +228,8 @@ class Resource:
         """The rows the caller can see."""
         qs = self._rows(caller, path_params)
         supplier = self.supplier_of(caller)
+        if supplier and self.supplier_access.own_row:
+            return qs.filter(oc_id=supplier)
         if supplier and self.supplier_access.owner_column:
             visible = models.Q(**{self.supplier_access.owner_column: supplier})
             if self.supplier_access.readable:
@@ -236,6 +243,16 @@ class Resource:
         column = self.supplier_access.owner_column if supplier else None
         if column and getattr(obj, column) != supplier:
             raise InsufficientRoles(self.write_roles, message=MSG_NOT_OWNER.format(object_type=self.object_type))
+
+    def _refuse_supplier_row_change(self, caller, *, object_id: str | None = None, new_id: str | None = None) -> None:
+        """A supplier user neither creates nor deletes suppliers, nor changes its own one's ID
+        (`object_id` None: creating or deleting)."""
+        if not (self.supplier_of(caller) and self.supplier_access.own_row):
+            return
+        if object_id is None:
+            raise InsufficientRoles(self.write_roles, message=MSG_SUPPLIER_ROW.format(object_type=self.object_type))
+        if new_id and new_id != object_id:
+            raise InvalidRequest(MSG_SUPPLIER_ID_FIXED, data={"Field": "ID", "Value": new_id})
 
     def _own(self, caller, obj, data: dict) -> None:
         """After applying a supplier user's write: the row is (still) owned by its supplier."""
@@ -367,6 +384,7 @@ class Resource:
 
     @transaction.atomic
     def create(self, caller, path_params: dict, data: dict):
+        self._refuse_supplier_row_change(caller)
         self.queryset(caller, path_params)  # parent must exist
         self._check_required(data, partial=False)
         object_id = data.get("ID") if "ID" not in self.readonly else None
@@ -389,6 +407,7 @@ class Resource:
         new_object_id = data.get("ID") if "ID" not in self.readonly else None
         new_object_id = id_validate(new_object_id) if new_object_id else object_id
         if existing is None:
+            self._refuse_supplier_row_change(caller)
             if self._id_taken(caller, path_params, new_object_id):
                 raise IdExists(MSG_ID_EXISTS, data={"ObjectType": self.object_type, "ObjectID": new_object_id})
             obj = self._new(caller, path_params)
@@ -398,6 +417,7 @@ class Resource:
             self._save(caller, obj, data, creating=True)
             return obj, True
         self._check_owner(caller, existing)
+        self._refuse_supplier_row_change(caller, object_id=object_id, new_id=new_object_id)
         if new_object_id != object_id and self._id_taken(caller, path_params, new_object_id, existing.pk):
             raise IdExists(MSG_ID_EXISTS, data={"ObjectType": self.object_type, "ObjectID": new_object_id})
         old_id, existing.oc_id = existing.oc_id, new_object_id
@@ -415,6 +435,7 @@ class Resource:
         self._check_owner(caller, obj)
         old_id = obj.oc_id
         new_object_id = data.get("ID") if "ID" not in self.readonly else None
+        self._refuse_supplier_row_change(caller, object_id=object_id, new_id=new_object_id)
         if new_object_id and new_object_id != object_id:
             id_validate(new_object_id)
             if self._id_taken(caller, path_params, new_object_id, obj.pk):
@@ -431,6 +452,7 @@ class Resource:
     def delete(self, caller, path_params: dict, object_id: str) -> None:
         obj = self.get_object(caller, path_params, object_id)
         self._check_owner(caller, obj)
+        self._refuse_supplier_row_change(caller)
         obj.delete()
         if self.after_delete:
             self.after_delete(caller, obj)

@@ -9,7 +9,7 @@ from coreapi.testing import DEFAULT_CORE_PASSWORD, core_security_profile, core_u
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["ProductAdmin", "PriceScheduleAdmin", "SupplierUserAdmin", "BuyerReader"]
+ROLES = ["ProductAdmin", "PriceScheduleAdmin", "SupplierUserAdmin", "SupplierAdmin", "BuyerReader"]
 
 
 def supplier_token(world, supplier_id: str, username: str) -> str:
@@ -106,6 +106,26 @@ def test_its_own_supplier_users_only(call, maker):
     assert ids(call("get", "/v1/suppliers/maker/users", token=maker, status=200)) == ["helper", "maker-user"]
     assert call("get", "/v1/suppliers/rival/users", token=maker, status=404).json()["Errors"][0]["Data"]["ObjectType"] == "Supplier"
     call("post", "/v1/suppliers/rival/users", {**user, "ID": "spy", "Username": "spy"}, token=maker, status=404)
+
+
+def test_its_own_supplier_only_read_and_edited_never_created_or_deleted(call, maker, rival):
+    own = call("get", "/v1/suppliers", token=maker, status=200)
+    assert ids(own) == ["maker"] and own.json()["Meta"]["TotalCount"] == 1
+    assert call("get", "/v1/suppliers", status=200).json()["Meta"]["TotalCount"] == 2  # the marketplace sees both
+    assert error(call("get", "/v1/suppliers/rival", token=maker, status=404))["Data"]["ObjectType"] == "Supplier"
+    call("patch", "/v1/suppliers/rival", {"Name": "Mine now"}, token=maker, status=404)
+
+    assert call("patch", "/v1/suppliers/maker", {"Name": "Maker Ltd"}, token=maker, status=200).json()["Name"] == "Maker Ltd"
+    call("put", "/v1/suppliers/maker", {"Name": "Maker plc", "Active": True}, token=maker, status=200)
+    assert call("get", "/v1/suppliers/maker", status=200).json()["Name"] == "Maker plc"
+
+    renamed = call("patch", "/v1/suppliers/maker", {"ID": "maker2"}, token=maker, status=400)
+    assert error(renamed)["Message"] == "A supplier user cannot change its own supplier's ID."
+    created = call("post", "/v1/suppliers", {"ID": "third", "Name": "Third"}, token=maker, status=403)
+    assert error(created)["Message"] == "Only marketplace (seller) users can create or delete a Supplier."
+    call("put", "/v1/suppliers/fourth", {"Name": "Fourth"}, token=maker, status=403)
+    call("delete", "/v1/suppliers/maker", token=maker, status=403)
+    assert ids(call("get", "/v1/suppliers", status=200)) == ["maker", "rival"]  # nothing created, nothing deleted
 
 
 def test_marketplace_only_resources_stay_so(call, maker):
