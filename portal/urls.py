@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.home_view, name="home"),
     path("dashboard/", views.dashboard_view, name="dashboard"),
     path("healthz", views.healthz_view, name="healthz"),
+    # pages outside the portal's layout (the admin site) still get an icon, not a 404
+    path("favicon.ico", views.favicon_view),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("organizations/", include("organizations.urls")),

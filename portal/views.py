@@ -4,7 +4,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -46,6 +48,13 @@ def _broker_ok() -> bool | None:
     except Exception:  # noqa: BLE001
         logger.exception("healthz: broker check failed")
         return False
+
+
+def favicon_view(request):
+    """/favicon.ico, which browsers ask for on pages without the layout's icon link (the admin
+    site). The static URL is resolved per request: with the manifest storage it needs the
+    collected files, which an import-time URL pattern could not wait for."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 @never_cache

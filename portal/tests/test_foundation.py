@@ -98,3 +98,13 @@ def test_settings_json_serialisable_celery_config():
 
     assert settings.CELERY_TASK_SERIALIZER == "json"
     json.dumps(settings.CELERY_BEAT_SCHEDULE, default=str)
+
+
+@pytest.mark.django_db
+def test_the_site_has_an_icon_on_every_page(client):
+    """The layout links the icon, and /favicon.ico (what pages outside it, like the admin site,
+    make the browser ask for) leads to the same file rather than a 404."""
+    home = client.get("/accounts/login/").content.decode()
+    assert 'rel="icon" href="/static/img/favicon.svg"' in home
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == "/static/img/favicon.svg"
