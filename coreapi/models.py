@@ -84,6 +84,7 @@ class ApiClient(MarketplaceOwned):
     date_created = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = "API client"
         constraints = _unique("apiclient", "oc_id")
 
 
@@ -101,6 +102,7 @@ class ApiClientSecret(MarketplaceOwned):
     date_created = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = "API client secret"
         constraints = _unique("apiclientsecret", "api_client_id", "oc_id")
         indexes = [models.Index(fields=["marketplace", "api_client_id", "secret_hash"], name="coreapi_acsecret_hash")]
 
@@ -112,6 +114,7 @@ class ApiClientAssignment(models.Model):
     supplier_id = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
+        verbose_name = "API client assignment"
         constraints = _unique("apiclientassignment", "api_client_id", "buyer_id", "supplier_id")
 
 
@@ -169,6 +172,7 @@ class CoreUser(MarketplaceOwned):
     password_last_set_date = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "user"  # admin, buyer and supplier users alike
         constraints = [
             models.UniqueConstraint(fields=["marketplace", "kind", "company_id", "oc_id"], name="coreapi_user_unique_id"),
             models.UniqueConstraint(fields=["marketplace", "username"], name="coreapi_user_unique_username"),

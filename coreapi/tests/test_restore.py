@@ -85,7 +85,8 @@ class TestMarketplaceCopy:
         assert by_resource["Product"].rows_copied == 5 and by_resource["Product"].rows_removed == 3
         assert by_resource["PriceSchedule"].rows_copied == 5
         assert by_resource["ProductAssignment"].rows_copied == 5
-        assert by_resource["Product"].label == "Products"
+        assert [by_resource[r].label for r in ("Product", "Category", "ApiClient", "CoreUser")] == [
+            "Products", "Categories", "API clients", "Users"]  # fmt: skip
         copied = m.Product.objects.get(marketplace=staging, oc_id="p-3")
         assert (copied.default_price_schedule_id, copied.xp, copied.active) == ("ps-3", {"n": 3}, True)
 

@@ -55,8 +55,8 @@ class TestStagingRestorePage:
         from organizations.services_restore import progress_key
 
         run = StagingRestore.objects.create(organization=staging_org, status="running", tables_total=4)
-        cache.set(progress_key(run.pk), {"done": 1, "total": 4, "current": "Api clients", "tables": [
-            {"resource": "ApiClient", "label": "Api clients", "rows_copied": 3, "rows_removed": 1, "ms": 2.5}]})
+        cache.set(progress_key(run.pk), {"done": 1, "total": 4, "current": "API clients", "tables": [
+            {"resource": "ApiClient", "label": "API clients", "rows_copied": 3, "rows_removed": 1, "ms": 2.5}]})
         page = admin_client.get(PAGE).content.decode()
         progress_url = reverse("organizations:staging-restore-progress", kwargs={"env": "staging", "oc_id": "acme",
                                                                                "pk": run.pk})
