@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from organizations import environments
+from portal.common import jsonbody
 from portal.common.errors import ApplicationError, NotFoundError
 
 ERR_OPERATION_NOT_FOUND = "Unknown operation."
@@ -32,7 +33,6 @@ ERR_NUMBER = "Enter a number."
 ERR_MIN = "Must be at least {minimum:g}."
 ERR_MAX = "Must be at most {maximum:g}."
 ERR_BOOLEAN = "Choose true or false."
-ERR_JSON = "The JSON body is not valid JSON: {detail}"
 ERR_JSON_OBJECT = "The JSON body must be an object when body fields are set."
 ERR_FILTER_FIELD = "Filter field names may contain letters, digits, '.', '_' and '-'."
 
@@ -408,9 +408,9 @@ def request_build(*, operation: Operation, data) -> BuiltRequest:
     if operation.has_body and operation.method in ("POST", "PUT", "PATCH"):
         raw = _first(data, "body_json")
         try:
-            body_value = json.loads(raw) if raw else {}
-        except ValueError as exc:
-            errors["body_json"] = ERR_JSON.format(detail=str(exc))
+            body_value = jsonbody.loads(raw) if raw else {}
+        except jsonbody.BodyRejected as exc:  # broken JSON, NaN, Infinity: what the API would refuse
+            errors["body_json"] = str(exc)
             body_value = {}
         field_values = {}
         for param in operation.body_fields:

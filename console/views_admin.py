@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from console import selectors, services
 from console.services import SELF
 from console.views import _console_context, console_url, console_view
+from portal.common import jsonbody
 from portal.common.errors import ApplicationError
 
 ERR_JSON_OBJECT = "Enter a JSON object, e.g. {}."
@@ -78,9 +79,9 @@ def _json_object(value: str, *, allow_empty=True):
             return {}
         raise forms.ValidationError(ERR_JSON_OBJECT)
     try:
-        parsed = json.loads(value)
-    except ValueError as exc:
-        raise forms.ValidationError(f"Invalid JSON: {exc}") from exc
+        parsed = jsonbody.loads(value)
+    except jsonbody.BodyRejected as exc:
+        raise forms.ValidationError(str(exc)) from exc
     if not isinstance(parsed, dict):
         raise forms.ValidationError(ERR_JSON_OBJECT)
     return parsed

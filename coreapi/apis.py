@@ -25,6 +25,7 @@ from coreapi.models import Marketplace, UserKind
 from coreapi.resources import Assignment, Resource, json_response
 from coreapi.tokens import base_url
 from coreapi.webhooks import WebhookWrite, prehooks_call, webhooks_fire
+from portal.common.jsonbody import StrictJSONParser, http_error_message
 
 logger = logging.getLogger(__name__)
 
@@ -549,7 +550,7 @@ def _install_error_handlers(api: NinjaAPI) -> None:
         code = {400: "InvalidRequest", 401: "InvalidToken", 403: "InsufficientRoles", 404: "NotFound"}.get(
             exc.status_code, "InvalidRequest"
         )
-        return _error(api, request, exc.status_code, code, str(exc) or "Invalid request.")
+        return _error(api, request, exc.status_code, code, http_error_message(exc) or "Invalid request.")
 
     def not_found(request, exc):
         return _error(api, request, 404, "NotFound", "Not found.")
@@ -591,6 +592,7 @@ def build_core_api(environment: str) -> NinjaAPI:
         ),
         urls_namespace=f"coreapi-{environment}",
         auth=CoreBearer(environment),
+        parser=StrictJSONParser(),
         openapi_url="v1/openapi.json",
         docs_url="v1/docs",
     )

@@ -25,6 +25,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from portal.api_auth import portal_bearer
 from portal.apiauth.services import ERR_TOKEN_MISSING, OAuthError
 from portal.common.errors import ApplicationError
+from portal.common.jsonbody import StrictJSONParser, http_error_message
 
 logger = logging.getLogger("portal.api")
 
@@ -96,6 +97,7 @@ api = PortalNinjaAPI(
     ),
     urls_namespace="portal_api",
     auth=portal_bearer,
+    parser=StrictJSONParser(),
 )
 
 
@@ -176,7 +178,7 @@ def _django_validation_error(request, exc: DjangoValidationError):
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     codes = {400: "InvalidRequest", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed", 429: "TooManyRequests"}
-    return _errors(request, exc.status_code, codes.get(exc.status_code, "Error"), str(exc))
+    return _errors(request, exc.status_code, codes.get(exc.status_code, "Error"), http_error_message(exc))
 
 
 @api.exception_handler(Http404)

@@ -51,7 +51,16 @@ def test_bad_json_body_is_a_field_error(db):
     data.update({"body_json": "{not json"})
     with pytest.raises(BuilderError) as exc:
         request_build(operation=operation_get("Products.Create"), data=data)
-    assert "body_json" in exc.value.errors
+    assert exc.value.errors["body_json"] == "The body is not valid JSON: Expecting property name enclosed in double quotes (line 1, column 2)."
+
+
+@pytest.mark.parametrize("number", ["NaN", "-Infinity", "1e999"])
+def test_a_json_body_with_a_non_finite_number_is_a_field_error_not_sent(db, number):
+    data = QueryDict(mutable=True)
+    data.update({"body_json": f'{{"Name": "n", "ShipWeight": {number}}}'})
+    with pytest.raises(BuilderError) as exc:
+        request_build(operation=operation_get("Products.Create"), data=data)
+    assert number in exc.value.errors["body_json"]
 
 
 def test_sdk_snippet_puts_the_operations_own_parameters_beside_the_filters(db):

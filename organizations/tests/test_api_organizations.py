@@ -232,6 +232,19 @@ class TestSave:
         assert response.status_code == 400
         assert "Errors" in response.json()
 
+    @pytest.mark.parametrize(("raw", "message"), [
+        ('{"Name": }', "The body is not valid JSON: Expecting value (line 1, column 10)."),
+        ('{"Name": "X", "xp": NaN}', "NaN is not a JSON number; send a finite number or null."),
+    ])  # fmt: skip
+    def test_unreadable_json_says_why(self, client, owner, raw, message):
+        response = client.put(
+            "/api/v1/organizations/x", raw, content_type="application/json",
+            headers={"Authorization": f"Bearer {PortalApi(client, owner).token}"},
+        )
+        assert response.status_code == 400
+        assert error_messages(response) == [message]
+        assert not Organization.objects.filter(oc_id="x").exists()
+
     def test_someone_elses_id_in_the_same_environment_is_taken(self, client, team, outsider):
         response = PortalApi(client, outsider).put("/organizations/acme-sbx", {"Name": "Mine"})
         assert response.status_code == 409

@@ -1,0 +1,51 @@
+"""JSON bodies the core API refuses, with a reason in OrderCloud's error shape, storing nothing."""
+
+import pytest
+from django.test import override_settings
+
+pytestmark = pytest.mark.django_db
+
+
+def post_raw(world, admin_token, raw: str):
+    return world.call("post", "/v1/products", admin_token, data=raw, content_type="application/json")
+
+
+def only_error(response) -> dict:
+    assert response.status_code == 400, response.content
+    [error] = response.json()["Errors"]
+    assert error["ErrorCode"] == "InvalidRequest"
+    return error
+
+
+@pytest.mark.parametrize(
+    ("number", "message"),
+    [
+        ("NaN", "NaN is not a JSON number; send a finite number or null."),
+        ("Infinity", "Infinity is not a JSON number; send a finite number or null."),
+        ("-Infinity", "-Infinity is not a JSON number; send a finite number or null."),
+        ("1e999", "1e999 is too large for a number."),
+    ],
+)
+def test_non_finite_numbers_are_refused_not_stored(world, admin_token, call, number, message):
+    response = post_raw(world, admin_token, f'{{"ID": "heavy", "Name": "Heavy", "ShipWeight": {number}}}')
+    assert only_error(response)["Message"] == message
+    call("get", "/v1/products/heavy", status=404)
+    # every list stays readable JSON
+    assert call("get", "/v1/products", status=200).json()["Meta"]["TotalCount"] == 0
+
+
+def test_broken_json_says_where(world, admin_token):
+    response = post_raw(world, admin_token, '{"ID": "p",\n "Name": }')
+    assert only_error(response)["Message"] == "The body is not valid JSON: Expecting value (line 2, column 10)."
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
+def test_a_body_over_the_size_limit_is_a_400_with_the_limit(world, admin_token):
+    response = post_raw(world, admin_token, '{"ID": "p", "Name": "' + "x" * 2000 + '"}')
+    assert only_error(response)["Message"] == "The body is larger than 1,000 bytes."
+
+
+def test_finite_numbers_still_work(call):
+    body = {"ID": "light", "Name": "Light", "ShipWeight": 0.5, "ShipHeight": -0.0, "ShipWidth": 1e300}
+    created = call("post", "/v1/products", body, status=201).json()
+    assert (created["ShipWeight"], created["ShipWidth"]) == (0.5, 1e300)

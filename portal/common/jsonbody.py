@@ -1,0 +1,54 @@
+"""Request bodies of the JSON APIs (django-ninja), read strictly and refused with a reason.
+
+Python's json module accepts NaN, Infinity and -Infinity (and turns 1e999 into infinity), none of
+which is JSON (RFC 8259): stored, such a value would make every later answer that holds it
+unreadable to a JSON client. django-ninja answers any parse failure with a bare "Cannot parse
+request body"; the reason is kept on the exception (`__cause__`) for the APIs' error handlers.
+"""
+
+import json
+import math
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from ninja.errors import HttpError
+from ninja.parser import Parser
+
+
+class BodyRejected(ValueError):
+    """Why a request body could not be read: the message is shown to the client."""
+
+
+def _constant(name: str):
+    raise BodyRejected(f"{name} is not a JSON number; send a finite number or null.")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise BodyRejected(f"{text} is too large for a number.")
+    return value
+
+
+def loads(body: bytes | str):
+    """json.loads that refuses NaN and infinities (BodyRejected), and says where JSON is broken."""
+    try:
+        return json.loads(body, parse_constant=_constant, parse_float=_finite)
+    except json.JSONDecodeError as exc:
+        raise BodyRejected(f"The body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).") from None
+
+
+class StrictJSONParser(Parser):
+    def parse_body(self, request):
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            raise BodyRejected(f"The body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes.") from None
+        return loads(body)
+
+
+def http_error_message(exc: HttpError) -> str:
+    """The message for an HttpError: the reason a body was refused, when that is what it is."""
+    if isinstance(exc.__cause__, BodyRejected):
+        return str(exc.__cause__)
+    return str(exc)
