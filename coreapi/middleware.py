@@ -1,11 +1,14 @@
 """Give every core API response an `X-oc-logid` request id, answer unknown /core/ paths in
 OrderCloud's error shape instead of Django's HTML 404 page, and refuse NUL characters in any
-input (PostgreSQL cannot store them; without this guard they surface as 500s)."""
+input (PostgreSQL cannot store them; without this guard they surface as 500s), and a body over
+DATA_UPLOAD_MAX_MEMORY_SIZE with the limit in the message."""
 
 import json
 import re
 import uuid
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
 
 CORE_PREFIX = "/core/"
@@ -26,11 +29,19 @@ def _has_nul(request) -> bool:
     return b"\x00" in body or bool(_JSON_NUL.search(body))
 
 
-def _nul_response(request) -> HttpResponse:
-    error = {"ErrorCode": "InvalidRequest", "Message": MSG_NUL, "Data": None}
+def _refusal(request) -> str | None:
+    """Why the request is refused before any view reads it, or None."""
+    try:
+        return MSG_NUL if _has_nul(request) else None
+    except RequestDataTooBig:
+        return f"The body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes."
+
+
+def _refused_response(request, message: str) -> HttpResponse:
+    error = {"ErrorCode": "InvalidRequest", "Message": message, "Data": None}
     body: dict = {"Errors": [error]}
     if request.path.endswith("/oauth/token"):
-        body = {"error": "InvalidRequest", "error_description": MSG_NUL, **body}
+        body = {"error": "InvalidRequest", "error_description": message, **body}
     return HttpResponse(json.dumps(body), status=400, content_type="application/json")
 
 
@@ -43,7 +54,8 @@ class CoreApiMiddleware:
             return self.get_response(request)
         logid = str(uuid.uuid4())
         request.oc_logid = logid
-        response = _nul_response(request) if _has_nul(request) else self.get_response(request)
+        refusal = _refusal(request)
+        response = _refused_response(request, refusal) if refusal else self.get_response(request)
         if response.status_code in (404, 405) and not response.get("Content-Type", "").startswith("application/json"):
             code = "NotFound" if response.status_code == 404 else "MethodNotAllowed"
             body = {"Errors": [{"ErrorCode": code, "Message": f"No such endpoint: {request.method} {request.path}", "Data": None}]}

@@ -66,6 +66,9 @@ def test_organization_pages(client, team, actors, label, method, path, data, exp
         assert response.status_code == expected[actor], f"{label} as {actor}: {response.status_code}"
         if actor == "anonymous":
             assert response["Location"].startswith(reverse("account_login"))
+        if response.status_code == 403:  # the portal's page with the reason, not Django's bare one
+            page = response.content.decode()
+            assert 'data-testid="error-page"' in page and "<p>Only " in page, f"{label} as {actor}"
 
 
 GLOBAL_PAGES = ["list", "create", "invitations", "deleted", "production"]

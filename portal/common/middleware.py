@@ -1,0 +1,44 @@
+"""Refuse a page request whose body is over DATA_UPLOAD_MAX_MEMORY_SIZE with a readable answer.
+
+Django raises RequestDataTooBig wherever the body is first read (the CSRF check reads the form),
+and answers it with its bare 400 page, or with the debug page under DEBUG: swapped into an htmx
+target such as the console's response panel, that is a wall of settings. The JSON APIs (/api/,
+/core/) answer it in their own error shape and are left alone. The portal takes no file uploads,
+so the whole body counts (a page that accepts uploads would need its own limit here).
+"""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.html import escape
+
+SKIPPED_PREFIXES = ("/api/", "/core/")
+
+
+def too_large_message() -> str:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return f"The request is too large: at most {limit:,} bytes ({limit / 1024 / 1024:.1f} MB) can be sent."
+
+
+class RequestSizeMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if (
+            limit is not None
+            and not request.path.startswith(SKIPPED_PREFIXES)
+            and int(request.META.get("CONTENT_LENGTH") or 0) > limit
+        ):
+            return _too_large(request)
+        return self.get_response(request)
+
+
+def _too_large(request) -> HttpResponse:
+    message = too_large_message()
+    if request.headers.get("HX-Request") == "true":
+        body = f'<div class="card"><div class="errorlist nonfield" role="alert">{escape(message)}</div></div>'
+    else:
+        body = render_to_string("413.html", {"message": message})
+    return HttpResponse(body, status=413)

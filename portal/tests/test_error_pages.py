@@ -1,0 +1,48 @@
+"""Error answers of the HTML pages: the portal's layout and a reason, never Django's bare pages."""
+
+import pytest
+from django.test import RequestFactory, override_settings
+from django.views.defaults import server_error
+
+from accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signed_in(client):
+    user = User.objects.create_user(username="ada", email="ada@example.com", password="pw-Long-enough-1")
+    client.force_login(user)
+    return client
+
+
+def test_not_found_page_has_the_layout(signed_in):
+    response = signed_in.get("/organizations/sandbox/nobody-s-org/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert 'data-testid="error-page"' in page and "Page not found (404)" in page and "portal.css" in page
+
+
+def test_server_error_page_renders_without_a_request_context():
+    response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong (500)" in response.content.decode()
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1024)
+def test_a_too_large_form_body_is_a_readable_413(signed_in):
+    body = {"name": "x" * 2000}
+    page = signed_in.post("/organizations/new/", body)
+    assert page.status_code == 413
+    assert "The request is too large: at most 1,024 bytes (0.0 MB) can be sent." in page.content.decode()
+    assert 'data-testid="error-page"' in page.content.decode()
+    fragment = signed_in.post("/organizations/new/", body, headers={"HX-Request": "true"})
+    assert fragment.status_code == 413
+    assert fragment.content.decode().startswith('<div class="card"><div class="errorlist nonfield" role="alert">')
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1024)
+def test_the_json_apis_keep_their_own_answer_to_a_too_large_body(client):
+    response = client.post("/core/sandbox/v1/products", "x" * 2000, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["Errors"][0]["Message"] == "The body is larger than 1,024 bytes."
