@@ -1,3 +1,6 @@
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
+from allauth.account.utils import filter_users_by_email
 from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
 from django import forms
 
@@ -41,3 +44,16 @@ class SocialSignupForm(AllauthSocialSignupForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.pop("username", None)
+
+
+class AddEmailForm(AllauthAddEmailForm):
+    """Profile > Email: an address another account uses (as its sign-in email, or added to it) is
+    refused, as sign-up refuses it. allauth's enumeration prevention would accept it and leave the
+    conflict for later: the other account's owner could confirm it by mistake, "Make primary" then
+    hit the unique constraint on users' emails, and sign-in by that email became ambiguous."""
+
+    def clean_email(self) -> str:
+        value = (self.cleaned_data.get("email") or "").lower()
+        if value and any(user.pk != self.user.pk for user in filter_users_by_email(value)):
+            raise get_adapter().validation_error("email_taken")
+        return super().clean_email()

@@ -105,3 +105,20 @@ def test_authentication_page_without_configured_providers_says_so(client, user):
     client.force_login(user)
     html = client.get(AUTH).content.decode()
     assert "No sign-in providers are configured" in html and "Link GitHub" not in html
+
+
+def test_an_email_of_another_account_cannot_be_added(client, user, other_user):
+    """Whether it is their sign-in email (a user made outside allauth has no EmailAddress row) or
+    one they added and have not confirmed: refused, so it never becomes two people's email."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=other_user, email="ophelia@elsinore.dk", verified=False, primary=False)
+    client.force_login(user)
+    for taken in ("Ophelia@Example.com", "ophelia@elsinore.dk"):
+        response = client.post(reverse("account_email"), {"action_add": "", "email": taken})
+        assert response.status_code == 200, taken
+        assert "A user is already registered with this email address." in response.content.decode()
+    assert not EmailAddress.objects.filter(user=user, email__icontains="ophelia").exists()
+    response = client.post(reverse("account_email"), {"action_add": "", "email": "hamlet@elsinore.dk"})
+    assert response.status_code == 302
+    assert EmailAddress.objects.filter(user=user, email="hamlet@elsinore.dk").exists()

@@ -75,6 +75,11 @@ def test_demo_data_is_idempotent_and_prints_the_sign_in(capsys, client):
     assert User.objects.filter(username="demo").count() == 1
     demo = User.objects.get(username="demo")
     assert demo.check_password("demo-portal-123")
+    # their emails are confirmed sign-in addresses, as after a sign-up (one row each, not two)
+    from allauth.account.models import EmailAddress
+
+    assert list(EmailAddress.objects.filter(user__username__in=["demo", "admin"]).values_list("email", "verified", "primary")
+                .order_by("email")) == [("admin@example.com", True, True), ("demo@example.com", True, True)]  # fmt: skip
 
     # The demo organization's marketplace is filled through its own core API, once.
     from coreapi.models import ApiClientAssignment, Product

@@ -6,6 +6,7 @@ providing a `demo_data(stdout)` function in `<app>/demo.py`; they run in INSTALL
 
 import importlib
 
+from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -30,6 +31,9 @@ class Command(BaseCommand):
             demo = User.objects.create_user(DEMO_USERNAME, DEMO_EMAIL, DEMO_PASSWORD, name="Demo Developer")
         if not User.objects.filter(username__iexact=ADMIN_USERNAME).exists():
             User.objects.create_superuser(ADMIN_USERNAME, ADMIN_EMAIL, ADMIN_PASSWORD, name="Portal Staff")
+        for user in User.objects.filter(username__in=[DEMO_USERNAME, ADMIN_USERNAME]):
+            # as if they had signed up and confirmed: Profile > Email lists the address as verified
+            EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
         for config in apps.get_app_configs():
             try:
                 module = importlib.import_module(f"{config.name}.demo")
