@@ -668,6 +668,7 @@ def action_code_send(*, user: User, action: str, organization: Organization | No
         raise CodeError(ERR_CODE_COOLDOWN)
     label = CodeAction.LABELS[action]
     org_text = f" {organization.name} ({organization.oc_id}, {organization.environment})" if organization else ""
+    org_text = org_text.replace("{", "{{").replace("}", "}}")  # the mail is a format string: a name's braces stay text
     device.mail_subject = f"{settings.PORTAL_NAME} code to {label}: {{token}}"
     device.mail_body = (
         f"Your code to {label}{org_text} is {{token}}\n\n"

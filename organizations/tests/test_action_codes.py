@@ -38,6 +38,13 @@ class TestActionCodeSend:
         device = ActionCodeDevice.objects.get(user=owner)
         assert device.confirmed is False  # never a login second factor
 
+    def test_an_organization_name_with_braces_is_mailed_as_typed(self, org, owner):
+        org.name = "Acme {test} {token}"
+        org.save()
+        send(owner, CodeAction.DELETE, org)
+        assert "Acme {test} {token} (acme-sbx, Sandbox) is " in mail.outbox[-1].body
+        assert re.fullmatch(r"\d{6}", last_code())
+
     def test_resend_honours_the_cooldown(self, org, owner):
         send(owner, CodeAction.DELETE, org)
         with pytest.raises(services.CodeError) as exc:
