@@ -465,6 +465,18 @@ def _check_grants(*, membership: Membership, current, roles: list[str], is_admin
             raise PermissionError_(ERR_GRANT_FLAG_NOT_HELD)
 
 
+def _keep_what_the_actor_cannot_grant(*, membership: Membership, current, roles: list[str], flags: dict):
+    """Roles and impersonation permissions the actor does not hold are neither granted nor taken
+    away by them: the contributor keeps theirs as they are (the page shows them disabled, and
+    browsers do not send disabled checkboxes, so leaving them out must not remove them)."""
+    if current is None:
+        return roles, flags
+    kept = [role for role in current.roles if not membership.holds_role(role)]
+    roles = _clean_roles([role for role in roles if membership.holds_role(role)] + kept)
+    flags = {flag: value if membership.holds_flag(flag) else getattr(current, flag) for flag, value in flags.items()}
+    return roles, flags
+
+
 def _access_snapshot(obj) -> dict:
     return {"is_admin": obj.is_admin, "roles": list(obj.roles), **{f: getattr(obj, f) for f in IMPERSONATION_FLAGS}}
 
@@ -510,6 +522,7 @@ def contributor_save(
     current = contributor or invitation
     flags = {f: (v if v is not None else bool(current and getattr(current, f))) for f, v in requested.items()}
     _check_grants(membership=membership, current=current, roles=roles, is_admin=is_admin, flags=flags)
+    roles, flags = _keep_what_the_actor_cannot_grant(membership=membership, current=current, roles=roles, flags=flags)
 
     values = {"roles": roles, "is_admin": is_admin, **flags}
     if contributor is not None:

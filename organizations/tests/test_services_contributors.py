@@ -135,6 +135,22 @@ class TestPermissionGuards:
                                   is_admin=False)
         assert Contributor.objects.get(user__username="mia").impersonate_buyer is True
 
+    def test_what_an_admin_does_not_hold_they_cannot_take_away_either(self, team, owner):
+        """The contributor page shows such roles disabled and the browser leaves them out: saving
+        must keep them, not strip them."""
+        services.contributor_save(actor=owner, organization=team, username="mia",
+                                  roles=["BuyerAdmin", "BuyerReader", "ProductReader"], is_admin=False,
+                                  impersonate_buyer=True)  # fmt: skip
+        services.contributor_save(actor=owner, organization=team, username="adam", roles=["ProductAdmin", "ProductReader"],
+                                  is_admin=True, impersonate_seller=False, impersonate_supplier=False,
+                                  impersonate_buyer=False)  # fmt: skip
+        adam = Contributor.objects.get(user__username="adam").user
+        services.contributor_save(actor=adam, organization=team, username="mia", roles=["ProductAdmin"], is_admin=False,
+                                  impersonate_buyer=False)  # fmt: skip
+        mia = Contributor.objects.get(user__username="mia")
+        # ProductReader (held by adam) was removed, ProductAdmin added; the buyer roles and flag stay
+        assert (mia.roles, mia.impersonate_buyer) == (["BuyerAdmin", "BuyerReader", "ProductAdmin"], True)
+
     def test_fullaccess_holder_can_grant_any_role(self, team, admin_user):
         c = invite(team, admin_user, "oscar", roles=["OrderAdmin", "WebhookAdmin"])
         assert c.roles == ["OrderAdmin", "WebhookAdmin"]
