@@ -331,6 +331,25 @@ def organizations_purge_due(*, now=None) -> int:
 
 
 @transaction.atomic
+def _transfer_target(*, actor: User, organization: Organization, new_owner_username: str, lock: bool) -> Contributor:
+    """The accepted contributor the organization can be transferred to, or OrganizationError."""
+    new_owner = user_get_by_username(username=new_owner_username)
+    if new_owner is not None and new_owner.pk == actor.pk:
+        raise OrganizationError(ERR_TRANSFER_TO_SELF)
+    contributors = Contributor.objects.filter(organization=organization, user=new_owner).select_related("user")
+    contributor = (contributors.select_for_update() if lock else contributors).first() if new_owner else None
+    if contributor is None:
+        raise OrganizationError(ERR_TRANSFER_NOT_CONTRIBUTOR)
+    return contributor
+
+
+def organization_transfer_check(*, actor: User, organization: Organization, new_owner_username: str) -> None:
+    """Before the emailed code is used up: would the transfer to this user be accepted? (The
+    transfer itself checks again, under lock.)"""
+    _require_owner(_membership(actor=actor, organization=organization))
+    _transfer_target(actor=actor, organization=organization, new_owner_username=new_owner_username, lock=False)
+
+
 def organization_transfer(
     *, actor: User, organization: Organization, new_owner_username: str, confirmed: bool
 ) -> Organization:
@@ -341,14 +360,8 @@ def organization_transfer(
     if not confirmed:
         raise ConfirmationRequiredError(ERR_CONFIRMATION_REQUIRED)
     org = _lock(organization)
-    new_owner = user_get_by_username(username=new_owner_username)
-    if new_owner is not None and new_owner.pk == actor.pk:
-        raise OrganizationError(ERR_TRANSFER_TO_SELF)
-    contributor = (
-        Contributor.objects.select_for_update().filter(organization=org, user=new_owner).first() if new_owner else None
-    )
-    if contributor is None:
-        raise OrganizationError(ERR_TRANSFER_NOT_CONTRIBUTOR)
+    contributor = _transfer_target(actor=actor, organization=org, new_owner_username=new_owner_username, lock=True)
+    new_owner = contributor.user
     contributor.delete()
     Contributor.objects.update_or_create(
         organization=org,

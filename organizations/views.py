@@ -298,6 +298,12 @@ def organization_transfer_view(request, org, membership):
     if not membership.is_owner:
         raise PermissionDenied(services.ERR_NOT_OWNER)
     form = TransferForm(request.POST)
+    if form.is_valid():  # a refused new owner must not use up the code
+        try:
+            services.organization_transfer_check(actor=request.user, organization=org,
+                                                 new_owner_username=form.cleaned_data["new_owner"])
+        except ApplicationError as exc:
+            form.add_error("new_owner", exc.message)
     if form.is_valid() and _verify(request, org, CodeAction.TRANSFER, form.cleaned_data["code"], form):
         try:
             services.organization_transfer(actor=request.user, organization=org,

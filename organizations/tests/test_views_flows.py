@@ -84,6 +84,19 @@ def test_transfer_code_does_not_confirm_delete(client, team, owner):
     assert Organization.objects.get(pk=team.pk).owner.username == "mia"
 
 
+def test_a_refused_new_owner_does_not_use_up_the_transfer_code(client, team, owner):
+    client.force_login(owner)
+    client.post(org_path("code-send", action="transfer"))
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    for not_a_contributor in ("ivan", "oscar", "nobody"):  # invited only, an outsider, unknown
+        refused = client.post(org_path("transfer"), {"new_owner": not_a_contributor, "code": code})
+        assert refused.status_code == 400
+        assert escape(services.ERR_TRANSFER_NOT_CONTRIBUTOR) in refused.content.decode()
+    transferred = client.post(org_path("transfer"), {"new_owner": "mia", "code": code})  # the same code
+    assert transferred.status_code == 302
+    assert Organization.objects.get(pk=team.pk).owner.username == "mia"
+
+
 def test_invitee_accepts_from_my_invitations_and_nav_shows_count(client, team, invited):
     client.force_login(invited)
     page = client.get(reverse("organizations:invitations")).content.decode()
