@@ -19,7 +19,8 @@ Resolving the marketplace is free on the hot path and never serves a stale marke
 
 Revoked tokens: the same lookup reads the marketplace's recent token revocations
 (coreapi.models.TokenRevocation, younger than the longest access token lifetime), and a token
-whose `gen` is older than its user's generation is refused (401). Revoking forgets the entry in
+whose `gen` is older than its user's generation is refused (401), as is one issued (`iat`) through an
+API client before that client was deleted. Revoking forgets the entry in
 the revoking process at once; elsewhere a revoked token is refused at once for writes and within
 `MARKETPLACE_CACHE_SECONDS` for reads, as above.
 """
@@ -28,16 +29,18 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
+from datetime import timezone as dt_timezone
 from functools import cache
 
 import jwt
 from django.db import connection
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from ninja.security import HttpBearer
 
 from coreapi import roles as role_utils
 from coreapi.errors import MSG_INVALID_TOKEN, MSG_SELLER_ONLY, InsufficientRoles, InvalidToken
-from coreapi.models import Marketplace, TokenRevocation
+from coreapi.models import REVOKED_API_CLIENT, Marketplace, TokenRevocation
 from coreapi.tokens import MAX_ACCESS_TOKEN_MINUTES, TokenClaims, access_token_decode
 
 MARKETPLACE_CACHE_SECONDS = 10.0
@@ -50,9 +53,15 @@ class MarketplaceEntry:
     checked_at: float  # time.monotonic() of the database check
     # (user_kind, company_id, user_id) -> generation, for users whose tokens were revoked recently
     revoked: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    # API client ID -> when it was deleted (epoch seconds), for clients deleted recently
+    clients_deleted: dict[str, float] = field(default_factory=dict)
 
     def refuses(self, claims: TokenClaims) -> bool:
-        """Whether the token was issued before its user's tokens were last revoked."""
+        """Whether the token was issued before its user's tokens were last revoked, or through an
+        API client deleted since."""
+        deleted_at = self.clients_deleted.get(claims.client_id) if self.clients_deleted else None
+        if deleted_at is not None and claims.raw.get("iat", 0) <= deleted_at:
+            return True
         if not self.revoked or not claims.user_id:
             return False
         return claims.generation < self.revoked.get((claims.user_type, claims.company_id, claims.user_id), 0)
@@ -79,7 +88,7 @@ def _marketplace_sql() -> str:
     m, r = Marketplace._meta.db_table, TokenRevocation._meta.db_table
     return (
         f"SELECT m.{quote('id')}, r.{quote('user_kind')}, r.{quote('company_id')}, r.{quote('user_id')},"
-        f" r.{quote('generation')} FROM {quote(m)} m LEFT JOIN {quote(r)} r"
+        f" r.{quote('generation')}, r.{quote('revoked_at')} FROM {quote(m)} m LEFT JOIN {quote(r)} r"
         f" ON r.{quote('marketplace_id')} = m.{quote('id')} AND r.{quote('revoked_at')} > %s"
         f" WHERE m.{quote('environment')} = %s AND m.{quote('marketplace_id')} = %s"
     )
@@ -95,8 +104,22 @@ def _marketplace_load(environment: str, marketplace_id: str) -> MarketplaceEntry
         rows = cursor.fetchall()
     if not rows:
         return None
-    revoked = {(kind, company, user): generation for _, kind, company, user, generation in rows if kind is not None}
-    return MarketplaceEntry(pk=rows[0][0], checked_at=time.monotonic(), revoked=revoked)
+    revoked, clients_deleted = {}, {}
+    for _, kind, company, user, generation, revoked_at in rows:
+        if kind == REVOKED_API_CLIENT:
+            clients_deleted[user] = _epoch(revoked_at)
+        elif kind is not None:
+            revoked[(kind, company, user)] = generation
+    return MarketplaceEntry(pk=rows[0][0], checked_at=time.monotonic(), revoked=revoked, clients_deleted=clients_deleted)
+
+
+def _epoch(value) -> float:
+    """A datetime column read by a raw cursor (a string on SQLite) as epoch seconds."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=dt_timezone.utc)
+    return value.timestamp()
 
 
 def marketplace_resolve(

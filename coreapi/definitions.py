@@ -19,7 +19,7 @@ from coreapi.querying import apply_filters, list_params_parse, page_slice
 from coreapi.resources import Assignment, AssignmentDelete, Parent, Ref, Resource, SupplierAccess, new_client_id
 from coreapi.roles import ROLE_SET
 from coreapi.selectors import user_available_roles
-from coreapi.services import client_secret_hash, users_tokens_revoke
+from coreapi.services import api_client_tokens_revoke, client_secret_hash, users_tokens_revoke
 
 USER_FIELDS_SEARCH = ("ID", "Username", "LastName", "FirstName", "Email")
 
@@ -88,6 +88,8 @@ def _api_client_batch(rows):
 def _api_client_after_delete(caller, obj):
     m.ApiClientAssignment.objects.filter(marketplace_id=caller.marketplace_pk, api_client_id=obj.oc_id).delete()
     m.ApiClientSecret.objects.filter(marketplace_id=caller.marketplace_pk, api_client_id=obj.oc_id).delete()
+    api_client_tokens_revoke(marketplace_pk=caller.marketplace_pk, environment=caller.environment,
+                             marketplace_id=caller.marketplace_id, client_id=obj.oc_id)
 
 
 MSG_TOO_MANY_SECRETS = "An API client can have at most {limit} secrets. Delete one first."

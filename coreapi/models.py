@@ -215,6 +215,9 @@ class RefreshToken(models.Model):
         indexes = [models.Index(fields=["marketplace", "user_kind", "user_id"], name="coreapi_refresh_user")]
 
 
+REVOKED_API_CLIENT = "apiclient"
+
+
 class TokenRevocation(models.Model):
     """The user's access tokens issued before the last RevokeUserTokens (or the user's deletion)
     are refused. Access tokens carry the user's `generation` when they were issued (claim `gen`);
@@ -223,7 +226,9 @@ class TokenRevocation(models.Model):
     old tokens' generation. Only rows younger than the longest access token lifetime matter."""
 
     marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
-    user_kind = models.CharField(max_length=10, choices=UserKind.choices)
+    # a user's kind; or REVOKED_API_CLIENT with the client's ID as user_id: a deleted API client,
+    # whose access tokens issued up to revoked_at are refused (generation unused)
+    user_kind = models.CharField(max_length=10, choices=[*UserKind.choices, (REVOKED_API_CLIENT, "Deleted API client")])
     company_id = models.CharField(max_length=100, blank=True, default="")
     user_id = models.CharField(max_length=100)
     generation = models.PositiveIntegerField(default=0)

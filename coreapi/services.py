@@ -35,6 +35,7 @@ from coreapi.errors import (
     OAuthError,
 )
 from coreapi.models import (
+    REVOKED_API_CLIENT,
     ApiClient,
     ApiClientSecret,
     CoreUser,
@@ -531,6 +532,20 @@ def users_tokens_revoke(
     )
     _marketplace_cache_forget(environment=environment, marketplace_id=marketplace_id)
     return RefreshToken.objects.filter(**scope, user_id__in=user_ids, revoked_at=None).update(revoked_at=now)
+
+
+@transaction.atomic
+def api_client_tokens_revoke(*, marketplace_pk: int, environment: str, marketplace_id: str, client_id: str) -> None:
+    """When an API client is deleted: the access tokens issued through it stop working (checked by
+    coreapi.auth against the deletion time, so a client created again with the same ID starts
+    clean), and so do its refresh tokens."""
+    now = timezone.now()
+    TokenRevocation.objects.update_or_create(
+        marketplace_id=marketplace_pk, user_kind=REVOKED_API_CLIENT, company_id="", user_id=client_id,
+        defaults={"revoked_at": now, "generation": 0},
+    )
+    RefreshToken.objects.filter(marketplace_id=marketplace_pk, client_id=client_id, revoked_at=None).update(revoked_at=now)
+    _marketplace_cache_forget(environment=environment, marketplace_id=marketplace_id)
 
 
 def user_unlock(*, user: CoreUser) -> None:

@@ -1,8 +1,11 @@
 """Revoking a user's tokens ends their access tokens too, not only the refresh tokens
 (RevokeUserTokens, Me.RevokeTokens, deleting the user or their company): coreapi.models.TokenRevocation."""
 
+from datetime import timedelta
+
 import jwt
 import pytest
+from django.utils import timezone
 
 from coreapi import auth
 from coreapi import models as m
@@ -92,6 +95,29 @@ class TestDeletion:
         assert world.call("delete", "/v1/buyers/buyer-1", admin_token).status_code == 204
         assert not works(world, shopper_token)
         assert m.TokenRevocation.objects.filter(user_kind="buyer", company_id="buyer-1", user_id="buyer-user").exists()
+
+
+class TestApiClientDeletion:
+    def test_tokens_issued_through_a_deleted_client_stop_and_a_recreated_one_starts_clean(self, world, admin_token, shopper):
+        signed_in = world.token_response(grant_type="password", client_id="buyer-client", username="shopper",
+                                         password=world.password).json()  # fmt: skip
+        token, refresh = signed_in["access_token"], signed_in["refresh_token"]
+        assert works(world, token)
+        assert world.call("delete", "/v1/apiclients/buyer-client", admin_token).status_code == 204
+        response = world.call("get", "/v1/me", token)
+        assert response.status_code == 401 and response.json()["Errors"][0]["ErrorCode"] == "InvalidToken"
+        assert world.call("patch", "/v1/me", token, {"FirstName": "Eve"}).status_code == 401
+        assert world.token_response(grant_type="refresh_token", client_id="buyer-client",
+                                    refresh_token=refresh).status_code == 400  # fmt: skip
+        assert works(world, admin_token)  # another client's tokens are untouched
+
+        # the same client ID again (a second later: tokens carry whole seconds) serves new sign-ins only
+        m.TokenRevocation.objects.filter(user_kind=m.REVOKED_API_CLIENT).update(
+            revoked_at=timezone.now() - timedelta(seconds=2))
+        auth.marketplace_cache_clear()
+        m.ApiClient.objects.create(marketplace=world.marketplace, oc_id="buyer-client", app_name="Storefront again")
+        m.ApiClientAssignment.objects.create(marketplace=world.marketplace, api_client_id="buyer-client", buyer_id="buyer-1")
+        assert works(world, world.token(username="shopper", client_id="buyer-client"))
 
 
 class TestOtherProcesses:
