@@ -72,6 +72,9 @@ class ConsoleRequest(models.Model):
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     size_bytes = models.PositiveIntegerField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True, default="")
+    # sent by a live edit (list options, filters) rather than the Send button: the next live send
+    # of the same operation soon after replaces it (services.console_history_record)
+    live = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

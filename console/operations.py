@@ -435,5 +435,5 @@ def request_build(*, operation: Operation, data) -> BuiltRequest:
 def builder_state(data) -> dict:
     """The builder's fields as a JSON-able dict of lists (stored with the history entry)."""
     keys = data.keys() if hasattr(data, "keys") else []
-    skip = {"csrfmiddlewaretoken"}
+    skip = {"csrfmiddlewaretoken", "live"}
     return {key: _list(data, key) for key in keys if key not in skip}

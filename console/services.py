@@ -22,6 +22,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -332,6 +333,7 @@ def console_request_send(
     operation_id: str = "",
     state: dict | None = None,
     record: bool = True,
+    live: bool = False,
     membership: Membership | None = None,
     stored_token: ConsoleToken | None = None,
 ) -> ConsoleCall:
@@ -340,13 +342,14 @@ def console_request_send(
     Access errors (NotFoundError, PermissionError_, ConsoleError) are raised; an unreachable API
     or an oversized response is returned as `error` (and recorded in the history).
     `membership`, `stored_token`: the user's access and this context's token row as read earlier in
-    this request (console_token_get)."""
+    this request (console_token_get). `live`: sent by a live edit of the builder (see
+    console_history_record)."""
     method = (method or "").upper()
     if method not in METHODS:
         raise ConsoleError(ERR_METHOD_INVALID)
     if not path.startswith("/v1/") and path != "/v1":
         raise ConsoleError(ERR_PATH_INVALID)
-    url = f"{organization.core_api_url.rstrip('/')}{path}"
+    url = f"{organization.core_api_url.rstrip('/')}{path}" + (f"?{urlencode(query)}" if query else "")
     error = ""
     response = None
     token = None
@@ -386,6 +389,7 @@ def console_request_send(
             response=response,
             error=error,
             prune=False,
+            live=live,
         )
     return call
 
@@ -409,6 +413,7 @@ def console_history_record(
     response: CoreResponse | None,
     error: str = "",
     prune: bool = True,
+    live: bool = False,
 ) -> ConsoleRequest:
     """Keep the request (and its outcome) in the user's history; only the last HISTORY_LIMIT per
     organization are kept.
@@ -418,7 +423,12 @@ def console_history_record(
     entry's id is a multiple of HISTORY_PRUNE_EVERY. Ids come from one sequence shared by all
     users, so that is every 10th entry of a user on average, not exactly: storage per user and
     organization stays around HISTORY_LIMIT + HISTORY_PRUNE_EVERY, not strictly under it. The
-    history list shows the last HISTORY_LIMIT either way (selectors.history_list)."""
+    history list shows the last HISTORY_LIMIT either way (selectors.history_list).
+
+    `live` (a live edit of list options or filters sent it): typing "hoodie" in the search field
+    sends six requests, which would push older entries out of the history. A live send replaces
+    the latest entry instead when that one was live too, of the same operation, path and context,
+    and less than LIVE_BURST_SECONDS old: a burst of edits leaves its last request."""
     entry = ConsoleRequest(
         user=user,
         organization=organization,
@@ -434,13 +444,42 @@ def console_history_record(
         duration_ms=round(response.elapsed_ms) if response is not None else None,
         size_bytes=response.size if response is not None else None,
         error=error[:500],
+        live=live,
     )
+    if live and _history_replace_burst(entry):
+        return entry
     # Every value is cut to its column above and the method is one of METHODS; no full_clean (it
     # cost more than the INSERT). One INSERT without building it through the ORM (on every call).
     _HISTORY_ROW.insert(entry)
     if prune or entry.pk % HISTORY_PRUNE_EVERY == 0:
         console_history_prune(user=user, organization=organization)
     return entry
+
+
+LIVE_BURST_SECONDS = 30
+
+
+def _history_replace_burst(entry: ConsoleRequest) -> bool:
+    """Replace the latest history entry with `entry` (live) when it belongs to the same burst of
+    live edits; sets entry.pk. False when there is no such entry."""
+    latest = (
+        ConsoleRequest.objects.filter(user=entry.user, organization=entry.organization)
+        .order_by("-created_at", "-id")
+        .values_list("pk", "live", "operation_id", "path", "client_id", "username", "created_at")
+        .first()
+    )
+    if latest is None:
+        return False
+    pk, was_live, *same, created_at = latest
+    if not was_live or same != [entry.operation_id, entry.path, entry.client_id, entry.username]:
+        return False
+    if (entry.created_at - created_at).total_seconds() > LIVE_BURST_SECONDS:
+        return False
+    fields = ("query", "body", "state", "status_code", "duration_ms", "size_bytes", "error", "created_at")
+    if not ConsoleRequest.objects.filter(pk=pk).update(**{name: getattr(entry, name) for name in fields}):
+        return False  # deleted in between (history cleared): insert instead
+    entry.pk = pk
+    return True
 
 
 def console_history_prune(*, user, organization: Organization) -> int:

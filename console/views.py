@@ -257,7 +257,7 @@ def _render_call(request, org, operation, built, call, *, path_values) -> HttpRe
     return response
 
 
-def _send(request, org, membership, token, operation, data):
+def _send(request, org, membership, token, operation, data, *, live: bool = False):
     try:
         built = request_build(operation=operation, data=data)
     except BuilderError as exc:
@@ -265,7 +265,7 @@ def _send(request, org, membership, token, operation, data):
     context = _context(request, org)
     call = services.console_request_send(
         user=request.user, organization=org, method=built.method, path=built.path, query=built.query,
-        body=built.body, context=context, operation_id=operation.id, state=builder_state(data),
+        body=built.body, context=context, operation_id=operation.id, state=builder_state(data), live=live,
         membership=membership,  # the access console_call_view just looked up: the call-time check
         stored_token=token,
     )
@@ -278,7 +278,8 @@ def _send(request, org, membership, token, operation, data):
 @require_POST
 def send_view(request, org, membership, token):
     operation = operation_get(request.POST.get("op", ""))
-    return _send(request, org, membership, token, operation, request.POST)
+    # live=1: console.js sent it for a live edit of list options or filters, not the Send button
+    return _send(request, org, membership, token, operation, request.POST, live=request.POST.get("live") == "1")
 
 
 @console_call_view

@@ -2,6 +2,7 @@
 snippets, API client and webhook screens - through the real built-in core API."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -131,6 +132,11 @@ class TestRequestBuilder:
         assert history(member).path == "/v1/products/prod-1"
         assert "Red shirt" in response.content.decode()
 
+    def test_error_data_is_shown_as_the_api_sent_it_not_as_python_prints_it(self, team, member, as_user):
+        body = send(as_user(member), team, "Products.Create", **{"body.Name": "x", "body_json": "{}"}).content.decode()
+        assert "SufficientRoles</code> ProductAdmin" in body  # a member with ProductReader only
+        assert "[&#x27;" not in body and "{&#x27;" not in body
+
     def test_not_found_error_is_readable(self, team, member, as_user):
         body = send(as_user(member), team, "Products.Get", **{"path.productID": "nope"}).content.decode()
         assert "NotFound" in body and "ObjectID" in body
@@ -152,6 +158,27 @@ class TestHistoryAndSnippets:
         assert response.status_code == 200 and ConsoleRequest.objects.filter(user=member).count() == 2
         builder = c.get(url(team, "builder"), {"history": entry.pk}).content.decode()
         assert 'name="pageSize" value="2"' in builder and 'name="search" value="shirt"' in builder
+
+    def test_a_burst_of_live_edits_leaves_one_history_entry_the_send_button_always_adds(self, team, member, as_user):
+        c = as_user(member)
+        send(c, team, "Products.List", pageSize="2")  # the Send button
+        for typed in ("h", "ho", "hoo", "hood"):  # typing in the search field: live sends
+            send(c, team, "Products.List", pageSize="2", search=typed, live="1")
+        entries = list(ConsoleRequest.objects.filter(user=member).order_by("id"))
+        assert [e.query for e in entries] == [[["pageSize", "2"]], [["search", "hood"], ["pageSize", "2"]]]
+        assert entries[1].live and not entries[0].live and "live" not in entries[1].state
+        # another operation, or a pause longer than the burst window, starts a new entry
+        send(c, team, "Me.Get", live="1")
+        ConsoleRequest.objects.filter(pk=history(member).pk).update(
+            created_at=history(member).created_at - timedelta(seconds=services.LIVE_BURST_SECONDS + 1))
+        send(c, team, "Me.Get", live="1")
+        send(c, team, "Products.List", pageSize="3")
+        send(c, team, "Products.List", pageSize="3", live="1")  # after a Send: a new entry, the Send's is kept
+        assert ConsoleRequest.objects.filter(user=member).count() == 6
+
+    def test_the_response_panel_shows_the_url_with_its_query(self, team, member, as_user):
+        body = send(as_user(member), team, "Products.List", pageSize="2", search="red shirt").content.decode()
+        assert "/core/sandbox/v1/products?search=red+shirt&amp;pageSize=2</code>" in body
 
     def test_history_of_another_user_is_404(self, team, member, owner, as_user):
         send(as_user(member), team, "Me.Get")
@@ -371,6 +398,12 @@ class TestWebhookScreens:
         c.post(url(team, "apiclient-delete", client_id="admin-client"))
         listing = c.get(url(team, "webhooks")).content.decode()
         assert "Shop front" in listing and "Storefront" not in listing and "Admin app" not in listing
+
+    def test_a_webhook_url_must_be_http_or_https(self, team, owner, as_user):
+        response = as_user(owner).post(url(team, "webhook-create"), {
+            "Name": "x", "Url": "ftp://example.com/x", "WebhookRoutes": "POST v1/products", "ConfigData": "{}"})
+        assert response.status_code == 200 and "Enter a valid URL." in response.content.decode()
+        assert 'value="ftp://example.com/x"' in response.content.decode()  # kept to be corrected
 
     def test_bad_route_is_a_form_error(self, team, owner, as_user):
         response = as_user(owner).post(url(team, "webhook-create"), {
