@@ -9,6 +9,7 @@ import json
 
 from django import forms
 from django.contrib import messages
+from django.core.validators import URLValidator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -308,7 +309,8 @@ class WebhookForm(forms.Form):
     ID = forms.CharField(label="ID", required=False, max_length=100, help_text="Leave empty to generate one.")
     Name = forms.CharField(max_length=200)
     Description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    Url = forms.URLField(label="URL", max_length=2000, assume_scheme="https")
+    Url = forms.URLField(label="URL", max_length=2000, assume_scheme="https",
+                         validators=[URLValidator(schemes=["http", "https"])])
     HashKey = forms.CharField(label="Hash key", required=False, max_length=200,
                               help_text="Signs each payload: X-oc-hash = base64(HMAC-SHA256(body, key)).")
     ApiClientIDs = forms.MultipleChoiceField(label="API clients", required=False, widget=forms.CheckboxSelectMultiple,

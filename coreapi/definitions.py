@@ -4,6 +4,7 @@ import base64
 import secrets
 from dataclasses import replace
 from datetime import timezone as dt_timezone
+from urllib.parse import urlsplit
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -361,8 +362,22 @@ def _spec_after_delete(caller, obj):
     m.SpecProductAssignment.objects.filter(marketplace_id=mp, spec_id=obj.oc_id).delete()
 
 
+MSG_HTTP_URL = "{field} must be an http:// or https:// URL."
+
+
+def _http_url_validate(value: str | None, field: str) -> None:
+    """Webhooks and integration events are called over HTTP(S): another scheme (ftp:, file:,
+    javascript:) or a URL without a host is refused when saved, not when first delivered."""
+    if not value:
+        return
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise InvalidRequest(MSG_HTTP_URL.format(field=field), data={"Field": field, "Value": value})
+
+
 def _webhook_before_save(caller, obj, data, creating):
     _roles_validate(data, "ElevatedRoles")
+    _http_url_validate(obj.url, "Url")
     for route in obj.webhook_routes or []:
         verb = (route.get("Verb") or "").upper()
         if not route.get("Route") or verb not in ("POST", "PUT", "PATCH", "DELETE"):
@@ -375,6 +390,11 @@ def _webhook_before_save(caller, obj, data, creating):
 
 def _elevated_roles_validate(caller, obj, data, creating):
     _roles_validate(data, "ElevatedRoles")
+
+
+def _integration_event_before_save(caller, obj, data, creating):
+    _roles_validate(data, "ElevatedRoles")
+    _http_url_validate(obj.custom_implementation_url, "CustomImplementationUrl")
 
 
 # --- resources --------------------------------------------------------------------------------
@@ -628,7 +648,7 @@ INTEGRATION_EVENTS = Resource(
     write_roles=("IntegrationEventAdmin",),
     required=("CustomImplementationUrl", "Name", "HashKey"),
     search_fields=("ID", "EventType", "Name"),
-    before_save=_elevated_roles_validate,
+    before_save=_integration_event_before_save,
     tag="Integration events",
 )
 

@@ -1,6 +1,8 @@
 """Rendering helpers of the console templates: sizes, status classes, builder field values.
 (The response's collapsible JSON tree is built in the browser: console.js.)"""
 
+import json
+
 from django import template
 
 from console.client import human_size
@@ -20,6 +22,17 @@ def status_class(status):
     except (TypeError, ValueError):
         return "err"
     return "ok" if 200 <= status < 300 else ("warn" if status < 500 else "err")
+
+
+@register.filter
+def oc_value(value):
+    """A value of an OrderCloud error's Data as the API sent it (JSON), not as Python prints it:
+    text as is, a list of texts or numbers comma-separated, anything else compact JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+        return ", ".join(str(v) for v in value)
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
 @register.simple_tag

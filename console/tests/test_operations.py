@@ -76,3 +76,13 @@ def test_sdk_snippet_puts_the_operations_own_parameters_beside_the_filters(db):
     import json
 
     assert json.loads(options) == {"pageSize": 5, "catalogID": "cat", "filters": {"Name": "shirt*"}}
+
+
+def test_error_data_values_read_as_json():
+    from console.templatetags.console_tags import oc_value
+
+    assert oc_value("abc") == "abc"
+    assert oc_value(["ProductReader", "ProductAdmin"]) == "ProductReader, ProductAdmin"
+    assert oc_value([{"Field": "QuantityMultiplier", "Message": "Input should be a valid integer"}]) == (
+        '[{"Field": "QuantityMultiplier", "Message": "Input should be a valid integer"}]')
+    assert oc_value({"a": None, "b": True}) == '{"a": null, "b": true}'

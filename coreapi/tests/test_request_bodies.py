@@ -49,3 +49,15 @@ def test_finite_numbers_still_work(call):
     body = {"ID": "light", "Name": "Light", "ShipWeight": 0.5, "ShipHeight": -0.0, "ShipWidth": 1e300}
     created = call("post", "/v1/products", body, status=201).json()
     assert (created["ShipWeight"], created["ShipWidth"]) == (0.5, 1e300)
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com/hook", "javascript:alert(1)", "file:///etc/passwd", "https://",
+                                 "example.com/hook"])
+def test_webhook_and_integration_event_urls_must_be_http(call, url):
+    webhook = call("post", "/v1/webhooks", {"ID": "w", "Name": "W", "Url": url}, status=400).json()["Errors"][0]
+    assert webhook["Message"] == "Url must be an http:// or https:// URL." and webhook["Data"]["Value"] == url
+    event = {"ID": "e", "Name": "E", "EventType": "OrderCheckout", "CustomImplementationUrl": url, "HashKey": "k"}
+    call("post", "/v1/integrationEvents", event, status=400)
+    call("post", "/v1/webhooks", {"ID": "w", "Name": "W", "Url": "https://hooks.example.com/w"}, status=201)
+    call("patch", "/v1/webhooks/w", {"Url": url}, status=400)
+    call("post", "/v1/integrationEvents", {**event, "CustomImplementationUrl": "http://127.0.0.1:9000/e"}, status=201)
