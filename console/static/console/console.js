@@ -1,5 +1,6 @@
-// API console: filter rows (add/remove), copy buttons, the response's JSON tree. Requests
-// themselves go through htmx; the response panel is server-rendered except the tree, which is
+// API console: filter rows (add/remove), copy buttons, the response's JSON tree, reporting a live
+// edit the browser refuses, the highlight of the operation shown, quiet superseded requests.
+// Requests themselves go through htmx; the response panel is server-rendered except the tree, which is
 // built here from the raw JSON the panel embeds (<script type="application/json">).
 (function () {
   "use strict";
@@ -156,4 +157,142 @@
     selection.removeAllRanges();
     selection.addRange(range);
   }
+
+  // --- a live edit the browser refuses -------------------------------------------------------
+  // htmx validates the form before sending and halts on an invalid field (e.g. pageSize 2.5 with
+  // step=1). Show the browser's message on that field and mark the response shown as stale until
+  // a request is sent again. (The Send button's native submit is validated by the browser itself.)
+  var STALE_TEXT = "Not sent: fix the highlighted field. The response below is from an earlier request.";
+
+  function inBuilder(node) { return !!(node && node.closest && node.closest("#builder-form")); }
+
+  function markInvalid(field) {
+    if (!field || !field.classList) return;
+    field.classList.add("is-invalid");
+    field.setAttribute("aria-invalid", "true");
+  }
+
+  function clearInvalid(field) {
+    field.classList.remove("is-invalid");
+    field.removeAttribute("aria-invalid");
+  }
+
+  function setStale(stale) {
+    var slot = document.getElementById("response");
+    if (!slot) return;
+    slot.classList.toggle("stale", stale);
+    var notice = slot.querySelector(".stale-notice");
+    if (stale && !notice) {
+      notice = el("p", "message warning stale-notice", STALE_TEXT);
+      notice.setAttribute("role", "alert");
+      notice.setAttribute("data-testid", "stale-notice");
+      slot.insertBefore(notice, slot.firstChild);
+    } else if (!stale && notice) {
+      notice.remove();
+    }
+  }
+
+  // "invalid" does not bubble: listen while capturing. Fired by htmx's check and by the browser.
+  document.addEventListener("invalid", function (event) {
+    if (!inBuilder(event.target)) return;
+    markInvalid(event.target);
+    setStale(true);
+  }, true);
+
+  document.addEventListener("htmx:validation:halted", function (event) {
+    if (!inBuilder(event.target)) return;
+    var errors = (event.detail && event.detail.errors) || [];
+    errors.forEach(function (error) { markInvalid(error.elt); });
+    var focused = document.activeElement;
+    var report = errors.filter(function (error) { return error.elt === focused; })[0] || errors[0];
+    if (report && report.elt.reportValidity) report.elt.reportValidity();
+    setStale(true);
+  });
+
+  function recheck(event) {  // a fixed field loses its mark at once
+    var field = event.target;
+    if (field.classList && field.classList.contains("is-invalid") && field.validity && field.validity.valid) {
+      clearInvalid(field);
+    }
+  }
+  document.addEventListener("input", recheck, true);
+  document.addEventListener("change", recheck, true);
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (!inBuilder(event.target)) return;  // the builder passed validation: nothing is invalid
+    document.querySelectorAll("#builder-form .is-invalid").forEach(clearInvalid);
+    setStale(false);
+  });
+
+  // --- the operation in the builder ------------------------------------------------------------
+  // The picker's highlight and the page's ?op= follow the operation the builder shows, however it
+  // got there (an operation link, "Edit" on a history entry, a searched operation list).
+  function builderOperation() {
+    var input = document.querySelector("#builder-form input[name=op]");
+    return input ? input.value : "";
+  }
+
+  function markActiveOperation() {
+    var op = builderOperation();
+    if (!op) return;
+    document.querySelectorAll(".op-link").forEach(function (link) {
+      var active = link.getAttribute("data-op") === op;
+      link.classList.toggle("active", active);
+      if (active) link.setAttribute("aria-current", "true"); else link.removeAttribute("aria-current");
+    });
+  }
+
+  function syncUrlOperation() {
+    // hx-push-url (operation links, history "Edit") has already pushed the URL by now; this only
+    // corrects a URL that still names another operation.
+    var op = builderOperation();
+    if (!op || !window.history.replaceState) return;
+    var url = new URL(window.location.href);
+    if (url.searchParams.get("op") === op) return;
+    url.searchParams.set("op", op);
+    url.searchParams.delete("history");
+    window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = (event.detail && event.detail.target) || event.target;
+    var id = target && target.id;
+    if (id === "builder") {
+      markActiveOperation();
+      syncUrlOperation();
+      setStale(false);  // the field to fix is gone
+    } else if (id === "operations") {
+      markActiveOperation();
+    } else if (id === "response") {
+      setStale(false);  // e.g. a history entry re-run: a fresh response
+    }
+  });
+  document.addEventListener("htmx:historyRestore", markActiveOperation);
+
+  // --- superseded requests -----------------------------------------------------------------------
+  // hx-sync="...:replace" aborts the request in flight when a newer one starts (the latest request
+  // wins), and htmx logs every abort with console.error ("htmx:afterRequest", "htmx:sendAbort").
+  // Those two lines are dropped for such requests, only while their abort is handled; network
+  // errors, timeouts and error responses are logged as before.
+  var ABORT_LOG = /^htmx:(afterRequest|sendAbort)\b/;
+  document.addEventListener("htmx:beforeSend", function (event) {
+    var elt = event.target;
+    var sync = elt && elt.closest && elt.closest("[hx-sync]");
+    if (!sync || !/:\s*replace\b/.test(sync.getAttribute("hx-sync"))) return;
+    var xhr = event.detail && event.detail.xhr;
+    if (!xhr || typeof xhr.onabort !== "function") return;
+    var onabort = xhr.onabort;
+    xhr.onabort = function () {
+      var log = console.error;
+      console.error = function (message) {
+        if (typeof message === "string" && ABORT_LOG.test(message)) return;
+        return log.apply(console, arguments);
+      };
+      try {
+        return onabort.apply(this, arguments);
+      } finally {
+        console.error = log;
+      }
+    };
+  });
 })();

@@ -1,0 +1,164 @@
+"""The API console's front end in a real browser (QA findings): an invalid live value is reported
+and marks the shown response stale; the operation highlight and ?op= follow the builder; long
+error values wrap; row actions stay table cells; the header fits a narrow screen; a superseded
+live request logs no console error."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from console.tests.conftest import seed_core
+from coreapi import models as core_models
+from organizations import services as org_services
+from tests.e2e.test_console import sign_in
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+NO_PAGE_OVERFLOW = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+SEND = "/send/"
+
+
+@pytest.fixture
+def console(page, live_server):
+    """Olivia signed in, on the console of her seeded Sandbox organization; returns its URL."""
+    owner = UserFactory(username="olivia", name="Olivia Owner", email="olivia@example.com")
+    org = org_services.organization_create(actor=owner, oc_id="acme-ui", name="Acme UI", region="usw")
+    seed_core(org)
+    sign_in(page, live_server.url, "olivia")
+    url = f"{live_server.url}/console/sandbox/acme-ui/"
+    page.goto(url)
+    expect(page.get_by_test_id("builder-path")).to_have_text("/v1/products")
+    return url
+
+
+def send(page):
+    with page.expect_response(lambda r: SEND in r.url):
+        page.get_by_role("button", name="Send").first.click()
+
+
+def test_invalid_live_value_is_reported_and_marks_the_response_stale(page, console, screenshot):
+    # Spy on the browser's validation message (the bubble itself is browser UI, not DOM).
+    page.evaluate("""() => {
+        window.__reported = [];
+        const original = HTMLInputElement.prototype.reportValidity;
+        HTMLInputElement.prototype.reportValidity = function () {
+            window.__reported.push(this.id); return original.call(this); };
+    }""")
+    sent = []
+    page.on("request", lambda r: sent.append(r.url) if SEND in r.url else None)
+    response = page.get_by_test_id("response")
+    page_size = page.get_by_label("pageSize")
+    page_size.fill("1")
+    expect(response.get_by_test_id("json-tree")).to_contain_text("PageSize: 1")
+    page.wait_for_load_state("networkidle")
+    before = len(sent)
+
+    page_size.fill("2.5")  # step=1: the browser refuses it, htmx halts the request
+    notice = page.get_by_test_id("stale-notice")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("Not sent: fix the highlighted field")
+    expect(page.locator("#response")).to_have_class(re.compile(r"\bstale\b"))
+    expect(page_size).to_have_attribute("aria-invalid", "true")
+    assert page.evaluate("window.__reported") == ["q-pageSize"]
+    assert page_size.evaluate("el => el.validationMessage") != ""
+    assert len(sent) == before
+    screenshot("01-stale")
+
+    page_size.fill("2")  # valid again: sent, the marker goes
+    expect(response.get_by_test_id("json-tree")).to_contain_text("PageSize: 2")
+    expect(notice).to_have_count(0)
+    expect(page.locator("#response")).not_to_have_class(re.compile(r"\bstale\b"))
+    expect(page_size).not_to_have_attribute("aria-invalid", "true")
+
+
+def test_active_operation_and_url_follow_the_builder(page, console):
+    active = page.locator("a.op-link.active")
+    expect(active).to_have_attribute("data-op", "Products.List")
+    send(page)  # a history entry for Products.List
+    expect(page.get_by_test_id("history")).to_contain_text("/v1/products")
+
+    page.locator("a.op-link[data-op='Products.Create']").click()
+    expect(page.locator("#builder-form input[name=op]")).to_have_value("Products.Create")
+    expect(active).to_have_count(1)
+    expect(active).to_have_attribute("data-op", "Products.Create")
+    expect(page).to_have_url(re.compile(r"[?&]op=Products\.Create\b"))
+
+    # A searched operation list keeps the highlight of the operation in the builder.
+    page.get_by_placeholder("Search operations").fill("products")
+    expect(page.locator("a.op-link[data-op='Products.Get']")).to_be_visible()
+    expect(active).to_have_attribute("data-op", "Products.Create")
+
+    # "Edit" on a history entry loads its operation: highlight and URL follow.
+    page.get_by_test_id("history").get_by_role("button", name="Edit").first.click()
+    expect(page.locator("#builder-form input[name=op]")).to_have_value("Products.List")
+    expect(active).to_have_count(1)
+    expect(active).to_have_attribute("data-op", "Products.List")
+    expect(page).to_have_url(re.compile(r"[?&]op=Products\.List\b"))
+    page.reload()
+    expect(page.locator("#builder-form input[name=op]")).to_have_value("Products.List")
+    expect(active).to_have_attribute("data-op", "Products.List")
+
+
+def test_long_error_value_wraps(page, console, screenshot):
+    page.set_viewport_size({"width": 1400, "height": 900})
+    long_id = "x" * 500
+    page.goto(f"{console}?op=Products.Get")
+    page.locator("#path-productID").fill(long_id)
+    send(page)
+    errors = page.get_by_test_id("oc-errors")
+    expect(errors).to_contain_text("NotFound")
+    expect(errors.locator(".oc-error-data")).to_contain_text(long_id)
+    screenshot("01-long-id")
+    assert page.evaluate(NO_PAGE_OVERFLOW)
+
+
+def test_row_action_cells_stay_table_cells(page, console):
+    mp = core_models.Marketplace.objects.get(environment="sandbox", marketplace_id="acme-ui")
+    core_models.Webhook.objects.create(marketplace=mp, oc_id="hook-1", name="Orders hook",
+                                       url="https://example.com/hook")
+    send(page)
+    cell_style = """el => { const s = getComputedStyle(el); const row = el.closest('tr');
+        return [s.display, Math.round(el.getBoundingClientRect().bottom) === Math.round(row.getBoundingClientRect().bottom)]; }"""
+    pages = [(console, "history"), (f"{console}apiclients/", "api-clients"), (f"{console}webhooks/", "webhooks")]
+    for url, table in pages:
+        page.goto(url)
+        cells = page.get_by_test_id(table).locator("tbody tr td:last-child")
+        expect(cells.first).to_be_visible()
+        for i in range(cells.count()):
+            assert cells.nth(i).evaluate(cell_style) == ["table-cell", True], (table, i)
+            expect(cells.nth(i).get_by_role("link", name="Edit").or_(
+                cells.nth(i).get_by_role("button", name="Edit"))).to_be_visible()
+
+
+def test_header_fits_a_narrow_screen(page, console, screenshot):
+    page.set_viewport_size({"width": 420, "height": 800})
+    page.reload()
+    screenshot("01-narrow")
+    assert page.evaluate(NO_PAGE_OVERFLOW)
+    nav = page.get_by_role("navigation", name="Main")
+    for item in [nav.get_by_role("link", name=name, exact=True)
+                 for name in ("Dashboard", "Organizations", "Invitations", "Console")] + [page.get_by_label("User menu")]:
+        item.scroll_into_view_if_needed()
+        box = item.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 420, box
+    nav.get_by_role("link", name="Invitations", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/invitations/"))
+
+
+def test_superseded_live_request_logs_no_console_error(page, console):
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    # Two edits in a row: hx-sync="this:replace" aborts the first request (the latest one wins).
+    page.get_by_label("pageSize").evaluate("""el => {
+        el.value = '1'; el.dispatchEvent(new Event('input', {bubbles: true}));
+        el.value = '2'; el.dispatchEvent(new Event('input', {bubbles: true})); }""")
+    expect(page.get_by_test_id("response").get_by_test_id("json-tree")).to_contain_text("PageSize: 2")
+    page.wait_for_load_state("networkidle")
+    assert not [e for e in errors if "htmx:" in e], errors
+
+    # A real failure is still logged.
+    page.route(f"**{SEND}**", lambda route: route.abort())
+    with page.expect_event("console", predicate=lambda m: m.type == "error" and "htmx:sendError" in m.text):
+        page.get_by_label("pageSize").fill("3")
