@@ -9,10 +9,12 @@ import secrets
 from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from coreapi import roles as role_utils
 from coreapi import selectors
@@ -298,6 +300,14 @@ def oauth_client_credentials_grant(
 
 
 @transaction.atomic
+def _minted_token_roles(**kwargs) -> list[str] | None:
+    """settings.COREAPI_MINTED_TOKEN_ROLES (the portal's organizations.services.minted_token_roles):
+    the roles a portal user may still hold in a marketplace, None for none. Without the setting
+    (the core API alone) a minted token keeps its roles."""
+    path = getattr(settings, "COREAPI_MINTED_TOKEN_ROLES", "")
+    return import_string(path)(**kwargs) if path else None
+
+
 def oauth_refresh_grant(*, environment: str, refresh_token: str, client_id: str | None) -> dict:
     """Single use: the presented refresh token is marked used and a new pair is issued."""
     row = (
@@ -312,7 +322,20 @@ def oauth_refresh_grant(*, environment: str, refresh_token: str, client_id: str 
     row.used_at = now
     row.save(update_fields=["used_at"])
     marketplace = row.marketplace
-    if not row.client_id:  # minted by the portal for a contributor
+    # The new pair carries the roles the first one was issued with, less any taken away since:
+    # the user's (security profiles, the client's limits) and, for a token the portal minted for a
+    # contributor, the contributor's current access in the organization.
+    roles = list(row.roles)
+    if not row.client_id or row.impersonator:  # minted by the portal (organization_token_mint)
+        if getattr(settings, "COREAPI_MINTED_TOKEN_ROLES", ""):
+            portal_roles = _minted_token_roles(
+                environment=environment, marketplace_id=marketplace.marketplace_id,
+                username=row.impersonator or row.username, impersonating=row.user_kind if row.impersonator else None,
+            )
+            if portal_roles is None:
+                raise OAuthError(OAUTH_INVALID_GRANT, OAUTH_MSG_REFRESH)
+            roles = role_utils.intersect(roles, portal_roles)
+    if not row.client_id:
         return _issue(
             marketplace=marketplace,
             client=None,
@@ -320,7 +343,7 @@ def oauth_refresh_grant(*, environment: str, refresh_token: str, client_id: str 
             user_id=row.user_id,
             user_kind=row.user_kind,
             company_id=row.company_id,
-            roles=row.roles,
+            roles=roles,
             access_minutes=DEFAULT_ACCESS_MINUTES,
             refresh_minutes=MINTED_REFRESH_MINUTES,
             impersonator=row.impersonator,
@@ -331,6 +354,10 @@ def oauth_refresh_grant(*, environment: str, refresh_token: str, client_id: str 
     ).first()
     if client is None or user is None or not user.active:
         raise OAuthError(OAUTH_INVALID_GRANT, OAUTH_MSG_REFRESH)
+    if row.impersonator:  # as organization_token_mint: the user's available roles
+        roles = role_utils.intersect(roles, selectors.user_available_roles(marketplace_pk=marketplace.pk, user=user))
+    else:  # as the password grant, with the roles first granted as the scope
+        roles = role_utils.intersect(roles, _roles_for(client=client, user=user, scope=None))
     return _issue(
         marketplace=marketplace,
         client=client,
@@ -338,7 +365,7 @@ def oauth_refresh_grant(*, environment: str, refresh_token: str, client_id: str 
         user_id=user.oc_id,
         user_kind=user.kind,
         company_id=user.company_id,
-        roles=row.roles,
+        roles=roles,
         access_minutes=client.access_token_duration or DEFAULT_ACCESS_MINUTES,
         refresh_minutes=client.refresh_token_duration or MINTED_REFRESH_MINUTES,
         impersonator=row.impersonator,

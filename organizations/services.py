@@ -768,6 +768,32 @@ def confirmation_consume(*, user: User) -> bool:
 
 
 # --- marketplace tokens for the API console -------------------------------------------------------
+IMPERSONATION_FLAG_OF_KIND = {"admin": "impersonate_seller", "supplier": "impersonate_supplier",
+                              "buyer": "impersonate_buyer"}
+
+
+def minted_token_roles(*, environment: str, marketplace_id: str, username: str, impersonating: str | None) -> list[str] | None:
+    """For the built-in core API's refresh_token grant of a token minted by organization_token
+    (settings.COREAPI_MINTED_TOKEN_ROLES): the roles the portal user `username` holds *now* in the
+    organization of that marketplace, or None when they may no longer have such a token (not a
+    contributor any more, the organization deleted, or impersonating a user of kind
+    `impersonating` without the matching permission). The refreshed token gets at most these."""
+    label = next((name for name, env in environments.environments().items() if env["slug"] == environment), None)
+    organization = Organization.objects.filter(environment=label, oc_id=marketplace_id).first() if label else None
+    actor = User.objects.filter(username=username).first() if username else None
+    if organization is None or actor is None:
+        return None
+    try:
+        membership = _membership(actor=actor, organization=organization)
+    except NotFoundError:
+        return None
+    if impersonating:
+        flag = IMPERSONATION_FLAG_OF_KIND.get(impersonating)
+        if flag is None or not membership.holds_flag(flag):
+            return None
+    return list(membership.token_roles)
+
+
 def organization_token(
     *, actor: User, organization: Organization, client_id: str | None = None, username: str | None = None
 ) -> dict:
@@ -791,8 +817,11 @@ def organization_token(
             .values_list("kind", flat=True)
             .first()
         )
-        flag = {UserKind.ADMIN: "impersonate_seller", UserKind.SUPPLIER: "impersonate_supplier",
-                UserKind.BUYER: "impersonate_buyer"}.get(kind)
+        # without any impersonation permission, nothing is looked up (which clients and users
+        # exist is not theirs to probe); with one, an unknown user is "not found"
+        if not any(membership.holds_flag(flag) for flag in IMPERSONATION_FLAG_OF_KIND.values()):
+            raise PermissionError_(ERR_IMPERSONATION_NOT_ALLOWED)
+        flag = IMPERSONATION_FLAG_OF_KIND.get(kind)
         if flag is not None and not membership.holds_flag(flag):
             raise PermissionError_(ERR_IMPERSONATION_NOT_ALLOWED)
     return core.organization_token_mint(

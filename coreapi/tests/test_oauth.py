@@ -201,6 +201,20 @@ class TestRefreshToken:
         response = world.token_response(grant_type="refresh_token", refresh_token=body["refresh_token"], client_id="admin-client")
         assert_oauth_error(response, "InvalidGrant")
 
+    def test_roles_taken_away_since_the_sign_in_are_not_refreshed_back(self, world, shopper):
+        signed_in = world.token_response(grant_type="password", client_id="buyer-client", username="shopper",
+                                         password=world.password).json()  # fmt: skip
+        assert jwt.decode(signed_in["access_token"], options={"verify_signature": False})["role"] == ["MeAdmin", "Shopper"]
+        m.SecurityProfile.objects.filter(oc_id="buyer-1-profile").update(roles=["Shopper"])
+        refreshed = world.token_response(grant_type="refresh_token", client_id="buyer-client",
+                                         refresh_token=signed_in["refresh_token"]).json()  # fmt: skip
+        assert jwt.decode(refreshed["access_token"], options={"verify_signature": False})["role"] == ["Shopper"]
+        # nor added: a role given since needs a new sign-in (the refresh keeps the first grant's scope)
+        m.SecurityProfile.objects.filter(oc_id="buyer-1-profile").update(roles=["Shopper", "MeAdmin", "ProductReader"])
+        again = world.token_response(grant_type="refresh_token", client_id="buyer-client",
+                                     refresh_token=refreshed["refresh_token"]).json()  # fmt: skip
+        assert jwt.decode(again["access_token"], options={"verify_signature": False})["role"] == ["Shopper"]
+
     def test_client_without_refresh_duration_issues_none(self, world):
         m.ApiClient.objects.filter(oc_id="admin-client").update(refresh_token_duration=0)
         assert login(world).json()["refresh_token"] is None

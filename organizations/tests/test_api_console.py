@@ -90,10 +90,54 @@ class TestToken:
         assert missing_user.json()["Errors"][0]["Data"] == {"ObjectType": "User", "ObjectID": "ghost"}
         assert api.get("/organizations/acme-sbx/token", clientid="nope", username="buyer1").status_code == 404
 
+    def test_without_any_impersonation_permission_no_client_or_user_is_looked_up(self, client, marketplace, owner, member):
+        services.contributor_save(actor=owner, organization=marketplace_org(owner), username="mia", roles=["ProductReader"],
+                                  is_admin=False, impersonate_buyer=False)  # fmt: skip
+        api = PortalApi(client, member)
+        for clientid, username in (("storefront", "ghost"), ("storefront", "buyer1"), ("nope", "x")):
+            response = api.get("/organizations/acme-sbx/token", clientid=clientid, username=username)
+            assert response.status_code == 403, (clientid, username)  # the same answer whatever exists
+
     def test_client_and_username_go_together(self, client, marketplace, owner):
         response = PortalApi(client, owner).get("/organizations/acme-sbx/token", clientid="storefront")
         assert response.status_code == 400
         assert error_messages(response) == [ERR_TOKEN_PARAMS]
+
+
+def refresh(client, refresh_token: str, client_id: str = ""):
+    form = {"grant_type": "refresh_token", "refresh_token": refresh_token, **({"client_id": client_id} if client_id else {})}
+    return client.post("/core/sandbox/oauth/token", form)
+
+
+class TestRefreshingAMintedToken:
+    """The core API's refresh_token grant asks the portal what the contributor holds now
+    (organizations.services.minted_token_roles): a refresh never gives back what was taken away."""
+
+    def test_roles_taken_away_are_not_refreshed_back(self, client, marketplace, owner, member):
+        org = marketplace_org(owner)
+        services.contributor_save(actor=owner, organization=org, username="mia", roles=["ProductReader", "BuyerReader"],
+                                  is_admin=False)  # fmt: skip
+        first = PortalApi(client, member).get("/organizations/acme-sbx/token").json()
+        services.contributor_save(actor=owner, organization=org, username="mia", roles=["BuyerReader", "OrderReader"],
+                                  is_admin=False)  # fmt: skip
+        refreshed = refresh(client, first["refresh_token"])
+        assert refreshed.status_code == 200, refreshed.content
+        assert roles_of(refreshed.json()["access_token"]) == ["BuyerReader"]  # not ProductReader, not OrderReader
+
+    def test_a_removed_contributor_cannot_refresh(self, client, marketplace, owner, member):
+        first = PortalApi(client, member).get("/organizations/acme-sbx/token").json()
+        services.contributor_remove(actor=owner, organization=marketplace_org(owner), username="mia")
+        response = refresh(client, first["refresh_token"])
+        assert response.status_code == 400 and response.json()["error"] == "InvalidGrant"
+
+    def test_an_impersonation_ends_with_the_permission(self, client, marketplace, owner, member):
+        first = PortalApi(client, member).get("/organizations/acme-sbx/token", clientid="storefront", username="buyer1").json()
+        second = refresh(client, first["refresh_token"], "storefront")
+        assert second.status_code == 200 and roles_of(second.json()["access_token"]) == ["ProductReader"]
+        services.contributor_save(actor=owner, organization=marketplace_org(owner), username="mia", roles=["ProductReader"],
+                                  is_admin=False, impersonate_buyer=False)  # fmt: skip
+        response = refresh(client, second.json()["refresh_token"], "storefront")
+        assert response.status_code == 400 and response.json()["error"] == "InvalidGrant"
 
 
 def marketplace_org(owner):

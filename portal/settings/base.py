@@ -104,6 +104,10 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The built-in core API asks the portal, when a token it minted for a contributor is refreshed,
+# which roles the contributor still holds (coreapi.services.oauth_refresh_grant).
+COREAPI_MINTED_TOKEN_ROLES = "organizations.services.minted_token_roles"
+
 # --- Cache and sessions -----------------------------------------------------
 REDIS_URL = env.str_("REDIS_URL")
 # The cache is shared by every process (restore progress, sign-in lockouts) only on Redis: without
