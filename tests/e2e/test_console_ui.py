@@ -162,3 +162,24 @@ def test_superseded_live_request_logs_no_console_error(page, console):
     page.route(f"**{SEND}**", lambda route: route.abort())
     with page.expect_event("console", predicate=lambda m: m.type == "error" and "htmx:sendError" in m.text):
         page.get_by_label("pageSize").fill("3")
+
+
+def test_live_edits_leave_one_history_entry_and_a_filter_without_value_sends_nothing(page, console):
+    from console.models import ConsoleRequest
+
+    sent = []
+    page.on("request", lambda r: sent.append(r.url) if SEND in r.url else None)
+    page.get_by_label("Filter field").first.press_sequentially("xp.color", delay=60)  # no value yet
+    page.get_by_label("Filter operator").first.select_option("!")
+    page.wait_for_load_state("networkidle")
+    assert sent == []  # the row is not part of the request until it has a value
+
+    # (each keystroke's request finishes before the next: SQLite's test database, see test_console)
+    page.get_by_label("Filter value").first.press_sequentially("red", delay=250)
+    expect(page.get_by_test_id("response-url")).to_contain_text("xp.color=%21red")
+    page.wait_for_load_state("networkidle")
+    assert len(sent) == 3
+    entries = list(ConsoleRequest.objects.filter(user__username="olivia"))
+    assert [e.query for e in entries] == [[["xp.color", "!red"]]] and entries[0].live
+    send(page)  # the Send button always adds an entry
+    assert ConsoleRequest.objects.filter(user__username="olivia").count() == 2

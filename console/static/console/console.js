@@ -97,7 +97,26 @@
 
   function resend(form) {
     // A removed filter changes the result: send again (htmx hx-sync replaces an in-flight request).
-    if (form && window.htmx) window.htmx.trigger(form, "submit");
+    // Marked live: the server keeps one history entry for a burst of live edits.
+    if (!form || !window.htmx) return;
+    form.setAttribute("data-live-send", "");
+    window.htmx.trigger(form, "submit");
+  }
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.target;
+    if (!form || !form.hasAttribute || !form.hasAttribute("data-live-send")) return;
+    form.removeAttribute("data-live-send");
+    event.detail.parameters.live = "1";
+  });
+
+  // A filter row without a value is not sent (console.operations): editing its field or operator
+  // changes nothing until a value is typed.
+  function changesNothing(target) {
+    var row = target.closest(".filter-row");
+    if (!row || target.name === "f.value") return false;
+    var value = row.querySelector("input[name='f.value']");
+    return !!value && value.value.trim() === "";
   }
 
   // List options and filters apply at once: every edit sends the form; hx-sync="this:replace" on
@@ -106,6 +125,7 @@
     var target = event.target;
     if (!target.closest || !target.closest(".live")) return;
     if (event.type === "change" && target.tagName !== "SELECT") return;
+    if (changesNothing(target)) return;
     resend(target.closest("form"));
   }
   document.addEventListener("input", liveEdit);
