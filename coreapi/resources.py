@@ -14,12 +14,16 @@ import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from datetime import timezone as dt_timezone
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from pydantic import BaseModel
 
 from coreapi import rowcounts
@@ -326,6 +330,8 @@ class Resource:
                 value = model_field.get_default() if not model_field.null else None
             elif not replace and isinstance(model_field, models.JSONField) and isinstance(value, dict):
                 value = deep_merge(getattr(obj, column) or {}, value)
+            if isinstance(model_field, models.DateTimeField) and isinstance(value, str):
+                value = _aware_datetime(name, value)
             if isinstance(model_field, (models.CharField, models.TextField)) and isinstance(value, str):
                 if model_field.max_length and len(value) > model_field.max_length:
                     raise InvalidRequest(
@@ -456,6 +462,17 @@ class Resource:
         obj.delete()
         if self.after_delete:
             self.after_delete(caller, obj)
+
+
+def _aware_datetime(name: str, value: str) -> datetime:
+    """A date-time field as sent (ISO 8601): without a UTC offset it is UTC, as OrderCloud reads it."""
+    parsed = parse_datetime(value)
+    if parsed is None:
+        day = parse_date(value)
+        parsed = datetime(day.year, day.month, day.day) if day else None
+    if parsed is None:
+        raise InvalidRequest(f"{name} must be a date and time (ISO 8601).", data={"Field": name, "Value": value})
+    return parsed.astimezone(dt_timezone.utc) if timezone.is_aware(parsed) else parsed.replace(tzinfo=dt_timezone.utc)
 
 
 MSG_CHOICE = "{name} must be one of: {choices}."

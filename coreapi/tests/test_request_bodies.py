@@ -61,3 +61,16 @@ def test_webhook_and_integration_event_urls_must_be_http(call, url):
     call("post", "/v1/webhooks", {"ID": "w", "Name": "W", "Url": "https://hooks.example.com/w"}, status=201)
     call("patch", "/v1/webhooks/w", {"Url": url}, status=400)
     call("post", "/v1/integrationEvents", {**event, "CustomImplementationUrl": "http://127.0.0.1:9000/e"}, status=201)
+
+
+@pytest.mark.parametrize("sent", ["2030-01-01", "2030-01-01T00:00:00", "2030-01-01T00:00:00Z", "2030-01-01T01:00:00+01:00"])
+def test_dates_without_an_offset_are_utc(call, sent):
+    created = call("post", "/v1/priceschedules", {"ID": "sale", "Name": "Sale", "SaleStart": sent, "SaleEnd": sent}, status=201)
+    assert created.json()["SaleStart"].startswith("2030-01-01T00:00:00")
+    assert created.json()["IsOnSale"] is False
+    call("put", "/v1/priceschedules/sale", {"Name": "Sale", "SaleStart": sent}, status=200)
+
+
+def test_a_date_that_is_not_one_is_a_400_and_nothing_is_saved(call):
+    call("post", "/v1/priceschedules", {"ID": "bad", "Name": "Bad", "SaleStart": "next tuesday"}, status=400)
+    call("get", "/v1/priceschedules/bad", status=404)
