@@ -1086,6 +1086,54 @@ API_CLIENT_ASSIGNMENTS = Assignment(
     tag="API clients",
 )
 
+MSG_GROUP_NEEDS_BUYER = "UserGroupID needs the BuyerID of the user group."
+
+
+def _buyer_group_check(caller, path_params, data: dict) -> None:
+    """A UserGroupID must be one of the BuyerID's user groups; without a BuyerID it means nothing."""
+    group = data.get("UserGroupID")
+    if not group:
+        return
+    if not data.get("BuyerID"):
+        raise InvalidRequest(MSG_GROUP_NEEDS_BUYER, data={"Field": "UserGroupID", "Value": group})
+    if not m.UserGroup.objects.filter(marketplace_id=caller.marketplace_pk, buyer_id=data["BuyerID"], oc_id=group).exists():
+        raise CoreObjectNotFound("UserGroup", group)
+
+
+def _category_in_catalog_check(caller, path_params, data) -> None:
+    """The CategoryID must be one of the path's catalog's categories."""
+    if not m.Category.objects.filter(
+        marketplace_id=caller.marketplace_pk, catalog_id=path_params["catalogID"], oc_id=data["CategoryID"]
+    ).exists():
+        raise CoreObjectNotFound("Category", data["CategoryID"])
+
+
+def _party_user_check(caller, path_params, data: dict) -> None:
+    """A UserID must be a user of the party the assignment is for: the BuyerID's (or the path's
+    buyer's) or the SupplierID's users; without either, an admin user. Otherwise a user created
+    later with that ID would inherit the assignment."""
+    user = data.get("UserID")
+    if not user:
+        return
+    buyer = data.get("BuyerID") or path_params.get("buyerID") or ""
+    supplier = data.get("SupplierID") or ""
+    kind, company = (
+        (m.UserKind.BUYER, buyer) if buyer else (m.UserKind.SUPPLIER, supplier) if supplier else (m.UserKind.ADMIN, "")
+    )
+    if not m.CoreUser.objects.filter(marketplace_id=caller.marketplace_pk, kind=kind, company_id=company, oc_id=user).exists():
+        raise CoreObjectNotFound("User", user)
+
+
+def _security_profile_assignment_check(caller, path_params, data: dict) -> None:
+    _buyer_group_check(caller, path_params, data)
+    _party_user_check(caller, path_params, data)
+
+
+def _user_group_assignment_check(caller, path_params, data: dict) -> None:
+    _buyer_group_check(caller, path_params, {**data, "BuyerID": path_params["buyerID"]})
+    _party_user_check(caller, path_params, data)
+
+
 SECURITY_PROFILE_ASSIGNMENTS = Assignment(
     sdk="SecurityProfiles",
     list_op="ListAssignments",
@@ -1110,6 +1158,7 @@ SECURITY_PROFILE_ASSIGNMENTS = Assignment(
         "SupplierID": (m.Supplier, "Supplier"),
     },
     validate=_one_party("BuyerID", "SupplierID"),
+    check=_security_profile_assignment_check,
     levels=("User", "Group", "Company"),
     commerce_roles=True,
     deletes=[
@@ -1136,6 +1185,7 @@ USER_GROUP_ASSIGNMENTS = Assignment(
     required=("UserGroupID", "UserID"),
     list_params={"userGroupID": "user_group_id", "userID": "user_id"},
     parent=BUYER_PARENT,
+    check=_user_group_assignment_check,
     deletes=[
         AssignmentDelete(
             op="DeleteUserAssignment",
@@ -1206,6 +1256,7 @@ CATEGORY_PRODUCT_ASSIGNMENTS = Assignment(
     required=("CategoryID", "ProductID"),
     list_params={"categoryID": "category_id", "productID": "product_id"},
     refs={"ProductID": (m.Product, "Product")},
+    check=_category_in_catalog_check,
     parent=Parent(param="catalogID", column="catalog_id", model=m.Catalog, object_type="Catalog"),
     deletes=[
         AssignmentDelete(
@@ -1216,28 +1267,6 @@ CATEGORY_PRODUCT_ASSIGNMENTS = Assignment(
     ],
     tag="Categories",
 )
-
-
-MSG_GROUP_NEEDS_BUYER = "UserGroupID needs the BuyerID of the user group."
-
-
-def _buyer_group_check(caller, path_params, data: dict) -> None:
-    """A UserGroupID must be one of the BuyerID's user groups; without a BuyerID it means nothing."""
-    group = data.get("UserGroupID")
-    if not group:
-        return
-    if not data.get("BuyerID"):
-        raise InvalidRequest(MSG_GROUP_NEEDS_BUYER, data={"Field": "UserGroupID", "Value": group})
-    if not m.UserGroup.objects.filter(marketplace_id=caller.marketplace_pk, buyer_id=data["BuyerID"], oc_id=group).exists():
-        raise CoreObjectNotFound("UserGroup", group)
-
-
-def _category_in_catalog_check(caller, path_params, data) -> None:
-    """The CategoryID must be one of the path's catalog's categories."""
-    if not m.Category.objects.filter(
-        marketplace_id=caller.marketplace_pk, catalog_id=path_params["catalogID"], oc_id=data["CategoryID"]
-    ).exists():
-        raise CoreObjectNotFound("Category", data["CategoryID"])
 
 
 def _category_assignment_check(caller, path_params, data):

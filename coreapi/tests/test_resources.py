@@ -192,3 +192,37 @@ class TestCatalogResources:
         assert ok.status_code == 201
         bad = world.call("post", "/v1/messagesenders", admin_token, {"Name": "m", "MessageTypes": ["Nope"], "DeliveryConfigID": "d"})
         error(bad, 400, "InvalidRequest")
+
+
+class TestAssignmentsReferToWhatExists:
+    """A user, user group or category that does not exist (or belongs to another party) is not
+    found: an assignment to it would be inherited by whatever is created later with that ID."""
+
+    def test_security_profile_assignment_to_a_user(self, call, shopper):
+        call("post", "/v1/securityprofiles", {"ID": "extra", "Name": "Extra", "Roles": ["ProductReader"]}, status=201)
+        for body in ({"BuyerID": "buyer-1", "UserID": "ghost-user"}, {"UserID": "buyer-user"},  # not an admin user
+                     {"BuyerID": "buyer-1", "UserGroupID": "ghost-group"}):  # fmt: skip
+            response = call("post", "/v1/securityprofiles/assignments", {"SecurityProfileID": "extra", **body}, status=404)
+            assert response.json()["Errors"][0]["Data"]["ObjectType"] in ("User", "UserGroup"), body
+        call("post", "/v1/securityprofiles/assignments", {"SecurityProfileID": "extra", "BuyerID": "buyer-1",
+                                                           "UserID": "buyer-user"}, status=204)  # fmt: skip
+        call("post", "/v1/securityprofiles/assignments", {"SecurityProfileID": "extra", "UserID": "admin-user"}, status=204)
+        # a user created later with the refused ID inherits nothing
+        call("put", "/v1/buyers/buyer-1/users/ghost-user", {"Username": "ghost", "FirstName": "G", "LastName": "H",
+                                                            "Email": "g@example.com", "Active": True}, status=201)  # fmt: skip
+        assert "ProductReader" not in call("get", "/v1/buyers/buyer-1/users/ghost-user", status=200).json()["AvailableRoles"]
+
+    def test_user_group_assignment(self, call, shopper):
+        call("post", "/v1/buyers/buyer-1/usergroups", {"ID": "vip", "Name": "VIP"}, status=201)
+        call("post", "/v1/buyers/buyer-1/usergroups/assignments", {"UserGroupID": "vip", "UserID": "ghost"}, status=404)
+        call("post", "/v1/buyers/buyer-1/usergroups/assignments", {"UserGroupID": "nope", "UserID": "buyer-user"}, status=404)
+        call("post", "/v1/buyers/buyer-1/usergroups/assignments", {"UserGroupID": "vip", "UserID": "buyer-user"}, status=204)
+
+    def test_category_product_assignment(self, call):
+        call("post", "/v1/catalogs", {"ID": "cat", "Name": "Catalog"}, status=201)
+        call("post", "/v1/products", {"ID": "p1", "Name": "P"}, status=201)
+        response = call("post", "/v1/catalogs/cat/categories/productassignments", {"CategoryID": "ghost", "ProductID": "p1"},
+                        status=404)  # fmt: skip
+        assert response.json()["Errors"][0]["Data"] == {"ObjectType": "Category", "ObjectID": "ghost"}
+        call("post", "/v1/catalogs/cat/categories", {"ID": "shirts", "Name": "Shirts"}, status=201)
+        call("post", "/v1/catalogs/cat/categories/productassignments", {"CategoryID": "shirts", "ProductID": "p1"}, status=204)
