@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from ninja import NinjaAPI, Router
@@ -21,6 +22,7 @@ from coreapi import product_suppliers, services, variants
 from coreapi.auth import Caller, CoreBearer
 from coreapi.errors import MSG_INVALID_TOKEN, MSG_MISSING_TOKEN, CoreApiError, OAuthError
 from coreapi.me import ME_WRITE, me_catalogs_list, me_categories_list, me_get, me_patch, me_product_get, me_products_list
+from coreapi.middleware import refused_response, unreadable_message
 from coreapi.models import Marketplace, UserKind
 from coreapi.resources import Assignment, Resource, json_response
 from coreapi.tokens import base_url
@@ -567,6 +569,12 @@ def _install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(AuthenticationError, auth_error)
     api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(Http404, not_found)
+
+    def unreadable(request, exc: SuspiciousOperation):
+        # e.g. TooManyFieldsSent while a view reads its form (the middleware checks the query)
+        return refused_response(request, unreadable_message(exc))
+
+    api.add_exception_handler(SuspiciousOperation, unreadable)
 
     def integrity_error(request, exc: IntegrityError):
         # A write racing the deletion of its marketplace fails on the marketplace foreign key at

@@ -1,14 +1,15 @@
 """Give every core API response an `X-oc-logid` request id, answer unknown /core/ paths in
 OrderCloud's error shape instead of Django's HTML 404 page, and refuse NUL characters in any
 input (PostgreSQL cannot store them; without this guard they surface as 500s), and a body over
-DATA_UPLOAD_MAX_MEMORY_SIZE with the limit in the message."""
+DATA_UPLOAD_MAX_MEMORY_SIZE or more than DATA_UPLOAD_MAX_NUMBER_FIELDS parameters, with the limit in
+the message (Django's bare 400 page otherwise)."""
 
 import json
 import re
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.http import HttpResponse
 
 CORE_PREFIX = "/core/"
@@ -29,15 +30,25 @@ def _has_nul(request) -> bool:
     return b"\x00" in body or bool(_JSON_NUL.search(body))
 
 
+def unreadable_message(exc: SuspiciousOperation) -> str:
+    """Why Django could not read a request (its limits), for the client."""
+    if isinstance(exc, RequestDataTooBig):
+        return f"The body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes."
+    if isinstance(exc, TooManyFieldsSent):
+        return f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} parameters."
+    return "The request could not be read."
+
+
 def _refusal(request) -> str | None:
     """Why the request is refused before any view reads it, or None."""
     try:
         return MSG_NUL if _has_nul(request) else None
-    except RequestDataTooBig:
-        return f"The body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes."
+    except SuspiciousOperation as exc:
+        return unreadable_message(exc)
 
 
-def _refused_response(request, message: str) -> HttpResponse:
+def refused_response(request, message: str) -> HttpResponse:
+    """A 400 InvalidRequest in the core API's shape (and OAuth's, on the token endpoint)."""
     error = {"ErrorCode": "InvalidRequest", "Message": message, "Data": None}
     body: dict = {"Errors": [error]}
     if request.path.endswith("/oauth/token"):
@@ -55,7 +66,7 @@ class CoreApiMiddleware:
         logid = str(uuid.uuid4())
         request.oc_logid = logid
         refusal = _refusal(request)
-        response = _refused_response(request, refusal) if refusal else self.get_response(request)
+        response = refused_response(request, refusal) if refusal else self.get_response(request)
         if response.status_code in (404, 405) and not response.get("Content-Type", "").startswith("application/json"):
             code = "NotFound" if response.status_code == 404 else "MethodNotAllowed"
             body = {"Errors": [{"ErrorCode": code, "Message": f"No such endpoint: {request.method} {request.path}", "Data": None}]}

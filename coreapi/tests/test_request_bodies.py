@@ -74,3 +74,14 @@ def test_dates_without_an_offset_are_utc(call, sent):
 def test_a_date_that_is_not_one_is_a_400_and_nothing_is_saved(call):
     call("post", "/v1/priceschedules", {"ID": "bad", "Name": "Bad", "SaleStart": "next tuesday"}, status=400)
     call("get", "/v1/priceschedules/bad", status=404)
+
+
+@override_settings(DATA_UPLOAD_MAX_NUMBER_FIELDS=10)
+def test_too_many_parameters_is_a_400_in_the_api_shape(world, admin_token):
+    query = "&".join(f"xp.k{i}=v" for i in range(20))
+    response = world.call("get", f"/v1/products?{query}", admin_token)
+    assert only_error(response)["Message"] == "The request has more than 10 parameters."
+    assert response["X-oc-logid"]
+    form = {f"f{i}": "v" for i in range(20)}
+    token = world.http.post(world.url("/oauth/token"), {"grant_type": "password", **form})
+    assert token.status_code == 400 and token.json()["error"] == "InvalidRequest"
