@@ -299,6 +299,10 @@ def _product_before_save(caller, obj, data, creating):
         oc_id=obj.default_price_schedule_id
     ).exists():
         raise CoreObjectNotFound("PriceSchedule", obj.default_price_schedule_id)
+    # OwnerID (besides the marketplace itself) and DefaultSupplierID name suppliers that exist
+    for supplier in {obj.owner_id, obj.default_supplier_id} - {"", None, caller.marketplace_id}:
+        if not m.Supplier.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=supplier).exists():
+            raise CoreObjectNotFound("Supplier", supplier)
 
 
 def _product_after_delete(caller, obj):
@@ -323,9 +327,10 @@ def _catalog_narrowing(*, in_catalog, in_category, id_column: str, by_supplier):
             qs = qs.filter(oc_id__in=in_catalog.objects.filter(marketplace_id=mp, catalog_id=catalog).values(id_column))
         if category:
             assigned = in_category.objects.filter(marketplace_id=mp, category_id=category)
+            categories = m.Category.objects.filter(marketplace_id=mp, oc_id=category)
+            if not (categories.filter(catalog_id=catalog) if catalog else categories).exists():
+                raise CoreObjectNotFound("Category", category)
             if catalog:
-                if not m.Category.objects.filter(marketplace_id=mp, catalog_id=catalog, oc_id=category).exists():
-                    raise CoreObjectNotFound("Category", category)
                 assigned = assigned.filter(catalog_id=catalog)
             qs = qs.filter(oc_id__in=assigned.values(id_column))
         if supplier:

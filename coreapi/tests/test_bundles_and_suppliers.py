@@ -61,8 +61,8 @@ class TestProductsListNarrowing:
             assert error(response)["Data"]["ObjectType"] == object_type
         # a category of another catalog is not this catalog's
         assert error(call("get", "/v1/products?catalogID=cat&categoryID=nope", status=404))["Data"]["ObjectID"] == "nope"
-        # an unknown category without a catalog matches nothing (it could be any catalog's)
-        assert ids(call("get", "/v1/products?categoryID=nope", status=200)) == []
+        # without a catalog, a category ID that no catalog has is not found either
+        assert error(call("get", "/v1/products?categoryID=nope", status=404))["Data"]["ObjectType"] == "Category"
 
     def test_supplier_owner_default_supplier_or_product_supplier(self, call, products):
         call("post", "/v1/suppliers", {"ID": "sup", "Name": "Supplier", "Active": True}, status=201)
@@ -382,3 +382,13 @@ class TestUsersAcrossBuyers:
         assert [u["Username"] for u in call("get", "/v1/buyerusers?search=twin", status=200).json()["Items"]] == ["twin"]
         call("get", "/v1/buyerusers", token=world.admin_token(scope="AdminUserReader"), status=403)
         call("get", "/v1/buyerusers", token=world.admin_token(scope="BuyerUserReader"), status=200)
+
+
+def test_unknown_suppliers_and_categories_are_not_found(call):
+    for field in ("OwnerID", "DefaultSupplierID"):
+        response = call("post", "/v1/products", {"ID": "p", "Name": "P", field: "nope"}, status=404)
+        assert response.json()["Errors"][0]["Data"] == {"ObjectType": "Supplier", "ObjectID": "nope"}
+    call("post", "/v1/suppliers", {"ID": "maker", "Name": "Maker", "Active": True}, status=201)
+    call("post", "/v1/products", {"ID": "p", "Name": "P", "OwnerID": "maker", "DefaultSupplierID": "maker"}, status=201)
+    call("patch", "/v1/products/p", {"DefaultSupplierID": "gone"}, status=404)
+    call("get", "/v1/bundles?categoryID=no-such-category", status=404)
