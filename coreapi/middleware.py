@@ -70,6 +70,9 @@ class CoreApiMiddleware:
         if response.status_code in (404, 405) and not response.get("Content-Type", "").startswith("application/json"):
             code = "NotFound" if response.status_code == 404 else "MethodNotAllowed"
             body = {"Errors": [{"ErrorCode": code, "Message": f"No such endpoint: {request.method} {request.path}", "Data": None}]}
+            allow = response.get("Allow")
             response = HttpResponse(json.dumps(body), status=response.status_code, content_type="application/json")
+            if allow:
+                response["Allow"] = allow
         response["X-oc-logid"] = logid
         return response

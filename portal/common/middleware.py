@@ -7,6 +7,8 @@ target such as the console's response panel, that is a wall of settings. The JSO
 so the whole body counts (a page that accepts uploads would need its own limit here).
 """
 
+import json
+
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -42,3 +44,34 @@ def _too_large(request) -> HttpResponse:
     else:
         body = render_to_string("413.html", {"message": message})
     return HttpResponse(body, status=413)
+
+
+PORTAL_API_PREFIX = "/api/"
+
+
+class PortalApiMiddleware:
+    """The Portal REST API answers every request in its own shape: an unknown path (Django's 404)
+    or a method the path does not take (django-ninja's 405) becomes {"Errors": [...]} JSON with
+    the X-oc-logid header, like every other answer of the API (405 also says what is allowed)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith(PORTAL_API_PREFIX) or response.status_code not in (404, 405):
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        from portal.api import LOG_ID_HEADER, _log_id
+
+        if response.status_code == 404:
+            code, message = "NotFound", f"No such endpoint: {request.method} {request.path}"
+        else:
+            code, message = "MethodNotAllowed", f"{request.method} is not allowed on {request.path}."
+        body = {"Errors": [{"ErrorCode": code, "Message": message, "Data": None}]}
+        answer = HttpResponse(json.dumps(body), status=response.status_code, content_type="application/json")
+        if response.has_header("Allow"):
+            answer["Allow"] = response["Allow"]
+        answer[LOG_ID_HEADER] = _log_id(request)
+        return answer

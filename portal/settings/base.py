@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.UsernameRequiredMiddleware",  # after auth + htmx: sends users without a portal username to choose one
     "coreapi.middleware.CoreApiMiddleware",  # X-oc-logid and JSON 404s on /core/<env>/...
+    "portal.common.middleware.PortalApiMiddleware",  # JSON 404s and 405s on /api/...
 ]
 
 ROOT_URLCONF = "portal.urls"

@@ -46,3 +46,17 @@ def test_the_json_apis_keep_their_own_answer_to_a_too_large_body(client):
     response = client.post("/core/sandbox/v1/products", "x" * 2000, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["Errors"][0]["Message"] == "The body is larger than 1,024 bytes."
+
+
+@pytest.mark.parametrize(("method", "path", "status"), [
+    ("get", "/api/v1/nonexistent", 404), ("put", "/api/v1/organizations/a%2Fb", 404), ("post", "/api/v1/me", 405),
+    ("delete", "/core/sandbox/v1/products", 405),
+])  # fmt: skip
+def test_the_json_apis_answer_unknown_paths_and_methods_in_their_shape(client, method, path, status):
+    response = getattr(client, method)(path)
+    assert response.status_code == status
+    [error] = response.json()["Errors"]
+    assert error["ErrorCode"] == ("NotFound" if status == 404 else "MethodNotAllowed")
+    assert response["X-oc-logid"]
+    if status == 405:
+        assert response["Allow"]  # what the path does take
