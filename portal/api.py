@@ -25,7 +25,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from portal.api_auth import portal_bearer
 from portal.apiauth.services import ERR_TOKEN_MISSING, OAuthError
 from portal.common.errors import ApplicationError
-from portal.common.jsonbody import StrictJSONParser, http_error_message
+from portal.common.jsonbody import ObjectJSONParser, http_error_message
 
 logger = logging.getLogger("portal.api")
 
@@ -97,7 +97,7 @@ api = PortalNinjaAPI(
     ),
     urls_namespace="portal_api",
     auth=portal_bearer,
-    parser=StrictJSONParser(),
+    parser=ObjectJSONParser(),
 )
 
 

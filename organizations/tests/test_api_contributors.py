@@ -88,6 +88,15 @@ class TestAssignments:
         assert invitation.impersonate_buyer and not invitation.impersonate_seller
         assert mail.outbox[-1].to == ["nora@example.com"]
 
+    @pytest.mark.parametrize("raw", ['"str"', "123", "true", "null", "[]"])
+    def test_a_body_that_is_not_an_object_changes_nothing(self, client, team, owner, raw):
+        UserFactory(username="nora", name="Nora New", email="nora@example.com")
+        response = client.put("/api/v1/organizations/acme-sbx/access/users/nora", raw, content_type="application/json",
+                              headers={"Authorization": f"Bearer {PortalApi(client, owner).token}"})  # fmt: skip
+        assert response.status_code == 400
+        assert response.json()["Errors"][0]["Message"] == "The body must be a JSON object."
+        assert not Invitation.objects.filter(invitee__username="nora").exists()
+
     def test_reinvite_updates_the_pending_invite(self, client, team, owner):
         api = PortalApi(client, owner)
         response = api.put("/organizations/acme-sbx/access/users/ivan", {"Roles": ["OrderReader"], "IsAdmin": True})

@@ -235,6 +235,8 @@ class TestSave:
     @pytest.mark.parametrize(("raw", "message"), [
         ('{"Name": }', "The body is not valid JSON: Expecting value (line 1, column 10)."),
         ('{"Name": "X", "xp": NaN}', "NaN is not a JSON number; send a finite number or null."),
+        ('"str"', "The body must be a JSON object."), ("[]", "The body must be a JSON object."),
+        ("null", "The body must be a JSON object."),
     ])  # fmt: skip
     def test_unreadable_json_says_why(self, client, owner, raw, message):
         response = client.put(

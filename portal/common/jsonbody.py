@@ -52,3 +52,14 @@ def http_error_message(exc: HttpError) -> str:
     if isinstance(exc.__cause__, BodyRejected):
         return str(exc.__cause__)
     return str(exc)
+
+
+class ObjectJSONParser(StrictJSONParser):
+    """StrictJSONParser for an API whose every body is a JSON object (the Portal API): django-ninja's
+    Schema would otherwise read "str", 123 or [] as an empty object and apply the defaults."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise BodyRejected("The body must be a JSON object.")
+        return data
