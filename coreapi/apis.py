@@ -20,7 +20,7 @@ from coreapi import definitions as d
 from coreapi import schemas as s
 from coreapi import product_suppliers, services, variants
 from coreapi.auth import Caller, CoreBearer
-from coreapi.errors import MSG_INVALID_TOKEN, MSG_MISSING_TOKEN, CoreApiError, OAuthError
+from coreapi.errors import MSG_INVALID_TOKEN, MSG_MISSING_TOKEN, CoreApiError, InvalidRequest, OAuthError
 from coreapi.me import ME_WRITE, me_catalogs_list, me_categories_list, me_get, me_patch, me_product_get, me_products_list
 from coreapi.middleware import refused_response, unreadable_message
 from coreapi.models import Marketplace, UserKind
@@ -44,6 +44,10 @@ LIST_QUERY = [
 # (operation, status code) pair, which made building the three environments' APIs take ~7 s.
 # Every error leaves through the exception handlers (never a returned tuple), so the codes are
 # added to the OpenAPI document once, in CoreNinjaAPI.get_openapi_schema.
+MSG_NO_USER_TO_REVOKE = (
+    "This token was issued by the portal for a contributor, not for a user of the marketplace: there are no "
+    "user tokens to revoke. It ends when it expires; refreshing it gives only the access the contributor still has."
+)
 DOCUMENTED_ERRORS = {"400": "InvalidRequest", "401": "InvalidToken", "403": "InsufficientRoles", "404": "NotFound"}
 WRITE_ERRORS = {"409": "IdExists"}
 LIST_DESCRIPTION = (
@@ -460,6 +464,8 @@ def _mount_me(router: Router) -> None:
 
     def revoke(request):
         caller: Caller = request.auth
+        if not caller.user_id:  # the portal's token for a contributor: no user whose tokens could end
+            raise InvalidRequest(MSG_NO_USER_TO_REVOKE)
         services.user_tokens_revoke(
             marketplace=caller.marketplace_row(),
             user_kind=caller.user_type,

@@ -140,6 +140,13 @@ class TestRefreshingAMintedToken:
         assert response.status_code == 400 and response.json()["error"] == "InvalidGrant"
 
 
+def test_me_revoke_tokens_with_a_contributor_token_says_there_is_no_user(client, marketplace, member):
+    token = PortalApi(client, member).get("/organizations/acme-sbx/token").json()["access_token"]
+    response = client.delete("/core/sandbox/v1/me/tokens", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 400
+    assert "issued by the portal for a contributor" in response.json()["Errors"][0]["Message"]
+
+
 def marketplace_org(owner):
     from organizations.selectors import organization_get
 
