@@ -33,6 +33,7 @@ from coreapi.errors import (
     OAUTH_UNSUPPORTED_GRANT,
     CoreObjectNotFound,
     InsufficientRoles,
+    InvalidRequest,
     MarketplaceExists,
     OAuthError,
 )
@@ -494,7 +495,8 @@ def impersonation_token_create(
     if client is None:
         raise CoreObjectNotFound("ApiClient", client_id or "")
     if not selectors.api_client_can_sign_in(client=client, user=user):
-        raise InsufficientRoles(["BuyerImpersonation"], message=OAUTH_MSG_CLIENT)
+        # the client, not the caller's roles, is what is wrong
+        raise InvalidRequest(OAUTH_MSG_CLIENT, data={"Field": "ClientID", "Value": client.oc_id})
     groups = selectors.user_group_ids(marketplace_pk=marketplace.pk, user=user)
     configs = ImpersonationConfig.objects.filter(marketplace=marketplace, client_id=client.oc_id)
     match = None

@@ -90,6 +90,12 @@ class TestImpersonation:
         assert world.call("post", "/v1/buyers/buyer-1/users/ghost/accesstoken", admin_token, {"ClientID": "buyer-client"}).status_code == 404
         assert world.call("post", "/v1/buyers/buyer-1/users/buyer-user/accesstoken", admin_token, {"ClientID": "nope"}).status_code == 404
         assert world.call("post", "/v1/buyers/buyer-1/users/buyer-user/accesstoken", admin_token, {}).status_code == 400
+        # a client the user cannot sign in through: the client is named, not the caller's roles
+        world.call("post", "/v1/apiclients", admin_token, {"ID": "x", "AppName": "Elsewhere", "AccessTokenDuration": 60})
+        other = m.ApiClient.objects.exclude(oc_id__in=["buyer-client", "admin-client"]).get().oc_id
+        response = world.call("post", "/v1/buyers/buyer-1/users/buyer-user/accesstoken", admin_token, {"ClientID": other})
+        assert response.status_code == 400
+        assert response.json()["Errors"][0]["Data"] == {"Field": "ClientID", "Value": other}
 
     def test_unlock_user_account(self, world, admin_token, shopper):
         m.CoreUser.objects.filter(oc_id="buyer-user").update(failed_login_attempts=99)
