@@ -264,6 +264,10 @@ def operations_grouped(search: str = "") -> list[tuple[str, list[Operation]]]:
     return list(groups.items())
 
 
+def operation_exists(operation_id: str) -> bool:
+    return any(op.id == operation_id for op in operations())
+
+
 def operation_get(operation_id: str) -> Operation:
     for op in operations():
         if op.id == operation_id:

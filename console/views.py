@@ -24,6 +24,7 @@ from console import selectors, services
 from console.operations import (
     FILTER_OPERATORS,
     BuilderError,
+    operation_exists,
     operation_get,
     operations_grouped,
     request_build,
@@ -133,6 +134,9 @@ def _console_context(request, org, membership, *, tab: str) -> dict:
 def console_page_view(request, org, membership):
     page = _console_context(request, org, membership, tab="requests")
     op_id = request.GET.get("op") or DEFAULT_OPERATION
+    if not operation_exists(op_id):  # an old bookmark, a mistyped link: the console, not a 404
+        messages.warning(request, f"There is no operation {op_id[:100]} in this API; showing {DEFAULT_OPERATION}.")
+        op_id = DEFAULT_OPERATION
     history_id = request.GET.get("history")
     page.update(_builder_context(request, org, op_id=op_id, history_id=history_id))
     page["groups"] = operations_grouped()

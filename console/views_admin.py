@@ -238,9 +238,9 @@ def _api_client_load(request, org, membership, client_id: str | None):
         return page, events, None, None
     status, client = _core(request, org, "GET", f"/v1/apiclients/{client_id}")
     if status != 200:
-        page.update(api_errors=_api_errors(status, client), form=None, client=None)
+        page.update(api_errors=_api_errors(status, client), form=None, client=None, client_id=client_id)
         return page, events, None, render(request, "console/api_client_form.html", page,
-                                          status=404 if status == 404 else 200)
+                                          status=status if status in (403, 404) else 200)
     return page, events, client, None
 
 
@@ -391,7 +391,7 @@ def webhook_list_view(request, org, membership):
     for hook in hooks:
         hook["clients"] = [{"ID": cid, "name": names.get(cid), "missing": cid not in names}
                            for cid in hook.get("ApiClientIDs") or []]
-    page.update(hooks=hooks, api_errors=errors + client_errors)
+    page.update(hooks=hooks, api_errors=list(dict.fromkeys(errors + client_errors)))  # one "no roles" message
     return render(request, "console/webhooks.html", page)
 
 
@@ -404,8 +404,8 @@ def webhook_edit_view(request, org, membership, webhook_id=None):
     if webhook_id:
         status, hook = _core(request, org, "GET", f"/v1/webhooks/{webhook_id}")
         if status != 200:
-            page.update(api_errors=_api_errors(status, hook), form=None, hook=None)
-            return render(request, "console/webhook_form.html", page, status=404 if status == 404 else 200)
+            page.update(api_errors=_api_errors(status, hook), form=None, hook=None, webhook_id=webhook_id)
+            return render(request, "console/webhook_form.html", page, status=status if status in (403, 404) else 200)
     api_errors = list(client_errors)
     if request.method == "POST":
         form = WebhookForm(request.POST, clients=clients, editing=bool(webhook_id),

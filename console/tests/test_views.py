@@ -141,6 +141,13 @@ class TestRequestBuilder:
         body = send(as_user(member), team, "Products.Get", **{"path.productID": "nope"}).content.decode()
         assert "NotFound" in body and "ObjectID" in body
 
+    def test_an_unknown_operation_in_the_address_shows_the_console_with_a_notice(self, team, member, as_user):
+        response = as_user(member).get(url(team), {"op": "Nope.Nope"})
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "There is no operation Nope.Nope in this API; showing Products.List." in page
+        assert 'data-testid="builder-path">/v1/products<' in page
+
     def test_operations_search_and_builder_prefill(self, team, member, as_user):
         c = as_user(member)
         body = c.get(url(team, "operations"), {"q": "webhooks create"}).content.decode()
@@ -463,9 +470,22 @@ class TestWebhookDeliveries:
 
     def test_a_context_that_cannot_read_webhooks_sees_no_log(self, team, owner, member, as_user, receiver):
         self.make_hook(as_user(owner), team, receiver)
-        page = as_user(member).get(url(team, "webhook-edit", webhook_id="hook-1")).content.decode()
-        assert "InsufficientRoles" in page
+        response = as_user(member).get(url(team, "webhook-edit", webhook_id="hook-1"))
+        page = response.content.decode()
+        assert response.status_code == 403 and "InsufficientRoles" in page
         assert 'data-testid="webhook-deliveries"' not in page
+        assert "/ hook-1</p>" in page and "/ new</p>" not in page  # the page is about that webhook
+
+    def test_without_the_roles_the_lists_say_so_once_and_claim_no_emptiness(self, team, member, as_user):
+        c = as_user(member)  # ProductReader only
+        clients = c.get(url(team, "apiclients")).content.decode()
+        assert "InsufficientRoles" in clients and "No API clients yet" not in clients
+        assert "The API did not list them (see above)." in clients
+        hooks = c.get(url(team, "webhooks")).content.decode()
+        errors = hooks[hooks.index('data-testid="api-errors"'):hooks.index("</ul>", hooks.index('data-testid="api-errors"'))]
+        assert errors.count("<li>") == 1 and "No webhooks yet" not in hooks
+        response = c.get(url(team, "apiclient-edit", client_id="buyer-client"))
+        assert response.status_code == 403 and "/ buyer-client</p>" in response.content.decode()
 
     def test_a_new_webhook_has_no_log_section(self, team, owner, as_user):
         page = as_user(owner).get(url(team, "webhook-create")).content.decode()
