@@ -97,6 +97,29 @@ def test_a_refused_new_owner_does_not_use_up_the_transfer_code(client, team, own
     assert Organization.objects.get(pk=team.pk).owner.username == "mia"
 
 
+def test_an_invitation_shows_every_permission_it_offers(client, team, owner, invited):
+    services.contributor_save(actor=owner, organization=team, username=invited.username, roles=["BuyerReader"],
+                              is_admin=False, impersonate_buyer=True)  # fmt: skip
+    client.force_login(invited)
+    mine = client.get(reverse("organizations:invitations")).content.decode()
+    assert "BuyerReader" in mine and "Impersonate buyers" in mine
+    client.force_login(owner)
+    pending = client.get(org_path("detail")).content.decode()
+    pending = pending[pending.index("ivan"):]
+    assert "Impersonate buyers" in pending[:pending.index("</tr>")]
+
+
+def test_accepting_or_declining_again_says_it_was_done(client, team, invited, owner):
+    client.force_login(invited)
+    inv = team.invitations.get(invitee=invited)
+    accept = reverse("organizations:invitation-accept", kwargs={"pk": inv.pk})
+    assert client.post(accept)["Location"] == org_path("detail")
+    again = client.post(accept, follow=True)  # the Back button, then Accept again
+    assert again.redirect_chain[-1][0] == org_path("detail") and "You already joined Acme." in again.content.decode()
+    services.contributor_remove(actor=owner, organization=team, username=invited.username)
+    assert client.post(accept).status_code == 404  # removed since: nothing to go back to
+
+
 def test_invitee_accepts_from_my_invitations_and_nav_shows_count(client, team, invited):
     client.force_login(invited)
     page = client.get(reverse("organizations:invitations")).content.decode()
