@@ -183,3 +183,12 @@ def test_live_edits_leave_one_history_entry_and_a_filter_without_value_sends_not
     assert [e.query for e in entries] == [[["xp.color", "!red"]]] and entries[0].live
     send(page)  # the Send button always adds an entry
     assert ConsoleRequest.objects.filter(user__username="olivia").count() == 2
+
+
+def test_a_long_unbroken_organization_name_wraps(page, console, live_server):
+    from organizations.models import Organization
+
+    Organization.objects.filter(oc_id="acme-ui").update(name="N" * 200)
+    for path in ("/organizations/sandbox/acme-ui/", "/dashboard/", "/organizations/sandbox/acme-ui/settings/"):
+        page.goto(live_server.url + path)
+        assert page.evaluate(NO_PAGE_OVERFLOW), path
