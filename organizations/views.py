@@ -174,6 +174,10 @@ def contributor_save_view(request, org, membership, username=None):
         data = request.POST.copy()
         if editing is not None:
             data["username"] = username
+        elif not data.get("username") and data.get("q", "").strip():
+            # Enter pressed in the search box without picking a suggestion: the typed text is
+            # taken as a username (found case-insensitively, or "no such user" with the text kept)
+            data["username"] = data["q"].strip()
         form = ContributorForm(data)
         if form.is_valid():
             try:

@@ -99,3 +99,15 @@ def test_rate_limits_are_configured_in_base_settings():
     from portal.settings import base
 
     assert {"login", "login_failed", "signup"} <= set(base.ACCOUNT_RATE_LIMITS)
+
+
+@pytest.mark.django_db
+def test_every_described_by_on_the_sign_up_page_points_at_text_on_it(client):
+    import re
+
+    page = client.get(reverse("account_signup")).content.decode()
+    described = re.findall(r'aria-describedby="([^"]+)"', page)
+    assert described  # the username and password rules
+    for ids in described:
+        for one in ids.split():
+            assert f'id="{one}"' in page, one

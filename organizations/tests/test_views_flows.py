@@ -97,6 +97,20 @@ def test_a_refused_new_owner_does_not_use_up_the_transfer_code(client, team, own
     assert Organization.objects.get(pk=team.pk).owner.username == "mia"
 
 
+def test_a_username_typed_without_picking_a_suggestion_is_used(client, team, owner):
+    from tests.factories import UserFactory
+
+    UserFactory(username="carol", name="Carol Contributor", email="carol@example.com")
+    client.force_login(owner)
+    invited = client.post(org_path("contributor-save"), {"username": "", "q": " Carol ", "roles": ["ProductReader"]})
+    assert invited.status_code == 302
+    assert team.invitations.filter(invitee__username="carol").exists()
+    unknown = client.post(org_path("contributor-save"), {"username": "", "q": "nobody-here"})
+    assert unknown.status_code == 400
+    page = unknown.content.decode()
+    assert escape(services.ERR_USER_NOT_FOUND) in page and "nobody-here" in page  # the text is kept
+
+
 def test_an_invitation_shows_every_permission_it_offers(client, team, owner, invited):
     services.contributor_save(actor=owner, organization=team, username=invited.username, roles=["BuyerReader"],
                               is_admin=False, impersonate_buyer=True)  # fmt: skip
