@@ -300,7 +300,6 @@ def oauth_client_credentials_grant(
     return _user_token(client=client, user=user, scope=scope)
 
 
-@transaction.atomic
 def _minted_token_roles(**kwargs) -> list[str] | None:
     """settings.COREAPI_MINTED_TOKEN_ROLES (the portal's organizations.services.minted_token_roles):
     the roles a portal user may still hold in a marketplace, None for none. Without the setting
@@ -309,6 +308,7 @@ def _minted_token_roles(**kwargs) -> list[str] | None:
     return import_string(path)(**kwargs) if path else None
 
 
+@transaction.atomic
 def oauth_refresh_grant(*, environment: str, refresh_token: str, client_id: str | None) -> dict:
     """Single use: the presented refresh token is marked used and a new pair is issued."""
     row = (

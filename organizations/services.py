@@ -330,7 +330,6 @@ def organizations_purge_due(*, now=None) -> int:
     return purged
 
 
-@transaction.atomic
 def _transfer_target(*, actor: User, organization: Organization, new_owner_username: str, lock: bool) -> Contributor:
     """The accepted contributor the organization can be transferred to, or OrganizationError."""
     new_owner = user_get_by_username(username=new_owner_username)
@@ -350,6 +349,7 @@ def organization_transfer_check(*, actor: User, organization: Organization, new_
     _transfer_target(actor=actor, organization=organization, new_owner_username=new_owner_username, lock=False)
 
 
+@transaction.atomic
 def organization_transfer(
     *, actor: User, organization: Organization, new_owner_username: str, confirmed: bool
 ) -> Organization:
