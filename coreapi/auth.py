@@ -17,6 +17,9 @@ Resolving the marketplace is free on the hot path and never serves a stale marke
   as for an empty marketplace (every query is scoped by the deleted pk, so it sees no rows, and
   never another marketplace's). `marketplace_delete` forgets the entry in its own process at once.
 
+A suspended marketplace (its organization deleted, restorably: Marketplace.suspended_at) is read as
+absent, with the same timing.
+
 Revoked tokens: the same lookup reads the marketplace's recent token revocations
 (coreapi.models.TokenRevocation, younger than the longest access token lifetime), and a token
 whose `gen` is older than its user's generation is refused (401), as is one issued (`iat`) through an
@@ -91,6 +94,7 @@ def _marketplace_sql() -> str:
         f" r.{quote('generation')}, r.{quote('revoked_at')} FROM {quote(m)} m LEFT JOIN {quote(r)} r"
         f" ON r.{quote('marketplace_id')} = m.{quote('id')} AND r.{quote('revoked_at')} > %s"
         f" WHERE m.{quote('environment')} = %s AND m.{quote('marketplace_id')} = %s"
+        f" AND m.{quote('suspended_at')} IS NULL"
     )
 
 

@@ -26,6 +26,8 @@ class Marketplace(models.Model):
     marketplace_id = models.CharField(max_length=100)
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
+    # set while the portal's organization is deleted but restorable: no token is issued or accepted
+    suspended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

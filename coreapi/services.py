@@ -58,6 +58,7 @@ __all__ = [
     "marketplace_create",
     "marketplace_delete",
     "marketplace_rename",
+    "marketplace_suspend",
     "organization_token_mint",
 ]
 
@@ -87,6 +88,17 @@ def marketplace_delete(*, environment: str, marketplace_id: str) -> None:
     """Delete the marketplace and, by CASCADE, every row of it. Its tokens stop working at once
     (their `mpk` names a pk that no longer exists; see coreapi.auth)."""
     Marketplace.objects.filter(environment=environment, marketplace_id=marketplace_id).delete()
+    _marketplace_cache_forget(environment=environment, marketplace_id=marketplace_id)
+
+
+@transaction.atomic
+def marketplace_suspend(*, environment: str, marketplace_id: str, suspended: bool) -> None:
+    """Suspend the marketplace (its organization was deleted, restorably) or lift the suspension
+    (restored). While suspended no token is issued and every token answers 401, as for a deleted
+    marketplace; its data is kept."""
+    Marketplace.objects.filter(environment=environment, marketplace_id=marketplace_id).update(
+        suspended_at=timezone.now() if suspended else None
+    )
     _marketplace_cache_forget(environment=environment, marketplace_id=marketplace_id)
 
 
@@ -179,7 +191,7 @@ def _issue(
 def _client_for_token(*, environment: str, client_id: str) -> ApiClient:
     client = (
         ApiClient.objects.select_related("marketplace")
-        .filter(marketplace__environment=environment, oc_id=client_id)
+        .filter(marketplace__environment=environment, marketplace__suspended_at=None, oc_id=client_id)
         .first()
         if client_id
         else None
@@ -319,6 +331,8 @@ def oauth_refresh_grant(*, environment: str, refresh_token: str, client_id: str 
     )
     now = timezone.now()
     if row is None or row.used_at or row.revoked_at or row.expires_at <= now or row.client_id != (client_id or ""):
+        raise OAuthError(OAUTH_INVALID_GRANT, OAUTH_MSG_REFRESH)
+    if row.marketplace.suspended_at is not None:
         raise OAuthError(OAUTH_INVALID_GRANT, OAUTH_MSG_REFRESH)
     row.used_at = now
     row.save(update_fields=["used_at"])

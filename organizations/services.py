@@ -205,6 +205,14 @@ def _core():
     return core_services
 
 
+def _marketplace_suspend(org: Organization, *, suspended: bool) -> None:
+    """A deleted (restorable) organization's built-in marketplace issues and accepts no token."""
+    if environments.is_builtin(org.core_api_url):
+        _core().marketplace_suspend(
+            environment=environments.environment_slug(org.environment), marketplace_id=org.oc_id, suspended=suspended
+        )
+
+
 def _marketplace_create(org: Organization) -> None:
     """Create the org's marketplace in the built-in core API, in this transaction (same database),
     so an org never exists without its marketplace or vice versa. Remote core APIs: nothing to do
@@ -288,6 +296,7 @@ def organization_delete(*, actor: User, organization: Organization, confirmed: b
     org.purge_after = now + timedelta(days=settings.PORTAL_ORG_RESTORE_DAYS)
     org.save(update_fields=["deleted_at", "purge_after", "updated_at"])
     organization.deleted_at, organization.purge_after = org.deleted_at, org.purge_after
+    _marketplace_suspend(org, suspended=True)  # its API stops answering until it is restored
     _audit(organization=org, actor=actor, action=AuditAction.ORG_DELETE, target=org.oc_id,
            details={"purge_after": org.purge_after.isoformat()})
     _email(to=actor, template="deleted", context={"organization": org})
@@ -305,6 +314,7 @@ def organization_restore(*, actor: User, organization: Organization) -> Organiza
     org.deleted_at = None
     org.purge_after = None
     org.save(update_fields=["deleted_at", "purge_after", "updated_at"])
+    _marketplace_suspend(org, suspended=False)
     _audit(organization=org, actor=actor, action=AuditAction.ORG_RESTORE, target=org.oc_id)
     return org
 

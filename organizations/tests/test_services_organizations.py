@@ -114,6 +114,33 @@ class TestOrganizationDeleteAndRestore:
         assert list(organization_list(actor=member)) == [team]
         assert audit_actions(team)[-2:] == [AuditAction.ORG_DELETE, AuditAction.ORG_RESTORE]
 
+    def test_a_deleted_organizations_api_answers_no_token_until_it_is_restored(
+        self, client, team, owner, django_capture_on_commit_callbacks
+    ):
+        from coreapi.models import ApiClient
+        from coreapi.testing import DEFAULT_CORE_PASSWORD, core_security_profile, core_user
+
+        mp = Marketplace.objects.get(marketplace_id="acme-sbx", environment="sandbox")
+        ApiClient.objects.create(marketplace=mp, oc_id="app", app_name="App", allow_seller=True, refresh_token_duration=60)
+        core_user(mp, user_id="u1", username="ann")
+        core_security_profile(mp, profile_id="p", roles=["ProductReader"])
+        form = {"grant_type": "password", "client_id": "app", "username": "ann", "password": DEFAULT_CORE_PASSWORD}
+        signed_in = client.post("/core/sandbox/oauth/token", form).json()
+        bearer = {"HTTP_AUTHORIZATION": f"Bearer {signed_in['access_token']}"}
+        assert client.get("/core/sandbox/v1/products", **bearer).status_code == 200
+
+        with django_capture_on_commit_callbacks(execute=True):
+            services.organization_delete(actor=owner, organization=team, confirmed=True)
+        assert client.get("/core/sandbox/v1/products", **bearer).status_code == 401
+        assert client.post("/core/sandbox/oauth/token", form).status_code == 400
+        refresh = {"grant_type": "refresh_token", "client_id": "app", "refresh_token": signed_in["refresh_token"]}
+        assert client.post("/core/sandbox/oauth/token", refresh).status_code == 400
+
+        with django_capture_on_commit_callbacks(execute=True):
+            services.organization_restore(actor=owner, organization=team)
+        assert client.get("/core/sandbox/v1/products", **bearer).status_code == 200  # its data and tokens are back
+        assert client.post("/core/sandbox/oauth/token", form).status_code == 200
+
     def test_restore_after_7_days_is_refused(self, org, owner):
         services.organization_delete(actor=owner, organization=org, confirmed=True)
         Organization.objects.filter(pk=org.pk).update(purge_after=timezone.now() - timedelta(seconds=1))
