@@ -163,7 +163,8 @@ class OrderCloudTokenOut(Schema):
 
 class EnvironmentParam(Schema):
     environment: str | None = Field(
-        None, description="Sandbox, Staging or Production: picks the Staging twin that shares a Production Id."
+        None, description="Sandbox, Staging or Production (any case): picks the Staging twin that shares a Production Id.",
+        json_schema_extra={"enum": ["Sandbox", "Staging", "Production"]},
     )
 
 

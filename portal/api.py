@@ -82,6 +82,12 @@ class PortalNinjaAPI(NinjaAPI):
                     responses.setdefault(401, {"description": "Missing, invalid or expired token", **error_ref})
                 if "{" in path:
                     responses.setdefault(404, {"description": "Not found, or not yours (NotFound)", **error_ref})
+                if "/organizations/{id}" in path and operation.get("security"):
+                    responses.setdefault(403, {"description": "Your access to the organization does not allow it "
+                                                              "(Forbidden, ConfirmationRequired)", **error_ref})
+                if path.endswith(("/confirmation", "/me/verifyemail")):
+                    responses.setdefault(429, {"description": "Too many attempts or a code sent too recently "
+                                                              "(TooManyRequests)", **error_ref})
                 responses.pop(422, None)
         return schema
 
