@@ -5,8 +5,21 @@ from django.contrib import admin
 from organizations.models import AuditEntry, Contributor, Invitation, Organization, ProductionRequest
 
 
+class ThroughServicesAdmin(admin.ModelAdmin):
+    """Rows that only the services create and delete (with the marketplace, emails, audit entries
+    and codes that go with them): the admin neither adds nor deletes them. An add form could not
+    set their read-only owners (a 500), and a delete here would leave the marketplace behind,
+    keeping the Id taken with nothing to show for it."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(ThroughServicesAdmin):
     list_display = ["oc_id", "name", "environment", "region", "owner", "created_at", "deleted_at"]
     list_filter = ["environment", "region"]
     search_fields = ["oc_id", "name", "owner__username"]
@@ -14,20 +27,20 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contributor)
-class ContributorAdmin(admin.ModelAdmin):
+class ContributorAdmin(ThroughServicesAdmin):
     list_display = ["organization", "user", "is_admin", "created_at"]
     search_fields = ["organization__oc_id", "user__username"]
     readonly_fields = ["organization", "user"]
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ThroughServicesAdmin):
     list_display = ["organization", "invitee", "status", "expires_at"]
     list_filter = ["status"]
 
 
 @admin.register(ProductionRequest)
-class ProductionRequestAdmin(admin.ModelAdmin):
+class ProductionRequestAdmin(ThroughServicesAdmin):
     list_display = ["oc_id", "name", "requester", "status", "created_at", "decided_by"]
     list_filter = ["status"]
     readonly_fields = ["requester", "status", "decided_by", "decided_at", "organization"]

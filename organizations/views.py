@@ -48,7 +48,12 @@ def org_view(view):
     @wraps(view)
     def wrapper(request, env, oc_id, *args, **kwargs):
         try:
-            org = selectors.organization_get(actor=request.user, environment=env, oc_id=oc_id)
+            try:
+                org = selectors.organization_get(actor=request.user, environment=env, oc_id=oc_id)
+            except NotFoundError:
+                raise
+            except ApplicationError as exc:  # an unknown environment in the address: nothing there
+                raise NotFoundError(exc.message) from exc
             membership = selectors.membership_get(actor=request.user, organization=org)
             return view(request, org, membership, *args, **kwargs)
         except NotFoundError as exc:

@@ -110,3 +110,23 @@ def test_restore_of_someone_elses_deleted_org_is_404(client, team, actors, owner
         assert client.post(url).status_code == 404
     client.force_login(owner)
     assert client.post(url).status_code == 302
+
+
+
+@pytest.mark.parametrize("path", ["/organizations/bogus/acme-sbx/", "/organizations/bogus/acme-sbx/restore/",
+                                  "/organizations/bogus/nothing/activity/"])
+def test_an_unknown_environment_in_the_address_is_404(client, team, owner, path):
+    client.force_login(owner)
+    assert client.get(path).status_code == 404
+
+
+def test_the_admin_site_neither_adds_nor_deletes_what_services_own(client, team):
+    from tests.factories import UserFactory
+
+    staff = UserFactory(username="sam", is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    for model in ("organization", "contributor", "invitation", "productionrequest"):
+        assert client.get(f"/admin/organizations/{model}/add/").status_code == 403, model
+        assert client.get(f"/admin/organizations/{model}/").status_code == 200, model
+    assert client.get(f"/admin/organizations/organization/{team.pk}/delete/").status_code == 403
+    assert client.get(f"/admin/organizations/organization/{team.pk}/change/").status_code == 200

@@ -103,6 +103,11 @@ DATABASES = {
         conn_max_age=env.int_("DB_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves concurrent requests too (runserver's threads): a transaction
+    # takes SQLite's write lock when it starts (not midway, where a second writer would fail at once
+    # with "database is locked"), and a writer waits up to 20 s for the lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The built-in core API asks the portal, when a token it minted for a contributor is refreshed,
