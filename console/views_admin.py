@@ -427,5 +427,6 @@ def webhook_edit_view(request, org, membership, webhook_id=None):
     deliveries = selectors.webhook_delivery_list(organization=org, webhook_id=hook["ID"]) if hook else None
     for delivery in deliveries or []:
         delivery["payload_json"] = json.dumps(delivery["payload"], indent=2, default=str)
-    page.update(form=form, hook=hook, api_errors=api_errors, stale_client_ids=stale, deliveries=deliveries)
+    page.update(form=form, hook=hook, api_errors=list(dict.fromkeys(api_errors)), stale_client_ids=stale,
+                deliveries=deliveries)
     return render(request, "console/webhook_form.html", page)

@@ -145,6 +145,20 @@ def _marketplaces(organization: Organization):
     return source, target
 
 
+def _staging_marketplace(organization: Organization):
+    """The Staging org's own marketplace on the built-in core API."""
+    from coreapi.models import Marketplace
+
+    if not environments.is_builtin(organization.core_api_url):
+        raise RestoreError(ERR_RESTORE_REMOTE.format(url=organization.core_api_url))
+    target = Marketplace.objects.filter(
+        marketplace_id=organization.oc_id, environment=environments.environment_slug(Environment.STAGING)
+    ).first()
+    if target is None:
+        raise RestoreError(ERR_RESTORE_NO_MARKETPLACE)
+    return target
+
+
 def progress_key(restore_id: int) -> str:
     return f"organizations:staging-restore:{restore_id}:progress"
 
@@ -158,12 +172,20 @@ def _publish_progress(restore_id: int, *, done: int, total: int, tables: list[di
 
 
 # --- restore ------------------------------------------------------------------------------------
+ERR_RESTORE_INTERRUPTED = "Interrupted: the worker stopped before the restore finished; Staging kept its data."
+
+
 def _fail_stale_runs(organization: Organization) -> None:
+    """Runs queued or running for longer than STAGING_RESTORE_STALE_AFTER are failed, each with its
+    entry in the Activity log like any other failed restore."""
     cutoff = timezone.now() - STAGING_RESTORE_STALE_AFTER
-    StagingRestore.objects.filter(
+    stale = StagingRestore.objects.filter(
         organization=organization, status__in=ACTIVE_RESTORE_STATUSES, created_at__lt=cutoff
-    ).update(status=StagingRestoreStatus.FAILED, finished_at=timezone.now(),
-             error="Interrupted: the worker stopped before the restore finished; Staging kept its data.")
+    )
+    for run in stale.select_related("requested_by"):
+        _audit(organization=organization, actor=run.requested_by, action=AuditAction.STAGING_RESTORE_FAIL,
+               target=organization.oc_id, details={"restore": run.pk, "error": ERR_RESTORE_INTERRUPTED})
+    stale.update(status=StagingRestoreStatus.FAILED, finished_at=timezone.now(), error=ERR_RESTORE_INTERRUPTED)
 
 
 @transaction.atomic
@@ -383,7 +405,7 @@ def restore_webhook_test(*, actor: User, organization: Organization) -> dict:
     restore_webhook_get(actor=actor, organization=organization)
     from coreapi.restore import resource_counts
 
-    _source, target = _marketplaces(organization)
+    target = _staging_marketplace(organization)  # the Staging's own counts: no Production twin needed
     payload = restore_webhook_payload(organization=organization, restore=None,
                                       counts=resource_counts(marketplace=target), test=True)
     _audit(organization=organization, actor=actor, action=AuditAction.RESTORE_WEBHOOK_TEST, target=organization.oc_id,

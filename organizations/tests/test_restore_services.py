@@ -114,6 +114,10 @@ class TestStagingRestoreStart:
         stale.refresh_from_db()
         assert stale.status == StagingRestoreStatus.FAILED and "Interrupted" in stale.error
         assert fresh.status == StagingRestoreStatus.QUEUED
+        from organizations.models import AuditAction, AuditEntry
+
+        failed = AuditEntry.objects.get(organization=staging_org, action=AuditAction.STAGING_RESTORE_FAIL)
+        assert failed.details["restore"] == stale.pk and "Interrupted" in failed.details["error"]
 
 
 class TestStagingRestoreExecute:
@@ -284,6 +288,18 @@ class TestRestoreWebhookDelivery:
         (got,) = receiver.received
         assert got["signature_ok"] and got["payload"]["Test"] is True and got["payload"]["RestoreID"] is None
         assert RestoreWebhookDelivery.objects.get().test is True
+
+    def test_the_test_button_works_without_a_production_twin(
+        self, staging_org, production_org, owner, admin_user, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.organization_delete(actor=owner, organization=production_org, confirmed=True)
+        with RestoreReceiver(hash_key="abc") as receiver:
+            sr.restore_webhook_save(actor=admin_user, organization=staging_org, url=receiver.url, hash_key="abc")
+            with django_capture_on_commit_callbacks(execute=True):
+                sr.restore_webhook_test(actor=admin_user, organization=staging_org)
+        (got,) = receiver.received
+        assert got["signature_ok"] and got["payload"]["ResourceCounts"]["Product"] == 2  # the Staging's own
 
     def test_a_wrong_hash_key_is_rejected_by_the_receiver_and_not_retried(self, staging_org, admin_user, run_restore):
         with RestoreReceiver(hash_key="the-right-key") as receiver:
