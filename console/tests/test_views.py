@@ -486,6 +486,11 @@ class TestWebhookDeliveries:
         assert errors.count("<li>") == 1 and "No webhooks yet" not in hooks
         response = c.get(url(team, "apiclient-edit", client_id="buyer-client"))
         assert response.status_code == 403 and "/ buyer-client</p>" in response.content.decode()
+        refused = c.post(url(team, "webhook-create"), {"Name": "x", "Url": "https://example.com/h",
+                                                        "WebhookRoutes": "POST v1/products", "ConfigData": "{}"}).content.decode()  # fmt: skip
+        shown = refused[refused.index('data-testid="api-errors"'):]
+        shown = shown[:shown.index("</ul>")]
+        assert shown.count("<li>") == len(set(re.findall(r"<li>(.*?)</li>", shown))) >= 1  # no message twice
 
     def test_a_new_webhook_has_no_log_section(self, team, owner, as_user):
         page = as_user(owner).get(url(team, "webhook-create")).content.decode()
