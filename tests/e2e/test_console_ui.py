@@ -189,6 +189,9 @@ def test_a_long_unbroken_organization_name_wraps(page, console, live_server):
     from organizations.models import Organization
 
     Organization.objects.filter(oc_id="acme-ui").update(name="N" * 200)
-    for path in ("/organizations/sandbox/acme-ui/", "/dashboard/", "/organizations/sandbox/acme-ui/settings/"):
-        page.goto(live_server.url + path)
-        assert page.evaluate(NO_PAGE_OVERFLOW), path
+    for width in (1280, 420):
+        page.set_viewport_size({"width": width, "height": 900})
+        for path in ("/organizations/sandbox/acme-ui/", "/dashboard/", "/organizations/sandbox/acme-ui/settings/",
+                     "/console/sandbox/acme-ui/"):  # fmt: skip
+            page.goto(live_server.url + path)
+            assert page.evaluate(NO_PAGE_OVERFLOW), (width, path)
