@@ -45,6 +45,7 @@ ERR_ORG_NOT_FOUND = "Organization not found."
 ERR_CONTEXT_INCOMPLETE = "Pick both an API client and a user to impersonate."
 ERR_CONTEXT_USER_NOT_FOUND = "This user does not exist in the organization or cannot sign in through this API client."
 ERR_IMPERSONATION_NOT_ALLOWED = org_services.ERR_IMPERSONATION_NOT_ALLOWED
+ERR_NO_IMPERSONATION_LEFT = "You no longer hold a permission to impersonate users in this organization."
 ERR_REMOTE_IMPERSONATION = "Impersonation is available on the built-in core API only."
 ERR_REMOTE_NOT_CONFIGURED = (
     "This organization's core API is remote and no console API client is configured for it "
@@ -110,6 +111,32 @@ def _check_context(*, membership: Membership, organization: Organization, contex
         raise NotFoundError(ERR_CONTEXT_USER_NOT_FOUND)  # the option does not exist for them
     if user_type and not membership.holds_flag(IMPERSONATION_FLAG.get(user_type, "impersonate_seller")):
         raise PermissionError_(ERR_IMPERSONATION_NOT_ALLOWED)
+
+
+def console_context_check(*, organization: Organization, context: Context) -> None:
+    """Before the console page shows an impersonation context: its API client and user still
+    exist, are active and the user can still sign in through the client (a stored token outlives
+    them until it expires or the API refuses it). NotFoundError otherwise. Built-in API only."""
+    if context.is_self or not is_builtin(organization.core_api_url):
+        return
+    from coreapi.models import ApiClient, CoreUser
+    from coreapi.selectors import api_client_can_sign_in
+    from organizations import environments
+
+    marketplace = {"marketplace__environment": environments.environment_slug(organization.environment),
+                   "marketplace__marketplace_id": organization.oc_id}
+    client = ApiClient.objects.filter(**marketplace, oc_id=context.client_id, active=True).first()
+    user = CoreUser.objects.filter(**marketplace, username=context.username, active=True).first()
+    if client is None or user is None or not api_client_can_sign_in(client=client, user=user):
+        raise NotFoundError(ERR_CONTEXT_USER_NOT_FOUND)
+
+
+def impersonation_lost_message(*, context: Context, membership: Membership, exc: ApplicationError) -> str:
+    """Why the console switched an impersonation context back to the user's own access."""
+    reason = exc.message
+    if not any(membership.holds_flag(flag) for flag in IMPERSONATION_FLAG.values()):
+        reason = ERR_NO_IMPERSONATION_LEFT
+    return f"Impersonating {context.label} is no longer possible: {reason} Switched back to your own access."
 
 
 # --- tokens -----------------------------------------------------------------------------------------

@@ -57,9 +57,12 @@ def _console_view(view, *, with_token: bool):
             if with_token:
                 return view(request, access.organization, access.membership, access.token, *args, **kwargs)
             return view(request, access.organization, access.membership, *args, **kwargs)
-        except NotFoundError as exc:
-            raise Http404(exc.message) from exc
-        except PermissionError_ as exc:
+        except (NotFoundError, PermissionError_) as exc:
+            if request.htmx:  # into the panel the request targets: a message, not a whole page
+                status = 404 if isinstance(exc, NotFoundError) else 403
+                return render(request, "console/_error.html", {"message": exc.message}, status=status)
+            if isinstance(exc, NotFoundError):
+                raise Http404(exc.message) from exc
             raise PermissionDenied(exc.message) from exc
         except ApplicationError as exc:
             if request.htmx:
@@ -104,6 +107,7 @@ def _console_context(request, org, membership, *, tab: str) -> dict:
     context = _context(request, org)
     token, context_error = None, ""
     try:
+        services.console_context_check(organization=org, context=context)
         token = services.console_token_get(user=request.user, organization=org, context=context)
     except (NotFoundError, PermissionError_, ConsoleError) as exc:
         if context.is_self:
@@ -111,7 +115,7 @@ def _console_context(request, org, membership, *, tab: str) -> dict:
                 raise
             context_error = exc.message
         else:
-            context_error = f"Impersonating {context.label} is no longer possible: {exc.message} Switched back to your own access."
+            context_error = services.impersonation_lost_message(context=context, membership=membership, exc=exc)
             context = SELF
             _set_context(request, org, SELF)
             token = services.console_token_get(user=request.user, organization=org, context=SELF)
@@ -267,12 +271,24 @@ def _send(request, org, membership, token, operation, data, *, live: bool = Fals
     except BuilderError as exc:
         return render(request, "console/_response.html", {"org": org, "op": operation, "field_errors": exc.errors})
     context = _context(request, org)
-    call = services.console_request_send(
-        user=request.user, organization=org, method=built.method, path=built.path, query=built.query,
-        body=built.body, context=context, operation_id=operation.id, state=builder_state(data), live=live,
-        membership=membership,  # the access console_call_view just looked up: the call-time check
-        stored_token=token,
-    )
+    try:
+        call = services.console_request_send(
+            user=request.user, organization=org, method=built.method, path=built.path, query=built.query,
+            body=built.body, context=context, operation_id=operation.id, state=builder_state(data), live=live,
+            membership=membership,  # the access console_call_view just looked up: the call-time check
+            stored_token=token,
+        )
+    except (NotFoundError, PermissionError_, ConsoleError) as exc:
+        if context.is_self:
+            raise
+        # the impersonation ended (permission taken away, client or user deleted): back to the
+        # user's own access, and the page reloads to show it with the reason
+        message = services.impersonation_lost_message(context=context, membership=membership, exc=exc)
+        _set_context(request, org, SELF)
+        messages.warning(request, message)
+        response = render(request, "console/_error.html", {"message": message})
+        response["HX-Refresh"] = "true"
+        return response
     path_values = [(data.getlist(f"path.{p.name}") or [""])[0] for p in operation.path_params] \
         if hasattr(data, "getlist") else [(data.get(f"path.{p.name}") or [""])[0] for p in operation.path_params]
     return _render_call(request, org, operation, built, call, path_values=path_values)

@@ -12,6 +12,7 @@ from console import services
 from console.models import ConsoleRequest, ConsoleToken
 from coreapi import models as core_models
 from coreapi.tests.test_webhooks import HASH_KEY, Receiver
+from organizations import services as org_services
 
 
 def url(org, name="console", **kwargs):
@@ -232,6 +233,47 @@ class TestContextSelector:
         assert "Impersonate a user" not in c.get(url(team)).content.decode()
         assert c.get(url(team, "context-clients")).status_code == 404
         assert c.post(url(team, "context-set"), {"client_id": "buyer-client", "username": "shopper"}).status_code == 404
+
+    def impersonating(self, team, member, as_user):
+        c = as_user(member)
+        c.post(url(team, "context-set"), {"client_id": "buyer-client", "username": "shopper"})
+        assert send(c, team, "Me.Get").status_code == 200
+        return c
+
+    def test_losing_the_permission_switches_back_on_the_next_send_with_the_reason(self, team, owner, member, as_user):
+        c = self.impersonating(team, member, as_user)
+        org_services.contributor_save(actor=owner, organization=team, username="mia", roles=["ProductReader"],
+                                      is_admin=False, impersonate_buyer=False)  # fmt: skip
+        response = send(c, team, "Me.Get")
+        assert response.status_code == 200 and response["HX-Refresh"] == "true"  # the page reloads...
+        reason = "Impersonating shopper via buyer-client is no longer possible: You no longer hold a permission to " \
+                 "impersonate users in this organization. Switched back to your own access."
+        assert reason in response.content.decode()
+        page = c.get(url(team)).content.decode()  # ...as the user again, saying why
+        assert 'data-testid="ctx-user">you (mia)' in page and reason in page
+
+    def test_a_deleted_api_client_switches_the_page_back(self, team, owner, member, as_user):
+        c = self.impersonating(team, member, as_user)
+        core_models.ApiClient.objects.filter(oc_id="buyer-client").delete()
+        page = c.get(url(team)).content.decode()
+        assert 'data-testid="ctx-user">you (mia)' in page
+        assert "Impersonating shopper via buyer-client is no longer possible" in page
+
+    def test_a_removed_contributors_send_gets_a_message_not_a_page(self, team, owner, member, as_user):
+        c = as_user(member)
+        send(c, team, "Me.Get")
+        org_services.contributor_remove(actor=owner, organization=team, username="mia")
+        response = send(c, team, "Me.Get")
+        assert response.status_code == 404 and "<html" not in response.content.decode()
+        assert 'data-testid="console-error"' in response.content.decode()
+
+    def test_the_context_bar_roles_follow_the_token_just_used(self, team, owner, member, as_user):
+        c = as_user(member)
+        send(c, team, "Me.Get")
+        org_services.contributor_save(actor=owner, organization=team, username="mia", roles=["BuyerReader"],
+                                      is_admin=False)  # fmt: skip
+        body = send(c, team, "Products.List").content.decode()
+        assert '<span id="ctx-roles" data-testid="ctx-roles" hx-swap-oob="true"><span class="badge">BuyerReader</span>' in body
 
     def test_user_of_another_org_is_404(self, team, member, as_user):
         response = as_user(member).post(url(team, "context-set"), {"client_id": "buyer-client", "username": "ghost"})
