@@ -60,3 +60,21 @@ def test_the_json_apis_answer_unknown_paths_and_methods_in_their_shape(client, m
     assert response["X-oc-logid"]
     if status == 405:
         assert response["Allow"]  # what the path does take
+
+
+def test_client_errors_are_logged_in_one_line_server_errors_with_their_traceback():
+    import logging
+
+    from portal.common.logfilters import ClientErrorsWithoutTraceback
+
+    try:
+        raise PermissionError("nope")
+    except PermissionError:
+        import sys
+
+        exc_info = sys.exc_info()
+    for status, kept in ((403, False), (404, False), (500, True)):
+        record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "msg", (), exc_info)
+        record.status_code = status
+        assert ClientErrorsWithoutTraceback().filter(record) is True
+        assert (record.exc_info is not None) is kept, status
