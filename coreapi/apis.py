@@ -63,7 +63,23 @@ class CoreNinjaAPI(NinjaAPI):
         schema = super().get_openapi_schema(path_prefix="/", path_params=path_params)
         schema["servers"] = [{"url": base_url(self.environment), "description": f"{self.environment} core API"}]
         _document_errors(schema)
+        _document_paging(schema)
         return schema
+
+
+PAGING_BOUNDS = {"page": {"minimum": 1}, "pageSize": {"minimum": 1, "maximum": 100}}
+
+
+def _document_paging(schema: dict) -> None:
+    """The bounds every list enforces (400 outside them) on its page and pageSize parameters."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") == "query" and parameter.get("name") in PAGING_BOUNDS:
+                    target = parameter.setdefault("schema", {})
+                    for option in target.get("anyOf", [target]):  # int | None: the integer branch
+                        if option.get("type") == "integer":
+                            option.update(PAGING_BOUNDS[parameter["name"]])
 
 
 def _document_errors(schema: dict) -> None:

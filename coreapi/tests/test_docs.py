@@ -14,6 +14,11 @@ def test_each_environment_serves_its_docs_page_and_openapi_document(client, envi
     assert {"200", "400", "401", "403", "404"} <= set(products["get"]["responses"])
     assert "409" in products["post"]["responses"]
     assert document["components"]["schemas"]["ErrorBody"]["properties"]["Errors"]
+    # the bounds every list enforces are in the document
+    paging = {p["name"]: p["schema"] for p in products["get"]["parameters"] if p["name"] in ("page", "pageSize")}
+    integer = {name: next(o for o in schema.get("anyOf", [schema]) if o.get("type") == "integer")
+               for name, schema in paging.items()}  # fmt: skip
+    assert integer["page"]["minimum"] == 1 and (integer["pageSize"]["minimum"], integer["pageSize"]["maximum"]) == (1, 100)
 
 
 @pytest.mark.django_db
