@@ -65,6 +65,9 @@ __all__ = [
 LOCKOUT_AFTER_FAILED_ATTEMPTS = 10
 DEFAULT_ACCESS_MINUTES = 600
 MINTED_REFRESH_MINUTES = 24 * 60
+# A token the portal mints for a contributor lives at most this long (its refresh rechecks their
+# access): one handed out ("Reveal my token", the Portal API) outlives a withdrawn access by no more.
+MINTED_ACCESS_MINUTES = 10
 # Checked when the username does not exist, so both failures take the same time.
 _DUMMY_PASSWORD_HASH = make_password("coreapi-dummy-password-for-timing")
 
@@ -312,6 +315,12 @@ def oauth_client_credentials_grant(
     return _user_token(client=client, user=user, scope=scope)
 
 
+def _access_minutes(client: ApiClient, *, minted: bool) -> int:
+    """The client's AccessTokenDuration; for a token the portal mints, at most MINTED_ACCESS_MINUTES."""
+    minutes = client.access_token_duration or DEFAULT_ACCESS_MINUTES
+    return min(minutes, MINTED_ACCESS_MINUTES) if minted else minutes
+
+
 def _minted_token_roles(**kwargs) -> list[str] | None:
     """settings.COREAPI_MINTED_TOKEN_ROLES (the portal's organizations.services.minted_token_roles):
     the roles a portal user may still hold in a marketplace, None for none. Without the setting
@@ -359,7 +368,7 @@ def oauth_refresh_grant(*, environment: str, refresh_token: str, client_id: str 
             user_kind=row.user_kind,
             company_id=row.company_id,
             roles=roles,
-            access_minutes=DEFAULT_ACCESS_MINUTES,
+            access_minutes=MINTED_ACCESS_MINUTES,
             refresh_minutes=MINTED_REFRESH_MINUTES,
             impersonator=row.impersonator,
         )
@@ -381,7 +390,7 @@ def oauth_refresh_grant(*, environment: str, refresh_token: str, client_id: str 
         user_kind=user.kind,
         company_id=user.company_id,
         roles=roles,
-        access_minutes=client.access_token_duration or DEFAULT_ACCESS_MINUTES,
+        access_minutes=_access_minutes(client, minted=bool(row.impersonator)),
         refresh_minutes=client.refresh_token_duration or MINTED_REFRESH_MINUTES,
         impersonator=row.impersonator,
     )
@@ -456,7 +465,7 @@ def organization_token_mint(
             user_kind=UserKind.ADMIN,
             company_id="",
             roles=roles,
-            access_minutes=DEFAULT_ACCESS_MINUTES,
+            access_minutes=MINTED_ACCESS_MINUTES,
             refresh_minutes=MINTED_REFRESH_MINUTES,
         )
         return {**token, "coreuser_roles": roles, "portaluser_roles": roles, "granted_roles": roles}
@@ -476,7 +485,7 @@ def organization_token_mint(
         user_kind=user.kind,
         company_id=user.company_id,
         roles=granted,
-        access_minutes=client.access_token_duration or DEFAULT_ACCESS_MINUTES,
+        access_minutes=_access_minutes(client, minted=True),
         refresh_minutes=client.refresh_token_duration or MINTED_REFRESH_MINUTES,
         impersonator=portal_username,
     )

@@ -49,7 +49,7 @@ class TestToken:
         body = response.json()
         assert body["granted_roles"] == body["portaluser_roles"] == ["FullAccess"]
         assert roles_of(body["access_token"]) == ["FullAccess"]
-        assert body["token_type"] == "bearer" and body["expires_in"] > 0
+        assert body["token_type"] == "bearer" and body["expires_in"] == 600  # 10 minutes: the refresh rechecks access
         assert claims(body["access_token"])  # a valid token of the built-in sandbox API
 
     def test_contributor_token_has_exactly_their_roles(self, client, marketplace, member):
@@ -71,6 +71,7 @@ class TestToken:
         assert body["portaluser_roles"] == ["ProductReader"]
         assert body["granted_roles"] == ["ProductReader"]
         assert jwt.decode(body["access_token"], options={"verify_signature": False})["usr"] == "buyer1"
+        assert body["expires_in"] == 600  # the client's 10 hours are capped for a portal-minted token
 
     def test_impersonating_a_seller_needs_impersonate_seller(self, client, marketplace, member):
         response = PortalApi(client, member).get("/organizations/acme-sbx/token", clientid="storefront", username="seller1")
