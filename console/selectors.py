@@ -93,7 +93,7 @@ def is_builtin(organization: Organization) -> bool:
 
 
 def can_impersonate(*, membership: Membership) -> bool:
-    return any(membership.holds_flag(flag) for flag in COMMERCE_FLAG.values())
+    return membership.can_impersonate
 
 
 def _marketplace_args(organization: Organization) -> dict:

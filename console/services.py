@@ -33,7 +33,7 @@ from console.models import HISTORY_LIMIT, ConsoleRequest, ConsoleToken
 from organizations import selectors as org_selectors
 from organizations import services as org_services
 from organizations.models import Organization
-from organizations.permissions import Membership
+from organizations.permissions import IMPERSONATION_FLAG_OF_USER_KIND, Membership
 from portal.common.errors import ApplicationError, NotFoundError, PermissionError_
 from portal.common.rawsql import ModelColumns
 
@@ -56,8 +56,6 @@ ERR_PATH_INVALID = "The path must start with /v1/."
 ERR_METHOD_INVALID = "Unsupported method."
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-IMPERSONATION_FLAG = {"admin": "impersonate_seller", "supplier": "impersonate_supplier", "buyer": "impersonate_buyer"}
-
 
 class ConsoleError(ApplicationError):
     pass
@@ -107,9 +105,9 @@ def _check_context(*, membership: Membership, organization: Organization, contex
         raise ConsoleError(ERR_CONTEXT_INCOMPLETE)
     if not is_builtin(organization.core_api_url):
         raise ConsoleError(ERR_REMOTE_IMPERSONATION)
-    if not any(membership.holds_flag(flag) for flag in IMPERSONATION_FLAG.values()):
+    if not membership.can_impersonate:
         raise NotFoundError(ERR_CONTEXT_USER_NOT_FOUND)  # the option does not exist for them
-    if user_type and not membership.holds_flag(IMPERSONATION_FLAG.get(user_type, "impersonate_seller")):
+    if user_type and not membership.holds_flag(IMPERSONATION_FLAG_OF_USER_KIND.get(user_type, "impersonate_seller")):
         raise PermissionError_(ERR_IMPERSONATION_NOT_ALLOWED)
 
 
@@ -134,7 +132,7 @@ def console_context_check(*, organization: Organization, context: Context) -> No
 def impersonation_lost_message(*, context: Context, membership: Membership, exc: ApplicationError) -> str:
     """Why the console switched an impersonation context back to the user's own access."""
     reason = exc.message
-    if not any(membership.holds_flag(flag) for flag in IMPERSONATION_FLAG.values()):
+    if not membership.can_impersonate:
         reason = ERR_NO_IMPERSONATION_LEFT
     return f"Impersonating {context.label} is no longer possible: {reason} Switched back to your own access."
 

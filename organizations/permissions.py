@@ -5,6 +5,9 @@ from dataclasses import dataclass, field
 from organizations.roles import ALL_ROLES, FULL_ACCESS
 
 IMPERSONATION_FLAGS = ("impersonate_seller", "impersonate_supplier", "impersonate_buyer")
+# The permission that lets a contributor impersonate a core user of each kind (CoreUser.kind).
+IMPERSONATION_FLAG_OF_USER_KIND = {"admin": "impersonate_seller", "supplier": "impersonate_supplier",
+                                   "buyer": "impersonate_buyer"}
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,11 @@ class Membership:
 
     def holds_flag(self, flag: str) -> bool:
         return bool(getattr(self, flag))
+
+    @property
+    def can_impersonate(self) -> bool:
+        """Holds at least one of the impersonation permissions."""
+        return any(self.holds_flag(flag) for flag in IMPERSONATION_FLAGS)
 
     def sorted_roles(self) -> list[str]:
         return [FULL_ACCESS] if self.is_owner else sorted(self.roles)

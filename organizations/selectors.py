@@ -157,6 +157,22 @@ def invitation_list_for_organization(*, actor: User, organization: Organization)
 invitation_list = invitation_list_for_organization  # name used by the Portal API
 
 
+def invitation_answered_get(*, user: User, pk: int) -> Invitation | None:
+    """The user's invitation `pk` when they already answered it and the answer still stands:
+    declined, or accepted and still a contributor (the Back button, a second tab). Otherwise None."""
+    invitation = (
+        Invitation.objects.filter(pk=pk, invitee=user, organization__deleted_at__isnull=True,
+                                  status__in=[InvitationStatus.ACCEPTED, InvitationStatus.DECLINED])
+        .select_related("organization")
+        .first()
+    )
+    if invitation is not None and invitation.status == InvitationStatus.ACCEPTED and not Contributor.objects.filter(
+        organization=invitation.organization, user=user
+    ).exists():
+        return None
+    return invitation
+
+
 def invitation_list_for_user(*, user: User) -> QuerySet[Invitation]:
     """The user's pending, unexpired invitations to organizations that still exist."""
     if user is None or not user.is_authenticated:

@@ -32,7 +32,7 @@ from organizations.models import (
     ProductionRequest,
     ProductionRequestStatus,
 )
-from organizations.permissions import IMPERSONATION_FLAGS, Membership
+from organizations.permissions import IMPERSONATION_FLAG_OF_USER_KIND, IMPERSONATION_FLAGS, Membership
 from organizations.roles import ROLE_SET
 from portal.common.errors import ApplicationError, NotFoundError, PermissionError_
 
@@ -778,10 +778,6 @@ def confirmation_consume(*, user: User) -> bool:
 
 
 # --- marketplace tokens for the API console -------------------------------------------------------
-IMPERSONATION_FLAG_OF_KIND = {"admin": "impersonate_seller", "supplier": "impersonate_supplier",
-                              "buyer": "impersonate_buyer"}
-
-
 def minted_token_roles(*, environment: str, marketplace_id: str, username: str, impersonating: str | None) -> list[str] | None:
     """For the built-in core API's refresh_token grant of a token minted by organization_token
     (settings.COREAPI_MINTED_TOKEN_ROLES): the roles the portal user `username` holds *now* in the
@@ -798,7 +794,7 @@ def minted_token_roles(*, environment: str, marketplace_id: str, username: str, 
     except NotFoundError:
         return None
     if impersonating:
-        flag = IMPERSONATION_FLAG_OF_KIND.get(impersonating)
+        flag = IMPERSONATION_FLAG_OF_USER_KIND.get(impersonating)
         if flag is None or not membership.holds_flag(flag):
             return None
     return list(membership.token_roles)
@@ -818,8 +814,12 @@ def organization_token(
     core = _core()
     slug = environments.environment_slug(organization.environment)
     if client_id or username:
-        from coreapi.models import CoreUser, UserKind
+        from coreapi.models import CoreUser
 
+        # without any impersonation permission, nothing is looked up (which clients and users
+        # exist is not theirs to probe); with one, an unknown user is "not found"
+        if not membership.can_impersonate:
+            raise PermissionError_(ERR_IMPERSONATION_NOT_ALLOWED)
         kind = (
             CoreUser.objects.filter(
                 marketplace__environment=slug, marketplace__marketplace_id=organization.oc_id, username=username or ""
@@ -827,11 +827,7 @@ def organization_token(
             .values_list("kind", flat=True)
             .first()
         )
-        # without any impersonation permission, nothing is looked up (which clients and users
-        # exist is not theirs to probe); with one, an unknown user is "not found"
-        if not any(membership.holds_flag(flag) for flag in IMPERSONATION_FLAG_OF_KIND.values()):
-            raise PermissionError_(ERR_IMPERSONATION_NOT_ALLOWED)
-        flag = IMPERSONATION_FLAG_OF_KIND.get(kind)
+        flag = IMPERSONATION_FLAG_OF_USER_KIND.get(kind)
         if flag is not None and not membership.holds_flag(flag):
             raise PermissionError_(ERR_IMPERSONATION_NOT_ALLOWED)
     return core.organization_token_mint(

@@ -25,7 +25,7 @@ from organizations.forms import (
     RenameForm,
     TransferForm,
 )
-from organizations.models import Contributor, Environment, Invitation, InvitationStatus, Organization
+from organizations.models import Environment, InvitationStatus, Organization
 from organizations.permissions import IMPERSONATION_FLAGS
 from organizations.roles import role_groups
 from organizations.services import CodeAction
@@ -376,10 +376,8 @@ def invitation_respond_view(request, pk, decision):
     invitation = selectors.invitation_list_for_user(user=request.user).filter(pk=pk).first()
     if invitation is None:
         # answered already (the Back button, a second tab): say so rather than "not found"
-        answered = Invitation.objects.filter(pk=pk, invitee=request.user, organization__deleted_at=None).first()
-        joined = answered is not None and Contributor.objects.filter(organization=answered.organization,
-                                                                      user=request.user).exists()  # fmt: skip
-        if joined and answered.status == InvitationStatus.ACCEPTED:
+        answered = selectors.invitation_answered_get(user=request.user, pk=pk)
+        if answered is not None and answered.status == InvitationStatus.ACCEPTED:
             messages.info(request, f"You already joined {answered.organization.name}.")
             return redirect(org_url(answered.organization))
         if answered is not None and answered.status == InvitationStatus.DECLINED:
