@@ -23,7 +23,8 @@ absent, with the same timing.
 Revoked tokens: the same lookup reads the marketplace's recent token revocations
 (coreapi.models.TokenRevocation, younger than the longest access token lifetime), and a token
 whose `gen` is older than its user's generation is refused (401), as is one issued (`iat`) through an
-API client before that client was deleted. Revoking forgets the entry in
+API client before that client was deleted, and one the portal minted for a contributor (`pu`) whose
+`pgen` is older than that contributor's generation (their access to the organization was cut). Revoking forgets the entry in
 the revoking process at once; elsewhere a revoked token is refused at once for writes and within
 `MARKETPLACE_CACHE_SECONDS` for reads, as above.
 """
@@ -43,7 +44,7 @@ from ninja.security import HttpBearer
 
 from coreapi import roles as role_utils
 from coreapi.errors import MSG_INVALID_TOKEN, MSG_SELLER_ONLY, InsufficientRoles, InvalidToken
-from coreapi.models import REVOKED_API_CLIENT, Marketplace, TokenRevocation
+from coreapi.models import REVOKED_API_CLIENT, REVOKED_PORTAL_USER, Marketplace, TokenRevocation
 from coreapi.tokens import MAX_ACCESS_TOKEN_MINUTES, TokenClaims, access_token_decode
 
 MARKETPLACE_CACHE_SECONDS = 10.0
@@ -58,13 +59,18 @@ class MarketplaceEntry:
     revoked: dict[tuple[str, str, str], int] = field(default_factory=dict)
     # API client ID -> when it was deleted (epoch seconds), for clients deleted recently
     clients_deleted: dict[str, float] = field(default_factory=dict)
+    # portal username -> generation, for contributors whose access was cut recently
+    portal_revoked: dict[str, int] = field(default_factory=dict)
 
     def refuses(self, claims: TokenClaims) -> bool:
-        """Whether the token was issued before its user's tokens were last revoked, or through an
-        API client deleted since."""
+        """Whether the token was issued before its user's tokens were last revoked, through an
+        API client deleted since, or by the portal to a contributor whose access was cut since."""
         deleted_at = self.clients_deleted.get(claims.client_id) if self.clients_deleted else None
         if deleted_at is not None and claims.raw.get("iat", 0) <= deleted_at:
             return True
+        if self.portal_revoked and claims.portal_user:
+            if claims.portal_generation < self.portal_revoked.get(claims.portal_user, 0):
+                return True
         if not self.revoked or not claims.user_id:
             return False
         return claims.generation < self.revoked.get((claims.user_type, claims.company_id, claims.user_id), 0)
@@ -108,13 +114,18 @@ def _marketplace_load(environment: str, marketplace_id: str) -> MarketplaceEntry
         rows = cursor.fetchall()
     if not rows:
         return None
-    revoked, clients_deleted = {}, {}
+    revoked, clients_deleted, portal_revoked = {}, {}, {}
     for _, kind, company, user, generation, revoked_at in rows:
         if kind == REVOKED_API_CLIENT:
             clients_deleted[user] = _epoch(revoked_at)
+        elif kind == REVOKED_PORTAL_USER:
+            portal_revoked[user] = generation
         elif kind is not None:
             revoked[(kind, company, user)] = generation
-    return MarketplaceEntry(pk=rows[0][0], checked_at=time.monotonic(), revoked=revoked, clients_deleted=clients_deleted)
+    return MarketplaceEntry(
+        pk=rows[0][0], checked_at=time.monotonic(), revoked=revoked, clients_deleted=clients_deleted,
+        portal_revoked=portal_revoked,
+    )
 
 
 def _epoch(value) -> float:

@@ -218,6 +218,7 @@ class RefreshToken(models.Model):
 
 
 REVOKED_API_CLIENT = "apiclient"
+REVOKED_PORTAL_USER = "portaluser"
 
 
 class TokenRevocation(models.Model):
@@ -229,8 +230,13 @@ class TokenRevocation(models.Model):
 
     marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
     # a user's kind; or REVOKED_API_CLIENT with the client's ID as user_id: a deleted API client,
-    # whose access tokens issued up to revoked_at are refused (generation unused)
-    user_kind = models.CharField(max_length=10, choices=[*UserKind.choices, (REVOKED_API_CLIENT, "Deleted API client")])
+    # whose access tokens issued up to revoked_at are refused (generation unused); or
+    # REVOKED_PORTAL_USER with a portal username as user_id: a contributor whose access to the
+    # organization was cut, whose tokens minted by the portal (claim `pgen`) of an older generation are refused
+    user_kind = models.CharField(
+        max_length=10,
+        choices=[*UserKind.choices, (REVOKED_API_CLIENT, "Deleted API client"), (REVOKED_PORTAL_USER, "Portal contributor")],
+    )
     company_id = models.CharField(max_length=100, blank=True, default="")
     user_id = models.CharField(max_length=100)
     generation = models.PositiveIntegerField(default=0)

@@ -39,6 +39,7 @@ from coreapi.errors import (
 )
 from coreapi.models import (
     REVOKED_API_CLIENT,
+    REVOKED_PORTAL_USER,
     ApiClient,
     ApiClientSecret,
     CoreUser,
@@ -126,7 +127,8 @@ def marketplace_rename(*, environment: str, marketplace_id: str, name: str) -> M
 
 
 def _token_generation(*, marketplace: Marketplace, user_kind: str, company_id: str, user_id: str) -> int:
-    """The user's current token generation (0 until their tokens are first revoked)."""
+    """The user's current token generation (0 until their tokens are first revoked); with
+    user_kind REVOKED_PORTAL_USER, a portal contributor's (user_id: the portal username)."""
     if not user_id:
         return 0
     return (
@@ -152,7 +154,10 @@ def _issue(
     refresh_minutes: int,
     impersonator: str = "",
     anonymous_order_id: str = "",
+    portal_user: str = "",
 ) -> dict:
+    """An access token (and a refresh token when refresh_minutes > 0). `portal_user`: the portal
+    contributor a token minted by the portal is for (its tokens end when their access is cut)."""
     access = access_token_encode(
         environment=marketplace.environment,
         marketplace_id=marketplace.marketplace_id,
@@ -167,6 +172,10 @@ def _issue(
         anonymous_order_id=anonymous_order_id,
         marketplace_pk=marketplace.pk,
         generation=_token_generation(marketplace=marketplace, user_kind=user_kind, company_id=company_id, user_id=user_id),
+        portal_user=portal_user,
+        portal_generation=_token_generation(
+            marketplace=marketplace, user_kind=REVOKED_PORTAL_USER, company_id="", user_id=portal_user
+        ),
     )
     refresh = None
     if refresh_minutes > 0 and not anonymous_order_id:
@@ -350,11 +359,13 @@ def oauth_refresh_grant(*, environment: str, refresh_token: str, client_id: str 
     # the user's (security profiles, the client's limits) and, for a token the portal minted for a
     # contributor, the contributor's current access in the organization.
     roles = list(row.roles)
-    if not row.client_id or row.impersonator:  # minted by the portal (organization_token_mint)
+    minted = not row.client_id or bool(row.impersonator)  # by the portal (organization_token_mint)
+    portal_user = (row.impersonator or row.username) if minted else ""
+    if minted:
         if getattr(settings, "COREAPI_MINTED_TOKEN_ROLES", ""):
             portal_roles = _minted_token_roles(
                 environment=environment, marketplace_id=marketplace.marketplace_id,
-                username=row.impersonator or row.username, impersonating=row.user_kind if row.impersonator else None,
+                username=portal_user, impersonating=row.user_kind if row.impersonator else None,
             )
             if portal_roles is None:
                 raise OAuthError(OAUTH_INVALID_GRANT, OAUTH_MSG_REFRESH)
@@ -371,6 +382,7 @@ def oauth_refresh_grant(*, environment: str, refresh_token: str, client_id: str 
             access_minutes=MINTED_ACCESS_MINUTES,
             refresh_minutes=MINTED_REFRESH_MINUTES,
             impersonator=row.impersonator,
+            portal_user=portal_user,
         )
     client = ApiClient.objects.filter(marketplace=marketplace, oc_id=row.client_id, active=True).first()
     user = CoreUser.objects.filter(
@@ -390,9 +402,10 @@ def oauth_refresh_grant(*, environment: str, refresh_token: str, client_id: str 
         user_kind=user.kind,
         company_id=user.company_id,
         roles=roles,
-        access_minutes=_access_minutes(client, minted=bool(row.impersonator)),
+        access_minutes=_access_minutes(client, minted=minted),
         refresh_minutes=client.refresh_token_duration or MINTED_REFRESH_MINUTES,
         impersonator=row.impersonator,
+        portal_user=portal_user,
     )
 
 
@@ -467,6 +480,7 @@ def organization_token_mint(
             roles=roles,
             access_minutes=MINTED_ACCESS_MINUTES,
             refresh_minutes=MINTED_REFRESH_MINUTES,
+            portal_user=portal_username,
         )
         return {**token, "coreuser_roles": roles, "portaluser_roles": roles, "granted_roles": roles}
     client = ApiClient.objects.filter(marketplace=marketplace, oc_id=client_id or "").first()
@@ -488,6 +502,7 @@ def organization_token_mint(
         access_minutes=_access_minutes(client, minted=True),
         refresh_minutes=client.refresh_token_duration or MINTED_REFRESH_MINUTES,
         impersonator=portal_username,
+        portal_user=portal_username,
     )
     return {**token, "coreuser_roles": available, "portaluser_roles": roles, "granted_roles": granted}
 
@@ -576,14 +591,33 @@ def users_tokens_revoke(
         return 0
     now = timezone.now()
     scope = {"marketplace_id": marketplace_pk, "user_kind": user_kind, "company_id": company_id}
+    _generations_bump(scope=scope, user_ids=user_ids, now=now)
+    _marketplace_cache_forget(environment=environment, marketplace_id=marketplace_id)
+    return RefreshToken.objects.filter(**scope, user_id__in=user_ids, revoked_at=None).update(revoked_at=now)
+
+
+def _generations_bump(*, scope: dict, user_ids: list[str], now) -> None:
     TokenRevocation.objects.filter(**scope, user_id__in=user_ids).update(generation=F("generation") + 1, revoked_at=now)
     # users revoked for the first time; a row a concurrent revocation created in between is
     # already at generation 1 or more, which revokes the same tokens
     TokenRevocation.objects.bulk_create(
         [TokenRevocation(**scope, user_id=u, generation=1, revoked_at=now) for u in user_ids], ignore_conflicts=True,
     )
+
+
+@transaction.atomic
+def portal_user_tokens_revoke(*, environment: str, marketplace_id: str, portal_username: str) -> None:
+    """When a contributor loses some or all of their access to an organization: the access tokens
+    the portal minted for them in its marketplace (claim `pu`, including impersonation tokens)
+    stop working. Their refresh tokens stay: a refresh gives only the access still held (none
+    for a removed contributor, see oauth_refresh_grant), so the console carries on with the new
+    access and a removed contributor gets nothing."""
+    marketplace = Marketplace.objects.filter(environment=environment, marketplace_id=marketplace_id).first()
+    if marketplace is None or not portal_username:
+        return
+    scope = {"marketplace_id": marketplace.pk, "user_kind": REVOKED_PORTAL_USER, "company_id": ""}
+    _generations_bump(scope=scope, user_ids=[portal_username], now=timezone.now())
     _marketplace_cache_forget(environment=environment, marketplace_id=marketplace_id)
-    return RefreshToken.objects.filter(**scope, user_id__in=user_ids, revoked_at=None).update(revoked_at=now)
 
 
 @transaction.atomic

@@ -6,6 +6,9 @@ another deployment) never verifies in another. Claims follow what the official S
 `mpk` (the marketplace row's primary key: which incarnation of that ID the token was issued for,
 see coreapi.auth), `cmp` (buyer/supplier ID of the user), `imp` when impersonated and `gen` (the
 user's token generation, coreapi.models.TokenRevocation) once the user's tokens were revoked.
+A token the portal mints for a contributor also carries `pu` (the portal username) and `pgen` (that
+contributor's generation in the marketplace, once their access there was cut), so taking access
+away from a contributor ends the tokens already handed out to them.
 """
 
 import hashlib
@@ -56,6 +59,8 @@ class TokenClaims:
     anonymous: bool = False
     marketplace_pk: int | None = None  # `mpk`; None in tokens minted before the claim existed
     generation: int = 0  # `gen`: the user's TokenRevocation.generation when the token was issued
+    portal_user: str = ""  # `pu`: the portal contributor a token minted by the portal was issued to
+    portal_generation: int = 0  # `pgen`: that contributor's generation when the token was issued
     raw: dict = field(default_factory=dict, compare=False)
 
 
@@ -74,6 +79,8 @@ def access_token_encode(
     anonymous_order_id: str = "",
     marketplace_pk: int | None = None,
     generation: int = 0,
+    portal_user: str = "",
+    portal_generation: int = 0,
 ) -> str:
     kid, key = signing_key(environment)
     now = int(time.time())
@@ -98,6 +105,10 @@ def access_token_encode(
         claims["imp"] = impersonator
     if generation:
         claims["gen"] = int(generation)
+    if portal_user:
+        claims["pu"] = portal_user
+        if portal_generation:
+            claims["pgen"] = int(portal_generation)
     if anonymous_order_id:
         claims["orderid"] = anonymous_order_id
     return jwt.encode(claims, key, algorithm=ALGORITHM, headers={"kid": kid})
@@ -167,8 +178,8 @@ def _access_token_verify(*, environment: str, key: bytes, audience: str, token: 
         raise jwt.InvalidTokenError("bad claims")
     if mpk is not None and (type(mpk) is not int or mpk <= 0):
         raise jwt.InvalidTokenError("bad claims")
-    generation = data.get("gen", 0)
-    if type(generation) is not int or generation < 0:
+    generation, portal_generation = data.get("gen", 0), data.get("pgen", 0)
+    if type(generation) is not int or generation < 0 or type(portal_generation) is not int or portal_generation < 0:
         raise jwt.InvalidTokenError("bad claims")
     return TokenClaims(
         environment=environment,
@@ -183,6 +194,8 @@ def _access_token_verify(*, environment: str, key: bytes, audience: str, token: 
         anonymous=bool(data.get("orderid")),
         marketplace_pk=mpk,
         generation=generation,
+        portal_user=str(data.get("pu") or ""),
+        portal_generation=portal_generation,
         raw=data,
     )
 

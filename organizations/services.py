@@ -213,6 +213,22 @@ def _marketplace_suspend(org: Organization, *, suspended: bool) -> None:
         )
 
 
+def _minted_tokens_revoke(org: Organization, user: User) -> None:
+    """A contributor lost some or all access: the core tokens the portal minted for them in this
+    organization (console, "Reveal my token", the Portal API's token endpoint) stop working at once,
+    not when they expire; a refresh gives the access still held."""
+    if environments.is_builtin(org.core_api_url):
+        _core().portal_user_tokens_revoke(
+            environment=environments.environment_slug(org.environment), marketplace_id=org.oc_id,
+            portal_username=user.username,
+        )
+
+
+def _access_reduced(before: dict, after: dict) -> bool:
+    """Whether a contributor's access snapshot lost a role or an impersonation permission."""
+    return bool(set(before["roles"]) - set(after["roles"])) or any(before[f] and not after[f] for f in IMPERSONATION_FLAGS)
+
+
 def _marketplace_create(org: Organization) -> None:
     """Create the org's marketplace in the built-in core API, in this transaction (same database),
     so an org never exists without its marketplace or vice versa. Remote core APIs: nothing to do
@@ -555,6 +571,8 @@ def contributor_save(
         contributor.full_clean()
         contributor.save()
         after = _access_snapshot(contributor)
+        if _access_reduced(before, after):
+            _minted_tokens_revoke(org, user)
         if before != after:
             _audit(organization=org, actor=actor, action=AuditAction.PERMISSION_CHANGE, target=user.username,
                    details={"before": before, "after": after})
@@ -588,6 +606,7 @@ def contributor_remove(*, actor: User, organization: Organization, username: str
         raise OrganizationError(ERR_OWNER_CANNOT_LEAVE if membership.is_owner else ERR_CANNOT_REMOVE_OWNER)
     if user is not None and user.pk == actor.pk:
         Contributor.objects.filter(organization=org, user=actor).delete()
+        _minted_tokens_revoke(org, actor)
         _audit(organization=org, actor=actor, action=AuditAction.CONTRIBUTOR_LEAVE, target=actor.username)
         return
     _require_admin(membership)
@@ -597,6 +616,7 @@ def contributor_remove(*, actor: User, organization: Organization, username: str
     if contributor is not None:
         snapshot = _access_snapshot(contributor)
         contributor.delete()
+        _minted_tokens_revoke(org, user)
         _audit(organization=org, actor=actor, action=AuditAction.CONTRIBUTOR_REMOVE, target=user.username,
                details=snapshot)
         return

@@ -141,6 +141,65 @@ class TestRefreshingAMintedToken:
         assert response.status_code == 400 and response.json()["error"] == "InvalidGrant"
 
 
+def products(client, token: str):
+    return client.get("/core/sandbox/v1/products", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+class TestTokensHandedOutEndWithTheAccess:
+    """A token the portal handed out (Portal API, "Reveal my token") stops working as soon as the
+    contributor loses access, not when it expires; a refresh carries on with what is left."""
+
+    def test_a_removed_contributors_token_is_refused_at_once(self, client, marketplace, owner, member):
+        token = PortalApi(client, member).get("/organizations/acme-sbx/token").json()["access_token"]
+        assert products(client, token).status_code == 200
+        services.contributor_remove(actor=owner, organization=marketplace_org(owner), username="mia")
+        response = products(client, token)
+        assert response.status_code == 401, response.content
+
+    def test_a_contributor_who_leaves_loses_their_tokens(self, client, marketplace, owner, member):
+        token = PortalApi(client, member).get("/organizations/acme-sbx/token").json()["access_token"]
+        services.contributor_remove(actor=member, organization=marketplace_org(member), username="mia")
+        assert products(client, token).status_code == 401
+
+    def test_a_role_taken_away_ends_the_token_and_the_refresh_gives_what_is_left(self, client, marketplace, owner, member):
+        org = marketplace_org(owner)
+        services.contributor_save(actor=owner, organization=org, username="mia", roles=["ProductReader", "BuyerReader"],
+                                  is_admin=False)  # fmt: skip
+        first = PortalApi(client, member).get("/organizations/acme-sbx/token").json()
+        services.contributor_save(actor=owner, organization=org, username="mia", roles=["BuyerReader"], is_admin=False)
+        assert products(client, first["access_token"]).status_code == 401
+        refreshed = refresh(client, first["refresh_token"]).json()
+        assert roles_of(refreshed["access_token"]) == ["BuyerReader"]
+        response = client.get("/core/sandbox/v1/buyers", HTTP_AUTHORIZATION=f"Bearer {refreshed['access_token']}")
+        assert response.status_code == 200  # the new token works at once
+        fresh = PortalApi(client, member).get("/organizations/acme-sbx/token").json()["access_token"]
+        assert client.get("/core/sandbox/v1/buyers", HTTP_AUTHORIZATION=f"Bearer {fresh}").status_code == 200
+
+    def test_more_access_keeps_the_tokens(self, client, marketplace, owner, member):
+        token = PortalApi(client, member).get("/organizations/acme-sbx/token").json()["access_token"]
+        services.contributor_save(actor=owner, organization=marketplace_org(owner), username="mia",
+                                  roles=["ProductReader", "BuyerReader"], is_admin=True)  # fmt: skip
+        assert products(client, token).status_code == 200
+
+    def test_an_impersonation_token_ends_with_the_permission(self, client, marketplace, owner, member):
+        org = marketplace_org(owner)
+        services.contributor_save(actor=owner, organization=org, username="mia", roles=["ProductReader", "Shopper"],
+                                  is_admin=False)  # fmt: skip
+        token = PortalApi(client, member).get(
+            "/organizations/acme-sbx/token", clientid="storefront", username="buyer1"
+        ).json()["access_token"]
+        me = lambda: client.get("/core/sandbox/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}")  # noqa: E731
+        assert me().status_code == 200 and me().json()["Username"] == "buyer1"
+        services.contributor_save(actor=owner, organization=org, username="mia", roles=["ProductReader", "Shopper"],
+                                  is_admin=False, impersonate_buyer=False)  # fmt: skip
+        assert me().status_code == 401
+
+    def test_only_that_contributor_and_that_organization(self, client, marketplace, owner, member):
+        owner_token = PortalApi(client, owner).get("/organizations/acme-sbx/token").json()["access_token"]
+        services.contributor_remove(actor=owner, organization=marketplace_org(owner), username="mia")
+        assert products(client, owner_token).status_code == 200
+
+
 def test_me_revoke_tokens_with_a_contributor_token_says_there_is_no_user(client, marketplace, member):
     token = PortalApi(client, member).get("/organizations/acme-sbx/token").json()["access_token"]
     response = client.delete("/core/sandbox/v1/me/tokens", HTTP_AUTHORIZATION=f"Bearer {token}")
