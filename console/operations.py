@@ -99,6 +99,10 @@ class Operation:
     filter_fields: list[str] = field(default_factory=list)
 
     @property
+    def has_required_body(self) -> bool:
+        return any(p.required for p in self.body_fields)
+
+    @property
     def sdk_resource(self) -> str:
         return self.id.split(".")[0]
 
@@ -147,6 +151,15 @@ def _resolve(schema: dict | None, components: dict, depth: int = 0) -> dict:
         if len(options) == 1:
             merged = {k: v for k, v in schema.items() if k != "anyOf"}
             return {**_resolve(options[0], components, depth + 1), **merged}
+    if "allOf" in schema:  # a resource's schema + the fields a create/replace needs
+        merged: dict = {}
+        required: list[str] = []
+        for part in [*schema["allOf"], {k: v for k, v in schema.items() if k != "allOf"}]:
+            resolved = _resolve(part, components, depth + 1)
+            required += [name for name in resolved.get("required", []) if name not in required]
+            properties = {**merged.get("properties", {}), **resolved.get("properties", {})}
+            merged = {**merged, **resolved, **({"properties": properties} if properties else {})}
+        return {**merged, **({"required": required} if required else {})}
     return schema
 
 
@@ -216,8 +229,9 @@ def _build(document: dict) -> list[Operation]:
                 op.has_body = True
                 resolved = _resolve(body_schema, components)
                 complex_example = {}
+                required = set(resolved.get("required") or ())
                 for name, sub in (resolved.get("properties") or {}).items():
-                    param = _param(name, sub, components)
+                    param = _param(name, sub, components, required=name in required)
                     if param.type == "complex":
                         # Pre-fill xp and lists of objects (e.g. PriceBreaks); leave optional nested
                         # objects (e.g. Inventory) out so an untouched body sends nothing unwanted.

@@ -64,7 +64,23 @@ class CoreNinjaAPI(NinjaAPI):
         schema["servers"] = [{"url": base_url(self.environment), "description": f"{self.environment} core API"}]
         _document_errors(schema)
         _document_paging(schema)
+        _document_required(schema)
         return schema
+
+
+# operationId -> the body fields a create or replace (POST, PUT) needs; one schema per resource
+# serves POST, PUT and PATCH (where every field is optional), so the document says it per operation
+REQUIRED_BODY_FIELDS: dict[str, tuple[str, ...]] = {}
+
+
+def _document_required(schema: dict) -> None:
+    """`{"allOf": [<the resource's schema>], "required": [...]}` as the body of each create/replace."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            required = REQUIRED_BODY_FIELDS.get(operation.get("operationId")) if isinstance(operation, dict) else None
+            content = (operation.get("requestBody") or {}).get("content", {}).get("application/json") if required else None
+            if content and "schema" in content:
+                content["schema"] = {"allOf": [content["schema"]], "required": list(required)}
 
 
 PAGING_BOUNDS = {"page": {"minimum": 1}, "pageSize": {"minimum": 1, "maximum": 100}}
@@ -225,6 +241,8 @@ def _mount_resource(router: Router, res: Resource) -> None:
     add(collection, ["GET"], _view(f"{res.sdk}_{ops['List']}", list_, [*coll_p, *narrowing, *LIST_QUERY]),
         response={200: page}, operation_id=op_id("List"), tags=tags,
         summary=f"List {res.object_type} objects", description=LIST_DESCRIPTION)  # fmt: skip
+    if res.required:
+        REQUIRED_BODY_FIELDS.update({op_id(name): res.required for name in ("Create", "Save") if name in ops})
     if "Create" in ops:  # variants are generated, not created
         add(collection, ["POST"], _view(f"{res.sdk}_{ops['Create']}", create_, [*coll_p, *body]),
             response={201: res.create_schema or res.schema}, operation_id=op_id("Create"), tags=tags,
@@ -267,6 +285,8 @@ def _mount_assignment(router: Router, a: Assignment) -> None:
 
     filters = [P(name, P.KEYWORD_ONLY, default=None, annotation=str | None) for name in (*a.list_params, *a.query_params)]
     coll_p = _str_params(parent_names)
+    if a.required:
+        REQUIRED_BODY_FIELDS[f"{a.sdk}.{a.save_op}"] = a.required
     router.add_api_operation(
         path, ["GET"], _view(f"{a.sdk}_{a.list_op}", list_, [*coll_p, *filters, *LIST_QUERY]),
         response={200: s.ListPage[a.schema]}, operation_id=f"{a.sdk}.{a.list_op}", tags=tags,

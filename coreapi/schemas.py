@@ -1,7 +1,9 @@
 """Pydantic schemas with the SDK's field names (dist/models/*.d.ts of ordercloud-javascript-sdk 12).
 
 Each resource has one full schema here; `coreapi.resources` derives the write schemas from it (read-only
-fields removed, required fields enforced; every field optional for PATCH).
+fields removed, required fields enforced; every field optional for PATCH). The OpenAPI document
+serves one schema per resource and lists what a create or replace needs on those operations
+(coreapi.apis.REQUIRED_BODY_FIELDS).
 """
 
 from datetime import datetime

@@ -86,3 +86,14 @@ def test_error_data_values_read_as_json():
     assert oc_value([{"Field": "QuantityMultiplier", "Message": "Input should be a valid integer"}]) == (
         '[{"Field": "QuantityMultiplier", "Message": "Input should be a valid integer"}]')
     assert oc_value({"a": None, "b": True}) == '{"a": null, "b": true}'
+
+
+def test_body_fields_a_create_needs_are_marked_required_and_patch_fields_are_not(db):
+    create = {p.name: p for p in operation_get("Buyers.Create").body_fields}
+    patch = {p.name: p for p in operation_get("Buyers.Patch").body_fields}
+    assert create["Name"].required and not create["Active"].required
+    assert set(create) == set(patch)  # the same fields, read through the create's allOf
+    assert not any(p.required for p in patch.values())
+    users = operation_get("Users.Create")
+    assert {p.name for p in users.body_fields if p.required} == {"Username", "FirstName", "LastName", "Email", "Active"}
+    assert users.has_required_body and not operation_get("Users.Patch").has_required_body

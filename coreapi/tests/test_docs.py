@@ -19,6 +19,14 @@ def test_each_environment_serves_its_docs_page_and_openapi_document(client, envi
     integer = {name: next(o for o in schema.get("anyOf", [schema]) if o.get("type") == "integer")
                for name, schema in paging.items()}  # fmt: skip
     assert integer["page"]["minimum"] == 1 and (integer["pageSize"]["minimum"], integer["pageSize"]["maximum"]) == (1, 100)
+    # what a create or replace needs is required there, not in PATCH (one schema serves all three)
+    body = lambda path, method: document["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]  # noqa: E731
+    assert body("/v1/buyers", "post")["required"] == ["Name"]
+    assert body("/v1/buyers/{buyerID}", "put")["required"] == ["Name"]
+    assert body("/v1/buyers", "post")["allOf"] == [body("/v1/buyers/{buyerID}", "patch")]
+    assert "required" not in body("/v1/buyers/{buyerID}", "patch")
+    assert body("/v1/buyers/{buyerID}/users", "post")["required"] == ["Username", "FirstName", "LastName", "Email", "Active"]
+    assert body("/v1/products/assignments", "post")["required"] == ["ProductID", "BuyerID"]
 
 
 @pytest.mark.django_db
