@@ -24,6 +24,7 @@ from coreapi.errors import MSG_INVALID_TOKEN, MSG_MISSING_TOKEN, CoreApiError, I
 from coreapi.me import ME_WRITE, me_catalogs_list, me_categories_list, me_get, me_patch, me_product_get, me_products_list
 from coreapi.middleware import refused_response, unreadable_message
 from coreapi.models import Marketplace, UserKind
+from coreapi.querying import SEARCH_TYPES
 from coreapi.resources import Assignment, Resource, json_response
 from coreapi.tokens import base_url
 from coreapi.webhooks import WebhookWrite, prehooks_call, webhooks_fire
@@ -36,6 +37,7 @@ DEFAULT_OPS = {op: op for op in ("List", "Get", "Create", "Save", "Patch", "Dele
 LIST_QUERY = [
     P("search", P.KEYWORD_ONLY, default=None, annotation=str | None),
     P("searchOn", P.KEYWORD_ONLY, default=None, annotation=str | None),
+    P("searchType", P.KEYWORD_ONLY, default=None, annotation=str | None),
     P("sortBy", P.KEYWORD_ONLY, default=None, annotation=str | None),
     P("page", P.KEYWORD_ONLY, default=None, annotation=int | None),
     P("pageSize", P.KEYWORD_ONLY, default=None, annotation=int | None),
@@ -52,7 +54,9 @@ DOCUMENTED_ERRORS = {"400": "InvalidRequest", "401": "InvalidToken", "403": "Ins
 WRITE_ERRORS = {"409": "IdExists"}
 LIST_DESCRIPTION = (
     "Filters: any listed field as `Field=value` (`*` wildcard, `!` not, `>` `<` `>=` `<=`, `|` or; "
-    "`xp.path=value` for extended properties). `sortBy` is a comma list, `!` for descending."
+    "`Field=*` has a value, `Field=!*` has none; `xp.path=value` for extended properties). `sortBy` is a "
+    "comma list, `!` for descending. `search` looks in `searchOn` (xp paths allowed) as `searchType` says "
+    "(default AllTermsAnyField: every word in some field)."
 )
 
 
@@ -83,19 +87,24 @@ def _document_required(schema: dict) -> None:
                 content["schema"] = {"allOf": [content["schema"]], "required": list(required)}
 
 
-PAGING_BOUNDS = {"page": {"minimum": 1}, "pageSize": {"minimum": 1, "maximum": 100}}
+LIST_PARAM_RULES = {
+    "page": ("integer", {"minimum": 1}),
+    "pageSize": ("integer", {"minimum": 1, "maximum": 100}),
+    "searchType": ("string", {"enum": list(SEARCH_TYPES)}),
+}
 
 
 def _document_paging(schema: dict) -> None:
-    """The bounds every list enforces (400 outside them) on its page and pageSize parameters."""
+    """What every list enforces (400 otherwise) on its page, pageSize and searchType parameters."""
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
-                if parameter.get("in") == "query" and parameter.get("name") in PAGING_BOUNDS:
+                if parameter.get("in") == "query" and parameter.get("name") in LIST_PARAM_RULES:
+                    kind, rules = LIST_PARAM_RULES[parameter["name"]]
                     target = parameter.setdefault("schema", {})
-                    for option in target.get("anyOf", [target]):  # int | None: the integer branch
-                        if option.get("type") == "integer":
-                            option.update(PAGING_BOUNDS[parameter["name"]])
+                    for option in target.get("anyOf", [target]):  # X | None: the X branch
+                        if option.get("type") == kind:
+                            option.update(rules)
 
 
 def _document_errors(schema: dict) -> None:

@@ -1,8 +1,16 @@
 """OrderCloud list conventions: paging, search/searchOn, sortBy and `Field=value` filters.
 
 Filter values: `*` wildcard, `!` negation, `>` `<` `>=` `<=` comparisons, `|` alternatives (OR); a field
-repeated in the query string is ANDed; `xp.a.b=...` filters nested extended properties. Unknown
-fields and values of the wrong type are a 400 InvalidRequest with a message naming the field.
+repeated in the query string is ANDed; `xp.a.b=...` filters nested extended properties. `*` alone
+means "has a value" and `!*` "has none" (null or missing; for text fields also empty, which is how
+this API stores a null text), on any field. Unknown fields and values of the wrong type are a 400
+InvalidRequest with a message naming the field.
+
+Search: `search` matches case-insensitively in the `searchOn` fields (default: the resource's
+searchable fields; `xp.*` paths are allowed). `searchType` says how several words match:
+AllTermsAnyField (the default: every word in some field), AnyTerm (any word in any field),
+AllTermsSameField (every word in one field), ExactPhrase / ExactPhrasePrefix (the words as typed,
+in one field).
 """
 
 import math
@@ -21,12 +29,17 @@ from coreapi.errors import (
     MSG_BAD_PAGE,
     MSG_BAD_PAGE_SIZE,
     MSG_BAD_SEARCH_ON,
+    MSG_BAD_SEARCH_TYPE,
     MSG_BAD_SORT,
+    MSG_SEARCH_TOO_MANY_TERMS,
     InvalidRequest,
 )
 
 RESERVED_PARAMS = frozenset({"page", "pageSize", "search", "searchOn", "sortBy", "searchType", "depth"})
 MAX_PAGE_SIZE = 100
+SEARCH_TYPES = ("AnyTerm", "AllTermsAnyField", "AllTermsSameField", "ExactPhrase", "ExactPhrasePrefix")
+DEFAULT_SEARCH_TYPE = "AllTermsAnyField"
+MAX_SEARCH_TERMS = 20
 _XP_KEY = re.compile(r"^[A-Za-z0-9_\-]{1,100}$")
 
 
@@ -50,6 +63,7 @@ class ListParams:
     search_on: list[str]
     sort_by: list[str]
     filters: list[tuple[str, str]]
+    search_type: str = DEFAULT_SEARCH_TYPE
 
 
 def list_params_parse(request, spec: ListSpec) -> ListParams:
@@ -78,7 +92,13 @@ def list_params_parse(request, spec: ListSpec) -> ListParams:
         if key not in RESERVED_PARAMS and key not in spec.extra_params
         for value in get.getlist(key)
     ]
-    return ListParams(page, page_size, get.get("search") or None, search_on, sort_by, filters)
+    search_type = get.get("searchType") or DEFAULT_SEARCH_TYPE
+    if search_type not in SEARCH_TYPES:
+        raise InvalidRequest(
+            MSG_BAD_SEARCH_TYPE.format(value=search_type, allowed=", ".join(SEARCH_TYPES)),
+            data={"Parameter": "searchType", "Value": search_type},
+        )
+    return ListParams(page, page_size, get.get("search") or None, search_on, sort_by, filters, search_type)
 
 
 def _model_field(spec: ListSpec, column: str) -> models.Field:
@@ -165,11 +185,34 @@ def _wildcard_q(path: str, pattern: str) -> Q:
 _OPS = ((">=", "gte"), ("<=", "lte"), (">", "gt"), ("<", "lt"))
 
 
+def _has_value_q(path: str, model_field: models.Field | None) -> Q:
+    """`Field=*`: the field has a value. Its negation (`!*`, has_value=False) is built alongside,
+    not with ~, so SQL NULLs (missing xp keys, null columns) land on the right side."""
+    if model_field is None:  # xp: the key exists and is not JSON null or ""
+        return Q(**{f"{path}__isnull": False}) & ~Q(**{path: None}) & ~Q(**{path: ""})
+    has = Q(**{f"{path}__isnull": False}) if model_field.null else Q(pk__isnull=False)
+    if isinstance(model_field, (models.CharField, models.TextField)):
+        has &= ~Q(**{path: ""})
+    return has
+
+
+def _no_value_q(path: str, model_field: models.Field | None) -> Q:
+    """`Field=!*`: null or missing (xp: no such key, or JSON null); for text, also empty."""
+    if model_field is None:
+        return Q(**{f"{path}__isnull": True}) | Q(**{path: None})
+    none = Q(**{f"{path}__isnull": True}) if model_field.null else Q(pk__isnull=True)
+    if isinstance(model_field, (models.CharField, models.TextField)):
+        none |= Q(**{path: ""})
+    return none
+
+
 def _term_q(spec: ListSpec, name: str, term: str) -> Q:
     path, model_field = _resolve(spec, name, MSG_BAD_FILTER)
     negate = term.startswith("!")
     if negate:
         term = term[1:]
+    if term == "*":
+        return _no_value_q(path, model_field) if negate else _has_value_q(path, model_field)
     lookup = "exact"
     for prefix, op in _OPS:
         if term.startswith(prefix):
@@ -206,15 +249,7 @@ def apply_filters(qs: QuerySet, spec: ListSpec, params: ListParams) -> QuerySet:
             q |= _term_q(spec, name, alternative)
         qs = qs.filter(q)
     if params.search:
-        names = params.search_on or list(spec.search_fields)
-        q = Q()
-        for name in names:
-            if name not in spec.search_fields:
-                raise InvalidRequest(
-                    MSG_BAD_SEARCH_ON.format(field=name, allowed=", ".join(spec.search_fields)), data={"Field": name}
-                )
-            q |= Q(**{f"{spec.columns[name]}__icontains": params.search})
-        qs = qs.filter(q)
+        qs = qs.filter(_search_q(spec, params))
     order: list[str] = []
     for item in params.sort_by:
         desc = item.startswith("!")
@@ -222,6 +257,54 @@ def apply_filters(qs: QuerySet, spec: ListSpec, params: ListParams) -> QuerySet:
         path, _ = _resolve(spec, name, MSG_BAD_SORT)
         order.append(f"-{path}" if desc else path)
     return qs.order_by(*order, *[o for o in spec.default_order if o not in order])
+
+
+def _search_path(spec: ListSpec, name: str) -> str:
+    if name in spec.search_fields:
+        return spec.columns[name]
+    if spec.xp_column and name.startswith("xp."):
+        parts = name.split(".")[1:]
+        if parts and all(_XP_KEY.match(p) for p in parts):
+            return "__".join([spec.xp_column, *parts])
+    allowed = ", ".join([*spec.search_fields, *(["xp.*"] if spec.xp_column else [])])
+    raise InvalidRequest(MSG_BAD_SEARCH_ON.format(field=name, allowed=allowed), data={"Field": name})
+
+
+def _search_q(spec: ListSpec, params: ListParams) -> Q:
+    paths = [_search_path(spec, name) for name in dict.fromkeys(params.search_on or spec.search_fields)]
+    if params.search_type in ("ExactPhrase", "ExactPhrasePrefix"):
+        terms = [params.search.strip()]
+    else:
+        terms = list(dict.fromkeys(params.search.split()))
+        if len(terms) > MAX_SEARCH_TERMS:
+            raise InvalidRequest(MSG_SEARCH_TOO_MANY_TERMS.format(limit=MAX_SEARCH_TERMS), data={"Parameter": "search"})
+
+    def in_field(path: str, term: str) -> Q:
+        return Q(**{f"{path}__icontains": term})
+
+    def any_field(term: str) -> Q:
+        q = Q()
+        for path in paths:
+            q |= in_field(path, term)
+        return q
+
+    if params.search_type == "AnyTerm":
+        q = Q()
+        for term in terms:
+            q |= any_field(term)
+        return q
+    if params.search_type == "AllTermsAnyField":
+        q = Q()
+        for term in terms:
+            q &= any_field(term)
+        return q
+    q = Q()  # one field holds every term (or the phrase)
+    for path in paths:
+        field_q = Q()
+        for term in terms:
+            field_q &= in_field(path, term)
+        q |= field_q
+    return q
 
 
 def is_unfiltered(params: ListParams) -> bool:

@@ -137,6 +137,18 @@ class SupplierAccess:
         return column_for(self.owner) if self.owner else None
 
 
+XP_MAX_BYTES = 8000  # OrderCloud: "The entire xp object must be 8000 bytes or less"
+
+
+def _xp_size_check(xp) -> None:
+    size = len(json.dumps(xp, separators=(",", ":"), ensure_ascii=False).encode())
+    if size > XP_MAX_BYTES:
+        raise InvalidRequest(
+            f"xp must be at most {XP_MAX_BYTES} bytes of JSON; this one has {size}.",
+            data={"Field": "xp", "Size": size, "MaxSize": XP_MAX_BYTES},
+        )
+
+
 @dataclass
 class Resource:
     object_type: str  # "Product" (NotFound Data.ObjectType)
@@ -330,6 +342,8 @@ class Resource:
                 value = model_field.get_default() if not model_field.null else None
             elif not replace and isinstance(model_field, models.JSONField) and isinstance(value, dict):
                 value = deep_merge(getattr(obj, column) or {}, value)
+            if name == "xp" and value is not None:
+                _xp_size_check(value)
             if isinstance(model_field, models.DateTimeField) and isinstance(value, str):
                 value = _aware_datetime(name, value)
             if isinstance(model_field, (models.CharField, models.TextField)) and isinstance(value, str):
@@ -361,9 +375,10 @@ class Resource:
         try:
             obj.full_clean(exclude=["marketplace"], validate_unique=False, validate_constraints=False)
         except DjangoValidationError as exc:
-            raise InvalidRequest(
-                "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()), data=exc.message_dict
-            ) from None
+            # the model's column names as the API names them (quantity_multiplier -> QuantityMultiplier)
+            sdk_names = {column: name for name, column in self.columns.items()}
+            errors = {sdk_names.get(k, k): v for k, v in exc.message_dict.items()}
+            raise InvalidRequest("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()), data=errors) from None
         try:
             with transaction.atomic():
                 obj.save()

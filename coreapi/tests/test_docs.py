@@ -19,6 +19,9 @@ def test_each_environment_serves_its_docs_page_and_openapi_document(client, envi
     integer = {name: next(o for o in schema.get("anyOf", [schema]) if o.get("type") == "integer")
                for name, schema in paging.items()}  # fmt: skip
     assert integer["page"]["minimum"] == 1 and (integer["pageSize"]["minimum"], integer["pageSize"]["maximum"]) == (1, 100)
+    search_type = next(p["schema"] for p in products["get"]["parameters"] if p["name"] == "searchType")
+    assert next(o for o in search_type.get("anyOf", [search_type]) if o.get("type") == "string")["enum"] == [
+        "AnyTerm", "AllTermsAnyField", "AllTermsSameField", "ExactPhrase", "ExactPhrasePrefix"]  # fmt: skip
     # what a create or replace needs is required there, not in PATCH (one schema serves all three)
     body = lambda path, method: document["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]  # noqa: E731
     assert body("/v1/buyers", "post")["required"] == ["Name"]

@@ -127,3 +127,83 @@ class TestSortAndSearch:
         other = core_world(marketplace_id="mkt-two", client_id="c2")
         m.Product.objects.create(marketplace=other.marketplace, oc_id="theirs", name="Theirs")
         assert "theirs" not in ids(world, admin_token, "pageSize=100")
+
+
+class TestValueOrNoValue:
+    """`Field=*` has a value, `Field=!*` has none (null, missing xp key, JSON null; empty text), as
+    the SDK documents: "!" with "*" filters for the absence of a value."""
+
+    @pytest.fixture
+    def rows(self, world):
+        mp = world.marketplace
+        m.Product.objects.create(marketplace=mp, oc_id="a", name="A", description="has text", ship_weight=0,
+                                 xp={"flag": True, "sub": {"k": 1}, "blank": ""})  # fmt: skip
+        m.Product.objects.create(marketplace=mp, oc_id="b", name="B", xp={"flag": None, "sub": None})
+        m.Product.objects.create(marketplace=mp, oc_id="c", name="C", ship_weight=2.5, xp={"sub": {"k": None}})
+
+    @pytest.mark.parametrize(
+        "query,expected",
+        [
+            ("Description=!*", ["b", "c"]),
+            ("Description=*", ["a"]),
+            ("ShipWeight=!*", ["b"]),
+            ("ShipWeight=*", ["a", "c"]),  # 0 is a value
+            ("Active=*", ["a", "b", "c"]),  # never null
+            ("Active=!*", []),
+            ("xp.flag=!*", ["b", "c"]),  # JSON null and missing
+            ("xp.flag=*", ["a"]),
+            ("xp.sub=!*", ["b"]),
+            ("xp.sub.k=!*", ["b", "c"]),
+            ("xp.sub.k=*", ["a"]),
+            ("xp.blank=*", []),
+            ("xp.Nope=!*", ["a", "b", "c"]),
+            ("Description=!*|has*", ["a", "b", "c"]),
+            ("ShipWeight=!*|>1", ["b", "c"]),
+        ],
+    )
+    def test_value_and_no_value(self, world, admin_token, rows, query, expected):
+        assert sorted(ids(world, admin_token, query)) == expected
+
+    def test_other_wildcards_still_need_a_text_field(self, world, admin_token):
+        assert "wildcards work on text fields only" in bad(world, admin_token, "ShipWeight=2*")["Message"]
+
+
+class TestSearchTypes:
+    @pytest.fixture
+    def rows(self, world):
+        mp = world.marketplace
+        m.Product.objects.create(marketplace=mp, oc_id="red-shirt", name="Red shirt", description="cotton")
+        m.Product.objects.create(marketplace=mp, oc_id="blue-hoodie", name="Blue hoodie", description="warm and red-lined")
+        m.Product.objects.create(marketplace=mp, oc_id="red-hoodie", name="Red hoodie", xp={"Color": "Crimson"})
+        m.Product.objects.create(marketplace=mp, oc_id="socks", name="Socks", description="red hoodie matching socks")
+
+    @pytest.mark.parametrize(
+        "query,expected",
+        [
+            ("search=red hoodie", ["blue-hoodie", "red-hoodie", "socks"]),  # default: every word, any field
+            ("search=red hoodie&searchType=AllTermsAnyField", ["blue-hoodie", "red-hoodie", "socks"]),
+            ("search=red hoodie&searchType=AnyTerm", ["blue-hoodie", "red-hoodie", "red-shirt", "socks"]),
+            ("search=red hoodie&searchType=AllTermsSameField", ["red-hoodie", "socks"]),
+            ("search=red hoodie&searchType=ExactPhrase", ["red-hoodie", "socks"]),
+            ("search=red hoodie&searchType=ExactPhrase&searchOn=Name", ["red-hoodie"]),
+            ("search=crim&searchOn=Name,xp.Color", ["red-hoodie"]),
+            ("search=RED&searchOn=ID", ["red-hoodie", "red-shirt"]),
+        ],
+    )
+    def test_search_types(self, world, admin_token, rows, query, expected):
+        assert sorted(ids(world, admin_token, query)) == expected
+
+    def test_bad_search_type_names_the_values(self, world, admin_token):
+        message = bad(world, admin_token, "search=x&searchType=Fuzzy")["Message"]
+        assert message == ("Invalid searchType: Fuzzy. Possible values: AnyTerm, AllTermsAnyField, AllTermsSameField, "
+                           "ExactPhrase, ExactPhrasePrefix.")  # fmt: skip
+
+    def test_search_on_lists_xp_among_the_fields(self, world, admin_token):
+        assert bad(world, admin_token, "search=x&searchOn=Bogus")["Message"] == (
+            "Invalid searchOn field: Bogus. Searchable fields: ID, Name, Description, xp.*."
+        )
+
+    def test_too_many_words(self, world, admin_token):
+        assert bad(world, admin_token, "search=" + "+".join(f"w{i}" for i in range(21)))["Message"] == (
+            "search may have at most 20 words."
+        )

@@ -85,3 +85,21 @@ def test_too_many_parameters_is_a_400_in_the_api_shape(world, admin_token):
     form = {f"f{i}": "v" for i in range(20)}
     token = world.http.post(world.url("/oauth/token"), {"grant_type": "password", **form})
     assert token.status_code == 400 and token.json()["error"] == "InvalidRequest"
+
+
+def test_xp_over_8000_bytes_is_refused_and_a_patch_counts_the_merged_xp(call):
+    error = call("post", "/v1/products", {"ID": "big", "Name": "Big", "xp": {"blob": "x" * 8000}}, status=400).json()
+    assert error["Errors"][0]["Message"] == "xp must be at most 8000 bytes of JSON; this one has 8011."
+    call("get", "/v1/products/big", status=404)
+    call("post", "/v1/products", {"ID": "ok", "Name": "Ok", "xp": {"a": "x" * 5000}}, status=201)
+    call("patch", "/v1/products/ok", {"xp": {"b": "y" * 5000}}, status=400)  # together over the limit
+    assert call("get", "/v1/products/ok", status=200).json()["xp"] == {"a": "x" * 5000}
+    call("patch", "/v1/products/ok", {"xp": {"b": "y" * 2000}}, status=200)
+    call("put", "/v1/products/ok", {"Name": "Ok", "xp": {"é": "é" * 3999}}, status=400)  # bytes, not characters
+
+
+def test_model_checks_name_the_field_as_the_api_does(call):
+    error = call("post", "/v1/products", {"ID": "p", "Name": "P", "QuantityMultiplier": 10**20}, status=400).json()
+    [item] = error["Errors"]
+    assert item["Message"].startswith("QuantityMultiplier: ") and "quantity_multiplier" not in str(item)
+    assert list(item["Data"]) == ["QuantityMultiplier"]
