@@ -64,7 +64,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         # allauth skips provider addresses that have an EmailAddress row elsewhere; accounts created
         # outside allauth (admin, legacy import) have none, so drop addresses another user owns.
         taken = {e.lower() for e in User.objects.exclude(pk=user.pk).filter(
-            email__in=[a.email for a in sociallogin.email_addresses]).values_list("email", flat=True)}
+            email__in=[a.email.lower() for a in sociallogin.email_addresses]).values_list("email", flat=True)}
         sociallogin.email_addresses = [a for a in sociallogin.email_addresses if a.email.lower() not in taken]
         sociallogin.save(request)
         return user

@@ -13,6 +13,12 @@ class UserManager(BaseUserManager):
     def get_by_natural_key(self, username):
         return self.get(username__iexact=username)
 
+    @classmethod
+    def normalize_email(cls, email):
+        """The whole address in lower case, as allauth compares it (sign-in, password reset, the
+        "already registered" checks): Django lowercases only the domain."""
+        return (email or "").strip().lower()
+
     def _create_user(self, username, email, password, **extra_fields):
         if not email:
             raise ValueError("Users must have an email address.")
@@ -77,6 +83,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     def save(self, *args, **kwargs):
         if self.username is not None:
             self.username = self.username.strip() or None
+        # however the row is written (sign-up, createsuperuser, the admin site, a script)
+        self.email = UserManager.normalize_email(self.email)
         super().save(*args, **kwargs)
 
     @property

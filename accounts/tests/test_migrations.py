@@ -34,3 +34,31 @@ def test_clears_email_and_invalid_usernames_and_keeps_valid_ones():
         "ok@example.com": "ok-name",
         "none@example.com": None,
     }
+
+
+def test_0003_stores_every_address_in_lower_case_and_merges_same_user_twins():
+    before = [("accounts", "0002_clear_invalid_usernames"), ("account", "0009_emailaddress_unique_primary_email")]
+    after = [("accounts", "0003_lowercase_emails")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old_apps = executor.loader.project_state(before).apps
+    User = old_apps.get_model("accounts", "User")
+    EmailAddress = old_apps.get_model("account", "EmailAddress")
+    ops = User.objects.create(username="ops", email="Ops.Lead@Example.com", password="!")
+    other = User.objects.create(username="other", email="other@example.com", password="!")
+    EmailAddress.objects.create(user_id=ops.pk, email="Ops.Lead@Example.com", verified=True, primary=True)
+    EmailAddress.objects.create(user_id=ops.pk, email="ops.lead@example.com", verified=False, primary=False)
+    EmailAddress.objects.create(user_id=other.pk, email="Second@Example.com", verified=False, primary=False)
+
+    executor = MigrationExecutor(connection)
+    try:
+        executor.migrate(after)
+        new_apps = executor.loader.project_state(after).apps
+        users = dict(new_apps.get_model("accounts", "User").objects.values_list("username", "email"))
+        addresses = sorted(new_apps.get_model("account", "EmailAddress").objects.values_list(
+            "user__username", "email", "verified", "primary"))  # fmt: skip
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert users == {"ops": "ops.lead@example.com", "other": "other@example.com"}
+    assert addresses == [("ops", "ops.lead@example.com", True, True), ("other", "second@example.com", False, False)]
