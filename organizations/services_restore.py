@@ -61,6 +61,7 @@ from organizations.services import _audit, _membership, _require_admin
 from portal.common import outbound
 from portal.common.errors import ApplicationError, NotFoundError
 from portal.common.outbound import OutboundRefused
+from portal.common.queue import ERR_QUEUE_UNAVAILABLE, QueueUnavailableError, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -173,6 +174,7 @@ def _publish_progress(restore_id: int, *, done: int, total: int, tables: list[di
 
 # --- restore ------------------------------------------------------------------------------------
 ERR_RESTORE_INTERRUPTED = "Interrupted: the worker stopped before the restore finished; Staging kept its data."
+ERR_RESTORE_NOT_QUEUED = "Not started: the task queue was unavailable; Staging kept its data."
 
 
 def _fail_stale_runs(organization: Organization) -> None:
@@ -217,7 +219,17 @@ def staging_restore_start(
 
     from organizations.tasks import staging_restore_execute_task
 
-    transaction.on_commit(lambda: staging_restore_execute_task.delay(restore_id=run.pk))
+    def not_queued(exc: Exception) -> None:  # the run is committed as queued: it must not block the next start
+        StagingRestore.objects.filter(pk=run.pk, status=StagingRestoreStatus.QUEUED).update(
+            status=StagingRestoreStatus.FAILED, finished_at=timezone.now(), error=ERR_RESTORE_NOT_QUEUED
+        )
+        _audit(organization=org, actor=actor, action=AuditAction.STAGING_RESTORE_FAIL, target=org.oc_id,
+               details={"restore": run.pk, "error": ERR_RESTORE_NOT_QUEUED})
+        if actor is not None:
+            raise QueueUnavailableError(ERR_QUEUE_UNAVAILABLE)
+
+    enqueue_on_commit(lambda: staging_restore_execute_task.delay(restore_id=run.pk), on_failure=not_queued,
+                      what=f"staging restore #{run.pk}")
     return run
 
 
@@ -394,9 +406,14 @@ def _queue_delivery(*, organization: Organization, payload: dict, restore: Stagi
     from organizations.tasks import restore_webhook_deliver_task
 
     body = json.dumps(payload, separators=(",", ":"))
-    transaction.on_commit(lambda: restore_webhook_deliver_task.delay(
+
+    def not_queued(exc: Exception) -> None:
+        if restore is None:  # a test delivery someone is waiting for: say so (a restore's own is logged)
+            raise QueueUnavailableError(ERR_QUEUE_UNAVAILABLE)
+
+    enqueue_on_commit(lambda: restore_webhook_deliver_task.delay(
         organization_id=organization.pk, body=body, restore_id=restore.pk if restore else None,
-    ))
+    ), on_failure=not_queued, what=f"the Staging Restore Webhook of {organization.oc_id}")
 
 
 @transaction.atomic

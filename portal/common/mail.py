@@ -11,7 +11,6 @@ from typing import Any
 
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import transaction
 
 
 def message_to_dict(message: EmailMessage) -> dict[str, Any]:
@@ -55,14 +54,22 @@ def message_from_dict(data: dict[str, Any]) -> EmailMultiAlternatives:
 
 
 class CeleryEmailBackend(BaseEmailBackend):
+    """Queues each message; when the task queue is down, delivers it in-process instead (the
+    request waits for the mail server, and a failure there is logged, not raised)."""
+
     def send_messages(self, email_messages):
-        from portal.common.tasks import email_deliver
+        from portal.common.queue import enqueue_on_commit
+        from portal.common.tasks import email_deliver, email_deliver_now
 
         count = 0
         for message in email_messages:
             if not message.recipients():
                 continue
             payload = message_to_dict(message)
-            transaction.on_commit(lambda payload=payload: email_deliver.delay(payload))
+            enqueue_on_commit(
+                lambda payload=payload: email_deliver.delay(payload),
+                on_failure=lambda exc, payload=payload: email_deliver_now(payload, raise_errors=False),
+                what="an email",
+            )
             count += 1
         return count
