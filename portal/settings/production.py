@@ -1,10 +1,15 @@
 """Production: every secret comes from the environment, with no default.
 
 Importing this module fails with portal.env.ImproperEnvironment (and a message naming the
-variable) when SECRET_KEY is missing, short or a placeholder, or ALLOWED_HOSTS is empty, so a
+variable) when SECRET_KEY is missing, short or a placeholder, ALLOWED_HOSTS is empty, or
+PORTAL_BASE_URL is missing, not https (with SECURE_SSL_REDIRECT) or not one of ALLOWED_HOSTS, so a
 misconfigured container stops at once instead of serving requests. `manage.py check --deploy`
 reports no issues with these settings (portal/tests/test_deploy.py).
 """
+
+from urllib.parse import urlsplit
+
+from django.http.request import validate_host
 
 from portal import env
 
@@ -44,6 +49,23 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+
+# The console calls the built-in core API at PORTAL_BASE_URL and its tokens name it (iss/aud):
+# the development default (http://127.0.0.1:8000) would be refused by ALLOWED_HOSTS or redirected
+# to https, and every console call would fail.
+if not env.has("PORTAL_BASE_URL"):
+    raise env.ImproperEnvironment(
+        "PORTAL_BASE_URL must be set in production: the portal's public address, e.g. https://portal.example.com."
+    )
+_base = urlsplit(PORTAL_BASE_URL)  # noqa: F405
+if SECURE_SSL_REDIRECT and _base.scheme != "https":
+    raise env.ImproperEnvironment(
+        f"PORTAL_BASE_URL must be an https:// address while SECURE_SSL_REDIRECT is on (it is {PORTAL_BASE_URL})."  # noqa: F405
+    )
+if not _base.hostname or not validate_host(_base.hostname, ALLOWED_HOSTS):
+    raise env.ImproperEnvironment(
+        f"The host of PORTAL_BASE_URL ({_base.hostname}) must be one of ALLOWED_HOSTS ({', '.join(ALLOWED_HOSTS)})."
+    )
 
 # Hashed file names (cached for a year by browsers) and pre-compressed copies, served by WhiteNoise.
 STORAGES = {

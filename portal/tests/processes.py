@@ -41,6 +41,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "SECRET_KEY": secret_key(),
         "ALLOWED_HOSTS": "portal.example.com",
+        "PORTAL_BASE_URL": "https://portal.example.com",
     }
     env.update(overrides)
     return {key: value for key, value in env.items() if value is not None}

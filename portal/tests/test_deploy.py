@@ -15,7 +15,7 @@ from portal.tests.processes import BASE_DIR, PYTHON, production_env, run, secret
 COMPOSE_FILE = BASE_DIR / "docker-compose.yml"
 APP_SERVICES = ("migrate", "web", "worker", "beat")
 LONG_RUNNING = ("web", "worker", "beat", "postgres", "redis")
-REQUIRED_VARIABLES = ("SECRET_KEY", "ALLOWED_HOSTS", "POSTGRES_PASSWORD")
+REQUIRED_VARIABLES = ("SECRET_KEY", "ALLOWED_HOSTS", "PORTAL_BASE_URL", "POSTGRES_PASSWORD")
 # Read by libraries rather than through portal.env: Django itself and dj_database_url.config().
 LIBRARY_VARIABLES = {"DJANGO_SETTINGS_MODULE", "DATABASE_URL"}
 
@@ -158,7 +158,7 @@ def docker_compose(tmp_path):
 
     def config(**variables: str) -> subprocess.CompletedProcess:
         env = production_env(**variables)
-        for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"):
+        for name in ("SECRET_KEY", "ALLOWED_HOSTS", "PORTAL_BASE_URL", "DJANGO_SETTINGS_MODULE"):
             if name not in variables:
                 env.pop(name)
         return run([binary, "--env-file", str(empty_env_file), "-f", str(COMPOSE_FILE), "config", "-q"], env)
@@ -167,13 +167,15 @@ def docker_compose(tmp_path):
 
 
 def test_docker_compose_validates_the_file(docker_compose):
-    result = docker_compose(SECRET_KEY=secret_key(), ALLOWED_HOSTS="portal.example.com", POSTGRES_PASSWORD="pw")
+    result = docker_compose(SECRET_KEY=secret_key(), ALLOWED_HOSTS="portal.example.com",
+                            PORTAL_BASE_URL="https://portal.example.com", POSTGRES_PASSWORD="pw")
     assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.parametrize("missing", REQUIRED_VARIABLES)
 def test_docker_compose_refuses_to_start_without_a_required_variable(docker_compose, missing):
-    variables = {"SECRET_KEY": secret_key(), "ALLOWED_HOSTS": "portal.example.com", "POSTGRES_PASSWORD": "pw"}
+    variables = {"SECRET_KEY": secret_key(), "ALLOWED_HOSTS": "portal.example.com",
+                 "PORTAL_BASE_URL": "https://portal.example.com", "POSTGRES_PASSWORD": "pw"}
     del variables[missing]
     result = docker_compose(**variables)
     assert result.returncode != 0
@@ -223,6 +225,26 @@ def test_production_settings_refuse_empty_allowed_hosts(hosts):
     result = run([PYTHON, *IMPORT_SETTINGS], production_env(ALLOWED_HOSTS=hosts))
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must list the host names this portal answers to" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"PORTAL_BASE_URL": None}, "PORTAL_BASE_URL must be set in production"),
+        ({"PORTAL_BASE_URL": "http://portal.example.com"}, "PORTAL_BASE_URL must be an https:// address"),
+        ({"PORTAL_BASE_URL": "https://127.0.0.1:8000"}, "The host of PORTAL_BASE_URL (127.0.0.1) must be one of ALLOWED_HOSTS"),
+    ],
+    ids=["unset", "http", "foreign-host"],
+)
+def test_production_settings_refuse_a_base_url_the_console_could_not_call(overrides, message):
+    result = run([PYTHON, *IMPORT_SETTINGS], production_env(**overrides))
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_plain_http_base_url_is_fine_without_the_https_redirect():
+    env = production_env(PORTAL_BASE_URL="http://portal.example.com", SECURE_SSL_REDIRECT="0")
+    assert run([PYTHON, *IMPORT_SETTINGS], env).returncode == 0
 
 
 def test_production_settings_pass_the_deployment_checklist(tmp_path):
