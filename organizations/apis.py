@@ -10,6 +10,8 @@ its Staging twin share the Id; without `?environment=` the Sandbox/Production on
 one that does not exist.
 """
 
+from contextlib import contextmanager
+
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -254,6 +256,18 @@ def _org(request: HttpRequest, oc_id: str, environment: str | None = None) -> Or
         ) from exc
 
 
+@contextmanager
+def _not_found_as(object_type: str, object_id: str):
+    """A service's NotFoundError in the contract's shape: Data {ObjectType, ObjectID}, and the
+    message "{ObjectType} {ObjectID} not found" (portal.api writes it from the Data)."""
+    try:
+        yield
+    except NotFoundError as exc:
+        if isinstance(exc.extra, dict) and exc.extra.get("ObjectType"):
+            raise
+        raise NotFoundError(exc.message, extra={"ObjectType": object_type, "ObjectID": object_id}) from exc
+
+
 def _assignment(user: User, *, roles, is_admin: bool, accepted: bool) -> dict:
     return {"User": user_out(user), "Roles": sorted(roles), "IsAdmin": is_admin, "Accepted": accepted}
 
@@ -479,16 +493,17 @@ def user_assignment_save(
     params: Query[EnvironmentParam],
 ):
     org = _org(request, id, params.environment)
-    saved = services.contributor_save(
-        actor=request.auth,
-        organization=org,
-        username=username,
-        roles=payload.Roles or [],
-        is_admin=payload.IsAdmin,
-        impersonate_seller=payload.ImpersonateSeller,
-        impersonate_supplier=payload.ImpersonateSupplier,
-        impersonate_buyer=payload.ImpersonateBuyer,
-    )
+    with _not_found_as("User", username):
+        saved = services.contributor_save(
+            actor=request.auth,
+            organization=org,
+            username=username,
+            roles=payload.Roles or [],
+            is_admin=payload.IsAdmin,
+            impersonate_seller=payload.ImpersonateSeller,
+            impersonate_supplier=payload.ImpersonateSupplier,
+            impersonate_buyer=payload.ImpersonateBuyer,
+        )
     if isinstance(saved, Invitation):
         return _assignment(saved.invitee, roles=saved.roles, is_admin=saved.is_admin, accepted=False)
     return _assignment(saved.user, roles=saved.roles, is_admin=saved.is_admin, accepted=True)
@@ -502,7 +517,8 @@ def user_assignment_save(
 )
 def user_assignment_delete(request: HttpRequest, id: str, username: str, params: Query[EnvironmentParam]):  # noqa: A002
     org = _org(request, id, params.environment)
-    services.contributor_remove(actor=request.auth, organization=org, username=username)
+    with _not_found_as("Contributor", username):
+        services.contributor_remove(actor=request.auth, organization=org, username=username)
     return Status(204, None)
 
 
@@ -529,10 +545,11 @@ def me_org_invite_list(request: HttpRequest, params: Query[PageParams]):
     tags=["Me"],
 )
 def me_org_invite_accept(request: HttpRequest, orgId: str, params: Query[EnvironmentParam]):  # noqa: N803
-    org = selectors.invitation_organization_get(
-        user=request.auth, oc_id=orgId, environment=_environment(request, params.environment)
-    )
-    services.invitation_accept(actor=request.auth, organization=org)
+    with _not_found_as("OrgInvite", orgId):
+        org = selectors.invitation_organization_get(
+            user=request.auth, oc_id=orgId, environment=_environment(request, params.environment)
+        )
+        services.invitation_accept(actor=request.auth, organization=org)
     return Status(204, None)
 
 
@@ -544,10 +561,11 @@ def me_org_invite_accept(request: HttpRequest, orgId: str, params: Query[Environ
     tags=["Me"],
 )
 def me_org_invite_decline(request: HttpRequest, orgId: str, params: Query[EnvironmentParam]):  # noqa: N803
-    org = selectors.invitation_organization_get(
-        user=request.auth, oc_id=orgId, environment=_environment(request, params.environment)
-    )
-    services.invitation_decline(actor=request.auth, organization=org)
+    with _not_found_as("OrgInvite", orgId):
+        org = selectors.invitation_organization_get(
+            user=request.auth, oc_id=orgId, environment=_environment(request, params.environment)
+        )
+        services.invitation_decline(actor=request.auth, organization=org)
     return Status(204, None)
 
 
@@ -779,10 +797,8 @@ def _webhook_out(hook) -> dict:
 )
 def staging_restore_webhook_get(request: HttpRequest, id: str, params: Query[EnvironmentParam]):  # noqa: A002
     org = _restore_org(request, id)
-    try:
+    with _not_found_as("StagingRestoreWebhook", id):
         hook = services_restore.restore_webhook_get(actor=request.auth, organization=org)
-    except NotFoundError as exc:
-        raise NotFoundError(exc.message, extra={"ObjectType": "StagingRestoreWebhook", "ObjectID": id}) from exc
     return _webhook_out(hook)
 
 
@@ -809,7 +825,8 @@ def staging_restore_webhook_save(request: HttpRequest, id: str, payload: Staging
 )
 def staging_restore_webhook_delete(request: HttpRequest, id: str, params: Query[EnvironmentParam]):  # noqa: A002
     org = _restore_org(request, id)
-    services_restore.restore_webhook_delete(actor=request.auth, organization=org)
+    with _not_found_as("StagingRestoreWebhook", id):
+        services_restore.restore_webhook_delete(actor=request.auth, organization=org)
     return Status(204, None)
 
 
@@ -821,7 +838,8 @@ def staging_restore_webhook_delete(request: HttpRequest, id: str, params: Query[
 )
 def staging_restore_webhook_test(request: HttpRequest, id: str, params: Query[EnvironmentParam]):  # noqa: A002
     org = _restore_org(request, id)
-    services_restore.restore_webhook_test(actor=request.auth, organization=org)
+    with _not_found_as("StagingRestoreWebhook", id):
+        services_restore.restore_webhook_test(actor=request.auth, organization=org)
     return Status(204, None)
 
 
@@ -830,7 +848,8 @@ def staging_restore_webhook_test(request: HttpRequest, id: str, params: Query[En
     response={202: StagingRestoreOut},
     summary="Restore this Staging organization from its Production twin now (Organization Admins)",
     description="Queued at once; poll GET /organizations/{id}/stagingrestores/{restoreID} for progress. "
-                "409 RestoreRunning when a restore is already queued or running.",
+                "409 RestoreRunning when a restore is already queued or running; 503 ServiceUnavailable when "
+                "the task queue is down (nothing is started).",
     operation_id="Organizations_StartStagingRestore",
 )
 def staging_restore_start(request: HttpRequest, id: str, params: Query[EnvironmentParam]):  # noqa: A002
@@ -860,8 +879,6 @@ def staging_restore_list(request: HttpRequest, id: str, params: Query[PageParams
 )
 def staging_restore_get(request: HttpRequest, id: str, restoreID: str, params: Query[EnvironmentParam]):  # noqa: A002,N803
     org = _restore_org(request, id)
-    try:
+    with _not_found_as("StagingRestore", restoreID):
         run = selectors_restore.staging_restore_get(actor=request.auth, organization=org, pk=restoreID)
-    except NotFoundError as exc:
-        raise NotFoundError(exc.message, extra={"ObjectType": "StagingRestore", "ObjectID": restoreID}) from exc
     return staging_restore_out(run)

@@ -721,7 +721,7 @@ def action_code_send(*, user: User, action: str, organization: Organization | No
     )
     allowed, _info = device.generate_is_allowed()
     if not allowed:
-        raise CodeError(ERR_CODE_COOLDOWN)
+        raise CodeThrottledError(ERR_CODE_COOLDOWN)
     label = CodeAction.LABELS[action]
     org_text = f" {organization.name} ({organization.oc_id}, {organization.environment})" if organization else ""
     org_text = org_text.replace("{", "{{").replace("}", "}}")  # the mail is a format string: a name's braces stay text

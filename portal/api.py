@@ -71,7 +71,7 @@ class PortalNinjaAPI(NinjaAPI):
         }
         error_ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiErrorsOut"}}}}
         for path, operations in schema.get("paths", {}).items():
-            for operation in operations.values():
+            for method, operation in operations.items():
                 if not isinstance(operation, dict) or "responses" not in operation:
                     continue
                 responses = operation["responses"]
@@ -88,6 +88,9 @@ class PortalNinjaAPI(NinjaAPI):
                 if path.endswith(("/confirmation", "/me/verifyemail")):
                     responses.setdefault(429, {"description": "Too many attempts or a code sent too recently "
                                                               "(TooManyRequests)", **error_ref})
+                if method == "post" and path.endswith(("/stagingrestores", "/stagingrestorewebhook/test")):
+                    responses.setdefault(503, {"description": "The task queue is down: nothing was started "
+                                                              "(ServiceUnavailable)", **error_ref})
                 responses.pop(422, None)
         return schema
 
@@ -117,7 +120,10 @@ def _errors(request, status: int, code: str, message: str, data: dict | None = N
 def _application_error(request, exc: ApplicationError):
     extra = exc.extra or getattr(exc, "data", None)  # coreapi errors carry OrderCloud's Data
     data = dict(extra) if isinstance(extra, dict) and extra else None
-    response = _errors(request, exc.status_code, exc.code, exc.message, data)
+    message = exc.message
+    if exc.status_code == 404 and data and data.get("ObjectType") and data.get("ObjectID") is not None:
+        message = f"{data['ObjectType']} {data['ObjectID']} not found"  # what the portal SDK expects
+    response = _errors(request, exc.status_code, exc.code, message, data)
     if exc.status_code == 401:
         response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
     return response

@@ -257,7 +257,7 @@ class TestApiClients:
     def test_unknown_client_is_404(self, client, marketplace, owner):
         response = PortalApi(client, owner).get("/organizations/acme-sbx/apiclients/nope/users")
         assert response.status_code == 404
-        assert error_codes(response) == ["NotFound"]
+        assert error_codes(response) == ["NotFound"] and error_messages(response) == ["ApiClient nope not found"]
 
     def test_contributor_without_console_access_is_403(self, client, marketplace, owner, member):
         services.contributor_save(actor=owner, organization=marketplace_org(owner), username="mia",

@@ -123,7 +123,7 @@ class TestAssignments:
     @pytest.mark.parametrize(
         "actor, username, body, status, message",
         [
-            ("owner", "nobody", {"Roles": []}, 404, services.ERR_USER_NOT_FOUND),
+            ("owner", "nobody", {"Roles": []}, 404, "User nobody not found"),  # the contract's NotFound message
             ("owner", "mia", {"Roles": ["MakeMeRich"]}, 400, services.ERR_UNKNOWN_ROLE.format(role="MakeMeRich")),
             ("admin_user", "olivia", {"Roles": []}, 400, services.ERR_OWNER_ACCESS_FIXED),
             ("owner", "olivia", {"Roles": []}, 400, services.ERR_SELF_INVITE),
@@ -134,6 +134,8 @@ class TestAssignments:
         response = api.put(f"/organizations/acme-sbx/access/users/{username}", body)
         assert response.status_code == status
         assert error_messages(response) == [message]
+        if status == 404:
+            assert response.json()["Errors"][0]["Data"] == {"ObjectType": "User", "ObjectID": username}
 
     @pytest.mark.parametrize("body", [{"Roles": "FullAccess"}, {"IsAdmin": "maybe"}, {"Roles": [1, {}]}])
     def test_wrongly_typed_body_is_400(self, client, team, owner, body):
@@ -149,7 +151,8 @@ class TestAssignments:
 
     def test_admin_removes_a_contributor_and_revokes_an_invite(self, client, team, admin_user, member, invited):
         api = PortalApi(client, admin_user)
-        assert api.delete("/organizations/acme-sbx/access/users/mia").status_code == 204
+        removed = api.delete("/organizations/acme-sbx/access/users/mia")
+        assert removed.status_code == 204 and len(removed["X-oc-logid"]) == 32  # like every other answer
         assert api.delete("/organizations/acme-sbx/access/users/ivan").status_code == 204
         assert PortalApi(client, member).get("/organizations/acme-sbx").status_code == 404
         assert PortalApi(client, invited).get("/me/orginvites").json()["Items"] == []
@@ -196,7 +199,9 @@ class TestMyInvitations:
     def test_no_invitation_is_404(self, client, team, outsider, member):
         assert PortalApi(client, outsider).post("/me/orginvites/acme-sbx/accept").status_code == 404
         assert PortalApi(client, member).post("/me/orginvites/acme-sbx/accept").status_code == 404
-        assert PortalApi(client, outsider).post("/me/orginvites/nope/decline").status_code == 404
+        missing = PortalApi(client, outsider).post("/me/orginvites/nope/decline")
+        assert missing.status_code == 404 and error_messages(missing) == ["OrgInvite nope not found"]
+        assert missing.json()["Errors"][0]["Data"] == {"ObjectType": "OrgInvite", "ObjectID": "nope"}
 
     def test_expired_invitation_cannot_be_accepted(self, client, team, invited):
         from django.utils import timezone

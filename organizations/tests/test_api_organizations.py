@@ -281,8 +281,8 @@ class TestConfirmation:
         api = PortalApi(client, owner)
         assert api.post("/me/verifyemail").status_code == 200
         again = api.post("/me/verifyemail")
-        assert again.status_code == 400
-        assert error_messages(again) == [services.ERR_CODE_COOLDOWN]
+        assert again.status_code == 429  # as the OpenAPI document says
+        assert error_codes(again) == ["TooManyRequests"] and error_messages(again) == [services.ERR_CODE_COOLDOWN]
 
     def test_wrong_code_is_refused(self, client, owner):
         api = PortalApi(client, owner)

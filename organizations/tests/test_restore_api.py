@@ -78,8 +78,11 @@ class TestStagingRestoreWebhookApi:
         assert got["payload"]["OrganizationID"] == "acme" and got["payload"]["Environment"] == "Staging"
 
     def test_testing_without_a_webhook_is_not_found(self, staging_org, api):
-        response = api.post(HOOK + "/test")
-        assert response.status_code == 404 and error_messages(response) == [sr.ERR_WEBHOOK_NOT_FOUND]
+        for response in (api.post(HOOK + "/test"), api.delete(HOOK), api.get(HOOK)):
+            assert response.status_code == 404 and error_messages(response) == ["StagingRestoreWebhook acme not found"]
+            assert response.json()["Errors"][0]["Data"] == {"ObjectType": "StagingRestoreWebhook", "ObjectID": "acme"}
+        unknown = api.get(f"{RESTORES}/999999")
+        assert error_messages(unknown) == ["StagingRestore 999999 not found"]
 
 
 class TestStagingRestoreApi:

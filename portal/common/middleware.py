@@ -52,18 +52,22 @@ PORTAL_API_PREFIX = "/api/"
 class PortalApiMiddleware:
     """The Portal REST API answers every request in its own shape: an unknown path (Django's 404)
     or a method the path does not take (django-ninja's 405) becomes {"Errors": [...]} JSON with
-    the X-oc-logid header, like every other answer of the API (405 also says what is allowed)."""
+    the X-oc-logid header, like every other answer of the API (405 also says what is allowed); any
+    answer still without that header (204s) gets one."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if not request.path.startswith(PORTAL_API_PREFIX) or response.status_code not in (404, 405):
-            return response
-        if response.get("Content-Type", "").startswith("application/json"):
+        if not request.path.startswith(PORTAL_API_PREFIX):
             return response
         from portal.api import LOG_ID_HEADER, _log_id
+
+        if response.status_code not in (404, 405) or response.get("Content-Type", "").startswith("application/json"):
+            if not response.has_header(LOG_ID_HEADER):  # e.g. a 204: django-ninja sends it as built
+                response[LOG_ID_HEADER] = _log_id(request)
+            return response
 
         if response.status_code == 404:
             code, message = "NotFound", f"No such endpoint: {request.method} {request.path}"
