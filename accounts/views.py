@@ -1,3 +1,4 @@
+from allauth.account.views import EmailView
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.forms import DisconnectForm
 from django.contrib import messages
@@ -136,3 +137,25 @@ def user_autocomplete_view(request):
         "accounts/includes/user_autocomplete_results.html",
         {"users": users, "query": query, "field": request.GET.get("field", "username")},
     )
+
+
+MSG_CONFIRMATION_RECENTLY_SENT = (
+    "A confirmation email was sent to {email} a few minutes ago. Check your inbox (and spam folder), "
+    "or ask again in a few minutes."
+)
+
+
+class EmailManageView(EmailView):
+    """allauth's Profile > Email, saying why "Re-send verification" sent nothing (one confirmation
+    per address every 3 minutes, ACCOUNT_RATE_LIMITS["confirm_email"]) instead of answering with
+    silence."""
+
+    def _action_send(self, request, *args, **kwargs):
+        response = super()._action_send(request, *args, **kwargs)
+        address = self._get_email_address(request)
+        if address is not None and not address.verified and not self._did_send_verification_email:
+            messages.info(request, MSG_CONFIRMATION_RECENTLY_SENT.format(email=address.email))
+        return response
+
+
+email_manage_view = login_required(EmailManageView.as_view())

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as accounts_views
 from portal import views
 from portal.api import api as portal_api
 
@@ -10,6 +11,8 @@ urlpatterns = [
     path("healthz", views.healthz_view, name="healthz"),
     # pages outside the portal's layout (the admin site) still get an icon, not a 404
     path("favicon.ico", views.favicon_view),
+    # Profile > Email with a message when a re-sent confirmation is held back (before allauth's own)
+    path("accounts/email/", accounts_views.email_manage_view, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("organizations/", include("organizations.urls")),

@@ -122,3 +122,22 @@ def test_an_email_of_another_account_cannot_be_added(client, user, other_user):
     response = client.post(reverse("account_email"), {"action_add": "", "email": "hamlet@elsinore.dk"})
     assert response.status_code == 302
     assert EmailAddress.objects.filter(user=user, email="hamlet@elsinore.dk").exists()
+
+
+@override_settings(ACCOUNT_RATE_LIMITS={"confirm_email": "1/3m/key"})
+def test_re_sending_a_confirmation_too_soon_says_so_instead_of_nothing(client, user):
+    from django.core.cache import cache
+
+    from accounts.views import MSG_CONFIRMATION_RECENTLY_SENT
+
+    cache.clear()
+    client.force_login(user)
+    assert client.post(reverse("account_email"), {"action_add": "", "email": "hamlet@elsinore.dk"}).status_code == 302
+    page = client.post(reverse("account_email"), {"action_send": "", "email": "hamlet@elsinore.dk"}, follow=True)
+    shown = [str(m) for m in page.context["messages"]]
+    assert MSG_CONFIRMATION_RECENTLY_SENT.format(email="hamlet@elsinore.dk") in shown
+    cache.clear()  # the 3 minutes are over: sent, and said so by allauth
+    page = client.post(reverse("account_email"), {"action_send": "", "email": "hamlet@elsinore.dk"}, follow=True)
+    shown = [str(m) for m in page.context["messages"]]
+    assert MSG_CONFIRMATION_RECENTLY_SENT.format(email="hamlet@elsinore.dk") not in shown
+    assert any("Confirmation email sent" in m for m in shown)
