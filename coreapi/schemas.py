@@ -224,7 +224,7 @@ class AccessTokenBasic(OC):
 
 class Buyer(OC):
     ID: str | None = None
-    Name: str | None = Field(None, max_length=200)
+    Name: str | None = Field(None, max_length=100)
     DefaultCatalogID: str | None = None
     Active: bool | None = None
     DateCreated: datetime | None = None
@@ -233,8 +233,8 @@ class Buyer(OC):
 
 class UserGroup(OC):
     ID: str | None = None
-    Name: str | None = Field(None, max_length=200)
-    Description: str | None = None
+    Name: str | None = Field(None, max_length=100)
+    Description: str | None = Field(None, max_length=2000)
     xp: Xp | None = None
 
 
@@ -245,7 +245,7 @@ class UserGroupAssignment(OC):
 
 class Supplier(OC):
     ID: str | None = None
-    Name: str | None = Field(None, max_length=200)
+    Name: str | None = Field(None, max_length=100)
     Active: bool | None = None
     DateCreated: datetime | None = None
     AllBuyersCanOrder: bool | None = None
@@ -314,8 +314,8 @@ class MessageSenderAssignment(OC):
 class Catalog(OC):
     ID: str | None = None
     OwnerID: str | None = None
-    Name: str | None = None
-    Description: str | None = None
+    Name: str | None = Field(None, max_length=100)
+    Description: str | None = Field(None, max_length=2000)
     Active: bool | None = None
     CategoryCount: int | None = None
     xp: Xp | None = None
@@ -335,8 +335,8 @@ class ProductCatalogAssignment(OC):
 
 class Category(OC):
     ID: str | None = None
-    Name: str | None = None
-    Description: str | None = None
+    Name: str | None = Field(None, max_length=100)
+    Description: str | None = Field(None, max_length=2000)
     ListOrder: int | None = None
     Active: bool | None = None
     ParentID: str | None = None
@@ -383,8 +383,8 @@ class ProductSupplier(OC):
 class Bundle(OC):
     ID: str | None = None
     OwnerID: str | None = None
-    Name: str | None = Field(None, max_length=200)
-    Description: str | None = None
+    Name: str | None = Field(None, max_length=100)
+    Description: str | None = Field(None, max_length=2000)
     Active: bool | None = None
     xp: Xp | None = None
 
@@ -422,8 +422,8 @@ class Product(OC):
     ParentID: str | None = None
     IsParent: bool | None = None
     IsBundle: bool | None = None
-    Name: str | None = Field(None, max_length=200)
-    Description: str | None = None
+    Name: str | None = Field(None, max_length=100)
+    Description: str | None = Field(None, max_length=2000)
     QuantityMultiplier: int | None = None
     ShipWeight: float | None = None
     ShipHeight: float | None = None
@@ -460,7 +460,7 @@ class PriceBreak(OC):
 class PriceSchedule(OC):
     OwnerID: str | None = None
     ID: str | None = None
-    Name: str | None = None
+    Name: str | None = Field(None, max_length=100)
     ApplyTax: bool | None = None
     ApplyShipping: bool | None = None
     MinQuantity: int | None = None
@@ -524,8 +524,8 @@ class VariantSpec(OC):
 
 class Variant(OC):
     ID: str | None = None
-    Name: str | None = Field(None, max_length=200)
-    Description: str | None = None
+    Name: str | None = Field(None, max_length=100)
+    Description: str | None = Field(None, max_length=2000)
     Active: bool | None = None
     ShipWeight: float | None = None
     ShipHeight: float | None = None

@@ -103,3 +103,14 @@ def test_model_checks_name_the_field_as_the_api_does(call):
     [item] = error["Errors"]
     assert item["Message"].startswith("QuantityMultiplier: ") and "quantity_multiplier" not in str(item)
     assert list(item["Data"]) == ["QuantityMultiplier"]
+
+
+@pytest.mark.parametrize("path", ["/v1/products", "/v1/buyers", "/v1/catalogs", "/v1/suppliers", "/v1/priceschedules"])
+def test_names_and_descriptions_have_ordercloud_lengths(call, path):
+    """OrderCloud's models: names at most 100 characters, descriptions at most 2000; what the
+    built-in API accepts must work on the real one too."""
+    call("post", path, {"ID": "long", "Name": "n" * 101}, status=400)
+    call("post", path, {"ID": "ok", "Name": "n" * 100}, status=201)
+    if path in ("/v1/products", "/v1/catalogs"):
+        call("patch", f"{path}/ok", {"Description": "d" * 2001}, status=400)
+        call("patch", f"{path}/ok", {"Description": "d" * 2000}, status=200)
