@@ -20,7 +20,15 @@ from coreapi import definitions as d
 from coreapi import schemas as s
 from coreapi import product_suppliers, services, variants
 from coreapi.auth import Caller, CoreBearer
-from coreapi.errors import MSG_INVALID_TOKEN, MSG_MISSING_TOKEN, CoreApiError, InvalidRequest, OAuthError
+from coreapi.errors import (
+    MSG_BAD_PAGE,
+    MSG_BAD_PAGE_SIZE,
+    MSG_INVALID_TOKEN,
+    MSG_MISSING_TOKEN,
+    CoreApiError,
+    InvalidRequest,
+    OAuthError,
+)
 from coreapi.me import ME_WRITE, me_catalogs_list, me_categories_list, me_get, me_patch, me_product_get, me_products_list
 from coreapi.middleware import refused_response, unreadable_message
 from coreapi.models import Marketplace, UserKind
@@ -87,6 +95,7 @@ def _document_required(schema: dict) -> None:
                 content["schema"] = {"allOf": [content["schema"]], "required": list(required)}
 
 
+QUERY_TYPE_MESSAGES = {"page": MSG_BAD_PAGE, "pageSize": MSG_BAD_PAGE_SIZE}
 LIST_PARAM_RULES = {
     "page": ("integer", {"minimum": 1}),
     "pageSize": ("integer", {"minimum": 1, "maximum": 100}),
@@ -587,6 +596,14 @@ def _install_error_handlers(api: NinjaAPI) -> None:
         return api.create_response(request, exc.as_body(), status=exc.status_code)
 
     def validation_error(request, exc: ValidationError):
+        first_error = exc.errors[0] if exc.errors else {}
+        location = [str(p) for p in first_error.get("loc", ())]
+        if location[:1] == ["query"] and len(location) > 1:
+            # a query parameter of the wrong type: the same answer as the list checks give
+            name = location[-1]
+            value = request.GET.get(name, first_error.get("input"))
+            message = QUERY_TYPE_MESSAGES.get(name) or f"{name}: {first_error.get('msg', 'invalid value')}"
+            return _error(api, request, 400, "InvalidRequest", message, {"Parameter": name, "Value": value})
         errors = [
             {"Field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "payload", "query", "path")),
              "Message": e.get("msg", "")}

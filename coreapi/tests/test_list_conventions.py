@@ -58,6 +58,19 @@ class TestPaging:
     def test_bad_paging_is_invalid_request(self, world, admin_token, query):
         bad(world, admin_token, query)
 
+    @pytest.mark.parametrize(
+        "query, message, data",
+        [
+            ("page=abc", "page must be an integer of at least 1.", {"Parameter": "page", "Value": "abc"}),
+            ("page=0", "page must be an integer of at least 1.", {"Parameter": "page", "Value": 0}),
+            ("pageSize=1e2", "pageSize must be an integer between 1 and 100.", {"Parameter": "pageSize", "Value": "1e2"}),
+            ("pageSize=101", "pageSize must be an integer between 1 and 100.", {"Parameter": "pageSize", "Value": 101}),
+        ],
+    )
+    def test_bad_paging_answers_alike_whatever_is_wrong(self, world, admin_token, query, message, data):
+        item = bad(world, admin_token, query)
+        assert (item["Message"], item["Data"]) == (message, data)
+
     def test_page_size_100_is_allowed(self, world, admin_token, products):
         assert world.call("get", "/v1/products?pageSize=100", admin_token).status_code == 200
 
