@@ -1,5 +1,7 @@
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.utils import filter_users_by_email
 from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
 from django import forms
@@ -8,12 +10,36 @@ from accounts.services import UsernameError, username_clean
 from accounts.validators import ERR_USERNAME_EMPTY
 
 
+USERNAME_HELP = "3-40 letters, digits, '-', '_' or '.'. People find you by it; it cannot be an email address."
+USERNAME_ATTRS = {"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+
+
 class UsernameField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("error_messages", {"required": ERR_USERNAME_EMPTY})
-        kwargs.setdefault("help_text", "3-40 letters, digits, '-', '_' or '.'. People find you by it; it cannot be an email address.")
-        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}))
+        kwargs.setdefault("help_text", USERNAME_HELP)
+        kwargs.setdefault("widget", forms.TextInput(attrs=dict(USERNAME_ATTRS)))
         super().__init__(**kwargs)
+
+
+class LoginForm(AllauthLoginForm):
+    """The sign-in box takes a username or an email: browsers and password managers fill in a
+    username (allauth's widget says autocomplete="email")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].widget.attrs.update(USERNAME_ATTRS)
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up with the portal username's rules as the username's help text, so the
+    input is described by them (aria-describedby); the adapter enforces them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "username" in self.fields:
+            self.fields["username"].help_text = USERNAME_HELP
+            self.fields["username"].widget.attrs.update(USERNAME_ATTRS)
 
 
 class UsernameChooseForm(forms.Form):
