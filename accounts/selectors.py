@@ -7,7 +7,7 @@ from allauth.socialaccount.models import SocialAccount
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
-from accounts.validators import USERNAME_MAX_LENGTH, is_valid_portal_username
+from accounts.validators import RESERVED_USERNAMES, USERNAME_MAX_LENGTH, is_valid_portal_username
 
 USER_SEARCH_LIMIT = 10
 
@@ -58,7 +58,7 @@ def username_suggest(*, user: User) -> str:
         (c for raw, lower in _username_sources(user) if is_valid_portal_username(c := _username_candidate(raw, lower=lower))),
         "user",
     )
-    taken = {
+    taken = RESERVED_USERNAMES | {
         name.lower()
         for name in User.objects.filter(username__istartswith=base[: USERNAME_MAX_LENGTH - 4])
         .exclude(pk=user.pk)

@@ -13,6 +13,15 @@ ERR_USERNAME_EMAIL = "A username cannot be an email address. Choose a name peopl
 ERR_USERNAME_TOO_SHORT = f"A username needs at least {USERNAME_MIN_LENGTH} characters."
 ERR_USERNAME_TOO_LONG = f"A username can have at most {USERNAME_MAX_LENGTH} characters."
 ERR_USERNAME_CHARACTERS = "A username may contain only letters, digits, '-', '_' and '.'."
+ERR_USERNAME_RESERVED = "This username is reserved. Choose another one."
+# Names people could take for the portal's own staff or pages ("support wrote to you..."), compared
+# ignoring case. Checked when a username is chosen (accounts.services.username_clean), not by
+# is_valid_portal_username: accounts that already have one keep it.
+RESERVED_USERNAMES = frozenset({
+    "admin", "administrator", "root", "staff", "support", "help", "helpdesk", "security", "abuse", "postmaster",
+    "webmaster", "hostmaster", "noreply", "no-reply", "system", "portal", "ordercloud", "sitecore", "api",
+    "null", "undefined", "anonymous", "everyone", "owner", "billing", "sales", "info", "team", "moderator",
+})  # fmt: skip
 
 
 def validate_portal_username(value: str | None) -> None:

@@ -7,6 +7,7 @@ from accounts.validators import (
     ERR_USERNAME_CHARACTERS,
     ERR_USERNAME_EMAIL,
     ERR_USERNAME_EMPTY,
+    ERR_USERNAME_RESERVED,
     ERR_USERNAME_TAKEN,
     ERR_USERNAME_TOO_LONG,
     ERR_USERNAME_TOO_SHORT,
@@ -48,6 +49,29 @@ class TestUsernameClean:
 
     def test_own_username_is_not_taken_for_oneself(self, user):
         assert username_clean(username="Hamlet", exclude=user) == "Hamlet"
+
+    @pytest.mark.parametrize("name", ["support", "Admin", "ORDERCLOUD", "no-reply"])
+    def test_refuses_a_reserved_name_in_any_case(self, name):
+        with pytest.raises(UsernameError) as exc:
+            username_clean(username=name)
+        assert exc.value.message == ERR_USERNAME_RESERVED
+
+    def test_an_account_that_already_has_a_reserved_name_keeps_it(self):
+        staff = UserFactory(username="admin")
+        assert username_clean(username="admin", exclude=staff) == "admin"
+        with pytest.raises(UsernameError):
+            username_clean(username="support", exclude=staff)
+
+    def test_sign_up_and_suggestions_avoid_reserved_names(self, client):
+        from django.urls import reverse
+
+        from accounts.selectors import username_suggest
+
+        response = client.post(reverse("account_signup"), {
+            "email": "s@example.com", "username": "Support", "password1": "a-Strong-pass-42", "password2": "a-Strong-pass-42",
+        })  # fmt: skip
+        assert ERR_USERNAME_RESERVED in " ".join(response.context["form"].errors["username"])
+        assert username_suggest(user=UserFactory(username=None, name="", email="support@example.com")) == "support-2"
 
 
 class TestUserUsernameSet:
