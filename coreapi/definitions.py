@@ -736,6 +736,7 @@ PRODUCTS = Resource(
     id_param="productID",
     read_roles=("ProductReader", "ProductAdmin"),
     write_roles=("ProductAdmin",),
+    required=("Name",),  # OrderCloud's Product model (the JS SDK types every field optional)
     readonly=("IsBundle", "SpecCount", "VariantCount", "DateCreated"),
     search_fields=("ID", "Name", "Description"),
     computed={"SpecCount": lambda o: 0, "VariantCount": lambda o: 0},

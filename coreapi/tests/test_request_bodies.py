@@ -114,3 +114,11 @@ def test_names_and_descriptions_have_ordercloud_lengths(call, path):
     if path in ("/v1/products", "/v1/catalogs"):
         call("patch", f"{path}/ok", {"Description": "d" * 2001}, status=400)
         call("patch", f"{path}/ok", {"Description": "d" * 2000}, status=200)
+
+
+def test_a_product_needs_a_name_to_be_created_or_replaced_not_to_be_patched(call):
+    error = call("post", "/v1/products", {}, status=400).json()["Errors"][0]
+    assert error["Message"] == "Name is required." and error["Data"] == {"Field": "Name"}
+    call("post", "/v1/products", {"ID": "p", "Name": "P"}, status=201)
+    call("put", "/v1/products/p", {"Description": "no name"}, status=400)
+    call("patch", "/v1/products/p", {"Description": "no name needed"}, status=200)
