@@ -231,6 +231,8 @@ def _build(document: dict) -> list[Operation]:
                 complex_example = {}
                 required = set(resolved.get("required") or ())
                 for name, sub in (resolved.get("properties") or {}).items():
+                    if isinstance(sub, dict) and sub.get("readOnly"):
+                        continue  # set by the API (DateCreated, counts): not a field to fill in
                     param = _param(name, sub, components, required=name in required)
                     if param.type == "complex":
                         # Pre-fill xp and lists of objects (e.g. PriceBreaks); leave optional nested

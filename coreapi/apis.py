@@ -77,7 +77,21 @@ class CoreNinjaAPI(NinjaAPI):
         _document_errors(schema)
         _document_paging(schema)
         _document_required(schema)
+        _document_read_only(schema)
         return schema
+
+
+# schema (component) name -> fields the API sets itself (ignored in a body): readOnly in the document
+READ_ONLY_FIELDS: dict[str, tuple[str, ...]] = {}
+
+
+def _document_read_only(schema: dict) -> None:
+    components = schema.get("components", {}).get("schemas", {})
+    for name, fields in READ_ONLY_FIELDS.items():
+        properties = components.get(name, {}).get("properties", {})
+        for field_name in fields:
+            if field_name in properties:
+                properties[field_name]["readOnly"] = True
 
 
 # operationId -> the body fields a create or replace (POST, PUT) needs; one schema per resource
@@ -259,6 +273,8 @@ def _mount_resource(router: Router, res: Resource) -> None:
     add(collection, ["GET"], _view(f"{res.sdk}_{ops['List']}", list_, [*coll_p, *narrowing, *LIST_QUERY]),
         response={200: page}, operation_id=op_id("List"), tags=tags,
         summary=f"List {res.object_type} objects", description=LIST_DESCRIPTION)  # fmt: skip
+    if res.readonly:
+        READ_ONLY_FIELDS[res.schema.__name__] = tuple(dict.fromkeys([*READ_ONLY_FIELDS.get(res.schema.__name__, ()), *res.readonly]))
     if res.required:
         REQUIRED_BODY_FIELDS.update({op_id(name): res.required for name in ("Create", "Save") if name in ops})
     if "Create" in ops:  # variants are generated, not created

@@ -97,3 +97,9 @@ def test_body_fields_a_create_needs_are_marked_required_and_patch_fields_are_not
     users = operation_get("Users.Create")
     assert {p.name for p in users.body_fields if p.required} == {"Username", "FirstName", "LastName", "Email", "Active"}
     assert users.has_required_body and not operation_get("Users.Patch").has_required_body
+
+
+def test_fields_the_api_sets_itself_are_not_offered_in_the_body(db):
+    fields = {p.name for p in operation_get("Products.Create").body_fields}
+    assert "Name" in fields and "ID" in fields
+    assert not fields & {"DateCreated", "SpecCount", "VariantCount", "IsBundle"}

@@ -22,6 +22,9 @@ def test_each_environment_serves_its_docs_page_and_openapi_document(client, envi
     search_type = next(p["schema"] for p in products["get"]["parameters"] if p["name"] == "searchType")
     assert next(o for o in search_type.get("anyOf", [search_type]) if o.get("type") == "string")["enum"] == [
         "AnyTerm", "AllTermsAnyField", "AllTermsSameField", "ExactPhrase", "ExactPhrasePrefix"]  # fmt: skip
+    # what the API sets itself is readOnly (one schema serves request and response bodies)
+    product = document["components"]["schemas"]["Product"]["properties"]
+    assert {n for n, p in product.items() if p.get("readOnly")} == {"IsBundle", "SpecCount", "VariantCount", "DateCreated"}
     # what a create or replace needs is required there, not in PATCH (one schema serves all three)
     body = lambda path, method: document["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]  # noqa: E731
     assert body("/v1/buyers", "post")["required"] == ["Name"]
