@@ -30,4 +30,5 @@ urlpatterns = [
     path(org + "webhooks/", views_admin.webhook_list_view, name="webhooks"),
     path(org + "webhooks/new/", views_admin.webhook_edit_view, name="webhook-create"),
     path(org + "webhooks/<str:webhook_id>/", views_admin.webhook_edit_view, name="webhook-edit"),
+    path(org + "webhooks/<str:webhook_id>/delete/", views_admin.webhook_delete_view, name="webhook-delete"),
 ]

@@ -383,6 +383,17 @@ class WebhookForm(forms.Form):
 
 
 @console_view
+@require_POST
+def webhook_delete_view(request, org, membership, webhook_id):
+    status, data = _core(request, org, "DELETE", f"/v1/webhooks/{webhook_id}")
+    if status in (200, 204):
+        messages.success(request, f"Webhook {webhook_id} deleted.")
+    else:
+        messages.error(request, " ".join(_api_errors(status, data)))
+    return redirect(console_url(org, "webhooks"))
+
+
+@console_view
 def webhook_list_view(request, org, membership):
     page = _console_context(request, org, membership, tab="webhooks")
     hooks, errors = _items(request, org, "/v1/webhooks")

@@ -460,6 +460,21 @@ class TestWebhookScreens:
         assert response.status_code == 200 and "One route per line" in response.content.decode()
 
 
+def test_a_webhook_is_deleted_from_the_list(team, owner, member, as_user):
+    c = as_user(owner)
+    c.post(url(team, "webhook-create"), {"ID": "hook-1", "Name": "Product hook", "Url": "https://example.com/hook",
+                                         "WebhookRoutes": "POST v1/products", "ConfigData": "{}"})  # fmt: skip
+    listing = c.get(url(team, "webhooks")).content.decode()
+    assert url(team, "webhook-delete", webhook_id="hook-1") in listing
+    assert c.get(url(team, "webhook-delete", webhook_id="hook-1")).status_code == 405  # a form button, never a link
+    refused = as_user(member).post(url(team, "webhook-delete", webhook_id="hook-1"), follow=True)
+    assert "InsufficientRoles" in refused.content.decode()  # the API's answer to the member's token
+    assert core_models.Webhook.objects.filter(oc_id="hook-1").exists()
+    page = c.post(url(team, "webhook-delete", webhook_id="hook-1"), follow=True)
+    assert "Webhook hook-1 deleted." in page.content.decode()
+    assert not core_models.Webhook.objects.filter(oc_id="hook-1").exists()
+
+
 class TestWebhookDeliveries:
     """The webhook screen's delivery log (built-in API): every attempt and pre-hook call, never the token."""
 

@@ -79,3 +79,24 @@ class PortalApiMiddleware:
             answer["Allow"] = response["Allow"]
         answer[LOG_ID_HEADER] = _log_id(request)
         return answer
+
+
+class MethodNotAllowedPageMiddleware:
+    """A page address opened with the wrong method (a GET on an action that only takes a form
+    submission, e.g. after reloading the page a failed form left in the address bar) answers with
+    the portal's 405 page instead of an empty body the browser shows as its own error. The JSON
+    APIs keep their own answers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or request.path.startswith(("/api/", "/core/")):
+            return response
+        from django.template.loader import render_to_string
+
+        page = HttpResponse(render_to_string("405.html", request=request), status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "accounts.middleware.UsernameRequiredMiddleware",  # after auth + htmx: sends users without a portal username to choose one
     "coreapi.middleware.CoreApiMiddleware",  # X-oc-logid and JSON 404s on /core/<env>/...
     "portal.common.middleware.PortalApiMiddleware",  # JSON 404s and 405s on /api/...
+    "portal.common.middleware.MethodNotAllowedPageMiddleware",  # a readable 405 page, not the browser's
 ]
 
 ROOT_URLCONF = "portal.urls"

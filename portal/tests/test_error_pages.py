@@ -23,6 +23,17 @@ def test_not_found_page_has_the_layout(signed_in):
     assert 'data-testid="error-page"' in page and "Page not found (404)" in page and "portal.css" in page
 
 
+def test_opening_an_action_address_is_a_readable_405_page(signed_in):
+    """e.g. reloading the address a failed form submission left in the address bar"""
+    from django.urls import reverse
+
+    response = signed_in.get(reverse("accounts:social-account-disconnect", args=[1]))
+    assert response.status_code == 405
+    page = response.content.decode()
+    assert 'data-testid="error-page"' in page and "This address is not a page (405)" in page
+    assert response["Allow"] == "POST"
+
+
 def test_server_error_page_renders_without_a_request_context():
     response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500
