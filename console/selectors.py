@@ -100,6 +100,14 @@ def _marketplace_args(organization: Organization) -> dict:
     return {"environment": environments.environment_slug(organization.environment), "marketplace_id": organization.oc_id}
 
 
+def context_client_name(*, organization: Organization, client_id: str) -> str:
+    """What to call an API client in the context bar and messages: its AppName, else its ID (a
+    remote environment's clients are known by ID only)."""
+    if not client_id or not is_builtin(organization):
+        return client_id
+    return core_selectors.api_client_app_name(**_marketplace_args(organization), client_id=client_id) or client_id
+
+
 def context_client_list(*, user, organization: Organization, membership: Membership, search: str = "") -> list[dict]:
     """API clients to impersonate through; none without an Impersonate permission (or remote)."""
     if not can_impersonate(membership=membership) or not is_builtin(organization):

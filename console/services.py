@@ -61,6 +61,13 @@ class ConsoleError(ApplicationError):
     pass
 
 
+MSG_NO_SHARED_ROLES = (
+    "{username} and you hold no role in common, so the token has none and every call will be refused (403). "
+    "The token gets the roles you both hold; yours here: {roles}. Ask an admin of this organization for the "
+    "roles {username} uses, or pick another user."
+)
+
+
 @dataclass(frozen=True)
 class Context:
     """Whose token the console uses: the contributor ("self") or an impersonated core user."""

@@ -125,6 +125,8 @@ def _console_context(request, org, membership, *, tab: str) -> dict:
         "org": org,
         "membership": membership,
         "ctx": context,
+        "ctx_client_name": "" if context.is_self else selectors.context_client_name(organization=org,
+                                                                                   client_id=context.client_id),
         "token": token,
         "context_error": context_error,
         "can_impersonate": selectors.can_impersonate(membership=membership) and selectors.is_builtin(org),
@@ -159,9 +161,16 @@ def context_set_view(request, org, membership):
                           username=request.POST.get("username", "").strip())
         if not context.client_id or not context.username:
             raise ConsoleError(services.ERR_CONTEXT_INCOMPLETE)
-    services.console_token_get(user=request.user, organization=org, context=context)  # validates, mints
+    token = services.console_token_get(user=request.user, organization=org, context=context)  # validates, mints
     _set_context(request, org, context)
-    messages.success(request, f"Now calling the API as {context.label}.")
+    if context.is_self:
+        messages.success(request, "Now calling the API as you.")
+        return redirect(console_url(org))
+    client = selectors.context_client_name(organization=org, client_id=context.client_id)
+    messages.success(request, f"Now calling the API as {context.username} via {client}.")
+    if not token.granted_roles:
+        messages.warning(request, services.MSG_NO_SHARED_ROLES.format(
+            username=context.username, roles=", ".join(membership.token_roles) or "none"))
     return redirect(console_url(org))
 
 
@@ -182,7 +191,9 @@ def context_users_view(request, org, membership):
         user=request.user, organization=org, membership=membership, client_id=client_id,
         search=request.GET.get("q", ""),
     )
-    return render(request, "console/_context_users.html", {"org": org, "users": users, "client_id": client_id})
+    client_name = selectors.context_client_name(organization=org, client_id=client_id)
+    return render(request, "console/_context_users.html",
+                  {"org": org, "users": users, "client_id": client_id, "client_name": client_name})
 
 
 # --- request builder ------------------------------------------------------------------------------

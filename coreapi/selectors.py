@@ -94,6 +94,18 @@ def user_company_active(*, user: CoreUser) -> bool:
     return True
 
 
+def api_client_app_name(*, environment: str, marketplace_id: str, client_id: str) -> str:
+    """The client's AppName ("" when it has none or does not exist)."""
+    return (
+        ApiClient.objects.filter(
+            marketplace__environment=environment, marketplace__marketplace_id=marketplace_id, oc_id=client_id
+        )
+        .values_list("app_name", flat=True)
+        .first()
+        or ""
+    )
+
+
 def api_client_list(*, environment: str, marketplace_id: str, search: str | None = None) -> list[dict]:
     """API clients of a marketplace for the console picker: ID, AppName, Active, flags."""
     marketplace = marketplace_get(environment=environment, marketplace_id=marketplace_id)

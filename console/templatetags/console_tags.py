@@ -2,8 +2,11 @@
 (The response's collapsible JSON tree is built in the browser: console.js.)"""
 
 import json
+from datetime import timedelta
 
 from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 from console.client import human_size
 
@@ -13,6 +16,16 @@ register = template.Library()
 @register.filter
 def filesize(n):
     return human_size(int(n or 0))
+
+
+@register.filter
+def ago(moment):
+    """ "just now" for the last minute (timesince alone says "0 minutes"), else "5 minutes ago"."""
+    if moment is None:
+        return ""
+    if timezone.now() - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment)} ago"
 
 
 @register.filter

@@ -103,3 +103,15 @@ def test_fields_the_api_sets_itself_are_not_offered_in_the_body(db):
     fields = {p.name for p in operation_get("Products.Create").body_fields}
     assert "Name" in fields and "ID" in fields
     assert not fields & {"DateCreated", "SpecCount", "VariantCount", "IsBundle"}
+
+
+def test_history_times_read_as_people_say_them():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from console.templatetags.console_tags import ago
+
+    now = timezone.now()
+    assert ago(now - timedelta(seconds=5)) == "just now"
+    assert ago(now - timedelta(minutes=5, seconds=3)) == "5\xa0minutes ago"  # timesince keeps the number with its unit

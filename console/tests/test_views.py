@@ -217,6 +217,25 @@ class TestContextSelector:
         body = send(c, team, "Me.Get").content.decode()
         assert "shopper" in body and history(member).username == "shopper"
 
+    def test_the_client_is_called_by_its_app_name_and_no_shared_roles_are_a_warning(self, team, member, owner, as_user):
+        from organizations import services as org_services
+
+        c = as_user(member)
+        users = c.get(url(team, "context-users"), {"client_id": "buyer-client"}).content.decode()
+        assert "Users who can sign in through Storefront <code>buyer-client</code>" in users
+        page = c.post(url(team, "context-set"), {"client_id": "buyer-client", "username": "shopper"}, follow=True)
+        shown = [str(m) for m in page.context["messages"]]
+        assert "Now calling the API as shopper via Storefront." in shown
+        assert not any("no role in common" in m for m in shown)
+        assert "via API client Storefront <code>buyer-client</code>" in page.content.decode()
+        # the contributor's roles and the shopper's share nothing: say so before every call is a 403
+        org_services.contributor_save(actor=owner, organization=team, username=member.username, roles=["BuyerAdmin"],
+                                      is_admin=False, impersonate_buyer=True)  # fmt: skip
+        page = c.post(url(team, "context-set"), {"client_id": "buyer-client", "username": "shopper"}, follow=True)
+        shown = [str(m) for m in page.context["messages"]]
+        assert any(m.startswith("shopper and you hold no role in common") and "yours here: BuyerAdmin" in m
+                   for m in shown), shown  # fmt: skip
+
     def test_seller_impersonator_sees_only_seller_users(self, team, seller_member, as_user):
         users = as_user(seller_member).get(url(team, "context-users"), {"client_id": "admin-client"}).content.decode()
         assert 'data-username="admin"' in users

@@ -97,7 +97,7 @@ def test_console_flow(page, live_server, screenshot):
     page.locator("[data-testid=ctx-client][data-client=buyer-client]").click()
     screenshot("04-pick-user")
     page.locator("[data-testid=ctx-user][data-username=shopper]").click()
-    expect(page.get_by_text("Now calling the API as shopper via buyer-client.")).to_be_visible()
+    expect(page.get_by_text("Now calling the API as shopper via Storefront.")).to_be_visible()
     expect(context_bar.get_by_test_id("ctx-user")).to_contain_text("shopper")
     expect(context_bar.get_by_test_id("ctx-roles")).to_contain_text("Shopper")
 
