@@ -62,6 +62,27 @@ def _api_errors(status: int, data) -> list[str]:
     return [ERR_API.format(status=status)]
 
 
+def _form_api_errors(form: forms.Form, status: int, data) -> list[str]:
+    """The API's refusal of a form's body: an error naming one of the form's fields (Data.Field, or
+    a message "Field: ...") goes next to that field in the API's words; the rest is returned for the
+    top of the form."""
+    if not (isinstance(data, dict) and isinstance(data.get("Errors"), list)):
+        return _api_errors(status, data)
+    rest = []
+    for error in data["Errors"]:
+        details = error.get("Data") if isinstance(error.get("Data"), dict) else {}
+        message = str(error.get("Message") or "")
+        field = details.get("Field")
+        if not field and ": " in message and message.split(": ", 1)[0] in form.fields:
+            field = message.split(": ", 1)[0]
+        if field in form.fields:
+            prefix = f"{field}: "
+            form.add_error(field, message[len(prefix):] if message.startswith(prefix) else message)
+        else:
+            rest += _api_errors(status, {"Errors": [error]})
+    return rest
+
+
 def _items(request, org, path: str, *, query=None) -> tuple[list[dict], list[str]]:
     status, data = _core(request, org, "GET", path, query=[("pageSize", "100"), *(query or [])])
     if status != 200 or not isinstance(data, dict):
@@ -81,8 +102,8 @@ def _json_object(value: str, *, allow_empty=True):
         raise forms.ValidationError(ERR_JSON_OBJECT)
     try:
         parsed = jsonbody.loads(value)
-    except jsonbody.BodyRejected as exc:
-        raise forms.ValidationError(str(exc)) from exc
+    except jsonbody.BodyRejected as exc:  # a field, not the request body: "Not valid JSON: ..."
+        raise forms.ValidationError(str(exc).replace("The body is not valid JSON", "Not valid JSON")) from exc
     if not isinstance(parsed, dict):
         raise forms.ValidationError(ERR_JSON_OBJECT)
     return parsed
@@ -220,7 +241,7 @@ def api_client_edit_view(request, org, membership, client_id=None):
             if status in (200, 201):
                 messages.success(request, f"API client {data.get('AppName') or data.get('ID')} saved.")
                 return redirect(console_url(org, "apiclient-edit", client_id=data["ID"]))
-            api_errors = _api_errors(status, data)
+            api_errors = _form_api_errors(form, status, data)
     else:
         form = ApiClientForm(initial=ApiClientForm.initial_from(client) if client else {"Active": True},
                              events=events)
@@ -429,7 +450,7 @@ def webhook_edit_view(request, org, membership, webhook_id=None):
             if status in (200, 201):
                 messages.success(request, f"Webhook {data.get('Name') or data.get('ID')} saved.")
                 return redirect(console_url(org, "webhooks"))
-            api_errors += _api_errors(status, data)
+            api_errors += _form_api_errors(form, status, data)
     else:
         form = WebhookForm(initial=WebhookForm.initial_from(hook) if hook else None, clients=clients,
                            editing=bool(webhook_id))

@@ -334,10 +334,14 @@ class TestApiClientScreens:
             "grant_type": "password", "client_id": client.oc_id, "username": "admin", "password": "Core-pass-123!"})
         assert token.status_code == 200, token.content
 
-    def test_api_errors_are_shown_on_the_form(self, team, owner, as_user):
+    def test_api_errors_are_shown_next_to_their_field(self, team, owner, as_user):
         response = as_user(owner).post(url(team, "apiclient-create"), {"AppName": "Bad", "Active": "on", "AccessTokenDuration": "600", "MaximumGrantedRoles": "NoSuchRole"})
         assert response.status_code == 200
-        assert 'data-testid="api-errors"' in response.content.decode()
+        form = response.context["form"]
+        assert form.errors["MaximumGrantedRoles"] == ["'NoSuchRole' is not an ApiRole."]
+        assert response.context["api_errors"] == []  # not repeated at the top
+        xp = as_user(owner).post(url(team, "apiclient-create"), {"AppName": "Bad", "Active": "on", "AccessTokenDuration": "600", "xp": "{nope"})
+        assert xp.context["form"].errors["xp"][0].startswith("Not valid JSON: ")
 
     def test_delete(self, team, owner, as_user):
         c = as_user(owner)
