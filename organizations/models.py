@@ -259,7 +259,7 @@ ACTIVE_RESTORE_STATUSES = (StagingRestoreStatus.QUEUED, StagingRestoreStatus.RUN
 
 class StagingRestoreTrigger(models.TextChoices):
     SCHEDULE = "schedule", "Weekly schedule"
-    MANUAL = "manual", "Started by an admin"
+    MANUAL = "manual", "Started manually"
 
 
 class StagingRestore(TimeStampedModel):
@@ -297,6 +297,15 @@ class StagingRestore(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_RESTORE_STATUSES
+
+    @property
+    def started_by_label(self) -> str:
+        """ "Weekly schedule", or who pressed Restore now: "Started by Olivia Owner (olivia)"."""
+        if self.trigger == StagingRestoreTrigger.MANUAL and self.requested_by is not None:
+            from organizations.presenters import user_label
+
+            return f"Started by {user_label(self.requested_by)}"
+        return self.get_trigger_display()
 
     @property
     def rows_copied(self) -> int:

@@ -232,6 +232,13 @@ def staging_twin_get(*, actor: User, organization: Organization) -> Organization
     return _visible(actor).filter(environment=Environment.STAGING, oc_id__iexact=organization.oc_id).first()
 
 
+def production_twin_get(*, actor: User, organization: Organization) -> Organization | None:
+    """The Production org a Staging org is the twin of (if the actor can see it)."""
+    if organization.environment != Environment.STAGING:
+        return None
+    return _visible(actor).filter(environment=Environment.PRODUCTION, oc_id__iexact=organization.oc_id).first()
+
+
 def staging_twin_exists(*, organization: Organization) -> bool:
     return Organization.objects.filter(environment=Environment.STAGING, oc_id__iexact=organization.oc_id).exists()
 

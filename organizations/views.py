@@ -10,10 +10,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from organizations import selectors, services
 from organizations.forms import (
@@ -62,6 +63,38 @@ def org_view(view):
             raise PermissionDenied(exc.message) from exc
 
     return wrapper
+
+
+def post_only_or_redirect(to):
+    """Only POST runs the view (as with Django's require_POST), but a GET or HEAD goes to the page
+    that hosts the form instead of a blank 405.
+
+    Such an address ends up in the address bar after a form re-renders with errors (e.g. a wrong
+    code on Settings > Delete); reloading or reopening it should show that page again. `to` is a
+    URL name or path, or a callable taking the view's arguments and returning an address. Other
+    methods still get 405. Put it below @org_view, so an outsider still gets 404."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method == "POST":
+                return view(request, *args, **kwargs)
+            if request.method in ("GET", "HEAD"):
+                return redirect(to(request, *args, **kwargs) if callable(to) else to)
+            return HttpResponseNotAllowed(["POST"])
+
+        return wrapper
+
+    return decorator
+
+
+def org_page(name: str = "detail", anchor: str = ""):
+    """For post_only_or_redirect(to=...) under @org_view: a tab of the view's organization."""
+
+    def address(request, org, membership, *args, **kwargs):
+        return org_url(org, name) + (f"#{anchor}" if anchor else "")
+
+    return address
 
 
 def _page(request, qs, size=PAGE_SIZE):
@@ -127,6 +160,7 @@ def _org_context(request, org, membership, tab, **extra):
     return {
         "org": org, "membership": membership, "tab": tab,
         "staging_twin": selectors.staging_twin_get(actor=request.user, organization=org),
+        "production_twin": selectors.production_twin_get(actor=request.user, organization=org),
         "can_create_twin": membership.is_owner and org.environment == Environment.PRODUCTION
         and not selectors.staging_twin_exists(organization=org),
         **extra,
@@ -213,7 +247,7 @@ def contributor_save_view(request, org, membership, username=None):
 
 
 @org_view
-@require_POST
+@post_only_or_redirect(to=org_page("detail"))
 def contributor_remove_view(request, org, membership, username):
     try:
         services.contributor_remove(actor=request.user, organization=org, username=username)
@@ -271,7 +305,7 @@ def organization_settings_view(request, org, membership):
 
 
 @org_view
-@require_POST
+@post_only_or_redirect(to=lambda request, org, membership, action: org_url(org, "settings") + f"#{action}")
 def action_code_send_view(request, org, membership, action):
     if action not in (CodeAction.TRANSFER, CodeAction.DELETE):
         raise Http404("Unknown action")
@@ -302,7 +336,7 @@ def _verify(request, org, action, code, form) -> bool:
 
 
 @org_view
-@require_POST
+@post_only_or_redirect(to=org_page("settings", anchor="transfer"))
 def organization_transfer_view(request, org, membership):
     if not membership.is_owner:
         raise PermissionDenied(services.ERR_NOT_OWNER)
@@ -328,7 +362,7 @@ def organization_transfer_view(request, org, membership):
 
 
 @org_view
-@require_POST
+@post_only_or_redirect(to=org_page("settings", anchor="delete"))
 def organization_delete_view(request, org, membership):
     if not membership.is_owner:
         raise PermissionDenied(services.ERR_NOT_OWNER)
@@ -336,8 +370,9 @@ def organization_delete_view(request, org, membership):
     if form.is_valid() and _verify(request, org, CodeAction.DELETE, form.cleaned_data["code"], form):
         services.organization_delete(actor=request.user, organization=org, confirmed=True)
         request.session.pop(_code_session_key(org, CodeAction.DELETE), None)
+        days = selectors.restore_days()
         messages.success(request, f"{org.name} was deleted. You can restore it for "
-                                  f"{selectors.restore_days()} days under Deleted organizations.")
+                                  f"{days} day{pluralize(days)} under Deleted organizations.")
         return redirect("organizations:deleted")
     return _settings_render(request, org, membership, delete_form=form, status=400)
 
@@ -350,7 +385,7 @@ def organization_activity_view(request, org, membership):
 
 
 @org_view
-@require_POST
+@post_only_or_redirect(to=org_page("detail"))
 def staging_twin_create_view(request, org, membership):
     if not membership.is_owner:
         raise PermissionDenied(services.ERR_NOT_OWNER)
@@ -371,7 +406,7 @@ def invitation_list_view(request):
 
 
 @login_required
-@require_POST
+@post_only_or_redirect(to="organizations:invitations")
 def invitation_respond_view(request, pk, decision):
     invitation = selectors.invitation_list_for_user(user=request.user).filter(pk=pk).first()
     if invitation is None:
@@ -409,7 +444,7 @@ def deleted_list_view(request):
 
 
 @login_required
-@require_POST
+@post_only_or_redirect(to="organizations:deleted")
 def organization_restore_view(request, pk):
     try:
         org = selectors.deleted_organization_get(actor=request.user, pk=pk)

@@ -9,11 +9,15 @@ POST restore/webhook/              save (action=save), test (action=test) or rem
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from organizations import selectors_restore, services_restore
-from organizations.views import _org_context, _page, org_url, org_view
+from organizations.views import _org_context, _page, org_page, org_url, org_view, post_only_or_redirect
 from portal.common.errors import ApplicationError, NotFoundError, PermissionError_
+
+
+RESTORE_CONFIRM = ("Restore now? All of Staging's data in {name} will be replaced by a copy of Production. "
+                   "Changes made in Staging since the last restore are lost.")
 
 
 def _restore_context(request, org, membership, **extra):
@@ -25,7 +29,7 @@ def _restore_context(request, org, membership, **extra):
     hook = selectors_restore.restore_webhook_find(actor=request.user, organization=org)
     deliveries = selectors_restore.restore_webhook_delivery_list(actor=request.user, organization=org)[:20]
     return _org_context(
-        request, org, membership, "restore",
+        request, org, membership, "restore", restore_confirm=RESTORE_CONFIRM.format(name=org.name),
         latest=latest, progress=selectors_restore.staging_restore_progress(restore=latest) if latest else None,
         history=_page(request, runs, 10), hook=hook, deliveries=deliveries,
         hook_url=extra.pop("hook_url", hook.url if hook else ""),
@@ -62,7 +66,7 @@ def staging_restore_progress_view(request, org, membership, pk):
 
 
 @org_view
-@require_POST
+@post_only_or_redirect(to=org_page("staging-restore", anchor="webhook"))
 def restore_webhook_view(request, org, membership):
     action = request.POST.get("action", "save")
     url, hash_key = request.POST.get("url", ""), request.POST.get("hash_key", "")

@@ -1,6 +1,8 @@
 from django import template
+from django.conf import settings
+from django.utils.html import format_html
 
-from organizations import selectors
+from organizations import presenters, selectors
 
 register = template.Library()
 
@@ -30,3 +32,35 @@ def org_url(org, name="detail"):
     from organizations.views import org_url as _org_url
 
     return _org_url(org, name)
+
+
+@register.filter
+def user_label(user) -> str:
+    """Text: "Olivia Owner (olivia)", or just "alice" when the username is the only name."""
+    return presenters.user_label(user)
+
+
+@register.filter
+def user_label_html(user, style: str = ""):
+    """HTML: the name (in <strong> with "strong") and the username in <small> when it differs."""
+    name, handle = presenters.user_name_and_handle(user)
+    shown = format_html("<strong>{}</strong>", name) if style == "strong" else name
+    return format_html("{} <small>{}</small>", shown, handle) if handle else format_html("{}", shown)
+
+
+@register.filter
+def access_summary(obj) -> str:
+    """The access a contributor holds or an invitation offers, in words."""
+    return presenters.access_summary(obj)
+
+
+@register.filter
+def audit_details(entry) -> str:
+    """An activity-log row's details as one readable line."""
+    return presenters.audit_details_summary(entry)
+
+
+@register.filter
+def absolute(path: str) -> str:
+    """An address of the portal as a full URL (for emails): settings.PORTAL_BASE_URL + path."""
+    return f"{settings.PORTAL_BASE_URL}{path}"

@@ -24,9 +24,16 @@ def test_an_admin_restores_staging_and_configures_the_restore_webhook(page, live
 
     page.goto(f"{base}/organizations/staging/acme/")
     page.get_by_role("link", name="Staging restore").click()
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_test_id("restore-now").click()  # "Cancel" in the confirmation: nothing starts
+    assert asked and "will be replaced by a copy of Production" in asked[0]
+    expect(page.get_by_test_id("restore-status")).to_have_count(0)
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id("restore-now").click()
     expect(page.get_by_test_id("restore-status")).to_have_text("Succeeded")
     expect(page.get_by_test_id("restore-progress-text")).to_contain_text(re.compile(r"Done: \d+ rows"))
+    expect(page.locator("#restore-progress")).to_contain_text("Started by Adam Admin (adam)")
     expect(page.locator("tr[data-resource=Product] td").nth(1)).to_have_text("5")
     screenshot("01-restored")
 

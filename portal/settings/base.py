@@ -272,6 +272,9 @@ LOGGING = {
 
 # --- Portal -----------------------------------------------------------------
 PORTAL_NAME = "Portal"
+# allauth's account emails (confirmation, password reset) are named after the portal, like its
+# other emails, not "[<host of the request>]" (allauth's default without django.contrib.sites)
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"{PORTAL_NAME}: "
 
 # --- Organizations: environments and core API base URLs ---------------------
 # Each environment has a core API base URL per region (contract §7). The embedded default points

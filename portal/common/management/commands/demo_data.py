@@ -8,6 +8,7 @@ import importlib
 
 from allauth.account.models import EmailAddress
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -44,7 +45,7 @@ class Command(BaseCommand):
             module.demo_data(stdout=self.stdout, demo_user=demo)
         self.stdout.write(
             self.style.SUCCESS(
-                "\nDemo data ready. Open http://127.0.0.1:8000 and sign in with\n"
+                f"\nDemo data ready. Open {settings.PORTAL_BASE_URL} and sign in with\n"
                 f"  username: {DEMO_USERNAME}   password: {DEMO_PASSWORD}\n"
                 f"Staff (admin site, production requests): {ADMIN_USERNAME} / {ADMIN_PASSWORD}\n"
             )
