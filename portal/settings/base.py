@@ -123,7 +123,13 @@ _CACHE_REDIS_URL = REDIS_URL or next(
     (url for url in [env.str_("CELERY_BROKER_URL") or ""] if url.startswith(("redis://", "rediss://"))), None
 )
 if _CACHE_REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_REDIS_URL}}
+    # Redis down or unreachable: the cache fails open (portal.common.cache) after at most these
+    # timeouts, so sign-in and every page keep working without rate limits, and the outage is logged.
+    CACHES = {"default": {
+        "BACKEND": "portal.common.cache.FailOpenRedisCache",
+        "LOCATION": _CACHE_REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "portal.common.sessions"  # database sessions, read without ORM query building

@@ -280,7 +280,7 @@ def test_the_cache_falls_back_to_a_redis_broker():
     result = run([PYTHON, "-c", "import django; django.setup(); from django.conf import settings; "
                   "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION'])"], env)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "redis://broker.example:6379/1"]
+    assert result.stdout.split() == ["portal.common.cache.FailOpenRedisCache", "redis://broker.example:6379/1"]
 
 
 def test_deploy_check_warns_when_workers_cannot_share_the_cache(settings):
