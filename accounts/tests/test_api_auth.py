@@ -218,6 +218,31 @@ class TestRefreshAndRevoke:
         for tokens in (first, second):
             assert PortalApi(client, token=tokens["access_token"]).get("/me").status_code == 401
 
+    def test_changing_the_password_on_the_site_signs_the_api_out(self, client, user):
+        tokens = self._tokens(client)
+        web = Client()
+        web.force_login(user)
+        new = "An0ther-long-password!"
+        response = web.post("/accounts/password/change/",
+                            {"oldpassword": DEFAULT_PASSWORD, "password1": new, "password2": new})
+        assert response.status_code == 302
+        assert PortalApi(client, token=tokens["access_token"]).get("/me").status_code == 401
+        assert login(client, grant_type="refresh_token", refresh_token=tokens["refresh_token"]).status_code == 400
+        assert login(client, grant_type="password", username="hamlet", password=new).status_code == 200
+
+    def test_any_new_password_signs_the_api_out(self, client, user):
+        tokens = self._tokens(client)
+        user.set_password("Reset-by-an-admin-1")  # the reset link, the admin, manage.py changepassword
+        user.save()
+        assert PortalApi(client, token=tokens["access_token"]).get("/me").status_code == 401
+
+    def test_other_changes_and_sign_ins_keep_the_api_signed_in(self, client, user):
+        tokens = self._tokens(client)
+        user.name = "Hamlet, Prince of Denmark"
+        user.save()
+        self._tokens(client)  # signing in again (and any password-hash upgrade it makes)
+        assert PortalApi(client, token=tokens["access_token"]).get("/me").status_code == 200
+
 
 class TestBearer:
     def test_bare_bearer_header_is_anonymous_not_a_bad_request(self, client, user):
