@@ -385,7 +385,8 @@ class TestSsrfGuard:
         assert delivery.status_code is None and delivery.attempt == 1
         assert delivery.error.startswith("Refused:") and "127.0.0.1" in delivery.error
 
-    @pytest.mark.parametrize("host", ["localhost", "169.254.169.254", "[::1]", "10.1.2.3", "0.0.0.0"])
+    @pytest.mark.parametrize("host", ["localhost", "169.254.169.254", "[::1]", "10.1.2.3", "0.0.0.0",
+                                      "100.100.100.200", "100.64.0.1", "[2002:a9fe:a9fe::1]"])
     def test_internal_hosts_are_refused(self, world, settings, host, django_capture_on_commit_callbacks):
         settings.COREAPI_WEBHOOK_ALLOW_PRIVATE_URLS = False
         webhook_create(world, f"http://{host}:6379/x", routes=self.ROUTES)

@@ -243,6 +243,8 @@ class TestRestoreWebhookConfig:
     @pytest.mark.parametrize("url", [
         "http://127.0.0.1:8000/hook", "http://localhost/hook", "http://10.1.2.3/hook", "http://192.168.0.10/hook",
         "http://169.254.169.254/latest/meta-data", "http://[::1]/hook", "http://0.0.0.0/hook",
+        # shared address space (a cloud metadata service lives at 100.100.100.200), 6to4 of 169.254.169.254
+        "http://100.100.100.200/latest/meta-data", "http://100.64.0.1/hook", "http://[2002:a9fe:a9fe::1]/hook",
     ])
     def test_production_refuses_private_loopback_and_link_local_addresses(self, staging_org, admin_user, settings, url):
         settings.STAGING_RESTORE_WEBHOOK_ALLOW_PRIVATE_URLS = False

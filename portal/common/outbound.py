@@ -4,8 +4,8 @@ Users set the URLs (core API webhooks, staging restore webhooks), so a POST coul
 portal's own network: its database, Redis, cloud metadata, admin ports. With `allow_private`
 False (production), `post_pinned`:
 
-1. resolves the host once and refuses (OutboundRefused) if any address is private, loopback,
-   link-local, reserved, multicast or unspecified;
+1. resolves the host once and refuses (OutboundRefused) if any address is not globally reachable
+   (private, loopback, link-local, shared, reserved, multicast, unspecified: `address_blocked`);
 2. connects to the first checked address, not to a second lookup's answer: a DNS answer that
    changes between the check and the connection ("rebinding") cannot redirect it. HTTPS still
    sends the host name (SNI) and verifies the certificate against it;
@@ -34,8 +34,17 @@ class OutboundRefused(Exception):
 
 
 def address_blocked(address: Address) -> bool:
-    return (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
-            or address.is_multicast or address.is_unspecified)
+    """Anything but a globally reachable address: besides private, loopback and link-local ranges
+    also shared address space (100.64.0.0/10: carrier-grade NAT, some clouds' metadata service such
+    as 100.100.100.200) and the other special-purpose ranges, and an IPv6 address that carries an
+    IPv4 one (6to4, Teredo) which is blocked itself."""
+    if (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+            or address.is_multicast or address.is_unspecified or not address.is_global):
+        return True
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = [address.sixtofour, *(address.teredo or ())]
+        return any(a is not None and address_blocked(a) for a in embedded)
+    return False
 
 
 def resolve(host: str) -> list[Address]:
