@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -56,6 +57,16 @@ ERR_PATH_INVALID = "The path must start with /v1/."
 ERR_METHOD_INVALID = "Unsupported method."
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+# Passwords and secrets typed into a request body (Users.Create Password, Me.ResetPasswordByToken
+# NewPassword, ApiClients.Create ClientSecret, ...) are sent but never kept in the history: it is
+# stored in clear, shown again when an entry is opened, and outlives the request by far.
+SECRET_FIELD_RE = re.compile(r"password|secret", re.IGNORECASE)
+REDACTED = "********"
+ERR_HISTORY_REDACTED = (
+    "This request contained a password or secret, which the history does not keep. Open it, type the "
+    "value again and send it."
+)
 
 class ConsoleError(ApplicationError):
     pass
@@ -460,7 +471,11 @@ def console_history_record(
     `live` (a live edit of list options or filters sent it): typing "hoodie" in the search field
     sends six requests, which would push older entries out of the history. A live send replaces
     the latest entry instead when that one was live too, of the same operation, path and context,
-    and less than LIVE_BURST_SECONDS old: a burst of edits leaves its last request."""
+    and less than LIVE_BURST_SECONDS old: a burst of edits leaves its last request.
+
+    Values of body fields named like a password or secret are replaced by REDACTED in the stored
+    body and builder state (history_redact_secrets)."""
+    body, state = history_redact_secrets(body=body, state=state)
     entry = ConsoleRequest(
         user=user,
         organization=organization,
@@ -486,6 +501,46 @@ def console_history_record(
     if prune or entry.pk % HISTORY_PRUNE_EVERY == 0:
         console_history_prune(user=user, organization=organization)
     return entry
+
+
+def _redacted(value):
+    """`value` (parsed JSON) with every non-empty string under a secret-named key replaced."""
+    if isinstance(value, dict):
+        return {k: REDACTED if SECRET_FIELD_RE.search(str(k)) and isinstance(v, str) and v else _redacted(v)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redacted(v) for v in value]
+    return value
+
+
+def history_redact_secrets(*, body: str, state: dict) -> tuple[str, dict]:
+    """The body and builder state to keep in the history: passwords and secrets replaced by
+    REDACTED, and state["redacted"] set when anything was (a re-run then asks for the value again).
+    Untouched (the same objects) when the request names no such field."""
+    if not SECRET_FIELD_RE.search(body or "") and not any(SECRET_FIELD_RE.search(k) for k in state):
+        return body, state
+    redacted = False
+    if body:
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            parsed = None
+        if parsed is not None and _redacted(parsed) != parsed:
+            body, redacted = json.dumps(_redacted(parsed)), True
+    state = dict(state)
+    for key, values in state.items():
+        if key.startswith("body.") and SECRET_FIELD_RE.search(key) and any(values):
+            state[key], redacted = [REDACTED if v else v for v in values], True
+    for text in state.get("body_json") or []:
+        try:
+            parsed = json.loads(text) if text else None
+        except ValueError:
+            continue
+        if parsed is not None and _redacted(parsed) != parsed:
+            state["body_json"], redacted = [json.dumps(_redacted(parsed), indent=2)], True
+    if redacted:
+        state["redacted"] = ["1"]
+    return body, state
 
 
 LIVE_BURST_SECONDS = 30

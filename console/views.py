@@ -317,6 +317,8 @@ def send_view(request, org, membership, token):
 @require_POST
 def history_rerun_view(request, org, membership, token, pk):
     entry = selectors.history_get(user=request.user, organization=org, pk=pk)
+    if entry.state.get("redacted"):  # a password or secret it sent is not kept: not re-sent as "********"
+        raise ConsoleError(services.ERR_HISTORY_REDACTED)
     operation = operation_get(entry.operation_id)
     return _send(request, org, membership, token, operation, _StateData(entry.state))
 

@@ -1,6 +1,7 @@
 """Console pages: access (404 for outsiders), context selector, request builder, history, copy
 snippets, API client and webhook screens - through the real built-in core API."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -187,6 +188,27 @@ class TestHistoryAndSnippets:
     def test_the_response_panel_shows_the_url_with_its_query(self, team, member, as_user):
         body = send(as_user(member), team, "Products.List", pageSize="2", search="red shirt").content.decode()
         assert "/core/sandbox/v1/products?search=red+shirt&amp;pageSize=2</code>" in body
+
+    def test_passwords_and_secrets_are_sent_but_not_kept_in_the_history(self, team, owner, as_user):
+        c = as_user(owner)
+        secret = "Typed-in-the-console-1!"
+        body = json.dumps({"ID": "new-admin", "Username": "new-admin", "FirstName": "N", "LastName": "A",
+                           "Email": "n@example.com", "Active": True, "Password": secret, "xp": {"ApiSecret": secret}})
+        response = send(c, team, "AdminUsers.Create", body_json=body)
+        assert response.status_code == 200 and 'data-testid="response-status">201' in response.content.decode()
+        mp = core_models.Marketplace.objects.get(marketplace_id=team.oc_id)
+        from django.contrib.auth.hashers import check_password
+        assert check_password(secret, core_models.CoreUser.objects.get(marketplace=mp, oc_id="new-admin").password)
+        entry = history(owner)
+        assert secret not in entry.body and secret not in json.dumps(entry.state)
+        assert json.loads(entry.body)["Password"] == services.REDACTED and json.loads(entry.body)["Username"] == "new-admin"
+        builder = c.get(url(team, "builder"), {"history": entry.pk}).content.decode()
+        assert secret not in builder and services.REDACTED in builder
+        rerun = c.post(url(team, "history-rerun", pk=entry.pk), HTTP_HX_REQUEST="true")
+        assert rerun.status_code == 400 and services.ERR_HISTORY_REDACTED in rerun.content.decode()
+        # a request without such a field is kept as sent and re-runs
+        send(c, team, "Products.List", pageSize="2")
+        assert c.post(url(team, "history-rerun", pk=history(owner).pk), HTTP_HX_REQUEST="true").status_code == 200
 
     def test_history_of_another_user_is_404(self, team, member, owner, as_user):
         send(as_user(member), team, "Me.Get")
