@@ -235,7 +235,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery -----------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
-CELERY_BROKER_URL = env.str_("CELERY_BROKER_URL") or REDIS_URL or "memory://"
+# memory://localhost/ rather than memory://: kombu warns "No hostname was supplied" on every eager
+# .delay() (it acquires a producer first) when the URL names no host, which reads like a broker problem
+CELERY_BROKER_URL = env.str_("CELERY_BROKER_URL") or REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = env.str_("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ALWAYS_EAGER = not (env.has("CELERY_BROKER_URL") or env.has("REDIS_URL"))
 CELERY_TASK_EAGER_PROPAGATES = True
