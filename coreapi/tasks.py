@@ -7,6 +7,7 @@ from celery import shared_task
 
 from coreapi.models import Webhook, WebhookDelivery
 from coreapi.webhooks import WEBHOOK_MAX_ATTEMPTS, payload_for_log, webhook_post, webhook_retry_delay
+from portal.common.outbound import url_for_log
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def webhook_deliver(*, webhook_pk: int, body: str, route: str, verb: str, attemp
         error=result.error,
     )
     if not result.ok:
-        logger.warning("webhook %s attempt %s to %s failed: %s", webhook.oc_id, attempt, webhook.url, result.error)
+        logger.warning("webhook %s attempt %s to %s failed: %s", webhook.oc_id, attempt, url_for_log(webhook.url), result.error)
         if result.retryable and attempt < WEBHOOK_MAX_ATTEMPTS:
             webhook_deliver.apply_async(
                 kwargs={"webhook_pk": webhook_pk, "body": body, "route": route, "verb": verb, "attempt": attempt + 1},

@@ -60,7 +60,7 @@ from organizations.models import (
 from organizations.services import _audit, _membership, _require_admin
 from portal.common import outbound
 from portal.common.errors import ApplicationError, NotFoundError
-from portal.common.outbound import OutboundRefused
+from portal.common.outbound import OutboundRefused, url_for_log
 from portal.common.queue import ERR_QUEUE_UNAVAILABLE, QueueUnavailableError, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -373,7 +373,7 @@ def restore_webhook_save(*, actor: User, organization: Organization, url: str, h
     hook.full_clean()
     hook.save()
     _audit(organization=organization, actor=actor, action=AuditAction.RESTORE_WEBHOOK_SAVE, target=organization.oc_id,
-           details={"url": url})
+           details={"url": url_for_log(url)})
     return hook
 
 
@@ -382,7 +382,7 @@ def restore_webhook_delete(*, actor: User, organization: Organization) -> None:
     hook = restore_webhook_get(actor=actor, organization=organization)
     hook.delete()
     _audit(organization=organization, actor=actor, action=AuditAction.RESTORE_WEBHOOK_DELETE,
-           target=organization.oc_id, details={"url": hook.url})
+           target=organization.oc_id, details={"url": url_for_log(hook.url)})
 
 
 def restore_webhook_payload(*, organization: Organization, restore: StagingRestore | None, counts: dict[str, int],

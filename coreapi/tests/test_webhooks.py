@@ -363,6 +363,20 @@ class TestRetries:
         assert [d.attempt for d in deliveries] == [1, 2, 3, 4, 5]
         assert all(d.status_code is None and "ConnectionError" in d.error for d in deliveries)
 
+    def test_the_worker_log_names_the_receiver_without_its_credentials(
+        self, world, receiver, django_capture_on_commit_callbacks, caplog
+    ):
+        receiver.statuses = [400]
+        url = receiver.url.replace("http://", "http://hookuser:s3cret-pass@")
+        webhook_create(world, url, routes=[{"Route": "v1/products/{productID}", "Verb": "PATCH"}])
+
+        with caplog.at_level("WARNING", logger="coreapi.tasks"), django_capture_on_commit_callbacks(execute=True):
+            fire(world)
+
+        assert len(receiver.calls) == 1
+        failed = [r.getMessage() for r in caplog.records if "failed" in r.getMessage()]
+        assert failed and all("***@127.0.0.1" in m and "s3cret-pass" not in m and "hookuser" not in m for m in failed)
+
     def test_backoff_doubles_between_attempts(self):
         assert [webhook_retry_delay(attempt=n) for n in range(1, WEBHOOK_MAX_ATTEMPTS)] == [10, 20, 40, 80]
 

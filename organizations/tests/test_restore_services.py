@@ -229,6 +229,15 @@ class TestRestoreWebhookConfig:
         actions = set(AuditEntry.objects.filter(organization=staging_org).values_list("action", flat=True))
         assert {AuditAction.RESTORE_WEBHOOK_SAVE, AuditAction.RESTORE_WEBHOOK_DELETE} <= actions
 
+    def test_the_activity_log_keeps_the_address_but_not_credentials_in_it(self, staging_org, admin_user):
+        url = "https://hookuser:s3cret-pass@hooks.example.com/r?x=1"
+        hook = sr.restore_webhook_save(actor=admin_user, organization=staging_org, url=url, hash_key="")
+        assert hook.url == url  # the delivery still uses them
+        sr.restore_webhook_delete(actor=admin_user, organization=staging_org)
+        logged = [e.details["url"] for e in AuditEntry.objects.filter(
+            organization=staging_org, action__in=[AuditAction.RESTORE_WEBHOOK_SAVE, AuditAction.RESTORE_WEBHOOK_DELETE])]
+        assert logged == ["https://***@hooks.example.com/r?x=1"] * 2
+
     @pytest.mark.parametrize("url, message", [
         ("", sr.ERR_WEBHOOK_URL_REQUIRED),
         ("ftp://hooks.example.com/x", sr.ERR_WEBHOOK_URL_INVALID),

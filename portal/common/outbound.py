@@ -33,6 +33,19 @@ class OutboundRefused(Exception):
         self.address = address
 
 
+def url_for_log(url: str) -> str:
+    """The URL without a user:password part, for logs and the activity log (a webhook URL may
+    carry basic-auth credentials, which only the delivery itself may use)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=f"***@{host}").geturl()
+
+
 def address_blocked(address: Address) -> bool:
     """Anything but a globally reachable address: besides private, loopback and link-local ranges
     also shared address space (100.64.0.0/10: carrier-grade NAT, some clouds' metadata service such
