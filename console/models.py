@@ -86,7 +86,11 @@ class ConsoleRequest(models.Model):
 
     @property
     def context_label(self) -> str:
-        return "you" if not self.username else f"{self.username} via {self.client_id}"
+        """"you", or "<username> via <API client>", the client by the AppName that
+        selectors.history_list looked up (else by its ID)."""
+        if not self.username:
+            return "you"
+        return f"{self.username} via {getattr(self, 'client_name', '') or self.client_id}"
 
     @property
     def path_with_query(self) -> str:

@@ -139,14 +139,21 @@ def webhook_delivery_list(*, organization: Organization, webhook_id: str) -> lis
         return []
 
 
-def history_list(*, user, organization: Organization):
+def history_list(*, user, organization: Organization) -> list[ConsoleRequest]:
     """The user's last HISTORY_LIMIT requests to this organization, newest first (without the
-    request bodies and builder states, which the list does not show)."""
-    return (
+    request bodies and builder states, which the list does not show). An impersonated entry's
+    `client_name` is its API client's AppName, as the context bar calls it (else its ID)."""
+    entries = list(
         ConsoleRequest.objects.filter(user=user, organization=organization)
         .defer("body", "state")
         .order_by("-created_at", "-id")[:HISTORY_LIMIT]
     )
+    client_ids = {entry.client_id for entry in entries if entry.client_id}
+    names = (core_selectors.api_client_app_names(**_marketplace_args(organization), client_ids=client_ids)
+             if client_ids and is_builtin(organization) else {})
+    for entry in entries:
+        entry.client_name = names.get(entry.client_id, entry.client_id)
+    return entries
 
 
 def history_get(*, user, organization: Organization, pk) -> ConsoleRequest:

@@ -106,6 +106,17 @@ def api_client_app_name(*, environment: str, marketplace_id: str, client_id: str
     )
 
 
+def api_client_app_names(*, environment: str, marketplace_id: str, client_ids) -> dict[str, str]:
+    """{client ID: AppName} of those of `client_ids` that exist and have an AppName (one query)."""
+    ids = {client_id for client_id in client_ids if client_id}
+    if not ids:
+        return {}
+    rows = ApiClient.objects.filter(
+        marketplace__environment=environment, marketplace__marketplace_id=marketplace_id, oc_id__in=ids
+    ).exclude(app_name="").values_list("oc_id", "app_name")
+    return dict(rows)
+
+
 def api_client_list(*, environment: str, marketplace_id: str, search: str | None = None) -> list[dict]:
     """API clients of a marketplace for the console picker: ID, AppName, Active, flags."""
     marketplace = marketplace_get(environment=environment, marketplace_id=marketplace_id)
