@@ -32,6 +32,7 @@ def _restore_context(request, org, membership, **extra):
         request, org, membership, "restore", restore_confirm=RESTORE_CONFIRM.format(name=org.name),
         latest=latest, progress=selectors_restore.staging_restore_progress(restore=latest) if latest else None,
         history=_page(request, runs, 10), hook=hook, deliveries=deliveries,
+        hook_max_attempts=services_restore.RESTORE_WEBHOOK_MAX_ATTEMPTS,
         hook_url=extra.pop("hook_url", hook.url if hook else ""),
         hook_hash_key=extra.pop("hook_hash_key", hook.hash_key if hook else ""),
         **extra,

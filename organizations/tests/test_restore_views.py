@@ -90,6 +90,9 @@ class TestRestoreWebhookForm:
         html = admin_client.get(PAGE).content.decode()
         assert "Test payload queued" in html and receiver.received[0]["signature_ok"]
         assert 'data-testid="delivery"' in html and ">200<" in html and "1 / 5" in html
+        # 5 attempts in all (RESTORE_WEBHOOK_MAX_ATTEMPTS), not 5 retries after the first
+        text = " ".join(html.split())
+        assert "is tried up to 5 times in all" in text and "retried 5 times" not in text
         assert RestoreWebhookDelivery.objects.count() == 1
         admin_client.post(f"{PAGE}webhook/", {"action": "delete"})
         assert not StagingRestoreWebhook.objects.exists()
