@@ -48,6 +48,9 @@ def _core(request, org, method: str, path: str, *, query=None, body=None):
     return call.response.status, data
 
 
+MSG_ASK_ADMIN = "An Organization Admin can give you that role under the organization's Contributors."
+
+
 def _api_errors(status: int, data) -> list[str]:
     if isinstance(data, dict) and isinstance(data.get("Errors"), list):
         out = []
@@ -57,6 +60,9 @@ def _api_errors(status: int, data) -> list[str]:
             if e.get("ErrorCode") == "NotFound" and details.get("ObjectType"):  # as the SDK words it
                 message = f"{details['ObjectType']} {details.get('ObjectID') or ''} not found".replace("  ", " ")
             field = details.get("Field")
+            roles = details.get("SufficientRoles") if e.get("ErrorCode") == "InsufficientRoles" else None
+            if isinstance(roles, list) and roles:  # say which role to ask for, not only that one is missing
+                message = f"{message} It needs one of: {', '.join(map(str, roles))}. {MSG_ASK_ADMIN}"
             out.append(f"{e.get('ErrorCode')}: {message}" + (f" ({field})" if field else ""))
         return out
     return [ERR_API.format(status=status)]
