@@ -429,7 +429,8 @@ def webhook_list_view(request, org, membership):
     for hook in hooks:
         hook["clients"] = [{"ID": cid, "name": names.get(cid), "missing": cid not in names}
                            for cid in hook.get("ApiClientIDs") or []]
-    page.update(hooks=hooks, api_errors=list(dict.fromkeys(errors + client_errors)))  # one "no roles" message
+    # one "no roles" message: the webhooks' refusal, else (webhooks listed) the API clients'
+    page.update(hooks=hooks, api_errors=errors or client_errors)
     return render(request, "console/webhooks.html", page)
 
 
