@@ -23,7 +23,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -53,6 +53,14 @@ ERR_REMOTE_NOT_CONFIGURED = (
     "(CONSOLE_REMOTE_API_CLIENTS)."
 )
 ERR_TOKEN_FAILED = "The core API refused to issue a token: {detail}"
+ERR_TOKEN_SERVER_ERROR = (
+    "The core API at {host} failed to issue a token (HTTP {status}). Try again in a minute; if it keeps "
+    "failing, the API is down or the environment's core API URL is wrong."
+)
+ERR_TOKEN_NOT_A_TOKEN = (
+    "The core API at {host} answered the token request with something that is not a token. "
+    "Check the environment's core API URL: it must be the API's base URL, not a web page."
+)
 ERR_PATH_INVALID = "The path must start with /v1/."
 ERR_METHOD_INVALID = "Unsupported method."
 
@@ -203,10 +211,9 @@ def _oauth_post(organization: Organization, form: dict) -> dict | None:
     )
     if response.status == 200:
         try:
-            data = response.json()
-        except ValueError:
+            return _token_response(organization, response)
+        except CoreApiUnavailable:
             return None
-        return data if isinstance(data, dict) and data.get("access_token") else None
     logger.info("console: token grant %s refused with %s", form.get("grant_type"), response.status)
     return None
 
@@ -241,10 +248,42 @@ def _mint(*, user, organization: Organization, membership: Membership, context: 
         form["client_secret"] = credentials["client_secret"]
     response = core_request(method="POST", url=_token_endpoint(organization), data=form,
                             headers={"Accept": "application/json"})
+    return _token_response(organization, response)
+
+
+def _token_response(organization: Organization, response: CoreResponse) -> dict:
+    """The token of a token endpoint's answer. A refusal (4xx) is a ConsoleError quoting the API's
+    own error; a server error (5xx) or an answer that is no token (an HTML page, JSON without an
+    access_token or with a non-numeric expires_in) is CoreApiUnavailable, never a 500 or the page's source."""
+    host = urlsplit(organization.core_api_url).netloc
+    try:
+        data = response.json()
+    except ValueError:  # not UTF-8 or not JSON
+        data = None
+    if response.status >= 500:
+        raise CoreApiUnavailable(ERR_TOKEN_SERVER_ERROR.format(host=host, status=response.status))
     if response.status != 200:
-        detail = response.content.decode("utf-8", "replace")[:200]
-        raise ConsoleError(ERR_TOKEN_FAILED.format(detail=detail))
-    return response.json()
+        raise ConsoleError(ERR_TOKEN_FAILED.format(detail=_oauth_error_detail(response.status, data)))
+    if not (isinstance(data, dict) and isinstance(data.get("access_token"), str) and data["access_token"]):
+        raise CoreApiUnavailable(ERR_TOKEN_NOT_A_TOKEN.format(host=host))
+    try:
+        int(data.get("expires_in") or 0)
+    except (TypeError, ValueError):
+        raise CoreApiUnavailable(ERR_TOKEN_NOT_A_TOKEN.format(host=host)) from None
+    return data
+
+
+def _oauth_error_detail(status: int, data) -> str:
+    """The API's words for a refused grant: OAuth's error_description, OrderCloud's Errors[0].Message."""
+    if isinstance(data, dict):
+        if isinstance(data.get("error_description"), str) and data["error_description"]:
+            return data["error_description"][:200]
+        errors = data.get("Errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict) and errors[0].get("Message"):
+            return str(errors[0]["Message"])[:200]
+        if isinstance(data.get("error"), str) and data["error"]:
+            return data["error"][:200]
+    return f"HTTP {status}"
 
 
 def _refresh(*, row: ConsoleToken, user, organization: Organization, membership: Membership, context: Context) -> None:

@@ -13,7 +13,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -67,7 +67,7 @@ def _console_view(view, *, with_token: bool):
         except ApplicationError as exc:
             if request.htmx:
                 return render(request, "console/_error.html", {"message": exc.message}, status=exc.status_code)
-            return HttpResponseBadRequest(exc.message)
+            return render(request, "console/error.html", {"message": exc.message}, status=exc.status_code)
 
     return wrapper
 

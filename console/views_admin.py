@@ -90,7 +90,12 @@ def _form_api_errors(form: forms.Form, status: int, data) -> list[str]:
 
 
 def _items(request, org, path: str, *, query=None) -> tuple[list[dict], list[str]]:
-    status, data = _core(request, org, "GET", path, query=[("pageSize", "100"), *(query or [])])
+    """The list's items, or none and the errors to show above it (the API refused, is down or
+    issued no token)."""
+    try:
+        status, data = _core(request, org, "GET", path, query=[("pageSize", "100"), *(query or [])])
+    except (CoreCallError, services.ConsoleError) as exc:
+        return [], [exc.message]
     if status != 200 or not isinstance(data, dict):
         return [], _api_errors(status, data)
     return list(data.get("Items") or []), []

@@ -5,6 +5,8 @@ an operator-configured remote environment in the console tests.
     fake.url                      # base URL: {url}/oauth/token, {url}/v1/...
     fake.grants                   # [(grant_type, form), ...] seen by /oauth/token
     fake.expire_all()             # every issued access token now answers 401 (InvalidToken)
+    fake.answer("/oauth/token", 200, b"<html>", "text/html")   # a canned answer for one path
+    fake.answer_clear()           # back to the normal answers
     fake.stop()
 
 Endpoints:
@@ -46,6 +48,7 @@ class RemoteState:
     refresh: dict[str, dict] = field(default_factory=dict)  # refresh token -> claims (unused ones)
     grants: list[tuple[str, dict]] = field(default_factory=list)
     calls: list[tuple[str, str, str]] = field(default_factory=list)  # (method, path, bearer)
+    canned: dict[str, tuple[int, bytes, str]] = field(default_factory=dict)  # path -> (status, body, type)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -74,6 +77,15 @@ class RemoteCoreApi:
     def calls(self) -> list[tuple[str, str, str]]:
         return list(self.state.calls)
 
+    def answer(self, path: str, status: int, body: bytes, content_type: str = "application/json") -> None:
+        """Answer every request for `path` (GET or POST) with this, whatever it asks."""
+        with self.state.lock:
+            self.state.canned[path] = (status, body, content_type)
+
+    def answer_clear(self) -> None:
+        with self.state.lock:
+            self.state.canned.clear()
+
     def expire_all(self) -> None:
         with self.state.lock:
             for claims in self.state.tokens.values():
@@ -98,6 +110,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _canned(self, path: str) -> bool:
+        with self.state.lock:
+            canned = self.state.canned.get(path)
+        if canned is None:
+            return False
+        status, body, content_type = canned
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        return True
+
     def _error(self, status: int, code: str, message: str) -> None:
         self._send(status, {"Errors": [{"ErrorCode": code, "Message": message, "Data": None}]})
 
@@ -113,6 +138,8 @@ class _Handler(BaseHTTPRequestHandler):
         parsed = urlparse(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length).decode()
+        if self._canned(parsed.path):
+            return None
         if parsed.path != "/oauth/token":
             return self._error(404, "NotFound", "No such endpoint.")
         form = {k: v[0] for k, v in parse_qs(raw).items()}
@@ -135,6 +162,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):  # noqa: N802
         parsed = urlparse(self.path)
+        if self._canned(parsed.path):
+            return None
         bearer = (self.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
         state = self.state
         with state.lock:
