@@ -53,6 +53,7 @@ def test_the_restore_button_says_why_when_the_queue_is_down(staging_org, admin_u
 
 def test_mail_is_delivered_in_process_when_the_queue_is_down(org, owner, outsider, queue_down, caplog, settings):
     settings.EMAIL_BACKEND = "portal.common.mail.CeleryEmailBackend"  # as in production (tests: locmem)
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # a broker is configured (and down)
     caplog.set_level(logging.INFO)
     invitation = services.contributor_save(actor=owner, organization=org, username=outsider.username,
                                            roles=["ProductReader"], is_admin=False)  # fmt: skip
@@ -78,3 +79,19 @@ def test_the_delivery_log_never_carries_the_subject_with_its_code(caplog):
                "attachments": []}  # fmt: skip
     assert email_deliver_now(payload) == 1
     assert "a@example.com" in caplog.text and "479377" not in caplog.text
+
+
+@pytest.mark.parametrize("queue", ["eager", "down"])
+def test_a_mail_server_that_is_down_does_not_fail_sending_a_code(org, owner, client, settings, caplog, queue, request):
+    """SMTP refused: the code request still answers (the failure is logged, naming the recipient),
+    with no broker (tasks run in-process) or with the broker down."""
+    settings.EMAIL_BACKEND = "portal.common.mail.CeleryEmailBackend"
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT, settings.EMAIL_USE_TLS = "127.0.0.1", 1, 2, False
+    if queue == "down":
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        request.getfixturevalue("queue_down")
+    client.force_login(owner)
+    response = client.post(f"/organizations/sandbox/{org.oc_id}/settings/code/delete/", follow=True)
+    assert response.status_code == 200
+    assert f"email to ['{owner.email}'] could not be delivered" in caplog.text
