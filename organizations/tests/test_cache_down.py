@@ -27,9 +27,9 @@ LIMITS = {"login": "30/m/ip", "login_failed": "10/m/ip,5/5m/key", "signup": "20/
 def redis_down(settings):
     settings.CACHES = REDIS_DOWN
     settings.ACCOUNT_RATE_LIMITS = LIMITS
-    fail_open.FailOpenRedisCache._last_logged = 0.0
+    fail_open.FailOpenRedisCache._last_logged = fail_open.FailOpenRedisCache._skip_until = 0.0
     yield
-    fail_open.FailOpenRedisCache._last_logged = 0.0
+    fail_open.FailOpenRedisCache._last_logged = fail_open.FailOpenRedisCache._skip_until = 0.0
 
 
 def test_the_cache_answers_as_an_empty_cache_that_stores_nothing(redis_down, caplog):
@@ -44,6 +44,23 @@ def test_the_cache_answers_as_an_empty_cache_that_stores_nothing(redis_down, cap
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert len(errors) == 1  # once a minute per process, not once per call
     assert "Redis cache unavailable" in errors[0].getMessage() and "rate limits are not enforced" in errors[0].getMessage()
+
+
+def test_after_a_failure_redis_is_left_alone_for_a_few_seconds(redis_down, monkeypatch):
+    """An unreachable host makes each call wait the connect timeout: a sign-in's several cache
+    calls must not each wait it."""
+    from django.core.cache.backends.redis import RedisCache
+
+    tried = []
+    real_get = RedisCache.get
+    monkeypatch.setattr(RedisCache, "get", lambda self, *a, **k: tried.append(a) or real_get(self, *a, **k))
+    clock = [1000.0]
+    monkeypatch.setattr(fail_open.time, "monotonic", lambda: clock[0])
+    assert cache.get("a", 1) == 1 and cache.get("b", 2) == 2 and cache.add("lock", True) is True
+    assert len(tried) == 1  # only the first call went to Redis
+    clock[0] += fail_open.SKIP_SECONDS + 0.1
+    assert cache.get("c", 3) == 3
+    assert len(tried) == 2  # then it is tried again
 
 
 def test_other_redis_errors_still_raise(redis_down, monkeypatch):

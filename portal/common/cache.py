@@ -13,6 +13,10 @@ told while users keep working:
   is "acquired" instead of waited for and then refused as a 429;
 - `incr` returns `delta`, as on a counter that did not exist.
 
+After a failure Redis is not tried again for SKIP_SECONDS (per process): an unreachable host
+(each call waiting the 2 s connect timeout) would otherwise make a sign-in, which makes several
+cache calls, take tens of seconds.
+
 Only connection failures and timeouts fail open; any other Redis error (a bad command, a wrong
 type) still raises, since it is a bug, not an outage.
 """
@@ -28,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
 LOG_EVERY_SECONDS = 60
+SKIP_SECONDS = 5
 LOG_UNAVAILABLE = (
     "Redis cache unavailable (%s: %s): rate limits are not enforced and staging restore progress "
     "is not shown until it is back"
@@ -36,86 +41,56 @@ LOG_UNAVAILABLE = (
 
 class FailOpenRedisCache(RedisCache):
     _last_logged = 0.0  # per process
+    _skip_until = 0.0  # per process: Redis failed; answer as unavailable without trying until then
 
     def _unavailable(self, operation: str, exc: Exception) -> None:
         now = time.monotonic()
+        FailOpenRedisCache._skip_until = now + SKIP_SECONDS
         if now - FailOpenRedisCache._last_logged >= LOG_EVERY_SECONDS:
             FailOpenRedisCache._last_logged = now
             logger.error(LOG_UNAVAILABLE, operation, exc)
         else:
             logger.debug(LOG_UNAVAILABLE, operation, exc)
 
-    def add(self, key, *args, **kwargs):
+    def _guarded(self, operation: str, call, fallback):
+        if time.monotonic() < FailOpenRedisCache._skip_until:
+            return fallback
         try:
-            return super().add(key, *args, **kwargs)
+            return call()
         except UNAVAILABLE as exc:
-            self._unavailable("add", exc)
-            return True
+            self._unavailable(operation, exc)
+            return fallback
+
+    def add(self, key, *args, **kwargs):
+        return self._guarded("add", lambda: super(FailOpenRedisCache, self).add(key, *args, **kwargs), True)
 
     def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except UNAVAILABLE as exc:
-            self._unavailable("get", exc)
-            return default
+        return self._guarded("get", lambda: super(FailOpenRedisCache, self).get(key, default, version), default)
 
     def set(self, key, *args, **kwargs):
-        try:
-            return super().set(key, *args, **kwargs)
-        except UNAVAILABLE as exc:
-            self._unavailable("set", exc)
+        return self._guarded("set", lambda: super(FailOpenRedisCache, self).set(key, *args, **kwargs), None)
 
     def touch(self, key, *args, **kwargs):
-        try:
-            return super().touch(key, *args, **kwargs)
-        except UNAVAILABLE as exc:
-            self._unavailable("touch", exc)
-            return False
+        return self._guarded("touch", lambda: super(FailOpenRedisCache, self).touch(key, *args, **kwargs), False)
 
     def delete(self, key, *args, **kwargs):
-        try:
-            return super().delete(key, *args, **kwargs)
-        except UNAVAILABLE as exc:
-            self._unavailable("delete", exc)
-            return False
+        return self._guarded("delete", lambda: super(FailOpenRedisCache, self).delete(key, *args, **kwargs), False)
 
     def get_many(self, keys, *args, **kwargs):
-        try:
-            return super().get_many(keys, *args, **kwargs)
-        except UNAVAILABLE as exc:
-            self._unavailable("get_many", exc)
-            return {}
+        return self._guarded("get_many", lambda: super(FailOpenRedisCache, self).get_many(keys, *args, **kwargs), {})
 
     def has_key(self, key, *args, **kwargs):
-        try:
-            return super().has_key(key, *args, **kwargs)
-        except UNAVAILABLE as exc:
-            self._unavailable("has_key", exc)
-            return False
+        return self._guarded("has_key", lambda: super(FailOpenRedisCache, self).has_key(key, *args, **kwargs), False)
 
     def incr(self, key, delta=1, version=None):
-        try:
-            return super().incr(key, delta, version)
-        except UNAVAILABLE as exc:
-            self._unavailable("incr", exc)
-            return delta
+        return self._guarded("incr", lambda: super(FailOpenRedisCache, self).incr(key, delta, version), delta)
 
     def set_many(self, data, *args, **kwargs):
-        try:
-            return super().set_many(data, *args, **kwargs)
-        except UNAVAILABLE as exc:
-            self._unavailable("set_many", exc)
-            return []
+        return self._guarded("set_many", lambda: super(FailOpenRedisCache, self).set_many(data, *args, **kwargs), [])
 
     def delete_many(self, keys, *args, **kwargs):
-        try:
-            return super().delete_many(keys, *args, **kwargs)
-        except UNAVAILABLE as exc:
-            self._unavailable("delete_many", exc)
+        return self._guarded("delete_many", lambda: super(FailOpenRedisCache, self).delete_many(keys, *args, **kwargs),
+                             None)
 
     def clear(self):
-        try:
-            return super().clear()
-        except UNAVAILABLE as exc:
-            self._unavailable("clear", exc)
-            return False
+        return self._guarded("clear", lambda: super(FailOpenRedisCache, self).clear(), False)
