@@ -318,8 +318,8 @@ def action_code_send_view(request, org, membership, action):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
+        # said once, in the form that takes the code ("Code sent to ..."), not again in a banner
         request.session[_code_session_key(org, action)] = masked
-        messages.success(request, f"We sent a 6-digit code to {masked}. It is valid for 5 minutes.")
     return redirect(org_url(org, "settings") + f"#{action}")
 
 
