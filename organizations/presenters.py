@@ -123,7 +123,10 @@ def audit_details_summary(entry) -> str:
         return access_change_summary(details["before"], details["after"])
     if entry.action in ACCESS_ACTIONS and "roles" in details:
         return access_summary(details)
+    # in DETAIL_LABELS' order, then the rest by name: PostgreSQL's jsonb does not keep key order
+    order = {key: n for n, key in enumerate(DETAIL_LABELS)}
+    keys = sorted(details, key=lambda k: (order.get(k, len(order)), k))
     return " · ".join(
-        f"{DETAIL_LABELS.get(key, key.replace('_', ' ').capitalize())}: {_value(value)}"
-        for key, value in details.items() if value not in ("", None)
+        f"{DETAIL_LABELS.get(key, key.replace('_', ' ').capitalize())}: {_value(details[key])}"
+        for key in keys if details[key] not in ("", None)
     )

@@ -64,3 +64,10 @@ class TestAuditDetailsSummary:
         assert audit_details_summary(deleted) == "Restorable until: 31 Jan 2026 10:05"
         approved = self.entry(AuditAction.PRODUCTION_APPROVE, {"request": 3, "requester": "olivia", "message": ""})
         assert audit_details_summary(approved) == "Request: 3 · Requested by: olivia"
+
+    def test_details_read_in_the_same_order_whatever_order_the_database_returns(self):
+        # PostgreSQL's jsonb hands keys back shortest first: {"name", "region", "environment"}
+        stored = self.entry(AuditAction.ORG_CREATE, {"name": "Acme", "region": "usw", "environment": "Sandbox",
+                                                     "zeta_note": "z", "alpha_note": "a"})
+        assert audit_details_summary(stored) == (
+            "Name: Acme · Environment: Sandbox · Region: usw · Alpha note: a · Zeta note: z")
