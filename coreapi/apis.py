@@ -36,6 +36,7 @@ from coreapi.querying import SEARCH_TYPES
 from coreapi.resources import Assignment, Resource, json_response
 from coreapi.tokens import base_url
 from coreapi.webhooks import WebhookWrite, prehooks_call, webhooks_fire
+from portal.common import dbdown
 from portal.common.jsonbody import StrictJSONParser, http_error_message
 
 logger = logging.getLogger(__name__)
@@ -643,6 +644,10 @@ def _install_error_handlers(api: NinjaAPI) -> None:
 
     def unexpected(request, exc: Exception):
         logger.exception("core API error on %s %s", request.method, request.path)
+        if dbdown.is_database_unavailable(exc):
+            response = _error(api, request, 503, dbdown.ERROR_CODE, dbdown.ERR_DATABASE_UNAVAILABLE)
+            response["Retry-After"] = str(dbdown.RETRY_AFTER_SECONDS)
+            return response
         if settings.DEBUG:
             raise exc
         return _error(api, request, 500, "InternalServerError", "An unexpected error occurred.")

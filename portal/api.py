@@ -24,6 +24,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from portal.api_auth import portal_bearer
 from portal.apiauth.services import ERR_TOKEN_MISSING, OAuthError
+from portal.common import dbdown
 from portal.common.errors import ApplicationError
 from portal.common.jsonbody import ObjectJSONParser, http_error_message
 
@@ -212,6 +213,10 @@ def _permission_denied(request, exc: PermissionDenied):
 @api.exception_handler(Exception)
 def _unexpected(request, exc: Exception):
     logger.exception("Portal API error %s on %s %s", _log_id(request), request.method, request.path)
+    if dbdown.is_database_unavailable(exc):
+        response = _errors(request, 503, dbdown.ERROR_CODE, dbdown.ERR_DATABASE_UNAVAILABLE)
+        response["Retry-After"] = str(dbdown.RETRY_AFTER_SECONDS)
+        return response
     return _errors(request, 500, "InternalServerError", ERR_INTERNAL)
 
 

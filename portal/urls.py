@@ -5,6 +5,9 @@ from accounts import views as accounts_views
 from portal import views
 from portal.api import api as portal_api
 
+# the database not answering is a 503 page (or API error), not "Something went wrong (500)"
+handler500 = "portal.common.dbdown.server_error"
+
 urlpatterns = [
     path("", views.home_view, name="home"),
     path("dashboard/", views.dashboard_view, name="dashboard"),
