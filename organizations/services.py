@@ -119,10 +119,15 @@ def _audit(*, organization, actor, action, target: str = "", details: dict | Non
     return entry
 
 
+EMAIL_SUBJECT_PREFIX = f"{settings.PORTAL_NAME}: "
+
+
 def _email(*, to: User, template: str, context: dict) -> None:
-    """Render organizations/emails/<template>.txt (first line: subject) and send it on commit."""
+    """Render organizations/emails/<template>.txt (first line: subject) and send it on commit.
+    Subjects start with "<PORTAL_NAME>: ", as allauth's account emails do (ACCOUNT_EMAIL_SUBJECT_PREFIX)."""
     text = render_to_string(f"organizations/emails/{template}.txt", {"PORTAL_NAME": settings.PORTAL_NAME, **context})
     subject, _, body = text.strip().partition("\n")
+    subject = f"{EMAIL_SUBJECT_PREFIX}{subject.strip()}"
     address = to.email
     transaction.on_commit(lambda: send_mail(subject.strip(), body.strip() + "\n", None, [address]))
 
@@ -725,7 +730,7 @@ def action_code_send(*, user: User, action: str, organization: Organization | No
     label = CodeAction.LABELS[action]
     org_text = f" {organization.name} ({organization.oc_id}, {organization.environment})" if organization else ""
     org_text = org_text.replace("{", "{{").replace("}", "}}")  # the mail is a format string: a name's braces stay text
-    device.mail_subject = f"{settings.PORTAL_NAME} code to {label}: {{token}}"
+    device.mail_subject = f"{EMAIL_SUBJECT_PREFIX}your code to {label} is {{token}}"
     device.mail_body = (
         f"Your code to {label}{org_text} is {{token}}\n\n"
         "It is valid for 5 minutes and can be used once. If you did not ask for it, ignore this email:\n"

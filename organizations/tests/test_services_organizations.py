@@ -105,7 +105,7 @@ class TestOrganizationDeleteAndRestore:
             services.organization_delete(actor=owner, organization=team, confirmed=True)
         assert list(organization_list(actor=owner)) == []
         assert list(organization_list(actor=member)) == []
-        assert mail.outbox[-1].subject == "Acme was deleted"
+        assert mail.outbox[-1].subject == "Portal: Acme was deleted"
         team.refresh_from_db()
         assert team.purge_after - team.deleted_at == timedelta(days=7)
         with pytest.raises(NotFoundError):
@@ -180,7 +180,7 @@ class TestOrganizationTransfer:
         old = Contributor.objects.get(organization=team, user=owner)
         assert old.is_admin and old.roles == ["FullAccess"]
         assert sorted(m.to[0] for m in mail.outbox[-2:]) == ["mia@example.com", "olivia@example.com"]
-        assert "You now own Acme" in [m.subject for m in mail.outbox]
+        assert "Portal: You now own Acme" in [m.subject for m in mail.outbox]
 
     def test_transfer_guards(self, team, owner, admin_user, invited, outsider):
         with pytest.raises(PermissionError_, match=services.ERR_NOT_OWNER):
