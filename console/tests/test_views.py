@@ -396,7 +396,7 @@ class TestApiClientSecretScreens:
 
         # Reload: listed with its expiry, the value is gone; the client now needs a secret.
         page = c.get(edit).content.decode()
-        assert "CI pipeline" in page and "2099-01-31 12:00 UTC" in page
+        assert "CI pipeline" in page and "31 Jan 2099 12:00 UTC" in page
         assert value not in page and 'data-testid="new-secret"' not in page
         assert self.token(None).status_code == 400
         assert self.token(value).status_code == 200
@@ -558,6 +558,8 @@ class TestWebhookDeliveries:
         assert "503" in log and "HTTP 503" in log and "200" in log
         assert "delivered-1" in log  # the payload
         assert token not in page and "(redacted)" in log
+        # times read as on the portal's other pages ("5 Dec 2026 05:22:43"), not 2026-12-05
+        assert re.search(r'<time datetime="[^"]+">\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2}</time>', log)
 
     def test_a_blocking_pre_hook_call_is_shown_as_such(self, team, owner, as_user, receiver):
         c = as_user(owner)
