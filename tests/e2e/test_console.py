@@ -143,7 +143,7 @@ def test_api_client_secret_rotation(page, live_server, screenshot):
     secrets.get_by_role("button", name="Create secret").click()
     expect(page.get_by_test_id("new-secret")).to_contain_text("shown only this once")
     value = page.get_by_test_id("new-secret-value").inner_text().strip()
-    expect(secrets.locator("tr[data-secret]")).to_contain_text("2099-01-31 12:00 UTC")
+    expect(secrets.locator("tr[data-secret]")).to_contain_text("31 Jan 2099 12:00 UTC")
     screenshot("01-secret-created")
 
     form = {"grant_type": "client_credentials", "client_id": "admin-client", "client_secret": value}
