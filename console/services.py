@@ -564,8 +564,9 @@ def history_redact_secrets(*, body: str, state: dict) -> tuple[str, dict]:
             parsed = json.loads(body)
         except ValueError:
             parsed = None
-        if parsed is not None and _redacted(parsed) != parsed:
-            body, redacted = json.dumps(_redacted(parsed)), True
+        cleaned = _redacted(parsed)
+        if cleaned != parsed:
+            body, redacted = json.dumps(cleaned), True
     state = dict(state)
     for key, values in state.items():
         if key.startswith("body.") and SECRET_FIELD_RE.search(key) and any(values):
@@ -575,8 +576,9 @@ def history_redact_secrets(*, body: str, state: dict) -> tuple[str, dict]:
             parsed = json.loads(text) if text else None
         except ValueError:
             continue
-        if parsed is not None and _redacted(parsed) != parsed:
-            state["body_json"], redacted = [json.dumps(_redacted(parsed), indent=2)], True
+        cleaned = _redacted(parsed)
+        if cleaned != parsed:
+            state["body_json"], redacted = [json.dumps(cleaned, indent=2)], True
     if redacted:
         state["redacted"] = ["1"]
     return body, state
