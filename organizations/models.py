@@ -198,6 +198,7 @@ class AuditAction(models.TextChoices):
     PRODUCTION_REJECT = "production.reject", "Production request rejected"
     CODE_SENT = "code.sent", "Confirmation code sent"
     CODE_FAILED = "code.failed", "Confirmation code failed"
+    CODE_UNDELIVERED = "code.undelivered", "Confirmation code could not be emailed"
     STAGING_RESTORE_START = "staging.restore_start", "Staging restore started"
     STAGING_RESTORE_DONE = "staging.restore_done", "Staging restore finished"
     STAGING_RESTORE_FAIL = "staging.restore_fail", "Staging restore failed"
@@ -236,14 +237,20 @@ class ActionCodeDevice(EmailDevice):
     mail_body = ""
 
     def send_mail(self, body, **kwargs):
-        from django.core.mail import send_mail
+        from django.core.mail import EmailMessage
 
-        send_mail(
+        from portal.common.mail import on_delivery_failure
+
+        message = EmailMessage(
             self.mail_subject.format(token=self.token) or self.get_subject(),
             self.mail_body.format(token=self.token) if self.mail_body else body,
             None,
             [self.email or self.user.email],
         )
+        # if it cannot be delivered, this code is withdrawn and the page waiting for it says so
+        on_delivery_failure(message, "organizations.services.action_code_undelivered",
+                            device_pk=self.pk, valid_until=self.valid_until.isoformat())
+        message.send()
 
 
 # --- staging restore (issue #7) -------------------------------------------------------------------

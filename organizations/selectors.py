@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.models import User
 from organizations import environments
 from organizations.models import (
+    AuditAction,
     AuditEntry,
     Contributor,
     Environment,
@@ -282,3 +283,14 @@ def region_access(*, user: User) -> list[dict]:
 
 def restore_days() -> int:
     return settings.PORTAL_ORG_RESTORE_DAYS
+
+
+def action_code_delivery_failed(*, user: User, action: str, organization: Organization | None) -> bool:
+    """True when the latest code emailed to `user` for `action` (on `organization`) could not be
+    delivered (organizations.services.action_code_undelivered)."""
+    latest = (
+        AuditEntry.objects.filter(actor=user, target=action, organization=organization,
+                                  action__in=(AuditAction.CODE_SENT, AuditAction.CODE_UNDELIVERED))
+        .order_by("-created_at", "-id").values_list("action", flat=True).first()
+    )
+    return latest == AuditAction.CODE_UNDELIVERED

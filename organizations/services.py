@@ -77,6 +77,10 @@ ERR_CODE_NONE = "There is no valid code: it was already used or never sent. Send
 ERR_CODE_EXPIRED = "This code has expired. Send a new code."
 ERR_CODE_WRONG = "This code is not correct. Check the latest email and try again."
 ERR_CODE_THROTTLED = "Too many wrong codes. Wait a few seconds before trying again."
+ERR_CODE_UNDELIVERED = (
+    "We could not email the code to {to}. Check that the email address in your profile can receive mail,"
+    " then send a new code."
+)
 ERR_REMOTE_TOKEN = "Tokens can only be minted for organizations on the built-in core API."
 ERR_IMPERSONATION_NOT_ALLOWED = "You do not have permission to impersonate this kind of user."
 
@@ -758,7 +762,13 @@ def action_code_verify(*, user: User, action: str, organization: Organization | 
             if not allowed:
                 error = CodeThrottledError(ERR_CODE_THROTTLED)
             elif not device.token:
-                error = CodeError(ERR_CODE_NONE)
+                from organizations.selectors import action_code_delivery_failed
+
+                error = CodeError(
+                    ERR_CODE_UNDELIVERED.format(to=mask_email(device.email or user.email))
+                    if action_code_delivery_failed(user=user, action=action, organization=organization)
+                    else ERR_CODE_NONE
+                )
             elif device.valid_until is None or device.valid_until <= _now():
                 error = CodeError(ERR_CODE_EXPIRED)
             elif not device.verify_token((code or "").strip()):
@@ -768,6 +778,32 @@ def action_code_verify(*, user: User, action: str, organization: Organization | 
                    details={"reason": error.message})
     if error is not None:
         raise error
+
+
+def _code_device_target(device: ActionCodeDevice) -> tuple[str, Organization | None]:
+    """(action, organization) of a device named by _device_name."""
+    if device.name == _device_name(CodeAction.CONFIRMATION, None):
+        return CodeAction.CONFIRMATION, None
+    _, pk, action = device.name.split(":", 2)
+    return action, Organization.objects.filter(pk=int(pk)).first()
+
+
+@transaction.atomic
+def action_code_undelivered(*, device_pk: int, valid_until: str) -> None:
+    """The email with a code could not be delivered (its task gave up, or in-process delivery
+    failed): the code is withdrawn, a new one may be sent at once (no cooldown), the activity log
+    says so and the page or API call waiting for it says the email could not be sent. A failure
+    reported for an older code (a newer one was sent since, or it was used) changes nothing."""
+    device = ActionCodeDevice.objects.select_for_update().select_related("user").filter(pk=device_pk).first()
+    if device is None or not device.token or device.valid_until is None or device.valid_until.isoformat() != valid_until:
+        return
+    device.token = None
+    device.valid_until = _now()
+    device.last_generated_timestamp = None
+    device.save(update_fields=["token", "valid_until", "last_generated_timestamp"])
+    action, organization = _code_device_target(device)
+    _audit(organization=organization, actor=device.user, action=AuditAction.CODE_UNDELIVERED, target=action,
+           details={"to": mask_email(device.email or device.user.email)})
 
 
 def confirmation_code_send(*, user: User) -> str:

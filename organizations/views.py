@@ -268,6 +268,15 @@ def _code_session_key(org, action):
     return f"orgcode:{org.pk}:{action}"
 
 
+def _code_status(request, org, action) -> dict:
+    """<action>_sent_to: where the code was sent ("Code sent to ..."), and <action>_undelivered
+    when that email could not be delivered."""
+    sent_to = request.session.get(_code_session_key(org, action))
+    undelivered = bool(sent_to) and selectors.action_code_delivery_failed(
+        user=request.user, action=action, organization=org)
+    return {f"{action}_sent_to": sent_to, f"{action}_undelivered": undelivered}
+
+
 def _settings_render(request, org, membership, *, rename_form=None, transfer_form=None, delete_form=None, status=200):
     contributors = selectors.contributor_list(actor=request.user, organization=org)
     context = _org_context(
@@ -277,8 +286,8 @@ def _settings_render(request, org, membership, *, rename_form=None, transfer_for
             _code_session_key(org, "transfer") + ":to", "")}),
         delete_form=delete_form or CodeForm(),
         transfer_candidates=contributors,
-        transfer_sent_to=request.session.get(_code_session_key(org, CodeAction.TRANSFER)),
-        delete_sent_to=request.session.get(_code_session_key(org, CodeAction.DELETE)),
+        **_code_status(request, org, CodeAction.TRANSFER),
+        **_code_status(request, org, CodeAction.DELETE),
         restore_days=selectors.restore_days(),
     )
     return render(request, "organizations/settings.html", context, status=status)

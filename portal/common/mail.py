@@ -4,7 +4,14 @@ Django, allauth and django-otp all call django.core.mail; with EMAIL_BACKEND poi
 their messages are serialised to JSON and handed to `portal.common.tasks.email_deliver`, which
 delivers them through settings.EMAIL_DELIVERY_BACKEND. A slow or down mail server therefore
 never blocks or breaks a request, and a rolled-back transaction sends nothing.
+
+A message may name what to do when it finally cannot be delivered (after the task's retries, or
+at once in-process): `on_delivery_failure(message, "dotted.path", **kwargs)` before sending; the
+callable is then called with those kwargs (JSON values). The emailed codes use it so that the page
+waiting for a code says the email could not be sent instead of "Code sent".
 """
+
+import logging
 
 import base64
 from typing import Any
@@ -13,6 +20,29 @@ from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+FAILURE_ATTRIBUTE = "portal_on_failure"
+
+
+def on_delivery_failure(message: EmailMessage, handler: str, **kwargs) -> EmailMessage:
+    """Have `handler(**kwargs)` called if `message` finally cannot be delivered."""
+    setattr(message, FAILURE_ATTRIBUTE, {"handler": handler, "kwargs": kwargs})
+    return message
+
+
+def delivery_failed(payload: dict[str, Any]) -> None:
+    """Run the message's failure handler, if it has one (never raises: it runs in a task's
+    failure path or in an on_commit callback)."""
+    failure = payload.get("on_failure")
+    if not failure:
+        return
+    try:
+        import_string(failure["handler"])(**failure["kwargs"])
+    except Exception:
+        logger.exception("the failure handler of an email to %s failed", payload.get("to"))
 
 
 def message_to_dict(message: EmailMessage) -> dict[str, Any]:
@@ -34,6 +64,7 @@ def message_to_dict(message: EmailMessage) -> dict[str, Any]:
         "headers": dict(message.extra_headers),
         "alternatives": [list(a) for a in getattr(message, "alternatives", [])],
         "attachments": attachments,
+        "on_failure": getattr(message, FAILURE_ATTRIBUTE, None),
     }
 
 
@@ -52,6 +83,8 @@ def message_from_dict(data: dict[str, Any]) -> EmailMultiAlternatives:
         message.attach_alternative(content, mimetype)
     for filename, content, mimetype in data["attachments"]:
         message.attach(filename, base64.b64decode(content), mimetype)
+    if data.get("on_failure"):
+        setattr(message, FAILURE_ATTRIBUTE, data["on_failure"])
     return message
 
 

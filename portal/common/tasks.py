@@ -1,15 +1,26 @@
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.core.mail import get_connection
 
-from portal.common.mail import message_from_dict
+from portal.common.mail import delivery_failed, message_from_dict
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600, max_retries=5)
+class EmailDeliverTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        """The last retry failed too (or the error is not retried): the message is given up."""
+        payload = args[0] if args else kwargs.get("payload")
+        if isinstance(payload, dict):
+            logger.error("email to %s could not be delivered after %s retries", payload.get("to"),
+                         self.request.retries)
+            delivery_failed(payload)
+
+
+@shared_task(bind=True, base=EmailDeliverTask, autoretry_for=(OSError,), retry_backoff=True,
+             retry_backoff_max=600, max_retries=5)
 def email_deliver(self, payload: dict) -> int:
     """Deliver one serialised message through the real mail backend."""
     return email_deliver_now(payload)
@@ -25,6 +36,7 @@ def email_deliver_now(payload: dict, *, raise_errors: bool = True) -> int:
         if raise_errors:
             raise
         logger.exception("email to %s could not be delivered", payload["to"])
+        delivery_failed(payload)
         return 0
     logger.info("email delivered to %s", payload["to"])
     return sent
