@@ -269,12 +269,12 @@ def _code_session_key(org, action):
 
 
 def _code_status(request, org, action) -> dict:
-    """<action>_sent_to: where the code was sent ("Code sent to ..."), and <action>_undelivered
-    when that email could not be delivered."""
+    """The code step of the transfer or delete form (organizations/_code_step.html): where the
+    code was sent ("Code sent to ..."), and whether that email could not be delivered."""
     sent_to = request.session.get(_code_session_key(org, action))
     undelivered = bool(sent_to) and selectors.action_code_delivery_failed(
         user=request.user, action=action, organization=org)
-    return {f"{action}_sent_to": sent_to, f"{action}_undelivered": undelivered}
+    return {f"{action}_code": {"action": action, "sent_to": sent_to, "undelivered": undelivered}}
 
 
 def _settings_render(request, org, membership, *, rename_form=None, transfer_form=None, delete_form=None, status=200):
