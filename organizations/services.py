@@ -725,6 +725,10 @@ def action_code_send(*, user: User, action: str, organization: Organization | No
     only. Refused during the cooldown after a previous send. Returns the masked address."""
     name = _device_name(action, organization)
     _check_code_actor(user=user, action=action, organization=organization)
+    # One send at a time per user: django-otp's devices have no unique (user, name), so two first
+    # sends at once (a double-click) each created a device and emailed a code, one of them unusable,
+    # and every later get_or_create found two (a 500).
+    User.objects.select_for_update().only("pk").get(pk=user.pk)
     device, _ = ActionCodeDevice.objects.select_for_update().get_or_create(
         user=user, name=name, defaults={"confirmed": False}
     )
