@@ -639,12 +639,17 @@ def contributor_remove(*, actor: User, organization: Organization, username: str
 
 
 def _pending_invitation(*, actor: User, organization: Organization) -> Invitation:
+    if actor is None or not actor.is_authenticated:
+        raise NotFoundError(ERR_INVITE_NOT_FOUND)
+    # The organization's row first, then the invitation: the order of contributor_save and
+    # contributor_remove. Locking the invitation first (it joined the organization) deadlocked with
+    # an admin revoking or editing the invitation at the same moment: one of them was a 500.
+    org = Organization.objects.select_for_update().filter(pk=organization.pk, deleted_at__isnull=True).first()
     invitation = (
         Invitation.objects.select_for_update()
-        .filter(organization=organization, invitee=actor, status=InvitationStatus.PENDING,
-                organization__deleted_at__isnull=True)
+        .filter(organization=org, invitee=actor, status=InvitationStatus.PENDING)
         .first()
-        if actor is not None and actor.is_authenticated
+        if org is not None
         else None
     )
     if invitation is None:
