@@ -175,6 +175,15 @@ def _lock(organization: Organization) -> Organization:
     return Organization.objects.select_for_update().get(pk=organization.pk)
 
 
+def _lock_as(*, actor, organization: Organization) -> tuple[Organization, Membership]:
+    """Lock the organization's row and read the actor's access again, from the locked row: a
+    transfer, delete or removal that committed while this request waited for the lock counts (the
+    access checked before waiting did not see it, so a removed admin's invite or a delete by the
+    previous owner went through)."""
+    org = _lock(organization)
+    return org, _membership(actor=actor, organization=org)
+
+
 def validate_oc_id(oc_id: str) -> str:
     oc_id = (oc_id or "").strip()
     if not oc_id:
@@ -288,7 +297,8 @@ def organization_rename(*, actor: User, organization: Organization, name: str) -
     membership = _membership(actor=actor, organization=organization)
     _require_admin(membership)
     name = validate_name(name)
-    org = _lock(organization)
+    org, membership = _lock_as(actor=actor, organization=organization)
+    _require_admin(membership)
     old = org.name
     if old == name:
         return org
@@ -315,7 +325,8 @@ def organization_delete(*, actor: User, organization: Organization, confirmed: b
     _require_owner(membership)
     if not confirmed:
         raise ConfirmationRequiredError(ERR_CONFIRMATION_REQUIRED)
-    org = _lock(organization)
+    org, membership = _lock_as(actor=actor, organization=organization)
+    _require_owner(membership)
     now = _now()
     org.deleted_at = now
     org.purge_after = now + timedelta(days=settings.PORTAL_ORG_RESTORE_DAYS)
@@ -394,7 +405,8 @@ def organization_transfer(
     _require_owner(membership)
     if not confirmed:
         raise ConfirmationRequiredError(ERR_CONFIRMATION_REQUIRED)
-    org = _lock(organization)
+    org, membership = _lock_as(actor=actor, organization=organization)
+    _require_owner(membership)
     contributor = _transfer_target(actor=actor, organization=org, new_owner_username=new_owner_username, lock=True)
     new_owner = contributor.user
     contributor.delete()
@@ -546,7 +558,8 @@ def contributor_save(
     "My invitations". An impersonate_* of None keeps the current value (False for a new invite)."""
     membership = _membership(actor=actor, organization=organization)
     _require_admin(membership)
-    org = _lock(organization)
+    org, membership = _lock_as(actor=actor, organization=organization)
+    _require_admin(membership)
     user = user_get_by_username(username=username)
     if user is None:
         raise NotFoundError(ERR_USER_NOT_FOUND)
@@ -608,8 +621,8 @@ def contributor_save(
 def contributor_remove(*, actor: User, organization: Organization, username: str) -> None:
     """An admin removes a contributor or revokes a pending invite; a contributor may remove
     themselves. The owner can be neither removed nor leave (transfer first)."""
-    membership = _membership(actor=actor, organization=organization)
-    org = _lock(organization)
+    _membership(actor=actor, organization=organization)
+    org, membership = _lock_as(actor=actor, organization=organization)
     user = user_get_by_username(username=username)
     if user is not None and user.pk == org.owner_id:
         raise OrganizationError(ERR_OWNER_CANNOT_LEAVE if membership.is_owner else ERR_CANNOT_REMOVE_OWNER)

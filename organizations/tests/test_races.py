@@ -10,8 +10,17 @@ import pytest
 from django.core import mail
 
 from organizations import services
-from organizations.models import ActionCodeDevice, AuditAction, AuditEntry, Contributor, Invitation, InvitationStatus
-from portal.common.errors import NotFoundError
+from organizations.models import (
+    ActionCodeDevice,
+    AuditAction,
+    AuditEntry,
+    Contributor,
+    Invitation,
+    InvitationStatus,
+    Organization,
+)
+from portal.common.errors import ApplicationError, NotFoundError
+from tests.factories import UserFactory
 from tests.races import needs_postgres, pause_at, run_concurrently
 
 pytestmark = [needs_postgres, pytest.mark.django_db(transaction=True)]
@@ -57,3 +66,55 @@ def test_accepting_while_the_invitation_is_revoked_is_not_a_500(team, owner, inv
     assert Invitation.objects.get(organization=team, invitee=invited).status == InvitationStatus.REVOKED
     assert not Contributor.objects.filter(organization=team, user=invited).exists()
     assert actions(team)[len(before):] == [AuditAction.INVITE_REVOKE]
+
+
+def test_transfer_and_delete_at_once_one_of_them_happens(team, owner, admin_user, monkeypatch):
+    """The owner transfers the organization in one tab and deletes it in another (each confirmed
+    with its emailed code). Both checked "is the owner" before locking the organization, so both
+    went through: the new owner received a deleted organization (and could restore it), or the
+    old owner, no longer the owner, deleted the new owner's organization."""
+    barrier = threading.Barrier(2)
+    pause_at(monkeypatch, "organizations.services._membership", barrier)
+    outcomes = run_concurrently(
+        transfer=lambda: services.organization_transfer(
+            actor=owner, organization=Organization.objects.get(pk=team.pk), new_owner_username=admin_user.username,
+            confirmed=True),
+        delete=lambda: services.organization_delete(
+            actor=owner, organization=Organization.objects.get(pk=team.pk), confirmed=True),
+    )
+
+    failed = {name for name, o in outcomes.items() if isinstance(o, ApplicationError)}
+    assert len(failed) == 1, outcomes
+    org = Organization.objects.get(pk=team.pk)
+    log = actions(team)
+    subjects = [m.subject for m in mail.outbox]
+    if failed == {"delete"}:
+        assert outcomes["delete"].message == services.ERR_NOT_OWNER
+        assert org.owner == admin_user and not org.is_deleted
+        assert AuditAction.ORG_DELETE not in log and not any("was deleted" in s for s in subjects)
+    else:
+        assert outcomes["transfer"].message == services.ERR_ORG_NOT_FOUND
+        assert org.owner == owner and org.is_deleted
+        assert AuditAction.ORG_TRANSFER not in log and not any("now own" in s for s in subjects)
+
+
+def test_a_removed_admin_cannot_invite_at_the_same_moment(team, owner, admin_user, monkeypatch):
+    """An admin invites someone while the owner removes that admin: the invite checked the admin's
+    access before waiting for the organization's lock, so it went through after the removal: a
+    non-member invited a user (email sent, "Contributor invited" by someone who had left)."""
+    newcomer = UserFactory(username="nina")
+    before = actions(team)
+    barrier = threading.Barrier(2)
+    pause_at(monkeypatch, "organizations.services._membership", barrier, threads={"invite"})
+    pause_at(monkeypatch, "organizations.services._lock", barrier, threads={"remove"})  # holds the lock
+    outcomes = run_concurrently(
+        invite=lambda: services.contributor_save(actor=admin_user, organization=team, username=newcomer.username,
+                                                 roles=["ProductReader"], is_admin=False),
+        remove=lambda: services.contributor_remove(actor=owner, organization=team, username=admin_user.username),
+    )
+
+    # the removal holds the organization's lock first (paused after _lock), so it always wins
+    assert outcomes["remove"] is None, outcomes
+    assert isinstance(outcomes["invite"], NotFoundError), outcomes
+    assert not Invitation.objects.filter(organization=team, invitee=newcomer).exists()
+    assert actions(team)[len(before):] == [AuditAction.CONTRIBUTOR_REMOVE]
