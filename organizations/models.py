@@ -171,6 +171,12 @@ class ProductionRequest(TimeStampedModel):
     organization = models.ForeignKey(Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
+        constraints = [
+            # a double-submitted request (or two people asking for the same Id at once) is one request
+            models.UniqueConstraint(
+                Lower("oc_id"), condition=models.Q(status="pending"), name="organizations_one_pending_production_request"
+            ),
+        ]
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

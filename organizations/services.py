@@ -457,8 +457,12 @@ def production_request_create(*, actor: User, oc_id: str, name: str, region: str
     if ProductionRequest.objects.filter(oc_id__iexact=oc_id, status=ProductionRequestStatus.PENDING).exists():
         raise OrganizationError(ERR_PRODUCTION_PENDING)
     request = ProductionRequest(requester=actor, oc_id=oc_id, name=name, region=region, reason=reason)
-    request.full_clean()
-    request.save()
+    request.full_clean(validate_constraints=False)  # the one-pending-request constraint: below
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError as exc:  # a concurrent request for the same Id (a double-submit) won the race
+        raise OrganizationError(ERR_PRODUCTION_PENDING) from exc
     _audit(organization=None, actor=actor, action=AuditAction.PRODUCTION_REQUEST, target=oc_id,
            details={"request": request.pk, "name": name, "region": region})
     return request

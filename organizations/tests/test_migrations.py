@@ -36,3 +36,33 @@ def test_manage_contributors_grants_become_organization_admin():
     # leave the database as the rest of the suite expects it
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_duplicate_pending_production_requests_are_closed_before_the_constraint():
+    """0007: requests saved twice by the old race (same Id, any case, both pending) would break the
+    new unique constraint; the oldest stays pending, the others are rejected saying why."""
+    before = [("organizations", "0006_audit_code_undelivered")]
+    after = [("organizations", "0007_one_pending_production_request")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    User = old.get_model("accounts", "User")
+    ProductionRequest = old.get_model("organizations", "ProductionRequest")
+    user = User.objects.create(username="legacy-requester", email="lq@example.com")
+    first, second, third = (
+        ProductionRequest.objects.create(requester=user, oc_id=oc_id, name="Acme", region="usw", reason="Go live")
+        for oc_id in ("acme", "ACME", "acme")
+    )
+    other = ProductionRequest.objects.create(requester=user, oc_id="beta", name="Beta", region="usw", reason="Go live")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    ProductionRequest = executor.loader.project_state(after).apps.get_model("organizations", "ProductionRequest")
+    status = dict(ProductionRequest.objects.values_list("pk", "status"))
+    assert status == {first.pk: "pending", second.pk: "rejected", third.pk: "rejected", other.pk: "pending"}
+    assert ProductionRequest.objects.get(pk=second.pk).decision_message == (
+        f"Closed automatically: a duplicate of production request #{first.pk} for the same Id, which stays pending.")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

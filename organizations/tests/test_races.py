@@ -18,6 +18,8 @@ from organizations.models import (
     Invitation,
     InvitationStatus,
     Organization,
+    ProductionRequest,
+    ProductionRequestStatus,
 )
 from portal.common.errors import ApplicationError, NotFoundError
 from tests.factories import UserFactory
@@ -118,3 +120,32 @@ def test_a_removed_admin_cannot_invite_at_the_same_moment(team, owner, admin_use
     assert isinstance(outcomes["invite"], NotFoundError), outcomes
     assert not Invitation.objects.filter(organization=team, invitee=newcomer).exists()
     assert actions(team)[len(before):] == [AuditAction.CONTRIBUTOR_REMOVE]
+
+
+def test_requesting_production_twice_at_once_makes_one_request(owner, monkeypatch):
+    """Double-submit of "Request Production": both requests found no pending request for the Id
+    and both were saved, so staff had two requests to decide for one organization."""
+    barrier = threading.Barrier(2)
+    pause_at(monkeypatch, "organizations.models.ProductionRequest.save", barrier, before=True)
+    request = lambda: services.production_request_create(  # noqa: E731
+        actor=owner, oc_id="acme-live", name="Acme", region="usw", reason="Go live")
+    outcomes = run_concurrently(first=request, second=request)
+
+    errors = [o for o in outcomes.values() if isinstance(o, Exception)]
+    assert [e.message for e in errors] == [services.ERR_PRODUCTION_PENDING], outcomes
+    assert ProductionRequest.objects.filter(status=ProductionRequestStatus.PENDING).count() == 1
+    assert actions().count(AuditAction.PRODUCTION_REQUEST) == 1
+
+
+def test_two_users_requesting_the_same_id_in_another_case_make_one_request(owner, outsider, monkeypatch):
+    barrier = threading.Barrier(2)
+    pause_at(monkeypatch, "organizations.models.ProductionRequest.save", barrier, before=True)
+    outcomes = run_concurrently(
+        first=lambda: services.production_request_create(actor=owner, oc_id="acme-live", name="A", region="usw",
+                                                         reason="Go live"),
+        second=lambda: services.production_request_create(actor=outsider, oc_id="ACME-LIVE", name="B",
+                                                          region="usw", reason="Go live"),
+    )
+    errors = [o for o in outcomes.values() if isinstance(o, Exception)]
+    assert [e.message for e in errors] == [services.ERR_PRODUCTION_PENDING], outcomes
+    assert ProductionRequest.objects.count() == 1
