@@ -274,6 +274,17 @@
     window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
   }
 
+  // An operation picked (or a history entry's "Edit"): focus moves to the request it loaded, so the
+  // next Tab reaches its fields rather than the rest of the picker's links. On a phone (one column)
+  // the builder is below the whole picker: it is scrolled into view, else nothing seemed to happen.
+  function focusBuilder() {
+    var form = document.getElementById("builder-form");
+    if (!form) return;
+    form.focus({ preventScroll: true });
+    var top = form.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight * 0.6) form.scrollIntoView({ block: "start" });
+  }
+
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = (event.detail && event.detail.target) || event.target;
     var id = target && target.id;
@@ -281,12 +292,27 @@
       markActiveOperation();
       syncUrlOperation();
       setStale(false);  // the field to fix is gone
+      var from = event.detail && event.detail.requestConfig && event.detail.requestConfig.elt;
+      // an operation link or a history entry's "Edit" (the elements that load the builder)
+      if (from && from.getAttribute && from.getAttribute("hx-target") === "#builder") focusBuilder();
     } else if (id === "operations") {
       markActiveOperation();
     } else if (id === "response") {
       setStale(false);  // e.g. a history entry re-run: a fresh response
+      var config = event.detail && event.detail.requestConfig;
+      var live = config && config.parameters && config.parameters.live;
+      if (config && config.elt && !live) revealResponse();  // not while typing a live edit
     }
   });
+
+  // A response asked for (Send, a history entry's "Re-run") is brought into view when it landed out
+  // of sight: below a long request form (always on a phone) or above the history.
+  function revealResponse() {
+    var panel = document.getElementById("response");
+    if (!panel) return;
+    var top = panel.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight * 0.75) panel.scrollIntoView({ block: "start" });
+  }
   document.addEventListener("htmx:historyRestore", markActiveOperation);
 
   // --- superseded requests -----------------------------------------------------------------------
