@@ -27,6 +27,8 @@
       p.results.innerHTML = "";
       p.box.setAttribute("aria-expanded", "false");
       p.value.dispatchEvent(new Event("change", { bubbles: true }));
+      // the focused option is gone: focus goes to the choice's "Change" (else it fell to the page)
+      p.choice.querySelector("[data-ua-clear]").focus();
     } else {
       p.value.value = "";
       p.choice.hidden = true;
@@ -34,6 +36,37 @@
       p.box.value = "";
       p.box.focus();
       p.value.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+  // Keyboard (the box is a combobox): Down from the box goes to the first match, Up/Down move among
+  // the matches, Escape closes the list and goes back to the box; Enter or Space picks (a button).
+  function close(p) {
+    p.results.innerHTML = "";
+    p.box.setAttribute("aria-expanded", "false");
+  }
+  document.addEventListener("keydown", function (event) {
+    var widget = event.target.closest && event.target.closest("[data-user-autocomplete]");
+    if (!widget) return;
+    var p = parts(widget);
+    var options = Array.prototype.slice.call(p.results.querySelectorAll("[data-ua-pick]"));
+    var at = options.indexOf(event.target);
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (event.target !== p.box && at < 0) return;
+      if (!options.length) return;
+      event.preventDefault();
+      if (event.target === p.box) {
+        if (event.key === "ArrowDown") options[0].focus();
+      } else if (event.key === "ArrowDown") {
+        options[Math.min(at + 1, options.length - 1)].focus();
+      } else if (at === 0) {
+        p.box.focus();
+      } else {
+        options[at - 1].focus();
+      }
+    } else if (event.key === "Escape" && (at >= 0 || (event.target === p.box && p.results.children.length))) {
+      event.preventDefault();  // a list open: Escape closes it (and does not also clear the box)
+      close(p);
+      p.box.focus();
     }
   });
   document.addEventListener("htmx:afterSwap", function (event) {
