@@ -55,3 +55,19 @@ def user_profile_update(*, user: User, name: str, username: str | None = None) -
         user = user_username_set(user=user, username=username)
     user, _ = model_update(instance=user, fields=["name"], data={"name": (name or "").strip()})
     return user
+
+
+@transaction.atomic
+def social_account_disconnect(*, request, account) -> list[str]:
+    """Unlink one of the signed-in user's providers through allauth's DisconnectForm, which refuses
+    to remove the last way to sign in. Returns the form's errors, [] when unlinked. The user's row is
+    locked first: two tabs unlinking the user's two providers at once each saw the other one still
+    linked, both went, and the account had no way to sign in left."""
+    from allauth.socialaccount.forms import DisconnectForm
+
+    User.objects.select_for_update().only("pk").get(pk=request.user.pk)
+    form = DisconnectForm(data={"account": account.pk}, request=request)
+    if form.is_valid():
+        form.save()
+        return []
+    return [str(error) for error in form.non_field_errors() or form.errors.get("account", [])]

@@ -1,6 +1,5 @@
 from allauth.account.views import EmailView
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
-from allauth.socialaccount.forms import DisconnectForm
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.forms import ProfileForm, UsernameChooseForm
 from accounts.selectors import social_account_list, user_search, username_suggest
-from accounts.services import UsernameError, user_profile_update, user_username_set
+from accounts.services import UsernameError, social_account_disconnect, user_profile_update, user_username_set
 
 MSG_USERNAME_CHOSEN = "Welcome! Your username is {username}."
 MSG_PROFILE_SAVED = "Your profile has been saved."
@@ -107,12 +106,8 @@ def social_account_disconnect_view(request, pk: int):
     """Unlink a provider through allauth's own DisconnectForm, which refuses to remove the last
     way to sign in (no other provider and no usable password)."""
     account = get_object_or_404(social_account_list(user=request.user), pk=pk)
-    form = DisconnectForm(data={"account": account.pk}, request=request)
-    if form.is_valid():
-        form.save()
-    else:
-        for error in form.non_field_errors() or form.errors.get("account", []):
-            messages.error(request, error)
+    for error in social_account_disconnect(request=request, account=account):
+        messages.error(request, error)
     return redirect("accounts:authentication")
 
 
