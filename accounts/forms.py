@@ -5,6 +5,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.utils import filter_users_by_email
 from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
 from django import forms
+from django.db import IntegrityError, transaction
 
 from accounts.services import UsernameError, username_clean
 from accounts.validators import ERR_USERNAME_EMPTY
@@ -31,6 +32,11 @@ class LoginForm(AllauthLoginForm):
         self.fields["login"].widget.attrs.update(USERNAME_ATTRS)
 
 
+class SignupConflict(Exception):
+    """A concurrent sign-up took the username or the email address after the form checked them;
+    the form now carries the error (accounts.views.PortalSignupView shows the form again)."""
+
+
 class SignupForm(AllauthSignupForm):
     """allauth's sign-up with the portal username's rules as the username's help text, so the
     input is described by them (aria-describedby); the adapter enforces them."""
@@ -40,6 +46,29 @@ class SignupForm(AllauthSignupForm):
         if "username" in self.fields:
             self.fields["username"].help_text = USERNAME_HELP
             self.fields["username"].widget.attrs.update(USERNAME_ATTRS)
+
+    def try_save(self, request):
+        """allauth's, except that a sign-up that took the username or the email address between this
+        form's checks and the save (a double-submit, two people at once) is answered as if it had come
+        first: "This username is taken", or for the address allauth's answer to a registered one
+        (nothing revealed). It was a 500 (IntegrityError)."""
+        try:
+            with transaction.atomic():
+                return super().try_save(request)
+        except IntegrityError:
+            try:
+                username_clean(username=self.cleaned_data.get("username"))
+            except UsernameError as exc:
+                self.add_error("username", exc.message)
+                raise SignupConflict from None
+            try:  # the email address: "already registered", or with enumeration prevention its email
+                self.validate_unique_email(self.cleaned_data.get("email"))
+            except forms.ValidationError as exc:
+                self.add_error("email", exc)
+                raise SignupConflict from None
+            if not self.account_already_exists:
+                raise
+            return super().try_save(request)
 
 
 class UsernameChooseForm(forms.Form):

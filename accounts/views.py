@@ -1,4 +1,4 @@
-from allauth.account.views import EmailView
+from allauth.account.views import EmailView, SignupView
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.forms import ProfileForm, UsernameChooseForm
+from accounts.forms import ProfileForm, SignupConflict, UsernameChooseForm
 from accounts.selectors import social_account_list, user_search, username_suggest
 from accounts.services import UsernameError, social_account_disconnect, user_profile_update, user_username_set
 
@@ -154,3 +154,17 @@ class EmailManageView(EmailView):
 
 
 email_manage_view = login_required(EmailManageView.as_view())
+
+
+class PortalSignupView(SignupView):
+    """allauth's sign-up page; a username or an email address taken by a concurrent sign-up after
+    the form checked it shows the form again with the error (accounts.forms.SignupForm.try_save)."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except SignupConflict:
+            return self.form_invalid(form)
+
+
+signup_view = PortalSignupView.as_view()

@@ -16,6 +16,8 @@ urlpatterns = [
     path("favicon.ico", views.favicon_view),
     # Profile > Email with a message when a re-sent confirmation is held back (before allauth's own)
     path("accounts/email/", accounts_views.email_manage_view, name="account_email"),
+    # sign-up answering a username taken at the same moment by another sign-up with the form, not a 500
+    path("accounts/signup/", accounts_views.signup_view, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("organizations/", include("organizations.urls")),
