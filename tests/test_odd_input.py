@@ -155,6 +155,111 @@ def stored_text_problems() -> list[str]:
     return problems
 
 
+# --- query parameters of pages and htmx partials ---------------------------------------------------
+def Q(case_id, path, params, who=("owner", "member")):  # noqa: N802
+    return pytest.param(path, params, who, id=case_id)
+
+
+PAGES = [
+    Q("org-list", lambda: reverse("organizations:list"), ["q", "page", "env", "sort"]),
+    Q("org-detail", lambda: o("organizations:detail"), ["q"]),
+    Q("activity", lambda: o("organizations:activity"), ["page"], who=("owner",)),
+    Q("restore", lambda: o("organizations:staging-restore", org="staging/acme"), ["page"], who=("owner",)),
+    Q("restore-progress", lambda: o("organizations:staging-restore-progress", org="staging/acme", pk=1), ["x"],
+      who=("owner",)),
+    Q("settings", lambda: o("organizations:settings"), ["x"]),
+    Q("invitations", lambda: reverse("organizations:invitations"), ["page"]),
+    Q("deleted", lambda: reverse("organizations:deleted"), ["page"]),
+    Q("production", lambda: reverse("organizations:production"), ["page"]),
+    Q("production-review", lambda: reverse("organizations:production-review"), ["page"], who=("staff", "owner")),
+    Q("console", lambda: o("console:console"), ["op", "history"]),
+    Q("console-home", lambda: reverse("console:home"), ["q"]),
+    Q("builder", lambda: o("console:builder"), ["op", "history"]),
+    Q("operations", lambda: o("console:operations"), ["q"]),
+    Q("context-clients", lambda: o("console:context-clients"), ["q"]),
+    Q("context-users", lambda: o("console:context-users"), ["q", "client_id"]),
+    Q("history", lambda: o("console:history"), ["page"]),
+    Q("api-clients", lambda: o("console:apiclients"), ["page"]),
+    Q("api-client-edit", lambda: o("console:apiclient-edit", client_id="buyer-client"), ["x"]),
+    Q("webhooks", lambda: o("console:webhooks"), ["page"]),
+    Q("user-search", lambda: reverse("accounts:user-search"), ["q"], who=("owner", "anonymous")),
+    Q("user-autocomplete", lambda: reverse("accounts:user-autocomplete"), ["q", "field"]),
+    Q("username-choose", lambda: reverse("accounts:username-choose"), ["next"]),
+    Q("dashboard", lambda: reverse("dashboard"), ["next"]),
+    Q("profile-pages", lambda: reverse("accounts:profile"), ["next"]),
+    Q("authentication", lambda: reverse("accounts:authentication"), ["next"]),
+    Q("sign-in", lambda: reverse("account_login"), ["next", "login"], who=("anonymous",)),
+    Q("sign-up", lambda: reverse("account_signup"), ["next", "email"], who=("anonymous",)),
+    Q("confirm-email", lambda: reverse("account_confirm_email", kwargs={"key": "abc"}), ["next"], who=("anonymous",)),
+    Q("password-reset-key", lambda: reverse("account_reset_password_from_key", kwargs={"uidb36": "1", "key": "abc"}),
+      ["next"], who=("anonymous",)),
+    Q("oauth-callback", lambda: reverse("github_callback"), ["code", "state", "error"], who=("anonymous",)),
+    Q("healthz", lambda: reverse("healthz"), ["x"], who=("anonymous",)),
+]
+
+
+@pytest.mark.parametrize(("path", "params", "whos"), PAGES)
+def test_pages_take_garbage_query_parameters(world, path, params, whos):
+    fuzz, url = world["fuzz"], path()
+    for who in whos:
+        for param in params:
+            for kind, value in QUERY_VALUES.items():
+                response = fuzz.send(who, "get", url, {param: value})
+                if kind in ("search", "huge", "abc"):  # the htmx partial (the list's results) too
+                    fuzz.send(who, "get", url, {param: value}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="org-results")
+                if kind == "nul" and response is not None:
+                    assert response.status_code == 400 and b"NUL character" in response.content, (who, url, param)
+        fuzz.send(who, "get", url + "?q=%ff%fe&page=%ff&op=%ff&history=%ff&next=%ff&%ff=%ff")
+    fuzz.check()
+
+
+# --- odd Ids in addresses ------------------------------------------------------------------------
+ADDRESSES = [
+    "/organizations/sandbox/{}/", "/organizations/{}/acme-sbx/", "/organizations/sandbox/{}/settings/",
+    "/organizations/sandbox/acme-sbx/contributors/{}/", "/organizations/sandbox/acme-sbx/contributors/{}/remove/",
+    "/organizations/sandbox/acme-sbx/settings/code/{}/", "/organizations/staging/acme/restore/{}/progress/",
+    "/console/sandbox/{}/", "/console/{}/acme-sbx/send/", "/console/sandbox/acme-sbx/apiclients/{}/",
+    "/console/sandbox/acme-sbx/apiclients/{}/delete/", "/console/sandbox/acme-sbx/apiclients/buyer-client/secrets/{}/delete/",
+    "/console/sandbox/acme-sbx/webhooks/{}/", "/console/sandbox/acme-sbx/webhooks/{}/delete/",
+    "/console/sandbox/acme-sbx/history/{}/rerun/", "/console/sandbox/acme-sbx/history/{}/curl/",
+    "/organizations/invitations/{}/accept/", "/organizations/deleted/{}/restore/", "/organizations/production/review/{}/",
+    "/account/authentication/{}/unlink/", "/accounts/confirm-email/{}/", "/accounts/password/reset/key/1-{}/",
+]
+
+
+@pytest.mark.parametrize("address", ADDRESSES)
+def test_odd_ids_in_addresses_are_not_found_not_errors(world, address):
+    fuzz = world["fuzz"]
+    for who in ("owner", "outsider"):
+        for value in [*ODD_IDS, *ODD_INTS]:
+            for method in ("get", "post"):
+                response = fuzz.send(who, method, address.format(value), HTTP_HX_REQUEST="true" if method == "post" else "")
+                if response is not None and who == "outsider" and "acme" in address:
+                    assert response.status_code != 403, f"{address.format(value)}: 403 tells the outsider it exists"
+    fuzz.check()
+
+
+def test_another_organizations_pages_are_not_found_for_an_outsider_whatever_they_send(world):
+    fuzz = world["fuzz"]
+    for name, method, kwargs, data in [
+        ("organizations:detail", "get", {}, {"q": LONG}),
+        ("organizations:settings", "post", {}, {"name": "\u202eMine"}),
+        ("organizations:contributor-save", "post", {}, {"username": "oscar", "roles": ["FullAccess", "Nope"]}),
+        ("organizations:contributor-edit", "get", {"username": "mia"}, {}),
+        ("organizations:transfer", "post", {}, {"new_owner": "oscar", "code": str(10**30)}),
+        ("organizations:delete", "post", {}, {"code": "-1"}),
+        ("organizations:activity", "get", {}, {"page": "-1"}),
+        ("console:console", "get", {}, {"op": LONG}),
+        ("console:send", "post", {}, {"op": "Products.List", "pageSize": "1.5"}),
+        ("console:apiclient-edit", "post", {"client_id": "buyer-client"}, {"AppName": "Mine"}),
+        ("console:webhook-create", "post", {}, {"Name": "Mine"}),
+    ]:
+        response = fuzz.send("outsider", method, o(name, **kwargs), data)
+        assert response is None or response.status_code == 404, (name, response.status_code)
+    fuzz.check()
+    assert Organization.objects.get(oc_id="acme-sbx").name == "Acme"
+
+
 # --- the bugs this module found, one test each -------------------------------------------------------
 @pytest.mark.parametrize("next_url", ["abc", "-1", "1.5", "a\x00b", "😀", "/a\x00b", "/ok\r\nX: y", "//evil.example/"])
 def test_choose_username_goes_to_the_dashboard_after_a_next_that_is_no_local_path(world, next_url):
@@ -170,3 +275,20 @@ def test_choose_username_goes_to_the_dashboard_after_a_next_that_is_no_local_pat
     if in_address:  # someone who has a username already is sent on at once
         owner = world["fuzz"].clients["owner"]
         assert owner.get(reverse("accounts:username-choose"), {"next": next_url})["Location"] == reverse("dashboard")
+
+
+@pytest.mark.parametrize("address", [
+    "/organizations/?q=a%00b", "/organizations/sandbox/acme-sbx/?q=%00", "/organizations/sandbox/acme%00/",
+    "/organizations/sandbox/acme-sbx/contributors/mia%00/", "/console/sandbox/acme-sbx/context/clients/?q=%00",
+    "/console/sandbox/acme-sbx/context/users/?client_id=%00", "/account/users/search?q=%00",
+    "/account/users/autocomplete?q=%00", "/organizations/?%00=1",
+])
+def test_a_nul_in_a_page_address_is_a_readable_400(world, address):
+    """PostgreSQL cannot compare NUL: every search or lookup with %00 was a 500 there."""
+    client = world["fuzz"].clients["owner"]
+    page = client.get(address)
+    assert page.status_code == 400
+    assert "The address contains a NUL character (%00), which no page accepts." in page.content.decode()
+    assert 'data-testid="error-page"' in page.content.decode()
+    panel = client.get(address, HTTP_HX_REQUEST="true")
+    assert panel.status_code == 400 and "<html" not in panel.content.decode() and "NUL character" in panel.content.decode()

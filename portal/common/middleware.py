@@ -38,12 +38,41 @@ class RequestSizeMiddleware:
 
 
 def _too_large(request) -> HttpResponse:
-    message = too_large_message()
+    return _refused(request, too_large_message(), status=413, template="413.html")
+
+
+ERR_NUL_IN_ADDRESS = "The address contains a NUL character (%00), which no page accepts. Check the link."
+
+
+class NulCharacterMiddleware:
+    """Refuse a page address with a NUL character in its path or query string (a search box's
+    q=%00, an Id of %00) with a readable 400, before any query: PostgreSQL can neither store nor
+    compare NUL, so every lookup or search with one would end in a 500. Form fields refuse NUL
+    themselves (Django's form fields say so next to the field, keeping what was typed); the JSON
+    APIs have their own guards (coreapi.middleware, portal.api_auth)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(SKIPPED_PREFIXES) and _address_has_nul(request):
+            return _refused(request, ERR_NUL_IN_ADDRESS, status=400, template="400.html")
+        return self.get_response(request)
+
+
+def _address_has_nul(request) -> bool:
+    return "\x00" in request.path or any(
+        "\x00" in text for key, values in request.GET.lists() for text in (key, *values)
+    )
+
+
+def _refused(request, message: str, *, status: int, template: str) -> HttpResponse:
+    """The message alone for an htmx request (swapped into a panel), else the error page."""
     if request.headers.get("HX-Request") == "true":
         body = f'<div class="card"><div class="errorlist nonfield" role="alert">{escape(message)}</div></div>'
     else:
-        body = render_to_string("413.html", {"message": message})
-    return HttpResponse(body, status=413)
+        body = render_to_string(template, {"message": message})
+    return HttpResponse(body, status=status)
 
 
 PORTAL_API_PREFIX = "/api/"
