@@ -292,3 +292,19 @@ def test_a_nul_in_a_page_address_is_a_readable_400(world, address):
     assert 'data-testid="error-page"' in page.content.decode()
     panel = client.get(address, HTTP_HX_REQUEST="true")
     assert panel.status_code == 400 and "<html" not in panel.content.decode() and "NUL character" in panel.content.decode()
+
+
+@pytest.mark.parametrize(("field", "value"), [("hash_key", "k\x00ey"), ("url", "https://example.com/h\x00ok")])
+def test_restore_webhook_refuses_a_nul_and_keeps_what_was_typed(world, field, value):
+    """The HashKey (or a URL) with a NUL was saved on SQLite and a 500 on PostgreSQL."""
+    from organizations.models import StagingRestoreWebhook
+
+    data = {"url": "https://example.com/hook", "hash_key": "secret-key", "action": "save", field: value}
+    response = world["fuzz"].clients["owner"].post(o("organizations:restore-webhook", org="staging/acme"), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    if field == "hash_key":
+        assert "The HashKey may not contain NUL characters." in page and 'value="https://example.com/hook"' in page
+    else:
+        assert "Enter a valid http:// or https:// URL." in page and "secret-key" in page
+    assert not StagingRestoreWebhook.objects.exists()
