@@ -137,12 +137,21 @@ def _check_context(*, membership: Membership, organization: Organization, contex
         raise PermissionError_(ERR_IMPERSONATION_NOT_ALLOWED)
 
 
+def _context_text_ok(context: Context) -> bool:
+    """Whether a context's client ID and username could name anything: no NUL (PostgreSQL can
+    neither store nor compare it) and no longer than the columns that keep them."""
+    limit = ConsoleToken._meta.get_field("client_id").max_length
+    return all("\x00" not in value and len(value) <= limit for value in (context.client_id, context.username))
+
+
 def console_context_check(*, organization: Organization, context: Context) -> None:
     """Before the console page shows an impersonation context: its API client and user still
     exist, are active and the user can still sign in through the client (a stored token outlives
     them until it expires or the API refuses it). NotFoundError otherwise. Built-in API only."""
     if context.is_self or not is_builtin(organization.core_api_url):
         return
+    if not _context_text_ok(context):
+        raise NotFoundError(ERR_CONTEXT_USER_NOT_FOUND)
     from coreapi.models import ApiClient, CoreUser
     from coreapi.selectors import api_client_can_sign_in
     from organizations import environments
@@ -327,6 +336,8 @@ def console_token_get(
     `membership`: the user's access as looked up earlier in this request (else looked up here).
     `stored_token`: this context's row as read earlier in this request (else read here)."""
     membership = _membership(user=user, organization=organization, membership=membership)
+    if not context.is_self and not _context_text_ok(context):  # before any query: typed in the context form
+        raise NotFoundError(ERR_CONTEXT_USER_NOT_FOUND)
     if stored_token is not None and (
         stored_token.user_id == user.pk
         and stored_token.organization_id == organization.pk
@@ -344,6 +355,8 @@ def console_token_get(
             return row
     else:
         _check_context(membership=membership, organization=organization, context=context)
+        # a client and user that do not exist get no row: each one typed would be kept otherwise
+        console_context_check(organization=organization, context=context)
         try:
             with transaction.atomic():
                 row = ConsoleToken.objects.create(

@@ -308,3 +308,21 @@ def test_restore_webhook_refuses_a_nul_and_keeps_what_was_typed(world, field, va
     else:
         assert "Enter a valid http:// or https:// URL." in page and "secret-key" in page
     assert not StagingRestoreWebhook.objects.exists()
+
+
+@pytest.mark.parametrize(("client_id", "username"), [
+    ("buyer-client", "ghost"), ("ghost-client", "shopper"), (LONG, "shopper"), ("buyer-client", LONG),
+    ("buyer\x00client", "shopper"), ("buyer-client", "shop\x00per"), ("😀", "\u202eshopper"),
+])
+def test_an_impersonation_context_that_does_not_exist_is_not_found_and_keeps_no_token_row(world, client_id, username):
+    """Each client/user typed into the context form kept a token row, found or not (a 10,000
+    character one: a 500 on PostgreSQL, whose column holds 100)."""
+    from console.models import ConsoleToken
+
+    before = ConsoleToken.objects.count()
+    response = world["fuzz"].clients["owner"].post(o("console:context-set"),
+                                                   {"client_id": client_id, "username": username})
+    assert response.status_code == 404
+    assert ConsoleToken.objects.count() == before
+    ok = world["fuzz"].clients["owner"].post(o("console:context-set"), {"client_id": "buyer-client", "username": "shopper"})
+    assert ok.status_code == 302
