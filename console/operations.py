@@ -35,6 +35,7 @@ ERR_MAX = "Must be at most {maximum:g}."
 ERR_BOOLEAN = "Choose true or false."
 ERR_JSON_OBJECT = "The JSON body must be an object when body fields are set."
 ERR_FILTER_FIELD = "Filter field names may contain letters, digits, '.', '_' and '-'."
+ERR_NUL = "May not contain NUL characters."
 
 LIST_PARAMS = ("search", "searchOn", "sortBy", "page", "pageSize")
 SCALAR_TYPES = ("string", "integer", "number", "boolean")
@@ -373,7 +374,14 @@ LIST_PARAM_SPECS = {
 
 def request_build(*, operation: Operation, data) -> BuiltRequest:
     """Turn the builder's fields into a request; raises BuilderError with per-field messages."""
-    errors: dict[str, str] = {}
+    # a NUL could neither be sent (the core API refuses it) nor kept in the history (PostgreSQL)
+    keys = data.keys() if hasattr(data, "keys") else []
+    errors: dict[str, str] = {
+        key.replace("\x00", "\N{SYMBOL FOR NULL}"): ERR_NUL
+        for key in keys if "\x00" in key or any("\x00" in str(value) for value in _list(data, key))
+    }
+    if errors:
+        raise BuilderError(errors)
     path = operation.path
     for param in operation.path_params:
         value = _first(data, f"path.{param.name}")

@@ -326,3 +326,18 @@ def test_an_impersonation_context_that_does_not_exist_is_not_found_and_keeps_no_
     assert ConsoleToken.objects.count() == before
     ok = world["fuzz"].clients["owner"].post(o("console:context-set"), {"client_id": "buyer-client", "username": "shopper"})
     assert ok.status_code == 302
+
+
+@pytest.mark.parametrize("field", ["search", "f.value", "f.field", "path.productID", "body_json", "body.Name", "junk\x00"])
+def test_the_request_builder_refuses_a_nul_next_to_its_field_and_keeps_no_history(world, field):
+    """A NUL in any builder field was sent and kept in the history (a 500 on PostgreSQL)."""
+    from console.models import ConsoleRequest
+
+    before = ConsoleRequest.objects.count()
+    op = "Products.List" if field in ("search", "f.value", "f.field") else "Products.Save"
+    data = {"op": op, "path.productID": "p1", "f.field": "Name", "f.value": "x", field: "a\x00b"}
+    response = world["fuzz"].clients["owner"].post(o("console:send"), data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-testid="field-errors"' in page and "May not contain NUL characters." in page
+    assert ConsoleRequest.objects.count() == before
