@@ -58,5 +58,10 @@ class CodeForm(forms.Form):
     code = forms.CharField(max_length=12, required=False)
 
 
+ERR_DECISION = "Choose Approve or Reject."
+
+
 class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")],
+                                 error_messages={"required": ERR_DECISION, "invalid_choice": ERR_DECISION})
     message = forms.CharField(max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -489,22 +489,27 @@ def production_request_view(request):
 @require_http_methods(["GET", "POST"])
 def production_review_view(request, pk=None):
     """Staff only (others: 404): pending production requests, approve or reject with a message."""
+    form = None
     try:
         pending = selectors.production_request_list_for_staff(actor=request.user)
         if request.method == "POST":
             req = selectors.production_request_get_for_staff(actor=request.user, pk=pk)
             form = DecisionForm(request.POST)
-            form.is_valid()
-            approve = request.POST.get("decision") == "approve"
-            try:
-                services.production_request_decide(actor=request.user, request=req, approve=approve,
-                                                   message=form.cleaned_data.get("message", ""))
-            except ApplicationError as exc:
-                messages.error(request, f"{req.oc_id}: {exc.message}")
-            else:
-                messages.success(request, f"Request {req.oc_id} {'approved' if approve else 'rejected'}.")
-            return redirect("organizations:production-review")
+            # an over-long message or an unknown decision: said next to that request with the message
+            # kept, not decided without the message (or taken for a rejection)
+            if form.is_valid():
+                approve = form.cleaned_data["decision"] == "approve"
+                try:
+                    services.production_request_decide(actor=request.user, request=req, approve=approve,
+                                                       message=form.cleaned_data["message"])
+                except ApplicationError as exc:
+                    messages.error(request, f"{req.oc_id}: {exc.message}")
+                else:
+                    messages.success(request, f"Request {req.oc_id} {'approved' if approve else 'rejected'}.")
+                return redirect("organizations:production-review")
     except NotFoundError as exc:
         raise Http404(exc.message) from exc
     decided = selectors.production_request_list_for_staff(actor=request.user, status=None).exclude(status="pending")[:20]
-    return render(request, "organizations/production_review.html", {"pending": pending, "decided": decided})
+    return render(request, "organizations/production_review.html",
+                  {"pending": pending, "decided": decided, "form": form, "form_pk": pk if form else None},
+                  status=400 if form else 200)

@@ -341,3 +341,27 @@ def test_the_request_builder_refuses_a_nul_next_to_its_field_and_keeps_no_histor
     page = response.content.decode()
     assert 'data-testid="field-errors"' in page and "May not contain NUL characters." in page
     assert ConsoleRequest.objects.count() == before
+
+
+def test_a_production_decision_with_a_message_too_long_is_refused_with_the_message_kept(world):
+    """The message was dropped (the form's error ignored) and the request approved without it."""
+    req, staff = world["request"], world["fuzz"].clients["staff"]
+    message = "Welcome aboard. " * 300  # 4,800 characters
+    response = staff.post(reverse("organizations:production-decide", kwargs={"pk": req.pk}),
+                          {"decision": "approve", "message": message})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Ensure this value has at most 4000 characters" in page and message.strip() in page
+    req.refresh_from_db()
+    assert req.status == ProductionRequestStatus.PENDING and not Organization.objects.filter(oc_id="mia-live").exists()
+
+
+@pytest.mark.parametrize("decision", [None, "", "maybe", "APPROVE"])
+def test_a_production_decision_that_is_neither_approve_nor_reject_decides_nothing(world, decision):
+    """Anything but "approve" was taken for a rejection."""
+    req, staff = world["request"], world["fuzz"].clients["staff"]
+    data = {"message": "Sorry, not now"} | ({} if decision is None else {"decision": decision})
+    response = staff.post(reverse("organizations:production-decide", kwargs={"pk": req.pk}), data)
+    assert response.status_code == 400 and "Choose Approve or Reject." in response.content.decode()
+    assert "Sorry, not now" in response.content.decode()
+    assert ProductionRequest.objects.get(pk=req.pk).status == ProductionRequestStatus.PENDING
