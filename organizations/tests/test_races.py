@@ -149,3 +149,37 @@ def test_two_users_requesting_the_same_id_in_another_case_make_one_request(owner
     errors = [o for o in outcomes.values() if isinstance(o, Exception)]
     assert [e.message for e in errors] == [services.ERR_PRODUCTION_PENDING], outcomes
     assert ProductionRequest.objects.count() == 1
+
+
+def test_saving_the_first_restore_webhook_twice_at_once_saves_one(staging_org, admin_user, monkeypatch):
+    """Double-submit of the first staging restore webhook: both found none and both inserted one,
+    and the second was a 500 (IntegrityError: one webhook per organization)."""
+    from organizations import services_restore as sr
+    from organizations.models import StagingRestoreWebhook
+
+    barrier = threading.Barrier(2)
+    pause_at(monkeypatch, "organizations.models.StagingRestoreWebhook.save", barrier, before=True)
+    save = lambda url: lambda: sr.restore_webhook_save(  # noqa: E731
+        actor=admin_user, organization=staging_org, url=url, hash_key="k")
+    outcomes = run_concurrently(first=save("https://hooks.example.com/a"), second=save("https://hooks.example.com/b"))
+
+    assert all(isinstance(o, StagingRestoreWebhook) for o in outcomes.values()), outcomes
+    (hook,) = StagingRestoreWebhook.objects.filter(organization=staging_org)
+    assert hook.url in ("https://hooks.example.com/a", "https://hooks.example.com/b")
+    assert actions(staging_org).count(AuditAction.RESTORE_WEBHOOK_SAVE) == 2
+
+
+def test_removing_the_restore_webhook_twice_at_once_logs_one_removal(staging_org, admin_user, monkeypatch):
+    """Two tabs remove the webhook: both read it, both deleted it, and the activity log said it was
+    removed twice. The second now says there is no webhook."""
+    from organizations import services_restore as sr
+
+    sr.restore_webhook_save(actor=admin_user, organization=staging_org, url="https://hooks.example.com/a")
+    barrier = threading.Barrier(2)
+    pause_at(monkeypatch, "organizations.services_restore.restore_webhook_get", barrier)
+    remove = lambda: sr.restore_webhook_delete(actor=admin_user, organization=staging_org)  # noqa: E731
+    outcomes = run_concurrently(first=remove, second=remove)
+
+    errors = [o for o in outcomes.values() if isinstance(o, Exception)]
+    assert [e.message for e in errors] == [sr.ERR_WEBHOOK_NOT_FOUND], outcomes
+    assert actions(staging_org).count(AuditAction.RESTORE_WEBHOOK_DELETE) == 1
