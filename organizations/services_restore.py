@@ -85,6 +85,7 @@ ERR_WEBHOOK_URL_PRIVATE = (
 )
 ERR_WEBHOOK_URL_UNRESOLVED = "The host name of this URL could not be resolved."
 ERR_WEBHOOK_HASH_KEY_TOO_LONG = "The HashKey can be at most 200 characters long."
+ERR_WEBHOOK_HASH_KEY_NUL = "The HashKey may not contain NUL characters."
 
 STAGING_RESTORE_STALE_AFTER = timedelta(hours=2)
 RESTORE_WEBHOOK_MAX_ATTEMPTS = 5
@@ -345,7 +346,8 @@ def webhook_url_check(url: str, *, resolve: bool = True) -> str:
         parts.port  # noqa: B018 - raises ValueError for a bad port
     except ValueError as exc:
         raise RestoreError(ERR_WEBHOOK_URL_INVALID) from exc
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+    # a control character (NUL: PostgreSQL cannot store it) has no place in a URL, like a space
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() or c < " " for c in url):
         raise RestoreError(ERR_WEBHOOK_URL_INVALID)
     if resolve and not settings.STAGING_RESTORE_WEBHOOK_ALLOW_PRIVATE_URLS:
         _checked_addresses(parts.hostname)
@@ -367,6 +369,8 @@ def restore_webhook_save(*, actor: User, organization: Organization, url: str, h
     hash_key = hash_key or ""
     if len(hash_key) > 200:
         raise RestoreError(ERR_WEBHOOK_HASH_KEY_TOO_LONG)
+    if "\x00" in hash_key:  # PostgreSQL cannot store it
+        raise RestoreError(ERR_WEBHOOK_HASH_KEY_NUL)
     # the organization's row first: two first saves at once each found no webhook and inserted one
     # (the second a 500); now the second waits, then updates the first's
     Organization.objects.select_for_update().get(pk=organization.pk)
