@@ -205,6 +205,8 @@ def staging_restore_start(
         _require_staging(organization)
     _marketplaces(organization)
     org = Organization.objects.select_for_update().get(pk=organization.pk)  # serializes starts per org
+    if actor is not None:  # again from the locked row: a removal or delete committed while waiting counts
+        _admin_of_staging(actor=actor, organization=org)
     _fail_stale_runs(org)
     if StagingRestore.objects.filter(organization=org, status__in=ACTIVE_RESTORE_STATUSES).exists():
         raise RestoreRunningError(ERR_RESTORE_RUNNING)

@@ -183,3 +183,25 @@ def test_removing_the_restore_webhook_twice_at_once_logs_one_removal(staging_org
     errors = [o for o in outcomes.values() if isinstance(o, Exception)]
     assert [e.message for e in errors] == [sr.ERR_WEBHOOK_NOT_FOUND], outcomes
     assert actions(staging_org).count(AuditAction.RESTORE_WEBHOOK_DELETE) == 1
+
+
+def test_a_removed_admin_cannot_start_a_staging_restore_at_the_same_moment(staging_org, owner, admin_user, monkeypatch):
+    """An admin starts a restore while the owner removes that admin: the start checked the admin's
+    access before waiting for the organization's lock, so a restore was queued (and logged) by
+    someone who no longer had access."""
+    from organizations import services_restore as sr
+    from organizations.models import StagingRestore
+
+    before = actions(staging_org)
+    barrier = threading.Barrier(2)
+    pause_at(monkeypatch, "organizations.services_restore._marketplaces", barrier, threads={"restore"})
+    pause_at(monkeypatch, "organizations.services._lock", barrier, threads={"remove"})  # holds the lock
+    outcomes = run_concurrently(
+        restore=lambda: sr.staging_restore_start(actor=admin_user, organization=staging_org),
+        remove=lambda: services.contributor_remove(actor=owner, organization=staging_org, username=admin_user.username),
+    )
+
+    assert outcomes["remove"] is None, outcomes
+    assert isinstance(outcomes["restore"], NotFoundError), outcomes
+    assert not StagingRestore.objects.filter(organization=staging_org).exists()
+    assert actions(staging_org)[len(before):] == [AuditAction.CONTRIBUTOR_REMOVE]
