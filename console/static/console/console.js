@@ -1,5 +1,6 @@
 // API console: filter rows (add/remove), copy buttons, the response's JSON tree, reporting a live
-// edit the browser refuses, the highlight of the operation shown, quiet superseded requests.
+// edit the browser refuses, the highlight of the operation shown (and the picker, one line on a narrow
+// screen), quiet superseded requests.
 // Requests themselves go through htmx; the response panel is server-rendered except the tree, which is
 // built here from the raw JSON the panel embeds (<script type="application/json">).
 (function () {
@@ -260,6 +261,33 @@
       link.classList.toggle("active", active);
       if (active) link.setAttribute("aria-current", "true"); else link.removeAttribute("aria-current");
     });
+    showCurrentOperation(op);
+  }
+
+  // The picker is a <details>: on a narrow screen (one column, as in the stylesheet) a one-line
+  // "Choose operation" disclosure, closed until opened, so the request is on the first screen; on a
+  // wide screen its toggle is hidden and it stays open (the sidebar). Its toggle names the operation
+  // the builder shows.
+  var NARROW = window.matchMedia ? window.matchMedia("(max-width: 900px)") : null;
+
+  function isNarrow() { return !!(NARROW && NARROW.matches); }
+
+  function fitPicker() {
+    var picker = document.querySelector("details.op-picker");
+    if (picker) picker.open = !isNarrow();
+  }
+  fitPicker();  // a deferred script: the page is parsed
+  if (NARROW && NARROW.addEventListener) NARROW.addEventListener("change", fitPicker);
+  else if (NARROW && NARROW.addListener) NARROW.addListener(fitPicker);
+
+  function showCurrentOperation(op) {
+    var current = document.querySelector(".op-picker .op-current");
+    var method = document.querySelector("#builder-form .builder-head .method");
+    if (!current || !method) return;
+    current.textContent = "";
+    current.appendChild(method.cloneNode(true));
+    current.appendChild(document.createTextNode(" "));
+    current.appendChild(el("span", "op-name", op));
   }
 
   function syncUrlOperation() {
@@ -294,7 +322,10 @@
       setStale(false);  // the field to fix is gone
       var from = event.detail && event.detail.requestConfig && event.detail.requestConfig.elt;
       // an operation link or a history entry's "Edit" (the elements that load the builder)
-      if (from && from.getAttribute && from.getAttribute("hx-target") === "#builder") focusBuilder();
+      if (from && from.getAttribute && from.getAttribute("hx-target") === "#builder") {
+        if (isNarrow()) fitPicker();  // picked: the picker closes again above the request
+        focusBuilder();
+      }
     } else if (id === "operations") {
       markActiveOperation();
     } else if (id === "response") {
@@ -313,7 +344,7 @@
     var top = panel.getBoundingClientRect().top;
     if (top < 0 || top > window.innerHeight * 0.75) panel.scrollIntoView({ block: "start" });
   }
-  document.addEventListener("htmx:historyRestore", markActiveOperation);
+  document.addEventListener("htmx:historyRestore", function () { markActiveOperation(); fitPicker(); });
 
   // --- superseded requests -----------------------------------------------------------------------
   // hx-sync="...:replace" aborts the request in flight when a newer one starts (the latest request
