@@ -890,7 +890,7 @@ class VariantResource(Resource):
 
     @transaction.atomic
     def save(self, caller, path_params: dict, object_id: str, data: dict):
-        self.get_object(caller, path_params, object_id)  # 404 for a variant that does not exist
+        self.get_object(caller, path_params, object_id, lock=True)  # 404 for a variant that does not exist (or no longer)
         return super().save(caller, path_params, object_id, data)
 
 

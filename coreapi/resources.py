@@ -8,6 +8,8 @@ The writers here are the services of every generic resource (atomic, validated, 
 hook point).
 """
 
+import functools
+import hashlib
 import json
 import re
 import secrets
@@ -20,7 +22,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -135,6 +137,42 @@ class SupplierAccess:
     @property
     def owner_column(self) -> str | None:
         return column_for(self.owner) if self.owner else None
+
+
+class _WriteConflict(IdExists):
+    """A unique constraint broke under a write: a concurrent request committed the same ID (or
+    username) after this one's checks. `_retried_on_conflict` runs the write once more."""
+
+
+def _retried_on_conflict(write):
+    """Run a create / replace / patch again, once, when a concurrent request won the race for a
+    unique value: the second run's checks see the committed row and answer as they would have one
+    request later (IdExists, UsernameMustBeUnique, or for a PUT the replace of the object that now
+    exists) instead of blaming the ID for whatever constraint broke."""
+
+    @functools.wraps(write)
+    def run(self, *args, **kwargs):
+        try:
+            with transaction.atomic():
+                return write(self, *args, **kwargs)
+        except _WriteConflict:
+            pass
+        return write(self, *args, **kwargs)  # a second conflict is answered IdExists
+
+    return run
+
+
+def _lock_id_in_environment(model, environment: str, object_id: str) -> None:
+    """Until the transaction ends, hold the lock on this ID in the environment (a PostgreSQL
+    advisory lock), for IDs unique across the environment's marketplaces, which no constraint
+    enforces: a concurrent create of the same ID in another marketplace waits here, then finds it
+    taken. SQLite has one writer at a time."""
+    if connection.vendor != "postgresql":
+        return
+    name = f"{model._meta.db_table}:{environment}:{object_id}".encode()
+    key = int.from_bytes(hashlib.sha256(name).digest()[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 XP_MAX_BYTES = 8000  # OrderCloud: "The entire xp object must be 8000 bytes or less"
@@ -283,8 +321,12 @@ class Resource:
             )
         setattr(obj, column, supplier)
 
-    def get_object(self, caller, path_params: dict, object_id: str):
-        obj = self.queryset(caller, path_params).filter(oc_id=object_id).first()
+    def get_object(self, caller, path_params: dict, object_id: str, *, lock: bool = False):
+        """The object, or NotFound. `lock` (inside a transaction, before changing it): the row is
+        locked until commit, so a concurrent DELETE waits, or has already removed it (NotFound):
+        saving a copy read before a DELETE would INSERT the deleted object again."""
+        qs = self.queryset(caller, path_params).filter(oc_id=object_id)
+        obj = (qs.select_for_update(of=("self",)) if lock else qs).first()
         if obj is None:
             raise CoreObjectNotFound(self.object_type, object_id)
         return obj
@@ -362,6 +404,7 @@ class Resource:
 
     def _id_taken(self, caller, path_params: dict, object_id: str, exclude_pk=None) -> bool:
         if self.id_unique_in_environment:
+            _lock_id_in_environment(self.model, caller.environment, object_id)
             qs = self.model.objects.filter(marketplace__environment=caller.environment, oc_id=object_id)
         else:
             qs = self._rows(caller, path_params).filter(oc_id=object_id)
@@ -383,7 +426,7 @@ class Resource:
             with transaction.atomic():
                 obj.save()
         except IntegrityError:
-            raise IdExists(MSG_ID_EXISTS, data={"ObjectType": self.object_type, "ObjectID": obj.oc_id}) from None
+            raise _WriteConflict(MSG_ID_EXISTS, data={"ObjectType": self.object_type, "ObjectID": obj.oc_id}) from None
 
     def _follow_new_id(self, caller, obj, old_id: str) -> None:
         """After a committed-to-be ID change: point every reference at the new ID (same transaction)."""
@@ -403,6 +446,7 @@ class Resource:
             setattr(obj, self.parent.column, path_params[self.parent.param])
         return obj
 
+    @_retried_on_conflict
     @transaction.atomic
     def create(self, caller, path_params: dict, data: dict):
         self._refuse_supplier_row_change(caller)
@@ -419,11 +463,14 @@ class Resource:
         self._save(caller, obj, data, creating=True)
         return obj
 
+    @_retried_on_conflict
     @transaction.atomic
     def save(self, caller, path_params: dict, object_id: str, data: dict):
         """PUT: replace the object (every writable field), or create it with this ID."""
         self._check_required(data, partial=False)
         id_validate(object_id)
+        if self.id_unique_in_environment:  # a concurrent PUT of this new ID waits, then replaces it
+            _lock_id_in_environment(self.model, caller.environment, object_id)
         existing = self.queryset(caller, path_params).filter(oc_id=object_id).select_for_update().first()
         new_object_id = data.get("ID") if "ID" not in self.readonly else None
         new_object_id = id_validate(new_object_id) if new_object_id else object_id
@@ -449,10 +496,11 @@ class Resource:
             self._follow_new_id(caller, existing, old_id)
         return existing, False
 
+    @_retried_on_conflict
     @transaction.atomic
     def patch(self, caller, path_params: dict, object_id: str, data: dict):
         self._check_required(data, partial=True)
-        obj = self.get_object(caller, path_params, object_id)
+        obj = self.get_object(caller, path_params, object_id, lock=True)
         self._check_owner(caller, obj)
         old_id = obj.oc_id
         new_object_id = data.get("ID") if "ID" not in self.readonly else None
@@ -629,12 +677,10 @@ class Assignment:
             for n in self.field_names
             if n in self.columns and n not in self.keys and data.get(n) is not None
         }
-        obj = qs.filter(**key).first()
-        if obj is None:
-            obj = self.model(marketplace_id=caller.marketplace_pk, **key)
-        for column, value in values.items():
-            setattr(obj, column, value)
-        obj.save()
+        # An upsert: the same assignment saved twice at once (a double click) is one row, and the
+        # second save updates it (update_or_create retries the lookup when its insert loses the race
+        # on the unique constraint) instead of failing with an IntegrityError.
+        obj, _created = qs.update_or_create(marketplace_id=caller.marketplace_pk, **key, defaults=values)
         saved = self.serialize(obj)
         if self.enrich:
             self.enrich(caller.marketplace_pk, [saved])

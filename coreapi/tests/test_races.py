@@ -1,0 +1,163 @@
+"""Two core API requests racing on the same object (PostgreSQL).
+
+Each test sends two real HTTP requests (django.test.Client, one per thread, so one database
+connection each) and holds them at a threading.Barrier placed between the check and the write
+(tests/races.py), so the interleaving that breaks an unprotected check-then-write happens on every
+run, not by luck."""
+
+import json
+import threading
+
+import pytest
+from django.test import Client
+
+from coreapi import models as m
+from coreapi.testing import core_world
+from tests.races import needs_postgres, pause_at, run_concurrently
+
+pytestmark = [needs_postgres, pytest.mark.django_db(transaction=True)]
+
+
+def api(world, token: str):
+    """`call(method, path, body)` -> (status, JSON or None), on a fresh client (safe in a thread)."""
+
+    def call(method: str, path: str, body=None):
+        kwargs = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+        if body is not None:
+            kwargs.update(data=json.dumps(body), content_type="application/json")
+        response = getattr(Client(), method)(world.url(path), **kwargs)
+        return response.status_code, (response.json() if response.content else None)
+
+    return call
+
+
+@pytest.fixture
+def world():
+    return core_world()
+
+
+@pytest.fixture
+def call(world):
+    return api(world, world.admin_token())
+
+
+def statuses(outcomes: dict) -> list:
+    assert not any(isinstance(o, BaseException) for o in outcomes.values()), outcomes
+    return sorted(status for status, _body in outcomes.values())
+
+
+@pytest.fixture
+def parties(call):
+    """A buyer with a user group and a user, a product, a catalog and a security profile."""
+    for path, body in [
+        ("/v1/buyers", {"ID": "b", "Name": "B"}),
+        ("/v1/buyers/b/usergroups", {"ID": "g", "Name": "G"}),
+        ("/v1/buyers/b/users", {"ID": "u", "Username": "bu", "FirstName": "F", "LastName": "L", "Email": "u@example.com",
+                                "Active": True}),  # fmt: skip
+        ("/v1/products", {"ID": "p", "Name": "P"}),
+        ("/v1/catalogs", {"ID": "c", "Name": "C"}),
+        ("/v1/securityprofiles", {"ID": "sp", "Name": "SP", "Roles": ["Shopper"]}),
+    ]:
+        assert call("post", path, body)[0] == 201, path
+
+
+ASSIGNMENTS = [
+    ("/v1/securityprofiles/assignments", {"SecurityProfileID": "sp", "BuyerID": "b"}, m.SecurityProfileAssignment),
+    ("/v1/products/assignments", {"ProductID": "p", "BuyerID": "b"}, m.ProductAssignment),
+    ("/v1/catalogs/assignments", {"CatalogID": "c", "BuyerID": "b"}, m.CatalogAssignment),
+    ("/v1/catalogs/productassignments", {"CatalogID": "c", "ProductID": "p"}, m.ProductCatalogAssignment),
+    ("/v1/buyers/b/usergroups/assignments", {"UserGroupID": "g", "UserID": "u"}, m.UserGroupAssignment),
+]
+
+
+@pytest.mark.parametrize(("path", "body", "model"), ASSIGNMENTS, ids=[a[0] for a in ASSIGNMENTS])
+def test_the_same_assignment_saved_twice_at_once_is_one_assignment_and_two_204s(world, call, parties, monkeypatch,
+                                                                                  path, body, model):  # fmt: skip
+    """A double-clicked "assign": both requests found no assignment and inserted one; the second
+    insert broke the unique constraint and its client got a 500 InternalServerError for an
+    assignment that exists. Saving an assignment is an upsert: both answer 204."""
+    before = model.objects.count()
+    pause_at(monkeypatch, f"coreapi.models.{model.__name__}.save", threading.Barrier(2), before=True)
+    outcomes = run_concurrently(first=lambda: call("post", path, body), second=lambda: call("post", path, body))
+
+    assert statuses(outcomes) == [204, 204], outcomes
+    assert model.objects.count() == before + 1
+
+
+def test_a_patch_while_the_object_is_deleted_does_not_bring_it_back(call, monkeypatch):
+    """PATCH read the product, DELETE removed it (204), then PATCH saved its copy: the UPDATE
+    matched no row, so Django INSERTed it again and the deleted product was back (200, with the
+    patched name). Now PATCH locks the row it read: it is done before the DELETE, or finds nothing."""
+    assert call("post", "/v1/products", {"ID": "p", "Name": "P"})[0] == 201
+    barrier = threading.Barrier(2)
+    # (with the lock the DELETE waits for the PATCH, which waits here alone until the timeout)
+    pause_at(monkeypatch, "coreapi.resources.Resource.get_object", barrier, threads={"patch"}, timeout=5)
+    pause_at(monkeypatch, "coreapi.resources.Resource.delete", barrier, threads={"delete"})  # after its commit
+    outcomes = run_concurrently(patch=lambda: call("patch", "/v1/products/p", {"Name": "Q"}),
+                                delete=lambda: call("delete", "/v1/products/p"))  # fmt: skip
+
+    assert outcomes["delete"][0] == 204, outcomes
+    assert outcomes["patch"][0] in (200, 404), outcomes
+    assert call("get", "/v1/products/p")[0] == 404
+    assert not m.Product.objects.filter(oc_id="p").exists()
+
+
+CREATES = [
+    ("/v1/products", {"Name": "P"}),
+    ("/v1/buyers", {"Name": "B"}),
+    ("/v1/securityprofiles", {"Name": "SP"}),
+    ("/v1/adminusers", {"Username": "new-admin", "FirstName": "F", "LastName": "L", "Email": "a@example.com", "Active": True}),
+    ("/v1/apiclients", {"AppName": "App", "AccessTokenDuration": 600}),
+]
+
+
+@pytest.mark.parametrize(("path", "body"), CREATES, ids=[c[0] for c in CREATES])
+def test_put_of_the_same_new_id_twice_at_once_creates_it_once_and_replaces_it_once(call, monkeypatch, path, body):
+    """PUT is create-or-replace: one after the other, the first creates (201) and the second
+    replaces (200). At once, both found no object and inserted it, and the second was a 409 IdExists
+    for the very object it was asked to replace."""
+    pause_at(monkeypatch, "coreapi.resources.Resource._id_taken", threading.Barrier(2))
+    put = lambda: call("put", f"{path}/new-id", body)  # noqa: E731
+    outcomes = run_concurrently(first=put, second=put)
+
+    assert statuses(outcomes) == [200, 201], outcomes
+    status, listed = call("get", f"{path}?ID=new-id")
+    assert status == 200 and listed["Meta"]["TotalCount"] == 1
+
+
+@pytest.mark.parametrize("method", ["post", "put"])
+def test_two_users_with_one_username_at_once_the_second_is_told_the_username_is_taken(call, monkeypatch, method):
+    """Two admin users with different IDs and the same Username created at once: both passed the
+    username check, and the second insert broke the username constraint, which was answered as if
+    the ID were taken (IdExists "An object with this ID already exists.", ObjectID the new ID)."""
+    body = {"Username": "same", "FirstName": "F", "LastName": "L", "Email": "a@example.com", "Active": True}
+    pause_at(monkeypatch, "coreapi.models.CoreUser.full_clean", threading.Barrier(2))  # after the username check
+    if method == "post":
+        outcomes = run_concurrently(first=lambda: call("post", "/v1/adminusers", {"ID": "u1", **body}),
+                                    second=lambda: call("post", "/v1/adminusers", {"ID": "u2", **body}))  # fmt: skip
+    else:
+        outcomes = run_concurrently(first=lambda: call("put", "/v1/adminusers/u1", body),
+                                    second=lambda: call("put", "/v1/adminusers/u2", body))  # fmt: skip
+
+    assert statuses(outcomes) == [201, 409], outcomes
+    [error] = next(body for status, body in outcomes.values() if status == 409)["Errors"]
+    assert error["ErrorCode"] == "UsernameMustBeUnique" and error["Data"] == {"Username": "same"}
+    assert m.CoreUser.objects.filter(username="same").count() == 1
+
+
+def test_one_api_client_id_put_in_two_marketplaces_at_once_is_created_once(call, monkeypatch):
+    """API client IDs are unique across the environment (the token endpoint finds the client by ID
+    alone), but the database only enforces that per marketplace. Two marketplaces PUT the same new
+    client ID at once: both checks found it free and both created it, and from then on the token
+    endpoint picked one of the two, so the other marketplace's users could not sign in with it."""
+    other = core_world(marketplace_id="mkt-two", client_id="other-client", admin_username="other-admin")
+    call_other = api(other, other.admin_token())
+    body = {"AppName": "App", "AccessTokenDuration": 600}
+    pause_at(monkeypatch, "coreapi.resources.Resource._id_taken", threading.Barrier(2))
+    outcomes = run_concurrently(first=lambda: call("put", "/v1/apiclients/SAME-ID", body),
+                                second=lambda: call_other("put", "/v1/apiclients/SAME-ID", body))  # fmt: skip
+
+    assert statuses(outcomes) == [201, 409], outcomes
+    [error] = next(body for status, body in outcomes.values() if status == 409)["Errors"]
+    assert error["ErrorCode"] == "IdExists"
+    assert m.ApiClient.objects.filter(marketplace__environment="sandbox", oc_id="SAME-ID").count() == 1
