@@ -6,6 +6,8 @@ takes `token` (a refresh token). Every other operation needs `Authorization: Bea
 a bare `Bearer` (what the SDK sends with no stored token) is treated as anonymous: 401.
 """
 
+import re
+
 from django.http import HttpRequest
 from django.http.request import RawPostDataException
 from ninja import Form, Router, Schema
@@ -20,16 +22,28 @@ from portal.common.errors import ApplicationError
 ERR_NUL_CHARACTER = "The request contains a NUL character, which no field may hold."
 
 
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# \u0000 in JSON text, unless its backslash is itself escaped ("C:\\u0000" is text, not a NUL)
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def _fields_have_nul(fields) -> bool:
+    """Every key and every value of a QueryDict: a repeated key has several (`lists()`, not `items()`)."""
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in fields.lists())
+
+
 def _has_nul(request: HttpRequest) -> bool:
-    if "\x00" in request.path or any("\x00" in key or "\x00" in value for key, value in request.GET.items()):
+    if "\x00" in request.path or _fields_have_nul(request.GET):
         return True
     if request.method not in {"POST", "PUT", "PATCH"}:
         return False
     try:
-        body = request.body
+        body = request.body  # read first: once a multipart form is parsed, the body is gone for the JSON parser
     except RawPostDataException:  # a multipart form, already parsed
-        return any("\x00" in value for value in request.POST.values())
-    return b"\x00" in body or b"\\u0000" in body
+        return _fields_have_nul(request.POST)
+    if request.content_type in FORM_CONTENT_TYPES:  # decoded: a form sends a NUL as %00
+        return _fields_have_nul(request.POST)
+    return b"\x00" in body or _JSON_NUL.search(body) is not None
 
 
 class PortalBearer(HttpBearer):
