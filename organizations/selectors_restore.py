@@ -31,7 +31,9 @@ def staging_restore_list(*, actor: User, organization: Organization) -> QuerySet
 
 def staging_restore_get(*, actor: User, organization: Organization, pk) -> StagingRestore:
     qs = staging_restore_list(actor=actor, organization=organization)
-    run = qs.filter(pk=pk).first() if str(pk).isdigit() else None
+    text = str(pk)
+    # ASCII digits only ("²" is a digit to str.isdigit() but not to int()); no more than a bigint has
+    run = qs.filter(pk=int(text)).first() if text.isascii() and text.isdigit() and len(text) <= 19 else None
     if run is None:
         raise NotFoundError(ERR_RESTORE_NOT_FOUND)
     return run
