@@ -15,7 +15,8 @@ Conventions every operation shares:
 import logging
 import uuid
 
-from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
@@ -199,10 +200,22 @@ def _http404(request, exc: Http404):
     return _errors(request, 404, "NotFound", ERR_NOT_FOUND)
 
 
+OAUTH_PATHS = ("/oauth/token", "/oauth/revoke")
+
+
 @api.exception_handler(SuspiciousOperation)
 def _suspicious(request, exc: SuspiciousOperation):
-    # e.g. RequestDataTooBig, TooManyFieldsSent: Django answers these with 400 too
-    return _errors(request, 400, "InvalidRequest", ERR_INVALID_REQUEST)
+    # e.g. RequestDataTooBig, TooManyFieldsSent: Django answers these with 400 too. The OAuth
+    # endpoints answer in their own shape, which the SDK reads (it shows {"Errors"} as "Unknown error").
+    if isinstance(exc, RequestDataTooBig):
+        message = f"The request is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes."
+    elif isinstance(exc, TooManyFieldsSent):
+        message = f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} fields."
+    else:
+        message = ERR_INVALID_REQUEST
+    if request.path.endswith(OAUTH_PATHS):
+        return _oauth_error(request, OAuthError("invalid_request", message))
+    return _errors(request, 400, "InvalidRequest", message)
 
 
 @api.exception_handler(PermissionDenied)
