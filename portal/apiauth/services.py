@@ -181,6 +181,9 @@ def _failure_count(key: str, window: int) -> None:
 
 def _find_user(login: str) -> User | None:
     login = login.strip()
+    longest = max(User._meta.get_field("username").max_length, User._meta.get_field("email").max_length)
+    if len(login) > longest:  # no such user; on SQLite a LIKE pattern over 50,000 bytes is an OperationalError
+        return None
     return User.objects.filter(Q(username__iexact=login) | Q(email__iexact=login)).first()
 
 
