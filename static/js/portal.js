@@ -19,3 +19,19 @@
   document.addEventListener("click", closeOutside);
   document.addEventListener("focusin", closeOutside);
 })();
+
+// Tabs that open at their content (<nav data-land-on="ID">, links ending #ID): on a phone the page
+// above the tabs fills the first screen, so the tab opens scrolled to its content (the keyboard goes
+// on from there too). Where that content starts on the first screen anyway (a desktop), the link
+// loses its fragment and the tab opens at the top as before, the page header in sight.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("nav[data-land-on] a[href*='#']");
+    if (!link) return;
+    var content = document.getElementById(link.closest("nav").getAttribute("data-land-on"));
+    if (!content) return;
+    var top = content.getBoundingClientRect().top + window.scrollY;
+    if (top < window.innerHeight * 0.75) link.hash = "";
+  });
+})();
