@@ -7,6 +7,7 @@ to that environment), mounted at /core/<environment>/ by coreapi/urls.py. OpenAP
 
 import inspect
 import logging
+import re
 from typing import Any
 
 from django.conf import settings
@@ -37,7 +38,7 @@ from coreapi.resources import Assignment, Resource, json_response
 from coreapi.tokens import base_url
 from coreapi.webhooks import WebhookWrite, prehooks_call, webhooks_fire
 from portal.common import dbdown
-from portal.common.jsonbody import StrictJSONParser, http_error_message
+from portal.common.jsonbody import BodyRejected, StrictJSONParser, http_error_message
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,48 @@ LIST_DESCRIPTION = (
     "comma list, `!` for descending. `search` looks in `searchOn` (xp paths allowed) as `searchType` says "
     "(default AllTermsAnyField: every word in some field)."
 )
+
+
+MAX_BODY_DEPTH = 100  # objects and arrays in one another; pydantic's model_dump fails past ~250
+MSG_BODY_TOO_DEEP = f"The body is nested more than {MAX_BODY_DEPTH} levels deep."
+MSG_LONE_SURROGATE = (
+    "{field}: a lone surrogate (\\u{code:04x}) is not a character and cannot be stored; send the character "
+    "itself or both halves of its UTF-16 pair."
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class CoreJSONParser(StrictJSONParser):
+    """StrictJSONParser, and: nested at most MAX_BODY_DEPTH levels (deeper, Python's and pydantic's
+    recursion limits turn it into a 500 or "Cannot parse request body"); no lone UTF-16 surrogate
+    (`"\\ud800"` is valid JSON, but the string cannot be encoded as UTF-8: PostgreSQL refuses it
+    with a 500) in any key or value, whatever the field's type (xp, lists, IDs)."""
+
+    def parse_body(self, request):
+        try:
+            data = super().parse_body(request)
+        except RecursionError:
+            raise BodyRejected(MSG_BODY_TOO_DEEP) from None
+        _text_check(data)
+        return data
+
+
+def _text_check(data: Any) -> None:
+    stack: list[tuple[Any, tuple, int]] = [(data, (), 1)]
+    while stack:
+        value, path, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_BODY_DEPTH:
+                raise BodyRejected(MSG_BODY_TOO_DEEP)
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                if isinstance(key, str) and (bad := _SURROGATE.search(key)):
+                    field = ".".join(map(str, path)) or "body"
+                    raise BodyRejected(MSG_LONE_SURROGATE.format(field=field, code=ord(bad.group())))
+                stack.append((item, (*path, key), depth + 1))
+        elif isinstance(value, str) and (bad := _SURROGATE.search(value)):
+            field = ".".join(map(str, path)) or "body"
+            raise BodyRejected(MSG_LONE_SURROGATE.format(field=field, code=ord(bad.group())))
 
 
 class CoreNinjaAPI(NinjaAPI):
@@ -689,7 +732,7 @@ def build_core_api(environment: str) -> NinjaAPI:
         ),
         urls_namespace=f"coreapi-{environment}",
         auth=CoreBearer(environment),
-        parser=StrictJSONParser(),
+        parser=CoreJSONParser(),
         openapi_url="v1/openapi.json",
         docs_url="v1/docs",
     )

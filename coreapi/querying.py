@@ -41,6 +41,8 @@ SEARCH_TYPES = ("AnyTerm", "AllTermsAnyField", "AllTermsSameField", "ExactPhrase
 DEFAULT_SEARCH_TYPE = "AllTermsAnyField"
 MAX_SEARCH_TERMS = 20
 _XP_KEY = re.compile(r"^[A-Za-z0-9_\-]{1,100}$")
+MAX_XP_PATH_DEPTH = 100  # a deeper path overflows the ORM's recursion (a 500) from about 250 levels
+MSG_XP_PATH_TOO_DEEP = "Invalid {parameter} field: xp paths have at most {limit} levels; this one has {depth}."
 
 
 @dataclass
@@ -105,15 +107,29 @@ def _model_field(spec: ListSpec, column: str) -> models.Field:
     return spec.model._meta.get_field(column)
 
 
+def _xp_path(spec: ListSpec, name: str, message: str) -> str | None:
+    """The ORM path of `xp.a.b` (None when `name` is no xp path)."""
+    if not (spec.xp_column and name.startswith("xp.")):
+        return None
+    parts = name.split(".")[1:]
+    if not (parts and all(_XP_KEY.match(p) for p in parts)):
+        return None
+    if len(parts) > MAX_XP_PATH_DEPTH:
+        parameter = {MSG_BAD_SORT: "sortBy", MSG_BAD_SEARCH_ON: "searchOn"}.get(message, "filter")
+        raise InvalidRequest(
+            MSG_XP_PATH_TOO_DEEP.format(parameter=parameter, limit=MAX_XP_PATH_DEPTH, depth=len(parts)),
+            data={"Field": name[:200] + ("..." if len(name) > 200 else "")},
+        )
+    return "__".join([spec.xp_column, *parts])
+
+
 def _resolve(spec: ListSpec, name: str, message: str) -> tuple[str, models.Field | None]:
     """(ORM path, model field or None for xp paths)."""
     if name in spec.columns:
         column = spec.columns[name]
         return column, _model_field(spec, column)
-    if spec.xp_column and name.startswith("xp."):
-        parts = name.split(".")[1:]
-        if parts and all(_XP_KEY.match(p) for p in parts):
-            return "__".join([spec.xp_column, *parts]), None
+    if (xp_path := _xp_path(spec, name, message)) is not None:
+        return xp_path, None
     allowed = ", ".join([*spec.columns, *(["xp.*"] if spec.xp_column else [])])
     raise InvalidRequest(message.format(field=name, allowed=allowed), data={"Field": name})
 
@@ -262,10 +278,8 @@ def apply_filters(qs: QuerySet, spec: ListSpec, params: ListParams) -> QuerySet:
 def _search_path(spec: ListSpec, name: str) -> str:
     if name in spec.search_fields:
         return spec.columns[name]
-    if spec.xp_column and name.startswith("xp."):
-        parts = name.split(".")[1:]
-        if parts and all(_XP_KEY.match(p) for p in parts):
-            return "__".join([spec.xp_column, *parts])
+    if (xp_path := _xp_path(spec, name, MSG_BAD_SEARCH_ON)) is not None:
+        return xp_path
     allowed = ", ".join([*spec.search_fields, *(["xp.*"] if spec.xp_column else [])])
     raise InvalidRequest(MSG_BAD_SEARCH_ON.format(field=name, allowed=allowed), data={"Field": name})
 
