@@ -499,3 +499,14 @@ def test_text_that_only_looks_like_a_nul_is_kept(world):
     assert response.status_code == 200, response.content
     assert world.send("owner", "GET", "/organizations/acme-sbx").json()["Name"] == name
     world.check()
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    (b"[" * 100_000 + b"]" * 100_000, "The body is nested too deeply."),
+    (b'{"Name": "\xff\xfe"}', "The body is not UTF-8 text."),
+])
+def test_a_body_that_cannot_be_read_says_why(world, body, message):
+    response = world.send("owner", "PUT", "/organizations/acme-sbx", body)
+    assert response.status_code == 400
+    assert response.json()["Errors"][0]["Message"] == message
+    world.check()

@@ -59,7 +59,12 @@ class ObjectJSONParser(StrictJSONParser):
     Schema would otherwise read "str", 123 or [] as an empty object and apply the defaults."""
 
     def parse_body(self, request):
-        data = super().parse_body(request)
+        try:
+            data = super().parse_body(request)
+        except RecursionError:  # Python's recursion limit, some thousand levels deep
+            raise BodyRejected("The body is nested too deeply.") from None
+        except UnicodeDecodeError:
+            raise BodyRejected("The body is not UTF-8 text.") from None
         if not isinstance(data, dict):
             raise BodyRejected("The body must be a JSON object.")
         return data
