@@ -7,7 +7,7 @@ serves one schema per resource and lists what a create or replace needs on those
 """
 
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,6 +27,9 @@ MessageType = Literal[
     "ProductCollectionInvitationAccepted", "ProductCollectionInvitationDeclined", "OneTimePassword",
 ]  # fmt: skip
 Xp = dict[str, Any]
+# An integer inside an object the API stores as JSON (PriceBreaks, Inventory, PasswordConfig): 32-bit
+# like every other integer field (those are checked by their database columns) and OrderCloud's.
+Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 
 
 class OC(BaseModel):
@@ -123,17 +126,17 @@ class ApiClientAssignment(OC):
 
 
 class PasswordConfig(OC):
-    LimitPasswordReuse: int | None = None
-    MaxConsecutiveDupeChars: int | None = None
-    MaximumPasswordAge: int | None = None
-    MinimumPasswordAge: int | None = None
-    AllowedFailedAttempts: int | None = None
-    LockoutDuration: int | None = None
+    LimitPasswordReuse: Int32 | None = None
+    MaxConsecutiveDupeChars: Int32 | None = None
+    MaximumPasswordAge: Int32 | None = None
+    MinimumPasswordAge: Int32 | None = None
+    AllowedFailedAttempts: Int32 | None = None
+    LockoutDuration: Int32 | None = None
     UpperCaseRequired: bool | None = None
     LowerCaseRequired: bool | None = None
     SpecialCharacterRequired: bool | None = None
     NumericRequired: bool | None = None
-    MinimumCharacterCount: int | None = None
+    MinimumCharacterCount: Int32 | None = None
 
 
 _PasswordConfig = PasswordConfig
@@ -360,10 +363,10 @@ class CategoryProductAssignment(OC):
 
 class Inventory(OC):
     Enabled: bool | None = None
-    NotificationPoint: int | None = None
+    NotificationPoint: Int32 | None = None
     VariantLevelTracking: bool | None = None
     OrderCanExceed: bool | None = None
-    QuantityAvailable: int | None = None
+    QuantityAvailable: Int32 | None = None
     LastUpdated: datetime | None = None
 
 
@@ -450,7 +453,7 @@ class ProductAssignment(OC):
 
 
 class PriceBreak(OC):
-    Quantity: int | None = None
+    Quantity: Int32 | None = None
     Price: float | None = None
     SalePrice: float | None = None
     SubscriptionPrice: float | None = None
@@ -508,8 +511,8 @@ class SpecProductAssignment(OC):
 
 
 class VariantInventory(OC):
-    QuantityAvailable: int | None = None
-    NotificationPoint: int | None = None
+    QuantityAvailable: Int32 | None = None
+    NotificationPoint: Int32 | None = None
     LastUpdated: datetime | None = None
 
 

@@ -97,3 +97,26 @@ def test_an_xp_path_too_deep_for_a_query_is_a_400_not_a_500(call, parameter, dep
     query = {"filter": f"{path}=1", "sortBy": f"sortBy={path}", "searchOn": f"searchOn={path}&search=1"}[parameter]
     message = refused(call("get", f"/v1/products?{query}"))
     assert "at most 100 levels" in message, message
+
+
+# Integers inside objects stored as JSON: the API's other integer fields (MinQuantity,
+# QuantityMultiplier...) are 32-bit as on OrderCloud and refuse 10**30, these stored it (and a
+# JavaScript client reads it back as 1e+30).
+NESTED_INTEGERS = [
+    ("/v1/priceschedules", {"ID": "x", "Name": "X", "PriceBreaks": [{"Quantity": "{n}", "Price": 1}]}, "PriceBreaks.0.Quantity"),
+    ("/v1/products", {"ID": "x", "Name": "X", "Inventory": {"QuantityAvailable": "{n}"}}, "Inventory.QuantityAvailable"),
+    ("/v1/products", {"ID": "x", "Name": "X", "Inventory": {"NotificationPoint": "{n}"}}, "Inventory.NotificationPoint"),
+    ("/v1/securityprofiles", {"ID": "x", "Name": "X", "PasswordConfig": {"LockoutDuration": "{n}"}}, "PasswordConfig.LockoutDuration"),
+]
+
+
+@pytest.mark.parametrize(("path", "body", "field"), NESTED_INTEGERS, ids=[c[2] for c in NESTED_INTEGERS])
+def test_integers_inside_objects_are_32_bit_like_the_other_integer_fields(world, admin_token, call, path, body, field):
+    def raw(n: int) -> str:
+        return json.dumps(body).replace('"{n}"', str(n))
+
+    for too_big in (10**30, 2**31, -(2**31) - 1):
+        message = refused(send(world, admin_token, "post", path, raw(too_big)))
+        assert message.startswith(f"{field}: "), message
+        call("get", f"{path}/x", status=404)
+    assert send(world, admin_token, "post", path, raw(2**31 - 1)).status_code == 201
