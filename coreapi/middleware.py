@@ -14,7 +14,8 @@ from django.http import HttpResponse
 
 CORE_PREFIX = "/core/"
 MSG_NUL = "Input may not contain NUL characters."
-_JSON_NUL = re.compile(rb"\\u0000", re.IGNORECASE)
+# the escape \u0000, not the text "\u0000" (`"\\u0000"`: an escaped backslash, then u0000)
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
 
 
 def _has_nul(request) -> bool:

@@ -120,3 +120,15 @@ def test_integers_inside_objects_are_32_bit_like_the_other_integer_fields(world,
         assert message.startswith(f"{field}: "), message
         call("get", f"{path}/x", status=404)
     assert send(world, admin_token, "post", path, raw(2**31 - 1)).status_code == 201
+
+
+def test_the_text_backslash_u0000_is_not_a_nul_character(world, admin_token, call):
+    r"""`"C:\\u0000"` in JSON is the text C:\u0000 (a backslash, then "u0000"), which PostgreSQL
+    stores fine; the NUL check took it for the escape \u0000 and refused it. A real NUL escape after
+    an escaped backslash (`"\\\u0000"`) is still refused."""
+    created = send(world, admin_token, "post", "/v1/products", r'{"ID": "t", "Name": "T", "Description": "C:\\u0000", "xp": {"k\\u0000": 1}}')
+    assert created.status_code == 201, created.content
+    assert call("get", "/v1/products/t", status=200).json()["Description"] == "C:\\u0000"
+    message = refused(send(world, admin_token, "post", "/v1/products", r'{"ID": "n", "Name": "\\\u0000"}'))
+    assert message == "Input may not contain NUL characters."
+    call("get", "/v1/products/n", status=404)
