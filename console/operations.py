@@ -33,6 +33,7 @@ ERR_NUMBER = "Enter a number."
 ERR_MIN = "Must be at least {minimum:g}."
 ERR_MAX = "Must be at most {maximum:g}."
 ERR_BOOLEAN = "Choose true or false."
+ERR_JSON_TOO_DEEP = "The body is nested too deeply."
 ERR_JSON_OBJECT = "The JSON body must be an object when body fields are set."
 ERR_FILTER_FIELD = "Filter field names may contain letters, digits, '.', '_' and '-'."
 ERR_NUL = "May not contain NUL characters."
@@ -439,6 +440,9 @@ def request_build(*, operation: Operation, data) -> BuiltRequest:
             body_value = jsonbody.loads(raw) if raw else {}
         except jsonbody.BodyRejected as exc:  # broken JSON, NaN, Infinity: what the API would refuse
             errors["body_json"] = str(exc)
+            body_value = {}
+        except RecursionError:  # Python's recursion limit, some thousand levels deep
+            errors["body_json"] = ERR_JSON_TOO_DEEP
             body_value = {}
         field_values = {}
         for param in operation.body_fields:

@@ -3,7 +3,7 @@
 import pytest
 from django.http import QueryDict
 
-from console.operations import BuilderError, Param, filter_expression, parse_value, request_build, operation_get
+from console.operations import ERR_JSON_TOO_DEEP, BuilderError, Param, filter_expression, parse_value, request_build, operation_get
 
 
 @pytest.mark.parametrize(
@@ -115,3 +115,12 @@ def test_history_times_read_as_people_say_them():
     now = timezone.now()
     assert ago(now - timedelta(seconds=5)) == "just now"
     assert ago(now - timedelta(minutes=5, seconds=3)) == "5\xa0minutes ago"  # timesince keeps the number with its unit
+
+
+@pytest.mark.parametrize("depth", [100_000, 1_000_000])
+def test_a_json_body_nested_too_deeply_is_a_field_error_not_a_500(db, depth):
+    data = QueryDict(mutable=True)
+    data.update({"body_json": "[" * depth + "]" * depth})
+    with pytest.raises(BuilderError) as exc:
+        request_build(operation=operation_get("Products.Create"), data=data)
+    assert exc.value.errors["body_json"] == ERR_JSON_TOO_DEEP
