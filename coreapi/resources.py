@@ -477,7 +477,9 @@ class Resource:
         if existing is None:
             self._refuse_supplier_row_change(caller)
             if self._id_taken(caller, path_params, new_object_id):
-                raise IdExists(MSG_ID_EXISTS, data={"ObjectType": self.object_type, "ObjectID": new_object_id})
+                # taken elsewhere (another parent, supplier, marketplace): IdExists; or created by a
+                # concurrent PUT since the lookup above: the second run replaces it
+                raise _WriteConflict(MSG_ID_EXISTS, data={"ObjectType": self.object_type, "ObjectID": new_object_id})
             obj = self._new(caller, path_params)
             obj.oc_id = new_object_id
             self._apply(obj, data, replace=True)

@@ -161,3 +161,20 @@ def test_one_api_client_id_put_in_two_marketplaces_at_once_is_created_once(call,
     [error] = next(body for status, body in outcomes.values() if status == 409)["Errors"]
     assert error["ErrorCode"] == "IdExists"
     assert m.ApiClient.objects.filter(marketplace__environment="sandbox", oc_id="SAME-ID").count() == 1
+
+
+def test_a_put_that_found_no_object_and_then_finds_its_id_taken_replaces_it(call, monkeypatch):
+    """The other window of two PUTs of one new ID: the second looked the object up before the first
+    inserted it (none), and checked the ID after the first committed (taken): a 409 IdExists for
+    the object it was asked to replace, under load even without a pause."""
+    # Both meet before their ID checks (the second's lookup is done: no object); then the second
+    # waits there until the first has committed. (The pause patched last is called first.)
+    committed = threading.Barrier(2)
+    pause_at(monkeypatch, "coreapi.resources.Resource._id_taken", committed, before=True, threads={"second"}, timeout=5)
+    pause_at(monkeypatch, "coreapi.resources.Resource._id_taken", threading.Barrier(2), before=True, timeout=5)
+    pause_at(monkeypatch, "coreapi.resources.Resource.save", committed, threads={"first"}, timeout=5)
+    put = lambda: call("put", "/v1/products/new-id", {"Name": "P"})  # noqa: E731
+    outcomes = run_concurrently(first=put, second=put)
+
+    assert statuses(outcomes) == [200, 201], outcomes
+    assert m.Product.objects.filter(oc_id="new-id").count() == 1
