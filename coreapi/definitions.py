@@ -17,7 +17,16 @@ from coreapi import models as m
 from coreapi import schemas as s
 from coreapi.errors import MSG_ID_EXISTS, MSG_USERNAME_EXISTS, CoreObjectNotFound, IdExists, InvalidRequest
 from coreapi.querying import apply_filters, list_params_parse, page_slice
-from coreapi.resources import Assignment, AssignmentDelete, Parent, Ref, Resource, SupplierAccess, new_client_id
+from coreapi.resources import (
+    Assignment,
+    AssignmentDelete,
+    Parent,
+    Ref,
+    Resource,
+    SupplierAccess,
+    exists_locked,
+    new_client_id,
+)
 from coreapi.roles import ROLE_SET
 from coreapi.selectors import user_available_roles
 from coreapi.services import api_client_tokens_revoke, client_secret_hash, users_tokens_revoke
@@ -1102,15 +1111,16 @@ def _buyer_group_check(caller, path_params, data: dict) -> None:
         return
     if not data.get("BuyerID"):
         raise InvalidRequest(MSG_GROUP_NEEDS_BUYER, data={"Field": "UserGroupID", "Value": group})
-    if not m.UserGroup.objects.filter(marketplace_id=caller.marketplace_pk, buyer_id=data["BuyerID"], oc_id=group).exists():
+    groups = m.UserGroup.objects.filter(marketplace_id=caller.marketplace_pk, buyer_id=data["BuyerID"], oc_id=group)
+    if not exists_locked(groups):
         raise CoreObjectNotFound("UserGroup", group)
 
 
 def _category_in_catalog_check(caller, path_params, data) -> None:
     """The CategoryID must be one of the path's catalog's categories."""
-    if not m.Category.objects.filter(
+    if not exists_locked(m.Category.objects.filter(
         marketplace_id=caller.marketplace_pk, catalog_id=path_params["catalogID"], oc_id=data["CategoryID"]
-    ).exists():
+    )):  # fmt: skip
         raise CoreObjectNotFound("Category", data["CategoryID"])
 
 
@@ -1126,7 +1136,8 @@ def _party_user_check(caller, path_params, data: dict) -> None:
     kind, company = (
         (m.UserKind.BUYER, buyer) if buyer else (m.UserKind.SUPPLIER, supplier) if supplier else (m.UserKind.ADMIN, "")
     )
-    if not m.CoreUser.objects.filter(marketplace_id=caller.marketplace_pk, kind=kind, company_id=company, oc_id=user).exists():
+    users = m.CoreUser.objects.filter(marketplace_id=caller.marketplace_pk, kind=kind, company_id=company, oc_id=user)
+    if not exists_locked(users):
         raise CoreObjectNotFound("User", user)
 
 

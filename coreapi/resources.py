@@ -175,6 +175,21 @@ def _lock_id_in_environment(model, environment: str, object_id: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
+def exists_locked(qs: models.QuerySet) -> bool:
+    """Whether a row the write refers to exists, keeping it (PostgreSQL FOR KEY SHARE, until the
+    transaction ends) from being deleted or getting a new ID meanwhile: a concurrent DELETE (or
+    PATCH/PUT, which lock the row first) waits for this write and then takes what it saved with
+    it, or committed first and the row is not found. A plain exists() would let the write save
+    an assignment of an object deleted since the check. Writes referring to one row do not wait
+    for each other. SQLite has one writer at a time."""
+    if connection.vendor != "postgresql":
+        return qs.exists()
+    sql, params = qs.values("pk")[:1].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} FOR KEY SHARE", params)
+        return cursor.fetchone() is not None
+
+
 XP_MAX_BYTES = 8000  # OrderCloud: "The entire xp object must be 8000 bytes or less"
 
 
@@ -589,7 +604,9 @@ class Assignment:
     parent: Parent | None = None
     deletes: list[AssignmentDelete] = field(default_factory=list)
     validate: Callable[[dict], None] | None = None
-    check: Callable[..., None] | None = None  # (caller, path_params, data): checks needing the parent
+    # (caller, path_params, data): checks needing the parent, run after the refs; what they find
+    # they lock (exists_locked)
+    check: Callable[..., None] | None = None
     # The list's `level` values (the SDK's "Possible values"), from: Company, Group, User.
     levels: tuple[str, ...] = ()
     commerce_roles: bool = False  # the list takes `commerceRole` (Buyer, Seller, Supplier)
@@ -623,11 +640,14 @@ class Assignment:
             )
         return qs.filter(choices[value]({f.name for f in self.model._meta.concrete_fields}))
 
-    def queryset(self, caller, path_params: dict):
+    def queryset(self, caller, path_params: dict, *, lock: bool = False):
+        """The marketplace's (and parent's) assignments; `lock` (saving one): the parent is kept
+        until commit (exists_locked)."""
         qs = self.model.objects.filter(marketplace_id=caller.marketplace_pk)
         if self.parent:
             parent_id = path_params[self.parent.param]
-            if not self.parent.model.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=parent_id).exists():
+            parents = self.parent.model.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=parent_id)
+            if not (exists_locked(parents) if lock else parents.exists()):
                 raise CoreObjectNotFound(self.parent.object_type, parent_id)
             qs = qs.filter(**{self.parent.column: parent_id})
         return qs
@@ -664,13 +684,18 @@ class Assignment:
                 raise InvalidRequest(MSG_REQUIRED.format(field=name), data={"Field": name})
         if self.validate:
             self.validate(data)
-        qs = self.queryset(caller, path_params)
-        if self.check:
-            self.check(caller, path_params, data)
+        # What the assignment names exists and stays until it is saved (exists_locked): checked
+        # and deleted at once, the assignment was saved after the DELETE had removed the object's
+        # assignments, and outlived it. The parties (parent, refs: buyer, supplier) are locked
+        # before what `check` finds in them (user groups, users), as a buyer's DELETE does (the
+        # buyer, then its users and groups): one order, no deadlock.
+        qs = self.queryset(caller, path_params, lock=True)
         for name, (model, object_type) in self.refs.items():
             value = data.get(name)
-            if value and not model.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=value).exists():
+            if value and not exists_locked(model.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=value)):
                 raise CoreObjectNotFound(object_type, value)
+        if self.check:
+            self.check(caller, path_params, data)
         key = {self.columns[k]: data.get(k) or "" for k in self.keys}
         if self.parent:
             key[self.parent.column] = path_params[self.parent.param]

@@ -178,3 +178,59 @@ def test_a_put_that_found_no_object_and_then_finds_its_id_taken_replaces_it(call
 
     assert statuses(outcomes) == [200, 201], outcomes
     assert m.Product.objects.filter(oc_id="new-id").count() == 1
+
+
+# (assignment path, body, model, the request that removes what it points to)
+ASSIGNED_WHILE_GONE = [
+    ("/v1/securityprofiles/assignments", {"SecurityProfileID": "sp", "BuyerID": "b"}, m.SecurityProfileAssignment,
+     ("delete", "/v1/securityprofiles/sp", None)),
+    ("/v1/securityprofiles/assignments", {"SecurityProfileID": "sp", "BuyerID": "b"}, m.SecurityProfileAssignment,
+     ("delete", "/v1/buyers/b", None)),
+    ("/v1/products/assignments", {"ProductID": "p", "BuyerID": "b"}, m.ProductAssignment,
+     ("delete", "/v1/products/p", None)),
+    ("/v1/products/assignments", {"ProductID": "p", "BuyerID": "b", "UserGroupID": "g"}, m.ProductAssignment,
+     ("delete", "/v1/buyers/b/usergroups/g", None)),
+    ("/v1/catalogs/assignments", {"CatalogID": "c", "BuyerID": "b"}, m.CatalogAssignment,
+     ("delete", "/v1/catalogs/c", None)),
+    ("/v1/catalogs/productassignments", {"CatalogID": "c", "ProductID": "p"}, m.ProductCatalogAssignment,
+     ("delete", "/v1/products/p", None)),
+    ("/v1/buyers/b/usergroups/assignments", {"UserGroupID": "g", "UserID": "u"}, m.UserGroupAssignment,
+     ("delete", "/v1/buyers/b/usergroups/g", None)),
+    ("/v1/specs/productassignments", {"SpecID": "s", "ProductID": "p"}, m.SpecProductAssignment,
+     ("delete", "/v1/specs/s", None)),
+    # a new ID is the old one gone too: the assignment must follow it, not keep the old one
+    ("/v1/products/assignments", {"ProductID": "p", "BuyerID": "b"}, m.ProductAssignment,
+     ("patch", "/v1/products/p", {"ID": "p2"})),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("path", "body", "model", "removal"), ASSIGNED_WHILE_GONE,
+                         ids=[f"{a[0]} {a[3][0]} {a[3][1]}" for a in ASSIGNED_WHILE_GONE])  # fmt: skip
+def test_an_assignment_saved_while_what_it_names_is_deleted_is_not_left_behind(call, parties, monkeypatch,
+                                                                                path, body, model, removal):  # fmt: skip
+    """The assignment checked that the product (buyer, group, profile, catalog, spec) exists; the
+    DELETE committed, removing it and its assignments; then the assignment was inserted: a 204, and
+    an assignment of a deleted object that no list of that object shows, and that a new object
+    created with the ID later inherits. Now the check locks what it found until the save commits:
+    the DELETE waits and takes the assignment with it (204), or was first (404 NotFound)."""
+    assert call("post", "/v1/specs", {"ID": "s", "Name": "S"})[0] == 201
+    method, removal_path, removal_body = removal
+    barrier = threading.Barrier(2)
+    # the assignment waits after its checks, before its insert; the removal after its commit
+    # (with the lock the removal waits for the assignment, which waits here alone until the timeout)
+    pause_at(monkeypatch, f"coreapi.models.{model.__name__}.save", barrier, before=True, threads={"assign"}, timeout=5)
+    removal_op = "patch" if method == "patch" else "delete"
+    pause_at(monkeypatch, f"coreapi.resources.Resource.{removal_op}", barrier, threads={"remove"})
+    outcomes = run_concurrently(assign=lambda: call("post", path, body),
+                                remove=lambda: call(method, removal_path, removal_body))  # fmt: skip
+
+    assert outcomes["remove"][0] in (200, 204), outcomes
+    assert outcomes["assign"][0] in (204, 404), outcomes
+    if outcomes["assign"][0] == 404:
+        assert outcomes["assign"][1]["Errors"][0]["ErrorCode"] == "NotFound", outcomes
+    refs = {"product_id": m.Product, "buyer_id": m.Buyer, "catalog_id": m.Catalog, "spec_id": m.Spec,
+            "security_profile_id": m.SecurityProfile, "user_group_id": m.UserGroup, "user_id": m.CoreUser}  # fmt: skip
+    for row in model.objects.all():  # every assignment names objects that exist
+        for column, ref_model in refs.items():
+            value = getattr(row, column, "")
+            assert not value or ref_model.objects.filter(oc_id=value).exists(), f"{model.__name__}.{column}={value}"
