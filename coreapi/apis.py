@@ -24,6 +24,8 @@ from coreapi.auth import Caller, CoreBearer
 from coreapi.errors import (
     MSG_BAD_PAGE,
     MSG_BAD_PAGE_SIZE,
+    MSG_BODY_MISSING,
+    MSG_BODY_NOT_OBJECT,
     MSG_INVALID_TOKEN,
     MSG_MISSING_TOKEN,
     CoreApiError,
@@ -664,6 +666,12 @@ def _install_error_handlers(api: NinjaAPI) -> None:
             value = request.GET.get(name, first_error.get("input"))
             message = QUERY_TYPE_MESSAGES.get(name) or f"{name}: {first_error.get('msg', 'invalid value')}"
             return _error(api, request, 400, "InvalidRequest", message, {"Parameter": name, "Value": value})
+        if location == ["body", "payload"]:
+            # the body as a whole: none (pydantic's "Field required" of a field with no name), or
+            # JSON that is not an object: [], "text", 5, null ("Input should be a valid dictionary
+            # or instance of Product")
+            message = MSG_BODY_MISSING if first_error.get("type") == "missing" else MSG_BODY_NOT_OBJECT
+            return _error(api, request, 400, "InvalidRequest", message)
         errors = [
             {"Field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "payload", "query", "path")),
              "Message": e.get("msg", "")}

@@ -30,6 +30,8 @@ MSG_BAD_SEARCH_TYPE = "Invalid searchType: {value}. Possible values: {allowed}."
 MSG_SEARCH_TOO_MANY_TERMS = "search may have at most {limit} words."
 MSG_REQUIRED = "{field} is required."
 MSG_INVALID_ID = "ID may contain only letters, digits, '-' and '_' (at most 100 characters)."
+MSG_BODY_MISSING = "The request has no body; send a JSON object."
+MSG_BODY_NOT_OBJECT = "The body must be a JSON object."  # as the Portal API says
 MSG_WEBHOOK_BLOCKED = "The request was blocked by the pre-hook webhook '{name}'."
 MSG_WEBHOOK_FAILED = "The pre-hook webhook '{name}' gave no valid answer ({reason}), so the request was not processed."
 

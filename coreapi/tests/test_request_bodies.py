@@ -122,3 +122,44 @@ def test_a_product_needs_a_name_to_be_created_or_replaced_not_to_be_patched(call
     call("post", "/v1/products", {"ID": "p", "Name": "P"}, status=201)
     call("put", "/v1/products/p", {"Description": "no name"}, status=400)
     call("patch", "/v1/products/p", {"Description": "no name needed"}, status=200)
+
+
+BODY_WRITES = [
+    ("post", "/v1/products"),
+    ("put", "/v1/products/p"),
+    ("patch", "/v1/products/p"),
+    ("post", "/v1/products/assignments"),
+    ("post", "/v1/products/p/variants/generate"),
+    ("post", "/v1/buyers/b/users/u/accesstoken"),
+    ("patch", "/v1/me"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), BODY_WRITES)
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("", "The request has no body; send a JSON object."),
+        ("[]", "The body must be a JSON object."),
+        ('[{"ID": "p", "Name": "P"}]', "The body must be a JSON object."),
+        ('"P"', "The body must be a JSON object."),
+        ("5", "The body must be a JSON object."),
+        ("null", "The body must be a JSON object."),
+    ],
+)
+def test_a_body_that_is_missing_or_not_an_object_says_so(world, admin_token, call, method, path, raw, message):
+    """No body was a 400 "Field required" naming no field, and a JSON array, string, number or
+    null "Input should be a valid dictionary or instance of Product"; the body as a whole was the
+    field pydantic could not name."""
+    call("post", "/v1/products", {"ID": "p", "Name": "P"}, status=201)
+    response = world.call(method, path, admin_token, data=raw, content_type="application/json")
+    error = only_error(response)
+    assert (error["Message"], error["Data"]) == (message, None)
+    assert call("get", "/v1/products", status=200).json()["Meta"]["TotalCount"] == 1
+    assert call("get", "/v1/products/p", status=200).json()["Name"] == "P"
+
+
+def test_a_field_of_the_wrong_type_is_still_named(world, admin_token):
+    response = post_raw(world, admin_token, '{"ID": "p", "Name": "P", "Active": "maybe"}')
+    error = only_error(response)
+    assert error["Message"].startswith("Active: ") and error["Data"][0]["Field"] == "Active"
