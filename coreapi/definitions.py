@@ -121,7 +121,10 @@ def _api_client_secret_before_save(caller, obj, data, creating):
         return
     if obj.expiration is not None and obj.expiration <= timezone.now():
         raise InvalidRequest(MSG_EXPIRATION_PAST, data={"Field": "Expiration", "Value": expiration})
-    list(m.ApiClient.objects.select_for_update().filter(marketplace_id=caller.marketplace_pk, oc_id=obj.api_client_id))
+    # FOR NO KEY UPDATE: creating, the client is already held FOR KEY SHARE (the parent check,
+    # Resource._rows), which FOR UPDATE would wait on in a concurrent create: a deadlock
+    clients = m.ApiClient.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=obj.api_client_id)
+    list(clients.select_for_update(no_key=True))
     limit = m.ApiClientSecret.SECRETS_PER_CLIENT
     if m.ApiClientSecret.objects.filter(marketplace_id=caller.marketplace_pk, api_client_id=obj.api_client_id).count() >= limit:
         raise InvalidRequest(MSG_TOO_MANY_SECRETS.format(limit=limit), data={"ApiClientID": obj.api_client_id})

@@ -278,9 +278,14 @@ class Resource:
             return caller.claims.company_id
         return None
 
-    def _rows(self, caller, path_params: dict) -> models.QuerySet:
+    def _rows(self, caller, path_params: dict, *, lock: bool = False) -> models.QuerySet:
         """Every row of the marketplace (and parent) this resource covers, whoever the caller: what
-        an ID must be unique among. A parent the caller cannot see is not found."""
+        an ID must be unique among. A parent the caller cannot see is not found. `lock` (writing a
+        child: create, replace, patch): the parent is kept until commit (exists_locked), so its
+        DELETE (or new ID) waits for the write and then takes the child with it, or was first and
+        the parent is not found; checked with a plain exists(), a child inserted after the parent's
+        DELETE committed outlived it (a 201, a user of a deleted buyer, no foreign key to refuse
+        it). The parent is locked before the child's row, the order its DELETE takes them in."""
         qs = self.model.objects.filter(marketplace_id=caller.marketplace_pk, **self.scope)
         if self.parent:
             parent_id = path_params[self.parent.param]
@@ -288,14 +293,14 @@ class Resource:
             supplier = self.supplier_of(caller)
             if supplier and self.supplier_access.owner_column is None:
                 parents = parents.filter(**{self.supplier_access.parent_owner_column: supplier})
-            if not parents.exists():
+            if not (exists_locked(parents) if lock else parents.exists()):
                 raise CoreObjectNotFound(self.parent.object_type, parent_id)
             qs = qs.filter(**{self.parent.column: parent_id})
         return qs
 
-    def queryset(self, caller, path_params: dict) -> models.QuerySet:
-        """The rows the caller can see."""
-        qs = self._rows(caller, path_params)
+    def queryset(self, caller, path_params: dict, *, lock: bool = False) -> models.QuerySet:
+        """The rows the caller can see (`lock`: the parent is locked, see _rows)."""
+        qs = self._rows(caller, path_params, lock=lock)
         supplier = self.supplier_of(caller)
         if supplier and self.supplier_access.own_row:
             return qs.filter(oc_id=supplier)
@@ -339,8 +344,9 @@ class Resource:
     def get_object(self, caller, path_params: dict, object_id: str, *, lock: bool = False):
         """The object, or NotFound. `lock` (inside a transaction, before changing it): the row is
         locked until commit, so a concurrent DELETE waits, or has already removed it (NotFound):
-        saving a copy read before a DELETE would INSERT the deleted object again."""
-        qs = self.queryset(caller, path_params).filter(oc_id=object_id)
+        saving a copy read before a DELETE would INSERT the deleted object again. Its parent is
+        locked too (see _rows)."""
+        qs = self.queryset(caller, path_params, lock=lock).filter(oc_id=object_id)
         obj = (qs.select_for_update(of=("self",)) if lock else qs).first()
         if obj is None:
             raise CoreObjectNotFound(self.object_type, object_id)
@@ -465,7 +471,7 @@ class Resource:
     @transaction.atomic
     def create(self, caller, path_params: dict, data: dict):
         self._refuse_supplier_row_change(caller)
-        self.queryset(caller, path_params)  # parent must exist
+        self.queryset(caller, path_params, lock=True)  # parent must exist, and stay until commit
         self._check_required(data, partial=False)
         object_id = data.get("ID") if "ID" not in self.readonly else None
         object_id = id_validate(object_id) if object_id else self.generate_id()
@@ -486,7 +492,7 @@ class Resource:
         id_validate(object_id)
         if self.id_unique_in_environment:  # a concurrent PUT of this new ID waits, then replaces it
             _lock_id_in_environment(self.model, caller.environment, object_id)
-        existing = self.queryset(caller, path_params).filter(oc_id=object_id).select_for_update().first()
+        existing = self.queryset(caller, path_params, lock=True).filter(oc_id=object_id).select_for_update().first()
         new_object_id = data.get("ID") if "ID" not in self.readonly else None
         new_object_id = id_validate(new_object_id) if new_object_id else object_id
         if existing is None:

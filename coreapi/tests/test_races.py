@@ -234,3 +234,76 @@ def test_an_assignment_saved_while_what_it_names_is_deleted_is_not_left_behind(c
         for column, ref_model in refs.items():
             value = getattr(row, column, "")
             assert not value or ref_model.objects.filter(oc_id=value).exists(), f"{model.__name__}.{column}={value}"
+
+
+_USER = {"FirstName": "F", "LastName": "L", "Email": "n@example.com", "Active": True}
+# (method, child path, body, child model, its parent column, the parent's model, the request that
+# removes the parent); the child kinds whose parent check came before the insert
+CREATED_WHILE_PARENT_GOES = [
+    ("post", "/v1/buyers/b/users", {"ID": "u2", "Username": "new-u", **_USER}, m.CoreUser, "company_id", m.Buyer,
+     ("delete", "/v1/buyers/b", None)),
+    ("put", "/v1/buyers/b/users/u2", {"Username": "new-u", **_USER}, m.CoreUser, "company_id", m.Buyer,
+     ("delete", "/v1/buyers/b", None)),
+    ("post", "/v1/buyers/b/usergroups", {"ID": "g2", "Name": "G2"}, m.UserGroup, "buyer_id", m.Buyer,
+     ("delete", "/v1/buyers/b", None)),
+    ("put", "/v1/buyers/b/usergroups/g2", {"Name": "G2"}, m.UserGroup, "buyer_id", m.Buyer,
+     ("delete", "/v1/buyers/b", None)),
+    ("post", "/v1/suppliers/sup/users", {"ID": "su", "Username": "new-su", **_USER}, m.CoreUser, "company_id",
+     m.Supplier, ("delete", "/v1/suppliers/sup", None)),
+    ("post", "/v1/catalogs/c/categories", {"ID": "cat", "Name": "Cat"}, m.Category, "catalog_id", m.Catalog,
+     ("delete", "/v1/catalogs/c", None)),
+    ("put", "/v1/catalogs/c/categories/cat", {"Name": "Cat"}, m.Category, "catalog_id", m.Catalog,
+     ("delete", "/v1/catalogs/c", None)),
+    ("post", "/v1/specs/s/options", {"ID": "o", "Value": "V"}, m.SpecOption, "spec_id", m.Spec,
+     ("delete", "/v1/specs/s", None)),
+    ("put", "/v1/specs/s/options/o", {"Value": "V"}, m.SpecOption, "spec_id", m.Spec,
+     ("delete", "/v1/specs/s", None)),
+    ("post", "/v1/apiclients/ac/secrets", {"Name": "S"}, m.ApiClientSecret, "api_client_id", m.ApiClient,
+     ("delete", "/v1/apiclients/ac", None)),
+    # a new ID for the parent: its children follow it, and the new child must too
+    ("post", "/v1/buyers/b/usergroups", {"ID": "g2", "Name": "G2"}, m.UserGroup, "buyer_id", m.Buyer,
+     ("patch", "/v1/buyers/b", {"ID": "b2"})),
+    ("post", "/v1/catalogs/c/categories", {"ID": "cat", "Name": "Cat"}, m.Category, "catalog_id", m.Catalog,
+     ("patch", "/v1/catalogs/c", {"ID": "c2"})),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("method", "path", "body", "model", "parent_column", "parent_model", "removal"),
+                         CREATED_WHILE_PARENT_GOES,
+                         ids=[f"{c[0]} {c[1]} {c[6][0]} {c[6][1]}" for c in CREATED_WHILE_PARENT_GOES])  # fmt: skip
+def test_a_child_created_while_its_parent_is_deleted_is_not_left_behind(call, parties, monkeypatch, method, path, body,
+                                                                        model, parent_column, parent_model, removal):  # fmt: skip
+    """A buyer's user or user group, a supplier's user, a catalog's category, a spec's option or an
+    API client's secret checked that its parent exists; the parent's DELETE committed, removing it
+    and its children; then the child was inserted: a 201, and a child of a deleted parent (no
+    foreign keys: the column holds the parent's ID) that no list shows and that a new parent created
+    with that ID later inherits. The same with a PATCH giving the parent a new ID: the child kept
+    the old one. Now the parent check locks the parent until the child is saved: the DELETE (PATCH)
+    waits and takes the child with it, or was first (404 NotFound)."""
+    for setup_path, setup_body in [
+        ("/v1/specs/s", {"Name": "S"}),
+        ("/v1/suppliers/sup", {"Name": "Sup"}),
+        ("/v1/apiclients/ac", {"AppName": "App", "AccessTokenDuration": 600}),
+    ]:
+        assert call("put", setup_path, setup_body)[0] == 201, setup_path
+    removal_method, removal_path, removal_body = removal
+    barrier = threading.Barrier(2)
+    # the create waits after its checks (the parent's, then the ID's, which looks at the parent
+    # again), before its insert; the removal after its commit (with the lock the removal waits for
+    # the create, which waits here alone until the timeout)
+    pause_at(monkeypatch, "coreapi.resources.Resource._id_taken", barrier, threads={"create"}, timeout=5)
+    pause_at(monkeypatch, f"coreapi.resources.Resource.{removal_method}", barrier, threads={"remove"})
+    outcomes = run_concurrently(create=lambda: call(method, path, body),
+                                remove=lambda: call(removal_method, removal_path, removal_body))  # fmt: skip
+
+    assert outcomes["remove"][0] in (200, 204), outcomes
+    assert outcomes["create"][0] in (201, 404), outcomes
+    if outcomes["create"][0] == 404:
+        assert outcomes["create"][1]["Errors"][0]["ErrorCode"] == "NotFound", outcomes
+    parents = set(parent_model.objects.values_list("oc_id", flat=True))
+    children = model.objects.all()
+    if model is m.CoreUser:
+        children = children.filter(kind=m.UserKind.BUYER if parent_model is m.Buyer else m.UserKind.SUPPLIER)
+    for row in children:  # every child's parent exists
+        parent_id = getattr(row, parent_column)
+        assert parent_id in parents, f"{model.__name__} {row.oc_id}: {parent_column}={parent_id}"
