@@ -57,7 +57,7 @@ from organizations.models import (
     StagingRestoreTrigger,
     StagingRestoreWebhook,
 )
-from organizations.services import _audit, _membership, _require_admin
+from organizations.services import _audit, _lock, _membership, _require_admin
 from portal.common import outbound
 from portal.common.errors import ApplicationError, NotFoundError
 from portal.common.outbound import OutboundRefused, url_for_log
@@ -204,7 +204,7 @@ def staging_restore_start(
     else:
         _require_staging(organization)
     _marketplaces(organization)
-    org = Organization.objects.select_for_update().get(pk=organization.pk)  # serializes starts per org
+    org = _lock(organization)  # serializes starts per org
     if actor is not None:  # again from the locked row: a removal or delete committed while waiting counts
         _admin_of_staging(actor=actor, organization=org)
     _fail_stale_runs(org)
@@ -374,25 +374,27 @@ def restore_webhook_save(*, actor: User, organization: Organization, url: str, h
     if "\x00" in hash_key:  # PostgreSQL cannot store it
         raise RestoreError(ERR_WEBHOOK_HASH_KEY_NUL)
     # the organization's row first: two first saves at once each found no webhook and inserted one
-    # (the second a 500); now the second waits, then updates the first's
-    Organization.objects.select_for_update().get(pk=organization.pk)
-    hook = StagingRestoreWebhook.objects.filter(organization=organization).first()
-    hook = hook or StagingRestoreWebhook(organization=organization)
+    # (the second a 500); now the second waits, then updates the first's. The access again from the
+    # locked row: a removal committed while waiting counts.
+    org = _lock(organization)
+    _admin_of_staging(actor=actor, organization=org)
+    hook = StagingRestoreWebhook.objects.filter(organization=org).first()
+    hook = hook or StagingRestoreWebhook(organization=org)
     hook.url, hook.hash_key = url, hash_key
     hook.full_clean()
     hook.save()
-    _audit(organization=organization, actor=actor, action=AuditAction.RESTORE_WEBHOOK_SAVE, target=organization.oc_id,
+    _audit(organization=org, actor=actor, action=AuditAction.RESTORE_WEBHOOK_SAVE, target=org.oc_id,
            details={"url": url_for_log(url)})
     return hook
 
 
 @transaction.atomic
 def restore_webhook_delete(*, actor: User, organization: Organization) -> None:
-    Organization.objects.select_for_update().get(pk=organization.pk)  # a second removal at once: not found
-    hook = restore_webhook_get(actor=actor, organization=organization)
+    org = _lock(organization)  # a second removal at once: not found; access read from the locked row
+    hook = restore_webhook_get(actor=actor, organization=org)
     hook.delete()
-    _audit(organization=organization, actor=actor, action=AuditAction.RESTORE_WEBHOOK_DELETE,
-           target=organization.oc_id, details={"url": url_for_log(hook.url)})
+    _audit(organization=org, actor=actor, action=AuditAction.RESTORE_WEBHOOK_DELETE,
+           target=org.oc_id, details={"url": url_for_log(hook.url)})
 
 
 def restore_webhook_payload(*, organization: Organization, restore: StagingRestore | None, counts: dict[str, int],

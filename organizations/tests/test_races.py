@@ -205,3 +205,25 @@ def test_a_removed_admin_cannot_start_a_staging_restore_at_the_same_moment(stagi
     assert isinstance(outcomes["restore"], NotFoundError), outcomes
     assert not StagingRestore.objects.filter(organization=staging_org).exists()
     assert actions(staging_org)[len(before):] == [AuditAction.CONTRIBUTOR_REMOVE]
+
+
+def test_a_removed_admin_cannot_save_the_restore_webhook_at_the_same_moment(staging_org, owner, admin_user, monkeypatch):
+    """An admin saves the Staging Restore Webhook while the owner removes that admin: the save
+    checked access before waiting for the organization's lock, so it went through after the removal."""
+    from organizations import services_restore as sr
+    from organizations.models import StagingRestoreWebhook
+
+    before = actions(staging_org)
+    barrier = threading.Barrier(2)
+    pause_at(monkeypatch, "organizations.services_restore.webhook_url_check", barrier, threads={"save"})
+    pause_at(monkeypatch, "organizations.services._lock", barrier, threads={"remove"})  # holds the lock
+    outcomes = run_concurrently(
+        save=lambda: sr.restore_webhook_save(actor=admin_user, organization=staging_org,
+                                             url="https://hooks.example.com/a", hash_key="k"),
+        remove=lambda: services.contributor_remove(actor=owner, organization=staging_org, username=admin_user.username),
+    )
+
+    assert outcomes["remove"] is None, outcomes
+    assert isinstance(outcomes["save"], NotFoundError), outcomes
+    assert not StagingRestoreWebhook.objects.filter(organization=staging_org).exists()
+    assert actions(staging_org)[len(before):] == [AuditAction.CONTRIBUTOR_REMOVE]
