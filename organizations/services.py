@@ -820,7 +820,13 @@ def action_code_undelivered(*, device_pk: int, valid_until: str) -> None:
     failed): the code is withdrawn, a new one may be sent at once (no cooldown), the activity log
     says so and the page or API call waiting for it says the email could not be sent. A failure
     reported for an older code (a newer one was sent since, or it was used) changes nothing."""
-    device = ActionCodeDevice.objects.select_for_update().select_related("user").filter(pk=device_pk).first()
+    user_id = ActionCodeDevice.objects.filter(pk=device_pk).values_list("user_id", flat=True).first()
+    if user_id is None:
+        return
+    # the user's row, then the device: the order action_code_send locks them in (no deadlock with a
+    # "Send code" clicked at the moment the mail task gives up)
+    User.objects.select_for_update().only("pk").filter(pk=user_id).first()
+    device = ActionCodeDevice.objects.select_for_update(of=("self",)).select_related("user").filter(pk=device_pk).first()
     if device is None or not device.token or device.valid_until is None or device.valid_until.isoformat() != valid_until:
         return
     device.token = None
