@@ -274,7 +274,8 @@ def _code_status(request, org, action) -> dict:
     sent_to = request.session.get(_code_session_key(org, action))
     undelivered = bool(sent_to) and selectors.action_code_delivery_failed(
         user=request.user, action=action, organization=org)
-    return {f"{action}_code": {"action": action, "sent_to": sent_to, "undelivered": undelivered}}
+    return {f"{action}_code": {"action": action, "sent_to": sent_to,
+                               "undelivered": services.ERR_CODE_UNDELIVERED.format(to=sent_to) if undelivered else ""}}
 
 
 def _settings_render(request, org, membership, *, rename_form=None, transfer_form=None, delete_form=None, status=200):

@@ -11,9 +11,8 @@ callable is then called with those kwargs (JSON values). The emailed codes use i
 waiting for a code says the email could not be sent instead of "Code sent".
 """
 
-import logging
-
 import base64
+import logging
 from typing import Any
 
 from django.conf import settings
