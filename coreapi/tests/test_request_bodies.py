@@ -34,6 +34,13 @@ def test_non_finite_numbers_are_refused_not_stored(world, admin_token, call, num
     assert call("get", "/v1/products", status=200).json()["Meta"]["TotalCount"] == 0
 
 
+def test_a_body_that_is_not_utf8_says_so(world, admin_token, call):
+    response = world.call("post", "/v1/products", admin_token, data=b'{"ID": "p", "Name": "\xff"}',
+                          content_type="application/json")
+    assert only_error(response)["Message"] == "The body is not UTF-8 text."
+    call("get", "/v1/products/p", status=404)
+
+
 def test_broken_json_says_where(world, admin_token):
     response = post_raw(world, admin_token, '{"ID": "p",\n "Name": }')
     assert only_error(response)["Message"] == "The body is not valid JSON: Expecting value (line 2, column 10)."

@@ -19,6 +19,10 @@ class BodyRejected(ValueError):
     """Why a request body could not be read: the message is shown to the client."""
 
 
+MSG_NOT_UTF8 = "The body is not UTF-8 text."
+MSG_TOO_DEEP = "The body is nested too deeply."
+
+
 def _constant(name: str):
     raise BodyRejected(f"{name} is not a JSON number; send a finite number or null.")
 
@@ -31,11 +35,14 @@ def _finite(text: str) -> float:
 
 
 def loads(body: bytes | str):
-    """json.loads that refuses NaN and infinities (BodyRejected), and says where JSON is broken."""
+    """json.loads that refuses NaN and infinities and bytes that are not UTF-8 (BodyRejected), and
+    says where JSON is broken."""
     try:
         return json.loads(body, parse_constant=_constant, parse_float=_finite)
     except json.JSONDecodeError as exc:
         raise BodyRejected(f"The body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).") from None
+    except UnicodeDecodeError:
+        raise BodyRejected(MSG_NOT_UTF8) from None
 
 
 class StrictJSONParser(Parser):
@@ -62,9 +69,7 @@ class ObjectJSONParser(StrictJSONParser):
         try:
             data = super().parse_body(request)
         except RecursionError:  # Python's recursion limit, some thousand levels deep
-            raise BodyRejected("The body is nested too deeply.") from None
-        except UnicodeDecodeError:
-            raise BodyRejected("The body is not UTF-8 text.") from None
+            raise BodyRejected(MSG_TOO_DEEP) from None
         if not isinstance(data, dict):
             raise BodyRejected("The body must be a JSON object.")
         return data
