@@ -5,30 +5,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE or more than DATA_UPLOAD_MAX_NUMBER_FIELDS parameter
 the message (Django's bare 400 page otherwise)."""
 
 import json
-import re
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.http import HttpResponse
 
+from portal.common.nul import request_has_nul
+
 CORE_PREFIX = "/core/"
 MSG_NUL = "Input may not contain NUL characters."
-# the escape \u0000, not the text "\u0000" (`"\\u0000"`: an escaped backslash, then u0000)
-_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
-
-
-def _has_nul(request) -> bool:
-    if "\x00" in request.path:
-        return True
-    if any("\x00" in value for _key, values in request.GET.lists() for value in [_key, *values]):
-        return True
-    if request.method in ("GET", "HEAD", "OPTIONS", "DELETE") and not request.META.get("CONTENT_LENGTH"):
-        return False
-    body = request.body
-    if request.content_type == "application/x-www-form-urlencoded":
-        return any("\x00" in value for _key, values in request.POST.lists() for value in [_key, *values])
-    return b"\x00" in body or bool(_JSON_NUL.search(body))
 
 
 def unreadable_message(exc: SuspiciousOperation) -> str:
@@ -43,7 +29,7 @@ def unreadable_message(exc: SuspiciousOperation) -> str:
 def _refusal(request) -> str | None:
     """Why the request is refused before any view reads it, or None."""
     try:
-        return MSG_NUL if _has_nul(request) else None
+        return MSG_NUL if request_has_nul(request) else None
     except SuspiciousOperation as exc:
         return unreadable_message(exc)
 

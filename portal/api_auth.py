@@ -6,10 +6,7 @@ takes `token` (a refresh token). Every other operation needs `Authorization: Bea
 a bare `Bearer` (what the SDK sends with no stored token) is treated as anonymous: 401.
 """
 
-import re
-
 from django.http import HttpRequest
-from django.http.request import RawPostDataException
 from ninja import Form, Router, Schema
 from ninja.security import HttpBearer
 
@@ -17,38 +14,14 @@ from portal.apiauth import services as auth_services
 from portal.apiauth.services import OAuthError
 from portal.common.clientip import client_ip
 from portal.common.errors import ApplicationError
-
+from portal.common.nul import request_has_nul
 
 ERR_NUL_CHARACTER = "The request contains a NUL character, which no field may hold."
 
 
-FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-# \u0000 in JSON text, unless its backslash is itself escaped ("C:\\u0000" is text, not a NUL)
-_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
-
-
-def _fields_have_nul(fields) -> bool:
-    """Every key and every value of a QueryDict: a repeated key has several (`lists()`, not `items()`)."""
-    return any("\x00" in key or any("\x00" in value for value in values) for key, values in fields.lists())
-
-
-def _has_nul(request: HttpRequest) -> bool:
-    if "\x00" in request.path or _fields_have_nul(request.GET):
-        return True
-    if request.method not in {"POST", "PUT", "PATCH"}:
-        return False
-    try:
-        body = request.body  # read first: once a multipart form is parsed, the body is gone for the JSON parser
-    except RawPostDataException:  # a multipart form, already parsed
-        return _fields_have_nul(request.POST)
-    if request.content_type in FORM_CONTENT_TYPES:  # decoded: a form sends a NUL as %00
-        return _fields_have_nul(request.POST)
-    return b"\x00" in body or _JSON_NUL.search(body) is not None
-
-
 class PortalBearer(HttpBearer):
     def __call__(self, request: HttpRequest):
-        if _has_nul(request):  # PostgreSQL cannot store or compare NUL: refuse before any query
+        if request_has_nul(request):  # PostgreSQL cannot store or compare NUL: refuse before any query
             raise ApplicationError(ERR_NUL_CHARACTER)
         header = request.headers.get(self.header, "")
         scheme, _, token = header.strip().partition(" ")
@@ -91,7 +64,7 @@ def oauth_token(
     refresh_token: str = Form(None),
     recaptchaToken: str = Form(None),  # noqa: N803 - the SDK's field name; not verified here
 ):
-    if _has_nul(request):
+    if request_has_nul(request):
         raise OAuthError("invalid_request", ERR_NUL_CHARACTER)
     if grant_type == "password":
         tokens = auth_services.portal_token_password_grant(

@@ -14,6 +14,8 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
+from portal.common.nul import address_has_nul
+
 SKIPPED_PREFIXES = ("/api/", "/core/")
 
 
@@ -55,15 +57,9 @@ class NulCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith(SKIPPED_PREFIXES) and _address_has_nul(request):
+        if not request.path.startswith(SKIPPED_PREFIXES) and address_has_nul(request):
             return _refused(request, ERR_NUL_IN_ADDRESS, status=400, template="400.html")
         return self.get_response(request)
-
-
-def _address_has_nul(request) -> bool:
-    return "\x00" in request.path or any(
-        "\x00" in text for key, values in request.GET.lists() for text in (key, *values)
-    )
 
 
 def _refused(request, message: str, *, status: int, template: str) -> HttpResponse:
