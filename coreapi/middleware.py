@@ -7,23 +7,14 @@ the message (Django's bare 400 page otherwise)."""
 import json
 import uuid
 
-from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponse
 
+from portal.common.jsonbody import unreadable_message
 from portal.common.nul import request_has_nul
 
 CORE_PREFIX = "/core/"
 MSG_NUL = "Input may not contain NUL characters."
-
-
-def unreadable_message(exc: SuspiciousOperation) -> str:
-    """Why Django could not read a request (its limits), for the client."""
-    if isinstance(exc, RequestDataTooBig):
-        return f"The body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes."
-    if isinstance(exc, TooManyFieldsSent):
-        return f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} parameters."
-    return "The request could not be read."
 
 
 def _refusal(request) -> str | None:

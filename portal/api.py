@@ -15,8 +15,7 @@ Conventions every operation shares:
 import logging
 import uuid
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
@@ -27,7 +26,7 @@ from portal.api_auth import portal_bearer
 from portal.apiauth.services import ERR_TOKEN_MISSING, OAuthError
 from portal.common import dbdown
 from portal.common.errors import ApplicationError
-from portal.common.jsonbody import ObjectJSONParser, http_error_message
+from portal.common.jsonbody import ObjectJSONParser, http_error_message, unreadable_message
 
 logger = logging.getLogger("portal.api")
 
@@ -207,12 +206,7 @@ OAUTH_PATHS = ("/oauth/token", "/oauth/revoke")
 def _suspicious(request, exc: SuspiciousOperation):
     # e.g. RequestDataTooBig, TooManyFieldsSent: Django answers these with 400 too. The OAuth
     # endpoints answer in their own shape, which the SDK reads (it shows {"Errors"} as "Unknown error").
-    if isinstance(exc, RequestDataTooBig):
-        message = f"The request is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes."
-    elif isinstance(exc, TooManyFieldsSent):
-        message = f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} fields."
-    else:
-        message = ERR_INVALID_REQUEST
+    message = unreadable_message(exc, default=ERR_INVALID_REQUEST)
     if request.path.endswith(OAUTH_PATHS):
         return _oauth_error(request, OAuthError("invalid_request", message))
     return _errors(request, 400, "InvalidRequest", message)

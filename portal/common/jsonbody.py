@@ -10,7 +10,7 @@ import json
 import math
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from ninja.errors import HttpError
 from ninja.parser import Parser
 
@@ -21,6 +21,15 @@ class BodyRejected(ValueError):
 
 MSG_NOT_UTF8 = "The body is not UTF-8 text."
 MSG_TOO_DEEP = "The body is nested too deeply."
+
+
+def unreadable_message(exc: SuspiciousOperation, default: str = "The request could not be read.") -> str:
+    """Why Django could not read a request (its limits), for the client (both JSON APIs)."""
+    if isinstance(exc, RequestDataTooBig):
+        return f"The body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes."
+    if isinstance(exc, TooManyFieldsSent):
+        return f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} parameters."
+    return default
 
 
 def _constant(name: str):
@@ -50,7 +59,7 @@ class StrictJSONParser(Parser):
         try:
             body = request.body
         except RequestDataTooBig:
-            raise BodyRejected(f"The body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes.") from None
+            raise BodyRejected(unreadable_message(RequestDataTooBig())) from None
         return loads(body)
 
 
