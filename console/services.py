@@ -330,11 +330,13 @@ def console_token_get(
     stale_access_token: str | None = None,
     membership: Membership | None = None,
     stored_token: ConsoleToken | None = None,
+    context_checked: bool = False,
 ) -> ConsoleToken:
     """A usable token for this context, refreshed or minted when needed (see the module rules).
     `stale_access_token`: the token the API just answered 401 to; replaced unless already replaced.
     `membership`: the user's access as looked up earlier in this request (else looked up here).
-    `stored_token`: this context's row as read earlier in this request (else read here)."""
+    `stored_token`: this context's row as read earlier in this request (else read here).
+    `context_checked`: console_context_check passed earlier in this request (not repeated)."""
     membership = _membership(user=user, organization=organization, membership=membership)
     if not context.is_self and not _context_text_ok(context):  # before any query: typed in the context form
         raise NotFoundError(ERR_CONTEXT_USER_NOT_FOUND)
@@ -356,7 +358,8 @@ def console_token_get(
     else:
         _check_context(membership=membership, organization=organization, context=context)
         # a client and user that do not exist get no row: each one typed would be kept otherwise
-        console_context_check(organization=organization, context=context)
+        if not context_checked:
+            console_context_check(organization=organization, context=context)
         try:
             with transaction.atomic():
                 row = ConsoleToken.objects.create(

@@ -108,7 +108,7 @@ def _console_context(request, org, membership, *, tab: str) -> dict:
     token, context_error = None, ""
     try:
         services.console_context_check(organization=org, context=context)
-        token = services.console_token_get(user=request.user, organization=org, context=context)
+        token = services.console_token_get(user=request.user, organization=org, context=context, context_checked=True)
     except (NotFoundError, PermissionError_, ConsoleError) as exc:
         if context.is_self:
             if isinstance(exc, NotFoundError):
