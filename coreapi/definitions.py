@@ -590,7 +590,8 @@ def buyer_user_move(caller, *, buyer_id: str, user_id: str, new_buyer_id: str, o
     user = USERS.queryset(caller, {"buyerID": buyer_id}).select_for_update().filter(oc_id=user_id).first()
     if user is None:
         raise CoreObjectNotFound("User", user_id)
-    if not m.Buyer.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=new_buyer_id).exists():
+    # locked until the move is saved: a DELETE of the new buyer waits and takes the user with it
+    if not exists_locked(m.Buyer.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=new_buyer_id)):
         raise CoreObjectNotFound("Buyer", new_buyer_id)
     if new_buyer_id == buyer_id:
         return user

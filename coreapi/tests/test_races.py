@@ -307,3 +307,21 @@ def test_a_child_created_while_its_parent_is_deleted_is_not_left_behind(call, pa
     for row in children:  # every child's parent exists
         parent_id = getattr(row, parent_column)
         assert parent_id in parents, f"{model.__name__} {row.oc_id}: {parent_column}={parent_id}"
+
+
+def test_a_user_moved_into_a_buyer_being_deleted_is_not_left_behind(call, parties, monkeypatch):
+    """Users.Move checked that the new buyer exists; its DELETE committed (with its users); then the
+    user was saved into it: a 201 and a user of a buyer that no longer exists. Now the check locks
+    the new buyer until the move is saved: the DELETE waits and takes the user with it, or was first (404)."""
+    assert call("put", "/v1/buyers/b2", {"Name": "B2"})[0] == 201
+    barrier = threading.Barrier(2)
+    pause_at(monkeypatch, "coreapi.definitions._tokens_revoke", barrier, before=True, threads={"move"}, timeout=5)
+    pause_at(monkeypatch, "coreapi.resources.Resource.delete", barrier, threads={"remove"})
+    outcomes = run_concurrently(move=lambda: call("post", "/v1/buyers/b/users/u/moveto/b2?orders=None"),
+                                remove=lambda: call("delete", "/v1/buyers/b2"))  # fmt: skip
+
+    assert outcomes["remove"][0] == 204, outcomes
+    assert outcomes["move"][0] in (201, 404), outcomes
+    buyers = set(m.Buyer.objects.values_list("oc_id", flat=True))
+    for user in m.CoreUser.objects.filter(kind=m.UserKind.BUYER):
+        assert user.company_id in buyers, f"user {user.oc_id} of buyer {user.company_id}"
