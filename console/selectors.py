@@ -128,6 +128,20 @@ def context_user_list(*, user, organization: Organization, membership: Membershi
     return [u for u in users if u["Active"] and membership.holds_flag(COMMERCE_FLAG[u["CommerceRole"]])]
 
 
+def context_user_roles(*, organization: Organization, username: str) -> list[str] | None:
+    """The roles the core user `username` holds through their security profiles (whatever the
+    contributor holds), or None when no such user exists or the API is remote."""
+    if not username or not is_builtin(organization):
+        return None
+    from coreapi.models import CoreUser
+
+    user = CoreUser.objects.filter(marketplace__environment=_marketplace_args(organization)["environment"],
+                                   marketplace__marketplace_id=organization.oc_id, username=username).first()
+    if user is None:
+        return None
+    return core_selectors.user_available_roles(marketplace_pk=user.marketplace_id, user=user)
+
+
 def webhook_delivery_list(*, organization: Organization, webhook_id: str) -> list[dict] | None:
     """The latest delivery attempts of a webhook the caller has just read through the core API
     (which checked its roles), or None for a remote environment, whose log the portal cannot see."""

@@ -80,6 +80,11 @@ class ConsoleError(ApplicationError):
     pass
 
 
+MSG_USER_HAS_NO_ROLES = (
+    "{username} holds no role: no security profile is assigned to them, their company or one of their user "
+    "groups, so the token has none and every call will be refused (403). Assign one "
+    "(SecurityProfiles.SaveAssignment), then pick {username} again."
+)
 MSG_NO_SHARED_ROLES = (
     "{username} and you hold no role in common, so the token has none and every call will be refused (403). "
     "The token gets the roles you both hold; yours here: {roles}. Ask an admin of this organization for the "
@@ -331,12 +336,16 @@ def console_token_get(
     membership: Membership | None = None,
     stored_token: ConsoleToken | None = None,
     context_checked: bool = False,
+    renew: bool = False,
 ) -> ConsoleToken:
     """A usable token for this context, refreshed or minted when needed (see the module rules).
     `stale_access_token`: the token the API just answered 401 to; replaced unless already replaced.
     `membership`: the user's access as looked up earlier in this request (else looked up here).
     `stored_token`: this context's row as read earlier in this request (else read here).
-    `context_checked`: console_context_check passed earlier in this request (not repeated)."""
+    `context_checked`: console_context_check passed earlier in this request (not repeated).
+    `renew`: mint a new token even if the stored one is usable (the user picked the context): a
+    token carries the roles it was first issued with (a refresh never adds any), so a security
+    profile assigned to the impersonated user since counts only in a new one."""
     membership = _membership(user=user, organization=organization, membership=membership)
     if not context.is_self and not _context_text_ok(context):  # before any query: typed in the context form
         raise NotFoundError(ERR_CONTEXT_USER_NOT_FOUND)
@@ -353,7 +362,7 @@ def console_token_get(
         ).first()
     if row is not None:
         _check_context(membership=membership, organization=organization, context=context, user_type=row.user_type)
-        if stale_access_token is None and _usable(row, membership):
+        if stale_access_token is None and not renew and _usable(row, membership):
             return row
     else:
         _check_context(membership=membership, organization=organization, context=context)
@@ -377,7 +386,10 @@ def console_token_get(
             if stale_access_token is None
             else row.access_token == stale_access_token or not _usable(row, membership)
         )
-        if needs:
+        if renew:
+            response = _mint(user=user, organization=organization, membership=membership, context=context)
+            _store(row, response, access_roles=list(membership.token_roles), refreshed=bool(row.access_token))
+        elif needs:
             _refresh(row=row, user=user, organization=organization, membership=membership, context=context)
     _check_context(membership=membership, organization=organization, context=context, user_type=row.user_type)
     return row

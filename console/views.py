@@ -161,7 +161,9 @@ def context_set_view(request, org, membership):
                           username=request.POST.get("username", "").strip())
         if not context.client_id or not context.username:
             raise ConsoleError(services.ERR_CONTEXT_INCOMPLETE)
-    token = services.console_token_get(user=request.user, organization=org, context=context)  # validates, mints
+    # validates and mints: a new token even when one is stored, so that picking a user again
+    # brings the roles given to them since
+    token = services.console_token_get(user=request.user, organization=org, context=context, renew=True)
     _set_context(request, org, context)
     if context.is_self:
         messages.success(request, "Now calling the API as you.")
@@ -169,8 +171,11 @@ def context_set_view(request, org, membership):
     client = selectors.context_client_name(organization=org, client_id=context.client_id)
     messages.success(request, f"Now calling the API as {context.username} via {client}.")
     if not token.granted_roles:
-        messages.warning(request, services.MSG_NO_SHARED_ROLES.format(
-            username=context.username, roles=", ".join(membership.token_roles) or "none"))
+        if not selectors.context_user_roles(organization=org, username=context.username):
+            messages.warning(request, services.MSG_USER_HAS_NO_ROLES.format(username=context.username))
+        else:
+            messages.warning(request, services.MSG_NO_SHARED_ROLES.format(
+                username=context.username, roles=", ".join(membership.token_roles) or "none"))
     return redirect(console_url(org))
 
 

@@ -258,6 +258,31 @@ class TestContextSelector:
         assert any(m.startswith("shopper and you hold no role in common") and "yours here: BuyerAdmin" in m
                    for m in shown), shown  # fmt: skip
 
+    def test_picking_a_user_again_brings_the_roles_assigned_to_them_since(self, team, member, as_user):
+        from coreapi.testing import core_security_profile, core_user
+
+        mp = core_models.Marketplace.objects.get(marketplace_id=team.oc_id, environment="sandbox")
+        core_models.Buyer.objects.create(marketplace=mp, oc_id="buyer-2", name="Buyer Two", active=True)
+        core_models.ApiClientAssignment.objects.create(marketplace=mp, api_client_id="buyer-client", buyer_id="buyer-2")
+        core_user(mp, kind=core_models.UserKind.BUYER, company_id="buyer-2", user_id="new-user", username="newbie")
+        c = as_user(member)
+
+        def pick():
+            page = c.post(url(team, "context-set"), {"client_id": "buyer-client", "username": "newbie"}, follow=True)
+            return page.content.decode(), [str(m) for m in page.context["messages"]]
+
+        page, shown = pick()
+        # newbie holds no role at all: not "you hold no role in common", which sends them to the wrong fix
+        assert services.MSG_USER_HAS_NO_ROLES.format(username="newbie") in shown
+        assert not any("in common" in m for m in shown)
+        assert 'data-testid="response-status">403' in send(c, team, "Me.Get").content.decode()
+        core_security_profile(mp, profile_id="buyer-2-profile", roles=["Shopper", "MeAdmin"], buyer_id="buyer-2")
+        page, shown = pick()  # picked again: a new token with the roles newbie holds now
+        assert not any("no role" in m for m in shown), shown
+        roles = re.search(r'data-testid="ctx-roles">(.*?)</span></div>', page, re.S).group(1)
+        assert "MeAdmin" in roles and "Shopper" in roles
+        assert 'data-testid="response-status">200' in send(c, team, "Me.Get").content.decode()
+
     def test_seller_impersonator_sees_only_seller_users(self, team, seller_member, as_user):
         users = as_user(seller_member).get(url(team, "context-users"), {"client_id": "admin-client"}).content.decode()
         assert 'data-username="admin"' in users
