@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from organizations.models import Organization, RestoreWebhookDelivery, StagingRestore, StagingRestoreWebhook
-from organizations.services_restore import ERR_RESTORE_NOT_FOUND, _admin_of_staging, progress_key
+from organizations.services_restore import ERR_RESTORE_NOT_FOUND, RestoreError, _admin_of_staging, _marketplaces, progress_key
 from portal.common.errors import NotFoundError
 
 
@@ -37,6 +37,17 @@ def staging_restore_get(*, actor: User, organization: Organization, pk) -> Stagi
     if run is None:
         raise NotFoundError(ERR_RESTORE_NOT_FOUND)
     return run
+
+
+def staging_restore_blocker(*, actor: User, organization: Organization) -> str:
+    """Why this Staging org cannot be restored now, e.g. its Production twin was deleted (the weekly
+    restore skips it too); "" when it can."""
+    _admin_of_staging(actor=actor, organization=organization)
+    try:
+        _marketplaces(organization)
+    except RestoreError as exc:
+        return exc.message
+    return ""
 
 
 def staging_restore_progress(*, restore: StagingRestore) -> Progress:

@@ -2,14 +2,19 @@
 
 GET  restore/                      the page: restore now, live progress, history, webhook, deliveries
 POST restore/                      start a restore now
-GET  restore/<pk>/progress/        htmx: the progress card (polled every second while it runs)
+GET  restore/<pk>/progress/        htmx: the progress card (polled every second while it runs; the page
+                                   reloads once it has finished, or the poll is refused)
 POST restore/webhook/              save (action=save), test (action=test) or remove (action=delete)
 """
 
+from functools import wraps
+
 from django.contrib import messages
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRefresh
 
 from organizations import selectors_restore, services_restore
 from organizations.views import _org_context, _page, org_page, org_url, org_view, post_only_or_redirect
@@ -30,7 +35,8 @@ def _restore_context(request, org, membership, **extra):
     deliveries = selectors_restore.restore_webhook_delivery_list(actor=request.user, organization=org)[:20]
     return _org_context(
         request, org, membership, "restore", restore_confirm=RESTORE_CONFIRM.format(name=org.name),
-        latest=latest, progress=selectors_restore.staging_restore_progress(restore=latest) if latest else None,
+        latest=latest, blocker=selectors_restore.staging_restore_blocker(actor=request.user, organization=org),
+        progress=selectors_restore.staging_restore_progress(restore=latest) if latest else None,
         history=_page(request, runs, 10), hook=hook, deliveries=deliveries,
         hook_max_attempts=services_restore.RESTORE_WEBHOOK_MAX_ATTEMPTS,
         hook_url=extra.pop("hook_url", hook.url if hook else ""),
@@ -55,12 +61,38 @@ def staging_restore_view(request, org, membership):
     return render(request, "organizations/staging_restore.html", _restore_context(request, org, membership))
 
 
+def _poll(view):
+    """The progress card polls its view every second (htmx). When the answer is not the card of a
+    running restore, the page is reloaded (HX-Refresh) instead of swapping it: signed out, htmx
+    followed the redirect and put the whole sign-in page inside the card; access lost (404/403),
+    htmx swapped nothing and the card said "Running" for ever, polling; finished, the card was
+    swapped but the disabled "Restore now" button and the history stayed as they were."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.htmx:
+            return view(request, *args, **kwargs)
+        if not request.user.is_authenticated:
+            return HttpResponseClientRefresh()  # the reloaded page asks to sign in, then comes back
+        try:
+            return view(request, *args, **kwargs)
+        except (Http404, PermissionDenied) as exc:
+            response = HttpResponse(status=404 if isinstance(exc, Http404) else 403)
+            response["HX-Refresh"] = "true"  # the reloaded page says why (htmx reads it on any status)
+            return response
+
+    return wrapper
+
+
+@_poll
 @org_view
 def staging_restore_progress_view(request, org, membership, pk):
     try:
         run = selectors_restore.staging_restore_get(actor=request.user, organization=org, pk=pk)
     except services_restore.RestoreError as exc:
         raise Http404(exc.message) from exc
+    if request.htmx and not run.is_active:
+        return HttpResponseClientRefresh()  # the whole tab: report, history, "Restore now" enabled again
     context = _org_context(request, org, membership, "restore", latest=run,
                            progress=selectors_restore.staging_restore_progress(restore=run))
     return render(request, "organizations/staging_restore.html#progress", context)

@@ -78,6 +78,66 @@ class TestStagingRestorePage:
         assert client.get(f"{PAGE}{run.pk}/progress/").status_code == 404
 
 
+class TestProgressPolling:
+    """The card polls every second; when its answer would not be the card of a running restore,
+    the page reloads (HX-Refresh) instead."""
+
+    def poll(self, client, run):
+        return client.get(f"{PAGE}{run.pk}/progress/", headers={"HX-Request": "true"})
+
+    def test_a_poll_after_signing_out_reloads_the_page_instead_of_showing_sign_in_inside_the_card(
+        self, staging_org, admin_client
+    ):
+        run = StagingRestore.objects.create(organization=staging_org, status="running", tables_total=4)
+        admin_client.logout()
+        response = self.poll(admin_client, run)
+        assert response["HX-Refresh"] == "true" and b"Sign in" not in response.content
+        # opened directly (no htmx), the address still asks to sign in
+        assert admin_client.get(f"{PAGE}{run.pk}/progress/").status_code == 302
+
+    def test_an_admin_who_loses_access_while_watching_is_not_left_polling_a_running_card(
+        self, staging_org, admin_client, admin_user, owner
+    ):
+        from organizations import services
+
+        run = StagingRestore.objects.create(organization=staging_org, status="running", tables_total=4)
+        assert 'data-status="running"' in self.poll(admin_client, run).content.decode()
+        services.contributor_remove(actor=owner, organization=staging_org, username=admin_user.username)
+        response = self.poll(admin_client, run)
+        assert (response.status_code, response["HX-Refresh"]) == (404, "true")  # the reloaded page: not found
+        assert admin_client.get(PAGE).status_code == 404
+
+    def test_a_finished_restore_reloads_the_tab_so_restore_now_and_the_history_are_current(
+        self, staging_org, admin_client
+    ):
+        run = StagingRestore.objects.create(organization=staging_org, status="running", tables_total=4)
+        assert "HX-Refresh" not in self.poll(admin_client, run)
+        StagingRestore.objects.filter(pk=run.pk).update(status="failed", error="Boom.")
+        assert self.poll(admin_client, run)["HX-Refresh"] == "true"
+        page = admin_client.get(PAGE).content.decode()
+        assert "disabled" not in page.split('data-testid="restore-now"')[0].rsplit("<button", 1)[1]
+        assert "Failed: Boom." in page
+
+
+class TestWithoutProductionTwin:
+    def test_the_tab_says_there_is_nothing_to_restore_from_and_restore_now_is_disabled(
+        self, staging_org, production_org, admin_client
+    ):
+        from django.utils import timezone
+
+        production_org.deleted_at = timezone.now()
+        production_org.save(update_fields=["deleted_at"])
+        page = admin_client.get(PAGE).content.decode()
+        assert 'data-testid="restore-blocker"' in page
+        assert "has no Production organization to restore from. The weekly restore skips it too." in page
+        assert "disabled" in page.split('data-testid="restore-now"')[0].rsplit("<button", 1)[1]
+
+    def test_with_its_twin_there_is_no_warning(self, staging_org, admin_client):
+        page = admin_client.get(PAGE).content.decode()
+        assert 'data-testid="restore-blocker"' not in page
+        assert "disabled" not in page.split('data-testid="restore-now"')[0].rsplit("<button", 1)[1]
+
+
 class TestRestoreWebhookForm:
     def test_an_admin_saves_tests_and_removes_the_webhook_and_sees_the_delivery_log(
         self, staging_org, admin_client, django_capture_on_commit_callbacks
