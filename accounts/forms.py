@@ -5,6 +5,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.utils import filter_users_by_email
 from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 
 from accounts.services import UsernameError, username_clean
@@ -13,6 +14,20 @@ from accounts.validators import ERR_USERNAME_EMPTY
 
 USERNAME_HELP = "3-40 letters, digits, '-', '_' or '.'. People find you by it; it cannot be an email address."
 USERNAME_ATTRS = {"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+# The length of the user's and allauth's email columns. Django's EmailField lets through up to 320
+# characters: a longer address was a 500 on PostgreSQL (value too long) and silently kept on SQLite.
+EMAIL_MAX_LENGTH = 254
+ERR_EMAIL_TOO_LONG = f"An email address can have at most {EMAIL_MAX_LENGTH} characters."
+
+
+def limit_email_length(form: forms.Form) -> None:
+    """The form's `email` field refuses an address longer than the database keeps, and its input says so."""
+    field = form.fields.get("email")
+    if field is None:
+        return
+    field.max_length = EMAIL_MAX_LENGTH
+    field.validators.append(MaxLengthValidator(EMAIL_MAX_LENGTH, message=ERR_EMAIL_TOO_LONG))
+    field.widget.attrs["maxlength"] = str(EMAIL_MAX_LENGTH)
 
 
 class UsernameField(forms.CharField):
@@ -43,6 +58,7 @@ class SignupForm(AllauthSignupForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        limit_email_length(self)
         if "username" in self.fields:
             self.fields["username"].help_text = USERNAME_HELP
             self.fields["username"].widget.attrs.update(USERNAME_ATTRS)
@@ -99,6 +115,7 @@ class SocialSignupForm(AllauthSocialSignupForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.pop("username", None)
+        limit_email_length(self)
 
 
 class AddEmailForm(AllauthAddEmailForm):
@@ -106,6 +123,10 @@ class AddEmailForm(AllauthAddEmailForm):
     refused, as sign-up refuses it. allauth's enumeration prevention would accept it and leave the
     conflict for later: the other account's owner could confirm it by mistake, "Make primary" then
     hit the unique constraint on users' emails, and sign-in by that email became ambiguous."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_email_length(self)
 
     def clean_email(self) -> str:
         value = (self.cleaned_data.get("email") or "").lower()
