@@ -37,6 +37,12 @@ ERR_JSON_TOO_DEEP = jsonbody.MSG_TOO_DEEP
 ERR_JSON_OBJECT = "The JSON body must be an object when body fields are set."
 ERR_FILTER_FIELD = "Filter field names may contain letters, digits, '.', '_' and '-'."
 ERR_NUL = "May not contain NUL characters."
+ERR_REDACTED = (
+    "Type the {name} again: the history does not keep passwords or secrets, it shows them as ********."
+)
+# what the history keeps of a value named like a password or secret (console.services.history_redact_secrets)
+REDACTED = "********"
+SECRET_NAME_RE = re.compile(r"password|secret", re.IGNORECASE)
 
 LIST_PARAMS = ("search", "searchOn", "sortBy", "page", "pageSize")
 SCALAR_TYPES = ("string", "integer", "number", "boolean")
@@ -459,9 +465,28 @@ def request_build(*, operation: Operation, data) -> BuiltRequest:
             else:
                 body_value = {**body_value, **field_values}
         body = json.dumps(body_value)
+        if f'"{REDACTED}"' in body:  # an entry of the history opened again: not sent as the password
+            for name in _redacted_secret_names(body_value):
+                key = f"body.{name}" if name in field_values else "body_json"
+                errors.setdefault(key, ERR_REDACTED.format(name=name))
     if errors:
         raise BuilderError(errors)
     return BuiltRequest(method=operation.method, path=path, query=query, body=body, body_value=body_value)
+
+
+def _redacted_secret_names(value) -> list[str]:
+    """Names of the password or secret fields in a parsed body whose value is the history's REDACTED."""
+    found = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if item == REDACTED and SECRET_NAME_RE.search(str(key)):
+                found.append(str(key))
+            else:
+                found += _redacted_secret_names(item)
+    elif isinstance(value, list):
+        for item in value:
+            found += _redacted_secret_names(item)
+    return found
 
 
 def builder_state(data) -> dict:

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from console.client import CoreApiUnavailable, CoreResponse, core_request, is_builtin
 from console.models import HISTORY_LIMIT, ConsoleRequest, ConsoleToken
+from console.operations import REDACTED, SECRET_NAME_RE
 from organizations import selectors as org_selectors
 from organizations import services as org_services
 from organizations.models import Organization
@@ -69,8 +70,8 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # Passwords and secrets typed into a request body (Users.Create Password, Me.ResetPasswordByToken
 # NewPassword, ApiClients.Create ClientSecret, ...) are sent but never kept in the history: it is
 # stored in clear, shown again when an entry is opened, and outlives the request by far.
-SECRET_FIELD_RE = re.compile(r"password|secret", re.IGNORECASE)
-REDACTED = "********"
+# (REDACTED, the placeholder kept instead, comes from console.operations, which refuses to send it)
+SECRET_FIELD_RE = SECRET_NAME_RE
 ERR_HISTORY_REDACTED = (
     "This request contained a password or secret, which the history does not keep. Open it, type the "
     "value again and send it."

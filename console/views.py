@@ -229,6 +229,7 @@ def _builder_context(request, org, *, op_id: str, history_id: str | None = None)
         "filters": filters or [{"field": "", "op": "=", "value": ""}],
         "filter_operators": FILTER_OPERATORS,
         "body_json": body_json or "",
+        "redacted": bool(state.get("redacted")),  # a history entry whose password or secret is not kept
     }
 
 

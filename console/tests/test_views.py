@@ -210,6 +210,25 @@ class TestHistoryAndSnippets:
         send(c, team, "Products.List", pageSize="2")
         assert c.post(url(team, "history-rerun", pk=history(owner).pk), HTTP_HX_REQUEST="true").status_code == 200
 
+    def test_an_edited_entry_is_not_sent_with_the_placeholder_as_the_password(self, team, owner, as_user):
+        c = as_user(owner)
+        user = {"Username": "ann", "FirstName": "A", "LastName": "N", "Email": "a@example.com", "Active": True}
+        send(c, team, "AdminUsers.Create", body_json=json.dumps({**user, "ID": "ann"}), **{"body.Password": "Ann-pass-1!"})
+        entry = history(owner)
+        builder = c.get(url(team, "builder"), {"history": entry.pk}).content.decode()
+        assert 'data-testid="redacted-notice"' in builder and 'name="body.Password" value="********"' in builder
+        # "Edit", another ID, Send: the user would get the password ********
+        fields = {k: v[0] for k, v in entry.state.items() if k not in ("redacted", "op")}
+        body = send(c, team, "AdminUsers.Create", **{**fields, "body.ID": "ann-2"}).content.decode()
+        assert "Type the Password again" in body and 'data-testid="response-status"' not in body
+        body = send(c, team, "AdminUsers.Create", body_json=json.dumps({**user, "ID": "ann-3", "Password": "********"}))
+        assert "<code>body_json</code>: Type the Password again" in body.content.decode()
+        mp = core_models.Marketplace.objects.get(marketplace_id=team.oc_id)
+        assert not core_models.CoreUser.objects.filter(marketplace=mp, oc_id__in=["ann-2", "ann-3"]).exists()
+        body = send(c, team, "AdminUsers.Create", **{**fields, "body.ID": "ann-4", "body.Username": "ann-4",
+                                                        "body.Password": "Ann-pass-4!"})
+        assert 'data-testid="response-status">201' in body.content.decode()
+
     def test_history_of_another_user_is_404(self, team, member, owner, as_user):
         send(as_user(member), team, "Me.Get")
         entry = history(member)
