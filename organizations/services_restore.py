@@ -73,6 +73,10 @@ ERR_RESTORE_REMOTE = (
 )
 ERR_RESTORE_NO_PRODUCTION = "This Staging organization has no Production organization to restore from."
 ERR_RESTORE_NO_MARKETPLACE = "The marketplace of this organization is missing in the built-in core API."
+ERR_RESTORE_ORG_DELETED = (
+    "This organization was deleted before the restore ran; its data was left as it was, so restoring the "
+    "organization brings back what it held when it was deleted."
+)
 ERR_RESTORE_RUNNING = "A restore of this organization is already queued or running. Wait for it to finish."
 ERR_RESTORE_NOT_FOUND = "Restore not found."
 ERR_WEBHOOK_NOT_FOUND = "This organization has no staging restore webhook."
@@ -123,6 +127,8 @@ def _marketplaces(organization: Organization):
     """(production marketplace, staging marketplace) of a Staging org on the built-in core API."""
     from coreapi.models import Marketplace
 
+    if organization.is_deleted:  # a run queued before the delete: a deleted org's data stays as it was
+        raise RestoreError(ERR_RESTORE_ORG_DELETED)
     if not environments.is_builtin(organization.core_api_url):
         raise RestoreError(ERR_RESTORE_REMOTE.format(url=organization.core_api_url))
     production = Organization.objects.alive().filter(

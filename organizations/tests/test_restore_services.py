@@ -149,6 +149,22 @@ class TestStagingRestoreExecute:
         assert product_names("staging") == before
         assert AuditEntry.objects.filter(action=AuditAction.STAGING_RESTORE_FAIL, organization=staging_org).exists()
 
+    def test_a_run_queued_before_the_organization_was_deleted_leaves_its_data_as_it_was(
+        self, staging_org, owner, django_capture_on_commit_callbacks
+    ):
+        """Restoring the deleted organization must bring back what it held, not a copy of Production
+        made after the delete; and no restore webhook is sent for it."""
+        before = product_names("staging")
+        with RestoreReceiver(hash_key="k") as receiver:
+            sr.restore_webhook_save(actor=owner, organization=staging_org, url=receiver.url, hash_key="k")
+            run = sr.staging_restore_start(actor=owner, organization=staging_org)
+            services.organization_delete(actor=owner, organization=staging_org, confirmed=True)
+            with django_capture_on_commit_callbacks(execute=True):
+                result = sr.staging_restore_execute(restore_id=run.pk)
+        assert (result.status, result.error) == (StagingRestoreStatus.FAILED, sr.ERR_RESTORE_ORG_DELETED)
+        assert product_names("staging") == before
+        assert receiver.received == [] and not RestoreWebhookDelivery.objects.exists()
+
     def test_progress_is_published_table_by_table(self, staging_org, owner):
         from django.core.cache import cache
 
