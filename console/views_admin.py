@@ -89,16 +89,29 @@ def _form_api_errors(form: forms.Form, status: int, data) -> list[str]:
     return rest
 
 
+LIST_PAGE_SIZE = 100  # the API's largest page
+LIST_MAX_PAGES = 100  # 10,000 API clients, webhooks or events: more than any marketplace has
+
+
 def _items(request, org, path: str, *, query=None) -> tuple[list[dict], list[str]]:
-    """The list's items, or none and the errors to show above it (the API refused, is down or
-    issued no token)."""
-    try:
-        status, data = _core(request, org, "GET", path, query=[("pageSize", "100"), *(query or [])])
-    except (CoreCallError, services.ConsoleError) as exc:
-        return [], [exc.message]
-    if status != 200 or not isinstance(data, dict):
-        return [], _api_errors(status, data)
-    return list(data.get("Items") or []), []
+    """Every item of the list, page after page (a webhook's API clients beyond the first page are
+    neither "missing" nor dropped when it is saved), or none and the errors to show above it (the
+    API refused, is down or issued no token)."""
+    items: list[dict] = []
+    page = 1
+    while True:
+        paging = [("pageSize", str(LIST_PAGE_SIZE))] + ([("page", str(page))] if page > 1 else [])
+        try:
+            status, data = _core(request, org, "GET", path, query=[*paging, *(query or [])])
+        except (CoreCallError, services.ConsoleError) as exc:
+            return [], [exc.message]
+        if status != 200 or not isinstance(data, dict):
+            return [], _api_errors(status, data)
+        items += list(data.get("Items") or [])
+        total_pages = (data.get("Meta") or {}).get("TotalPages") if isinstance(data.get("Meta"), dict) else None
+        if not isinstance(total_pages, int) or page >= min(total_pages, LIST_MAX_PAGES):
+            return items, []
+        page += 1
 
 
 def _csv(value: str) -> list[str]:

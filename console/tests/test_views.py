@@ -537,6 +537,28 @@ class TestWebhookScreens:
         listing = c.get(url(team, "webhooks")).content.decode()
         assert "Shop front" in listing and "Storefront" not in listing and "Admin app" not in listing
 
+    def test_a_client_beyond_the_apis_first_page_stays_assigned(self, team, owner, as_user):
+        mp = core_models.Marketplace.objects.get(marketplace_id=team.oc_id, environment="sandbox")
+        core_models.ApiClient.objects.bulk_create(
+            core_models.ApiClient(marketplace=mp, oc_id=f"bulk-{i:03d}", app_name=f"Bulk {i:03d}") for i in range(100))
+        core_models.ApiClient.objects.create(marketplace=mp, oc_id="zz-last", app_name="Zz last")  # the 103rd by AppName
+        c = as_user(owner)
+        c.post(url(team, "webhook-create"), {"ID": "hook-1", "Name": "Hook", "Url": "https://example.com/hook",
+                                             "WebhookRoutes": "POST v1/products", "ApiClientIDs": ["zz-last"]})
+        assert core_models.Webhook.objects.get(oc_id="hook-1").api_client_ids == ["zz-last"]
+        listing = c.get(url(team, "webhooks")).content.decode()
+        assert "Zz last" in listing
+        edit = c.get(url(team, "webhook-edit", webhook_id="hook-1")).content.decode()
+        assert "no longer exist" not in edit
+        assert re.search(r'<input type="checkbox" name="ApiClientIDs" value="zz-last"[^>]* checked', edit)
+        assert 'data-client="zz-last"' in c.get(url(team, "apiclients")).content.decode()
+        # saved unchanged: still assigned (it was "missing" and dropped)
+        c.post(url(team, "webhook-edit", webhook_id="hook-1"), {
+            "Name": "Hook renamed", "Url": "https://example.com/hook", "WebhookRoutes": "POST v1/products",
+            "ApiClientIDs": ["zz-last"]})
+        hook = core_models.Webhook.objects.get(oc_id="hook-1")
+        assert (hook.name, hook.api_client_ids) == ("Hook renamed", ["zz-last"])
+
     def test_a_webhook_url_must_be_http_or_https(self, team, owner, as_user):
         response = as_user(owner).post(url(team, "webhook-create"), {
             "Name": "x", "Url": "ftp://example.com/x", "WebhookRoutes": "POST v1/products", "ConfigData": "{}"})
