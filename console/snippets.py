@@ -36,11 +36,29 @@ def _js(value) -> str:
     return json.dumps(value, indent=2)
 
 
+# Operations whose SDK method takes its path parameters in another order than the path names them
+# (ordercloud-javascript-sdk@12: ApiClients.DeleteBuyerAssignment(apiClientID, buyerID) for
+# DELETE /buyers/{buyerID}/ApiClients/Assignments/{apiClientID}).
+SDK_PATH_PARAMETER_ORDER = {
+    "ApiClients.DeleteBuyerAssignment": ("apiClientID", "buyerID"),
+    "ApiClients.DeleteSupplierAssignment": ("apiClientID", "supplierID"),
+}
+
+
+def _sdk_path_values(operation: Operation, path_values: list[str]) -> list[str]:
+    by_name = dict(zip((p.name for p in operation.path_params), path_values, strict=False))
+    order = SDK_PATH_PARAMETER_ORDER.get(operation.id)
+    if not order or set(order) != set(by_name):
+        return path_values
+    return [by_name[name] for name in order]
+
+
 def js_sdk(*, operation: Operation, base_url: str, built: BuiltRequest, path_values: list[str]) -> str:
-    """An ordercloud-javascript-sdk call: path parameters in order, then the body, then the list
-    options ({catalogID, ..., search, searchOn, sortBy, page, pageSize, filters}): the operation's
-    own query parameters are options of their own, the filter rows go into `filters`."""
-    args = [_js(v) for v in path_values]
+    """An ordercloud-javascript-sdk call: path parameters in the SDK's order, then the body, then
+    the list options ({catalogID, ..., search, searchOn, sortBy, page, pageSize, filters}): the
+    operation's own query parameters are options of their own, the filter rows go into `filters`
+    (two rows on one field as a list: the SDK sends each)."""
+    args = [_js(v) for v in _sdk_path_values(operation, path_values)]
     if built.body is not None:
         args.append(_js(built.body_value))
     options: dict = {}
@@ -53,7 +71,12 @@ def js_sdk(*, operation: Operation, base_url: str, built: BuiltRequest, path_val
         elif name in standard:
             options[name] = int(value) if name in ("page", "pageSize") and value.lstrip("-").isdigit() else value
         elif operation.is_list:
-            filters[name] = value
+            if name not in filters:
+                filters[name] = value
+            elif isinstance(filters[name], list):
+                filters[name].append(value)
+            else:
+                filters[name] = [filters[name], value]
         else:
             options[name] = value
     if filters:
