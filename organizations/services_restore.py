@@ -96,6 +96,10 @@ RESTORE_WEBHOOK_MAX_ATTEMPTS = 5
 RESTORE_WEBHOOK_BACKOFF_BASE_SECONDS = 10
 RESTORE_WEBHOOK_TIMEOUT = (3.05, 10.0)  # (connect, read) seconds
 RESTORE_WEBHOOK_USER_AGENT = "Portal-StagingRestore-Webhook/1.0"
+RESTORE_WEBHOOK_NOT_RETRIED_EAGER = (
+    "No answer in time; not retried: without a task queue (CELERY_BROKER_URL or REDIS_URL) a retry cannot wait "
+    "and would hold the page again."
+)
 PROGRESS_TTL_SECONDS = 24 * 3600
 PROGRESS_MIN_INTERVAL_SECONDS = 0.25  # between two progress writes during a copy; the page polls every 1 s
 
@@ -473,7 +477,7 @@ def restore_webhook_deliver(*, organization_id: int, body: str, restore_id: int 
         return None
     payload = json.loads(body)
     raw = body.encode()
-    status_code, error, refused = None, "", False
+    status_code, error, refused, timed_out = None, "", False, False
     started = time.perf_counter()
     try:
         # checked again at delivery time (DNS may have changed since it was saved), and the POST
@@ -494,14 +498,20 @@ def restore_webhook_deliver(*, organization_id: int, body: str, restore_id: int 
         error, refused = exc.message, True
     except requests.RequestException as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
+        timed_out = isinstance(exc, requests.Timeout)
     latency = int((time.perf_counter() - started) * 1000)
+    ok = status_code is not None and 200 <= status_code < 300
+    retryable = not refused and (status_code is None or status_code >= 500 or status_code in (408, 429))
+    if retryable and timed_out and settings.CELERY_TASK_ALWAYS_EAGER and attempt < RESTORE_WEBHOOK_MAX_ATTEMPTS:
+        # Without a task queue the next attempt runs at once, in the request that sent this one
+        # ("Send test", "Restore now"): 5 timeouts kept the page waiting for a minute.
+        retryable = False
+        error = f"{RESTORE_WEBHOOK_NOT_RETRIED_EAGER} {error}"[:2000]
     RestoreWebhookDelivery.objects.create(
         organization_id=organization_id, restore_id=restore_id, delivery_id=payload.get("DeliveryID", ""),
         url=hook.url[:2000], test=bool(payload.get("Test")), attempt=attempt, status_code=status_code,
         latency_ms=latency, error=error,
     )
-    ok = status_code is not None and 200 <= status_code < 300
-    retryable = not refused and (status_code is None or status_code >= 500 or status_code in (408, 429))
     if ok or not retryable or attempt >= RESTORE_WEBHOOK_MAX_ATTEMPTS:
         return None
     return restore_webhook_retry_delay(attempt=attempt)

@@ -9,6 +9,7 @@ POST restore/webhook/              save (action=save), test (action=test) or rem
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -38,7 +39,7 @@ def _restore_context(request, org, membership, **extra):
         latest=latest, blocker=selectors_restore.staging_restore_blocker(actor=request.user, organization=org),
         progress=selectors_restore.staging_restore_progress(restore=latest) if latest else None,
         history=_page(request, runs, 10), hook=hook, deliveries=deliveries,
-        hook_max_attempts=services_restore.RESTORE_WEBHOOK_MAX_ATTEMPTS,
+        hook_max_attempts=services_restore.RESTORE_WEBHOOK_MAX_ATTEMPTS, no_task_queue=settings.CELERY_TASK_ALWAYS_EAGER,
         hook_url=extra.pop("hook_url", hook.url if hook else ""),
         hook_hash_key=extra.pop("hook_hash_key", hook.hash_key if hook else ""),
         **extra,

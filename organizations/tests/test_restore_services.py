@@ -361,6 +361,31 @@ class TestRestoreWebhookDelivery:
         bodies = [json.dumps(r["payload"], sort_keys=True) for r in receiver.received]
         assert bodies[0] == bodies[1]
 
+    def test_without_a_task_queue_a_receiver_that_times_out_is_not_retried_at_once(
+        self, staging_org, admin_user, monkeypatch, django_capture_on_commit_callbacks, settings
+    ):
+        """Eager tasks (the embedded default) cannot wait between attempts: 5 read timeouts of 10 s
+        kept "Send test" (and "Restore now") waiting for a minute."""
+        import requests
+
+        calls = []
+
+        def too_slow(url, **kwargs):
+            calls.append(url)
+            raise requests.exceptions.ReadTimeout("Read timed out. (read timeout=10.0)")
+
+        monkeypatch.setattr(outbound, "post_pinned", too_slow)
+        sr.restore_webhook_save(actor=admin_user, organization=staging_org, url="http://slow.example.com/h")
+        with django_capture_on_commit_callbacks(execute=True):
+            sr.restore_webhook_test(actor=admin_user, organization=staging_org)
+        assert len(calls) == 1
+        delivery = RestoreWebhookDelivery.objects.get()
+        assert delivery.error.startswith(sr.RESTORE_WEBHOOK_NOT_RETRIED_EAGER) and "ReadTimeout" in delivery.error
+        # with a task queue the worker waits, then tries again
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        body = json.dumps({"DeliveryID": "d1", "Test": True})
+        assert sr.restore_webhook_deliver(organization_id=staging_org.pk, body=body, restore_id=None, attempt=1) == 10
+
     def test_a_receiver_that_is_down_is_logged_as_a_network_error(self, staging_org, admin_user, run_restore):
         from portal.tests.processes import free_port
 

@@ -157,6 +157,13 @@ class TestRestoreWebhookForm:
         admin_client.post(f"{PAGE}webhook/", {"action": "delete"})
         assert not StagingRestoreWebhook.objects.exists()
 
+    def test_without_a_task_queue_the_tab_says_how_attempts_go(self, staging_org, admin_client, settings):
+        text = " ".join(admin_client.get(PAGE).content.decode().split())
+        assert "runs without a task queue, so attempts follow one another at once" in text
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        text = " ".join(admin_client.get(PAGE).content.decode().split())
+        assert "without a task queue" not in text and "with a growing wait." in text
+
     def test_a_bad_url_is_a_form_error_that_keeps_the_input(self, staging_org, admin_client, settings):
         settings.STAGING_RESTORE_WEBHOOK_ALLOW_PRIVATE_URLS = False
         response = admin_client.post(f"{PAGE}webhook/", {"action": "save", "url": "http://10.0.0.5/x", "hash_key": "k"})
