@@ -185,7 +185,8 @@ def context_clients_view(request, org, membership):
     clients = selectors.context_client_list(
         user=request.user, organization=org, membership=membership, search=request.GET.get("q", "")
     )
-    return render(request, "console/_context_clients.html", {"org": org, "clients": clients})
+    return render(request, "console/_context_clients.html",
+                  {"org": org, "clients": clients, "q": request.GET.get("q", "").strip()})
 
 
 @console_view
@@ -198,7 +199,8 @@ def context_users_view(request, org, membership):
     )
     client_name = selectors.context_client_name(organization=org, client_id=client_id)
     return render(request, "console/_context_users.html",
-                  {"org": org, "users": users, "client_id": client_id, "client_name": client_name})
+                  {"org": org, "users": users, "client_id": client_id, "client_name": client_name,
+                   "q": request.GET.get("q", "").strip()})
 
 
 # --- request builder ------------------------------------------------------------------------------

@@ -302,6 +302,12 @@ class TestContextSelector:
         assert "MeAdmin" in roles and "Shopper" in roles
         assert 'data-testid="response-status">200' in send(c, team, "Me.Get").content.decode()
 
+    def test_a_search_that_finds_nothing_says_so(self, team, member, as_user):
+        c = as_user(member)
+        users = c.get(url(team, "context-users"), {"client_id": "buyer-client", "q": "zzz"}).content.decode()
+        assert "No user you may impersonate matches “zzz”." in users  # not "nobody signs in through it"
+        assert "No API client matches “zzz”." in c.get(url(team, "context-clients"), {"q": "zzz"}).content.decode()
+
     def test_seller_impersonator_sees_only_seller_users(self, team, seller_member, as_user):
         users = as_user(seller_member).get(url(team, "context-users"), {"client_id": "admin-client"}).content.decode()
         assert 'data-username="admin"' in users
