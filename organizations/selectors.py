@@ -285,6 +285,18 @@ def restore_days() -> int:
     return settings.PORTAL_ORG_RESTORE_DAYS
 
 
+def action_code_live(*, user: User, action: str, organization: Organization | None) -> bool:
+    """True when a code emailed to `user` for `action` (on `organization`) can still be used: sent,
+    not used, not withdrawn and not expired. Whoever signs in again (another browser, a new
+    session) still gets the field to type it in."""
+    from organizations.models import ActionCodeDevice
+    from organizations.services import _device_name
+
+    return ActionCodeDevice.objects.filter(
+        user=user, name=_device_name(action, organization), token__isnull=False, valid_until__gt=timezone.now()
+    ).exclude(token="").exists()
+
+
 def action_code_delivery_failed(*, user: User, action: str, organization: Organization | None) -> bool:
     """True when the latest code emailed to `user` for `action` (on `organization`) could not be
     delivered (organizations.services.action_code_undelivered)."""

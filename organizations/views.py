@@ -270,11 +270,18 @@ def _code_session_key(org, action):
 
 def _code_status(request, org, action) -> dict:
     """The code step of the transfer or delete form (organizations/_code_step.html): where the
-    code was sent ("Code sent to ..."), and whether that email could not be delivered."""
+    code was sent ("Code sent to ..."), and whether that email could not be delivered.
+
+    The field for the code is shown while a code can be used, whether or not this session sent
+    it (signed in again, another browser: "Email me a code" would only answer that one was sent
+    less than a minute ago, with nowhere to type it); once it expired or was used, the page
+    offers to send a new one instead of "valid for 5 minutes"."""
     sent_to = request.session.get(_code_session_key(org, action))
     undelivered = bool(sent_to) and selectors.action_code_delivery_failed(
         user=request.user, action=action, organization=org)
-    return {f"{action}_code": {"action": action, "sent_to": sent_to,
+    live = not undelivered and selectors.action_code_live(user=request.user, action=action, organization=org)
+    return {f"{action}_code": {"action": action,
+                               "sent_to": (sent_to or services.mask_email(request.user.email)) if live else None,
                                "undelivered": services.ERR_CODE_UNDELIVERED.format(to=sent_to) if undelivered else ""}}
 
 

@@ -73,6 +73,33 @@ def test_delete_code_flow_with_wrong_expired_and_right_code(client, team, owner)
     assert "acme-sbx" in deleted and "Restore" in deleted
 
 
+def test_a_code_sent_in_another_session_can_be_typed_in_and_an_expired_one_is_not_offered(client, team, owner):
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from organizations.models import ActionCodeDevice
+
+    client.force_login(owner)
+    client.post(org_path("code-send", action="delete"))
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    elsewhere = Client()  # signed in again, or another browser: no "code sent" in this session
+    elsewhere.force_login(owner)
+    page = elsewhere.get(org_path("settings")).content.decode()
+    assert "Code sent to <strong>o***@example.com</strong>" in page and 'id="id_delete_code"' in page
+    assert 'id="id_transfer_code"' not in page  # that action has no code
+    done = elsewhere.post(org_path("delete"), {"code": code})
+    assert done["Location"] == reverse("organizations:deleted")
+
+    org = services.organization_create(actor=owner, oc_id="second", name="Second")
+    client.post(org_path("code-send", oc_id="second", action="delete"))
+    ActionCodeDevice.objects.filter(user=owner, name=f"org:{org.pk}:delete").update(
+        valid_until=timezone.now() - timedelta(seconds=1))
+    stale = client.get(org_path("settings", oc_id="second")).content.decode()
+    assert "valid for 5 minutes" not in stale and 'id="id_delete_code"' not in stale and "Email me a code" in stale
+
+
 def test_transfer_code_does_not_confirm_delete(client, team, owner):
     client.force_login(owner)
     client.post(org_path("code-send", action="transfer"), {"new_owner": "mia"})
