@@ -1,6 +1,9 @@
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
+from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ResetPasswordKeyForm as AllauthResetPasswordKeyForm
+from allauth.account.forms import SetPasswordForm as AllauthSetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.utils import filter_users_by_email
 from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
@@ -133,3 +136,32 @@ class AddEmailForm(AllauthAddEmailForm):
         if value and any(user.pk != self.user.pk for user in filter_users_by_email(value)):
             raise get_adapter().validation_error("email_taken")
         return super().clean_email()
+
+
+class _PortalLabels:
+    """allauth's password forms labelled as the rest of the portal writes ("New password", not
+    "New Password"); the placeholder, which allauth sets to the label, follows."""
+
+    labels: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in self.labels.items():
+            if name in self.fields:
+                self.fields[name].label = label
+                self.fields[name].widget.attrs["placeholder"] = label
+
+
+NEW_PASSWORD_LABELS = {"password1": "New password", "password2": "New password (again)"}
+
+
+class ChangePasswordForm(_PortalLabels, AllauthChangePasswordForm):
+    labels = {"oldpassword": "Current password", **NEW_PASSWORD_LABELS}
+
+
+class SetPasswordForm(_PortalLabels, AllauthSetPasswordForm):
+    labels = {"password1": "Password", "password2": "Password (again)"}
+
+
+class ResetPasswordKeyForm(_PortalLabels, AllauthResetPasswordKeyForm):
+    labels = NEW_PASSWORD_LABELS

@@ -63,14 +63,14 @@ def test_callback_with_a_mismatched_state_shows_an_error_not_a_500(client, fake_
     client.post(reverse("github_login"), {"process": "login"})  # a real pending state in the session
     response = client.get(reverse("github_callback"), {"code": "whatever", "state": "forged-state"})
     assert response.status_code == 401
-    assert "Third-Party Login Failure" in response.content.decode()
+    assert "<h1>Sign-in failed</h1>" in response.content.decode()
     assert not User.objects.exists()
 
 
 def test_callback_without_any_pending_login_shows_an_error_not_a_500(client, fake_oauth):
     response = client.get(reverse("google_callback"), {"code": "x", "state": "y"})
     assert response.status_code == 401
-    assert "Third-Party Login Failure" in response.content.decode()
+    assert "<h1>Sign-in failed</h1>" in response.content.decode()
     assert not User.objects.exists()
 
 
@@ -100,5 +100,5 @@ def test_connecting_a_github_account_of_another_user_is_refused(client, social_l
     response = social_login("github", process="connect", uid=555, login="oph")
     assert response.status_code == 302
     page = client.get(response["Location"], follow=True)
-    assert "already connected to a different account" in page.content.decode()
+    assert "This GitHub account is already linked to another portal account." in page.content.decode()
     assert not SocialAccount.objects.filter(user=user).exists()

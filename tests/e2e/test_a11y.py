@@ -56,7 +56,7 @@ def test_help_texts_are_the_fields_descriptions(page, live_server):
     page.goto(f"{live_server.url}/organizations/new/")
     expect(page.get_by_label("Id")).to_have_accessible_description(re.compile("Used in API URLs"))
     page.goto(f"{live_server.url}/accounts/password/change/")
-    expect(page.get_by_label("New Password", exact=True)).to_have_accessible_description(re.compile("at least 8 characters"))
+    expect(page.get_by_label("New password", exact=True)).to_have_accessible_description(re.compile("at least 8 characters"))
     page.context.clear_cookies()
     page.goto(f"{live_server.url}/accounts/signup/")
     expect(page.get_by_label("Username")).to_have_accessible_description(re.compile("cannot be an email address"))
