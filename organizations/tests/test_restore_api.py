@@ -130,11 +130,12 @@ def test_after_a_restore_an_integration_verifies_the_signature_and_reassigns_its
 ):
     """The whole loop with a real receiver: the restore disables the Staging webhook (empty
     ApiClientIDs); the receiver checks X-oc-hash, signs in to the Staging core API with a password
-    grant and PATCHes the webhook's ApiClientIDs back, as an integration would."""
+    grant and PATCHes the webhook's ApiClientIDs back with its Staging Url and HashKey, as an integration would."""
     api = PortalApi(client, admin_user)
     reassign = Reassign(core_base_url=f"{live_server.url}/core/staging", webhook_id="order-hook",
                         api_client_ids=["admin-client"], client_id="admin-client", username="admin",
-                        password=DEFAULT_CORE_PASSWORD)
+                        password=DEFAULT_CORE_PASSWORD, url="https://staging-integration.example.com/orders",
+                        hash_key="staging-hook-key")
     with RestoreReceiver(hash_key="integration-key", reassign=reassign) as receiver:
         assert api.put(HOOK, {"URL": receiver.url, "HashKey": "integration-key"}).status_code == 200
         response = api.post(RESTORES)
@@ -148,4 +149,6 @@ def test_after_a_restore_an_integration_verifies_the_signature_and_reassigns_its
     staging = m.Marketplace.objects.get(environment="staging", marketplace_id="acme")
     hook = m.Webhook.objects.get(marketplace=staging, oc_id="order-hook")
     assert hook.api_client_ids == ["admin-client"] and hook.name == "prod hook"  # production's, re-assigned
+    # pointed at Staging's endpoint (the copy kept Production's Url and HashKey)
+    assert (hook.url, hook.hash_key) == ("https://staging-integration.example.com/orders", "staging-hook-key")
     assert RestoreWebhookDelivery.objects.get().status_code == 200

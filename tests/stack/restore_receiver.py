@@ -4,7 +4,8 @@ tests and the real-stack test).
 It verifies `X-oc-hash` = base64(HMAC-SHA256(raw body, HashKey)) and answers 401 on a mismatch
 (what @ordercloud/catalyst's withOcWebhookAuth does). After a verified, non-test restore payload it
 re-creates what the restore disabled (before it answers): it signs in to the Staging core API with a password grant and
-PATCHes the webhook's ApiClientIDs back, through the built-in API, like a real integration.
+PATCHes the webhook's ApiClientIDs back (and its Url and HashKey, which the restore leaves as Production's, when
+given), through the built-in API, like a real integration.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ class Reassign:
     username: str
     password: str
     headers: dict = field(default_factory=dict)  # e.g. Host / X-Forwarded-Proto behind a proxy
+    # The restore keeps Production's Url and HashKey on the webhook (only ApiClientIDs are emptied):
+    # a real receiver points it at its Staging endpoint too, or Staging's events go to Production's.
+    url: str | None = None
+    hash_key: str | None = None
 
 
 class RestoreReceiver:
@@ -122,7 +127,9 @@ class RestoreReceiver:
             **r.headers, "Content-Type": "application/x-www-form-urlencoded"})
         with urllib.request.urlopen(request, timeout=20) as response:
             token = json.loads(response.read())["access_token"]
-        body = json.dumps({"ApiClientIDs": r.api_client_ids}).encode()
+        patch = {"ApiClientIDs": r.api_client_ids}
+        patch.update({name: value for name, value in (("Url", r.url), ("HashKey", r.hash_key)) if value is not None})
+        body = json.dumps(patch).encode()
         request = urllib.request.Request(f"{r.core_base_url}/v1/webhooks/{r.webhook_id}", data=body, method="PATCH",
                                          headers={**r.headers, "Content-Type": "application/json",
                                                   "Authorization": f"Bearer {token}"})
