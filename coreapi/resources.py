@@ -141,7 +141,9 @@ class SupplierAccess:
 
 class _WriteConflict(IdExists):
     """A unique constraint broke under a write: a concurrent request committed the same ID (or
-    username) after this one's checks. `_retried_on_conflict` runs the write once more."""
+    username) after this one's checks; or a check of a new object found a unique value (a
+    username) taken by a concurrent create of this very object (see Resource._save_new).
+    `_retried_on_conflict` runs the write once more."""
 
 
 def _retried_on_conflict(write):
@@ -449,6 +451,21 @@ class Resource:
         except IntegrityError:
             raise _WriteConflict(MSG_ID_EXISTS, data={"ObjectType": self.object_type, "ObjectID": obj.oc_id}) from None
 
+    def _save_new(self, caller, path_params: dict, obj, data: dict) -> None:
+        """Save a new object (create, or a PUT that found none). A check of before_save that finds
+        a unique value taken (the username) may have met the concurrent create of this very
+        object, committed since this one's ID check: when the ID is taken now, that is a write
+        conflict, and the second run replaces the object (PUT: 200), or says its ID is taken (POST),
+        instead of a 409 UsernameMustBeUnique for the object a PUT was asked to replace."""
+        try:
+            self._save(caller, obj, data, creating=True)
+        except _WriteConflict:
+            raise
+        except IdExists as exc:
+            if self._id_taken(caller, path_params, obj.oc_id):
+                raise _WriteConflict(exc.message, code=exc.code, data=exc.data) from None
+            raise
+
     def _follow_new_id(self, caller, obj, old_id: str) -> None:
         """After a committed-to-be ID change: point every reference at the new ID (same transaction)."""
         parent_id = getattr(obj, self.parent.column) if self.parent else None
@@ -481,7 +498,7 @@ class Resource:
         obj.oc_id = object_id
         self._apply(obj, data, replace=True)
         self._own(caller, obj, data)
-        self._save(caller, obj, data, creating=True)
+        self._save_new(caller, path_params, obj, data)
         return obj
 
     @_retried_on_conflict
@@ -505,7 +522,7 @@ class Resource:
             obj.oc_id = new_object_id
             self._apply(obj, data, replace=True)
             self._own(caller, obj, data)
-            self._save(caller, obj, data, creating=True)
+            self._save_new(caller, path_params, obj, data)
             return obj, True
         self._check_owner(caller, existing)
         self._refuse_supplier_row_change(caller, object_id=object_id, new_id=new_object_id)

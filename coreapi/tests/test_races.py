@@ -180,6 +180,27 @@ def test_a_put_that_found_no_object_and_then_finds_its_id_taken_replaces_it(call
     assert m.Product.objects.filter(oc_id="new-id").count() == 1
 
 
+@pytest.mark.parametrize("path", ["/v1/adminusers/new-id", "/v1/buyers/b/users/new-id", "/v1/suppliers/sup/users/new-id"])
+def test_a_put_of_a_new_user_whose_twin_commits_before_its_username_check_replaces_it(call, parties, monkeypatch, path):
+    """The window of two PUTs of one new user after the ID check: the second found no user and the
+    ID free, the first committed, then the second's username check found the username taken by
+    the very user it was asked to replace: a 409 UsernameMustBeUnique (seen under load as a flaky
+    test_put_of_the_same_new_id_twice_at_once...[/v1/adminusers]). It replaces it (200)."""
+    assert call("put", "/v1/suppliers/sup", {"Name": "Sup"})[0] == 201
+    body = {"Username": "new-user", "FirstName": "F", "LastName": "L", "Email": "a@example.com", "Active": True}
+    # Both meet after their ID checks (neither committed); then the second waits before applying
+    # the body (so before its username check) until the first has committed.
+    committed = threading.Barrier(2)
+    pause_at(monkeypatch, "coreapi.resources.Resource._apply", committed, before=True, threads={"second"}, timeout=5)
+    pause_at(monkeypatch, "coreapi.resources.Resource._id_taken", threading.Barrier(2), timeout=5)
+    pause_at(monkeypatch, "coreapi.resources.Resource.save", committed, threads={"first"}, timeout=5)
+    put = lambda: call("put", path, body)  # noqa: E731
+    outcomes = run_concurrently(first=put, second=put)
+
+    assert statuses(outcomes) == [200, 201], outcomes
+    assert m.CoreUser.objects.filter(username="new-user").count() == 1
+
+
 # (assignment path, body, model, the request that removes what it points to)
 ASSIGNED_WHILE_GONE = [
     ("/v1/securityprofiles/assignments", {"SecurityProfileID": "sp", "BuyerID": "b"}, m.SecurityProfileAssignment,
