@@ -18,10 +18,14 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
 from organizations import selectors_restore, services_restore
+from organizations.models import StagingRestoreStatus
 from organizations.views import _org_context, _page, org_page, org_url, org_view, post_only_or_redirect
 from portal.common.errors import ApplicationError, NotFoundError, PermissionError_
 
 
+RESTORE_STARTED = "Restore started: Staging is being replaced by a copy of Production."
+RESTORE_DONE = "Restore done: Staging now holds a copy of Production."
+RESTORE_FAILED = "Restore failed: {error} Staging kept its previous data."
 RESTORE_CONFIRM = ("Restore now? All of Staging's data in {name} will be replaced by a copy of Production. "
                    "Changes made in Staging since the last restore are lost.")
 
@@ -51,13 +55,19 @@ def _restore_context(request, org, membership, **extra):
 def staging_restore_view(request, org, membership):
     if request.method == "POST":
         try:
-            services_restore.staging_restore_start(actor=request.user, organization=org)
+            run = services_restore.staging_restore_start(actor=request.user, organization=org)
         except (NotFoundError, PermissionError_):
             raise
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Restore started: Staging is being replaced by a copy of Production.")
+            run.refresh_from_db()  # without a task queue it has run already: say how it went
+            if run.status == StagingRestoreStatus.SUCCEEDED:
+                messages.success(request, RESTORE_DONE)
+            elif run.status == StagingRestoreStatus.FAILED:
+                messages.error(request, RESTORE_FAILED.format(error=run.error))
+            else:
+                messages.success(request, RESTORE_STARTED)
         return redirect(org_url(org, "staging-restore"))
     return render(request, "organizations/staging_restore.html", _restore_context(request, org, membership))
 

@@ -43,7 +43,7 @@ class TestStagingRestorePage:
         with django_capture_on_commit_callbacks(execute=True):
             assert admin_client.post(PAGE).status_code == 302
         html = admin_client.get(PAGE).content.decode()
-        assert "Restore started" in html
+        assert "Restore started" in html  # the callbacks ran after the request: as with a worker
         assert 'data-status="succeeded"' in html and "hx-trigger" not in html  # finished: no more polling
         assert 'data-resource="Product"' in html and "Products" in html
         run = StagingRestore.objects.get()
@@ -65,6 +65,29 @@ class TestStagingRestorePage:
         partial = admin_client.get(progress_url, headers={"HX-Request": "true"}).content.decode()
         assert "<html" not in partial and 'aria-valuenow="25"' in partial
         assert "1 of 4 resources copied" in partial and 'data-resource="ApiClient"' in partial
+
+    def test_with_a_task_queue_the_message_says_the_restore_started(self, staging_org, admin_client):
+        response = admin_client.post(PAGE, follow=True)  # nothing runs it here: queued, as with a worker
+        assert "Restore started: Staging is being replaced by a copy of Production." in response.content.decode()
+        assert StagingRestore.objects.get().status == "queued"
+
+    @pytest.mark.django_db(transaction=True)  # commits for real: the eager task runs inside the request
+    def test_without_a_task_queue_the_message_says_the_restore_is_done_not_started(self, staging_org, admin_client):
+        html = admin_client.post(PAGE, follow=True).content.decode()
+        assert "Restore done: Staging now holds a copy of Production." in html and "Restore started" not in html
+        assert 'data-status="succeeded"' in html
+
+    @pytest.mark.django_db(transaction=True)
+    def test_a_restore_that_failed_at_once_says_so_not_that_it_started(self, staging_org, admin_client, monkeypatch):
+        import coreapi.restore
+
+        def broken(**kwargs):
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr(coreapi.restore, "marketplace_copy", broken)
+        html = admin_client.post(PAGE, follow=True).content.decode()
+        assert "Restore failed: RuntimeError: disk full Staging kept its previous data." in html
+        assert "Restore started" not in html and "Restore done" not in html
 
     def test_starting_while_one_is_running_shows_an_error(self, staging_org, admin_client):
         StagingRestore.objects.create(organization=staging_org)
