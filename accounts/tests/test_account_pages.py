@@ -104,3 +104,32 @@ def test_a_failed_link_goes_back_to_authentication(client, user, fake_oauth):
     assert page.status_code == 401
     assert h1(page) == "Linking failed"
     assert f'href="{reverse("accounts:authentication")}"' in page.content.decode()
+
+
+def test_a_provider_login_opened_by_get_says_sign_in_or_link(client, user, fake_oauth):
+    page = client.get(reverse("github_login"))
+    assert h1(page) == "Sign in with GitHub"
+    assert "Continue to GitHub</button>" in page.content.decode() and "third-party" not in page.content.decode()
+    client.force_login(user)
+    page = client.get(reverse("github_login"), {"process": "connect"})
+    assert h1(page) == "Link GitHub"
+
+
+def test_with_mandatory_verification_the_sent_page_leads_to_sign_in(client, settings):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    page = client.post(reverse("account_signup"), {
+        "email": "nina@example.com", "username": "nina", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
+    }, follow=True)  # fmt: skip
+    assert page.redirect_chain[-1][0] == reverse("account_email_verification_sent")
+    assert h1(page) == "Confirm your email address"
+    assert "contact us" not in page.content.decode()
+    assert f'href="{reverse("account_login")}">Back to sign in</a>' in page.content.decode()
+
+
+def test_a_deactivated_account_signing_in_with_a_provider_is_told_so(client, social_login, user):
+    SocialAccount.objects.create(user=user, provider="github", uid="909", extra_data={"login": "hamlet"})
+    user.is_active = False
+    user.save()
+    page = client.get(social_login("github", uid=909, login="hamlet", email=user.email)["Location"])
+    assert h1(page) == "Account deactivated"
+    assert f'href="{reverse("account_login")}">Back to sign in</a>' in page.content.decode()
