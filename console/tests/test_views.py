@@ -302,6 +302,16 @@ class TestContextSelector:
         assert "MeAdmin" in roles and "Shopper" in roles
         assert 'data-testid="response-status">200' in send(c, team, "Me.Get").content.decode()
 
+    def test_the_api_client_and_webhook_screens_say_they_use_your_own_access(self, team, member, as_user):
+        c = as_user(member)
+        c.post(url(team, "context-set"), {"client_id": "buyer-client", "username": "shopper"})
+        note = "This screen reads and saves with your own access (mia); impersonating shopper applies to the requests"
+        for name in ("apiclients", "webhooks", "apiclient-create", "webhook-create"):
+            assert note in c.get(url(team, name)).content.decode(), name
+        assert note not in c.get(url(team)).content.decode()
+        c.post(url(team, "context-set"), {"mode": "self"})
+        assert 'data-testid="own-access-note"' not in c.get(url(team, "apiclients")).content.decode()
+
     def test_a_search_that_finds_nothing_says_so(self, team, member, as_user):
         c = as_user(member)
         users = c.get(url(team, "context-users"), {"client_id": "buyer-client", "q": "zzz"}).content.decode()
