@@ -32,7 +32,7 @@ def sign_up(client, django_capture_on_commit_callbacks, email, username):
 def test_a_new_account_signs_in_only_after_confirming_its_address(client, django_capture_on_commit_callbacks):
     page = sign_up(client, django_capture_on_commit_callbacks, "nina@example.com", "nina")
     assert page.redirect_chain[-1][0] == reverse("account_email_verification_sent")
-    assert "We have sent an email to you for verification" in page.content.decode()
+    assert "We've emailed you a link to confirm your address" in page.content.decode()
     assert client.get(reverse("dashboard")).status_code == 302  # not signed in
     refused = client.post(LOGIN, {"login": "nina", "password": PASSWORD}, follow=True)
     assert refused.redirect_chain[-1][0] == reverse("account_email_verification_sent")
