@@ -34,6 +34,7 @@ LOG_ID_HEADER = "X-oc-logid"
 ERR_INTERNAL = "Something went wrong on our side. Quote the X-oc-logid header when you report it."
 ERR_NOT_FOUND = "Not found."
 ERR_INVALID_REQUEST = "The request is invalid."
+ERR_BODY_MISSING = "The request has no body; send a JSON object."  # as the core API says
 
 
 class ApiErrorOut(Schema):
@@ -161,6 +162,11 @@ def _location(loc) -> str:
 def _validation_error(request, exc: NinjaValidationError):
     errors = []
     for error in exc.errors:
+        loc = [str(p) for p in error.get("loc") or ()]
+        if len(loc) == 2 and loc[0] == "body" and error.get("type") == "missing":
+            # the body as a whole (ninja's schema argument, "payload") is missing: no "payload: Field required"
+            errors.append({"ErrorCode": "InvalidRequest", "Message": ERR_BODY_MISSING, "Data": None})
+            continue
         field = _location(error.get("loc"))
         message = str(error.get("msg", ERR_INVALID_REQUEST))
         errors.append(

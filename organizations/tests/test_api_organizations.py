@@ -237,6 +237,7 @@ class TestSave:
         ('{"Name": "X", "xp": NaN}', "NaN is not a JSON number; send a finite number or null."),
         ('"str"', "The body must be a JSON object."), ("[]", "The body must be a JSON object."),
         ("null", "The body must be a JSON object."),
+        ("", "The request has no body; send a JSON object."),  # was "payload: Field required"
     ])  # fmt: skip
     def test_unreadable_json_says_why(self, client, owner, raw, message):
         response = client.put(
