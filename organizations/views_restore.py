@@ -26,6 +26,8 @@ from portal.common.errors import ApplicationError, NotFoundError, PermissionErro
 RESTORE_STARTED = "Restore started: Staging is being replaced by a copy of Production."
 RESTORE_DONE = "Restore done: Staging now holds a copy of Production."
 RESTORE_FAILED = "Restore failed: {error} Staging kept its previous data."
+TEST_UNSAVED = ("The URL or HashKey above is not saved yet, and a test goes to the saved webhook: "
+                "save it first, then send the test.")
 RESTORE_CONFIRM = ("Restore now? All of Staging's data in {name} will be replaced by a copy of Production. "
                    "Changes made in Staging since the last restore are lost.")
 
@@ -119,6 +121,9 @@ def restore_webhook_view(request, org, membership):
             services_restore.restore_webhook_delete(actor=request.user, organization=org)
             messages.success(request, "Staging restore webhook removed.")
         elif action == "test":
+            hook = selectors_restore.restore_webhook_find(actor=request.user, organization=org)
+            if hook is not None and "url" in request.POST and (url.strip(), hash_key) != (hook.url, hook.hash_key):
+                raise services_restore.RestoreError(TEST_UNSAVED)  # the form again, with what was typed
             services_restore.restore_webhook_test(actor=request.user, organization=org)
             messages.success(request, "Test payload queued. Its delivery appears below.")
         else:

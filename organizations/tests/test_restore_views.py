@@ -195,6 +195,22 @@ class TestRestoreWebhookForm:
         assert 'data-testid="hook-error"' in html and "private, loopback or link-local" in html
         assert 'value="http://10.0.0.5/x"' in html
 
+    def test_send_test_with_an_unsaved_url_keeps_what_was_typed_and_says_to_save_first(
+        self, staging_org, admin_client, admin_user
+    ):
+        from organizations import services_restore
+
+        services_restore.restore_webhook_save(actor=admin_user, organization=staging_org,
+                                              url="https://old.example.com/hook", hash_key="old")
+        response = admin_client.post(f"{PAGE}webhook/", {"action": "test", "url": "https://new.example.com/hook",
+                                                         "hash_key": "new"})
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert "is not saved yet, and a test goes to the saved webhook: save it first" in html
+        assert 'value="https://new.example.com/hook"' in html and 'value="new"' in html  # not lost
+        assert not RestoreWebhookDelivery.objects.exists()
+        assert StagingRestoreWebhook.objects.get().url == "https://old.example.com/hook"
+
     def test_testing_without_a_webhook_is_a_message_not_an_error_page(self, staging_org, admin_client):
         response = admin_client.post(f"{PAGE}webhook/", {"action": "test"}, follow=True)
         assert response.status_code == 200 and "has no staging restore webhook" in response.content.decode()
