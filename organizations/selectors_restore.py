@@ -65,6 +65,11 @@ def restore_webhook_find(*, actor: User, organization: Organization) -> StagingR
     return StagingRestoreWebhook.objects.filter(organization=organization).first()
 
 
+def restore_webhook_last_attempt(*, restore: StagingRestore) -> RestoreWebhookDelivery | None:
+    """The latest attempt to POST this restore's webhook payload (None: none yet, or no webhook)."""
+    return RestoreWebhookDelivery.objects.filter(restore=restore).order_by("-created_at", "-id").first()
+
+
 def restore_webhook_delivery_list(*, actor: User, organization: Organization) -> QuerySet[RestoreWebhookDelivery]:
     _admin_of_staging(actor=actor, organization=organization)
     return RestoreWebhookDelivery.objects.filter(organization=organization)

@@ -42,7 +42,8 @@ def _restore_context(request, org, membership, **extra):
     deliveries = selectors_restore.restore_webhook_delivery_list(actor=request.user, organization=org)[:20]
     return _org_context(
         request, org, membership, "restore", restore_confirm=RESTORE_CONFIRM.format(name=org.name),
-        latest=latest, blocker=selectors_restore.staging_restore_blocker(actor=request.user, organization=org),
+        latest=latest, latest_delivery=selectors_restore.restore_webhook_last_attempt(restore=latest) if latest else None,
+        blocker=selectors_restore.staging_restore_blocker(actor=request.user, organization=org),
         progress=selectors_restore.staging_restore_progress(restore=latest) if latest else None,
         history=_page(request, runs, 10), hook=hook, deliveries=deliveries,
         hook_max_attempts=services_restore.RESTORE_WEBHOOK_MAX_ATTEMPTS, no_task_queue=settings.CELERY_TASK_ALWAYS_EAGER,

@@ -195,6 +195,26 @@ class TestRestoreWebhookForm:
         assert 'data-testid="hook-error"' in html and "private, loopback or link-local" in html
         assert 'value="http://10.0.0.5/x"' in html
 
+    def test_the_restore_card_says_whether_its_webhook_was_delivered(self, staging_org, admin_client, admin_user,
+                                                                       django_capture_on_commit_callbacks):
+        from organizations import services_restore
+
+        with RestoreReceiver(hash_key="k", statuses=[500] * 5) as receiver:
+            services_restore.restore_webhook_save(actor=admin_user, organization=staging_org, url=receiver.url,
+                                                  hash_key="k")
+            with django_capture_on_commit_callbacks(execute=True):
+                admin_client.post(PAGE)
+        text = " ".join(admin_client.get(PAGE).content.decode().split())
+        assert 'data-testid="restore-webhook-result"' in text
+        assert "Restore webhook not delivered (attempt 5 of 5, see the deliveries below): HTTP 500" in text
+        with RestoreReceiver(hash_key="k") as receiver:
+            services_restore.restore_webhook_save(actor=admin_user, organization=staging_org, url=receiver.url,
+                                                  hash_key="k")
+            with django_capture_on_commit_callbacks(execute=True):
+                admin_client.post(PAGE)
+        text = " ".join(admin_client.get(PAGE).content.decode().split())
+        assert "Restore webhook delivered (HTTP 200, attempt 1 of 5)." in text and "not delivered" not in text
+
     def test_send_test_with_an_unsaved_url_keeps_what_was_typed_and_says_to_save_first(
         self, staging_org, admin_client, admin_user
     ):
