@@ -8,6 +8,7 @@ Someone who cannot see the organization gets 404 everywhere; every proxied call 
 from __future__ import annotations
 
 import json
+import shlex
 from functools import wraps
 
 from django.contrib import messages
@@ -358,6 +359,12 @@ def token_reveal_view(request, org, membership, pk):
     """"Copy as curl" with the user's own token of the current context (they asked to reveal it)."""
     entry = selectors.history_get(user=request.user, organization=org, pk=pk)
     operation = operation_get(entry.operation_id)
+    if entry.state.get("redacted"):
+        # the password or secret it sent is not kept: no command with ******** in its place (it would
+        # set that as the password); the token alone, for the command shown with $TOKEN
+        token = services.console_token_get(user=request.user, organization=org, context=_context(request, org))
+        return render(request, "console/_curl.html",
+                      {"curl": f"export TOKEN={shlex.quote(token.access_token)}", "revealed": True, "redacted": True})
     try:
         built = request_build(operation=operation, data=_StateData(entry.state))
     except BuilderError as exc:

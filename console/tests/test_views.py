@@ -217,6 +217,11 @@ class TestHistoryAndSnippets:
         entry = history(owner)
         builder = c.get(url(team, "builder"), {"history": entry.pk}).content.decode()
         assert 'data-testid="redacted-notice"' in builder and 'name="body.Password" value="********"' in builder
+        # "Reveal my token" under its response: the token to use with the command shown, not a
+        # command rebuilt with ******** as the password
+        revealed = c.post(url(team, "token-reveal", pk=entry.pk)).content.decode()
+        token = ConsoleToken.objects.get(user=owner, organization=team, client_id="").access_token
+        assert f"export TOKEN={token}" in revealed and "********" not in revealed and "Type the" not in revealed
         # "Edit", another ID, Send: the user would get the password ********
         fields = {k: v[0] for k, v in entry.state.items() if k not in ("redacted", "op")}
         body = send(c, team, "AdminUsers.Create", **{**fields, "body.ID": "ann-2"}).content.decode()
