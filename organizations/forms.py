@@ -5,6 +5,16 @@ from django import forms
 from organizations import environments
 from organizations.models import OC_ID_MAX_LENGTH, Environment
 from organizations.roles import ALL_ROLES
+from organizations.services import (
+    ERR_ID_REQUIRED,
+    ERR_ID_TOO_LONG,
+    ERR_NAME_REQUIRED,
+    ERR_NAME_TOO_LONG,
+    ERR_REASON_REQUIRED,
+)
+
+# a blank or over-long field says what the services say (not Django's "This field is required.")
+NAME_ERRORS = {"required": ERR_NAME_REQUIRED, "max_length": ERR_NAME_TOO_LONG}
 
 
 def _region_choices(environment: str):
@@ -13,11 +23,12 @@ def _region_choices(environment: str):
 
 class OrganizationCreateForm(forms.Form):
     oc_id = forms.CharField(
-        label="Id", max_length=OC_ID_MAX_LENGTH,
+        label="Id", max_length=OC_ID_MAX_LENGTH, error_messages={"required": ERR_ID_REQUIRED, "max_length": ERR_ID_TOO_LONG},
         help_text="Letters, digits, '-' and '_'. Used in API URLs and tokens; it cannot be changed later.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "placeholder": "my-marketplace"}),
     )
-    name = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"placeholder": "My Marketplace"}))
+    name = forms.CharField(max_length=200, error_messages=NAME_ERRORS,
+                           widget=forms.TextInput(attrs={"placeholder": "My Marketplace"}))
     region = forms.ChoiceField(choices=())
 
     def __init__(self, *args, **kwargs):
@@ -27,7 +38,8 @@ class OrganizationCreateForm(forms.Form):
 
 class ProductionRequestForm(OrganizationCreateForm):
     reason = forms.CharField(
-        max_length=4000, widget=forms.Textarea(attrs={"rows": 4, "class": "prose"}),
+        max_length=4000, error_messages={"required": ERR_REASON_REQUIRED},
+        widget=forms.Textarea(attrs={"rows": 4, "class": "prose"}),
         help_text="What will run on it, expected go-live date, contract or order reference.",
     )
 
@@ -37,7 +49,7 @@ class ProductionRequestForm(OrganizationCreateForm):
 
 
 class RenameForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    name = forms.CharField(max_length=200, error_messages=NAME_ERRORS)
 
 
 class ContributorForm(forms.Form):

@@ -212,3 +212,17 @@ def test_demo_data_creates_the_demo_sandbox_once(db):
     call_command("demo_data", stdout=StringIO())
     org = Organization.objects.get(oc_id="demo-marketplace")
     assert (org.environment, org.owner.username) == ("Sandbox", "demo")
+
+
+def test_blank_fields_say_what_is_missing_in_the_services_words(client, org, owner):
+    """Spaces only pass the browser's `required`: the page then said Django's "This field is required."."""
+    client.force_login(owner)
+    create = client.post(reverse("organizations:create"), {"oc_id": "  ", "name": "  ", "region": "usw"}).content.decode()
+    assert escape(services.ERR_ID_REQUIRED) in create and escape(services.ERR_NAME_REQUIRED) in create
+    assert "This field is required." not in create
+    production = client.post(reverse("organizations:production"),
+                             {"oc_id": "prod-x", "name": "Prod", "region": "usw", "reason": "   "}).content.decode()
+    assert escape(services.ERR_REASON_REQUIRED) in production and "This field is required." not in production
+    rename = client.post(org_path("settings"), {"name": "   "})
+    assert rename.status_code == 400 and escape(services.ERR_NAME_REQUIRED) in rename.content.decode()
+    assert "This field is required." not in rename.content.decode()
