@@ -13,6 +13,18 @@ from accounts.services import UsernameError, username_clean
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def can_delete_email(self, email_address) -> bool:
+        """Never the account's last address (allauth allows it when sign-in by username is on): the
+        portal needs one for password resets and organization codes, the user's email is required,
+        and a second account left with "" broke the unique constraint (a 500). The refusal's message
+        is account/messages/cannot_delete_primary_email.txt."""
+        from allauth.account.models import EmailAddress
+
+        others = EmailAddress.objects.filter(user_id=email_address.user_id).exclude(pk=email_address.pk)
+        if email_address.pk and not others.exists():
+            return False
+        return super().can_delete_email(email_address)
+
     def clean_username(self, username: str, shallow: bool = False) -> str:
         """Same rules as the choose-username page: shape, never an email, unique ignoring case."""
         try:
