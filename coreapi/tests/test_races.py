@@ -180,6 +180,58 @@ def test_a_put_that_found_no_object_and_then_finds_its_id_taken_replaces_it(call
     assert m.Product.objects.filter(oc_id="new-id").count() == 1
 
 
+def test_a_put_run_twice_on_a_conflict_calls_its_pre_hook_and_fires_its_webhook_once(world, call, monkeypatch):
+    """The retry on a conflict runs a PUT's write a second time: its pre-hooks and webhooks are
+    outside the retried write (in the view), so each request asks the pre-hook once and delivers
+    its webhook once, with what was saved (the replace), not one per run."""
+    from coreapi.resources import Resource
+    from coreapi.tests.test_webhooks import PROCEED, Receiver, prehook_create, webhook_create
+
+    route = [{"Route": "v1/products/{productID}", "Verb": "PUT"}]
+    runs = []
+    real_save = Resource._save
+    monkeypatch.setattr(Resource, "_save", lambda self, *a, **kw: runs.append(1) or real_save(self, *a, **kw))
+    # both insert (test_put_of_the_same_new_id_twice_at_once...): the second breaks the unique
+    # constraint after its whole write ran, and runs it again
+    pause_at(monkeypatch, "coreapi.resources.Resource._id_taken", threading.Barrier(2))
+    with Receiver() as receiver:
+        receiver.answers = [PROCEED]
+        prehook_create(world, receiver.url, routes=route)
+        webhook_create(world, receiver.url, routes=route)
+        put = lambda: call("put", "/v1/products/new-id", {"Name": "P"})  # noqa: E731
+        outcomes = run_concurrently(first=put, second=put)
+
+    assert statuses(outcomes) == [200, 201], outcomes
+    assert len(runs) == 3  # the second request's write ran twice (its first run rolled back)
+    prehooks = [c for c in receiver.calls if c["body"]["Response"]["Body"] is None]
+    deliveries = [c for c in receiver.calls if c["body"]["Response"]["Body"] is not None]
+    assert len(prehooks) == 2 and len(deliveries) == 2, receiver.calls
+    assert all(d["body"]["Response"]["Body"]["ID"] == "new-id" for d in deliveries)
+    assert m.WebhookDelivery.objects.filter(webhook_oc_id="product-sync").count() == 2
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_two_api_clients_swapping_ids_at_once_neither_deadlocks_nor_changes_an_id(call, monkeypatch, method):
+    """A PUT of an API client takes the environment-wide lock on its ID (_lock_id_in_environment);
+    had it taken the lock on a new ID from the body too, two requests swapping two clients' IDs
+    (a -> b, b -> a) would each hold one lock and wait for the other's: a deadlock. An API
+    client's ID is read-only (the SDK's ApiClient.ID): the ID in the body is ignored, each request
+    holds one lock and both are answered 200, each client keeps its ID."""
+    for client_id in ("a", "b"):
+        assert call("put", f"/v1/apiclients/{client_id}", {"AppName": client_id, "AccessTokenDuration": 600})[0] == 201
+    # both hold what they lock first (PUT: the advisory lock on the ID, PATCH: the row) at once
+    target = "coreapi.resources._lock_id_in_environment" if method == "put" else "coreapi.resources.Resource.get_object"
+    pause_at(monkeypatch, target, threading.Barrier(2), timeout=5)
+    body = lambda new_id: {"ID": new_id, "AppName": f"now {new_id}", "AccessTokenDuration": 600}  # noqa: E731
+    outcomes = run_concurrently(a=lambda: call(method, "/v1/apiclients/a", body("b")),
+                                b=lambda: call(method, "/v1/apiclients/b", body("a")))  # fmt: skip
+
+    assert statuses(outcomes) == [200, 200], outcomes
+    assert outcomes["a"][1]["ID"] == "a" and outcomes["b"][1]["ID"] == "b"
+    names = dict(m.ApiClient.objects.filter(oc_id__in=["a", "b"]).values_list("oc_id", "app_name"))
+    assert names == {"a": "now b", "b": "now a"}
+
+
 @pytest.mark.parametrize("path", ["/v1/adminusers/new-id", "/v1/buyers/b/users/new-id", "/v1/suppliers/sup/users/new-id"])
 def test_a_put_of_a_new_user_whose_twin_commits_before_its_username_check_replaces_it(call, parties, monkeypatch, path):
     """The window of two PUTs of one new user after the ID check: the second found no user and the
