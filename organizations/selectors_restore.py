@@ -5,10 +5,18 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from accounts.models import User
 from organizations.models import Organization, RestoreWebhookDelivery, StagingRestore, StagingRestoreWebhook
-from organizations.services_restore import ERR_RESTORE_NOT_FOUND, RestoreError, _admin_of_staging, _marketplaces, progress_key
+from organizations.services_restore import (
+    ERR_RESTORE_NOT_FOUND,
+    STAGING_RESTORE_STALE_AFTER,
+    RestoreError,
+    _admin_of_staging,
+    _marketplaces,
+    progress_key,
+)
 from portal.common.errors import NotFoundError
 
 
@@ -37,6 +45,12 @@ def staging_restore_get(*, actor: User, organization: Organization, pk) -> Stagi
     if run is None:
         raise NotFoundError(ERR_RESTORE_NOT_FOUND)
     return run
+
+
+def staging_restore_is_stale(*, restore: StagingRestore) -> bool:
+    """Queued or running for longer than STAGING_RESTORE_STALE_AFTER: its worker most likely stopped
+    (the copy was rolled back); the next start marks it failed."""
+    return restore.is_active and restore.created_at < timezone.now() - STAGING_RESTORE_STALE_AFTER
 
 
 def staging_restore_blocker(*, actor: User, organization: Organization) -> str:

@@ -42,11 +42,13 @@ def _restore_context(request, org, membership, **extra):
     deliveries = selectors_restore.restore_webhook_delivery_list(actor=request.user, organization=org)[:20]
     return _org_context(
         request, org, membership, "restore", restore_confirm=RESTORE_CONFIRM.format(name=org.name),
-        latest=latest, latest_delivery=selectors_restore.restore_webhook_last_attempt(restore=latest) if latest else None,
+        latest=latest, latest_stale=bool(latest) and selectors_restore.staging_restore_is_stale(restore=latest),
+        latest_delivery=selectors_restore.restore_webhook_last_attempt(restore=latest) if latest else None,
         blocker=selectors_restore.staging_restore_blocker(actor=request.user, organization=org),
         progress=selectors_restore.staging_restore_progress(restore=latest) if latest else None,
         history=_page(request, runs, 10), hook=hook, deliveries=deliveries,
         hook_max_attempts=services_restore.RESTORE_WEBHOOK_MAX_ATTEMPTS, no_task_queue=settings.CELERY_TASK_ALWAYS_EAGER,
+        stale_hours=int(services_restore.STAGING_RESTORE_STALE_AFTER.total_seconds() // 3600),
         hook_url=extra.pop("hook_url", hook.url if hook else ""),
         hook_hash_key=extra.pop("hook_hash_key", hook.hash_key if hook else ""),
         **extra,
@@ -105,7 +107,7 @@ def staging_restore_progress_view(request, org, membership, pk):
         run = selectors_restore.staging_restore_get(actor=request.user, organization=org, pk=pk)
     except services_restore.RestoreError as exc:
         raise Http404(exc.message) from exc
-    if request.htmx and not run.is_active:
+    if request.htmx and (not run.is_active or selectors_restore.staging_restore_is_stale(restore=run)):
         return HttpResponseClientRefresh()  # the whole tab: report, history, "Restore now" enabled again
     context = _org_context(request, org, membership, "restore", latest=run,
                            progress=selectors_restore.staging_restore_progress(restore=run))

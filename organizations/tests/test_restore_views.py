@@ -142,6 +142,33 @@ class TestProgressPolling:
         assert "Failed: Boom." in page
 
 
+class TestStaleRun:
+    def test_a_run_whose_worker_stopped_does_not_block_restore_now_for_ever(self, staging_org, admin_client):
+        """The run stays "queued" when no worker takes it; only a new start marks it failed, but the
+        tab disabled "Restore now" while it was active, so only the Sunday schedule could."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        run = StagingRestore.objects.create(organization=staging_org, status="queued", tables_total=4)
+        StagingRestore.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(hours=3))
+        text = " ".join(admin_client.get(PAGE).content.decode().split())
+        assert "Queued for more than 2 hours: its worker has most likely stopped" in text
+        assert "disabled" not in text.split('data-testid="restore-now"')[0].rsplit("<button", 1)[1]
+        assert 'hx-trigger="every 1s"' not in text
+        poll = admin_client.get(f"{PAGE}{run.pk}/progress/", headers={"HX-Request": "true"})
+        assert poll["HX-Refresh"] == "true"  # a page left open stops polling too
+        admin_client.post(PAGE)
+        run.refresh_from_db()
+        assert run.status == "failed" and StagingRestore.objects.count() == 2
+
+    def test_a_recent_run_still_blocks_it(self, staging_org, admin_client):
+        StagingRestore.objects.create(organization=staging_org, status="queued", tables_total=4)
+        page = admin_client.get(PAGE).content.decode()
+        assert "disabled" in page.split('data-testid="restore-now"')[0].rsplit("<button", 1)[1]
+        assert "most likely stopped" not in page
+
+
 class TestWithoutProductionTwin:
     def test_the_tab_says_there_is_nothing_to_restore_from_and_restore_now_is_disabled(
         self, staging_org, production_org, admin_client
