@@ -58,6 +58,7 @@ ERR_UNKNOWN_ROLE = "Unknown role: {role}."
 ERR_GRANT_ROLE_NOT_HELD = "You cannot grant a role you do not hold yourself."
 ERR_GRANT_FLAG_NOT_HELD = "You cannot grant an impersonation permission you do not hold yourself."
 ERR_CONTRIBUTOR_NOT_FOUND = "This user is not a contributor and has no pending invitation."
+ERR_ALREADY_CONTRIBUTOR = "{username} is already a contributor. Use Edit next to their name to change their access."
 ERR_INVITE_NOT_FOUND = "You have no pending invitation to this organization."
 ERR_INVITE_EXPIRED = "This invitation has expired. Ask an organization admin to invite you again."
 ERR_TRANSFER_TO_SELF = "You already own this organization."
@@ -98,6 +99,10 @@ class ConfirmationRequiredError(PermissionError_):
     """Transfer/delete without a confirmed code (HTML: action_code_verify; API: confirmation_consume)."""
 
     code = "ConfirmationRequired"
+
+
+class AlreadyContributorError(OrganizationError):
+    """The invite form named someone who already is a contributor (ERR_ALREADY_CONTRIBUTOR)."""
 
 
 class CodeError(ApplicationError):
@@ -556,10 +561,13 @@ def contributor_save(
     impersonate_seller: bool | None = None,
     impersonate_supplier: bool | None = None,
     impersonate_buyer: bool | None = None,
+    invite_only: bool = False,
 ) -> Contributor | Invitation:
     """Admins only. A member: update their access. Anyone else: invite them (or update their
     pending invite, which also restarts its 14 days); they get an email and an entry in
-    "My invitations". An impersonate_* of None keeps the current value (False for a new invite)."""
+    "My invitations". An impersonate_* of None keeps the current value (False for a new invite).
+    invite_only (the page's invite form): a member is refused (ERR_ALREADY_CONTRIBUTOR) rather
+    than given the invite form's access in place of theirs."""
     membership = _membership(actor=actor, organization=organization)
     _require_admin(membership)
     org, membership = _lock_as(actor=actor, organization=organization)
@@ -577,6 +585,8 @@ def contributor_save(
                  "impersonate_buyer": impersonate_buyer}
 
     contributor = Contributor.objects.select_for_update().filter(organization=org, user=user).first()
+    if contributor is not None and invite_only:
+        raise AlreadyContributorError(ERR_ALREADY_CONTRIBUTOR.format(username=user.username))
     invitation = None
     if contributor is None:
         invitation = (
@@ -621,10 +631,14 @@ def contributor_save(
     return invitation
 
 
+REMOVED, REVOKED, LEFT = "removed", "revoked", "left"
+
+
 @transaction.atomic
-def contributor_remove(*, actor: User, organization: Organization, username: str) -> None:
+def contributor_remove(*, actor: User, organization: Organization, username: str) -> str:
     """An admin removes a contributor or revokes a pending invite; a contributor may remove
-    themselves. The owner can be neither removed nor leave (transfer first)."""
+    themselves. The owner can be neither removed nor leave (transfer first). Returns what was
+    done: REMOVED, REVOKED (a pending invitation) or LEFT."""
     _membership(actor=actor, organization=organization)
     org, membership = _lock_as(actor=actor, organization=organization)
     user = user_get_by_username(username=username)
@@ -634,7 +648,7 @@ def contributor_remove(*, actor: User, organization: Organization, username: str
         Contributor.objects.filter(organization=org, user=actor).delete()
         _minted_tokens_revoke(org, actor)
         _audit(organization=org, actor=actor, action=AuditAction.CONTRIBUTOR_LEAVE, target=actor.username)
-        return
+        return LEFT
     _require_admin(membership)
     if user is None:
         raise NotFoundError(ERR_CONTRIBUTOR_NOT_FOUND)
@@ -645,7 +659,7 @@ def contributor_remove(*, actor: User, organization: Organization, username: str
         _minted_tokens_revoke(org, user)
         _audit(organization=org, actor=actor, action=AuditAction.CONTRIBUTOR_REMOVE, target=user.username,
                details=snapshot)
-        return
+        return REMOVED
     invitation = Invitation.objects.filter(organization=org, invitee=user, status=InvitationStatus.PENDING).first()
     if invitation is None:
         raise NotFoundError(ERR_CONTRIBUTOR_NOT_FOUND)
@@ -653,6 +667,7 @@ def contributor_remove(*, actor: User, organization: Organization, username: str
     invitation.decided_at = _now()
     invitation.save(update_fields=["status", "decided_at", "updated_at"])
     _audit(organization=org, actor=actor, action=AuditAction.INVITE_REVOKE, target=user.username)
+    return REVOKED
 
 
 def _pending_invitation(*, actor: User, organization: Organization) -> Invitation:

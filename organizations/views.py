@@ -220,9 +220,13 @@ def contributor_save_view(request, org, membership, username=None):
         form = ContributorForm(data)
         if form.is_valid():
             try:
-                result = services.contributor_save(actor=request.user, organization=org, **form.cleaned_data)
+                # the invite form invites; a contributor's access is changed with Edit (their row)
+                result = services.contributor_save(actor=request.user, organization=org, **form.cleaned_data,
+                                                   invite_only=editing is None)
             except ApplicationError as exc:
-                form.add_error("username" if exc.message == services.ERR_USER_NOT_FOUND else None, exc.message)
+                on_username = exc.message == services.ERR_USER_NOT_FOUND or isinstance(
+                    exc, services.AlreadyContributorError)
+                form.add_error("username" if on_username else None, exc.message)
             else:
                 if hasattr(result, "invitee"):
                     messages.success(request, f"Invitation sent to {result.invitee.username}.")
@@ -250,16 +254,19 @@ def contributor_save_view(request, org, membership, username=None):
 @post_only_or_redirect(to=org_page("detail"))
 def contributor_remove_view(request, org, membership, username):
     try:
-        services.contributor_remove(actor=request.user, organization=org, username=username)
+        done = services.contributor_remove(actor=request.user, organization=org, username=username)
     except (ApplicationError,) as exc:
         if isinstance(exc, PermissionError_ | NotFoundError):
             raise
         messages.error(request, exc.message)
         return redirect(org_url(org))
-    if username.lower() == (request.user.username or "").lower():
+    if done == services.LEFT:
         messages.success(request, f"You left {org.name}.")
         return redirect("organizations:list")
-    messages.success(request, f"{username} no longer has access to {org.name}.")
+    if done == services.REVOKED:  # they never had access: their invitation no longer stands
+        messages.success(request, f"The invitation of {username} to {org.name} was revoked.")
+    else:
+        messages.success(request, f"{username} no longer has access to {org.name}.")
     return redirect(org_url(org))
 
 

@@ -226,3 +226,30 @@ def test_blank_fields_say_what_is_missing_in_the_services_words(client, org, own
     rename = client.post(org_path("settings"), {"name": "   "})
     assert rename.status_code == 400 and escape(services.ERR_NAME_REQUIRED) in rename.content.decode()
     assert "This field is required." not in rename.content.decode()
+
+
+def test_the_invite_form_does_not_overwrite_a_contributors_access(client, team, owner, member):
+    """Inviting someone who already contributes said "Access of mia updated." and replaced their
+    roles with the invite form's (none): the owner lost a contributor's access without noticing."""
+    from organizations.models import Contributor
+
+    client.force_login(owner)
+    before = Contributor.objects.get(organization=team, user=member)
+    response = client.post(org_path("contributor-save"), {"username": member.username})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert escape(services.ERR_ALREADY_CONTRIBUTOR.format(username=member.username)) in page
+    after = Contributor.objects.get(organization=team, user=member)
+    assert (after.roles, after.impersonate_buyer) == (before.roles, before.impersonate_buyer) == (["ProductReader"], True)
+    edited = client.post(org_path("contributor-edit", username=member.username), {"roles": ["ProductReader"]})
+    assert edited.status_code == 302  # Edit still changes it
+    assert not Contributor.objects.get(organization=team, user=member).impersonate_buyer
+
+
+def test_revoking_an_invitation_says_so_and_removing_says_access_ends(client, team, owner, member, invited):
+    client.force_login(owner)
+    revoked = client.post(org_path("contributor-remove", username=invited.username), follow=True).content.decode()
+    assert f"The invitation of {invited.username} to Acme was revoked." in revoked
+    assert "no longer has access" not in revoked
+    removed = client.post(org_path("contributor-remove", username=member.username), follow=True).content.decode()
+    assert f"{member.username} no longer has access to Acme." in removed
