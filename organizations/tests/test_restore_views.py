@@ -89,6 +89,14 @@ class TestStagingRestorePage:
         assert "Restore failed: RuntimeError: disk full Staging kept its previous data." in html
         assert "Restore started" not in html and "Restore done" not in html
 
+    def test_the_history_names_who_started_each_run(self, staging_org, admin_client, admin_user):
+        StagingRestore.objects.create(organization=staging_org, status="succeeded", trigger="schedule")
+        StagingRestore.objects.create(organization=staging_org, status="succeeded", requested_by=admin_user)
+        StagingRestore.objects.create(organization=staging_org, status="failed", requested_by=None)  # user deleted
+        rows = admin_client.get(PAGE).content.decode().split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+        started_by = [row.split("<td>")[2].split("</td>")[0] for row in rows]
+        assert started_by == ["a removed user", admin_user.username, "weekly schedule"]
+
     def test_starting_while_one_is_running_shows_an_error(self, staging_org, admin_client):
         StagingRestore.objects.create(organization=staging_org)
         response = admin_client.post(PAGE, follow=True)
