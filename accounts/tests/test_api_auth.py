@@ -69,6 +69,24 @@ class TestPasswordGrant:
         assert response.status_code == 200
         assert decode(response.json()["access_token"])["usr"] == "hamlet"
 
+    def test_signs_in_with_another_confirmed_address_of_the_account_as_the_web_does(self, client, user):
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        EmailAddress.objects.create(user=user, email="prince@elsinore.example", verified=True, primary=False)
+        web = Client().post("/accounts/login/", {"login": "Prince@Elsinore.example", "password": DEFAULT_PASSWORD})
+        assert web.status_code == 302
+        response = login(client, grant_type="password", username="Prince@Elsinore.example", password=DEFAULT_PASSWORD)
+        assert response.status_code == 200, response.content
+        assert decode(response.json()["access_token"])["usr"] == "hamlet"
+
+    def test_an_unconfirmed_extra_address_does_not_sign_in(self, client, user):
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.create(user=user, email="claimed@elsinore.example", verified=False, primary=False)
+        response = login(client, grant_type="password", username="claimed@elsinore.example", password=DEFAULT_PASSWORD)
+        assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
+
     def test_recaptcha_token_is_accepted_and_ignored(self, client, user):
         response = login(
             client, grant_type="password", username="hamlet", password=DEFAULT_PASSWORD, recaptchaToken="x"

@@ -184,7 +184,14 @@ def _find_user(login: str) -> User | None:
     longest = max(User._meta.get_field("username").max_length, User._meta.get_field("email").max_length)
     if len(login) > longest:  # no such user; on SQLite a LIKE pattern over 50,000 bytes is an OperationalError
         return None
-    return User.objects.filter(Q(username__iexact=login) | Q(email__iexact=login)).first()
+    user = User.objects.filter(Q(username__iexact=login) | Q(email__iexact=login)).first()
+    if user is None and "@" in login:
+        # another confirmed address of the account (Profile > Email), which web sign-in accepts too
+        from allauth.account.models import EmailAddress
+
+        address = EmailAddress.objects.filter(email__iexact=login, verified=True).select_related("user").first()
+        user = address.user if address is not None else None
+    return user
 
 
 def portal_user_authenticate(*, login: str, password: str, client_ip: str = "") -> User:
