@@ -46,6 +46,12 @@ TOKEN_MIN_VALIDITY = 30  # seconds: a token expiring sooner is refreshed before 
 ERR_ORG_NOT_FOUND = "Organization not found."
 ERR_CONTEXT_INCOMPLETE = "Pick both an API client and a user to impersonate."
 ERR_CONTEXT_USER_NOT_FOUND = "This user does not exist in the organization or cannot sign in through this API client."
+ERR_CONTEXT_CLIENT_MISSING = "The API client {client_id} does not exist or is inactive."
+ERR_CONTEXT_USER_MISSING = "The user {username} does not exist or is inactive."
+ERR_CONTEXT_CANNOT_SIGN_IN = (
+    "{username} cannot sign in through the API client {client_id}: it is not assigned to their company and "
+    "does not allow every user of their kind."
+)
 ERR_IMPERSONATION_NOT_ALLOWED = org_services.ERR_IMPERSONATION_NOT_ALLOWED
 ERR_NO_IMPERSONATION_LEFT = "You no longer hold a permission to impersonate users in this organization."
 ERR_REMOTE_IMPERSONATION = "Impersonation is available on the built-in core API only."
@@ -158,6 +164,15 @@ def console_context_check(*, organization: Organization, context: Context) -> No
         return
     if not _context_text_ok(context):
         raise NotFoundError(ERR_CONTEXT_USER_NOT_FOUND)
+    problem = _context_problem(organization=organization, context=context)
+    if problem:
+        raise NotFoundError(problem)
+
+
+def _context_problem(*, organization: Organization, context: Context) -> str:
+    """What keeps an impersonation context of the built-in API from working, in a user's words
+    ("" when nothing does): the API client or the user is gone or inactive, or the user cannot sign
+    in through the client."""
     from coreapi.models import ApiClient, CoreUser
     from coreapi.selectors import api_client_can_sign_in
     from organizations import environments
@@ -165,9 +180,14 @@ def console_context_check(*, organization: Organization, context: Context) -> No
     marketplace = {"marketplace__environment": environments.environment_slug(organization.environment),
                    "marketplace__marketplace_id": organization.oc_id}
     client = ApiClient.objects.filter(**marketplace, oc_id=context.client_id, active=True).first()
+    if client is None:
+        return ERR_CONTEXT_CLIENT_MISSING.format(client_id=context.client_id)
     user = CoreUser.objects.filter(**marketplace, username=context.username, active=True).first()
-    if client is None or user is None or not api_client_can_sign_in(client=client, user=user):
-        raise NotFoundError(ERR_CONTEXT_USER_NOT_FOUND)
+    if user is None:
+        return ERR_CONTEXT_USER_MISSING.format(username=context.username)
+    if not api_client_can_sign_in(client=client, user=user):
+        return ERR_CONTEXT_CANNOT_SIGN_IN.format(username=context.username, client_id=context.client_id)
+    return ""
 
 
 def impersonation_lost_message(*, context: Context, membership: Membership, exc: ApplicationError) -> str:
@@ -250,7 +270,8 @@ def _mint(*, user, organization: Organization, membership: Membership, context: 
         except NotFoundError as exc:  # unknown client/user, or a user of another org
             if context.is_self:
                 raise NotFoundError(ERR_ORG_NOT_FOUND) from exc
-            raise NotFoundError(ERR_CONTEXT_USER_NOT_FOUND) from exc
+            problem = _context_problem(organization=organization, context=context) if _context_text_ok(context) else ""
+            raise NotFoundError(problem or ERR_CONTEXT_USER_NOT_FOUND) from exc
     credentials = _remote_credentials(organization)
     if not credentials:
         raise ConsoleError(ERR_REMOTE_NOT_CONFIGURED)

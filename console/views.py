@@ -164,7 +164,15 @@ def context_set_view(request, org, membership):
             raise ConsoleError(services.ERR_CONTEXT_INCOMPLETE)
     # validates and mints: a new token even when one is stored, so that picking a user again
     # brings the roles given to them since
-    token = services.console_token_get(user=request.user, organization=org, context=context, renew=True)
+    try:
+        token = services.console_token_get(user=request.user, organization=org, context=context, renew=True)
+    except NotFoundError as exc:
+        if context.is_self or not membership.can_impersonate:
+            raise
+        # picked from a list that has gone stale (the user deactivated, the client deleted...):
+        # why, and the way back, rather than a bare "page not found"
+        return render(request, "console/error.html", {"message": exc.message, "back_url": console_url(org)},
+                      status=404)
     _set_context(request, org, context)
     if context.is_self:
         messages.success(request, "Now calling the API as you.")

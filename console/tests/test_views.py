@@ -363,7 +363,24 @@ class TestContextSelector:
         core_models.ApiClient.objects.filter(oc_id="buyer-client").delete()
         page = c.get(url(team)).content.decode()
         assert 'data-testid="ctx-user">you (mia)' in page
-        assert "Impersonating shopper via buyer-client is no longer possible" in page
+        assert "Impersonating shopper via buyer-client is no longer possible: The API client buyer-client does not " \
+               "exist or is inactive. Switched back to your own access." in page
+
+    @pytest.mark.parametrize(("change", "reason"), [
+        ("deactivate", "The user shopper does not exist or is inactive."),
+        ("unassign", "shopper cannot sign in through the API client buyer-client: it is not assigned to their company"),
+    ])
+    def test_the_reason_an_impersonation_ended_is_named(self, team, owner, member, as_user, change, reason):
+        c = self.impersonating(team, member, as_user)
+        if change == "deactivate":
+            core_models.CoreUser.objects.filter(username="shopper").update(active=False)
+        else:
+            core_models.ApiClientAssignment.objects.filter(api_client_id="buyer-client").delete()
+        page = c.get(url(team)).content.decode()
+        assert 'data-testid="ctx-user">you (mia)' in page and reason in page
+        # picked again from a stale list: refused with the same reason
+        response = c.post(url(team, "context-set"), {"client_id": "buyer-client", "username": "shopper"})
+        assert response.status_code == 404 and reason in response.content.decode()
 
     def test_a_removed_contributors_send_gets_a_message_not_a_page(self, team, owner, member, as_user):
         c = as_user(member)
