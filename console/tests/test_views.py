@@ -157,6 +157,20 @@ class TestRequestBuilder:
         builder = c.get(url(team, "builder"), {"op": "PriceSchedules.Create"}).content.decode()
         assert "PriceBreaks" in builder and 'name="body.MinQuantity"' in builder
 
+    def test_a_parameter_with_fixed_values_offers_them(self, team, owner, as_user):
+        c = as_user(owner)
+        builder = c.get(url(team, "builder"), {"op": "Products.List"}).content.decode()
+        choices = re.search(r'<select id="q-searchType" name="q.searchType">(.*?)</select>', builder, re.S).group(1)
+        assert re.findall(r'<option value="([^"]*)"', choices) == [
+            "", "AnyTerm", "AllTermsAnyField", "AllTermsSameField", "ExactPhrase", "ExactPhrasePrefix"]
+        builder = c.get(url(team, "builder"), {"op": "IntegrationEvents.Create"}).content.decode()
+        assert re.search(r'<select id="body-EventType" name="body.EventType"><option value="">\(omit\)</option>'
+                         r'<option value="OrderCheckout"', builder)
+        send(c, team, "Products.List", **{"q.searchType": "AnyTerm", "search": "red hat"})
+        assert ["searchType", "AnyTerm"] in history(owner).query
+        builder = c.get(url(team, "builder"), {"history": history(owner).pk}).content.decode()
+        assert '<option value="AnyTerm" selected>' in builder  # "Edit" keeps the choice
+
 
 class TestHistoryAndSnippets:
     def test_history_rerun_and_edit(self, team, member, as_user):
