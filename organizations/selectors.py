@@ -174,6 +174,18 @@ def invitation_answered_get(*, user: User, pk: int) -> Invitation | None:
     return invitation
 
 
+def invitation_closed_get(*, user: User, pk: int) -> Invitation | None:
+    """The user's invitation `pk` when it can no longer be answered because it expired or an admin
+    withdrew it (a page opened before that), to say so; None otherwise."""
+    return (
+        Invitation.objects.filter(pk=pk, invitee=user, organization__deleted_at__isnull=True)
+        .filter(Q(status__in=[InvitationStatus.REVOKED, InvitationStatus.EXPIRED])
+                | Q(status=InvitationStatus.PENDING, expires_at__lte=timezone.now()))
+        .select_related("organization")
+        .first()
+    )
+
+
 def invitation_list_for_user(*, user: User) -> QuerySet[Invitation]:
     """The user's pending, unexpired invitations to organizations that still exist."""
     if user is None or not user.is_authenticated:

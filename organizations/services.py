@@ -61,6 +61,7 @@ ERR_CONTRIBUTOR_NOT_FOUND = "This user is not a contributor and has no pending i
 ERR_ALREADY_CONTRIBUTOR = "{username} is already a contributor. Use Edit next to their name to change their access."
 ERR_INVITE_NOT_FOUND = "You have no pending invitation to this organization."
 ERR_INVITE_EXPIRED = "This invitation has expired. Ask an organization admin to invite you again."
+ERR_INVITE_REVOKED = "The invitation to {organization} was withdrawn by an organization admin."
 ERR_TRANSFER_TO_SELF = "You already own this organization."
 ERR_TRANSFER_NOT_CONTRIBUTOR = "Ownership can only be transferred to a contributor who has accepted their invitation."
 ERR_NOT_DELETED = "This organization is not deleted."

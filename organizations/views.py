@@ -442,6 +442,11 @@ def invitation_respond_view(request, pk, decision):
         if answered is not None and answered.status == InvitationStatus.DECLINED:
             messages.info(request, f"You already declined the invitation to {answered.organization.name}.")
             return redirect("organizations:invitations")
+        closed = selectors.invitation_closed_get(user=request.user, pk=pk)
+        if closed is not None:  # expired or withdrawn while the page was open: say so, not "not found"
+            messages.error(request, services.ERR_INVITE_EXPIRED if closed.is_expired
+                           else services.ERR_INVITE_REVOKED.format(organization=closed.organization.name))
+            return redirect("organizations:invitations")
         raise Http404("No such invitation.")
     org = invitation.organization
     try:

@@ -165,6 +165,31 @@ def test_accepting_or_declining_again_says_it_was_done(client, team, invited, ow
     assert client.post(accept).status_code == 404  # removed since: nothing to go back to
 
 
+def test_an_invitation_expired_or_withdrawn_while_the_page_was_open_says_so(client, team, invited, owner):
+    """Accept on a page opened before the invitation expired or was revoked answered a bare 404."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.force_login(invited)
+    inv = team.invitations.get(invitee=invited)
+    accept = reverse("organizations:invitation-accept", kwargs={"pk": inv.pk})
+    decline = reverse("organizations:invitation-decline", kwargs={"pk": inv.pk})
+    type(inv).objects.filter(pk=inv.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    expired = client.post(accept, follow=True)
+    assert expired.redirect_chain[-1][0] == reverse("organizations:invitations")
+    assert escape(services.ERR_INVITE_EXPIRED) in expired.content.decode()
+    services.invitations_expire()  # marked expired by the nightly task: the same
+    assert escape(services.ERR_INVITE_EXPIRED) in client.post(decline, follow=True).content.decode()
+
+    services.contributor_save(actor=owner, organization=team, username=invited.username, roles=[], is_admin=False)
+    inv = team.invitations.get(invitee=invited, status="pending")
+    services.contributor_remove(actor=owner, organization=team, username=invited.username)
+    withdrawn = client.post(reverse("organizations:invitation-accept", kwargs={"pk": inv.pk}), follow=True)
+    assert escape(services.ERR_INVITE_REVOKED.format(organization="Acme")) in withdrawn.content.decode()
+    assert client.get(org_path("detail")).status_code == 404
+
+
 def test_invitee_accepts_from_my_invitations_and_nav_shows_count(client, team, invited):
     client.force_login(invited)
     page = client.get(reverse("organizations:invitations")).content.decode()
