@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from accounts import views as accounts_views
 from portal import views
@@ -18,6 +19,12 @@ urlpatterns = [
     path("accounts/email/", accounts_views.email_manage_view, name="account_email"),
     # sign-up answering a username taken at the same moment by another sign-up with the form, not a 500
     path("accounts/signup/", accounts_views.signup_view, name="account_signup"),
+    # allauth's own "Account Connections" page is Profile > Authentication here (one page, one unlink rule)
+    path(
+        "accounts/3rdparty/",
+        RedirectView.as_view(pattern_name="accounts:authentication"),
+        name="socialaccount_connections",
+    ),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("organizations/", include("organizations.urls")),

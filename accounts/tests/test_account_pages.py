@@ -133,3 +133,11 @@ def test_a_deactivated_account_signing_in_with_a_provider_is_told_so(client, soc
     page = client.get(social_login("github", uid=909, login="hamlet", email=user.email)["Location"])
     assert h1(page) == "Account deactivated"
     assert f'href="{reverse("account_login")}">Back to sign in</a>' in page.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/accounts/3rdparty/", "/accounts/social/connections/"])
+def test_allauths_connections_page_is_profile_authentication(client, user, path):
+    client.force_login(user)
+    page = client.get(path, follow=True)
+    assert page.redirect_chain[-1][0] == reverse("accounts:authentication")
+    assert reverse("socialaccount_connections") == "/accounts/3rdparty/"
