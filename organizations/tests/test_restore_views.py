@@ -170,6 +170,13 @@ class TestStaleRun:
         run.refresh_from_db()
         assert run.status == "failed" and StagingRestore.objects.count() == 2
 
+    def test_a_run_failed_as_interrupted_says_that_staging_kept_its_data_once(self, staging_org, admin_client):
+        from organizations.services_restore import ERR_RESTORE_INTERRUPTED
+
+        StagingRestore.objects.create(organization=staging_org, status="failed", error=ERR_RESTORE_INTERRUPTED)
+        text = " ".join(admin_client.get(PAGE).content.decode().split())
+        assert f"Failed: {ERR_RESTORE_INTERRUPTED} </p>" in text and text.count("Staging kept") == 1
+
     def test_a_recent_run_still_blocks_it(self, staging_org, admin_client):
         StagingRestore.objects.create(organization=staging_org, status="queued", tables_total=4)
         page = admin_client.get(PAGE).content.decode()
