@@ -500,7 +500,8 @@ IMPERSONATION_CONFIGS = Resource(
     read_roles=("ApiClientReader", "ApiClientAdmin"),
     write_roles=("ApiClientAdmin",),
     required=("SecurityProfileID", "ClientID"),
-    search_fields=("ID", "ClientID", "SecurityProfileID", "BuyerID", "UserID", "ImpersonationBuyerID"),
+    search_fields=("ID", "ClientID", "SecurityProfileID", "BuyerID", "GroupID", "UserID", "ImpersonationBuyerID",
+                   "ImpersonationGroupID", "ImpersonationUserID"),  # fmt: skip
     tag="Impersonation configs",
 )
 
@@ -680,6 +681,7 @@ WEBHOOKS = Resource(
     read_roles=("WebhookReader", "WebhookAdmin"),
     write_roles=("WebhookAdmin",),
     required=("Name",),
+    search_fields=("ID", "Name", "Description", "Url"),
     before_save=_webhook_before_save,
     tag="Webhooks",
 )

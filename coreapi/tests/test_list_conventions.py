@@ -220,3 +220,68 @@ class TestSearchTypes:
         assert bad(world, admin_token, "search=" + "+".join(f"w{i}" for i in range(21)))["Message"] == (
             "search may have at most 20 words."
         )
+
+
+def _sdk_list_fields(model_file: str) -> dict[str, list[str]]:
+    """{"Webhooks.List": ["ID", "Name", ...]} from the SDK's Searchable.d.ts / Sortable.d.ts (the
+    fields its TypeScript types offer for searchOn / sortBy; '!Name' entries dropped)."""
+    import re
+
+    from tests.sdk.harness import ensure_sdk_installed
+
+    text = (ensure_sdk_installed() / "ordercloud-javascript-sdk" / "dist" / "models" / model_file).read_text()
+    return {
+        op: [f for f in re.findall(r"'([\w.]+)'", fields) if not f.startswith("!")]
+        for op, fields in re.findall(r"^\s*'([\w.]+)': \(([^)]*)\)\[\];", text, re.M)
+    }
+
+
+# A text search on a boolean field matches nothing useful: left out on purpose.
+NOT_SEARCHABLE_HERE = {"PriceSchedules.List": {"ApplyTax"}}
+
+
+class TestTheSdksFields:
+    """The SDK's types offer, per list operation, the fields searchOn and sortBy take
+    (Searchable<'Webhooks.List'>): every one of them is accepted, not a 400 'Invalid searchOn field'."""
+
+    @pytest.fixture(scope="class")
+    def resources(self):
+        from coreapi import apis, definitions
+        from coreapi.resources import Resource
+
+        found = {}
+        for res in vars(definitions).values():
+            if isinstance(res, Resource):
+                found[f"{res.sdk}.{getattr(res, 'op_names', apis.DEFAULT_OPS)['List']}"] = res
+        return found
+
+    def test_every_sdk_search_on_field_is_searchable(self, resources):
+        searchable = _sdk_list_fields("Searchable.d.ts")
+        missing = {
+            op: [f for f in searchable[op] if f not in res.list_spec.search_fields and f not in NOT_SEARCHABLE_HERE.get(op, ())]
+            for op, res in resources.items()
+            if op in searchable
+        }
+        assert {op: fields for op, fields in missing.items() if fields} == {}
+
+    def test_every_sdk_sort_by_field_is_sortable(self, resources):
+        sortable = _sdk_list_fields("Sortable.d.ts")
+        missing = {op: [f for f in sortable[op] if f not in res.list_spec.columns] for op, res in resources.items() if op in sortable}
+        assert {op: fields for op, fields in missing.items() if fields} == {}
+
+    def test_webhooks_are_found_by_url_and_description(self, world, admin_token):
+        m.Webhook.objects.create(marketplace=world.marketplace, oc_id="w1", name="Sync", url="https://erp.example.com/oc",
+                                 description="Sends new products to the ERP")  # fmt: skip
+        m.Webhook.objects.create(marketplace=world.marketplace, oc_id="w2", name="Mail", url="https://mail.example.com/x")
+        for query in ("search=erp.example&searchOn=Url", "search=ERP&searchOn=Description", "search=erp"):
+            response = world.call("get", f"/v1/webhooks?{query}", admin_token)
+            assert response.status_code == 200, response.content
+            assert [w["ID"] for w in response.json()["Items"]] == ["w1"], query
+
+    def test_impersonation_configs_are_found_by_the_impersonated_group_and_user(self, world, admin_token):
+        m.ImpersonationConfig.objects.create(marketplace=world.marketplace, oc_id="ic1", security_profile_id="sp",
+                                             client_id="c", impersonation_group_id="vip", impersonation_user_id="u7")  # fmt: skip
+        for query in ("search=vip&searchOn=ImpersonationGroupID", "search=u7&searchOn=ImpersonationUserID", "search=vip"):
+            response = world.call("get", f"/v1/impersonationconfig?{query}", admin_token)
+            assert response.status_code == 200, response.content
+            assert [c["ID"] for c in response.json()["Items"]] == ["ic1"], query
