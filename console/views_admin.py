@@ -376,7 +376,8 @@ class WebhookForm(forms.Form):
 
     def __init__(self, *args, clients=(), editing=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ApiClientIDs"].choices = [(c["ID"], f"{c.get('AppName') or c['ID']} ({c['ID']})") for c in clients]
+        self.fields["ApiClientIDs"].choices = [(c["ID"], f"{c['AppName']} ({c['ID']})" if c.get("AppName") else c["ID"])
+                                               for c in clients]
         if editing:
             self.fields["ID"].disabled = True
             self.fields["ID"].help_text = ""
@@ -445,7 +446,8 @@ def webhook_list_view(request, org, membership):
     clients, client_errors = _items(request, org, "/v1/apiclients")  # fresh on every load: no cache
     names = {c["ID"]: c.get("AppName") or c["ID"] for c in clients}
     for hook in hooks:
-        hook["clients"] = [{"ID": cid, "name": names.get(cid), "missing": cid not in names}
+        # clients the API did not let this context list are shown by ID, never as deleted
+        hook["clients"] = [{"ID": cid, "name": names.get(cid, cid), "missing": not client_errors and cid not in names}
                            for cid in hook.get("ApiClientIDs") or []]
     # one "no roles" message: the webhooks' refusal, else (webhooks listed) the API clients'
     page.update(hooks=hooks, api_errors=errors or client_errors)
@@ -464,6 +466,10 @@ def webhook_edit_view(request, org, membership, webhook_id=None):
             page.update(api_errors=_api_errors(status, hook), form=None, hook=None, webhook_id=webhook_id)
             return render(request, "console/webhook_form.html", page, status=status if status in (403, 404) else 200)
     api_errors = list(client_errors)
+    if client_errors and hook:
+        # The API did not list the clients (no ApiClientReader): offer the assigned ones by ID, so
+        # they stay assigned when the webhook is saved, rather than none (which unassigned them all).
+        clients = [{"ID": cid} for cid in hook.get("ApiClientIDs") or []]
     if request.method == "POST":
         form = WebhookForm(request.POST, clients=clients, editing=bool(webhook_id),
                            initial=WebhookForm.initial_from(hook) if hook else None)
@@ -479,7 +485,8 @@ def webhook_edit_view(request, org, membership, webhook_id=None):
     else:
         form = WebhookForm(initial=WebhookForm.initial_from(hook) if hook else None, clients=clients,
                            editing=bool(webhook_id))
-    stale = [cid for cid in (hook or {}).get("ApiClientIDs") or [] if cid not in {c["ID"] for c in clients}]
+    stale = [] if client_errors else [
+        cid for cid in (hook or {}).get("ApiClientIDs") or [] if cid not in {c["ID"] for c in clients}]
     # read only once the API has let this context read the webhook (WebhookReader or more)
     deliveries = selectors.webhook_delivery_list(organization=org, webhook_id=hook["ID"]) if hook else None
     for delivery in deliveries or []:

@@ -611,6 +611,26 @@ class TestWebhookScreens:
         hook = core_models.Webhook.objects.get(oc_id="hook-1")
         assert (hook.name, hook.api_client_ids) == ("Hook renamed", ["zz-last"])
 
+    def test_a_webhook_admin_who_cannot_list_api_clients_keeps_the_assignments(self, team, owner, member, as_user):
+        as_user(owner).post(url(team, "webhook-create"), {
+            "ID": "hook-1", "Name": "Hook", "Url": "https://example.com/hook", "WebhookRoutes": "POST v1/products",
+            "ApiClientIDs": ["admin-client", "buyer-client"]})
+        org_services.contributor_save(actor=owner, organization=team, username=member.username, roles=["WebhookAdmin"],
+                                      is_admin=False)  # fmt: skip
+        c = as_user(member)
+        listing = c.get(url(team, "webhooks")).content.decode()
+        clients = re.search(r'data-testid="webhook-clients">(.*?)</td>', listing, re.S).group(1)
+        assert "admin-client" in clients and "buyer-client" in clients and "(deleted)" not in clients
+        edit = c.get(url(team, "webhook-edit", webhook_id="hook-1")).content.decode()
+        assert "no longer exist" not in edit and "ApiClientReader" in edit  # why they are shown by ID
+        assert re.search(r'name="ApiClientIDs" value="buyer-client"[^>]* checked', edit)
+        # the URL corrected and saved: still fired for both clients
+        c.post(url(team, "webhook-edit", webhook_id="hook-1"), {
+            "Name": "Hook", "Url": "https://example.com/hook-v2", "WebhookRoutes": "POST v1/products",
+            "ApiClientIDs": ["admin-client", "buyer-client"]})
+        hook = core_models.Webhook.objects.get(oc_id="hook-1")
+        assert (hook.url, hook.api_client_ids) == ("https://example.com/hook-v2", ["admin-client", "buyer-client"])
+
     def test_a_webhook_url_must_be_http_or_https(self, team, owner, as_user):
         response = as_user(owner).post(url(team, "webhook-create"), {
             "Name": "x", "Url": "ftp://example.com/x", "WebhookRoutes": "POST v1/products", "ConfigData": "{}"})
