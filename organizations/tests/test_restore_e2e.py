@@ -46,3 +46,14 @@ def test_an_admin_restores_staging_and_configures_the_restore_webhook(page, live
         expect(page.get_by_test_id("delivery").first).to_contain_text("200")
     assert receiver.received and receiver.received[0]["signature_ok"]
     screenshot("02-webhook")
+
+    # Remove asks first, like the other removals: "Cancel" keeps the URL and HashKey
+    asked.clear()
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Remove").click()
+    assert asked and "Remove the staging restore webhook?" in asked[0]
+    expect(page.get_by_label("HashKey")).to_have_value("browser-key")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Remove").click()
+    expect(page.get_by_text("Staging restore webhook removed.")).to_be_visible()
+    expect(page.get_by_label("HashKey")).to_have_value("")
