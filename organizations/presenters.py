@@ -29,6 +29,7 @@ DETAIL_LABELS = {
     "region": "Region",
     "from": "From",
     "to": "To",
+    "along_with": "Along with",
     "purge_after": "Restorable until",
     "deleted_at": "Deleted at",
     "production": "Production organization",

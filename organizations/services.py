@@ -427,9 +427,38 @@ def organization_transfer(
     organization.owner = new_owner
     _audit(organization=org, actor=actor, action=AuditAction.ORG_TRANSFER, target=new_owner.username,
            details={"from": actor.username, "to": new_owner.username})
-    _email(to=new_owner, template="transfer_new_owner", context={"organization": org, "old_owner": actor})
-    _email(to=actor, template="transfer_old_owner", context={"organization": org, "new_owner": new_owner})
+    twin = _staging_twin_transfer(production=org, old_owner=actor, new_owner=new_owner)
+    context = {"organization": org, "staging_twin": twin}
+    _email(to=new_owner, template="transfer_new_owner", context={**context, "old_owner": actor})
+    _email(to=actor, template="transfer_old_owner", context={**context, "new_owner": new_owner})
     return org
+
+
+def _staging_twin_transfer(*, production: Organization, old_owner: User, new_owner: User) -> Organization | None:
+    """A Production organization's Staging twin (deleted or not) goes with it when its owner owned
+    both: left behind, the old owner kept a twin that the new owner could not see (nor create
+    again), into which every restore copied Production's data, even after the new owner removed
+    them from Production. As in the transfer, the old owner stays on as an Organization Admin."""
+    if production.environment != Environment.PRODUCTION:
+        return None
+    twin = (Organization.objects.select_for_update()
+            .filter(environment=Environment.STAGING, oc_id__iexact=production.oc_id).first())
+    if twin is None or twin.owner_id != old_owner.pk:
+        return None
+    Contributor.objects.filter(organization=twin, user=new_owner).delete()
+    Invitation.objects.filter(organization=twin, invitee=new_owner, status=InvitationStatus.PENDING).update(
+        status=InvitationStatus.REVOKED, decided_at=_now(), updated_at=_now())  # they own it now
+    Contributor.objects.update_or_create(
+        organization=twin,
+        user=old_owner,
+        defaults={"is_admin": True, "roles": ["FullAccess"], "impersonate_seller": True,
+                  "impersonate_supplier": True, "impersonate_buyer": True},
+    )
+    twin.owner = new_owner
+    twin.save(update_fields=["owner", "updated_at"])
+    _audit(organization=twin, actor=old_owner, action=AuditAction.ORG_TRANSFER, target=new_owner.username,
+           details={"from": old_owner.username, "to": new_owner.username, "along_with": "the Production organization"})
+    return twin
 
 
 @transaction.atomic

@@ -379,7 +379,9 @@ def organization_transfer_view(request, org, membership):
             form.add_error("new_owner", exc.message)
         else:
             request.session.pop(_code_session_key(org, CodeAction.TRANSFER), None)
-            messages.success(request, f"{org.name} now belongs to {form.cleaned_data['new_owner']}. "
+            twin = selectors.staging_twin_get(actor=request.user, organization=org)
+            along = " Its Staging twin went with it." if twin is not None and twin.owner_id == org.owner_id else ""
+            messages.success(request, f"{org.name} now belongs to {form.cleaned_data['new_owner']}.{along} "
                                       "You remain an Organization Admin.")
             return redirect(org_url(org))
     return _settings_render(request, org, membership, transfer_form=form, status=400)

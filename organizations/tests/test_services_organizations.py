@@ -182,6 +182,34 @@ class TestOrganizationTransfer:
         assert sorted(m.to[0] for m in mail.outbox[-2:]) == ["mia@example.com", "olivia@example.com"]
         assert "Portal: You now own Acme" in [m.subject for m in mail.outbox]
 
+    def test_a_production_organizations_staging_twin_goes_with_it(self, owner, member, django_capture_on_commit_callbacks):
+        """Left behind, the old owner kept a Staging twin the new owner could neither see nor create
+        again, into which every restore copied Production's data, even once removed from Production."""
+        from organizations import selectors
+        from organizations.tests.conftest import add_member
+
+        prod = services._org_create(actor=owner, oc_id="acme", name="Acme", region="usw",
+                                    environment=Environment.PRODUCTION)
+        twin = services.staging_twin_create(actor=owner, production_org=prod)
+        add_member(prod, owner, member.username)
+        services.contributor_save(actor=owner, organization=twin, username=member.username, roles=[], is_admin=False)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.organization_transfer(actor=owner, organization=prod, new_owner_username=member.username,
+                                           confirmed=True)
+        twin.refresh_from_db()
+        assert twin.owner == member
+        assert selectors.staging_twin_get(actor=member, organization=prod) == twin
+        old = Contributor.objects.get(organization=twin, user=owner)
+        assert old.is_admin and old.roles == ["FullAccess"]
+        assert not twin.invitations.filter(invitee=member, status="pending").exists()
+        assert AuditAction.ORG_TRANSFER in audit_actions(twin)
+        new_owner_mail = next(m for m in mail.outbox if m.to == ["mia@example.com"] and "You now own" in m.subject)
+        assert "Its Staging twin is yours too" in new_owner_mail.body
+        # the new owner can now remove the old one from both
+        for org in (prod, twin):
+            services.contributor_remove(actor=member, organization=org, username=owner.username)
+        assert not organization_list(actor=owner).filter(oc_id="acme").exists()
+
     def test_transfer_guards(self, team, owner, admin_user, invited, outsider):
         with pytest.raises(PermissionError_, match=services.ERR_NOT_OWNER):
             services.organization_transfer(actor=admin_user, organization=team, new_owner_username="mia", confirmed=True)

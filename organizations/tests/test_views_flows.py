@@ -278,3 +278,18 @@ def test_revoking_an_invitation_says_so_and_removing_says_access_ends(client, te
     assert "no longer has access" not in revoked
     removed = client.post(org_path("contributor-remove", username=member.username), follow=True).content.decode()
     assert f"{member.username} no longer has access to Acme." in removed
+
+
+def test_transferring_a_production_organization_says_its_staging_twin_goes_with_it(client, owner, member):
+    from organizations.models import Environment
+    from organizations.tests.conftest import add_member
+
+    prod = services._org_create(actor=owner, oc_id="acme", name="Acme", region="usw", environment=Environment.PRODUCTION)
+    services.staging_twin_create(actor=owner, production_org=prod)
+    add_member(prod, owner, member.username)
+    client.force_login(owner)
+    assert "Its Staging twin goes with it." in client.get(org_path("settings", oc_id="acme", env="production")).content.decode()
+    client.post(org_path("code-send", oc_id="acme", env="production", action="transfer"), {"new_owner": "mia"})
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    done = client.post(org_path("transfer", oc_id="acme", env="production"), {"new_owner": "mia", "code": code}, follow=True)
+    assert "Acme now belongs to mia. Its Staging twin went with it." in done.content.decode()
