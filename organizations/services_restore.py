@@ -196,9 +196,13 @@ def _fail_stale_runs(organization: Organization) -> None:
         organization=organization, status__in=ACTIVE_RESTORE_STATUSES, created_at__lt=cutoff
     )
     for run in stale.select_related("requested_by"):
-        _audit(organization=organization, actor=run.requested_by, action=AuditAction.STAGING_RESTORE_FAIL,
-               target=organization.oc_id, details={"restore": run.pk, "error": ERR_RESTORE_INTERRUPTED})
-    stale.update(status=StagingRestoreStatus.FAILED, finished_at=timezone.now(), error=ERR_RESTORE_INTERRUPTED)
+        # each one only if it is still active: a long copy that committed since it was read (the
+        # update waits for its row lock) succeeded, and must not be logged as failed
+        if StagingRestore.objects.filter(pk=run.pk, status__in=ACTIVE_RESTORE_STATUSES).update(
+            status=StagingRestoreStatus.FAILED, finished_at=timezone.now(), error=ERR_RESTORE_INTERRUPTED
+        ):
+            _audit(organization=organization, actor=run.requested_by, action=AuditAction.STAGING_RESTORE_FAIL,
+                   target=organization.oc_id, details={"restore": run.pk, "error": ERR_RESTORE_INTERRUPTED})
 
 
 @transaction.atomic

@@ -120,6 +120,32 @@ class TestStagingRestoreStart:
         assert failed.details["restore"] == stale.pk and "Interrupted" in failed.details["error"]
 
 
+    def test_a_long_run_that_finishes_while_being_failed_as_stale_is_not_logged_as_failed(
+        self, staging_org, owner, monkeypatch
+    ):
+        """Stale is counted from when it was queued: a run that waited, then copied for long, can
+        commit between the start reading it as stale and failing it."""
+        from django.db.models.query import QuerySet
+        from django.utils import timezone
+
+        long_run = StagingRestore.objects.create(organization=staging_org, status=StagingRestoreStatus.RUNNING)
+        StagingRestore.objects.filter(pk=long_run.pk).update(created_at=timezone.now() - sr.STAGING_RESTORE_STALE_AFTER * 2)
+        iterate = QuerySet.__iter__
+
+        def read_then_it_commits(qs):
+            rows = list(iterate(qs))
+            if qs.model is StagingRestore and any(r.pk == long_run.pk and r.is_active for r in rows):
+                StagingRestore.objects.filter(pk=long_run.pk).update(status=StagingRestoreStatus.SUCCEEDED)
+            return iter(rows)
+
+        monkeypatch.setattr(QuerySet, "__iter__", read_then_it_commits)
+        sr.staging_restore_start(actor=owner, organization=staging_org)  # the long run is done: a new one starts
+        monkeypatch.undo()
+        long_run.refresh_from_db()
+        assert long_run.status == StagingRestoreStatus.SUCCEEDED and long_run.error == ""
+        assert not AuditEntry.objects.filter(action=AuditAction.STAGING_RESTORE_FAIL).exists()
+
+
 class TestStagingRestoreExecute:
     def test_executing_the_same_run_twice_copies_once(self, staging_org, owner):
         run = sr.staging_restore_start(actor=owner, organization=staging_org)
