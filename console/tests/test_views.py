@@ -336,6 +336,12 @@ class TestContextSelector:
         users = c.get(url(team, "context-users"), {"client_id": "buyer-client", "q": "zzz"}).content.decode()
         assert "No user you may impersonate matches “zzz”." in users  # not "nobody signs in through it"
         assert "No API client matches “zzz”." in c.get(url(team, "context-clients"), {"q": "zzz"}).content.decode()
+        # a new client nobody signs in through yet: how to let users in
+        mp = core_models.Marketplace.objects.get(marketplace_id=team.oc_id, environment="sandbox")
+        core_models.ApiClient.objects.create(marketplace=mp, oc_id="new-client", app_name="New app")
+        users = c.get(url(team, "context-users"), {"client_id": "new-client"}).content.decode()
+        assert "No user you may impersonate signs in through this client. A client lets in the users of the buyers " \
+               "and suppliers it is assigned to (ApiClients.SaveAssignment)" in users
 
     def test_seller_impersonator_sees_only_seller_users(self, team, seller_member, as_user):
         users = as_user(seller_member).get(url(team, "context-users"), {"client_id": "admin-client"}).content.decode()
