@@ -805,7 +805,7 @@ def action_code_send(*, user: User, action: str, organization: Organization | No
     label = CodeAction.LABELS[action]
     org_text = f" {organization.name} ({organization.oc_id}, {organization.environment})" if organization else ""
     org_text = org_text.replace("{", "{{").replace("}", "}}")  # the mail is a format string: a name's braces stay text
-    device.mail_subject = f"{EMAIL_SUBJECT_PREFIX}your code to {label} is {{token}}"
+    device.mail_subject = f"{EMAIL_SUBJECT_PREFIX}Your code to {label} is {{token}}"  # capitalised as the other subjects
     device.mail_body = (
         f"Your code to {label}{org_text} is {{token}}\n\n"
         "It is valid for 5 minutes and can be used once. If you did not ask for it, ignore this email:\n"

@@ -34,7 +34,7 @@ class TestActionCodeSend:
         assert message.to == ["olivia@example.com"]
         assert "delete the organization" in message.subject and "Acme (acme-sbx, Sandbox)" in message.body
         assert re.fullmatch(r"\d{6}", last_code())
-        assert message.subject == f"Portal: your code to delete the organization is {last_code()}"
+        assert message.subject == f"Portal: Your code to delete the organization is {last_code()}"  # "Portal: You now own ...", "Portal: Your Production request ..."
         assert AuditEntry.objects.filter(organization=org, action=AuditAction.CODE_SENT, target="delete").exists()
         device = ActionCodeDevice.objects.get(user=owner)
         assert device.confirmed is False  # never a login second factor
