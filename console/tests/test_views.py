@@ -163,6 +163,9 @@ class TestRequestBuilder:
         choices = re.search(r'<select id="q-searchType" name="q.searchType">(.*?)</select>', builder, re.S).group(1)
         assert re.findall(r'<option value="([^"]*)"', choices) == [
             "", "AnyTerm", "AllTermsAnyField", "AllTermsSameField", "ExactPhrase", "ExactPhrasePrefix"]
+        builder = c.get(url(team, "builder"), {"op": "Products.GenerateVariants"}).content.decode()
+        assert re.search(r'<select id="q-overwriteExisting" name="q.overwriteExisting"><option value="">\(omit\)</option>'
+                         r'<option value="true" >true</option><option value="false" >false</option></select>', builder)
         builder = c.get(url(team, "builder"), {"op": "IntegrationEvents.Create"}).content.decode()
         assert re.search(r'<select id="body-EventType" name="body.EventType"><option value="">\(omit\)</option>'
                          r'<option value="OrderCheckout"', builder)
