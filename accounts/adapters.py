@@ -42,6 +42,11 @@ class ProviderNotConfigured(SocialApp.DoesNotExist, Http404):
     """Still a SocialApp.DoesNotExist for allauth's own handlers; a 404 for Django."""
 
 
+# the social sign-up form's answer to an address another account has (%s: the provider's name)
+ERR_SOCIAL_EMAIL_TAKEN = (
+    "This email address belongs to another account. Enter another one, or sign in to that account "
+    "and link %s under Profile › Authentication."
+)
 ERR_UNLINK_LAST_SIGN_IN_METHOD = (
     "You cannot unlink this account: it is your only way to sign in. "
     "Set a password or link another provider first."
@@ -51,7 +56,11 @@ ERR_UNLINK_LAST_SIGN_IN_METHOD = (
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     # allauth's validate_disconnect raises "no_password" when the last provider of a user without a
     # usable password would be removed; say what that means and what to do instead.
-    error_messages = {**DefaultSocialAccountAdapter.error_messages, "no_password": ERR_UNLINK_LAST_SIGN_IN_METHOD}
+    error_messages = {
+        **DefaultSocialAccountAdapter.error_messages,
+        "no_password": ERR_UNLINK_LAST_SIGN_IN_METHOD,
+        "email_taken": ERR_SOCIAL_EMAIL_TAKEN,
+    }
 
     def get_app(self, request, provider, client_id=None):
         """A provider without keys (no GITHUB_CLIENT_ID / GOOGLE_CLIENT_ID) is a 404, not a 500."""

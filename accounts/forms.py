@@ -120,6 +120,17 @@ class SocialSignupForm(AllauthSocialSignupForm):
         self.fields.pop("username", None)
         limit_email_length(self)
 
+    @property
+    def provider_email(self) -> str | None:
+        """The address the provider gave (taken by another account, or the form would not show), if any."""
+        addresses = self.sociallogin.email_addresses
+        return addresses[0].email if addresses else None
+
+    @property
+    def typed_email_taken(self) -> bool:
+        """The address typed into this form belongs to another account."""
+        return self.is_bound and any(error.code == "email_taken" for error in self.errors.as_data().get("email", []))
+
 
 class AddEmailForm(AllauthAddEmailForm):
     """Profile > Email: an address another account uses (as its sign-in email, or added to it) is

@@ -102,3 +102,30 @@ def test_connecting_a_github_account_of_another_user_is_refused(client, social_l
     page = client.get(response["Location"], follow=True)
     assert "This GitHub account is already linked to another portal account." in page.content.decode()
     assert not SocialAccount.objects.filter(user=user).exists()
+
+
+def test_social_sign_up_keeps_saying_why_after_an_empty_address(client, social_login):
+    """The provider shared no address: the explanation stays with the error (it was dropped)."""
+    response = social_login("github", uid=21, login="silent", email="", name="Silent")
+    assert response["Location"] == reverse("socialaccount_signup")
+    assert "GitHub did not share an email address" in client.get(response["Location"]).content.decode()
+    page = client.post(reverse("socialaccount_signup"), {"email": ""}).content.decode()
+    assert "GitHub did not share an email address" in page and "This field is required." in page
+
+
+def test_social_sign_up_with_a_taken_address_keeps_saying_so_after_a_malformed_one(client, social_login, user):
+    social_login("github", uid=22, login="hamlet-gh", email="hamlet@example.com")
+    page = client.post(reverse("socialaccount_signup"), {"email": "not-an-address"}).content.decode()
+    assert "An account with hamlet@example.com already exists." in page
+    assert "Enter a valid email address." in page
+
+
+def test_social_sign_up_with_another_taken_address_says_link_under_authentication(client, social_login, user):
+    from accounts.adapters import ERR_SOCIAL_EMAIL_TAKEN
+
+    social_login("github", uid=23, email="", login="anon-gh")
+    response = client.post(reverse("socialaccount_signup"), {"email": "Hamlet@example.com"})
+    assert response.context["form"].errors["email"] == [ERR_SOCIAL_EMAIL_TAKEN % "GitHub"]
+    page = response.content.decode()
+    assert "An account with Hamlet@example.com already exists." in page
+    assert "connect your GitHub account" not in page
