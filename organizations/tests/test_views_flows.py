@@ -293,3 +293,17 @@ def test_transferring_a_production_organization_says_its_staging_twin_goes_with_
     code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
     done = client.post(org_path("transfer", oc_id="acme", env="production"), {"new_owner": "mia", "code": code}, follow=True)
     assert "Acme now belongs to mia. Its Staging twin went with it." in done.content.decode()
+
+
+def test_the_environment_tabs_keep_a_live_search(client, owner):
+    """Typing in the search box (htmx) left the tabs' links as the page was loaded: choosing an
+    environment then dropped the search."""
+    services.organization_create(actor=owner, oc_id="shop-a", name="Shop A")
+    services.organization_create(actor=owner, oc_id="mart-b", name="Mart B")
+    client.force_login(owner)
+    partial = client.get(reverse("organizations:list"), {"q": "shop", "sort": "-name"}, HTTP_HX_REQUEST="true",
+                         HTTP_HX_TARGET="org-results").content.decode()
+    tabs = re.search(r'<nav class="tabs"[^>]*id="org-tabs" hx-swap-oob="true">(.*?)</nav>', partial, re.S)
+    assert tabs and 'href="?q=shop&amp;sort=-name&amp;env=Sandbox"' in tabs.group(1)
+    full = client.get(reverse("organizations:list")).content.decode()
+    assert 'id="org-tabs"' in full and "hx-swap-oob" not in full
