@@ -317,8 +317,9 @@ def _send(request, org, membership, token, operation, data, *, live: bool = Fals
         response = render(request, "console/_error.html", {"message": message})
         response["HX-Refresh"] = "true"
         return response
-    path_values = [(data.getlist(f"path.{p.name}") or [""])[0] for p in operation.path_params] \
-        if hasattr(data, "getlist") else [(data.get(f"path.{p.name}") or [""])[0] for p in operation.path_params]
+    # as request_build read them (stripped): the SDK call names what the request was sent to
+    path_values = [(data.getlist(f"path.{p.name}") or [""])[0].strip() for p in operation.path_params] \
+        if hasattr(data, "getlist") else [(data.get(f"path.{p.name}") or [""])[0].strip() for p in operation.path_params]
     return _render_call(request, org, operation, built, call, path_values=path_values)
 
 

@@ -251,6 +251,11 @@ class TestHistoryAndSnippets:
                                                         "body.Password": "Ann-pass-4!"})
         assert 'data-testid="response-status">201' in body.content.decode()
 
+    def test_the_sdk_call_names_the_id_the_request_was_sent_to(self, team, member, as_user):
+        body = send(as_user(member), team, "Products.Get", **{"path.productID": "  prod-1 "}).content.decode()
+        assert "/v1/products/prod-1</code>" in body and 'data-testid="response-status">200' in body
+        assert "Products.Get(&quot;prod-1&quot;)" in body  # a pasted ID with spaces: not "  prod-1 " (a 404)
+
     def test_history_of_another_user_is_404(self, team, member, owner, as_user):
         send(as_user(member), team, "Me.Get")
         entry = history(member)
