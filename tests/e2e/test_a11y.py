@@ -139,7 +139,7 @@ def test_github_sign_up_with_a_registered_email_explains_and_leads_to_linking(pa
     expect(notice).to_contain_text("An account with hamlet@example.com already exists.")
     screenshot("social-sign-up-email-taken")
     page.get_by_role("button", name="Continue").click()  # the same address again: refused, still explained
-    expect(page.get_by_label("Email")).to_have_accessible_description(re.compile("already exists"))
+    expect(page.get_by_label("Email")).to_have_accessible_description(re.compile("belongs to another account"))
     notice.get_by_role("link", name="sign in to it").click()
 
     page.locator("input[name=login]").fill("hamlet")
