@@ -186,8 +186,11 @@ def organization_detail_view(request, org, membership):
     search = (request.GET.get("q") or "").strip()
     contributors = selectors.contributor_list(actor=request.user, organization=org, search=search)
     invitations = selectors.invitation_list_for_organization(actor=request.user, organization=org)
+    owner = org.owner  # listed first, and like the others only when the search finds them
+    show_owner = not search or any(search.casefold() in (value or "").casefold()
+                                   for value in (owner.username, owner.name, owner.email))
     context = _org_context(request, org, membership, "contributors", contributors=contributors,
-                           invitations=invitations, search=search)
+                           invitations=invitations, search=search, show_owner=show_owner)
     if membership.can_manage_contributors:
         context.update(_contributor_form_context(request, org, membership, ContributorForm()))
     return render(request, "organizations/detail.html", context)
@@ -236,7 +239,7 @@ def contributor_save_view(request, org, membership, username=None):
         template = "organizations/contributor_edit.html" if editing is not None else "organizations/detail.html"
         context = _org_context(
             request, org, membership, "contributors",
-            contributors=selectors.contributor_list(actor=request.user, organization=org),
+            contributors=selectors.contributor_list(actor=request.user, organization=org), show_owner=True,
             invitations=selectors.invitation_list_for_organization(actor=request.user, organization=org),
             **_contributor_form_context(request, org, membership, form, editing=editing),
         )

@@ -307,3 +307,20 @@ def test_the_environment_tabs_keep_a_live_search(client, owner):
     assert tabs and 'href="?q=shop&amp;sort=-name&amp;env=Sandbox"' in tabs.group(1)
     full = client.get(reverse("organizations:list")).content.decode()
     assert 'id="org-tabs"' in full and "hx-swap-oob" not in full
+
+
+def test_searching_contributors_lists_only_who_matches_the_owner_included(client, team, owner, member):
+    """The owner's row was listed whatever the search, and a search finding nobody said nothing."""
+    client.force_login(owner)
+
+    def rows(q):
+        page = client.get(org_path("detail"), {"q": q}).content.decode()
+        table = page.split("<h2>Contributors</h2>", 1)[1].split("</table>", 1)[0]
+        return table
+
+    found = rows("mia")
+    assert "Mia Member" in found and "Olivia Owner" not in found
+    assert "Olivia Owner" in rows("olivia") and "Olivia Owner" in rows("")
+    assert "No contributor matches “nobody”." in rows("nobody")
+    invite_error = client.post(org_path("contributor-save"), {"username": "ghost"}).content.decode()
+    assert "Olivia Owner" in invite_error.split("<h2>Contributors</h2>", 1)[1]  # the full list again
