@@ -148,12 +148,20 @@ MSG_CONFIRMATION_RECENTLY_SENT = (
 )
 
 
+MSG_ALREADY_VERIFIED = "{email} is already verified: there is nothing to confirm."
+
+
 class EmailManageView(EmailView):
     """allauth's Profile > Email, saying why "Re-send verification" sent nothing (one confirmation
     per address every 3 minutes, ACCOUNT_RATE_LIMITS["confirm_email"]) instead of answering with
-    silence."""
+    silence, and not mailing a confirmation for an address that is already verified (allauth did,
+    saying "Confirmation email sent", as if the address were not)."""
 
     def _action_send(self, request, *args, **kwargs):
+        verified = self._get_email_address(request)
+        if verified is not None and verified.verified:
+            messages.info(request, MSG_ALREADY_VERIFIED.format(email=verified.email))
+            return None
         response = super()._action_send(request, *args, **kwargs)
         address = self._get_email_address(request)
         if address is not None and not address.verified and not self._did_send_verification_email:

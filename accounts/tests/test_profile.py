@@ -141,3 +141,22 @@ def test_re_sending_a_confirmation_too_soon_says_so_instead_of_nothing(client, u
     shown = [str(m) for m in page.context["messages"]]
     assert MSG_CONFIRMATION_RECENTLY_SENT.format(email="hamlet@elsinore.dk") not in shown
     assert any("Confirmation email sent" in m for m in shown)
+
+
+def test_re_sending_verification_for_a_verified_address_says_so_and_sends_nothing(
+    client, user, django_capture_on_commit_callbacks
+):
+    from allauth.account.models import EmailAddress
+    from django.core import mail
+    from django.core.cache import cache
+
+    from accounts.views import MSG_ALREADY_VERIFIED
+
+    cache.clear()
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(reverse("account_email"), {"action_send": "", "email": user.email}, follow=True)
+    shown = [str(m) for m in page.context["messages"]]
+    assert shown == [MSG_ALREADY_VERIFIED.format(email="hamlet@example.com")]
+    assert mail.outbox == []
