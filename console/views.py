@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shlex
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +18,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import resolve, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
@@ -176,7 +178,7 @@ def context_set_view(request, org, membership):
     _set_context(request, org, context)
     if context.is_self:
         messages.success(request, "Now calling the API as you.")
-        return redirect(console_url(org))
+        return redirect(_back_to_console_page(request, org))
     client = selectors.context_client_name(organization=org, client_id=context.client_id)
     messages.success(request, f"Now calling the API as {context.username} via {client}.")
     if not token.granted_roles:
@@ -185,7 +187,29 @@ def context_set_view(request, org, membership):
         else:
             messages.warning(request, services.MSG_NO_SHARED_ROLES.format(
                 username=context.username, roles=", ".join(membership.token_roles) or "none"))
-    return redirect(console_url(org))
+    return redirect(_back_to_console_page(request, org))
+
+
+def _back_to_console_page(request, org) -> str:
+    """The console page of this organization the context was switched from (the operation shown,
+    the API client being edited...), from the Referer; else the console."""
+    base = console_url(org)
+    referer = request.headers.get("Referer") or ""
+    if not url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        return base
+    parts = urlsplit(referer)
+    try:
+        match = resolve(parts.path)
+    except Http404:
+        return base
+    if not parts.path.startswith(base) or match.view_name not in _CONSOLE_PAGES:
+        return base
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+_CONSOLE_PAGES = {f"console:{name}" for name in (  # pages shown by a GET
+    "console", "apiclients", "apiclient-create", "apiclient-edit", "webhooks", "webhook-create", "webhook-edit")}
 
 
 @console_view

@@ -339,6 +339,17 @@ class TestContextSelector:
         c.post(url(team, "context-set"), {"mode": "self"})
         assert 'data-testid="own-access-note"' not in c.get(url(team, "apiclients")).content.decode()
 
+    def test_switching_context_stays_on_the_page_it_was_switched_from(self, team, member, as_user):
+        c = as_user(member)
+        pick = {"client_id": "buyer-client", "username": "shopper"}
+        page = f"http://testserver{url(team)}?op=Me.Get"
+        assert c.post(url(team, "context-set"), pick, HTTP_REFERER=page)["Location"] == f"{url(team)}?op=Me.Get"
+        page = f"http://testserver{url(team, 'webhooks')}"
+        assert c.post(url(team, "context-set"), {"mode": "self"}, HTTP_REFERER=page)["Location"] == url(team, "webhooks")
+        for elsewhere in ("https://evil.example/console/", f"http://testserver{url(team, 'history-clear')}",
+                          "http://testserver/organizations/", ""):
+            assert c.post(url(team, "context-set"), pick, HTTP_REFERER=elsewhere)["Location"] == url(team), elsewhere
+
     def test_a_search_that_finds_nothing_says_so(self, team, member, as_user):
         c = as_user(member)
         users = c.get(url(team, "context-users"), {"client_id": "buyer-client", "q": "zzz"}).content.decode()
