@@ -124,6 +124,9 @@ def audit_details_summary(entry) -> str:
         return access_change_summary(details["before"], details["after"])
     if entry.action in ACCESS_ACTIONS and "roles" in details:
         return access_summary(details)
+    if entry.action == AuditAction.STAGING_CREATE and isinstance(details.get("production"), int):
+        # the Production organization's row id is stored; people know it by its Id, the twin's own
+        details = {**details, "production": entry.target}
     # in DETAIL_LABELS' order, then the rest by name: PostgreSQL's jsonb does not keep key order
     order = {key: n for n, key in enumerate(DETAIL_LABELS)}
     keys = sorted(details, key=lambda k: (order.get(k, len(order)), k))

@@ -65,6 +65,10 @@ class TestAuditDetailsSummary:
         approved = self.entry(AuditAction.PRODUCTION_APPROVE, {"request": 3, "requester": "olivia", "message": ""})
         assert audit_details_summary(approved) == "Request: 3 · Requested by: olivia"
 
+    def test_a_staging_twin_names_its_production_organization_by_id_not_row_number(self):
+        entry = AuditEntry(action=AuditAction.STAGING_CREATE, target="acme", details={"production": 3})
+        assert audit_details_summary(entry) == "Production organization: acme"  # was "Production organization: 3"
+
     def test_details_read_in_the_same_order_whatever_order_the_database_returns(self):
         # PostgreSQL's jsonb hands keys back shortest first: {"name", "region", "environment"}
         stored = self.entry(AuditAction.ORG_CREATE, {"name": "Acme", "region": "usw", "environment": "Sandbox",
