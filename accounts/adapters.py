@@ -13,6 +13,16 @@ from accounts.services import UsernameError, username_clean
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def is_safe_url(self, url: str) -> bool:
+        """allauth's rule, but a relative `next` must be a path ("/..."), as on "Choose your username":
+        "next=abc" after signing in went to /accounts/login/abc (a 404), and a control character has
+        no place in a Location header."""
+        if not url or any(ord(char) < 32 or ord(char) == 127 for char in url):
+            return False
+        if not url.startswith("/") and "://" not in url:
+            return False
+        return super().is_safe_url(url)
+
     def can_delete_email(self, email_address) -> bool:
         """Never the account's last address (allauth allows it when sign-in by username is on): the
         portal needs one for password resets and organization codes, the user's email is required,

@@ -111,3 +111,15 @@ def test_every_described_by_on_the_sign_up_page_points_at_text_on_it(client):
     for ids in described:
         for one in ids.split():
             assert f'id="{one}"' in page, one
+
+
+@pytest.mark.parametrize("next_url", ["abc", "-1", "organizations/", "%2F%2Fevil.example", "//evil.example", "https://evil.example/"])
+def test_sign_in_with_a_next_that_is_not_a_path_here_goes_to_the_dashboard(client, user, password, next_url):
+    response = client.post(reverse("account_login"), {"login": user.username, "password": password, "next": next_url})
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+
+
+@pytest.mark.parametrize("next_url", ["/organizations/", "http://testserver/organizations/"])
+def test_sign_in_with_a_next_on_this_site_goes_there(client, user, password, next_url):
+    response = client.post(reverse("account_login"), {"login": user.username, "password": password, "next": next_url})
+    assert response.status_code == 302 and response["Location"] == next_url
