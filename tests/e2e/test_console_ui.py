@@ -181,6 +181,10 @@ def test_live_edits_leave_one_history_entry_and_a_filter_without_value_sends_not
     assert len(sent) == 3
     entries = list(ConsoleRequest.objects.filter(user__username="olivia"))
     assert [e.query for e in entries] == [[["xp.color", "!red"]]] and entries[0].live
+    page.get_by_label("Filter operator").first.select_option("=")  # one edit, one request (not two)
+    expect(page.get_by_test_id("response-url")).to_contain_text("xp.color=red")
+    page.wait_for_load_state("networkidle")
+    assert len(sent) == 4
     send(page)  # the Send button always adds an entry
     assert ConsoleRequest.objects.filter(user__username="olivia").count() == 2
 

@@ -125,7 +125,8 @@
   function liveEdit(event) {
     var target = event.target;
     if (!target.closest || !target.closest(".live")) return;
-    if (event.type === "change" && target.tagName !== "SELECT") return;
+    // a text field sends on "input"; a select on "change" only (it fires "input" too: one edit, one request)
+    if ((event.type === "change") !== (target.tagName === "SELECT")) return;
     if (changesNothing(target)) return;
     resend(target.closest("form"));
   }
