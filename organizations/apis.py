@@ -843,6 +843,39 @@ def staging_restore_webhook_test(request: HttpRequest, id: str, params: Query[En
     return Status(204, None)
 
 
+class RestoreWebhookDeliveryOut(Schema):
+    DeliveryID: str = Field(..., description="The same on every attempt of one payload (its DeliveryID)")
+    RestoreID: int | None = Field(..., description="null for a test payload")
+    Test: bool
+    Attempt: int
+    URL: str = Field(..., description="Where it was POSTed (a user:password in it is shown as ***)")
+    StatusCode: int | None = Field(..., description="null when no answer came (network error, timeout, refused)")
+    LatencyMs: int | None
+    Error: str | None
+    Date: str
+
+
+def _delivery_out(d) -> dict:
+    from portal.common.outbound import url_for_log
+
+    return {"DeliveryID": d.delivery_id, "RestoreID": d.restore_id, "Test": d.test, "Attempt": d.attempt,
+            "URL": url_for_log(d.url), "StatusCode": d.status_code, "LatencyMs": d.latency_ms, "Error": d.error or None,
+            "Date": _iso(d.created_at)}
+
+
+@router.get(
+    "/organizations/{id}/stagingrestorewebhook/deliveries",
+    response=list_page(RestoreWebhookDeliveryOut),
+    summary="[BETA] Every attempt to POST the restore webhook, newest first (what the Staging restore tab lists)",
+    operation_id="Organizations_ListStagingRestoreWebhookDeliveries",
+)
+def staging_restore_webhook_deliveries(request: HttpRequest, id: str, params: Query[PageParams],  # noqa: A002
+                                       env: Query[EnvironmentParam]):  # fmt: skip
+    org = _restore_org(request, id)
+    deliveries = selectors_restore.restore_webhook_delivery_list(actor=request.auth, organization=org)
+    return paginate(deliveries, page=params.page, page_size=params.pageSize, serialize=_delivery_out)
+
+
 @router.post(
     "/organizations/{id}/stagingrestores",
     response={202: StagingRestoreOut},

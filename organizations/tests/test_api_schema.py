@@ -21,7 +21,7 @@ def test_openapi_schema_is_served_and_documents_errors(client):
     assert response.status_code == 200
     schema = response.json()
     operations = [op for path in schema["paths"].values() for op in path.values()]
-    assert len(operations) == 32  # 24 + activity (1) + the staging restore webhook (4) and staging restores (3)
+    assert len(operations) == 33  # 24 + activity (1) + the staging restore webhook (4 + its deliveries) and staging restores (3)
     for path, item in schema["paths"].items():
         for method, operation in item.items():
             responses = operation["responses"]
@@ -66,4 +66,4 @@ def test_no_server_errors_for_any_input(db, keep_test_connection):
 
         run()
         checked.append(operation.label)
-    assert len(checked) == 32
+    assert len(checked) == 33

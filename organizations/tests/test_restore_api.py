@@ -61,6 +61,7 @@ class TestStagingRestoreWebhookApi:
         put = api.put(HOOK, {"URL": "https://hooks.example.com/r", "HashKey": "k"})
         assert put.status_code == expected, put.json()
         assert api.get(HOOK).status_code == expected
+        assert api.get(HOOK + "/deliveries").status_code == expected
         assert api.post(HOOK + "/test").status_code == (204 if expected == 200 else expected)
         assert api.delete(HOOK).status_code == (204 if expected == 200 else expected)
         assert api.post(RESTORES).status_code == (202 if expected == 200 else expected)
@@ -76,6 +77,23 @@ class TestStagingRestoreWebhookApi:
         (got,) = receiver.received
         assert got["signature_ok"] and got["payload"]["Test"] is True
         assert got["payload"]["OrganizationID"] == "acme" and got["payload"]["Environment"] == "Staging"
+
+    def test_an_integration_reads_the_delivery_log_through_the_api(self, staging_org, api,
+                                                                      django_capture_on_commit_callbacks):
+        """What the tab shows (every attempt, its status and error) without the browser."""
+        with RestoreReceiver(hash_key="abc", statuses=[503]) as receiver:
+            api.put(HOOK, {"URL": receiver.url.replace("http://", "http://bob:pw@"), "HashKey": "abc"})
+            with django_capture_on_commit_callbacks(execute=True):
+                api.post(HOOK + "/test")
+        response = api.get(HOOK + "/deliveries")
+        assert response.status_code == 200
+        body = response.json()
+        assert body["Meta"]["TotalCount"] == 2
+        second, first = body["Items"]  # newest first
+        assert (first["Attempt"], first["StatusCode"], second["Attempt"], second["StatusCode"]) == (1, 503, 2, 200)
+        assert first["DeliveryID"] == second["DeliveryID"] and first["Test"] is True and first["RestoreID"] is None
+        assert first["Error"].startswith("HTTP 503") and second["Error"] is None
+        assert "bob:pw" not in first["URL"] and "***@127.0.0.1" in first["URL"]
 
     def test_testing_without_a_webhook_is_not_found(self, staging_org, api):
         for response in (api.post(HOOK + "/test"), api.delete(HOOK), api.get(HOOK)):
