@@ -26,7 +26,7 @@ def test_the_sign_up_confirmation_email_says_portal(client, settings, django_cap
                                                 "password1": DEFAULT_PASSWORD, "password2": DEFAULT_PASSWORD},
                     HTTP_HOST=HOST)
     [message] = mail.outbox
-    assert message.subject == "Portal: Please Confirm Your Email Address"
+    assert message.subject == "Portal: Confirm your email address"
     assert "register an account on Portal." in message.body
     assert_branded(message)
 
@@ -36,7 +36,24 @@ def test_the_password_reset_email_says_portal(client, user, settings, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("account_reset_password"), {"email": user.email}, HTTP_HOST=HOST)
     [message] = mail.outbox
-    assert message.subject == "Portal: Password Reset Email"
+    assert message.subject == "Portal: Reset your password"
+    assert_branded(message)
+
+
+def test_confirming_an_added_address_is_not_called_registering_an_account(
+    client, user, settings, django_capture_on_commit_callbacks
+):
+    """Profile > Email > Add: the mail said "has given your email address to register an account"."""
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_email"), {"action_add": "", "email": "prince@elsinore.example"}, HTTP_HOST=HOST)
+    [message] = mail.outbox
+    assert message.to == ["prince@elsinore.example"]
+    assert message.subject == "Portal: Confirm your email address"
+    assert "hamlet added this address to their account on Portal." in message.body
+    assert "register" not in message.body
+    assert f"http://{HOST}/accounts/confirm-email/" in message.body
     assert_branded(message)
 
 
