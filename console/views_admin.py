@@ -139,7 +139,8 @@ class ApiClientForm(forms.Form):
     Active = forms.BooleanField(required=False, initial=True)
     ClientSecret = forms.CharField(
         label="Client secret", required=False, max_length=200,
-        help_text="Leave empty for no secret: every OAuth grant of this client then works without one.",
+        help_text="Leave empty for none: the OAuth grants of this client then need no secret, unless it has one of "
+                  "the secrets listed under Secrets.",
     )
     AccessTokenDuration = forms.IntegerField(label="Access token duration (minutes)", min_value=10, max_value=43200, initial=600)
     RefreshTokenDuration = forms.IntegerField(label="Refresh token duration (minutes)", required=False, min_value=0, max_value=525600)

@@ -551,6 +551,17 @@ class TestApiClientSecretScreens:
         assert "This field is required." in nameless
         assert not core_models.ApiClientSecret.objects.exists()
 
+    def test_the_client_secret_help_does_not_promise_grants_without_a_secret(self, team, owner, as_user):
+        from console.views_admin import ApiClientForm
+
+        c = as_user(owner)
+        c.post(url(team, "apiclient-secret-create", client_id="admin-client"), {"Name": "rotation"})
+        page = c.get(url(team, "apiclient-edit", client_id="admin-client")).content.decode()
+        # the client has a secret now: a grant without one is refused, whatever the Client secret field says
+        assert ApiClientForm.base_fields["ClientSecret"].help_text in page
+        assert "unless it has one of the secrets listed under Secrets" in page
+        assert "every OAuth grant of this client then works without one" not in page
+
     def test_the_eleventh_secret_is_refused_with_the_apis_message(self, team, owner, as_user):
         c = as_user(owner)
         create = url(team, "apiclient-secret-create", client_id="admin-client")
