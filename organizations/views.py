@@ -203,6 +203,11 @@ def contributor_save_view(request, org, membership, username=None):
     if not membership.can_manage_contributors:
         raise PermissionDenied(services.ERR_NOT_ADMIN)
     editing = None
+    if username is not None and username.lower() in {(request.user.username or "").lower(), org.owner.username.lower()}:
+        # no Edit link leads here (a typed or old address): a form that could only be refused
+        own = username.lower() == (request.user.username or "").lower()
+        messages.error(request, services.ERR_SELF_INVITE if own else services.ERR_OWNER_ACCESS_FIXED)
+        return redirect(org_url(org))
     if username is not None:
         try:
             editing = selectors.member_permissions_get(actor=request.user, organization=org, username=username)

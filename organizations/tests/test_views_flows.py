@@ -324,3 +324,13 @@ def test_searching_contributors_lists_only_who_matches_the_owner_included(client
     assert "No contributor matches “nobody”." in rows("nobody")
     invite_error = client.post(org_path("contributor-save"), {"username": "ghost"}).content.decode()
     assert "Olivia Owner" in invite_error.split("<h2>Contributors</h2>", 1)[1]  # the full list again
+
+
+def test_the_edit_address_of_the_owner_or_oneself_says_why_there_is_no_form(client, team, owner, admin_user):
+    """It showed an access form that could only be refused on Save."""
+    client.force_login(admin_user)
+    for username, message in ((owner.username, services.ERR_OWNER_ACCESS_FIXED), (admin_user.username.upper(),
+                                                                                  services.ERR_SELF_INVITE)):
+        response = client.get(org_path("contributor-edit", username=username), follow=True)
+        assert response.redirect_chain[-1][0] == org_path("detail")
+        assert escape(message) in response.content.decode()
