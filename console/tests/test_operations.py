@@ -124,3 +124,17 @@ def test_a_json_body_nested_too_deeply_is_a_field_error_not_a_500(db, depth):
     with pytest.raises(BuilderError) as exc:
         request_build(operation=operation_get("Products.Create"), data=data)
     assert exc.value.errors["body_json"] == ERR_JSON_TOO_DEEP
+
+
+def test_a_json_body_with_an_integer_too_long_for_python_is_a_field_error_not_a_500(db):
+    from portal.common.jsonbody import MSG_NUMBER_TOO_LONG
+
+    data = QueryDict(mutable=True)
+    data.update({"body_json": '{"Name": "n", "ShipWeight": ' + "1" * 5000 + "}"})
+    with pytest.raises(BuilderError) as exc:
+        request_build(operation=operation_get("Products.Create"), data=data)
+    assert exc.value.errors["body_json"] == MSG_NUMBER_TOO_LONG == "A number in the body has too many digits."
+    data["body_json"] = '{"Name": NaN}'  # still named as such
+    with pytest.raises(BuilderError) as exc:
+        request_build(operation=operation_get("Products.Create"), data=data)
+    assert exc.value.errors["body_json"] == "NaN is not a JSON number; send a finite number or null."

@@ -21,6 +21,7 @@ class BodyRejected(ValueError):
 
 MSG_NOT_UTF8 = "The body is not UTF-8 text."
 MSG_TOO_DEEP = "The body is nested too deeply."
+MSG_NUMBER_TOO_LONG = "A number in the body has too many digits."
 
 
 def unreadable_message(exc: SuspiciousOperation, default: str = "The request could not be read.") -> str:
@@ -52,6 +53,10 @@ def loads(body: bytes | str):
         raise BodyRejected(f"The body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).") from None
     except UnicodeDecodeError:
         raise BodyRejected(MSG_NOT_UTF8) from None
+    except BodyRejected:  # NaN, an infinity (_constant, _finite)
+        raise
+    except ValueError:  # an integer of more than sys.get_int_max_str_digits() (4300) digits
+        raise BodyRejected(MSG_NUMBER_TOO_LONG) from None
 
 
 class StrictJSONParser(Parser):
