@@ -197,6 +197,12 @@ class TestWithoutProductionTwin:
         assert "has no Production organization to restore from. The weekly restore skips it too." in page
         assert "disabled" in page.split('data-testid="restore-now"')[0].rsplit("<button", 1)[1]
 
+    def test_before_the_first_restore_the_tab_says_staging_has_not_been_restored_yet(self, staging_org, admin_client):
+        text = " ".join(admin_client.get(PAGE).content.decode().split())
+        assert "Not restored yet:</strong> Staging holds only what was made in it" in text
+        StagingRestore.objects.create(organization=staging_org, status="succeeded")
+        assert 'data-testid="restore-none-yet"' not in admin_client.get(PAGE).content.decode()
+
     def test_with_its_twin_there_is_no_warning(self, staging_org, admin_client):
         page = admin_client.get(PAGE).content.decode()
         assert 'data-testid="restore-blocker"' not in page
