@@ -673,6 +673,17 @@ class TestWebhookScreens:
         assert response.status_code == 200 and "Enter a valid URL." in response.content.decode()
         assert 'value="ftp://example.com/x"' in response.content.decode()  # kept to be corrected
 
+    def test_an_integer_too_long_for_python_is_a_form_error_not_a_500(self, team, owner, as_user):
+        c = as_user(owner)
+        response = c.post(url(team, "webhook-create"), {"Name": "x", "Url": "https://example.com/h",
+                                                        "WebhookRoutes": "POST v1/products",
+                                                        "ConfigData": '{"n": ' + "9" * 5000 + "}"})  # fmt: skip
+        assert response.status_code == 200 and "A number in the body has too many digits." in response.content.decode()
+        response = c.post(url(team, "apiclient-create"), {"AppName": "x", "Active": "on", "AccessTokenDuration": "600",
+                                                          "xp": '{"n": ' + "9" * 5000 + "}"})  # fmt: skip
+        assert response.status_code == 200 and "A number in the body has too many digits." in response.content.decode()
+        assert not core_models.Webhook.objects.exists()
+
     def test_bad_route_is_a_form_error(self, team, owner, as_user):
         response = as_user(owner).post(url(team, "webhook-create"), {
             "Name": "x", "Url": "https://example.com", "WebhookRoutes": "FETCH something else"})
