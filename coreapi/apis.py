@@ -555,9 +555,9 @@ def _mount_me(router: Router) -> None:
         _fire(request, route="v1/me", verb="PATCH", params={}, request_body=data, response_body=body)
         return json_response(body)
 
-    def products(request, catalogID: str | None = None, categoryID: str | None = None, search: str | None = None,
-                 searchOn: str | None = None, sortBy: str | None = None, page: int | None = None,
-                 pageSize: int | None = None):  # fmt: skip
+    def products(request, catalogID: str | None = None, categoryID: str | None = None, depth: str | None = None,
+                 search: str | None = None, searchOn: str | None = None, sortBy: str | None = None,
+                 page: int | None = None, pageSize: int | None = None):  # fmt: skip
         return json_response(me_products_list(request.auth, request, catalog_id=catalogID, category_id=categoryID))
 
     def product(request, productID: str):
@@ -567,8 +567,9 @@ def _mount_me(router: Router) -> None:
                  page: int | None = None, pageSize: int | None = None):  # fmt: skip
         return json_response(me_catalogs_list(request.auth, request))
 
-    def categories(request, catalogID: str | None = None, search: str | None = None, searchOn: str | None = None,
-                   sortBy: str | None = None, page: int | None = None, pageSize: int | None = None):  # fmt: skip
+    def categories(request, catalogID: str | None = None, depth: str | None = None, search: str | None = None,
+                   searchOn: str | None = None, sortBy: str | None = None, page: int | None = None,
+                   pageSize: int | None = None):  # fmt: skip
         return json_response(me_categories_list(request.auth, request, catalog_id=catalogID))
 
     def variant_list(request, productID: str, search: str | None = None, searchOn: str | None = None,

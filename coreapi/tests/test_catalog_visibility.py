@@ -35,6 +35,8 @@ def assign_catalog(call, **flags):
 
 def shopper_sees(world, call, what="products", query="") -> list[str]:
     token = world.token(username="shopper", client_id="buyer-client")
+    if what == "categories":
+        query += "&depth=all"  # every level (the default is the top one)
     response = call("get", f"/v1/me/{what}?sortBy=ID{query}", token=token, status=200)
     return [item["ID"] for item in response.json()["Items"]]
 
@@ -96,6 +98,51 @@ class TestCategories:
         assert shopper_sees(world, call, "categories") == ["apparel", "shirts"]
         call("post", ASSIGN, {"CategoryID": "shirts", "BuyerID": "buyer-1", "Visible": False}, status=204)
         assert shopper_sees(world, call, "categories") == ["apparel"]
+
+
+class TestDepth:
+    """`depth` as the SDK documents it: Me.ListCategories shows the top level by default ("Default
+    is 1", relative to ParentID if given); Me.ListProducts with a categoryID shows its
+    subcategories' products too ("Default is 'all'", relative to CategoryID). A storefront
+    building its menu from Me.ListCategories() got every level in one flat list, and a
+    category page showed none of its subcategories' products. An inactive category hides the
+    categories and products under it."""
+
+    def sees(self, world, call, what, query) -> list[str]:
+        token = world.token(username="shopper", client_id="buyer-client")
+        response = call("get", f"/v1/me/{what}?sortBy=ID&{query}", token=token, status=200)
+        return [item["ID"] for item in response.json()["Items"]]
+
+    def test_categories_are_the_top_level_unless_deeper_is_asked(self, world, call, store):
+        call("post", "/v1/catalogs/cat/categories", {"ID": "polos", "Name": "Polos", "Active": True,
+                                                     "ParentID": "shirts"}, status=201)  # fmt: skip
+        assign_catalog(call, ViewAllCategories=True, ViewAllProducts=True)
+        assert self.sees(world, call, "categories", "") == ["apparel", "gifts"]
+        assert self.sees(world, call, "categories", "depth=2") == ["apparel", "gifts", "shirts"]
+        assert self.sees(world, call, "categories", "depth=all") == ["apparel", "gifts", "polos", "shirts"]
+        assert self.sees(world, call, "categories", "ParentID=apparel") == ["shirts"]
+        assert self.sees(world, call, "categories", "ParentID=apparel&depth=all") == ["polos", "shirts"]
+        assert self.sees(world, call, "categories", "ParentID=shirts|gifts") == ["polos"]  # a filter: every level
+
+    def test_a_category_shows_its_subcategories_products(self, world, call, store):
+        assign_catalog(call, ViewAllCategories=True, ViewAllProducts=True)
+        assert self.sees(world, call, "products", "categoryID=apparel") == ["tee"]
+        assert self.sees(world, call, "products", "categoryID=apparel&depth=1") == []
+        assert self.sees(world, call, "products", "categoryID=apparel&depth=2") == ["tee"]
+        assert self.sees(world, call, "products", "categoryID=shirts") == ["tee"]
+
+    def test_an_inactive_category_hides_what_is_under_it(self, world, call, store):
+        assign_catalog(call, ViewAllCategories=True, ViewAllProducts=True)
+        call("patch", "/v1/catalogs/cat/categories/apparel", {"Active": False}, status=200)
+        assert self.sees(world, call, "categories", "depth=all") == ["gifts"]
+        assert self.sees(world, call, "products", "categoryID=shirts") == []
+
+    @pytest.mark.parametrize("query", ["depth=0", "depth=-1", "depth=two", "depth=1.5"])
+    def test_a_bad_depth_is_invalid_request(self, world, call, store, query):
+        token = world.token(username="shopper", client_id="buyer-client")
+        for what in ("categories", "products?categoryID=apparel&"):
+            response = call("get", f"/v1/me/{what}{'' if '?' in what else '?'}{query}", token=token, status=400)
+            assert response.json()["Errors"][0]["Message"] == "depth must be 'all' or a whole number of 1 or greater."
 
 
 class TestAssignmentOperations:
