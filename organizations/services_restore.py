@@ -359,9 +359,11 @@ def webhook_url_check(url: str, *, resolve: bool = True) -> str:
         raise RestoreError(ERR_WEBHOOK_URL_TOO_LONG)
     try:
         parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a bad port
+        port = parts.port  # raises ValueError for a bad port
     except ValueError as exc:
         raise RestoreError(ERR_WEBHOOK_URL_INVALID) from exc
+    if port == 0:  # no server listens there; the delivery went to the scheme's default port instead
+        raise RestoreError(ERR_WEBHOOK_URL_INVALID)
     # a control character (NUL: PostgreSQL cannot store it) has no place in a URL, like a space
     if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() or c < " " for c in url):
         raise RestoreError(ERR_WEBHOOK_URL_INVALID)

@@ -285,6 +285,7 @@ class TestRestoreWebhookConfig:
         ("ftp://hooks.example.com/x", sr.ERR_WEBHOOK_URL_INVALID),
         ("https://", sr.ERR_WEBHOOK_URL_INVALID),
         ("https://hooks.example.com:99999/x", sr.ERR_WEBHOOK_URL_INVALID),
+        ("https://hooks.example.com:0/x", sr.ERR_WEBHOOK_URL_INVALID),  # was saved, then POSTed to port 443
         ("https://hooks.example.com/" + "x" * 2000, sr.ERR_WEBHOOK_URL_TOO_LONG),
     ])
     def test_bad_urls_are_refused_with_a_clear_message(self, staging_org, admin_user, url, message):
