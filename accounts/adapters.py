@@ -12,7 +12,34 @@ from accounts.models import User
 from accounts.services import UsernameError, username_clean
 
 
+# Failed web sign-ins, as the Portal API counts them (portal.apiauth.services.FAILURE_LIMITS): allauth's
+# ACCOUNT_RATE_LIMITS["login_failed"] per address ("/ip") and per login *from that address* ("/key",
+# see AccountAdapter._get_login_attempts_cache_key), and this per login from any address.
+LOGIN_FAILED_ANY_ADDRESS = {"login_failed_any_address": "100/15m/key"}
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """The login *and the address* trying it. allauth keyed the "5 failures in 5 minutes" lock on
+        the login alone, so anyone anywhere could keep a user out of web sign-in ("Too many failed
+        login attempts") with a few wrong passwords; the Portal API already did not allow that."""
+        from portal.common.clientip import client_ip
+
+        return f"{client_ip(request)}|{super()._get_login_attempts_cache_key(request, **credentials)}"
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        super().pre_authenticate(request, **credentials)
+        from allauth.core.internal import ratelimit
+
+        login = super()._get_login_attempts_cache_key(request, **credentials)
+        usage = ratelimit.consume(
+            request, app="allauth.account", action="login_failed_any_address", config=LOGIN_FAILED_ANY_ADDRESS, key=login
+        )
+        if not usage:
+            self._rollback_login_failed_rl_usage()
+            raise self.validation_error("too_many_login_attempts")
+        self._login_failed_rl_usage.usage.extend(usage.usage)  # a success rolls both back
+
     def is_safe_url(self, url: str) -> bool:
         """allauth's rule, but a relative `next` must be a path ("/..."), as on "Choose your username":
         "next=abc" after signing in went to /accounts/login/abc (a 404), and a control character has

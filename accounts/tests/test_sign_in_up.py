@@ -123,3 +123,26 @@ def test_sign_in_with_a_next_that_is_not_a_path_here_goes_to_the_dashboard(clien
 def test_sign_in_with_a_next_on_this_site_goes_there(client, user, password, next_url):
     response = client.post(reverse("account_login"), {"login": user.username, "password": password, "next": next_url})
     assert response.status_code == 302 and response["Location"] == next_url
+
+
+@override_settings(ACCOUNT_RATE_LIMITS={"login_failed": "100/m/ip,3/5m/key"})
+def test_failed_sign_ins_from_elsewhere_do_not_lock_the_user_out(client, user, password, rate_limit_cache):
+    """allauth counted '3 failures in 5 minutes' per login alone: anyone could keep hamlet out."""
+    for _ in range(5):
+        client.post(LOGIN, {"login": "hamlet", "password": "wrong"}, REMOTE_ADDR="203.0.113.9")
+    response = client.post(LOGIN, {"login": "hamlet", "password": password}, REMOTE_ADDR="198.51.100.7")
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+
+
+@override_settings(ACCOUNT_RATE_LIMITS={"login_failed": "100/m/ip,50/5m/key"})
+def test_failed_sign_ins_for_one_login_from_many_addresses_are_still_limited(
+    client, user, password, rate_limit_cache, monkeypatch
+):
+    from accounts import adapters
+
+    monkeypatch.setattr(adapters, "LOGIN_FAILED_ANY_ADDRESS", {"login_failed_any_address": "4/15m/key"})
+    for n in range(4):
+        client.post(LOGIN, {"login": "hamlet", "password": "wrong"}, REMOTE_ADDR=f"203.0.113.{n + 1}")
+    response = client.post(LOGIN, {"login": "Hamlet", "password": password}, REMOTE_ADDR="198.51.100.7")
+    assert "Too many failed login attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
