@@ -179,7 +179,11 @@ def _levels_below(tree: dict, key: tuple[str, str], top: str) -> int | None:
         if not category.parent_id:
             return below
         key = (key[0], category.parent_id)
-    return None  # a parent that does not exist (or a loop): not shown
+    if key in seen:
+        return None  # a loop: not shown
+    if below is None and top == "":
+        return level  # under a deleted parent: its chain starts at the top
+    return below
 
 
 def _within(tree: dict, top: str, depth: int | None) -> dict[str, list[str]]:

@@ -137,6 +137,12 @@ class TestDepth:
         assert self.sees(world, call, "categories", "depth=all") == ["gifts"]
         assert self.sees(world, call, "products", "categoryID=shirts") == []
 
+    def test_a_category_whose_parent_was_deleted_is_still_listed_from_the_top(self, world, call, store):
+        assign_catalog(call, ViewAllCategories=True, ViewAllProducts=True)
+        call("delete", "/v1/catalogs/cat/categories/apparel", status=204)
+        assert self.sees(world, call, "categories", "") == ["gifts", "shirts"]
+        assert self.sees(world, call, "products", "categoryID=shirts") == ["tee"]
+
     @pytest.mark.parametrize("query", ["depth=0", "depth=-1", "depth=two", "depth=1.5"])
     def test_a_bad_depth_is_invalid_request(self, world, call, store, query):
         token = world.token(username="shopper", client_id="buyer-client")
