@@ -203,7 +203,8 @@ def contributor_save_view(request, org, membership, username=None):
     if not membership.can_manage_contributors:
         raise PermissionDenied(services.ERR_NOT_ADMIN)
     editing = None
-    if username is not None and username.lower() in {(request.user.username or "").lower(), org.owner.username.lower()}:
+    if username is not None and username.lower() in {(request.user.username or "").lower(),
+                                                     (org.owner.username or "").lower()} - {""}:
         # no Edit link leads here (a typed or old address): a form that could only be refused
         own = username.lower() == (request.user.username or "").lower()
         messages.error(request, services.ERR_SELF_INVITE if own else services.ERR_OWNER_ACCESS_FIXED)
