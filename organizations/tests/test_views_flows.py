@@ -334,3 +334,11 @@ def test_the_edit_address_of_the_owner_or_oneself_says_why_there_is_no_form(clie
         response = client.get(org_path("contributor-edit", username=username), follow=True)
         assert response.redirect_chain[-1][0] == org_path("detail")
         assert escape(message) in response.content.decode()
+
+
+def test_an_owner_without_a_username_yet_does_not_break_the_edit_page(client, team, owner, admin_user, member):
+    from accounts.models import User
+
+    User.objects.filter(pk=owner.pk).update(username=None)  # a legacy account not through "Choose your username"
+    client.force_login(admin_user)
+    assert client.get(org_path("contributor-edit", username=member.username)).status_code == 200
