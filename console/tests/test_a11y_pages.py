@@ -56,7 +56,7 @@ def test_the_webhook_and_api_client_forms_link_their_help_texts(owner_client, te
     assert "One per line" in hook.description_of(hook.one("textarea", name="WebhookRoutes"))
     assert "Leave empty to generate one" in hook.description_of(hook.one("input", name="ID"))
     client = A11yPage(owner_client.get(url(team, "apiclient-create")).content.decode())
-    assert "Leave empty for no secret" in client.description_of(client.one("input", name="ClientSecret"))
+    assert "Leave empty for none: the OAuth grants of this client then need no secret" in client.description_of(client.one("input", name="ClientSecret"))
     assert "Comma-separated" in client.description_of(client.one("input", name="MinimumRequiredRoles"))
 
 
