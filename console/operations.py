@@ -252,6 +252,10 @@ def _build(document: dict) -> list[Operation]:
                     else:
                         op.body_fields.append(param)
                 op.body_example = complex_example if resolved.get("properties") else _example(body_schema, components)
+                if op.method == "PATCH":
+                    # a patch changes what it names: a pre-filled list (PriceBreaks) sent along with
+                    # the field the user meant to change would replace the real one
+                    op.body_example = {}
             if op.is_list:
                 item = _list_item_schema(spec, components)
                 op.filter_fields = [*sorted(item.get("properties", {}).keys()), "xp.*"] if item else ["xp.*"]

@@ -157,6 +157,21 @@ class TestRequestBuilder:
         builder = c.get(url(team, "builder"), {"op": "PriceSchedules.Create"}).content.decode()
         assert "PriceBreaks" in builder and 'name="body.MinQuantity"' in builder
 
+    def test_a_patch_is_pre_filled_with_nothing_it_would_overwrite(self, team, owner, as_user):
+        c = as_user(owner)
+        send(c, team, "PriceSchedules.Create",
+             body_json=json.dumps({"ID": "ps-1", "Name": "Real", "PriceBreaks": [{"Quantity": 1, "Price": 49.5}]}))
+        builder = c.get(url(team, "builder"), {"op": "PriceSchedules.Patch"}).content.decode()
+        body_json = re.search(r'<textarea id="body-json" name="body_json"[^>]*>(.*?)</textarea>', builder, re.S).group(1)
+        assert body_json.strip() == "{}"
+        # rename it the way the builder offers: the Name field, the JSON as pre-filled
+        send(c, team, "PriceSchedules.Patch", **{"path.priceScheduleID": "ps-1", "body.Name": "Renamed",
+                                                 "body_json": body_json})  # fmt: skip
+        schedule = core_models.PriceSchedule.objects.get(oc_id="ps-1")
+        assert schedule.name == "Renamed" and schedule.price_breaks[0]["Price"] == 49.5
+        create = c.get(url(team, "builder"), {"op": "PriceSchedules.Create"}).content.decode()
+        assert "PriceBreaks" in create  # a create still gets the template
+
     def test_a_parameter_with_fixed_values_offers_them(self, team, owner, as_user):
         c = as_user(owner)
         builder = c.get(url(team, "builder"), {"op": "Products.List"}).content.decode()
