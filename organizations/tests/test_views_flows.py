@@ -342,3 +342,13 @@ def test_an_owner_without_a_username_yet_does_not_break_the_edit_page(client, te
     User.objects.filter(pk=owner.pk).update(username=None)  # a legacy account not through "Choose your username"
     client.force_login(admin_user)
     assert client.get(org_path("contributor-edit", username=member.username)).status_code == 200
+
+
+def test_searching_contributors_from_a_page_with_an_invite_error_keeps_the_search(client, team, owner):
+    """The search form had no action: on the re-rendered invite form (at .../contributors/) it sent
+    the search there, which redirected to the tab without it."""
+    client.force_login(owner)
+    page = client.post(org_path("contributor-save"), {"username": "ghost"}).content.decode()
+    action = re.search(r'<form method="get" class="row" action="([^"]+)"><input type="search" name="q"', page)
+    assert action and action.group(1) == org_path("detail")
+    assert "Mia Member" in client.get(action.group(1), {"q": "mia"}).content.decode()
