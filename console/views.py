@@ -402,6 +402,8 @@ def token_reveal_view(request, org, membership, pk):
         built = request_build(operation=operation, data=_StateData(entry.state))
     except BuilderError as exc:
         return render(request, "console/_error.html", {"message": str(exc)})
-    token = services.console_token_get(user=request.user, organization=org, context=_context(request, org))
+    context = _context(request, org)
+    token = services.console_token_get(user=request.user, organization=org, context=context)
     return render(request, "console/_curl.html",
-                  {"curl": curl(base_url=org.core_api_url, built=built, token=token.access_token), "revealed": True})
+                  {"curl": curl(base_url=org.core_api_url, built=built, token=token.access_token), "revealed": True,
+                   "impersonated": context.username})

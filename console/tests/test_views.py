@@ -299,6 +299,10 @@ class TestContextSelector:
         assert 'data-testid="ctx-user">shopper' in page
         body = send(c, team, "Me.Get").content.decode()
         assert "shopper" in body and history(member).username == "shopper"
+        # "Reveal my token" says whose token it shows
+        assert "Show the access token you call the API with as shopper in this page?" in body
+        revealed = c.post(url(team, "token-reveal", pk=history(member).pk)).content.decode()
+        assert "This command contains the access token you use as shopper." in revealed
 
     def test_the_client_is_called_by_its_app_name_and_no_shared_roles_are_a_warning(self, team, member, owner, as_user):
         from organizations import services as org_services
