@@ -352,3 +352,13 @@ def test_searching_contributors_from_a_page_with_an_invite_error_keeps_the_searc
     action = re.search(r'<form method="get" class="row" action="([^"]+)"><input type="search" name="q"', page)
     assert action and action.group(1) == org_path("detail")
     assert "Mia Member" in client.get(action.group(1), {"q": "mia"}).content.decode()
+
+
+def test_leaving_from_settings_and_revoking_an_invitation_ask_first_like_remove(client, team, owner, member, invited):
+    """Remove and Leave on the Contributors tab asked for confirmation; Leave on Settings and Revoke did not."""
+    client.force_login(member)
+    settings_page = client.get(org_path("settings")).content.decode()
+    assert "onclick=\"return confirm('Leave Acme?')\">Leave Acme</button>" in settings_page
+    client.force_login(owner)
+    detail = client.get(org_path("detail")).content.decode()
+    assert f"onclick=\"return confirm('Revoke the invitation of {invited.username}?')\">Revoke</button>" in detail
