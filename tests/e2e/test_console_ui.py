@@ -199,3 +199,19 @@ def test_a_long_unbroken_organization_name_wraps(page, console, live_server):
                      "/console/sandbox/acme-ui/"):  # fmt: skip
             page.goto(live_server.url + path)
             assert page.evaluate(NO_PAGE_OVERFLOW), (width, path)
+
+
+def test_the_api_client_picker_lists_a_client_created_after_it_was_first_opened(page, console):
+    page.get_by_test_id("context-switch").locator("summary").click()
+    search = page.get_by_placeholder("Search API clients")
+    search.focus()
+    expect(page.locator("[data-testid=ctx-client][data-client=buyer-client]")).to_be_visible()
+    # an API client created from the Requests tab (same page, no reload)
+    page.get_by_placeholder("Search operations").fill("ApiClients.Create")
+    page.locator("a.op-link[data-op='ApiClients.Create']").click()
+    page.locator("#body-AppName").fill("Brand new app")
+    page.locator("#body-AccessTokenDuration").fill("600")
+    send(page)
+    expect(page.get_by_test_id("response-status")).to_contain_text("201")
+    search.focus()  # back to the picker: it lists the new client
+    expect(page.locator("[data-testid=ctx-client]", has_text="Brand new app")).to_be_visible()
