@@ -125,6 +125,17 @@ def test_a_refused_new_owner_does_not_use_up_the_transfer_code(client, team, own
     assert Organization.objects.get(pk=team.pk).owner.username == "mia"
 
 
+def test_a_code_typed_before_a_refused_new_owner_stays_in_its_field(client, team, owner):
+    """The code was still unused but the field came back empty: it had to be typed again."""
+    client.force_login(owner)
+    client.post(org_path("code-send", action="transfer"))
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    refused = client.post(org_path("transfer"), {"new_owner": "ivan", "code": code}).content.decode()
+    assert re.search(rf'id="id_transfer_code"[^>]*value="{code}"', refused)
+    wrong = client.post(org_path("transfer"), {"new_owner": "mia", "code": "000000" if code != "000000" else "111111"})
+    assert 'value="' not in re.search(r'<input[^>]*id="id_transfer_code"[^>]*>', wrong.content.decode()).group(0)
+
+
 def test_a_username_typed_without_picking_a_suggestion_is_used(client, team, owner):
     from tests.factories import UserFactory
 
