@@ -142,6 +142,25 @@ def context_user_roles(*, organization: Organization, username: str) -> list[str
     return core_selectors.user_available_roles(marketplace_pk=user.marketplace_id, user=user)
 
 
+def api_client_secret_counts(*, organization: Organization, client_ids) -> dict[str, int]:
+    """How many secrets (ApiClients.CreateSecret) each of these API clients has, for the API client
+    list the core API has just let the caller read; {} for a remote environment. While a client
+    has any, its password and client_credentials grants need a secret."""
+    client_ids = [cid for cid in client_ids if cid]
+    if not client_ids or not is_builtin(organization):
+        return {}
+    from django.db.models import Count
+
+    from coreapi.models import ApiClientSecret
+
+    args = _marketplace_args(organization)
+    rows = (ApiClientSecret.objects.filter(marketplace__environment=args["environment"],
+                                           marketplace__marketplace_id=args["marketplace_id"],
+                                           api_client_id__in=client_ids)
+            .values("api_client_id").annotate(n=Count("id")).values_list("api_client_id", "n"))
+    return dict(rows)
+
+
 def webhook_delivery_list(*, organization: Organization, webhook_id: str) -> list[dict] | None:
     """The latest delivery attempts of a webhook the caller has just read through the core API
     (which checked its roles), or None for a remote environment, whose log the portal cannot see."""

@@ -213,6 +213,9 @@ class ApiClientForm(forms.Form):
 def api_client_list_view(request, org, membership):
     page = _console_context(request, org, membership, tab="apiclients")
     clients, errors = _items(request, org, "/v1/apiclients", query=[("sortBy", "AppName")])
+    counts = selectors.api_client_secret_counts(organization=org, client_ids=[c.get("ID") for c in clients])
+    for client in clients:
+        client["secret_count"] = counts.get(client.get("ID"), 0)
     page.update(clients=clients, api_errors=errors)
     return render(request, "console/api_clients.html", page)
 

@@ -570,6 +570,15 @@ class TestApiClientSecretScreens:
         assert "This field is required." in nameless
         assert not core_models.ApiClientSecret.objects.exists()
 
+    def test_the_list_shows_a_client_with_rotation_secrets_needs_one(self, team, owner, as_user):
+        c = as_user(owner)
+        for name in ("one", "two"):
+            c.post(url(team, "apiclient-secret-create", client_id="admin-client"), {"Name": name})
+        listing = c.get(url(team, "apiclients")).content.decode()
+        cells = dict(re.findall(r'<tr data-client="([^"]+)">.*?data-testid="client-secret">(.*?)</td>', listing, re.S))
+        assert "2 secrets" in cells["admin-client"] and "none" not in cells["admin-client"]  # was "none"
+        assert "none" in cells["buyer-client"]
+
     def test_the_client_secret_help_does_not_promise_grants_without_a_secret(self, team, owner, as_user):
         from console.views_admin import ApiClientForm
 
