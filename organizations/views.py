@@ -534,10 +534,13 @@ def production_review_view(request, pk=None):
                     services.production_request_decide(actor=request.user, request=req, approve=approve,
                                                        message=form.cleaned_data["message"])
                 except ApplicationError as exc:
-                    messages.error(request, f"{req.oc_id}: {exc.message}")
+                    if exc.message != services.ERR_REJECT_MESSAGE_REQUIRED:  # e.g. decided meanwhile: gone from the list
+                        messages.error(request, f"{req.oc_id}: {exc.message}")
+                        return redirect("organizations:production-review")
+                    form.add_error("message", exc.message)  # next to that request's message box, as form errors are
                 else:
                     messages.success(request, f"Request {req.oc_id} {'approved' if approve else 'rejected'}.")
-                return redirect("organizations:production-review")
+                    return redirect("organizations:production-review")
     except NotFoundError as exc:
         raise Http404(exc.message) from exc
     decided = selectors.production_request_list_for_staff(actor=request.user, status=None).exclude(status="pending")[:20]

@@ -373,3 +373,23 @@ def test_leaving_from_settings_and_revoking_an_invitation_ask_first_like_remove(
     client.force_login(owner)
     detail = client.get(org_path("detail")).content.decode()
     assert f"onclick=\"return confirm('Revoke the invitation of {invited.username}?')\">Revoke</button>" in detail
+
+
+def test_rejecting_without_a_message_says_so_next_to_that_request(client, owner):
+    """It was a banner at the top of the page ("prod-x: Tell the requester why..."), away from the box to fill in."""
+    from organizations.models import ProductionRequest
+    from tests.factories import UserFactory
+
+    staff = UserFactory(username="stella", is_staff=True)
+
+    services.production_request_create(actor=owner, oc_id="prod-x", name="Prod X", region="usw", reason="Go live")
+    services.production_request_create(actor=owner, oc_id="prod-y", name="Prod Y", region="usw", reason="Go live")
+    req = ProductionRequest.objects.get(oc_id="prod-x")
+    client.force_login(staff)
+    response = client.post(reverse("organizations:production-decide", kwargs={"pk": req.pk}),
+                           {"decision": "reject", "message": "  "})
+    assert response.status_code == 400
+    page = response.content.decode()
+    card = page.split('data-request="prod-x"', 1)[1].split('data-request="prod-y"', 1)[0]
+    assert escape(services.ERR_REJECT_MESSAGE_REQUIRED) in card
+    assert ProductionRequest.objects.get(pk=req.pk).status == "pending"
