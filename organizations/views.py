@@ -303,6 +303,7 @@ def _code_status(request, org, action) -> dict:
 
 def _settings_render(request, org, membership, *, rename_form=None, transfer_form=None, delete_form=None, status=200):
     contributors = selectors.contributor_list(actor=request.user, organization=org)
+    chosen = transfer_form["new_owner"].value() if transfer_form is not None else ""
     context = _org_context(
         request, org, membership, "settings",
         rename_form=rename_form or RenameForm(initial={"name": org.name}),
@@ -310,6 +311,10 @@ def _settings_render(request, org, membership, *, rename_form=None, transfer_for
             _code_session_key(org, "transfer") + ":to", "")}),
         delete_form=delete_form or CodeForm(),
         transfer_candidates=contributors,
+        # the chosen new owner is no longer a contributor (left, removed): the list must not fall
+        # back to its first name, one click (the code kept) from transferring to someone else
+        transfer_choose_again=bool(chosen) and not any(
+            (c.user.username or "").lower() == str(chosen).lower() for c in contributors),
         **_code_status(request, org, CodeAction.TRANSFER),
         **_code_status(request, org, CodeAction.DELETE),
         restore_days=selectors.restore_days(),

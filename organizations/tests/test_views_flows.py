@@ -132,6 +132,13 @@ def test_a_code_typed_before_a_refused_new_owner_stays_in_its_field(client, team
     code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
     refused = client.post(org_path("transfer"), {"new_owner": "ivan", "code": code}).content.decode()
     assert re.search(rf'id="id_transfer_code"[^>]*value="{code}"', refused)
+    # ivan is not a contributor: the list does not quietly show someone else chosen, with the code kept
+    select = re.search(r'<select name="new_owner"[^>]*>(.*?)</select>', refused, re.S).group(1)
+    assert select.lstrip().startswith('<option value="" selected>Choose the new owner</option>')
+    assert select.count("selected") == 1
+    unchosen = client.post(org_path("transfer"), {"new_owner": "", "code": code})
+    assert unchosen.status_code == 400 and "Choose the new owner." in unchosen.content.decode()
+    assert Organization.objects.get(pk=team.pk).owner == owner
     wrong = client.post(org_path("transfer"), {"new_owner": "mia", "code": "000000" if code != "000000" else "111111"})
     assert 'value="' not in re.search(r'<input[^>]*id="id_transfer_code"[^>]*>', wrong.content.decode()).group(0)
 
