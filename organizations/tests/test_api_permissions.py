@@ -68,6 +68,7 @@ OPERATIONS = [
     ("PUT", f"{ORG}/stagingrestorewebhook", {"URL": "https://hooks.example.com/r"}, STAGING_ONLY, False),
     ("DELETE", f"{ORG}/stagingrestorewebhook", None, STAGING_ONLY, False),
     ("POST", f"{ORG}/stagingrestorewebhook/test", None, STAGING_ONLY, False),
+    ("GET", f"{ORG}/stagingrestorewebhook/deliveries", None, STAGING_ONLY, False),
     ("POST", f"{ORG}/stagingrestores", None, STAGING_ONLY, False),
     ("GET", f"{ORG}/stagingrestores", None, STAGING_ONLY, False),
     ("GET", f"{ORG}/stagingrestores/1", None, STAGING_ONLY, False),
