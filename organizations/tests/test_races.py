@@ -63,7 +63,7 @@ def test_accepting_while_the_invitation_is_revoked_is_not_a_500(team, owner, inv
         revoke=lambda: services.contributor_remove(actor=owner, organization=team, username=invited.username),
     )
 
-    assert outcomes["revoke"] is None, outcomes
+    assert outcomes["revoke"] == services.REVOKED, outcomes
     assert isinstance(outcomes["accept"], NotFoundError) and outcomes["accept"].message == services.ERR_INVITE_NOT_FOUND
     assert Invitation.objects.get(organization=team, invitee=invited).status == InvitationStatus.REVOKED
     assert not Contributor.objects.filter(organization=team, user=invited).exists()
@@ -116,7 +116,7 @@ def test_a_removed_admin_cannot_invite_at_the_same_moment(team, owner, admin_use
     )
 
     # the removal holds the organization's lock first (paused after _lock), so it always wins
-    assert outcomes["remove"] is None, outcomes
+    assert outcomes["remove"] == services.REMOVED, outcomes
     assert isinstance(outcomes["invite"], NotFoundError), outcomes
     assert not Invitation.objects.filter(organization=team, invitee=newcomer).exists()
     assert actions(team)[len(before):] == [AuditAction.CONTRIBUTOR_REMOVE]
@@ -201,7 +201,7 @@ def test_a_removed_admin_cannot_start_a_staging_restore_at_the_same_moment(stagi
         remove=lambda: services.contributor_remove(actor=owner, organization=staging_org, username=admin_user.username),
     )
 
-    assert outcomes["remove"] is None, outcomes
+    assert outcomes["remove"] == services.REMOVED, outcomes
     assert isinstance(outcomes["restore"], NotFoundError), outcomes
     assert not StagingRestore.objects.filter(organization=staging_org).exists()
     assert actions(staging_org)[len(before):] == [AuditAction.CONTRIBUTOR_REMOVE]
@@ -223,7 +223,7 @@ def test_a_removed_admin_cannot_save_the_restore_webhook_at_the_same_moment(stag
         remove=lambda: services.contributor_remove(actor=owner, organization=staging_org, username=admin_user.username),
     )
 
-    assert outcomes["remove"] is None, outcomes
+    assert outcomes["remove"] == services.REMOVED, outcomes
     assert isinstance(outcomes["save"], NotFoundError), outcomes
     assert not StagingRestoreWebhook.objects.filter(organization=staging_org).exists()
     assert actions(staging_org)[len(before):] == [AuditAction.CONTRIBUTOR_REMOVE]
