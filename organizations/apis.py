@@ -523,6 +523,25 @@ def user_assignment_delete(request: HttpRequest, id: str, username: str, params:
 
 
 # --- the signed-in user's invitations and confirmations -----------------------------------------
+INVITATION_CLOSED_DOC = {"responses": {410: {
+    "description": "The invitation expired (InvitationExpired) or an admin withdrew it (InvitationRevoked)",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiErrorsOut"}}},
+}}}
+
+
+@contextmanager
+def _invitation_answer(org_id: str):
+    """Accept/decline: an invitation that expired or was withdrawn is a 410 saying so
+    (InvitationExpired / InvitationRevoked, Data {ObjectType: OrgInvite, ObjectID}); none at all
+    stays a 404 "OrgInvite {orgId} not found"."""
+    with _not_found_as("OrgInvite", org_id):
+        try:
+            yield
+        except services.InvitationClosedError as exc:
+            exc.extra = {"ObjectType": "OrgInvite", "ObjectID": org_id}
+            raise
+
+
 @router.get(
     "/me/orginvites",
     response=list_page(OrganizationOut),
@@ -541,11 +560,12 @@ def me_org_invite_list(request: HttpRequest, params: Query[PageParams]):
     "/me/orginvites/{orgId}/accept",
     response={204: None},
     summary="Accept an invitation: the organization appears in your list",
+    openapi_extra=INVITATION_CLOSED_DOC,
     operation_id="CurrentUser_AcceptOrgInvite",
     tags=["Me"],
 )
 def me_org_invite_accept(request: HttpRequest, orgId: str, params: Query[EnvironmentParam]):  # noqa: N803
-    with _not_found_as("OrgInvite", orgId):
+    with _invitation_answer(orgId):
         org = selectors.invitation_organization_get(
             user=request.auth, oc_id=orgId, environment=_environment(request, params.environment)
         )
@@ -557,11 +577,12 @@ def me_org_invite_accept(request: HttpRequest, orgId: str, params: Query[Environ
     "/me/orginvites/{orgId}/decline",
     response={204: None},
     summary="Decline an invitation",
+    openapi_extra=INVITATION_CLOSED_DOC,
     operation_id="CurrentUser_DeclineOrgInvite",
     tags=["Me"],
 )
 def me_org_invite_decline(request: HttpRequest, orgId: str, params: Query[EnvironmentParam]):  # noqa: N803
-    with _not_found_as("OrgInvite", orgId):
+    with _invitation_answer(orgId):
         org = selectors.invitation_organization_get(
             user=request.auth, oc_id=orgId, environment=_environment(request, params.environment)
         )

@@ -19,7 +19,16 @@ from organizations.models import (
     ProductionRequestStatus,
 )
 from organizations.permissions import Membership
-from organizations.services import ERR_NOT_ADMIN, ERR_ORG_NOT_FOUND, _membership
+from organizations.services import (
+    ERR_INVITE_EXPIRED,
+    ERR_INVITE_NOT_FOUND,
+    ERR_INVITE_REVOKED,
+    ERR_NOT_ADMIN,
+    ERR_ORG_NOT_FOUND,
+    InvitationExpiredError,
+    InvitationRevokedError,
+    _membership,
+)
 from portal.common.errors import ApplicationError, NotFoundError, PermissionError_
 
 ERR_SORT_INVALID = "Unknown sort field. Sort by: {allowed}."
@@ -203,15 +212,44 @@ def invitation_count_for_user(*, user: User) -> int:
 
 
 def invitation_organization_get(*, user: User, oc_id: str, environment: str | None = None) -> Organization:
-    """The organization of one of the user's pending invitations (by Id), for accept/decline."""
+    """The organization of one of the user's pending invitations (by Id), for accept/decline.
+    An invitation that expired or was withdrawn raises InvitationExpiredError/InvitationRevokedError
+    (it did exist: "not found" would be wrong); none at all, NotFoundError."""
     qs = invitation_list_for_user(user=user).filter(organization__oc_id__iexact=(oc_id or "").strip())
     env = _environment(environment)
     if env:
         qs = qs.filter(organization__environment=env)
     invitation = qs.first()
     if invitation is None:
-        raise NotFoundError("You have no pending invitation to this organization.")
+        closed = _invitation_closed_by_id(user=user, oc_id=oc_id, environment=env)
+        if closed is not None and closed.is_expired:
+            raise InvitationExpiredError(ERR_INVITE_EXPIRED)
+        if closed is not None:
+            raise InvitationRevokedError(ERR_INVITE_REVOKED.format(organization=closed.organization.name))
+        raise NotFoundError(ERR_INVITE_NOT_FOUND)
     return invitation.organization
+
+
+def _invitation_closed_by_id(*, user: User, oc_id: str, environment: str | None) -> Invitation | None:
+    """The user's latest invitation to the (alive) organization with this Id when it expired or was
+    withdrawn, and they are neither its owner nor a contributor now; None otherwise (never invited,
+    already answered, or the latest invitation still stands)."""
+    if user is None or not user.is_authenticated:
+        return None
+    qs = (
+        Invitation.objects.filter(invitee=user, organization__oc_id__iexact=(oc_id or "").strip(),
+                                  organization__deleted_at__isnull=True)
+        .exclude(organization__owner=user)
+        .exclude(organization__in=Contributor.objects.filter(user=user).values("organization"))
+        .select_related("organization")
+        .order_by("-created_at", "-pk")
+    )
+    if environment:
+        qs = qs.filter(organization__environment=environment)
+    latest = qs.first()
+    if latest is None or not (latest.is_expired or latest.status == InvitationStatus.REVOKED):
+        return None
+    return latest
 
 
 def deleted_organization_list(*, actor: User) -> QuerySet[Organization]:

@@ -106,6 +106,22 @@ class AlreadyContributorError(OrganizationError):
     """The invite form named someone who already is a contributor (ERR_ALREADY_CONTRIBUTOR)."""
 
 
+class InvitationClosedError(OrganizationError):
+    """The invitation can no longer be answered (410 Gone): it expired (InvitationExpiredError) or
+    an admin withdrew it (InvitationRevokedError). Said as such, not as "no invitation"."""
+
+    status_code = 410
+    code = "InvitationClosed"
+
+
+class InvitationExpiredError(InvitationClosedError):
+    code = "InvitationExpired"
+
+
+class InvitationRevokedError(InvitationClosedError):
+    code = "InvitationRevoked"
+
+
 class CodeError(ApplicationError):
     """A confirmation code was refused (wrong, expired, used, throttled, or sent too often)."""
 
@@ -723,7 +739,7 @@ def _pending_invitation(*, actor: User, organization: Organization) -> Invitatio
 def invitation_accept(*, actor: User, organization: Organization) -> Contributor:
     invitation = _pending_invitation(actor=actor, organization=organization)
     if invitation.is_expired:
-        raise OrganizationError(ERR_INVITE_EXPIRED)
+        raise InvitationExpiredError(ERR_INVITE_EXPIRED)
     contributor, _ = Contributor.objects.update_or_create(
         organization=organization, user=actor, defaults=_access_snapshot(invitation)
     )

@@ -203,10 +203,54 @@ class TestMyInvitations:
         assert missing.status_code == 404 and error_messages(missing) == ["OrgInvite nope not found"]
         assert missing.json()["Errors"][0]["Data"] == {"ObjectType": "OrgInvite", "ObjectID": "nope"}
 
-    def test_expired_invitation_cannot_be_accepted(self, client, team, invited):
+    def test_expired_invitation_says_it_expired(self, client, team, invited):
+        """It answered 404 "OrgInvite acme-sbx not found", though the invitation is in the email."""
         from django.utils import timezone
 
         Invitation.objects.filter(invitee=invited).update(expires_at=timezone.now())
         api = PortalApi(client, invited)
         assert api.get("/me/orginvites").json()["Items"] == []
+        for verb in ("accept", "decline"):
+            response = api.post(f"/me/orginvites/acme-sbx/{verb}")
+            assert response.status_code == 410, response.json()
+            assert error_codes(response) == ["InvitationExpired"]
+            assert error_messages(response) == [services.ERR_INVITE_EXPIRED]
+            assert response.json()["Errors"][0]["Data"] == {"ObjectType": "OrgInvite", "ObjectID": "acme-sbx"}
+        services.invitations_expire()  # marked expired by the nightly task: the same answer
+        assert error_codes(api.post("/me/orginvites/ACME-SBX/accept")) == ["InvitationExpired"]
+        assert api.get("/organizations/acme-sbx").status_code == 404  # and nothing was joined
+
+    def test_withdrawn_invitation_says_it_was_withdrawn(self, client, team, owner, invited):
+        services.contributor_remove(actor=owner, organization=team, username=invited.username)
+        response = PortalApi(client, invited).post("/me/orginvites/acme-sbx/accept")
+        assert response.status_code == 410
+        assert error_codes(response) == ["InvitationRevoked"]
+        assert error_messages(response) == [services.ERR_INVITE_REVOKED.format(organization="Acme")]
+
+    def test_invited_again_after_a_withdrawn_invitation_accepts(self, client, team, owner, invited):
+        services.contributor_remove(actor=owner, organization=team, username=invited.username)
+        services.contributor_save(actor=owner, organization=team, username=invited.username, roles=[], is_admin=False)
+        assert PortalApi(client, invited).post("/me/orginvites/acme-sbx/accept").status_code == 204
+
+    def test_answered_or_never_invited_stays_404(self, client, team, owner, invited, outsider):
+        api = PortalApi(client, invited)
+        assert api.post("/me/orginvites/acme-sbx/accept").status_code == 204
+        again = api.post("/me/orginvites/acme-sbx/accept")  # already a contributor: nothing to answer
+        assert again.status_code == 404 and error_messages(again) == ["OrgInvite acme-sbx not found"]
+        # removed after accepting: the accepted invitation is not "withdrawn"
+        services.contributor_remove(actor=owner, organization=team, username=invited.username)
         assert api.post("/me/orginvites/acme-sbx/accept").status_code == 404
+        assert PortalApi(client, outsider).post("/me/orginvites/acme-sbx/accept").status_code == 404
+
+    def test_an_expired_invitation_of_a_deleted_organization_is_404(self, client, team, owner, invited):
+        from django.utils import timezone
+
+        Invitation.objects.filter(invitee=invited).update(expires_at=timezone.now())
+        services.organization_delete(actor=owner, organization=team, confirmed=True)
+        assert PortalApi(client, invited).post("/me/orginvites/acme-sbx/accept").status_code == 404
+
+    def test_the_schema_documents_the_410(self, client):
+        paths = client.get("/api/v1/openapi.json").json()["paths"]
+        for verb in ("accept", "decline"):
+            responses = paths[f"/api/v1/me/orginvites/{{orgId}}/{verb}"]["post"]["responses"]
+            assert responses["410"]["content"]["application/json"]["schema"]["$ref"].endswith("/ApiErrorsOut")
