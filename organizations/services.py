@@ -497,6 +497,8 @@ def staging_twin_create(*, actor: User, production_org: Organization) -> Organiz
 # --- production requests ------------------------------------------------------------------------
 @transaction.atomic
 def production_request_create(*, actor: User, oc_id: str, name: str, region: str, reason: str) -> ProductionRequest:
+    """Ask staff for a Production organization. Every active staff member with an email address is
+    emailed (who asked, for what, and a link to the review page); the decision is emailed back."""
     oc_id = validate_oc_id(oc_id)
     name = validate_name(name)
     region = _validate_region(Environment.PRODUCTION, region)
@@ -516,7 +518,22 @@ def production_request_create(*, actor: User, oc_id: str, name: str, region: str
         raise OrganizationError(ERR_PRODUCTION_PENDING) from exc
     _audit(organization=None, actor=actor, action=AuditAction.PRODUCTION_REQUEST, target=oc_id,
            details={"request": request.pk, "name": name, "region": region})
+    for staff in _staff_to_notify(exclude=actor):
+        _email(to=staff, template="production_requested", context={"request": request, "staff": staff})
     return request
+
+
+def _staff_to_notify(*, exclude: User | None = None) -> list[User]:
+    """Active staff with an email address (one email per address), who decide production requests;
+    not `exclude` (a staff member's own request)."""
+    staff = (User.objects.filter(is_staff=True, is_active=True).exclude(email="")
+             .exclude(pk=getattr(exclude, "pk", None)).order_by("pk"))
+    seen, unique = set(), []
+    for user in staff:
+        if user.email.lower() not in seen:
+            seen.add(user.email.lower())
+            unique.append(user)
+    return unique
 
 
 @transaction.atomic

@@ -81,6 +81,45 @@ def test_the_production_decision_email_links_to_the_new_organization(owner, djan
     assert links(rejected) == [BASE + reverse("organizations:production")]
 
 
+def test_a_production_request_emails_staff_with_a_link_to_the_review_page(
+    client, owner, member, django_capture_on_commit_callbacks, base_url
+):
+    """Staff were not told of a new Production request: it waited until someone opened Requests."""
+    UserFactory(username="stella", name="Stella Staff", email="stella@example.com", is_staff=True)
+    UserFactory(username="sid", name="Sid Staff", email="sid@example.com", is_staff=True)
+    UserFactory(username="gone", email="gone@example.com", is_staff=True, is_active=False)  # left the team
+    UserFactory(username="noaddr", email="", is_staff=True)  # nowhere to send it
+    client.force_login(owner)
+    sent = emailed(django_capture_on_commit_callbacks, lambda: client.post(reverse("organizations:production"), {
+        "oc_id": "live", "name": "Acme Live", "region": "usw", "reason": "Going live in May"}))
+    assert sorted(m.to[0] for m in sent) == ["sid@example.com", "stella@example.com"]
+    message = next(m for m in sent if m.to == ["stella@example.com"])
+    assert message.subject == "Portal: Olivia Owner (olivia) requested the Production organization live"
+    assert "Hello Stella Staff," in message.body
+    assert "Olivia Owner (olivia) (olivia@example.com) requested a Production organization:" in message.body
+    assert "Acme Live (live, US-West)" in message.body and "Going live in May" in message.body
+    assert links(message) == [BASE + reverse("organizations:production-review")]
+    # the review page it links to lists the request for staff
+    client.force_login(type(owner).objects.get(username="stella"))
+    assert "Acme Live" in client.get(reverse("organizations:production-review")).content.decode()
+
+
+def test_a_staff_member_requesting_production_is_not_emailed_about_it(owner, django_capture_on_commit_callbacks):
+    stella = UserFactory(username="stella", email="stella@example.com", is_staff=True)
+    sent = emailed(django_capture_on_commit_callbacks, lambda: services.production_request_create(
+        actor=stella, oc_id="live", name="Live", region="usw", reason="Go"))
+    assert sent == []
+
+
+def test_a_refused_production_request_emails_nobody(owner, django_capture_on_commit_callbacks):
+    UserFactory(username="stella", email="stella@example.com", is_staff=True)
+    services.production_request_create(actor=owner, oc_id="live", name="Live", region="usw", reason="Go")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(services.OrganizationError):
+        services.production_request_create(actor=owner, oc_id="LIVE", name="Live", region="usw", reason="Go")
+    assert mail.outbox == []
+
+
 # --- 8: links between twins and from production requests ---------------------------------------------
 def test_a_staging_org_links_to_its_production_twin(client, staging_org, owner):
     client.force_login(owner)
