@@ -85,16 +85,22 @@ def organization_list(
     env = _environment(environment)
     if env:
         qs = qs.filter(environment=env)
-    search = (search or "").strip()
-    if search:
-        qs = qs.filter(Q(oc_id__icontains=search) | Q(name__icontains=search) | Q(owner__username__icontains=search))
+    qs = _search(qs, search)
     return _order(qs, sort, ORGANIZATION_SORTS, ["name", "oc_id", "environment"])
 
 
-def organization_counts(*, actor: User) -> dict[str, int]:
-    """{"All": n, "Sandbox": n, "Staging": n, "Production": n} for the filter tabs."""
+def _search(qs: QuerySet[Organization], search: str | None) -> QuerySet[Organization]:
+    search = (search or "").strip()
+    if search:
+        qs = qs.filter(Q(oc_id__icontains=search) | Q(name__icontains=search) | Q(owner__username__icontains=search))
+    return qs
+
+
+def organization_counts(*, actor: User, search: str | None = None) -> dict[str, int]:
+    """{"All": n, "Sandbox": n, "Staging": n, "Production": n} for the filter tabs: the organizations
+    organization_list shows in each environment for the same search."""
     counts = {value: 0 for value in Environment.values}
-    for env in _visible(actor).values_list("environment", flat=True):
+    for env in _search(_visible(actor), search).values_list("environment", flat=True):
         counts[env] += 1
     return {"All": sum(counts.values()), **counts}
 

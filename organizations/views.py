@@ -123,7 +123,7 @@ def organization_list_view(request):
         sort = "name"
     qs = selectors.organization_list(actor=request.user, environment=env or None, search=search, sort=sort)
     page = _page(request, qs)
-    counts = selectors.organization_counts(actor=request.user)
+    counts = selectors.organization_counts(actor=request.user, search=search)
     tabs = [
         {"label": label, "count": counts[label], "active": (env or "All") == label,
          "query": _querystring(request, env=None if label == "All" else label, page=None)}

@@ -327,6 +327,33 @@ def test_the_environment_tabs_keep_a_live_search(client, owner):
     assert 'id="org-tabs"' in full and "hx-swap-oob" not in full
 
 
+def test_the_environment_tabs_count_what_the_search_finds(client, owner, member):
+    """With a search the tabs still counted every organization: "Production 1" over a search
+    whose Production tab then listed none."""
+    services.organization_create(actor=owner, oc_id="shop-a", name="Shop A")
+    services.organization_create(actor=owner, oc_id="mart-b", name="Mart B")
+    production = services._org_create(actor=owner, oc_id="mart-live", name="Mart Live", region="usw",
+                                      environment="Production")
+    services.staging_twin_create(actor=owner, production_org=production)
+    services.organization_create(actor=member, oc_id="mart-c", name="Mart C")  # not visible to the owner
+    client.force_login(owner)
+
+    def counts(html):
+        return dict(re.findall(r'>(\w+) <span class="tab-count">(\d+)</span>', html))
+
+    every = {"All": "4", "Sandbox": "2", "Staging": "1", "Production": "1"}
+    assert counts(client.get(reverse("organizations:list")).content.decode()) == every
+    mart = {"All": "3", "Sandbox": "1", "Staging": "1", "Production": "1"}
+    assert counts(client.get(reverse("organizations:list"), {"q": " MART "}).content.decode()) == mart
+    shop = client.get(reverse("organizations:list"), {"q": "shop", "env": "Production"}).content.decode()
+    assert counts(shop) == {"All": "1", "Sandbox": "1", "Staging": "0", "Production": "0"}
+    # the live search (htmx) swaps in the tabs with the counts of what it finds
+    partial = client.get(reverse("organizations:list"), {"q": "live"}, HTTP_HX_REQUEST="true",
+                         HTTP_HX_TARGET="org-results").content.decode()
+    assert counts(partial) == {"All": "2", "Sandbox": "0", "Staging": "1", "Production": "1"}
+    assert partial.count('<span class="badge') == 2  # the list shows what the tab "All" counts
+
+
 def test_searching_contributors_lists_only_who_matches_the_owner_included(client, team, owner, member):
     """The owner's row was listed whatever the search, and a search finding nobody said nothing."""
     client.force_login(owner)
