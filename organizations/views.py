@@ -265,6 +265,11 @@ def contributor_remove_view(request, org, membership, username):
     try:
         done = services.contributor_remove(actor=request.user, organization=org, username=username)
     except (ApplicationError,) as exc:
+        if isinstance(exc, NotFoundError) and exc.message == services.ERR_CONTRIBUTOR_NOT_FOUND:
+            # removed or revoked already (a double-click on Remove, a second tab): say so, not "Page
+            # not found" (the first click did its job); the actor can see the organization
+            messages.info(request, exc.message)
+            return redirect(org_url(org))
         if isinstance(exc, PermissionError_ | NotFoundError):
             raise
         messages.error(request, exc.message)

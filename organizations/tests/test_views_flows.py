@@ -327,6 +327,24 @@ def test_the_environment_tabs_keep_a_live_search(client, owner):
     assert 'id="org-tabs"' in full and "hx-swap-oob" not in full
 
 
+def test_removing_someone_already_removed_says_so_instead_of_page_not_found(client, team, owner, member, invited):
+    """A double-click on Remove (or Remove in a second tab): the second POST answered "Page not
+    found (404)" though the first had removed them."""
+    client.force_login(owner)
+    for username in (member.username, invited.username):
+        remove = org_path("contributor-remove", username=username)
+        assert client.post(remove).status_code == 302
+        again = client.post(remove, follow=True)
+        assert again.status_code == 200 and again.redirect_chain[-1][0] == org_path("detail")
+        assert escape(services.ERR_CONTRIBUTOR_NOT_FOUND) in again.content.decode()
+    # a member who may not remove others still gets 403, and an outsider 404
+    client.force_login(member)
+    assert client.post(org_path("contributor-remove", username="adam")).status_code == 404  # mia was removed
+    services.contributor_save(actor=owner, organization=team, username=member.username, roles=[], is_admin=False)
+    services.invitation_accept(actor=member, organization=team)
+    assert client.post(org_path("contributor-remove", username="nobody")).status_code == 403
+
+
 def test_the_environment_tabs_count_what_the_search_finds(client, owner, member):
     """With a search the tabs still counted every organization: "Production 1" over a search
     whose Production tab then listed none."""
