@@ -267,6 +267,12 @@ def deleted_organization_list(*, actor: User) -> QuerySet[Organization]:
     )
 
 
+def deleted_organization_find(*, actor: User, environment: str, oc_id: str) -> Organization | None:
+    """The actor's restorable deleted organization addressed by environment and Id, or None."""
+    return deleted_organization_list(actor=actor).filter(
+        environment__iexact=(environment or "").strip(), oc_id__iexact=(oc_id or "").strip()).first()
+
+
 def deleted_organization_get(*, actor: User, pk: int) -> Organization:
     org = deleted_organization_list(actor=actor).filter(pk=pk).first()
     if org is None:

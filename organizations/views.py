@@ -406,6 +406,30 @@ def organization_transfer_view(request, org, membership):
     return _settings_render(request, org, membership, transfer_form=form, status=400)
 
 
+def deleted_already(view):
+    """Above @org_view on Delete: a second POST once the organization is deleted (a double-click,
+    the Back button) goes to Deleted organizations saying so, instead of "Page not found". Only for
+    its owner: anyone else still gets 404."""
+
+    @wraps(view)
+    def wrapper(request, env, oc_id, *args, **kwargs):
+        try:
+            return view(request, env, oc_id, *args, **kwargs)
+        except Http404:
+            deleted = (selectors.deleted_organization_find(actor=request.user, environment=env, oc_id=oc_id)
+                       if request.method == "POST" and request.user.is_authenticated else None)
+            if deleted is None:
+                raise
+            messages.info(request, MSG_DELETED_ALREADY.format(name=deleted.name))
+            return redirect("organizations:deleted")
+
+    return wrapper
+
+
+MSG_DELETED_ALREADY = "{name} is already deleted. You can restore it from this list."
+
+
+@deleted_already
 @org_view
 @post_only_or_redirect(to=org_page("settings", anchor="delete"))
 def organization_delete_view(request, org, membership):

@@ -73,6 +73,24 @@ def test_delete_code_flow_with_wrong_expired_and_right_code(client, team, owner)
     assert "acme-sbx" in deleted and "Restore" in deleted
 
 
+def test_delete_clicked_twice_goes_to_deleted_organizations_saying_so(client, team, owner, admin_user):
+    """The second POST of a double-clicked Delete answered "Page not found (404)" though the first
+    had deleted the organization."""
+    from organizations.views import MSG_DELETED_ALREADY
+
+    client.force_login(owner)
+    client.post(org_path("code-send", action="delete"))
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    assert client.post(org_path("delete"), {"code": code})["Location"] == reverse("organizations:deleted")
+    again = client.post(org_path("delete"), {"code": code}, follow=True)
+    assert again.status_code == 200 and again.redirect_chain[-1][0] == reverse("organizations:deleted")
+    assert escape(MSG_DELETED_ALREADY.format(name="Acme")) in again.content.decode()
+    assert client.post(org_path("delete", env="production"), {"code": code}).status_code == 404
+    assert client.get(org_path("delete")).status_code == 404  # only the POST: an address to a deleted org is gone
+    client.force_login(admin_user)  # not theirs to restore: nothing to say
+    assert client.post(org_path("delete"), {"code": code}).status_code == 404
+
+
 def test_a_code_sent_in_another_session_can_be_typed_in_and_an_expired_one_is_not_offered(client, team, owner):
     from datetime import timedelta
 
