@@ -427,6 +427,7 @@ def deleted_already(view):
 
 
 MSG_DELETED_ALREADY = "{name} is already deleted. You can restore it from this list."
+MSG_RESTORED_ALREADY = "{name} is not deleted: there is nothing to restore."
 
 
 @deleted_already
@@ -517,6 +518,14 @@ def deleted_list_view(request):
     })
 
 
+def _owned_organization(user, pk: int) -> Organization | None:
+    try:
+        org = selectors.organization_get(actor=user, pk=pk)
+    except NotFoundError:
+        return None
+    return org if org.owner_id == user.pk else None
+
+
 @login_required
 @post_only_or_redirect(to="organizations:deleted")
 def organization_restore_view(request, pk):
@@ -524,7 +533,12 @@ def organization_restore_view(request, pk):
         org = selectors.deleted_organization_get(actor=request.user, pk=pk)
         services.organization_restore(actor=request.user, organization=org)
     except NotFoundError as exc:
-        raise Http404(exc.message) from exc
+        # restored already (a double-click on Restore, a second tab): say so and open it
+        restored = _owned_organization(request.user, pk)
+        if restored is None:
+            raise Http404(exc.message) from exc
+        messages.info(request, MSG_RESTORED_ALREADY.format(name=restored.name))
+        return redirect(org_url(restored))
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("organizations:deleted")

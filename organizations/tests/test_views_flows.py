@@ -91,6 +91,20 @@ def test_delete_clicked_twice_goes_to_deleted_organizations_saying_so(client, te
     assert client.post(org_path("delete"), {"code": code}).status_code == 404
 
 
+def test_restore_clicked_twice_opens_the_organization_saying_so(client, team, owner, member):
+    from organizations.views import MSG_RESTORED_ALREADY
+
+    services.organization_delete(actor=owner, organization=team, confirmed=True)
+    client.force_login(owner)
+    restore = reverse("organizations:restore", kwargs={"pk": team.pk})
+    assert client.post(restore)["Location"] == org_path("detail")
+    again = client.post(restore, follow=True)
+    assert again.status_code == 200 and again.redirect_chain[-1][0] == org_path("detail")
+    assert escape(MSG_RESTORED_ALREADY.format(name="Acme")) in again.content.decode()
+    client.force_login(member)  # a contributor: not theirs to restore
+    assert client.post(restore).status_code == 404
+
+
 def test_a_code_sent_in_another_session_can_be_typed_in_and_an_expired_one_is_not_offered(client, team, owner):
     from datetime import timedelta
 
