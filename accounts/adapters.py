@@ -90,6 +90,26 @@ ERR_UNLINK_LAST_SIGN_IN_METHOD = (
 )
 
 
+# sociallogin.state key: the provider's only address(es) were too long to keep (socialaccount/signup.html says so)
+EMAIL_SET_ASIDE_STATE = "portal_email_too_long"
+
+
+def _storable_email(email: str | None) -> str | None:
+    """`email` in lower case when it is valid and the database can keep it, else None."""
+    from allauth.account.internal.emailkit import valid_email_or_none
+
+    from accounts.forms import EMAIL_MAX_LENGTH
+
+    email = valid_email_or_none(email)
+    return email if email and len(email) <= EMAIL_MAX_LENGTH else None
+
+
+def _email_too_long(email: str | None) -> bool:
+    from accounts.forms import EMAIL_MAX_LENGTH
+
+    return bool(email) and len(email.strip().lower()) > EMAIL_MAX_LENGTH
+
+
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     # allauth's validate_disconnect raises "no_password" when the last provider of a user without a
     # usable password would be removed; say what that means and what to do instead.
@@ -108,6 +128,28 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def get_connect_redirect_url(self, request, socialaccount):
         return reverse("accounts:authentication")
+
+    def pre_social_login(self, request, sociallogin):
+        """Set aside the provider's addresses that the portal cannot keep (over 254 characters in
+        lower case, as stored): a new user is then asked for an address on the social sign-up form,
+        which says why (EMAIL_SET_ASIDE_STATE in the login's state; it said the provider "did not
+        share an email address"). allauth checks the length before lowering the address, so one that
+        grew ("İ" is two characters in lower case) went through the sign-up and was dropped when
+        saved: the user got an empty email, and the next such user a 500 (unique constraint)."""
+        super().pre_social_login(request, sociallogin)
+        provided = [a.email for a in sociallogin.email_addresses]
+        sociallogin.email_addresses = [a for a in sociallogin.email_addresses if _storable_email(a.email)]
+        kept = [a.email.lower() for a in sociallogin.email_addresses]
+        user = sociallogin.user
+        if user is not None and user.pk is None:  # a sign-up, not a known user signing in or linking
+            provided.append(user.email)
+            email = _storable_email(user.email)
+            user.email = email if email in kept else (kept[0] if kept else "")
+        # allauth already dropped an address over 254 characters; the account's data still has it
+        shared = (sociallogin.account.extra_data or {}).get("email") if sociallogin.account else None
+        provided.append(shared if isinstance(shared, str) else None)
+        if not kept and any(_email_too_long(email) for email in provided):
+            sociallogin.state[EMAIL_SET_ASIDE_STATE] = True
 
     def save_user(self, request, sociallogin, form=None):
         """Create the social user with no portal username (and no usable password). The

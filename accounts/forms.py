@@ -127,6 +127,13 @@ class SocialSignupForm(AllauthSocialSignupForm):
         return addresses[0].email if addresses else None
 
     @property
+    def provider_email_too_long(self) -> bool:
+        """The provider's only address was longer than the portal keeps (accounts.adapters set it aside)."""
+        from accounts.adapters import EMAIL_SET_ASIDE_STATE
+
+        return bool((self.sociallogin.state or {}).get(EMAIL_SET_ASIDE_STATE))
+
+    @property
     def typed_email_taken(self) -> bool:
         """The address typed into this form belongs to another account."""
         return self.is_bound and any(error.code == "email_taken" for error in self.errors.as_data().get("email", []))
