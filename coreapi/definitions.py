@@ -263,15 +263,30 @@ def _category_before_save(caller, obj, data, creating):
     if obj.parent_id:
         if obj.parent_id == obj.oc_id:
             raise InvalidRequest("A category cannot be its own parent.", data={"Field": "ParentID"})
-        if not m.Category.objects.filter(
+        # the parent is kept until commit (exists_locked): a concurrent DELETE of it (or of a
+        # category above it) waits, then finds this child and deletes it too (_category_after_delete)
+        if not exists_locked(m.Category.objects.filter(
             marketplace_id=caller.marketplace_pk, catalog_id=obj.catalog_id, oc_id=obj.parent_id
-        ).exists():
+        )):  # fmt: skip
             raise CoreObjectNotFound("Category", obj.parent_id)
 
 
 def _category_after_delete(caller, obj):
+    """A deleted category takes its descendants with it, at every depth (OrderCloud deletes the
+    subtree), and the product, bundle and buyer / user group assignments of them all. Level by
+    level: each level's DELETE waits for a concurrent create under it (which holds its parent,
+    see _category_before_save), and the next level's query, a new statement, sees that child."""
+    mp = caller.marketplace_pk
+    in_catalog = m.Category.objects.filter(marketplace_id=mp, catalog_id=obj.catalog_id)
+    deleted, level = {obj.oc_id}, [obj.oc_id]
+    while level:
+        children = [c for c in in_catalog.filter(parent_id__in=level).values_list("oc_id", flat=True) if c not in deleted]
+        if children:
+            in_catalog.filter(oc_id__in=children).delete()
+            deleted.update(children)
+        level = children
     for model in (m.CategoryProductAssignment, m.CategoryAssignment, m.CategoryBundleAssignment):
-        model.objects.filter(marketplace_id=caller.marketplace_pk, catalog_id=obj.catalog_id, category_id=obj.oc_id).delete()
+        model.objects.filter(marketplace_id=mp, catalog_id=obj.catalog_id, category_id__in=deleted).delete()
 
 
 def _product_batch(rows):

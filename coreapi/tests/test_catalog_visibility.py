@@ -139,7 +139,8 @@ class TestDepth:
 
     def test_a_category_whose_parent_was_deleted_is_still_listed_from_the_top(self, world, call, store):
         assign_catalog(call, ViewAllCategories=True, ViewAllProducts=True)
-        call("delete", "/v1/catalogs/cat/categories/apparel", status=204)
+        # an orphan left by a delete from before deletes took the subcategories with them
+        m.Category.objects.filter(catalog_id="cat", oc_id="apparel").delete()
         assert self.sees(world, call, "categories", "") == ["gifts", "shirts"]
         assert self.sees(world, call, "products", "categoryID=shirts") == ["tee"]
 
