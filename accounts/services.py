@@ -7,7 +7,6 @@ from django.db import IntegrityError, transaction
 from accounts.models import User
 from accounts.validators import ERR_USERNAME_RESERVED, ERR_USERNAME_TAKEN, RESERVED_USERNAMES, validate_portal_username
 from portal.common.errors import ApplicationError
-from portal.common.services import model_update
 
 
 class UsernameError(ApplicationError):
@@ -33,6 +32,22 @@ def username_clean(*, username: str | None, exclude: User | None = None) -> str:
     return username
 
 
+def _user_update(*, user: User, data: dict) -> User:
+    """Write `data` to `user`, validating only those fields: the rest were checked when they were
+    written, and an account from before a rule (an empty email, kept in databases from before every
+    account needed one) must still be able to change its name or username. portal.common's
+    model_update validated every field, so saving Profile or choosing a username was a 500
+    ("email: This field cannot be blank") for such an account."""
+    changed = [field for field, value in data.items() if getattr(user, field) != value]
+    if not changed:
+        return user
+    for field in changed:
+        setattr(user, field, data[field])
+    user.full_clean(exclude=[f.name for f in User._meta.concrete_fields if f.name not in changed])
+    user.save(update_fields=[*changed, "updated_at"])
+    return user
+
+
 @transaction.atomic
 def user_username_set(*, user: User, username: str) -> User:
     """Give `user` the portal username `username` (first choice or a later change)."""
@@ -42,7 +57,7 @@ def user_username_set(*, user: User, username: str) -> User:
         return user
     try:
         with transaction.atomic():  # a concurrent sign-up may take the name between check and save
-            user, _ = model_update(instance=user, fields=["username"], data={"username": username})
+            user = _user_update(user=user, data={"username": username})
     except IntegrityError as exc:
         raise UsernameError(ERR_USERNAME_TAKEN) from exc
     return user
@@ -53,7 +68,7 @@ def user_profile_update(*, user: User, name: str, username: str | None = None) -
     """Save the name shown to others and, when given, a new portal username (same rules)."""
     if username is not None:
         user = user_username_set(user=user, username=username)
-    user, _ = model_update(instance=user, fields=["name"], data={"name": (name or "").strip()})
+    user = _user_update(user=user, data={"name": (name or "").strip()})
     return user
 
 

@@ -14,6 +14,8 @@ from accounts.services import UsernameError, social_account_disconnect, user_pro
 
 MSG_USERNAME_CHOSEN = "Welcome! Your username is {username}."
 MSG_PROFILE_SAVED = "Your profile has been saved."
+# Profile, for an account from before every account needed an email address (its email is empty)
+MSG_NO_EMAIL = "Your account has no email address: you cannot reset your password or receive organization codes."
 ERR_SEARCH_SIGN_IN = "Sign in to search for users."
 
 
@@ -72,7 +74,7 @@ def profile_view(request):
                 return redirect("accounts:profile")
     else:
         form = ProfileForm(initial={"name": user.name, "username": user.username}, user=user)
-    return render(request, "accounts/profile.html", {"form": form, "active_tab": "profile"})
+    return render(request, "accounts/profile.html", {"form": form, "active_tab": "profile", "MSG_NO_EMAIL": MSG_NO_EMAIL})
 
 
 @login_required
