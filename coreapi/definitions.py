@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 
 from coreapi import models as m
 from coreapi import schemas as s
+from coreapi.category_tree import category_tree, levels_shown
 from coreapi.errors import MSG_ID_EXISTS, MSG_USERNAME_EXISTS, CoreObjectNotFound, IdExists, InvalidRequest
 from coreapi.querying import apply_filters, list_params_parse, page_slice
 from coreapi.resources import (
@@ -738,7 +739,26 @@ CATALOGS = Resource(
     tag="Catalogs",
 )
 
-CATEGORIES = Resource(
+class CategoryResource(Resource):
+    """Categories.List takes `depth` (coreapi.category_tree): with it, that many levels from the
+    top of the catalog, or from the category a plain `ParentID=x` filter names; inactive
+    categories are listed like any other. Without it every category is listed, as before (the SDK
+    documents no default for Categories.List; Me.ListCategories' is 1)."""
+
+    def list(self, caller, request, path_params: dict) -> dict:
+        if not request.GET.get("depth"):
+            return super().list(caller, request, path_params)
+        qs = self.queryset(caller, path_params)
+        params = list_params_parse(request, self.list_spec)
+        catalog = path_params[self.parent.param]
+        tree = category_tree(caller.marketplace_pk, [catalog])
+        shown = levels_shown(request, params, tree, default_depth="all", active_only=False)
+        qs = apply_filters(qs.filter(shown) if shown is not None else qs.none(), self.list_spec, params)
+        rows, meta = page_slice(qs, params)
+        return {"Items": self.serialize_many(rows), "Meta": meta}
+
+
+CATEGORIES = CategoryResource(
     object_type="Category",
     sdk="Categories",
     model=m.Category,
@@ -754,6 +774,8 @@ CATEGORIES = Resource(
     batch=_category_batch,
     before_save=_category_before_save,
     after_delete=_category_after_delete,
+    list_query=("depth",),  # documented here, read by CategoryResource.list
+    narrow=lambda caller, qs, query: qs,
     tag="Categories",
 )
 

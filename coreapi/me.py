@@ -11,7 +11,8 @@ from django.db.models import Q
 from coreapi import definitions as d
 from coreapi import models as m
 from coreapi.auth import Caller
-from coreapi.errors import MSG_BAD_DEPTH, CoreObjectNotFound, InvalidRequest
+from coreapi.category_tree import category_tree, depth_param, levels_below, levels_shown, pairs_q, within
+from coreapi.errors import CoreObjectNotFound
 from coreapi.querying import apply_filters, list_params_parse, page_slice
 from coreapi.selectors import user_group_ids
 
@@ -142,68 +143,6 @@ def _category_grants(caller: Caller, catalog_ids: list[str], groups: list[str]) 
     }
 
 
-def _depth(request, default: str) -> int | None:
-    """The `depth` query parameter: how many levels of the category tree a list covers, counted
-    from its starting point (None: 'all')."""
-    raw = (request.GET.get("depth") or default).strip()
-    if raw.lower() == "all":
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise InvalidRequest(MSG_BAD_DEPTH, data={"Parameter": "depth", "Value": raw})
-    return value
-
-
-def _category_tree(marketplace_pk: int, catalog_ids: list[str]) -> dict[tuple[str, str], m.Category]:
-    """(catalog, category) -> its row (ID, parent, active): the catalogs' category trees."""
-    rows = m.Category.objects.filter(marketplace_id=marketplace_pk, catalog_id__in=catalog_ids)
-    return {(c.catalog_id, c.oc_id): c for c in rows.only("catalog_id", "oc_id", "parent_id", "active")}
-
-
-def _levels_below(tree: dict, key: tuple[str, str], top: str) -> int | None:
-    """How many levels `key` is below `top` (a category ID; "" for the catalog's top level): 1 for
-    a child of `top`. None when it is not under `top`, or it or a category above it is inactive
-    (OrderCloud: an inactive category hides every category and product under it)."""
-    level, below, seen = 0, None, set()
-    while key in tree and key not in seen:
-        seen.add(key)
-        category = tree[key]
-        if not category.active:
-            return None
-        level += 1
-        if category.parent_id == top:
-            below = level
-        if not category.parent_id:
-            return below
-        key = (key[0], category.parent_id)
-    if key in seen:
-        return None  # a loop: not shown
-    if below is None and top == "":
-        return level  # under a deleted parent: its chain starts at the top
-    return below
-
-
-def _within(tree: dict, top: str, depth: int | None) -> dict[str, list[str]]:
-    """{catalog: [category IDs]} of the active categories at most `depth` levels below `top`."""
-    found: dict[str, list[str]] = {}
-    for key in tree:
-        level = _levels_below(tree, key, top)
-        if level is not None and (depth is None or level <= depth):
-            found.setdefault(key[0], []).append(key[1])
-    return found
-
-
-def _pairs_q(found: dict[str, list[str]], column: str = "oc_id") -> Q | None:
-    q = None
-    for catalog, ids in found.items():
-        part = Q(catalog_id=catalog, **{f"{column}__in": ids})
-        q = part if q is None else q | part
-    return q
-
-
 def visible_products(caller: Caller, catalog_id: str | None, category_id: str | None, depth: int | None = None):
     """The products a buyer user sees (OrderCloud's product visibility rules): active, in an
     active catalog assigned to its buyer, and either the assignment has ViewAllProducts, or the
@@ -235,12 +174,12 @@ def visible_products(caller: Caller, catalog_id: str | None, category_id: str | 
         visible |= Q(oc_id__in=assigned) & Q(oc_id__in=in_catalogs.filter(catalog_id__in=restricted).values("product_id"))
     qs = m.Product.objects.filter(visible, marketplace_id=mp, active=True)
     if category_id:  # the category and, `depth` levels down, its subcategories (default: all)
-        tree = _category_tree(mp, list(access))
-        found = {c: [category_id] for c, i in tree if i == category_id and _levels_below(tree, (c, i), "") is not None}
+        tree = category_tree(mp, list(access))
+        found = {c: [category_id] for c, i in tree if i == category_id and levels_below(tree, (c, i), "") is not None}
         if depth != 1:
-            for catalog, ids in _within(tree, category_id, None if depth is None else depth - 1).items():
+            for catalog, ids in within(tree, category_id, None if depth is None else depth - 1).items():
                 found.setdefault(catalog, []).extend(ids)
-        pairs = _pairs_q(found, "category_id")
+        pairs = pairs_q(found, "category_id")
         if pairs is None:
             return qs.none()
         in_category = m.CategoryProductAssignment.objects.filter(pairs, marketplace_id=mp).values("product_id")
@@ -281,7 +220,7 @@ def me_products_list(caller: Caller, request, *, catalog_id: str | None, categor
     spec = d.PRODUCTS.list_spec
     spec_extra = type(spec)(**{**spec.__dict__, "extra_params": frozenset({"catalogID", "categoryID", "sellerID"})})
     params = list_params_parse(request, spec_extra)
-    depth = _depth(request, "all")  # relative to categoryID (the SDK: "Default is 'all'")
+    depth = depth_param(request, "all")  # relative to categoryID (the SDK: "Default is 'all'")
     qs = apply_filters(visible_products(caller, catalog_id, category_id, depth), spec_extra, params)
     rows, meta = page_slice(qs, params)
     return {"Items": _with_prices(caller, rows), "Meta": meta}
@@ -316,15 +255,8 @@ def me_categories_list(caller: Caller, request, *, catalog_id: str | None) -> di
     params = list_params_parse(request, spec_extra)
     # `depth` levels of the tree (the SDK: "Default is 1", the top level), counted from the category
     # a plain ParentID filter names (its children are level 1), else from the catalog's top
-    depth = _depth(request, "1")
-    parent_filters = [value for name, value in params.filters if name == "ParentID"]
-    top = ""
-    if len(parent_filters) == 1 and not any(ch in parent_filters[0] for ch in "*|!<>"):
-        top = parent_filters[0]
-        params.filters = [(name, value) for name, value in params.filters if name != "ParentID"]
-    elif parent_filters and not request.GET.get("depth"):
-        depth = None  # ParentID=a|b, ParentID=!*...: the filter itself says which levels
-    shown = _pairs_q(_within(_category_tree(caller.marketplace_pk, catalogs), top, depth))
+    tree = category_tree(caller.marketplace_pk, catalogs)
+    shown = levels_shown(request, params, tree, default_depth="1", active_only=True)
     if shown is None:
         return {"Items": [], "Meta": page_slice(m.Category.objects.none(), params)[1]}
     qs = m.Category.objects.filter(shown, marketplace_id=caller.marketplace_pk)

@@ -68,3 +68,52 @@ class TestDelete:
         m.Category.objects.filter(catalog_id="cat", oc_id="x").update(parent_id="y")  # x <-> y
         call("delete", "/v1/catalogs/cat/categories/x", status=204)
         assert m.Category.objects.filter(catalog_id="cat").count() == 0
+
+
+class TestListDepth:
+    @pytest.fixture
+    def tree(self, call):
+        categories_create(call, "cat", TREE)
+        call("patch", "/v1/catalogs/cat/categories/c", {"Active": False}, status=200)  # an admin still sees it
+
+    def test_without_depth_every_category_is_listed(self, call, tree):
+        assert listed(call, "cat") == ["a", "b", "b2", "c", "d", "e", "f"]
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("&depth=1", ["a", "f"]),
+            ("&depth=2", ["a", "b", "b2", "f"]),
+            ("&depth=3", ["a", "b", "b2", "c", "f"]),
+            ("&depth=4", ["a", "b", "b2", "c", "d", "f"]),
+            ("&depth=all", ["a", "b", "b2", "c", "d", "e", "f"]),
+            ("&depth=ALL", ["a", "b", "b2", "c", "d", "e", "f"]),
+            # relative to a ParentID filter: its children are level 1
+            ("&depth=1&ParentID=b", ["c"]),
+            ("&depth=2&ParentID=b", ["c", "d"]),
+            ("&depth=all&ParentID=b", ["c", "d", "e"]),
+            ("&depth=1&ParentID=e", []),
+            # other filters and search still apply
+            ("&depth=all&Name=d", ["d"]),
+            ("&depth=2&search=b", ["b", "b2"]),
+        ],
+    )
+    def test_depth_counts_levels_from_the_top_or_from_the_parent_id(self, call, tree, query, expected):
+        assert listed(call, "cat", query) == expected
+
+    def test_depth_pages_and_counts_what_it_shows(self, call, tree):
+        page = call("get", "/v1/catalogs/cat/categories?depth=1&pageSize=1&sortBy=ID", status=200).json()
+        assert [i["ID"] for i in page["Items"]] == ["a"] and page["Meta"]["TotalCount"] == 2
+
+    @pytest.mark.parametrize("depth", ["0", "-1", "two", "1.5"])
+    def test_a_bad_depth_is_invalid_request(self, call, tree, depth):
+        response = call("get", f"/v1/catalogs/cat/categories?depth={depth}", status=400)
+        assert response.json()["Errors"][0]["ErrorCode"] == "InvalidRequest"
+
+    def test_an_unknown_catalog_is_not_found(self, call, tree):
+        call("get", "/v1/catalogs/ghost/categories?depth=1", status=404)
+
+    def test_depth_is_in_the_openapi_document(self, call):
+        document = call("get", "/v1/openapi.json", status=200).json()
+        parameters = document["paths"]["/v1/catalogs/{catalogID}/categories"]["get"]["parameters"]
+        assert "depth" in [p["name"] for p in parameters]
