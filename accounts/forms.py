@@ -155,6 +155,15 @@ class AddEmailForm(AllauthAddEmailForm):
             raise get_adapter().validation_error("email_taken")
         return super().clean_email()
 
+    def save(self, request):
+        """An account without an email address (from before every account needed one) gets the added
+        address as its email, as if it had signed up with it: allauth kept it a secondary address, the
+        account's email stayed empty and password resets still went nowhere."""
+        email_address = super().save(request)
+        if not self.user.email and email_address is not None and email_address.pk:
+            email_address.set_as_primary(conditional=True)
+        return email_address
+
 
 class _PortalLabels:
     """allauth's password forms labelled as the rest of the portal writes ("New password", not

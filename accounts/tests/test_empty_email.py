@@ -69,3 +69,12 @@ def test_password_reset_for_an_empty_address_is_a_form_error(client, legacy):
     response = client.post(reverse("account_reset_password"), {"email": ""})
     assert response.status_code == 200 and response.context["form"].errors["email"]
 
+def test_an_added_address_becomes_the_accounts_email(client, legacy):
+    client.force_login(legacy)
+    response = client.post(reverse("account_email"), {"action_add": "", "email": "Yorick@Example.com"})
+    assert response.status_code == 302
+    legacy.refresh_from_db()
+    assert legacy.email == "yorick@example.com"
+    assert EmailAddress.objects.get(user=legacy).primary
+    assert "Manage email addresses" in client.get(reverse("accounts:profile")).content.decode()
+
