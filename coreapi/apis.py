@@ -556,21 +556,23 @@ def _mount_me(router: Router) -> None:
         return json_response(body)
 
     def products(request, catalogID: str | None = None, categoryID: str | None = None, depth: str | None = None,
-                 search: str | None = None, searchOn: str | None = None, sortBy: str | None = None,
-                 page: int | None = None, pageSize: int | None = None):  # fmt: skip
-        return json_response(me_products_list(request.auth, request, catalog_id=catalogID, category_id=categoryID))
+                 search: str | None = None, searchOn: str | None = None, searchType: str | None = None,
+                 sortBy: str | None = None, page: int | None = None, pageSize: int | None = None,
+                 sellerID: str | None = None):  # fmt: skip
+        return json_response(me_products_list(request.auth, request, catalog_id=catalogID, category_id=categoryID,
+                                              seller_id=sellerID))  # fmt: skip
 
-    def product(request, productID: str):
-        return json_response(me_product_get(request.auth, productID))
+    def product(request, productID: str, sellerID: str | None = None):
+        return json_response(me_product_get(request.auth, productID, seller_id=sellerID))
 
     def catalogs(request, search: str | None = None, searchOn: str | None = None, sortBy: str | None = None,
                  page: int | None = None, pageSize: int | None = None):  # fmt: skip
         return json_response(me_catalogs_list(request.auth, request))
 
-    def categories(request, catalogID: str | None = None, depth: str | None = None, search: str | None = None,
-                   searchOn: str | None = None, sortBy: str | None = None, page: int | None = None,
-                   pageSize: int | None = None):  # fmt: skip
-        return json_response(me_categories_list(request.auth, request, catalog_id=catalogID))
+    def categories(request, catalogID: str | None = None, productID: str | None = None, depth: str | None = None,
+                   search: str | None = None, searchOn: str | None = None, sortBy: str | None = None,
+                   page: int | None = None, pageSize: int | None = None):  # fmt: skip
+        return json_response(me_categories_list(request.auth, request, catalog_id=catalogID, product_id=productID))
 
     def variant_list(request, productID: str, search: str | None = None, searchOn: str | None = None,
                      sortBy: str | None = None, page: int | None = None, pageSize: int | None = None):  # fmt: skip

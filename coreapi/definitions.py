@@ -779,6 +779,14 @@ CATEGORIES = CategoryResource(
     tag="Categories",
 )
 
+def products_sold_by(marketplace_pk: int, supplier_id: str) -> Q:
+    """The products a supplier sells: owned by it, its default supplier, or one of its suppliers
+    (Products.SaveSupplier). Products.List?supplierID=..., Me.ListProducts?sellerID=..."""
+    return Q(owner_id=supplier_id) | Q(default_supplier_id=supplier_id) | Q(
+        oc_id__in=m.ProductSupplier.objects.filter(marketplace_id=marketplace_pk, supplier_id=supplier_id).values("product_id")
+    )
+
+
 PRODUCTS = Resource(
     object_type="Product",
     sdk="Products",
@@ -807,10 +815,7 @@ PRODUCTS = Resource(
         in_catalog=m.ProductCatalogAssignment,
         in_category=m.CategoryProductAssignment,
         id_column="product_id",
-        # owned by it, its default supplier, or one of its suppliers (Products.SaveSupplier)
-        by_supplier=lambda mp, supplier: Q(owner_id=supplier) | Q(default_supplier_id=supplier) | Q(
-            oc_id__in=m.ProductSupplier.objects.filter(marketplace_id=mp, supplier_id=supplier).values("product_id")
-        ),
+        by_supplier=lambda mp, supplier: products_sold_by(mp, supplier),
     ),
     tag="Products",
 )

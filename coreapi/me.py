@@ -187,23 +187,49 @@ def visible_products(caller: Caller, catalog_id: str | None, category_id: str | 
     return qs
 
 
-def _with_prices(caller: Caller, rows: list[m.Product]) -> list[dict]:
+def _seller_products(caller: Caller, seller_id: str) -> Q:
+    """`sellerID` (Me.ListProducts): the products that seller sells, the marketplace (its ID: the
+    products it owns) or a supplier (coreapi.definitions.products_sold_by); another ID is 404."""
+    if seller_id == caller.marketplace_id:
+        return Q(owner_id__in=["", seller_id])
+    if not m.Supplier.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=seller_id).exists():
+        raise CoreObjectNotFound("Seller", seller_id)
+    return d.products_sold_by(caller.marketplace_pk, seller_id)
+
+
+def _with_prices(caller: Caller, rows: list[m.Product], seller_id: str | None = None) -> list[dict]:
+    """The products with the price schedule the user buys at: its group's product assignment, else
+    its buyer's, else the product's default. With a `seller_id`, that seller's pricing: only the
+    assignments it made (SellerID; none = the marketplace's), and for a supplier its own default
+    price schedule for the product (Products.SaveSupplier) before the product's."""
     items = d.PRODUCTS.serialize_many(rows)
     if not rows:
         return items
     buyer_id = caller.claims.company_id
     groups = _user_groups(caller)
-    chosen: dict[str, str] = {}
-    for a in m.ProductAssignment.objects.filter(
+    product_ids = [r.oc_id for r in rows]
+    assignments = m.ProductAssignment.objects.filter(
         Q(user_group_id="") | Q(user_group_id__in=groups),
         marketplace_id=caller.marketplace_pk,
         buyer_id=buyer_id,
-        product_id__in=[r.oc_id for r in rows],
-    ).exclude(price_schedule_id=""):
+        product_id__in=product_ids,
+    ).exclude(price_schedule_id="")
+    supplier_defaults: dict[str, str] = {}
+    if seller_id == caller.marketplace_id:
+        assignments = assignments.filter(seller_id__in=["", seller_id])
+    elif seller_id:
+        assignments = assignments.filter(seller_id=seller_id)
+        supplier_defaults = dict(
+            m.ProductSupplier.objects.filter(
+                marketplace_id=caller.marketplace_pk, supplier_id=seller_id, product_id__in=product_ids
+            ).exclude(default_price_schedule_id="").values_list("product_id", "default_price_schedule_id")
+        )
+    chosen: dict[str, str] = {}
+    for a in assignments:
         if a.user_group_id or a.product_id not in chosen:  # group level wins over company level
             chosen[a.product_id] = a.price_schedule_id
     for r in rows:
-        chosen.setdefault(r.oc_id, r.default_price_schedule_id)
+        chosen.setdefault(r.oc_id, supplier_defaults.get(r.oc_id) or r.default_price_schedule_id)
     schedules = {
         ps.oc_id: d.PRICE_SCHEDULES.serialize(ps)
         for ps in m.PriceSchedule.objects.filter(
@@ -215,23 +241,29 @@ def _with_prices(caller: Caller, rows: list[m.Product]) -> list[dict]:
     return items
 
 
-def me_products_list(caller: Caller, request, *, catalog_id: str | None, category_id: str | None) -> dict:
+def me_products_list(caller: Caller, request, *, catalog_id: str | None, category_id: str | None,
+                     seller_id: str | None = None) -> dict:  # fmt: skip
     caller.require(SHOPPER)
     spec = d.PRODUCTS.list_spec
     spec_extra = type(spec)(**{**spec.__dict__, "extra_params": frozenset({"catalogID", "categoryID", "sellerID"})})
     params = list_params_parse(request, spec_extra)
     depth = depth_param(request, "all")  # relative to categoryID (the SDK: "Default is 'all'")
-    qs = apply_filters(visible_products(caller, catalog_id, category_id, depth), spec_extra, params)
-    rows, meta = page_slice(qs, params)
-    return {"Items": _with_prices(caller, rows), "Meta": meta}
+    qs = visible_products(caller, catalog_id, category_id, depth)
+    if seller_id:
+        qs = qs.filter(_seller_products(caller, seller_id))
+    rows, meta = page_slice(apply_filters(qs, spec_extra, params), params)
+    return {"Items": _with_prices(caller, rows, seller_id), "Meta": meta}
 
 
-def me_product_get(caller: Caller, product_id: str) -> dict:
+def me_product_get(caller: Caller, product_id: str, *, seller_id: str | None = None) -> dict:
     caller.require(SHOPPER)
-    row = visible_products(caller, None, None).filter(oc_id=product_id).first()
+    qs = visible_products(caller, None, None).filter(oc_id=product_id)
+    if seller_id:
+        qs = qs.filter(_seller_products(caller, seller_id))
+    row = qs.first()
     if row is None:
         raise CoreObjectNotFound("Product", product_id)
-    return _with_prices(caller, [row])[0]
+    return _with_prices(caller, [row], seller_id)[0]
 
 
 def me_catalogs_list(caller: Caller, request) -> dict:
@@ -242,7 +274,7 @@ def me_catalogs_list(caller: Caller, request) -> dict:
     return {"Items": d.CATALOGS.serialize_many(rows), "Meta": meta}
 
 
-def me_categories_list(caller: Caller, request, *, catalog_id: str | None) -> dict:
+def me_categories_list(caller: Caller, request, *, catalog_id: str | None, product_id: str | None = None) -> dict:
     caller.require(SHOPPER)
     access = _catalog_access(caller)
     catalogs = list(access)
@@ -254,12 +286,26 @@ def me_categories_list(caller: Caller, request, *, catalog_id: str | None) -> di
     spec_extra = type(spec)(**{**spec.__dict__, "extra_params": frozenset({"catalogID", "productID"})})
     params = list_params_parse(request, spec_extra)
     # `depth` levels of the tree (the SDK: "Default is 1", the top level), counted from the category
-    # a plain ParentID filter names (its children are level 1), else from the catalog's top
+    # a plain ParentID filter names (its children are level 1), else from the catalog's top; with a
+    # productID, the categories the product is in at any level unless a depth is given
     tree = category_tree(caller.marketplace_pk, catalogs)
-    shown = levels_shown(request, params, tree, default_depth="1", active_only=True)
+    shown = levels_shown(request, params, tree, default_depth="all" if product_id else "1", active_only=True)
     if shown is None:
         return {"Items": [], "Meta": page_slice(m.Category.objects.none(), params)[1]}
     qs = m.Category.objects.filter(shown, marketplace_id=caller.marketplace_pk)
+    if product_id:  # a product the user sees (else 404, as Me.GetProduct), in the categories it is assigned to
+        if not visible_products(caller, None, None).filter(oc_id=product_id).exists():
+            raise CoreObjectNotFound("Product", product_id)
+        in_categories = m.CategoryProductAssignment.objects.filter(
+            marketplace_id=caller.marketplace_pk, catalog_id__in=catalogs, product_id=product_id
+        ).values_list("catalog_id", "category_id")
+        found: dict[str, list[str]] = {}
+        for catalog, category in in_categories:
+            found.setdefault(catalog, []).append(category)
+        assigned = pairs_q(found)
+        if assigned is None:
+            return {"Items": [], "Meta": page_slice(m.Category.objects.none(), params)[1]}
+        qs = qs.filter(assigned)
     restricted = [c for c in catalogs if not access[c].view_all_categories]
     if restricted:  # only the categories the user is granted (Visible, inherited down the tree)
         shown = Q(catalog_id__in=[c for c in catalogs if c not in restricted])

@@ -100,6 +100,118 @@ class TestCategories:
         assert shopper_sees(world, call, "categories") == ["apparel"]
 
 
+class TestCategoriesOfAProduct:
+    """Me.ListCategories?productID=...: the categories the product is assigned to, of the catalogs
+    and categories the user sees (at any depth unless one is given)."""
+
+    @pytest.fixture
+    def tee_twice(self, call, store):
+        call("post", "/v1/catalogs/cat/categories/productassignments", {"CategoryID": "gifts", "ProductID": "tee"},
+             status=204)  # fmt: skip
+        # a catalog the buyer is not assigned to, with tee in one of its categories
+        call("post", "/v1/catalogs", {"ID": "other", "Name": "Other", "Active": True}, status=201)
+        call("post", "/v1/catalogs/other/categories", {"ID": "hidden", "Name": "hidden", "Active": True}, status=201)
+        call("post", "/v1/catalogs/other/categories/productassignments", {"CategoryID": "hidden", "ProductID": "tee"},
+             status=204)  # fmt: skip
+
+    def sees(self, world, call, query: str, status: int = 200):
+        token = world.token(username="shopper", client_id="buyer-client")
+        response = call("get", f"/v1/me/categories?sortBy=ID&{query}", token=token, status=status)
+        return [item["ID"] for item in response.json()["Items"]] if status == 200 else response.json()
+
+    def test_only_the_categories_the_product_is_in(self, world, call, tee_twice):
+        assign_catalog(call, ViewAllCategories=True, ViewAllProducts=True)
+        assert self.sees(world, call, "productID=tee") == ["gifts", "shirts"]
+        assert self.sees(world, call, "productID=mug") == ["gifts"]
+        assert self.sees(world, call, "productID=loose") == []
+        assert self.sees(world, call, "productID=tee&catalogID=cat") == ["gifts", "shirts"]
+        # an explicit depth still applies (shirts is on level 2), as do filters
+        assert self.sees(world, call, "productID=tee&depth=1") == ["gifts"]
+        assert self.sees(world, call, "productID=tee&ParentID=apparel") == ["shirts"]
+        assert self.sees(world, call, "productID=tee&Name=gifts") == ["gifts"]
+
+    def test_only_categories_the_user_sees(self, world, call, tee_twice):
+        assign_catalog(call, ViewAllCategories=False, ViewAllProducts=True)
+        assert self.sees(world, call, "productID=tee") == []
+        call("post", ASSIGN, {"CategoryID": "gifts", "BuyerID": "buyer-1", "Visible": True}, status=204)
+        assert self.sees(world, call, "productID=tee") == ["gifts"]
+
+    def test_a_product_the_user_does_not_see_is_not_found(self, world, call, tee_twice):
+        assign_catalog(call, ViewAllCategories=True, ViewAllProducts=True)
+        for product in ("ghost", "unlisted"):
+            body = self.sees(world, call, f"productID={product}", status=404)
+            assert body["Errors"][0]["Data"] == {"ObjectType": "Product", "ObjectID": product}
+        call("patch", "/v1/products/tee", {"Active": False}, status=200)
+        self.sees(world, call, "productID=tee", status=404)
+
+    def test_product_id_is_in_the_openapi_document(self, call):
+        document = call("get", "/v1/openapi.json", status=200).json()
+        names = [p["name"] for p in document["paths"]["/v1/me/categories"]["get"]["parameters"]]
+        assert "productID" in names
+
+
+class TestSeller:
+    """Me.ListProducts?sellerID= (and Me.GetProduct): what that seller (the marketplace or a
+    supplier) sells, at its pricing."""
+
+    @pytest.fixture
+    def sellers(self, world, call, store):
+        assign_catalog(call, ViewAllProducts=True)
+        call("post", "/v1/suppliers", {"ID": "maker", "Name": "Maker", "Active": True}, status=201)
+        call("post", "/v1/suppliers", {"ID": "idle", "Name": "Idle", "Active": True}, status=201)
+        for schedule, price in (("list", 10), ("maker-price", 8), ("deal", 5)):
+            call("post", "/v1/priceschedules", {"ID": schedule, "Name": schedule,
+                                                "PriceBreaks": [{"Quantity": 1, "Price": price}]}, status=201)  # fmt: skip
+        call("patch", "/v1/products/loose", {"DefaultPriceScheduleID": "list"}, status=200)
+        call("put", "/v1/products/loose/suppliers/maker?defaultPriceScheduleID=maker-price", status=204)
+        call("patch", "/v1/products/mug", {"DefaultSupplierID": "maker"}, status=200)
+        call("post", "/v1/products", {"ID": "kit", "Name": "kit", "Active": True, "OwnerID": "maker"}, status=201)
+        call("post", "/v1/catalogs/productassignments", {"CatalogID": "cat", "ProductID": "kit"}, status=204)
+
+    def sees(self, world, call, query: str = "", status: int = 200):
+        token = world.token(username="shopper", client_id="buyer-client")
+        response = call("get", f"/v1/me/products?sortBy=ID&{query}", token=token, status=status)
+        return response.json()
+
+    def test_the_products_the_seller_sells(self, world, call, sellers):
+        ids = lambda body: [item["ID"] for item in body["Items"]]  # noqa: E731
+        assert ids(self.sees(world, call)) == ["kit", "loose", "mug", "tee"]
+        assert ids(self.sees(world, call, "sellerID=maker")) == ["kit", "loose", "mug"]
+        assert ids(self.sees(world, call, "sellerID=mkt-one")) == ["loose", "mug", "tee"]
+        assert ids(self.sees(world, call, "sellerID=idle")) == []
+        assert ids(self.sees(world, call, "sellerID=maker&categoryID=gifts")) == ["mug"]
+
+    def test_an_unknown_seller_is_not_found(self, world, call, sellers):
+        body = self.sees(world, call, "sellerID=ghost", status=404)
+        assert body["Errors"][0]["Data"] == {"ObjectType": "Seller", "ObjectID": "ghost"}
+
+    def test_the_sellers_pricing(self, world, call, sellers):
+        def price(query: str = "") -> str | None:
+            items = {i["ID"]: i for i in self.sees(world, call, query)["Items"]}
+            schedule = items["loose"]["PriceSchedule"]
+            return schedule and schedule["ID"]
+
+        assert price() == "list"
+        assert price("sellerID=mkt-one") == "list"
+        assert price("sellerID=maker") == "maker-price"  # the supplier's own default (Products.SaveSupplier)
+        # an assignment the supplier made for this buyer wins over its default; the marketplace's
+        # pricing does not use it
+        call("post", "/v1/products/assignments", {"ProductID": "loose", "BuyerID": "buyer-1", "SellerID": "maker",
+                                                  "PriceScheduleID": "deal"}, status=204)  # fmt: skip
+        assert price("sellerID=maker") == "deal"
+        assert price("sellerID=mkt-one") == "list"
+        token = world.token(username="shopper", client_id="buyer-client")
+        got = call("get", "/v1/me/products/loose?sellerID=maker", token=token, status=200).json()
+        assert got["PriceSchedule"]["ID"] == "deal"
+        call("get", "/v1/me/products/tee?sellerID=maker", token=token, status=404)
+        call("get", "/v1/me/products/tee?sellerID=mkt-one", token=token, status=200)
+
+    def test_seller_id_is_in_the_openapi_document(self, call):
+        document = call("get", "/v1/openapi.json", status=200).json()
+        for path in ("/v1/me/products", "/v1/me/products/{productID}"):
+            assert "sellerID" in [p["name"] for p in document["paths"][path]["get"]["parameters"]]
+
+
 class TestDepth:
     """`depth` as the SDK documents it: Me.ListCategories shows the top level by default ("Default
     is 1", relative to ParentID if given); Me.ListProducts with a categoryID shows its

@@ -32,6 +32,7 @@ EXPECTED_CHECKS = {
     "product_variants",
     "category_assignments",
     "products_list_by_catalog_category_supplier",
+    "category_tree_and_me_lists",
     "bundles",
     "message_sender_assignments_and_buyer_users",
     "webhook_prehook_blocks",
@@ -150,6 +151,10 @@ def test_a_pre_hook_that_refuses_surfaces_as_blocked_by_web_hook(sdk_result):
 
 def test_products_list_by_catalog_category_and_supplier_and_product_suppliers(sdk_result):
     assert_checks(sdk_result, "products_list_by_catalog_category_supplier")
+
+
+def test_category_tree_depth_delete_and_me_lists_by_product_and_seller(sdk_result):
+    assert_checks(sdk_result, "category_tree_and_me_lists")
 
 
 def test_bundles_and_their_assignments(sdk_result):

@@ -385,6 +385,36 @@ async function main(cfg) {
     await Buyers.Delete(created.ID);
   });
 
+  await check('category_tree_and_me_lists', async () => {
+    const catalog = `${p}-tree`;
+    await Catalogs.Create({ ID: catalog, Name: 'Tree', Active: true });
+    for (const [id, parent] of [['top', null], ['mid', 'top'], ['leaf', 'mid'], ['other', null]]) {
+      await Categories.Create(catalog, { ID: id, Name: id, Active: true, ParentID: parent });
+    }
+    const top = await Categories.List(catalog, { depth: '1', sortBy: ['ID'] });
+    assertEqual(top.Items.map((c) => c.ID), ['other', 'top'], 'Categories.List depth 1');
+    const below = await Categories.List(catalog, { depth: 'all', filters: { ParentID: 'top' }, sortBy: ['ID'] });
+    assertEqual(below.Items.map((c) => c.ID), ['leaf', 'mid'], 'Categories.List depth all under a ParentID');
+    await Suppliers.Create({ ID: `${p}-seller`, Name: 'Seller', Active: true });
+    await Products.Create({ ID: `${p}-lamp`, Name: 'Lamp', Active: true });
+    await Products.Create({ ID: `${p}-desk`, Name: 'Desk', Active: true, DefaultSupplierID: `${p}-seller` });
+    for (const product of [`${p}-lamp`, `${p}-desk`]) {
+      await Catalogs.SaveProductAssignment({ CatalogID: catalog, ProductID: product });
+    }
+    await Categories.SaveProductAssignment(catalog, { CategoryID: 'leaf', ProductID: `${p}-lamp` });
+    await Categories.SaveProductAssignment(catalog, { CategoryID: 'other', ProductID: `${p}-lamp` });
+    await Catalogs.SaveAssignment({ CatalogID: catalog, BuyerID: cfg.buyerID, ViewAllCategories: true, ViewAllProducts: true });
+    const shopper = await Users.GetAccessToken(cfg.buyerID, cfg.buyerUserID, { ClientID: cfg.buyerClientID, Roles: ['Shopper'] });
+    const asShopper = { accessToken: shopper.access_token };
+    const lampIn = await Me.ListCategories({ catalogID: catalog, productID: `${p}-lamp`, sortBy: ['ID'] }, asShopper);
+    assertEqual(lampIn.Items.map((c) => c.ID), ['leaf', 'other'], 'Me.ListCategories productID');
+    const sold = await Me.ListProducts({ catalogID: catalog, sellerID: `${p}-seller` }, asShopper);
+    assertEqual(sold.Items.map((x) => x.ID), [`${p}-desk`], 'Me.ListProducts sellerID');
+    await Categories.Delete(catalog, 'top');
+    const left = await Categories.List(catalog, { depth: 'all' });
+    assertEqual(left.Items.map((c) => c.ID), ['other'], 'Categories.Delete takes the subcategories');
+  });
+
   await check('error_not_found', async () => {
     const missing = await expectOrderCloudError(() => Products.Get(`${p}-missing`));
     assertEqual(missing.errorCode, 'NotFound', 'errorCode');
