@@ -6,6 +6,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from django import forms
 from django.http import Http404
+from django.shortcuts import render
 from django.urls import reverse
 
 from accounts.models import User
@@ -49,6 +50,16 @@ class AccountAdapter(DefaultAccountAdapter):
         if not url.startswith("/") and "://" not in url:
             return False
         return super().is_safe_url(url)
+
+    def respond_email_verification_sent(self, request, user):
+        """With ACCOUNT_EMAIL_VERIFICATION=mandatory, an account without any email address (from
+        before every account needed one) is told so, instead of "We've emailed you a link to confirm
+        your address" when nothing was sent."""
+        from allauth.account.models import EmailAddress
+
+        if user is not None and user.pk and not user.email and not EmailAddress.objects.filter(user_id=user.pk).exists():
+            return render(request, "account/verification_no_address.html")
+        return super().respond_email_verification_sent(request, user)
 
     def can_delete_email(self, email_address) -> bool:
         """Never the account's last address (allauth allows it when sign-in by username is on): the

@@ -78,3 +78,18 @@ def test_an_added_address_becomes_the_accounts_email(client, legacy):
     assert EmailAddress.objects.get(user=legacy).primary
     assert "Manage email addresses" in client.get(reverse("accounts:profile")).content.decode()
 
+def test_mandatory_verification_says_there_is_no_address_to_confirm(client, legacy, settings, mailoutbox):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    response = client.post(reverse("account_login"), {"login": "yorick", "password": DEFAULT_PASSWORD})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Your account has no email address" in text and "We've emailed you" not in text
+    assert not mailoutbox
+    assert client.get(reverse("dashboard")).status_code == 302  # not signed in
+
+
+def test_mandatory_verification_still_mails_an_account_with_an_address(client, settings, mailoutbox):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    UserFactory(username="laertes", email="laertes@example.com")
+    response = client.post(reverse("account_login"), {"login": "laertes", "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("account_email_verification_sent")
