@@ -546,7 +546,7 @@ def _mount_me(router: Router) -> None:
     def get(request):
         return json_response(me_get(request.auth))
 
-    def patch(request, payload: s.MeUser):
+    def patch(request, payload: s.MeUserPatch):
         caller: Caller = request.auth
         data = payload.model_dump(mode="json", exclude_unset=True)
         caller.require(ME_WRITE)
@@ -593,9 +593,12 @@ def _mount_me(router: Router) -> None:
         )
         return HttpResponse(status=204)
 
+    # what Me.Patch does not change is read-only in the MeUser the document shows
+    READ_ONLY_FIELDS["MeUser"] = tuple(name for name in s.MeUser.model_fields if name not in s.MeUserPatch.model_fields)
     add = router.add_api_operation
     add("v1/me", ["GET"], get, response={200: s.MeUser}, operation_id="Me.Get", tags=tags)
-    add("v1/me", ["PATCH"], patch, response={200: s.MeUser}, operation_id="Me.Patch", tags=tags)
+    add("v1/me", ["PATCH"], patch, response={200: s.MeUser}, operation_id="Me.Patch", tags=tags,
+        summary="Change your own profile", description=" ".join((s.MeUserPatch.__doc__ or "").split()))  # fmt: skip
     add("v1/me/products", ["GET"], products, response={200: s.ListPage[s.BuyerProduct]},
         operation_id="Me.ListProducts", tags=tags, description=LIST_DESCRIPTION)  # fmt: skip
     add("v1/me/products/{productID}", ["GET"], product, response={200: s.BuyerProduct},

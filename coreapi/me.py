@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from coreapi import definitions as d
 from coreapi import models as m
+from coreapi import schemas as s
 from coreapi.auth import Caller
 from coreapi.category_tree import category_tree, depth_param, levels_below, levels_shown, pairs_q, within
 from coreapi.errors import CoreObjectNotFound
@@ -19,7 +20,7 @@ from coreapi.selectors import user_group_ids
 ME_READ = ("MeAdmin", "MeXpAdmin", "Shopper")
 ME_WRITE = ("MeAdmin", "MeXpAdmin")
 SHOPPER = ("Shopper",)
-ME_EDITABLE = ("Username", "Password", "FirstName", "LastName", "Email", "Phone", "TermsAccepted", "xp")
+ME_EDITABLE = tuple(s.MeUserPatch.model_fields)  # Me.Patch changes these; the other fields are read-only
 
 
 def _me_user(caller: Caller) -> m.CoreUser | None:

@@ -200,6 +200,22 @@ class MeUser(User):
     Seller: MeCompany | None = None
 
 
+class MeUserPatch(OC):
+    """Me.Patch's body: the fields a user changes on itself. The other MeUser fields (ID, Active,
+    CompanyID, AvailableRoles, Locale, DateCreated, LastActive, PasswordLastSetDate,
+    FailedLoginAttempts, Buyer, Supplier, Seller) are read-only here and ignored when sent, as a
+    read-only field is on every write (an admin changes ID and Active with Users.Patch)."""
+
+    Username: str | None = Field(None, max_length=100)
+    Password: str | None = None
+    FirstName: str | None = Field(None, max_length=100)
+    LastName: str | None = Field(None, max_length=100)
+    Email: str | None = Field(None, max_length=200)
+    Phone: str | None = Field(None, max_length=100)
+    TermsAccepted: datetime | None = None
+    xp: Xp | None = None
+
+
 class ImpersonationConfig(OC):
     ID: str | None = None
     ImpersonationBuyerID: str | None = None

@@ -106,3 +106,41 @@ class TestImpersonation:
 class TestWebhookHookPoint:
     def test_writes_succeed_whether_or_not_coreapi_webhooks_exists(self, world, admin_token):
         assert world.call("post", "/v1/products", admin_token, {"ID": "p", "Name": "P"}).status_code == 201
+
+
+class TestMePatchBody:
+    """Me.Patch documents and takes only what a user changes on itself; the read-only MeUser
+    fields are ignored, as read-only fields are on every other write."""
+
+    EDITABLE = {"Username", "Password", "FirstName", "LastName", "Email", "Phone", "TermsAccepted", "xp"}
+
+    def test_the_documented_body_lists_only_the_editable_fields(self, world, admin_token):
+        document = world.call("get", "/v1/openapi.json", admin_token).json()
+        body = document["paths"]["/v1/me"]["patch"]["requestBody"]["content"]["application/json"]["schema"]
+        component = document["components"]["schemas"][body["$ref"].rsplit("/", 1)[-1]]
+        assert set(component["properties"]) == self.EDITABLE
+        assert not any(p.get("readOnly") for p in component["properties"].values())
+        me_user = document["components"]["schemas"]["MeUser"]["properties"]
+        read_only = {name for name, p in me_user.items() if p.get("readOnly")}
+        assert read_only == set(me_user) - self.EDITABLE
+        assert {"ID", "Active", "AvailableRoles", "Locale", "DateCreated", "PasswordLastSetDate"} <= read_only
+
+    def test_read_only_fields_are_ignored_even_with_values_of_the_wrong_type(self, world, storefront):
+        before = world.call("get", "/v1/me", storefront).json()
+        sent = {
+            "ID": "someone-else", "Active": False, "CompanyID": "buyer-2", "AvailableRoles": ["FullAccess"],
+            "Locale": {"ID": "x"}, "DateCreated": "not a date", "LastActive": 5, "PasswordLastSetDate": "2001-01-01",
+            "FailedLoginAttempts": "many", "Buyer": {"ID": "buyer-2"}, "Seller": "x", "FirstName": "Ann",
+        }  # fmt: skip
+        response = world.call("patch", "/v1/me", storefront, sent)
+        assert response.status_code == 200, response.content
+        after = response.json()
+        assert after["FirstName"] == "Ann"
+        assert {k: v for k, v in after.items() if k != "FirstName"} == {
+            k: v for k, v in before.items() if k != "FirstName"
+        }
+        assert world.call("get", "/v1/me", storefront).json()["ID"] == before["ID"]
+
+    def test_an_editable_field_of_the_wrong_type_is_still_a_400(self, world, storefront):
+        response = world.call("patch", "/v1/me", storefront, {"TermsAccepted": "not a date"})
+        assert response.status_code == 400 and response.json()["Errors"][0]["ErrorCode"] == "InvalidRequest"
