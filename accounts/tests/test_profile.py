@@ -160,3 +160,20 @@ def test_re_sending_verification_for_a_verified_address_says_so_and_sends_nothin
     shown = [str(m) for m in page.context["messages"]]
     assert shown == [MSG_ALREADY_VERIFIED.format(email="hamlet@example.com")]
     assert mail.outbox == []
+
+
+def test_making_an_unconfirmed_address_primary_says_to_confirm_it_first(client, user):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    EmailAddress.objects.create(user=user, email="hamlet.new@example.com", verified=False, primary=False)
+    client.force_login(user)
+    response = client.post(reverse("account_email"), {"action_primary": "", "email": "Hamlet.New@example.com"}, follow=True)
+    text = response.content.decode()
+    assert (
+        "hamlet.new@example.com is not confirmed yet, and only a confirmed address can become your primary one. "
+        "Open the link we emailed to it, or choose Re-send verification."
+    ) in text
+    assert "Your primary email address must be verified" not in text
+    user.refresh_from_db()
+    assert user.email == "hamlet@example.com"
