@@ -403,7 +403,11 @@ def _http_url_validate(value: str | None, field: str) -> None:
     javascript:) or a URL without a host is refused when saved, not when first delivered."""
     if not value:
         return
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - a port that is not a number from 0 to 65535 raises ValueError
+    except ValueError:  # "Invalid IPv6 URL" (http://[::1), "Port out of range 0-65535"
+        raise InvalidRequest(MSG_HTTP_URL.format(field=field), data={"Field": field, "Value": value}) from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise InvalidRequest(MSG_HTTP_URL.format(field=field), data={"Field": field, "Value": value})
 

@@ -192,6 +192,7 @@ def exists_locked(qs: models.QuerySet) -> bool:
         return cursor.fetchone() is not None
 
 
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 XP_MAX_BYTES = 8000  # OrderCloud: "The entire xp object must be 8000 bytes or less"
 
 
@@ -727,6 +728,7 @@ class Assignment:
             for n in self.field_names
             if n in self.columns and n not in self.keys and data.get(n) is not None
         }
+        self._check_columns({**key, **values})
         # An upsert: the same assignment saved twice at once (a double click) is one row, and the
         # second save updates it (update_or_create retries the lookup when its insert loses the race
         # on the unique constraint) instead of failing with an IntegrityError.
@@ -735,6 +737,26 @@ class Assignment:
         if self.enrich:
             self.enrich(caller.marketplace_pk, [saved])
         return saved
+
+    def _check_columns(self, values: dict[str, Any]) -> None:
+        """What the columns hold (a text's length, an integer's range: PostgreSQL's integer is 32
+        bits): a 400 naming the field, not the database's DataError (a 500)."""
+        names = {column: name for name, column in self.columns.items()}
+        for column, value in values.items():
+            if value in ("", None):
+                continue
+            model_field = self.model._meta.get_field(column)
+            name = names.get(column, column)
+            try:
+                value = model_field.to_python(value)
+                model_field.run_validators(value)
+            except DjangoValidationError as exc:
+                raise InvalidRequest(f"{name}: {' '.join(exc.messages)}", data={"Field": name}) from None
+            # the same range on every database (SQLite's integers have 64 bits; OrderCloud's are Int32)
+            if type(model_field) in (models.IntegerField, models.PositiveIntegerField) and not INT32_MIN <= value <= INT32_MAX:
+                raise InvalidRequest(
+                    f"{name}: Ensure this value is between {INT32_MIN} and {INT32_MAX}.", data={"Field": name}
+                )
 
     @transaction.atomic
     def delete(self, caller, spec: AssignmentDelete, path_params: dict, query: dict) -> int:
