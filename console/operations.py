@@ -42,7 +42,22 @@ ERR_REDACTED = (
 )
 # what the history keeps of a value named like a password or secret (console.services.history_redact_secrets)
 REDACTED = "********"
-SECRET_NAME_RE = re.compile(r"password|secret", re.IGNORECASE)
+# Names of values the history does not keep: passwords, secrets, a webhook's or integration event's
+# HashKey and CustomAuthHeaderValue, tokens and API keys (in the core API's bodies or an xp)...
+SECRET_NAME_RE = re.compile(
+    r"pass(word|phrase)|secret|hash_?key|auth_?header_?value|token|api_?key|private_?key|credential",
+    re.IGNORECASE,
+)
+# ...but not the settings and facts named after them (PasswordLastSetDate, MinimumPasswordAge,
+# AccessTokenDuration, token_type, apiClientSecretID, CustomAuthHeaderName)
+NOT_SECRET_NAME_RE = re.compile(r"(date|duration|age|reuse|config|count|ids?|type|name|expiration)$", re.IGNORECASE)
+
+
+def is_secret_name(name) -> bool:
+    """Whether a body field (or xp key, or filter field) of this name holds a secret."""
+    name = str(name)
+    return bool(SECRET_NAME_RE.search(name)) and not NOT_SECRET_NAME_RE.search(name)
+
 
 LIST_PARAMS = ("search", "searchOn", "sortBy", "page", "pageSize")
 SCALAR_TYPES = ("string", "integer", "number", "boolean")
@@ -430,6 +445,9 @@ def request_build(*, operation: Operation, data) -> BuiltRequest:
             if not FILTER_FIELD_RE.match(name):
                 errors[f"f.field.{i}"] = ERR_FILTER_FIELD
                 continue
+            if value.strip() == REDACTED and is_secret_name(name):  # an entry of the history opened again
+                errors[f"f.value.{i}"] = ERR_REDACTED.format(name=name)
+                continue
             query.append((name, filter_expression(ops[i] if i < len(ops) else "=", value.strip())))
     for param in operation.query_params:
         try:
@@ -470,7 +488,7 @@ def request_build(*, operation: Operation, data) -> BuiltRequest:
                 body_value = {**body_value, **field_values}
         body = json.dumps(body_value)
         if f'"{REDACTED}"' in body:  # an entry of the history opened again: not sent as the password
-            for name in _redacted_secret_names(body_value):
+            for name in redacted_secret_names(body_value):
                 key = f"body.{name}" if name in field_values else "body_json"
                 errors.setdefault(key, ERR_REDACTED.format(name=name))
     if errors:
@@ -478,18 +496,18 @@ def request_build(*, operation: Operation, data) -> BuiltRequest:
     return BuiltRequest(method=operation.method, path=path, query=query, body=body, body_value=body_value)
 
 
-def _redacted_secret_names(value) -> list[str]:
+def redacted_secret_names(value) -> list[str]:
     """Names of the password or secret fields in a parsed body whose value is the history's REDACTED."""
     found = []
     if isinstance(value, dict):
         for key, item in value.items():
-            if item == REDACTED and SECRET_NAME_RE.search(str(key)):
+            if item == REDACTED and is_secret_name(key):
                 found.append(str(key))
             else:
-                found += _redacted_secret_names(item)
+                found += redacted_secret_names(item)
     elif isinstance(value, list):
         for item in value:
-            found += _redacted_secret_names(item)
+            found += redacted_secret_names(item)
     return found
 
 

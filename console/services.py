@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from console.client import CoreApiUnavailable, CoreResponse, core_request, is_builtin
 from console.models import HISTORY_LIMIT, ConsoleRequest, ConsoleToken
-from console.operations import REDACTED, SECRET_NAME_RE
+from console.operations import REDACTED, SECRET_NAME_RE, is_secret_name, redacted_secret_names
 from organizations import selectors as org_selectors
 from organizations import services as org_services
 from organizations.models import Organization
@@ -73,14 +73,15 @@ ERR_METHOD_INVALID = "Unsupported method."
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
-# Passwords and secrets typed into a request body (Users.Create Password, Me.ResetPasswordByToken
-# NewPassword, ApiClients.Create ClientSecret, ...) are sent but never kept in the history: it is
-# stored in clear, shown again when an entry is opened, and outlives the request by far.
+# Passwords and secrets typed into a request body (Users.Create Password, ApiClients.Create
+# ClientSecret, Webhooks.Create HashKey and CustomAuthHeaderValue, ...; operations.is_secret_name)
+# or a filter are sent but never kept in the history: it is stored in clear, shown again when an
+# entry is opened, and outlives the request by far.
 # (REDACTED, the placeholder kept instead, comes from console.operations, which refuses to send it)
 SECRET_FIELD_RE = SECRET_NAME_RE
 ERR_HISTORY_REDACTED = (
-    "This request contained a password or secret, which the history does not keep. Open it, type the "
-    "value again and send it."
+    "The history does not keep the {names} this request sent (it shows ********), so it is not sent again "
+    "as it is: open it with Edit, type the value again and send it."
 )
 
 class ConsoleError(ApplicationError):
@@ -563,8 +564,8 @@ def console_history_record(
     and less than LIVE_BURST_SECONDS old: a burst of edits leaves its last request.
 
     Values of body fields named like a password or secret are replaced by REDACTED in the stored
-    body and builder state (history_redact_secrets)."""
-    body, state = history_redact_secrets(body=body, state=state)
+    body, query and builder state (history_redact_secrets)."""
+    body, query, state = history_redact_secrets(body=body, query=query, state=state)
     entry = ConsoleRequest(
         user=user,
         organization=organization,
@@ -595,19 +596,22 @@ def console_history_record(
 def _redacted(value):
     """`value` (parsed JSON) with every non-empty string under a secret-named key replaced."""
     if isinstance(value, dict):
-        return {k: REDACTED if SECRET_FIELD_RE.search(str(k)) and isinstance(v, str) and v else _redacted(v)
+        return {k: REDACTED if isinstance(v, str) and v and is_secret_name(k) else _redacted(v)
                 for k, v in value.items()}
     if isinstance(value, list):
         return [_redacted(v) for v in value]
     return value
 
 
-def history_redact_secrets(*, body: str, state: dict) -> tuple[str, dict]:
-    """The body and builder state to keep in the history: passwords and secrets replaced by
-    REDACTED, and state["redacted"] set when anything was (a re-run then asks for the value again).
-    Untouched (the same objects) when the request names no such field."""
-    if not SECRET_FIELD_RE.search(body or "") and not any(SECRET_FIELD_RE.search(k) for k in state):
-        return body, state
+def history_redact_secrets(*, body: str, query: list | None = None, state: dict) -> tuple[str, list, dict]:
+    """The body, query and builder state to keep in the history: passwords and secrets (in the
+    body, or the value of a filter on such a field) replaced by REDACTED, and state["redacted"] set
+    when anything was (a re-run then asks for the value again). Untouched (the same objects) when
+    the request names no such field."""
+    query = query if query is not None else []
+    if (not SECRET_FIELD_RE.search(body or "") and not any(SECRET_FIELD_RE.search(k) for k in state)
+            and not any(SECRET_FIELD_RE.search(str(name)) for name, _ in query)):
+        return body, query, state
     redacted = False
     if body:
         try:
@@ -617,10 +621,18 @@ def history_redact_secrets(*, body: str, state: dict) -> tuple[str, dict]:
         cleaned = _redacted(parsed)
         if cleaned != parsed:
             body, redacted = json.dumps(cleaned), True
+    if any(is_secret_name(name) and value for name, value in query):
+        query = [(name, REDACTED if is_secret_name(name) and value else value) for name, value in query]
+        redacted = True
     state = dict(state)
     for key, values in state.items():
-        if key.startswith("body.") and SECRET_FIELD_RE.search(key) and any(values):
+        if key.startswith("body.") and is_secret_name(key[5:]) and any(values):
             state[key], redacted = [REDACTED if v else v for v in values], True
+    fields, values = state.get("f.field") or [], state.get("f.value") or []
+    if any(is_secret_name((name or "").strip()) for name in fields):
+        state["f.value"] = [REDACTED if i < len(fields) and is_secret_name((fields[i] or "").strip()) and value
+                            else value for i, value in enumerate(values)]
+        redacted = redacted or state["f.value"] != values
     for text in state.get("body_json") or []:
         try:
             parsed = json.loads(text) if text else None
@@ -631,7 +643,25 @@ def history_redact_secrets(*, body: str, state: dict) -> tuple[str, dict]:
             state["body_json"], redacted = [json.dumps(cleaned, indent=2)], True
     if redacted:
         state["redacted"] = ["1"]
-    return body, state
+    return body, query, state
+
+
+def history_redacted_names(entry: ConsoleRequest) -> list[str]:
+    """The names of the passwords and secrets the history did not keep of this entry (body fields,
+    fields in its JSON, filters), in order, each once."""
+    names = [key[5:] for key, values in entry.state.items() if key.startswith("body.") and REDACTED in values]
+    try:
+        names += redacted_secret_names(json.loads(entry.body)) if entry.body else []
+    except ValueError:
+        pass
+    names += [str(name) for name, value in entry.query if value == REDACTED and is_secret_name(name)]
+    return list(dict.fromkeys(names))
+
+
+def history_redacted_message(entry: ConsoleRequest) -> str:
+    names = history_redacted_names(entry) or ["password or secret"]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return ERR_HISTORY_REDACTED.format(names=listed)
 
 
 LIVE_BURST_SECONDS = 30

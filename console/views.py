@@ -360,7 +360,11 @@ def send_view(request, org, membership, token):
 def history_rerun_view(request, org, membership, token, pk):
     entry = selectors.history_get(user=request.user, organization=org, pk=pk)
     if entry.state.get("redacted"):  # a password or secret it sent is not kept: not re-sent as "********"
-        raise ConsoleError(services.ERR_HISTORY_REDACTED)
+        return render(request, "console/_error.html", {
+            "message": services.history_redacted_message(entry),
+            "edit_url": f"{console_url(org, 'builder')}?history={entry.pk}",
+            "edit_op": entry.operation_id,
+        }, status=400)
     operation = operation_get(entry.operation_id)
     return _send(request, org, membership, token, operation, _StateData(entry.state))
 
