@@ -191,12 +191,21 @@ def _context_problem(*, organization: Organization, context: Context) -> str:
     return ""
 
 
+def impersonation_lost_reason(*, membership: Membership, exc: ApplicationError) -> str:
+    """Why an impersonation context cannot be used (any more)."""
+    return ERR_NO_IMPERSONATION_LEFT if not membership.can_impersonate else exc.message
+
+
 def impersonation_lost_message(*, context: Context, membership: Membership, exc: ApplicationError) -> str:
     """Why the console switched an impersonation context back to the user's own access."""
-    reason = exc.message
-    if not membership.can_impersonate:
-        reason = ERR_NO_IMPERSONATION_LEFT
+    reason = impersonation_lost_reason(membership=membership, exc=exc)
     return f"Impersonating {context.label} is no longer possible: {reason} Switched back to your own access."
+
+
+MSG_RERUN_CONTEXT_LOST = (
+    "Not re-run: this request was sent as {context}, which is no longer possible: {reason} Your context is "
+    "unchanged ({current}); open the request with Edit to send it as {current}."
+)
 
 
 # --- tokens -----------------------------------------------------------------------------------------

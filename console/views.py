@@ -98,6 +98,17 @@ def _set_context(request, org, context: Context) -> None:
     request.session[key] = [context.client_id, context.username]
 
 
+def _context_label(org, context: Context) -> str:
+    """"you", or "<username> via <API client's app name>", as the context bar and history say it."""
+    if context.is_self:
+        return "you"
+    return f"{context.username} via {selectors.context_client_name(organization=org, client_id=context.client_id)}"
+
+
+def _entry_context(entry) -> Context:
+    return Context(client_id=entry.client_id, username=entry.username)
+
+
 # --- pages ----------------------------------------------------------------------------------------
 @login_required
 @require_GET
@@ -246,10 +257,14 @@ def operation_list_view(request, org, membership):
 
 def _builder_context(request, org, *, op_id: str, history_id: str | None = None) -> dict:
     state: dict = {}
+    sent_as = send_as = ""
     if history_id:
         entry = selectors.history_get(user=request.user, organization=org, pk=history_id)
         op_id = entry.operation_id or op_id
         state = entry.state
+        current = _context(request, org)
+        if _entry_context(entry) != current:  # Send uses the current context: say so
+            sent_as, send_as = _context_label(org, _entry_context(entry)), _context_label(org, current)
     operation = operation_get(op_id)
     filters = []
     fields, ops, values = state.get("f.field", []), state.get("f.op", []), state.get("f.value", [])
@@ -265,6 +280,8 @@ def _builder_context(request, org, *, op_id: str, history_id: str | None = None)
         "filter_operators": FILTER_OPERATORS,
         "body_json": body_json or "",
         "redacted": bool(state.get("redacted")),  # a history entry whose password or secret is not kept
+        "sent_as": sent_as,  # an entry sent in another context than the current one
+        "send_as": send_as,
     }
 
 
@@ -283,7 +300,7 @@ def _script_safe(text: str) -> str:
     return mark_safe(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
 
 
-def _render_call(request, org, operation, built, call, *, path_values) -> HttpResponse:
+def _render_call(request, org, operation, built, call, *, path_values, ran_as: str = "", current_as: str = "") -> HttpResponse:
     base = org.core_api_url
     body_json, has_json, json_text = None, False, ""
     if call.response is not None and call.response.content:
@@ -312,25 +329,41 @@ def _render_call(request, org, operation, built, call, *, path_values) -> HttpRe
         "curl": curl(base_url=base, built=built),
         "js": js_sdk(operation=operation, base_url=base, built=built, path_values=path_values),
         "history_id": call.history.pk if call.history else None,
+        # a history entry re-run in its own context, not the current one (which the context bar shows)
+        "ran_as": ran_as,
+        "current_as": current_as,
     }))
     response["HX-Trigger"] = "console-history"
     return response
 
 
-def _send(request, org, membership, token, operation, data, *, live: bool = False):
+def _send(request, org, membership, token, operation, data, *, live: bool = False, context: Context | None = None):
+    """Build and send the request. `context`: a history entry's own context, for a re-run (else,
+    or when it is the current one, the session's current context)."""
     try:
         built = request_build(operation=operation, data=data)
     except BuilderError as exc:
         return render(request, "console/_response.html", {"org": org, "op": operation, "field_errors": exc.errors})
-    context = _context(request, org)
+    current = _context(request, org)
+    other = context is not None and context != current
+    context = context if other else current
     try:
+        if other:  # as the console page checks the current context before using it
+            services.console_context_check(organization=org, context=context)
         call = services.console_request_send(
             user=request.user, organization=org, method=built.method, path=built.path, query=built.query,
             body=built.body, context=context, operation_id=operation.id, state=builder_state(data), live=live,
             membership=membership,  # the access console_call_view just looked up: the call-time check
-            stored_token=token,
+            stored_token=None if other else token,  # the token read is the current context's
         )
     except (NotFoundError, PermissionError_, ConsoleError) as exc:
+        if other and not context.is_self:  # the entry's context cannot be used now: nothing sent, the current one unchanged
+            message = services.MSG_RERUN_CONTEXT_LOST.format(
+                context=_context_label(org, context),
+                reason=services.impersonation_lost_reason(membership=membership, exc=exc),
+                current=_context_label(org, current))
+            status = 404 if isinstance(exc, NotFoundError) else 403 if isinstance(exc, PermissionError_) else 400
+            return render(request, "console/_error.html", {"message": message}, status=status)
         if context.is_self:
             raise
         # the impersonation ended (permission taken away, client or user deleted): back to the
@@ -344,6 +377,9 @@ def _send(request, org, membership, token, operation, data, *, live: bool = Fals
     # as request_build read them (stripped): the SDK call names what the request was sent to
     path_values = [(data.getlist(f"path.{p.name}") or [""])[0].strip() for p in operation.path_params] \
         if hasattr(data, "getlist") else [(data.get(f"path.{p.name}") or [""])[0].strip() for p in operation.path_params]
+    if other:
+        return _render_call(request, org, operation, built, call, path_values=path_values,
+                            ran_as=_context_label(org, context), current_as=_context_label(org, current))
     return _render_call(request, org, operation, built, call, path_values=path_values)
 
 
@@ -366,7 +402,8 @@ def history_rerun_view(request, org, membership, token, pk):
             "edit_op": entry.operation_id,
         }, status=400)
     operation = operation_get(entry.operation_id)
-    return _send(request, org, membership, token, operation, _StateData(entry.state))
+    # in the context it was sent in (the history's "As"), whatever the current one
+    return _send(request, org, membership, token, operation, _StateData(entry.state), context=_entry_context(entry))
 
 
 class _StateData(dict):
@@ -399,14 +436,15 @@ def token_reveal_view(request, org, membership, pk):
     if entry.state.get("redacted"):
         # the password or secret it sent is not kept: no command with ******** in its place (it would
         # set that as the password); the token alone, for the command shown with $TOKEN
-        token = services.console_token_get(user=request.user, organization=org, context=_context(request, org))
+        token = services.console_token_get(user=request.user, organization=org, context=_entry_context(entry))
         return render(request, "console/_curl.html",
                       {"curl": f"export TOKEN={shlex.quote(token.access_token)}", "revealed": True, "redacted": True})
     try:
         built = request_build(operation=operation, data=_StateData(entry.state))
     except BuilderError as exc:
         return render(request, "console/_error.html", {"message": str(exc)})
-    context = _context(request, org)
+    # the token of the context the request was sent in, as "Reveal my token" under its response says
+    context = _entry_context(entry)
     token = services.console_token_get(user=request.user, organization=org, context=context)
     return render(request, "console/_curl.html",
                   {"curl": curl(base_url=org.core_api_url, built=built, token=token.access_token), "revealed": True,

@@ -1,0 +1,116 @@
+"""A history entry keeps the context it was sent in ("As"): Re-run sends it in that context again
+(saying so when it is not the current one, which stays as it is), and refuses with the reason when
+that context can no longer be used; Edit says that Send uses the current context."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from console import services
+from console.models import ConsoleRequest, ConsoleToken
+from organizations import services as org_services
+
+
+def url(org, name="console", **kwargs):
+    return reverse(f"console:{name}", kwargs={"env": org.environment.lower(), "oc_id": org.oc_id, **kwargs})
+
+
+def send(client, org, op, **fields):
+    return client.post(url(org, "send"), {"op": op, **fields}, HTTP_HX_REQUEST="true")
+
+
+def latest(user):
+    return ConsoleRequest.objects.filter(user=user).order_by("-id").first()
+
+
+SHOPPER = {"client_id": "buyer-client", "username": "shopper"}
+
+
+@pytest.fixture
+def c(team, member):
+    client = Client()
+    client.force_login(member)
+    return client
+
+
+def rerun(c, org, entry):
+    return c.post(url(org, "history-rerun", pk=entry.pk), HTTP_HX_REQUEST="true")
+
+
+def test_an_entry_sent_as_an_impersonated_user_is_re_run_as_that_user_after_switching_back(team, member, c):
+    c.post(url(team, "context-set"), SHOPPER)
+    send(c, team, "Me.Get")
+    entry = latest(member)
+    assert entry.username == "shopper"
+    c.post(url(team, "context-set"), {"mode": "self"})
+    # the history says whom Re-run sends it as
+    assert 'title="Send again as shopper via Storefront, as it was sent">Re-run' in c.get(url(team, "history")).content.decode()
+    response = rerun(c, team, entry)
+    body = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="response-status">200' in body
+    assert '"Username":"shopper"' in body.replace(' ', '')  # the shopper's Me
+    assert ("Re-run as shopper via Storefront, the context it was first sent in. Your context is unchanged: Send "
+            "still calls the API as you.") in body
+    assert 'id="ctx-roles"' not in body  # the context bar (still "you") keeps its roles
+    again = latest(member)
+    assert again.pk != entry.pk and (again.client_id, again.username) == ("buyer-client", "shopper")
+    # the current context has not changed
+    assert 'data-testid="ctx-user">you (mia)' in c.get(url(team)).content.decode()
+    send(c, team, "Me.Get")
+    assert latest(member).username == ""
+
+
+def test_an_entry_sent_as_you_is_re_run_as_you_while_impersonating(team, member, c):
+    send(c, team, "Me.Get")
+    entry = latest(member)
+    c.post(url(team, "context-set"), SHOPPER)
+    body = rerun(c, team, entry).content.decode()
+    assert "Re-run as you, the context it was first sent in" in body and "Send still calls the API as shopper via Storefront" in body
+    assert latest(member).username == "" and latest(member).pk != entry.pk
+    assert 'data-testid="ctx-user">shopper' in c.get(url(team)).content.decode()
+
+
+def test_a_re_run_in_the_current_context_says_nothing_about_it(team, member, c):
+    c.post(url(team, "context-set"), SHOPPER)
+    send(c, team, "Me.Get")
+    body = rerun(c, team, latest(member)).content.decode()
+    assert 'data-testid="rerun-context"' not in body and 'id="ctx-roles"' in body
+
+
+def test_an_entry_whose_context_is_no_longer_possible_is_not_re_run_and_the_context_stays(team, member, owner, c):
+    c.post(url(team, "context-set"), SHOPPER)
+    send(c, team, "Me.Get")
+    entry = latest(member)
+    c.post(url(team, "context-set"), {"mode": "self"})
+    org_services.contributor_save(actor=owner, organization=team, username=member.username,
+                                  roles=["ProductReader", "MeAdmin", "Shopper"], is_admin=False,
+                                  impersonate_buyer=False)
+    response = rerun(c, team, entry)
+    body = response.content.decode()
+    assert response.status_code == 404
+    assert ("Not re-run: this request was sent as shopper via Storefront, which is no longer possible: "
+            + services.ERR_NO_IMPERSONATION_LEFT) in body
+    assert "open the request with Edit to send it as you." in body
+    assert ConsoleRequest.objects.filter(user=member).count() == 1
+    assert 'data-testid="ctx-user">you (mia)' in c.get(url(team)).content.decode()
+
+
+def test_edit_of_an_entry_from_another_context_says_send_uses_the_current_one(team, member, c):
+    c.post(url(team, "context-set"), SHOPPER)
+    send(c, team, "Me.Get")
+    entry = latest(member)
+    builder = c.get(url(team, "builder"), {"history": entry.pk}).content.decode()
+    assert 'data-testid="context-notice"' not in builder  # the same context
+    c.post(url(team, "context-set"), {"mode": "self"})
+    builder = c.get(url(team, "builder"), {"history": entry.pk}).content.decode()
+    assert "First sent as shopper via Storefront. Send calls the API in your current context, as you;" in builder
+
+
+def test_reveal_my_token_under_an_entry_gives_the_token_of_the_context_it_was_sent_in(team, member, c):
+    c.post(url(team, "context-set"), SHOPPER)
+    send(c, team, "Me.Get")
+    entry = latest(member)
+    c.post(url(team, "context-set"), {"mode": "self"})
+    revealed = c.post(url(team, "token-reveal", pk=entry.pk)).content.decode()
+    shopper_token = ConsoleToken.objects.get(user=member, organization=team, username="shopper").access_token
+    assert shopper_token in revealed and "the access token you use as shopper" in revealed
