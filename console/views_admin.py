@@ -6,6 +6,7 @@ current API clients."""
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
@@ -31,6 +32,13 @@ VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 class CoreCallError(ApplicationError):
     pass
+
+
+def _seg(value: str) -> str:
+    """An ID from the page's address as one segment of a core API path: a '?', '#', '/' or '%' in it
+    is part of the ID (which then does not exist), not a query string or fragment that would leave
+    the ID before it (an address ending in /webhooks/hook-1%3Fx/delete/ deleted hook-1)."""
+    return quote(value, safe="")
 
 
 def _core(request, org, method: str, path: str, *, query=None, body=None):
@@ -241,7 +249,7 @@ class ApiClientSecretForm(forms.Form):
 
 def _client_secrets(request, org, client_id: str) -> tuple[list[dict], list[str]]:
     """The client's secrets (names and expirations: the API never returns a value again)."""
-    secrets, errors = _items(request, org, f"/v1/apiclients/{client_id}/secrets", query=[("sortBy", "Name")])
+    secrets, errors = _items(request, org, f"/v1/apiclients/{_seg(client_id)}/secrets", query=[("sortBy", "Name")])
     now = timezone.now()
     for secret in secrets:
         expires = parse_datetime(secret.get("Expiration") or "")
@@ -263,7 +271,7 @@ def api_client_edit_view(request, org, membership, client_id=None):
         if form.is_valid():
             body = form.to_body()
             if client_id:
-                status, data = _core(request, org, "PUT", f"/v1/apiclients/{client_id}", body=body)
+                status, data = _core(request, org, "PUT", f"/v1/apiclients/{_seg(client_id)}", body=body)
             else:
                 status, data = _core(request, org, "POST", "/v1/apiclients", body=body)
             if status in (200, 201):
@@ -285,7 +293,7 @@ def _api_client_load(request, org, membership, client_id: str | None):
     events, _ = _items(request, org, "/v1/integrationEvents")
     if not client_id:
         return page, events, None, None
-    status, client = _core(request, org, "GET", f"/v1/apiclients/{client_id}")
+    status, client = _core(request, org, "GET", f"/v1/apiclients/{_seg(client_id)}")
     if status != 200:
         page.update(api_errors=_api_errors(status, client), form=None, client=None, client_id=client_id)
         return page, events, None, render(request, "console/api_client_form.html", page,
@@ -310,7 +318,7 @@ def api_client_secret_create_view(request, org, membership, client_id):
     secret_form = ApiClientSecretForm(request.POST)
     new_secret, secret_errors, status = None, [], 200
     if secret_form.is_valid():
-        api_status, data = _core(request, org, "POST", f"/v1/apiclients/{client_id}/secrets", body=secret_form.to_body())
+        api_status, data = _core(request, org, "POST", f"/v1/apiclients/{_seg(client_id)}/secrets", body=secret_form.to_body())
         if api_status == 201 and isinstance(data, dict):
             new_secret, secret_form, status = data, ApiClientSecretForm(), 201
         else:
@@ -334,7 +342,7 @@ def api_client_secret_create_view(request, org, membership, client_id):
 @console_view
 @require_POST
 def api_client_secret_delete_view(request, org, membership, client_id, secret_id):
-    status, data = _core(request, org, "DELETE", f"/v1/apiclients/{client_id}/secrets/{secret_id}")
+    status, data = _core(request, org, "DELETE", f"/v1/apiclients/{_seg(client_id)}/secrets/{_seg(secret_id)}")
     if status in (200, 204):
         messages.success(request, f"Secret {secret_id} deleted: token requests with it are refused from now on.")
     else:
@@ -345,7 +353,7 @@ def api_client_secret_delete_view(request, org, membership, client_id, secret_id
 @console_view
 @require_POST
 def api_client_delete_view(request, org, membership, client_id):
-    status, data = _core(request, org, "DELETE", f"/v1/apiclients/{client_id}")
+    status, data = _core(request, org, "DELETE", f"/v1/apiclients/{_seg(client_id)}")
     if status in (200, 204):
         messages.success(request, f"API client {client_id} deleted.")
     else:
@@ -435,7 +443,7 @@ class WebhookForm(forms.Form):
 @console_view
 @require_POST
 def webhook_delete_view(request, org, membership, webhook_id):
-    status, data = _core(request, org, "DELETE", f"/v1/webhooks/{webhook_id}")
+    status, data = _core(request, org, "DELETE", f"/v1/webhooks/{_seg(webhook_id)}")
     if status in (200, 204):
         messages.success(request, f"Webhook {webhook_id} deleted.")
     else:
@@ -465,7 +473,7 @@ def webhook_edit_view(request, org, membership, webhook_id=None):
     clients, client_errors = _items(request, org, "/v1/apiclients", query=[("sortBy", "AppName")])
     hook = None
     if webhook_id:
-        status, hook = _core(request, org, "GET", f"/v1/webhooks/{webhook_id}")
+        status, hook = _core(request, org, "GET", f"/v1/webhooks/{_seg(webhook_id)}")
         if status != 200:
             page.update(api_errors=_api_errors(status, hook), form=None, hook=None, webhook_id=webhook_id)
             return render(request, "console/webhook_form.html", page, status=status if status in (403, 404) else 200)
@@ -479,7 +487,7 @@ def webhook_edit_view(request, org, membership, webhook_id=None):
                            initial=WebhookForm.initial_from(hook) if hook else None)
         if form.is_valid():
             if webhook_id:
-                status, data = _core(request, org, "PUT", f"/v1/webhooks/{webhook_id}", body=form.to_body())
+                status, data = _core(request, org, "PUT", f"/v1/webhooks/{_seg(webhook_id)}", body=form.to_body())
             else:
                 status, data = _core(request, org, "POST", "/v1/webhooks", body=form.to_body())
             if status in (200, 201):
