@@ -202,6 +202,7 @@ def impersonation_lost_message(*, context: Context, membership: Membership, exc:
     return f"Impersonating {context.label} is no longer possible: {reason} Switched back to your own access."
 
 
+MSG_REVEAL_CONTEXT_LOST = "No token to show: this request was sent as {context}, which is no longer possible: {reason}"
 MSG_RERUN_CONTEXT_LOST = (
     "Not re-run: this request was sent as {context}, which is no longer possible: {reason} Your context is "
     "unchanged ({current}); open the request with Edit to send it as {current}."

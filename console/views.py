@@ -430,22 +430,33 @@ def history_clear_view(request, org, membership):
 @console_view
 @require_POST
 def token_reveal_view(request, org, membership, pk):
-    """"Copy as curl" with the user's own token of the current context (they asked to reveal it)."""
+    """"Copy as curl" with the user's own token of the context the request was sent in (they asked
+    to reveal it), as "Reveal my token" under its response says."""
     entry = selectors.history_get(user=request.user, organization=org, pk=pk)
     operation = operation_get(entry.operation_id)
-    if entry.state.get("redacted"):
+    built = None
+    if not entry.state.get("redacted"):
+        try:
+            built = request_build(operation=operation, data=_StateData(entry.state))
+        except BuilderError as exc:
+            return render(request, "console/_error.html", {"message": str(exc)})
+    context = _entry_context(entry)
+    try:
+        token = services.console_token_get(user=request.user, organization=org, context=context)
+    except (NotFoundError, PermissionError_, ConsoleError) as exc:
+        if context.is_self:
+            raise
+        # that impersonation has ended since: why, rather than "this user does not exist"
+        message = services.MSG_REVEAL_CONTEXT_LOST.format(
+            context=_context_label(org, context), reason=services.impersonation_lost_reason(membership=membership, exc=exc))
+        return render(request, "console/_error.html", {"message": message},
+                      status=404 if isinstance(exc, NotFoundError) else 403 if isinstance(exc, PermissionError_) else 400)
+    if built is None:
         # the password or secret it sent is not kept: no command with ******** in its place (it would
         # set that as the password); the token alone, for the command shown with $TOKEN
-        token = services.console_token_get(user=request.user, organization=org, context=_entry_context(entry))
         return render(request, "console/_curl.html",
-                      {"curl": f"export TOKEN={shlex.quote(token.access_token)}", "revealed": True, "redacted": True})
-    try:
-        built = request_build(operation=operation, data=_StateData(entry.state))
-    except BuilderError as exc:
-        return render(request, "console/_error.html", {"message": str(exc)})
-    # the token of the context the request was sent in, as "Reveal my token" under its response says
-    context = _entry_context(entry)
-    token = services.console_token_get(user=request.user, organization=org, context=context)
+                      {"curl": f"export TOKEN={shlex.quote(token.access_token)}", "revealed": True, "redacted": True,
+                       "impersonated": context.username})
     return render(request, "console/_curl.html",
                   {"curl": curl(base_url=org.core_api_url, built=built, token=token.access_token), "revealed": True,
                    "impersonated": context.username})

@@ -114,3 +114,28 @@ def test_reveal_my_token_under_an_entry_gives_the_token_of_the_context_it_was_se
     revealed = c.post(url(team, "token-reveal", pk=entry.pk)).content.decode()
     shopper_token = ConsoleToken.objects.get(user=member, organization=team, username="shopper").access_token
     assert shopper_token in revealed and "the access token you use as shopper" in revealed
+
+
+def test_reveal_my_token_under_an_entry_whose_impersonation_ended_says_why(team, member, owner, c):
+    c.post(url(team, "context-set"), SHOPPER)
+    send(c, team, "Me.Get")
+    entry = latest(member)
+    c.post(url(team, "context-set"), {"mode": "self"})
+    org_services.contributor_save(actor=owner, organization=team, username=member.username,
+                                  roles=["ProductReader", "MeAdmin", "Shopper"], is_admin=False,
+                                  impersonate_buyer=False)
+    response = c.post(url(team, "token-reveal", pk=entry.pk), HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 404
+    assert ("No token to show: this request was sent as shopper via Storefront, which is no longer possible: "
+            + services.ERR_NO_IMPERSONATION_LEFT) in body
+    assert services.ERR_CONTEXT_USER_NOT_FOUND not in body
+
+
+def test_reveal_my_token_under_an_impersonated_entry_with_a_secret_names_whose_token_it_is(team, member, owner, c):
+    c.post(url(team, "context-set"), SHOPPER)
+    send(c, team, "Me.Patch", body_json='{"Password": "Shopper-new-1!"}')
+    entry = latest(member)
+    assert entry.state.get("redacted") == ["1"]
+    revealed = c.post(url(team, "token-reveal", pk=entry.pk)).content.decode()
+    assert "export TOKEN=" in revealed and "the access token you use as shopper" in revealed
