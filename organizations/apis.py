@@ -851,17 +851,23 @@ def staging_restore_webhook_delete(request: HttpRequest, id: str, params: Query[
     return Status(204, None)
 
 
+class RestoreWebhookTestOut(Schema):
+    DeliveryID: str = Field(..., description="The test payload's DeliveryID, the same on each of its attempts")
+
+
 @router.post(
     "/organizations/{id}/stagingrestorewebhook/test",
-    response={204: None},
+    response={202: RestoreWebhookTestOut},
     summary="[BETA] Send a signed payload with Test=true to the restore webhook (delivered in the background)",
+    description="Answers the payload's DeliveryID: its attempts are listed under that ID by "
+                "`GET …/stagingrestorewebhook/deliveries` (and sent in the X-Portal-Delivery header).",
     operation_id="Organizations_TestStagingRestoreWebhook",
 )
 def staging_restore_webhook_test(request: HttpRequest, id: str, params: Query[EnvironmentParam]):  # noqa: A002
     org = _restore_org(request, id)
     with _not_found_as("StagingRestoreWebhook", id):
-        services_restore.restore_webhook_test(actor=request.auth, organization=org)
-    return Status(204, None)
+        payload = services_restore.restore_webhook_test(actor=request.auth, organization=org)
+    return Status(202, {"DeliveryID": payload["DeliveryID"]})
 
 
 class RestoreWebhookDeliveryOut(Schema):

@@ -62,7 +62,7 @@ class TestStagingRestoreWebhookApi:
         assert put.status_code == expected, put.json()
         assert api.get(HOOK).status_code == expected
         assert api.get(HOOK + "/deliveries").status_code == expected
-        assert api.post(HOOK + "/test").status_code == (204 if expected == 200 else expected)
+        assert api.post(HOOK + "/test").status_code == (202 if expected == 200 else expected)
         assert api.delete(HOOK).status_code == (204 if expected == 200 else expected)
         assert api.post(RESTORES).status_code == (202 if expected == 200 else expected)
 
@@ -73,8 +73,10 @@ class TestStagingRestoreWebhookApi:
         with RestoreReceiver(hash_key="abc") as receiver:
             api.put(HOOK, {"URL": receiver.url, "HashKey": "abc"})
             with django_capture_on_commit_callbacks(execute=True):
-                assert api.post(HOOK + "/test").status_code == 204
+                answer = api.post(HOOK + "/test")
+        assert answer.status_code == 202
         (got,) = receiver.received
+        assert got["headers"]["X-Portal-Delivery"] == got["payload"]["DeliveryID"] == answer.json()["DeliveryID"]
         assert got["signature_ok"] and got["payload"]["Test"] is True
         assert got["payload"]["OrganizationID"] == "acme" and got["payload"]["Environment"] == "Staging"
 
@@ -84,14 +86,17 @@ class TestStagingRestoreWebhookApi:
         with RestoreReceiver(hash_key="abc", statuses=[503]) as receiver:
             api.put(HOOK, {"URL": receiver.url.replace("http://", "http://bob:pw@"), "HashKey": "abc"})
             with django_capture_on_commit_callbacks(execute=True):
-                api.post(HOOK + "/test")
+                test = api.post(HOOK + "/test")
+        assert test.status_code == 202
         response = api.get(HOOK + "/deliveries")
         assert response.status_code == 200
         body = response.json()
         assert body["Meta"]["TotalCount"] == 2
         second, first = body["Items"]  # newest first
         assert (first["Attempt"], first["StatusCode"], second["Attempt"], second["StatusCode"]) == (1, 503, 2, 200)
-        assert first["DeliveryID"] == second["DeliveryID"] and first["Test"] is True and first["RestoreID"] is None
+        # the test's answer names the delivery, so its attempts can be found in the log
+        assert first["DeliveryID"] == second["DeliveryID"] == test.json()["DeliveryID"]
+        assert first["Test"] is True and first["RestoreID"] is None
         assert first["Error"].startswith("HTTP 503") and second["Error"] is None
         assert "bob:pw" not in first["URL"] and "***@127.0.0.1" in first["URL"]
 
