@@ -432,14 +432,7 @@ def organization_transfer(
     contributor = _transfer_target(actor=actor, organization=org, new_owner_username=new_owner_username, lock=True)
     new_owner = contributor.user
     contributor.delete()
-    Contributor.objects.update_or_create(
-        organization=org,
-        user=actor,
-        defaults={"is_admin": True, "roles": ["FullAccess"], "impersonate_seller": True,
-                  "impersonate_supplier": True, "impersonate_buyer": True},
-    )
-    org.owner = new_owner
-    org.save(update_fields=["owner", "updated_at"])
+    _owner_hand_over(organization=org, old_owner=actor, new_owner=new_owner)
     organization.owner = new_owner
     _audit(organization=org, actor=actor, action=AuditAction.ORG_TRANSFER, target=new_owner.username,
            details={"from": actor.username, "to": new_owner.username})
@@ -448,6 +441,18 @@ def organization_transfer(
     _email(to=new_owner, template="transfer_new_owner", context={**context, "old_owner": actor})
     _email(to=actor, template="transfer_old_owner", context={**context, "new_owner": new_owner})
     return org
+
+
+def _owner_hand_over(*, organization: Organization, old_owner: User, new_owner: User) -> None:
+    """The new owner owns it; the old owner stays on as an Organization Admin with full access."""
+    Contributor.objects.update_or_create(
+        organization=organization,
+        user=old_owner,
+        defaults={"is_admin": True, "roles": ["FullAccess"], "impersonate_seller": True,
+                  "impersonate_supplier": True, "impersonate_buyer": True},
+    )
+    organization.owner = new_owner
+    organization.save(update_fields=["owner", "updated_at"])
 
 
 def _staging_twin_transfer(*, production: Organization, old_owner: User, new_owner: User) -> Organization | None:
@@ -464,14 +469,7 @@ def _staging_twin_transfer(*, production: Organization, old_owner: User, new_own
     Contributor.objects.filter(organization=twin, user=new_owner).delete()
     Invitation.objects.filter(organization=twin, invitee=new_owner, status=InvitationStatus.PENDING).update(
         status=InvitationStatus.REVOKED, decided_at=_now(), updated_at=_now())  # they own it now
-    Contributor.objects.update_or_create(
-        organization=twin,
-        user=old_owner,
-        defaults={"is_admin": True, "roles": ["FullAccess"], "impersonate_seller": True,
-                  "impersonate_supplier": True, "impersonate_buyer": True},
-    )
-    twin.owner = new_owner
-    twin.save(update_fields=["owner", "updated_at"])
+    _owner_hand_over(organization=twin, old_owner=old_owner, new_owner=new_owner)
     _audit(organization=twin, actor=old_owner, action=AuditAction.ORG_TRANSFER, target=new_owner.username,
            details={"from": old_owner.username, "to": new_owner.username, "along_with": "the Production organization"})
     return twin
