@@ -36,6 +36,7 @@ ERR_BOOLEAN = "Choose true or false."
 ERR_JSON_TOO_DEEP = jsonbody.MSG_TOO_DEEP
 ERR_JSON_OBJECT = "The JSON body must be an object when body fields are set."
 ERR_FILTER_FIELD = "Filter field names may contain letters, digits, '.', '_' and '-'."
+ERR_FILTER_OPERATOR = "Unknown filter operator {op!r}: choose equals, not equal, greater or less than, at least, at most, starts with or contains."
 ERR_NUL = "May not contain NUL characters."
 ERR_REDACTED = (
     "Type the {name} again: the history does not keep passwords or secrets, it shows them as ********."
@@ -71,6 +72,7 @@ FILTER_OPERATORS = [
     ("*=", "starts with"),
     ("*=*", "contains"),
 ]
+FILTER_OPERATOR_VALUES = frozenset(value for value, _ in FILTER_OPERATORS)
 FILTER_FIELD_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,200}$")
 
 
@@ -448,7 +450,11 @@ def request_build(*, operation: Operation, data) -> BuiltRequest:
             if value.strip() == REDACTED and is_secret_name(name):  # an entry of the history opened again
                 errors[f"f.value.{i}"] = ERR_REDACTED.format(name=name)
                 continue
-            query.append((name, filter_expression(ops[i] if i < len(ops) else "=", value.strip())))
+            op = (ops[i] if i < len(ops) else "") or "="
+            if op not in FILTER_OPERATOR_VALUES:  # only a hand-made post: the page offers the list
+                errors[f"f.op.{i}"] = ERR_FILTER_OPERATOR.format(op=op)
+                continue
+            query.append((name, filter_expression(op, value.strip())))
     for param in operation.query_params:
         try:
             value = parse_value(param, _first(data, f"q.{param.name}"))

@@ -138,3 +138,20 @@ def test_a_json_body_with_an_integer_too_long_for_python_is_a_field_error_not_a_
     with pytest.raises(BuilderError) as exc:
         request_build(operation=operation_get("Products.Create"), data=data)
     assert exc.value.errors["body_json"] == "NaN is not a JSON number; send a finite number or null."
+
+
+@pytest.mark.parametrize("op", ["~", "=="])
+def test_an_unknown_filter_operator_is_a_field_error_not_sent_as_equals(db, op):
+    """The page offers only the listed operators; a hand-made post with another one was sent as
+    'equals', a different query from the one asked for."""
+    data = QueryDict(mutable=True)
+    data.update({"f.field": "Name", "f.op": op, "f.value": "shirt"})
+    with pytest.raises(BuilderError) as exc:
+        request_build(operation=operation_get("Products.List"), data=data)
+    assert repr(op) in exc.value.errors["f.op.0"]
+
+
+def test_a_filter_without_an_operator_means_equals(db):
+    data = QueryDict(mutable=True)
+    data.update({"f.field": "Name", "f.value": "shirt"})
+    assert ("Name", "shirt") in request_build(operation=operation_get("Products.List"), data=data).query
