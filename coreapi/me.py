@@ -283,6 +283,11 @@ def me_categories_list(caller: Caller, request, *, catalog_id: str | None, produ
         if catalog_id not in catalogs:
             raise CoreObjectNotFound("Catalog", catalog_id)
         catalogs = [catalog_id]
+    else:  # the SDK: "The user's default CatalogID will be used ... if you do not pass another"
+        default = (m.Buyer.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=caller.claims.company_id)
+                   .values_list("default_catalog_id", flat=True).first())
+        if default and default in access:  # a buyer without a (visible) default: all its catalogs, as before
+            catalogs = [default]
     spec = d.CATEGORIES.list_spec
     spec_extra = type(spec)(**{**spec.__dict__, "extra_params": frozenset({"catalogID", "productID"})})
     params = list_params_parse(request, spec_extra)

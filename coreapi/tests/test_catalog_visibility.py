@@ -150,6 +150,28 @@ class TestCategoriesOfAProduct:
         assert "productID" in names
 
 
+class TestDefaultCatalog:
+    """Me.ListCategories without catalogID: the SDK says "The user's default CatalogID will be used
+    to return categories if you do not pass another CatalogID explicitly. Listing categories across
+    multiple catalogs is not supported." They were listed across all of the buyer's catalogs."""
+
+    @pytest.fixture
+    def two_catalogs(self, call, store):
+        assign_catalog(call, ViewAllCategories=True)
+        call("post", "/v1/catalogs", {"ID": "second", "Name": "Second", "Active": True}, status=201)
+        call("post", "/v1/catalogs/second/categories", {"ID": "tools", "Name": "tools", "Active": True}, status=201)
+        call("post", "/v1/catalogs/assignments", {"CatalogID": "second", "BuyerID": "buyer-1",
+                                                   "ViewAllCategories": True}, status=204)  # fmt: skip
+
+    def test_the_buyers_default_catalog_is_used(self, world, call, two_catalogs):
+        call("patch", "/v1/buyers/buyer-1", {"DefaultCatalogID": "second"}, status=200)
+        assert shopper_sees(world, call, "categories") == ["tools"]
+        assert shopper_sees(world, call, "categories", "&catalogID=cat") == ["apparel", "gifts", "shirts"]
+
+    def test_without_a_default_catalog_every_catalog_of_the_buyer(self, world, call, two_catalogs):
+        assert shopper_sees(world, call, "categories") == ["apparel", "gifts", "shirts", "tools"]
+
+
 class TestSeller:
     """Me.ListProducts?sellerID= (and Me.GetProduct): what that seller (the marketplace or a
     supplier) sells, at its pricing."""
