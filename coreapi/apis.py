@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 from django.http import Http404, HttpResponse
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -28,6 +28,7 @@ from coreapi.errors import (
     MSG_BODY_NOT_OBJECT,
     MSG_INVALID_TOKEN,
     MSG_MISSING_TOKEN,
+    MSG_QUERY_TOO_LARGE,
     CoreApiError,
     InvalidRequest,
     OAuthError,
@@ -35,7 +36,7 @@ from coreapi.errors import (
 from coreapi.me import ME_WRITE, me_catalogs_list, me_categories_list, me_get, me_patch, me_product_get, me_products_list
 from coreapi.middleware import refused_response, unreadable_message
 from coreapi.models import Marketplace, UserKind
-from coreapi.querying import SEARCH_TYPES
+from coreapi.querying import MAX_FILTER_VALUES, MAX_SEARCH_FIELDS, MAX_SEARCH_TERMS, MAX_VALUE_LENGTH, SEARCH_TYPES
 from coreapi.resources import Assignment, Resource, json_response
 from coreapi.tokens import base_url
 from coreapi.webhooks import WebhookWrite, prehooks_call, webhooks_fire
@@ -68,7 +69,9 @@ LIST_DESCRIPTION = (
     "Filters: any listed field as `Field=value` (`*` wildcard, `!` not, `>` `<` `>=` `<=`, `|` or; "
     "`Field=*` has a value, `Field=!*` has none; `xp.path=value` for extended properties). `sortBy` is a "
     "comma list, `!` for descending. `search` looks in `searchOn` (xp paths allowed) as `searchType` says "
-    "(default AllTermsAnyField: every word in some field)."
+    "(default AllTermsAnyField: every word in some field). At most "
+    f"{MAX_FILTER_VALUES} filter values (each `|` alternative counts), {MAX_SEARCH_TERMS} search words, "
+    f"{MAX_SEARCH_FIELDS} searchOn fields, {MAX_VALUE_LENGTH:,} characters a value or search."
 )
 
 
@@ -650,6 +653,24 @@ def _mount_oauth(router: Router, environment: str) -> None:
     )  # fmt: skip
 
 
+# SQLite refusing a statement for its size (its limits on expression depth, bound variables, LIKE
+# patterns, string length): the request is too large, not the database down (an OperationalError,
+# which would otherwise be a 503). coreapi.querying's limits keep list requests below them.
+SQLITE_TOO_LARGE = (
+    "Expression tree is too large",
+    "too many SQL variables",
+    "LIKE or GLOB pattern too complex",
+    "string or blob too big",
+    "parser stack overflow",
+)
+
+
+def _too_large_reason(exc: Exception) -> str | None:
+    if not isinstance(exc, OperationalError):
+        return None
+    return next((reason for reason in SQLITE_TOO_LARGE if reason in str(exc)), None)
+
+
 def _error(api: NinjaAPI, request, status: int, code: str, message: str, data=None) -> HttpResponse:
     return api.create_response(
         request, {"Errors": [{"ErrorCode": code, "Message": message, "Data": data}]}, status=status
@@ -700,6 +721,9 @@ def _install_error_handlers(api: NinjaAPI) -> None:
         return _error(api, request, 404, "NotFound", "Not found.")
 
     def unexpected(request, exc: Exception):
+        if reason := _too_large_reason(exc):
+            logger.warning("core API request too large for the database on %s %s: %s", request.method, request.path, exc)
+            return _error(api, request, 400, "InvalidRequest", MSG_QUERY_TOO_LARGE.format(reason=reason))
         logger.exception("core API error on %s %s", request.method, request.path)
         if dbdown.is_database_unavailable(exc):
             response = _error(api, request, 503, dbdown.ERROR_CODE, dbdown.ERR_DATABASE_UNAVAILABLE)

@@ -28,6 +28,17 @@ MSG_BAD_FILTER_VALUE = "Invalid filter value for {field}: {value!r} ({reason})."
 MSG_BAD_SEARCH_ON = "Invalid searchOn field: {field}. Searchable fields: {allowed}."
 MSG_BAD_SEARCH_TYPE = "Invalid searchType: {value}. Possible values: {allowed}."
 MSG_SEARCH_TOO_MANY_TERMS = "search may have at most {limit} words."
+MSG_SEARCH_TOO_LONG = "search is too long: at most {limit} characters; this one has {length}."
+MSG_SEARCH_TOO_MANY_FIELDS = "searchOn may name at most {limit} fields; this one names {count}."
+MSG_FILTER_VALUE_TOO_LONG = "Filter value for {field} is too long: at most {limit} characters; this one has {length}."
+MSG_TOO_MANY_FILTER_VALUES = (
+    "Too many filter values: a list request may have at most {limit} (each repeated filter and each | alternative "
+    "counts); this one has {count}, {field_count} of them for {field}."
+)
+MSG_QUERY_TOO_LARGE = (
+    "This request is too large for the database to run ({reason}): use fewer or shorter filter values, "
+    "search words or searchOn fields."
+)
 MSG_BAD_DEPTH = "depth must be 'all' or a whole number of 1 or greater."
 MSG_REQUIRED = "{field} is required."
 MSG_INVALID_ID = "ID may contain only letters, digits, '-' and '_' (at most 100 characters)."

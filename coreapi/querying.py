@@ -11,6 +11,13 @@ searchable fields; `xp.*` paths are allowed). `searchType` says how several word
 AllTermsAnyField (the default: every word in some field), AnyTerm (any word in any field),
 AllTermsSameField (every word in one field), ExactPhrase / ExactPhrasePrefix (the words as typed,
 in one field).
+
+Size limits (a 400 InvalidRequest naming the limit, the same on SQLite and PostgreSQL): at most
+MAX_FILTER_VALUES filter values in a request (each repeated filter and each `|` alternative makes one
+to three SQL conditions, and SQLite refuses an expression nested over 1,000 deep: `a OR b OR ...`
+nests one level per term), each filter value and `search` at most MAX_VALUE_LENGTH characters (SQLite refuses a
+LIKE pattern over 50,000 bytes) and `searchOn` at most MAX_SEARCH_FIELDS fields (AnyTerm ORs every
+word in every field).
 """
 
 import math
@@ -31,7 +38,11 @@ from coreapi.errors import (
     MSG_BAD_SEARCH_ON,
     MSG_BAD_SEARCH_TYPE,
     MSG_BAD_SORT,
+    MSG_FILTER_VALUE_TOO_LONG,
+    MSG_SEARCH_TOO_LONG,
+    MSG_SEARCH_TOO_MANY_FIELDS,
     MSG_SEARCH_TOO_MANY_TERMS,
+    MSG_TOO_MANY_FILTER_VALUES,
     InvalidRequest,
 )
 
@@ -40,6 +51,9 @@ MAX_PAGE_SIZE = 100
 SEARCH_TYPES = ("AnyTerm", "AllTermsAnyField", "AllTermsSameField", "ExactPhrase", "ExactPhrasePrefix")
 DEFAULT_SEARCH_TYPE = "AllTermsAnyField"
 MAX_SEARCH_TERMS = 20
+MAX_SEARCH_FIELDS = 20  # with MAX_SEARCH_TERMS: at most 400 conditions in a search
+MAX_FILTER_VALUES = 250  # up to 3 conditions each (`xp.a=*`): 750 in a chain; SQLite failed from 330
+MAX_VALUE_LENGTH = 10_000  # 4 bytes a character at most: under SQLite's 50,000-byte LIKE pattern
 _XP_KEY = re.compile(r"^[A-Za-z0-9_\-]{1,100}$")
 MAX_XP_PATH_DEPTH = 100  # a deeper path overflows the ORM's recursion (a 500) from about 250 levels
 MSG_XP_PATH_TOO_DEEP = "Invalid {parameter} field: xp paths have at most {limit} levels; this one has {depth}."
@@ -100,7 +114,41 @@ def list_params_parse(request, spec: ListSpec) -> ListParams:
             MSG_BAD_SEARCH_TYPE.format(value=search_type, allowed=", ".join(SEARCH_TYPES)),
             data={"Parameter": "searchType", "Value": search_type},
         )
-    return ListParams(page, page_size, get.get("search") or None, search_on, sort_by, filters, search_type)
+    search = get.get("search") or None
+    _check_sizes(filters, search, search_on)
+    return ListParams(page, page_size, search, search_on, sort_by, filters, search_type)
+
+
+def _shown(name: str) -> str:
+    return name[:200] + ("..." if len(name) > 200 else "")
+
+
+def _check_sizes(filters: list[tuple[str, str]], search: str | None, search_on: list[str]) -> None:
+    """Refuse a request whose SQL the database would refuse (see the module's docstring)."""
+    values_per_field: dict[str, int] = {}
+    for name, raw in filters:
+        values_per_field[name] = values_per_field.get(name, 0) + raw.count("|") + 1
+    count = sum(values_per_field.values())
+    if count > MAX_FILTER_VALUES:
+        field = max(values_per_field, key=values_per_field.__getitem__)
+        message = MSG_TOO_MANY_FILTER_VALUES.format(
+            limit=MAX_FILTER_VALUES, count=count, field=_shown(field), field_count=values_per_field[field]
+        )
+        raise InvalidRequest(message, data={"Field": _shown(field), "Count": count, "Limit": MAX_FILTER_VALUES})
+    for name, raw in filters:
+        if len(raw) > MAX_VALUE_LENGTH:
+            raise InvalidRequest(
+                MSG_FILTER_VALUE_TOO_LONG.format(field=_shown(name), limit=MAX_VALUE_LENGTH, length=len(raw)),
+                data={"Field": _shown(name)},
+            )
+    if search and len(search) > MAX_VALUE_LENGTH:
+        raise InvalidRequest(
+            MSG_SEARCH_TOO_LONG.format(limit=MAX_VALUE_LENGTH, length=len(search)), data={"Parameter": "search"}
+        )
+    if (fields := len(dict.fromkeys(search_on))) > MAX_SEARCH_FIELDS:
+        raise InvalidRequest(
+            MSG_SEARCH_TOO_MANY_FIELDS.format(limit=MAX_SEARCH_FIELDS, count=fields), data={"Parameter": "searchOn"}
+        )
 
 
 def _model_field(spec: ListSpec, column: str) -> models.Field:
@@ -118,7 +166,7 @@ def _xp_path(spec: ListSpec, name: str, message: str) -> str | None:
         parameter = {MSG_BAD_SORT: "sortBy", MSG_BAD_SEARCH_ON: "searchOn"}.get(message, "filter")
         raise InvalidRequest(
             MSG_XP_PATH_TOO_DEEP.format(parameter=parameter, limit=MAX_XP_PATH_DEPTH, depth=len(parts)),
-            data={"Field": name[:200] + ("..." if len(name) > 200 else "")},
+            data={"Field": _shown(name)},
         )
     return "__".join([spec.xp_column, *parts])
 
