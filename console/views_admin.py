@@ -368,7 +368,13 @@ class WebhookForm(forms.Form):
     Description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     Url = forms.URLField(label="URL", max_length=2000, assume_scheme="https",
                          validators=[URLValidator(schemes=["http", "https"])])
+    # A signing secret: masked (Show reveals it), but rendered as the value, so saving unchanged keeps
+    # it and emptying the field clears it, as before. new-password: a browser never fills in the
+    # user's own saved password here ("off" is ignored for password fields).
     HashKey = forms.CharField(label="Hash key", required=False, max_length=200,
+                              widget=forms.PasswordInput(render_value=True, attrs={
+                                  "autocomplete": "new-password", "spellcheck": "false", "autocapitalize": "off",
+                                  "class": "grow"}),
                               help_text="Signs each payload: X-oc-hash = base64(HMAC-SHA256(body, key)).")
     ApiClientIDs = forms.MultipleChoiceField(label="API clients", required=False, widget=forms.CheckboxSelectMultiple,
                                              help_text="Requests made through these clients fire the webhook.")

@@ -14,6 +14,7 @@ from console.models import ConsoleRequest, ConsoleToken
 from coreapi import models as core_models
 from coreapi.tests.test_webhooks import HASH_KEY, Receiver
 from organizations import services as org_services
+from tests.a11y import A11yPage
 
 
 def url(org, name="console", **kwargs):
@@ -28,6 +29,24 @@ def as_user():
         return c
 
     return make
+
+
+def form_as_sent(form) -> dict:
+    """What a browser submits for a rendered form (a tests.a11y Element) left as it is (inputs and
+    textareas: enough for the webhook form, which has no select)."""
+    data = {}
+    for field in form.find_all():
+        name, kind = field.attrs.get("name"), field.attrs.get("type")
+        if not name or "disabled" in field.attrs:
+            continue
+        if field.tag == "input" and kind in ("checkbox", "radio"):
+            if "checked" in field.attrs:
+                data.setdefault(name, []).append(field.attrs.get("value") or "on")
+        elif field.tag == "input":
+            data[name] = field.attrs.get("value") or ""
+        elif field.tag == "textarea":
+            data[name] = "".join(field.text_parts).removeprefix("\n")  # the parser keeps the newline browsers drop
+    return data
 
 
 def send(client, org, op, **fields):
@@ -694,6 +713,27 @@ class TestWebhookScreens:
             "ApiClientIDs": ["admin-client", "buyer-client"]})
         hook = core_models.Webhook.objects.get(oc_id="hook-1")
         assert (hook.url, hook.api_client_ids) == ("https://example.com/hook-v2", ["admin-client", "buyer-client"])
+
+    def test_the_hash_key_is_masked_and_kept_when_the_form_is_saved_untouched(self, team, owner, as_user):
+        c = as_user(owner)
+        c.post(url(team, "webhook-create"), {"ID": "hook-1", "Name": "Hook", "Url": "https://example.com/hook",
+                                             "HashKey": HASH_KEY, "WebhookRoutes": "POST v1/products"})
+        edit = url(team, "webhook-edit", webhook_id="hook-1")
+        page = A11yPage(c.get(edit).content.decode())
+        key = page.one("input", name="HashKey")
+        # masked (a password input the browser never fills with the user's own password), not page text
+        assert key.attrs["type"] == "password" and key.attrs["autocomplete"] == "new-password"
+        assert HASH_KEY not in page.main.text and page.label_text(key.attrs["id"]) == "Hash key"
+        # saved as the browser sends the form, the hash key untouched: it is kept
+        sent = form_as_sent(page.one("form", **{"data-testid": "webhook-form"}))
+        assert c.post(edit, {**sent, "Name": "Hook renamed"}).status_code == 302
+        hook = core_models.Webhook.objects.get(oc_id="hook-1")
+        assert (hook.name, hook.hash_key) == ("Hook renamed", HASH_KEY)
+        # a new one typed replaces it; emptied, the webhook has none
+        c.post(edit, {**sent, "HashKey": "typed-anew"})
+        assert core_models.Webhook.objects.get(oc_id="hook-1").hash_key == "typed-anew"
+        c.post(edit, {**sent, "HashKey": ""})
+        assert core_models.Webhook.objects.get(oc_id="hook-1").hash_key == ""
 
     def test_a_webhook_url_must_be_http_or_https(self, team, owner, as_user):
         response = as_user(owner).post(url(team, "webhook-create"), {

@@ -215,3 +215,23 @@ def test_the_api_client_picker_lists_a_client_created_after_it_was_first_opened(
     expect(page.get_by_test_id("response-status")).to_contain_text("201")
     search.focus()  # back to the picker: it lists the new client
     expect(page.locator("[data-testid=ctx-client]", has_text="Brand new app")).to_be_visible()
+
+
+def test_a_webhook_hash_key_is_masked_until_shown_and_kept_when_saved(page, console, screenshot):
+    mp = core_models.Marketplace.objects.get(environment="sandbox", marketplace_id="acme-ui")
+    core_models.Webhook.objects.create(marketplace=mp, oc_id="hook-1", name="Orders hook", url="https://example.com/hook",
+                                       hash_key="signing-Key-1", webhook_routes=[{"Route": "v1/orders", "Verb": "POST"}])
+    page.goto(f"{console}webhooks/hook-1/")
+    key = page.get_by_label("Hash key", exact=True)
+    expect(key).to_have_attribute("type", "password")  # masked: dots, not the key
+    expect(key).to_have_value("signing-Key-1")
+    expect(page.get_by_test_id("webhook-form")).not_to_contain_text("signing-Key-1")
+    show = page.get_by_role("button", name="Show hash key")
+    show.click()
+    expect(key).to_have_attribute("type", "text")
+    screenshot("01-shown")
+    page.get_by_role("button", name="Hide hash key").click()
+    expect(key).to_have_attribute("type", "password")
+    page.get_by_role("button", name="Save webhook").click()
+    expect(page.get_by_text("Webhook Orders hook saved.")).to_be_visible()
+    assert core_models.Webhook.objects.get(oc_id="hook-1").hash_key == "signing-Key-1"

@@ -1,6 +1,6 @@
-// API console: filter rows (add/remove), copy buttons, the response's JSON tree, reporting a live
-// edit the browser refuses, the highlight of the operation shown (and the picker, one line on a narrow
-// screen), quiet superseded requests.
+// API console: filter rows (add/remove), copy buttons, the response's JSON tree, a secret field's
+// "Show" button, reporting a live edit the browser refuses, the highlight of the operation shown (and
+// the picker, one line on a narrow screen), quiet superseded requests.
 // Requests themselves go through htmx; the response panel is server-rendered except the tree, which is
 // built here from the raw JSON the panel embeds (<script type="application/json">).
 (function () {
@@ -346,6 +346,30 @@
     if (top < 0 || top > window.innerHeight * 0.75) panel.scrollIntoView({ block: "start" });
   }
   document.addEventListener("htmx:historyRestore", function () { markActiveOperation(); fitPicker(); });
+
+  // --- secrets in a form (a webhook's HashKey) ---------------------------------------------------
+  // The field is a password input (masked); its "Show" button switches it to text and back. The
+  // value is the same either way, so saving unchanged keeps it.
+  function addRevealButtons(root) {
+    (root || document).querySelectorAll(".secret-input").forEach(function (row) {
+      var input = row.querySelector("input");
+      if (!input || row.querySelector("button[data-reveal]")) return;
+      var button = el("button", "secondary small");
+      button.type = "button";
+      button.setAttribute("data-reveal", "");
+      button.setAttribute("aria-controls", input.id);
+      var word = el("span", null, "Show");
+      button.appendChild(word);
+      button.appendChild(el("span", "visually-hidden", " " + (row.getAttribute("data-reveal-label") || "value")));
+      button.addEventListener("click", function () {
+        var shown = input.type === "password";
+        input.type = shown ? "text" : "password";
+        word.textContent = shown ? "Hide" : "Show";
+      });
+      row.appendChild(button);
+    });
+  }
+  addRevealButtons();  // a deferred script: the page is parsed
 
   // --- superseded requests -----------------------------------------------------------------------
   // hx-sync="...:replace" aborts the request in flight when a newer one starts (the latest request
