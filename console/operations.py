@@ -20,6 +20,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from organizations import environments
 from portal.common import jsonbody
@@ -38,6 +39,9 @@ ERR_JSON_OBJECT = "The JSON body must be an object when body fields are set."
 ERR_FILTER_FIELD = "Filter field names may contain letters, digits, '.', '_' and '-'."
 ERR_FILTER_OPERATOR = "Unknown filter operator {op!r}: choose equals, not equal, greater or less than, at least, at most, starts with or contains."
 ERR_NUL = "May not contain NUL characters."
+# the core API's IDs: coreapi.resources.ID_PATTERN (coreapi.errors.MSG_INVALID_ID), as OrderCloud's
+ERR_PATH_SLASH = 'An ID cannot contain "/": OrderCloud IDs have only letters, digits, "-" and "_".'
+ERR_PATH_DOTS = '"{value}" is not an ID: OrderCloud IDs have only letters, digits, "-" and "_".'
 ERR_REDACTED = (
     "Type the {name} again: the history does not keep passwords or secrets, it shows them as ********."
 )
@@ -400,6 +404,19 @@ LIST_PARAM_SPECS = {
 }
 
 
+def _path_value_error(value: str) -> str | None:
+    """Why an ID cannot be put into the path as one segment, if it cannot."""
+    if not value:
+        return ERR_REQUIRED
+    # %2F is decoded back to "/" by the server (a path with one more segment: "No such endpoint"),
+    # and HTTP clients resolve "." and ".." (DELETE .../users/.. would delete the buyer)
+    if "/" in value:
+        return ERR_PATH_SLASH
+    if value in (".", ".."):
+        return ERR_PATH_DOTS.format(value=value)
+    return None
+
+
 def request_build(*, operation: Operation, data) -> BuiltRequest:
     """Turn the builder's fields into a request; raises BuilderError with per-field messages."""
     # a NUL could neither be sent (the core API refuses it) nor kept in the history (PostgreSQL)
@@ -413,11 +430,11 @@ def request_build(*, operation: Operation, data) -> BuiltRequest:
     path = operation.path
     for param in operation.path_params:
         value = _first(data, f"path.{param.name}")
-        if not value:
-            errors[f"path.{param.name}"] = ERR_REQUIRED
+        error = _path_value_error(value)
+        if error:
+            errors[f"path.{param.name}"] = error
             continue
-        from urllib.parse import quote
-
+        # one path segment: "?", "#", "%", spaces and the like percent-encoded, so the API gets the literal ID
         path = path.replace("{" + param.name + "}", quote(value, safe=""))
     query: list[tuple[str, str]] = []
     if operation.is_list:

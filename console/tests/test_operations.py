@@ -3,7 +3,7 @@
 import pytest
 from django.http import QueryDict
 
-from console.operations import ERR_JSON_TOO_DEEP, BuilderError, Param, filter_expression, parse_value, request_build, operation_get
+from console.operations import ERR_JSON_TOO_DEEP, ERR_PATH_DOTS, ERR_PATH_SLASH, BuilderError, Param, filter_expression, parse_value, request_build, operation_get
 
 
 @pytest.mark.parametrize(
@@ -155,3 +155,20 @@ def test_a_filter_without_an_operator_means_equals(db):
     data = QueryDict(mutable=True)
     data.update({"f.field": "Name", "f.value": "shirt"})
     assert ("Name", "shirt") in request_build(operation=operation_get("Products.List"), data=data).query
+
+
+@pytest.mark.parametrize(
+    ("value", "path"),
+    [("a?b", "/v1/products/a%3Fb"), ("a#b", "/v1/products/a%23b"), ("100%", "/v1/products/100%25"),
+     ("a b", "/v1/products/a%20b"), ("a%2Fb", "/v1/products/a%252Fb")],
+)
+def test_a_path_value_is_one_percent_encoded_segment(db, value, path):
+    assert request_build(operation=operation_get("Products.Get"), data={"path.productID": value}).path == path
+
+
+@pytest.mark.parametrize("value", ["a/b", "..", "."])
+def test_a_path_value_that_cannot_be_one_segment_is_a_field_error(db, value):
+    with pytest.raises(BuilderError) as exc:
+        request_build(operation=operation_get("Buyers.Get"), data={"path.buyerID": value})
+    assert list(exc.value.errors) == ["path.buyerID"]
+    assert exc.value.errors["path.buyerID"] in (ERR_PATH_SLASH, ERR_PATH_DOTS.format(value=value))

@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.db import connection, connections
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from console import services
@@ -222,6 +223,23 @@ def remote_org(remote_api, owner):
 
 
 class TestRemoteEnvironment:
+    def test_a_path_value_reaches_the_remote_api_as_one_segment_or_is_refused(self, remote_org, remote_api, owner):
+        c = Client()
+        c.force_login(owner)
+        send_url = reverse("console:send", kwargs={"env": "sandbox", "oc_id": remote_org.oc_id})
+
+        def get_product(value):
+            data = {"op": "Products.Get", "path.productID": value}
+            return c.post(send_url, data, HTTP_HX_REQUEST="true").content.decode()
+
+        get_product("a?b #1%")
+        assert remote_api.calls[-1][:2] == ("GET", "/v1/products/a%3Fb%20%231%25")
+        sent = len(remote_api.calls)
+        # refused, not sent: the HTTP client turned GET /v1/products/.. into GET /v1/
+        assert '&quot;..&quot; is not an ID' in get_product("..")
+        assert "An ID cannot contain &quot;/&quot;" in get_product("a/b")
+        assert len(remote_api.calls) == sent
+
     def test_calls_go_over_http_with_a_client_credentials_token_scoped_to_the_contributors_roles(self, remote_org, remote_api, owner):
         before = len(remote_api.grants)
         call = send(owner, remote_org, "/v1/products", query=[("pageSize", "5"), ("Name", "*product 1*")])

@@ -4,6 +4,7 @@ snippets, API client and webhook screens - through the real built-in core API.""
 import json
 import re
 from datetime import timedelta
+from html import escape
 
 import pytest
 from django.test import Client
@@ -157,6 +158,21 @@ class TestRequestBuilder:
         body = send(as_user(member), team, "Products.Create", **{"body.Name": "x", "body_json": "{}"}).content.decode()
         assert "SufficientRoles</code> ProductAdmin" in body  # a member with ProductReader only
         assert "[&#x27;" not in body and "{&#x27;" not in body
+
+    @pytest.mark.parametrize("value", ["prod-1/variants", "a/b", "prod-1/", "..", "."])
+    def test_a_path_value_that_is_not_one_id_is_a_field_error_and_nothing_is_sent(self, team, member, as_user, value):
+        """An ID with "/" was sent (%2F, decoded by the server) and came back "No such endpoint"."""
+        body = send(as_user(member), team, "Products.Get", **{"path.productID": value}).content.decode()
+        errors = re.search(r'data-testid="field-errors">(.*?)</ul>', body, re.S).group(1)
+        assert "<code>path.productID</code>" in errors
+        assert "OrderCloud IDs have only letters, digits, &quot;-&quot; and &quot;_&quot;." in errors
+        assert "No such endpoint" not in body and history(member) is None  # nothing sent
+
+    @pytest.mark.parametrize("value", ["a?b", "a#b", "100%", "a b", "a%2Fb", "caf\u00e9"])
+    def test_other_characters_in_a_path_value_reach_the_api_as_the_literal_id(self, team, member, as_user, value):
+        body = send(as_user(member), team, "Products.Get", **{"path.productID": value}).content.decode()
+        assert 'data-testid="response-status">404' in body and "No such endpoint" not in body
+        assert f"<code>ObjectID</code> {escape(value)}</span>" in body  # the API looked for this very ID
 
     def test_not_found_error_is_readable(self, team, member, as_user):
         body = send(as_user(member), team, "Products.Get", **{"path.productID": "nope"}).content.decode()
