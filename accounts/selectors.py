@@ -3,6 +3,7 @@
 import re
 import unicodedata
 
+from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.db.models import Q, QuerySet
 
@@ -28,6 +29,19 @@ def user_search(*, query: str, limit: int = USER_SEARCH_LIMIT, exclude: User | N
 
 def user_get_by_username(*, username: str) -> User | None:
     return User.objects.filter(username__iexact=(username or "").strip(), is_active=True).first()
+
+
+def user_verified_emails(*, users) -> dict[int, str]:
+    """The address to email each of `users` at, by user pk: a verified one (allauth's EmailAddress),
+    the primary first when they have several (the order of allauth's EmailAddress.objects.get_verified).
+    A user without a verified address is left out: nothing is sent to an address never confirmed
+    (User.email alone may be one)."""
+    chosen: dict[int, str] = {}
+    rows = (EmailAddress.objects.filter(user_id__in=[user.pk for user in users], verified=True)
+            .order_by("user_id", "-primary", "pk").values_list("user_id", "email"))
+    for user_id, email in rows:
+        chosen.setdefault(user_id, email)
+    return chosen
 
 
 def _username_candidate(raw: str | None, *, lower: bool = False) -> str:

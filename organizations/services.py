@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.selectors import user_get_by_username
+from accounts.selectors import user_get_by_username, user_verified_emails
 from organizations import environments
 from organizations.models import (
     OC_ID_INVALID,
@@ -148,13 +148,14 @@ def _audit(*, organization, actor, action, target: str = "", details: dict | Non
 EMAIL_SUBJECT_PREFIX = f"{settings.PORTAL_NAME}: "
 
 
-def _email(*, to: User, template: str, context: dict) -> None:
-    """Render organizations/emails/<template>.txt (first line: subject) and send it on commit.
-    Subjects start with "<PORTAL_NAME>: ", as allauth's account emails do (ACCOUNT_EMAIL_SUBJECT_PREFIX)."""
+def _email(*, to: User, template: str, context: dict, address: str | None = None) -> None:
+    """Render organizations/emails/<template>.txt (first line: subject) and send it on commit, to
+    `address` (default: to.email). Subjects start with "<PORTAL_NAME>: ", as allauth's account
+    emails do (ACCOUNT_EMAIL_SUBJECT_PREFIX)."""
     text = render_to_string(f"organizations/emails/{template}.txt", {"PORTAL_NAME": settings.PORTAL_NAME, **context})
     subject, _, body = text.strip().partition("\n")
     subject = f"{EMAIL_SUBJECT_PREFIX}{subject.strip()}"
-    address = to.email
+    address = address or to.email
     transaction.on_commit(lambda: send_mail(subject.strip(), body.strip() + "\n", None, [address]))
 
 
@@ -495,8 +496,9 @@ def staging_twin_create(*, actor: User, production_org: Organization) -> Organiz
 # --- production requests ------------------------------------------------------------------------
 @transaction.atomic
 def production_request_create(*, actor: User, oc_id: str, name: str, region: str, reason: str) -> ProductionRequest:
-    """Ask staff for a Production organization. Every active staff member with an email address is
-    emailed (who asked, for what, and a link to the review page); the decision is emailed back."""
+    """Ask staff for a Production organization. Every active staff member with a verified email
+    address is emailed there (who asked, for what, and a link to the review page); the decision is
+    emailed back."""
     oc_id = validate_oc_id(oc_id)
     name = validate_name(name)
     region = _validate_region(Environment.PRODUCTION, region)
@@ -516,21 +518,26 @@ def production_request_create(*, actor: User, oc_id: str, name: str, region: str
         raise OrganizationError(ERR_PRODUCTION_PENDING) from exc
     _audit(organization=None, actor=actor, action=AuditAction.PRODUCTION_REQUEST, target=oc_id,
            details={"request": request.pk, "name": name, "region": region})
-    for staff in _staff_to_notify(exclude=actor):
-        _email(to=staff, template="production_requested", context={"request": request, "staff": staff})
+    for staff, address in _staff_to_notify(exclude=actor):
+        _email(to=staff, address=address, template="production_requested", context={"request": request, "staff": staff})
     return request
 
 
-def _staff_to_notify(*, exclude: User | None = None) -> list[User]:
-    """Active staff with an email address (one email per address), who decide production requests;
-    not `exclude` (a staff member's own request)."""
-    staff = (User.objects.filter(is_staff=True, is_active=True).exclude(email="")
-             .exclude(pk=getattr(exclude, "pk", None)).order_by("pk"))
+def _staff_to_notify(*, exclude: User | None = None) -> list[tuple[User, str]]:
+    """(staff member, address) for every active staff member, who decide production requests, not
+    `exclude` (a staff member's own request). The address is a verified one (their primary verified
+    address when they have several, see accounts.selectors.user_verified_emails): a staff member
+    whose address was never confirmed is not emailed, and neither is one without any address.
+    One email per address."""
+    staff = list(User.objects.filter(is_staff=True, is_active=True).exclude(pk=getattr(exclude, "pk", None))
+                 .order_by("pk"))
+    addresses = user_verified_emails(users=staff)
     seen, unique = set(), []
     for user in staff:
-        if user.email.lower() not in seen:
-            seen.add(user.email.lower())
-            unique.append(user)
+        address = addresses.get(user.pk)
+        if address and address.lower() not in seen:
+            seen.add(address.lower())
+            unique.append((user, address))
     return unique
 
 

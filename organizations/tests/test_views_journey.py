@@ -4,6 +4,7 @@ readable activity, links in emails and between twins, names shown once, restore 
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -85,9 +86,9 @@ def test_a_production_request_emails_staff_with_a_link_to_the_review_page(
     client, owner, member, django_capture_on_commit_callbacks, base_url
 ):
     """Staff were not told of a new Production request: it waited until someone opened Requests."""
-    UserFactory(username="stella", name="Stella Staff", email="stella@example.com", is_staff=True)
-    UserFactory(username="sid", name="Sid Staff", email="sid@example.com", is_staff=True)
-    UserFactory(username="gone", email="gone@example.com", is_staff=True, is_active=False)  # left the team
+    verified_staff(username="stella", name="Stella Staff", email="stella@example.com")
+    verified_staff(username="sid", name="Sid Staff", email="sid@example.com")
+    verified_staff(username="gone", email="gone@example.com", is_active=False)  # left the team
     UserFactory(username="noaddr", email="", is_staff=True)  # nowhere to send it
     client.force_login(owner)
     sent = emailed(django_capture_on_commit_callbacks, lambda: client.post(reverse("organizations:production"), {
@@ -104,15 +105,53 @@ def test_a_production_request_emails_staff_with_a_link_to_the_review_page(
     assert "Acme Live" in client.get(reverse("organizations:production-review")).content.decode()
 
 
+def verified_staff(**fields):
+    """A staff member whose address was confirmed (an allauth EmailAddress, verified and primary)."""
+    user = UserFactory(is_staff=True, **fields)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+def request_production(django_capture_on_commit_callbacks, owner):
+    return emailed(django_capture_on_commit_callbacks, lambda: services.production_request_create(
+        actor=owner, oc_id="live", name="Live", region="usw", reason="Go"))
+
+
+def test_a_production_request_is_not_emailed_to_an_unconfirmed_staff_address(
+    owner, django_capture_on_commit_callbacks
+):
+    """Staff were emailed at their User.email even when nobody ever confirmed it (a typo, or an
+    address someone else owns, got the requester's name, address and plans)."""
+    verified_staff(username="stella", email="stella@example.com")
+    unconfirmed = UserFactory(username="sid", email="sid@example.com", is_staff=True)
+    EmailAddress.objects.create(user=unconfirmed, email=unconfirmed.email, verified=False, primary=True)
+    UserFactory(username="sam", email="sam@example.com", is_staff=True)  # no EmailAddress row at all
+    assert [m.to for m in request_production(django_capture_on_commit_callbacks, owner)] == [["stella@example.com"]]
+
+
+def test_a_production_request_goes_to_the_primary_verified_staff_address(owner, django_capture_on_commit_callbacks):
+    """Among several addresses, the verified primary one; failing that, another verified one (never
+    an unconfirmed primary, nor User.email when that one is not verified)."""
+    stella = UserFactory(username="stella", email="stella@old.example", is_staff=True)
+    EmailAddress.objects.create(user=stella, email="stella@other.example", verified=True, primary=False)
+    EmailAddress.objects.create(user=stella, email="stella@example.com", verified=True, primary=True)
+    sid = UserFactory(username="sid", email="sid@typo.example", is_staff=True)
+    EmailAddress.objects.create(user=sid, email="sid@typo.example", verified=False, primary=True)
+    EmailAddress.objects.create(user=sid, email="sid@example.com", verified=True, primary=False)
+    sent = request_production(django_capture_on_commit_callbacks, owner)
+    assert sorted(m.to[0] for m in sent) == ["sid@example.com", "stella@example.com"]
+    assert "Hello " + stella.display_name + "," in next(m for m in sent if m.to == ["stella@example.com"]).body
+
+
 def test_a_staff_member_requesting_production_is_not_emailed_about_it(owner, django_capture_on_commit_callbacks):
-    stella = UserFactory(username="stella", email="stella@example.com", is_staff=True)
+    stella = verified_staff(username="stella", email="stella@example.com")
     sent = emailed(django_capture_on_commit_callbacks, lambda: services.production_request_create(
         actor=stella, oc_id="live", name="Live", region="usw", reason="Go"))
     assert sent == []
 
 
 def test_a_refused_production_request_emails_nobody(owner, django_capture_on_commit_callbacks):
-    UserFactory(username="stella", email="stella@example.com", is_staff=True)
+    verified_staff(username="stella", email="stella@example.com")
     services.production_request_create(actor=owner, oc_id="live", name="Live", region="usw", reason="Go")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(services.OrganizationError):
