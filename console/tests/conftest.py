@@ -6,6 +6,7 @@ outsider: owns another organization        seller : may impersonate sellers only
 """
 
 import pytest
+from django.test import Client
 
 from coreapi import models as core_models
 from coreapi.testing import core_security_profile, core_user
@@ -58,6 +59,23 @@ def team(org, owner, member, seller_member, outsider):
     org_services.organization_create(actor=outsider, oc_id="other-org", name="Other", region="usw")
     org.refresh_from_db()
     return org
+
+
+@pytest.fixture
+def as_user():
+    """A browser signed in as `user`: as_user(owner).get(...)."""
+    def make(user):
+        c = Client()
+        c.force_login(user)
+        return c
+
+    return make
+
+
+@pytest.fixture
+def owner_client(team, as_user, owner):
+    """The owner signed in, on `team` (FullAccess)."""
+    return as_user(owner)
 
 
 @pytest.fixture(scope="session")

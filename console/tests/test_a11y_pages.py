@@ -3,24 +3,12 @@ down one level at a time, and every aria-describedby (help texts of the API clie
 forms) pointing at text on the page."""
 
 import pytest
-from django.test import Client
-from django.urls import reverse
 
+from console.tests.helpers import url
 from coreapi import models as core_models
 from tests.a11y import A11yPage
 
 pytestmark = pytest.mark.django_db
-
-
-def url(org, name, **kwargs):
-    return reverse(f"console:{name}", kwargs={"env": org.environment.lower(), "oc_id": org.oc_id, **kwargs})
-
-
-@pytest.fixture
-def owner_client(team, owner):
-    c = Client()
-    c.force_login(owner)
-    return c
 
 
 @pytest.fixture

@@ -3,25 +3,14 @@ path segment: an address whose ID has a '?' or '#' (e.g. /webhooks/hook-1%3Fx/de
 object that does not exist, not about hook-1 (the rest was read as a query string or fragment)."""
 
 import pytest
-from django.test import Client
-from django.urls import reverse
 
+from console.tests.helpers import url
 from coreapi import models as core_models
 
 
-def url(org, name, **kwargs):
-    return reverse(f"console:{name}", kwargs={"env": org.environment.lower(), "oc_id": org.oc_id, **kwargs})
-
-
-@pytest.fixture
-def c(team, owner):
-    client = Client()
-    client.force_login(owner)
-    return client
-
-
 @pytest.mark.parametrize("suffix", ["?x=1", "#x", "?"])
-def test_a_webhook_id_with_a_query_or_fragment_is_not_the_webhook_before_it(team, c, suffix):
+def test_a_webhook_id_with_a_query_or_fragment_is_not_the_webhook_before_it(team, owner_client, suffix):
+    c = owner_client
     c.post(url(team, "webhook-create"), {"ID": "hook-1", "Name": "Hook", "Url": "https://example.com/hook",
                                          "WebhookRoutes": "POST v1/products"})
     hooks = core_models.Webhook.objects.filter(marketplace__marketplace_id=team.oc_id, oc_id="hook-1")
@@ -34,7 +23,8 @@ def test_a_webhook_id_with_a_query_or_fragment_is_not_the_webhook_before_it(team
 
 
 @pytest.mark.parametrize("suffix", ["?x=1", "#x"])
-def test_an_api_client_id_with_a_query_or_fragment_is_not_the_client_before_it(team, c, suffix):
+def test_an_api_client_id_with_a_query_or_fragment_is_not_the_client_before_it(team, owner_client, suffix):
+    c = owner_client
     clients = core_models.ApiClient.objects.filter(marketplace__marketplace_id=team.oc_id, oc_id="admin-client")
     assert c.get(url(team, "apiclient-edit", client_id="admin-client" + suffix)).status_code == 404
     c.post(url(team, "apiclient-delete", client_id="admin-client" + suffix))

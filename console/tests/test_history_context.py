@@ -3,46 +3,43 @@
 that context can no longer be used; Edit says that Send uses the current context."""
 
 import pytest
-from django.test import Client
-from django.urls import reverse
 
 from console import services
 from console.models import ConsoleRequest, ConsoleToken
+from console.tests.helpers import latest, send, url
 from organizations import services as org_services
-
-
-def url(org, name="console", **kwargs):
-    return reverse(f"console:{name}", kwargs={"env": org.environment.lower(), "oc_id": org.oc_id, **kwargs})
-
-
-def send(client, org, op, **fields):
-    return client.post(url(org, "send"), {"op": op, **fields}, HTTP_HX_REQUEST="true")
-
-
-def latest(user):
-    return ConsoleRequest.objects.filter(user=user).order_by("-id").first()
 
 
 SHOPPER = {"client_id": "buyer-client", "username": "shopper"}
 
 
 @pytest.fixture
-def c(team, member):
-    client = Client()
-    client.force_login(member)
-    return client
+def c(team, as_user, member):
+    return as_user(member)
 
 
 def rerun(c, org, entry):
     return c.post(url(org, "history-rerun", pk=entry.pk), HTTP_HX_REQUEST="true")
 
 
+def sent_as_shopper(c, org, member):
+    """Me.Get sent as the shopper, then back to the member's own access: that history entry."""
+    c.post(url(org, "context-set"), SHOPPER)
+    send(c, org, "Me.Get")
+    c.post(url(org, "context-set"), {"mode": "self"})
+    return latest(member)
+
+
+def impersonation_taken_away(org, owner, member):
+    """The owner keeps the member's roles but no longer lets them impersonate buyers."""
+    org_services.contributor_save(actor=owner, organization=org, username=member.username,
+                                  roles=["ProductReader", "MeAdmin", "Shopper"], is_admin=False,
+                                  impersonate_buyer=False)
+
+
 def test_an_entry_sent_as_an_impersonated_user_is_re_run_as_that_user_after_switching_back(team, member, c):
-    c.post(url(team, "context-set"), SHOPPER)
-    send(c, team, "Me.Get")
-    entry = latest(member)
+    entry = sent_as_shopper(c, team, member)
     assert entry.username == "shopper"
-    c.post(url(team, "context-set"), {"mode": "self"})
     # the history says whom Re-run sends it as
     assert 'title="Send again as shopper via Storefront, as it was sent">Re-run' in c.get(url(team, "history")).content.decode()
     response = rerun(c, team, entry)
@@ -78,13 +75,8 @@ def test_a_re_run_in_the_current_context_says_nothing_about_it(team, member, c):
 
 
 def test_an_entry_whose_context_is_no_longer_possible_is_not_re_run_and_the_context_stays(team, member, owner, c):
-    c.post(url(team, "context-set"), SHOPPER)
-    send(c, team, "Me.Get")
-    entry = latest(member)
-    c.post(url(team, "context-set"), {"mode": "self"})
-    org_services.contributor_save(actor=owner, organization=team, username=member.username,
-                                  roles=["ProductReader", "MeAdmin", "Shopper"], is_admin=False,
-                                  impersonate_buyer=False)
+    entry = sent_as_shopper(c, team, member)
+    impersonation_taken_away(team, owner, member)
     response = rerun(c, team, entry)
     body = response.content.decode()
     assert response.status_code == 404
@@ -107,23 +99,15 @@ def test_edit_of_an_entry_from_another_context_says_send_uses_the_current_one(te
 
 
 def test_reveal_my_token_under_an_entry_gives_the_token_of_the_context_it_was_sent_in(team, member, c):
-    c.post(url(team, "context-set"), SHOPPER)
-    send(c, team, "Me.Get")
-    entry = latest(member)
-    c.post(url(team, "context-set"), {"mode": "self"})
+    entry = sent_as_shopper(c, team, member)
     revealed = c.post(url(team, "token-reveal", pk=entry.pk)).content.decode()
     shopper_token = ConsoleToken.objects.get(user=member, organization=team, username="shopper").access_token
     assert shopper_token in revealed and "the access token you use as shopper" in revealed
 
 
 def test_reveal_my_token_under_an_entry_whose_impersonation_ended_says_why(team, member, owner, c):
-    c.post(url(team, "context-set"), SHOPPER)
-    send(c, team, "Me.Get")
-    entry = latest(member)
-    c.post(url(team, "context-set"), {"mode": "self"})
-    org_services.contributor_save(actor=owner, organization=team, username=member.username,
-                                  roles=["ProductReader", "MeAdmin", "Shopper"], is_admin=False,
-                                  impersonate_buyer=False)
+    entry = sent_as_shopper(c, team, member)
+    impersonation_taken_away(team, owner, member)
     response = c.post(url(team, "token-reveal", pk=entry.pk), HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert response.status_code == 404

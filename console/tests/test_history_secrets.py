@@ -6,33 +6,12 @@ refused with the names of the values to type again; Edit shows the placeholder, 
 import json
 
 import pytest
-from django.test import Client
-from django.urls import reverse
 
 from console import services
 from console.models import ConsoleRequest
 from console.operations import REDACTED, is_secret_name
+from console.tests.helpers import latest, send, url
 from coreapi import models as core_models
-
-
-def url(org, name="console", **kwargs):
-    return reverse(f"console:{name}", kwargs={"env": org.environment.lower(), "oc_id": org.oc_id, **kwargs})
-
-
-def send(client, org, op, **fields):
-    return client.post(url(org, "send"), {"op": op, **fields}, HTTP_HX_REQUEST="true")
-
-
-def latest(user):
-    return ConsoleRequest.objects.filter(user=user).order_by("-id").first()
-
-
-@pytest.fixture
-def owner_client(team, owner):
-    c = Client()
-    c.force_login(owner)
-    return c
-
 
 HASH_KEY = "hook-hash-key-Typed-1"
 AUTH_VALUE = "Bearer header-value-Typed-2"

@@ -7,13 +7,13 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.db import connection, connections
-from django.test import Client, override_settings
-from django.urls import reverse
+from django.test import override_settings
 from django.utils import timezone
 
 from console import services
 from console.models import HISTORY_LIMIT, ConsoleRequest, ConsoleToken
 from console.services import Context
+from console.tests import helpers
 from organizations import services as org_services
 from portal.common.errors import NotFoundError, PermissionError_
 
@@ -223,14 +223,10 @@ def remote_org(remote_api, owner):
 
 
 class TestRemoteEnvironment:
-    def test_a_path_value_reaches_the_remote_api_as_one_segment_or_is_refused(self, remote_org, remote_api, owner):
-        c = Client()
-        c.force_login(owner)
-        send_url = reverse("console:send", kwargs={"env": "sandbox", "oc_id": remote_org.oc_id})
-
-        def get_product(value):
-            data = {"op": "Products.Get", "path.productID": value}
-            return c.post(send_url, data, HTTP_HX_REQUEST="true").content.decode()
+    def test_a_path_value_reaches_the_remote_api_as_one_segment_or_is_refused(self, remote_org, remote_api, owner,
+                                                                              as_user):
+        def get_product(value):  # the request builder's Send
+            return helpers.send(as_user(owner), remote_org, "Products.Get", **{"path.productID": value}).content.decode()
 
         get_product("a?b #1%")
         assert remote_api.calls[-1][:2] == ("GET", "/v1/products/a%3Fb%20%231%25")

@@ -12,50 +12,11 @@ from django.urls import reverse
 
 from console import services
 from console.models import ConsoleRequest, ConsoleToken
+from console.tests.helpers import form_as_sent, latest, send, url
 from coreapi import models as core_models
 from coreapi.tests.test_webhooks import HASH_KEY, Receiver
 from organizations import services as org_services
 from tests.a11y import A11yPage
-
-
-def url(org, name="console", **kwargs):
-    return reverse(f"console:{name}", kwargs={"env": org.environment.lower(), "oc_id": org.oc_id, **kwargs})
-
-
-@pytest.fixture
-def as_user():
-    def make(user):
-        c = Client()
-        c.force_login(user)
-        return c
-
-    return make
-
-
-def form_as_sent(form) -> dict:
-    """What a browser submits for a rendered form (a tests.a11y Element) left as it is (inputs and
-    textareas: enough for the webhook form, which has no select)."""
-    data = {}
-    for field in form.find_all():
-        name, kind = field.attrs.get("name"), field.attrs.get("type")
-        if not name or "disabled" in field.attrs:
-            continue
-        if field.tag == "input" and kind in ("checkbox", "radio"):
-            if "checked" in field.attrs:
-                data.setdefault(name, []).append(field.attrs.get("value") or "on")
-        elif field.tag == "input":
-            data[name] = field.attrs.get("value") or ""
-        elif field.tag == "textarea":
-            data[name] = "".join(field.text_parts).removeprefix("\n")  # the parser keeps the newline browsers drop
-    return data
-
-
-def send(client, org, op, **fields):
-    return client.post(url(org, "send"), {"op": op, **fields}, HTTP_HX_REQUEST="true")
-
-
-def history(user):
-    return ConsoleRequest.objects.filter(user=user).order_by("-id").first()
 
 
 class TestAccess:
@@ -85,7 +46,7 @@ class TestRequestBuilder:
     def test_list_with_filter_sends_field_operator_and_value(self, team, member, as_user):
         response = send(as_user(member), team, "Products.List", **{"f.field": "Name", "f.op": "*=*", "f.value": "shirt"})
         assert response.status_code == 200
-        assert history(member).query == [["Name", "*shirt*"]]
+        assert latest(member).query == [["Name", "*shirt*"]]
         assert 'data-testid="response-status">200' in response.content.decode()
         assert "Red shirt" in response.content.decode() and "Green hat" not in response.content.decode()
 
@@ -105,7 +66,7 @@ class TestRequestBuilder:
         lookups = [q for q in sql if q.startswith("SELECT") and ("console_" in q or "organizations_" in q)]
         assert len(lookups) == 1 and "console_consoletoken t" in lookups[0] and "organizations_contributor c" in lookups[0]
         writes = [q.split(" (")[0].split(" WHERE")[0] for q in sql if q.startswith(("INSERT", "UPDATE", "DELETE"))]
-        pruned = history(owner).pk % services.HISTORY_PRUNE_EVERY == 0  # every 10th entry prunes
+        pruned = latest(owner).pk % services.HISTORY_PRUNE_EVERY == 0  # every 10th entry prunes
         assert writes == ['INSERT INTO "console_consolerequest"'] + (['DELETE FROM "console_consolerequest"'] if pruned else [])
 
     def test_json_response_is_embedded_for_the_browser_and_cannot_break_out_of_its_script(self, team, owner, as_user):
@@ -119,14 +80,14 @@ class TestRequestBuilder:
 
     def test_page_size_zero_is_sent_as_zero_and_the_api_error_is_shown_readably(self, team, member, as_user):
         response = send(as_user(member), team, "Products.List", pageSize="0", page="")
-        assert history(member).query == [["pageSize", "0"]]  # empty page omitted, 0 sent
+        assert latest(member).query == [["pageSize", "0"]]  # empty page omitted, 0 sent
         body = response.content.decode()
         assert 'data-testid="oc-errors"' in body and "InvalidRequest" in body
 
     def test_sort_descending_and_xp_filter(self, team, member, as_user):
         send(as_user(member), team, "Products.List", sortBy="Name", sortDir="desc",
              **{"f.field": ["xp.color", "Active"], "f.op": ["=", "!"], "f.value": ["red", "false"]})
-        assert history(member).query == [["sortBy", "!Name"], ["xp.color", "red"], ["Active", "!false"]]
+        assert latest(member).query == [["sortBy", "!Name"], ["xp.color", "red"], ["Active", "!false"]]
 
     def test_body_number_zero_is_sent_and_empty_fields_are_omitted(self, team, owner, as_user):
         response = send(as_user(owner), team, "Products.Create", **{
@@ -136,7 +97,7 @@ class TestRequestBuilder:
         assert response.status_code == 200
         import json
 
-        sent = json.loads(history(owner).body)
+        sent = json.loads(latest(owner).body)
         assert sent == {"xp": {"price": 0}, "ID": "zero-weight", "Name": "Free sample", "ShipWeight": 0,
                         "QuantityMultiplier": -2}
         product = core_models.Product.objects.get(oc_id="zero-weight")
@@ -151,7 +112,7 @@ class TestRequestBuilder:
         c = as_user(member)
         assert "Required" in send(c, team, "Products.Get").content.decode()
         response = send(c, team, "Products.Get", **{"path.productID": "prod-1"})
-        assert history(member).path == "/v1/products/prod-1"
+        assert latest(member).path == "/v1/products/prod-1"
         assert "Red shirt" in response.content.decode()
 
     def test_error_data_is_shown_as_the_api_sent_it_not_as_python_prints_it(self, team, member, as_user):
@@ -166,7 +127,7 @@ class TestRequestBuilder:
         errors = re.search(r'data-testid="field-errors">(.*?)</ul>', body, re.S).group(1)
         assert "<code>path.productID</code>" in errors
         assert "OrderCloud IDs have only letters, digits, &quot;-&quot; and &quot;_&quot;." in errors
-        assert "No such endpoint" not in body and history(member) is None  # nothing sent
+        assert "No such endpoint" not in body and latest(member) is None  # nothing sent
 
     @pytest.mark.parametrize("value", ["a?b", "a#b", "100%", "a b", "a%2Fb", "caf\u00e9"])
     def test_other_characters_in_a_path_value_reach_the_api_as_the_literal_id(self, team, member, as_user, value):
@@ -220,8 +181,8 @@ class TestRequestBuilder:
         assert re.search(r'<select id="body-EventType" name="body.EventType"><option value="">\(omit\)</option>'
                          r'<option value="OrderCheckout"', builder)
         send(c, team, "Products.List", **{"q.searchType": "AnyTerm", "search": "red hat"})
-        assert ["searchType", "AnyTerm"] in history(owner).query
-        builder = c.get(url(team, "builder"), {"history": history(owner).pk}).content.decode()
+        assert ["searchType", "AnyTerm"] in latest(owner).query
+        builder = c.get(url(team, "builder"), {"history": latest(owner).pk}).content.decode()
         assert '<option value="AnyTerm" selected>' in builder  # "Edit" keeps the choice
 
 
@@ -229,7 +190,7 @@ class TestHistoryAndSnippets:
     def test_history_rerun_and_edit(self, team, member, as_user):
         c = as_user(member)
         send(c, team, "Products.List", pageSize="2", search="shirt")
-        entry = history(member)
+        entry = latest(member)
         response = c.post(url(team, "history-rerun", pk=entry.pk), HTTP_HX_REQUEST="true")
         assert response.status_code == 200 and ConsoleRequest.objects.filter(user=member).count() == 2
         builder = c.get(url(team, "builder"), {"history": entry.pk}).content.decode()
@@ -245,8 +206,8 @@ class TestHistoryAndSnippets:
         assert entries[1].live and not entries[0].live and "live" not in entries[1].state
         # another operation, or a pause longer than the burst window, starts a new entry
         send(c, team, "Me.Get", live="1")
-        ConsoleRequest.objects.filter(pk=history(member).pk).update(
-            created_at=history(member).created_at - timedelta(seconds=services.LIVE_BURST_SECONDS + 1))
+        ConsoleRequest.objects.filter(pk=latest(member).pk).update(
+            created_at=latest(member).created_at - timedelta(seconds=services.LIVE_BURST_SECONDS + 1))
         send(c, team, "Me.Get", live="1")
         send(c, team, "Products.List", pageSize="3")
         send(c, team, "Products.List", pageSize="3", live="1")  # after a Send: a new entry, the Send's is kept
@@ -266,7 +227,7 @@ class TestHistoryAndSnippets:
         mp = core_models.Marketplace.objects.get(marketplace_id=team.oc_id)
         from django.contrib.auth.hashers import check_password
         assert check_password(secret, core_models.CoreUser.objects.get(marketplace=mp, oc_id="new-admin").password)
-        entry = history(owner)
+        entry = latest(owner)
         assert secret not in entry.body and secret not in json.dumps(entry.state)
         assert json.loads(entry.body)["Password"] == services.REDACTED and json.loads(entry.body)["Username"] == "new-admin"
         builder = c.get(url(team, "builder"), {"history": entry.pk}).content.decode()
@@ -275,13 +236,13 @@ class TestHistoryAndSnippets:
         assert rerun.status_code == 400 and "does not keep the Password and ApiSecret this request sent" in rerun.content.decode()
         # a request without such a field is kept as sent and re-runs
         send(c, team, "Products.List", pageSize="2")
-        assert c.post(url(team, "history-rerun", pk=history(owner).pk), HTTP_HX_REQUEST="true").status_code == 200
+        assert c.post(url(team, "history-rerun", pk=latest(owner).pk), HTTP_HX_REQUEST="true").status_code == 200
 
     def test_an_edited_entry_is_not_sent_with_the_placeholder_as_the_password(self, team, owner, as_user):
         c = as_user(owner)
         user = {"Username": "ann", "FirstName": "A", "LastName": "N", "Email": "a@example.com", "Active": True}
         send(c, team, "AdminUsers.Create", body_json=json.dumps({**user, "ID": "ann"}), **{"body.Password": "Ann-pass-1!"})
-        entry = history(owner)
+        entry = latest(owner)
         builder = c.get(url(team, "builder"), {"history": entry.pk}).content.decode()
         assert 'data-testid="redacted-notice"' in builder and 'name="body.Password" value="********"' in builder
         # "Reveal my token" under its response: the token to use with the command shown, not a
@@ -308,7 +269,7 @@ class TestHistoryAndSnippets:
 
     def test_history_of_another_user_is_404(self, team, member, owner, as_user):
         send(as_user(member), team, "Me.Get")
-        entry = history(member)
+        entry = latest(member)
         assert as_user(owner).post(url(team, "history-rerun", pk=entry.pk)).status_code == 404
 
     def test_curl_uses_a_placeholder_until_the_user_reveals_their_own_token(self, team, member, as_user):
@@ -317,7 +278,7 @@ class TestHistoryAndSnippets:
         token = ConsoleToken.objects.get(user=member).access_token
         assert "Bearer $TOKEN" in body and token not in body
         assert "Products.List({" in body and "&quot;pageSize&quot;: 5" in body
-        revealed = c.post(url(team, "token-reveal", pk=history(member).pk)).content.decode()
+        revealed = c.post(url(team, "token-reveal", pk=latest(member).pk)).content.decode()
         assert token in revealed
 
 
@@ -333,10 +294,10 @@ class TestContextSelector:
         page = c.get(url(team)).content.decode()
         assert 'data-testid="ctx-user">shopper' in page
         body = send(c, team, "Me.Get").content.decode()
-        assert "shopper" in body and history(member).username == "shopper"
+        assert "shopper" in body and latest(member).username == "shopper"
         # "Reveal my token" says whose token it shows
         assert "Show the access token you call the API with as shopper in this page?" in body
-        revealed = c.post(url(team, "token-reveal", pk=history(member).pk)).content.decode()
+        revealed = c.post(url(team, "token-reveal", pk=latest(member).pk)).content.decode()
         assert "This command contains the access token you use as shopper." in revealed
 
     def test_the_client_is_called_by_its_app_name_and_no_shared_roles_are_a_warning(self, team, member, owner, as_user):
