@@ -2,6 +2,8 @@ from allauth.account.views import EmailView, SignupView
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -151,13 +153,47 @@ MSG_CONFIRMATION_RECENTLY_SENT = (
 
 
 MSG_ALREADY_VERIFIED = "{email} is already verified: there is nothing to confirm."
+# Profile > Email: Make primary, Re-send verification or Remove that did nothing (allauth reloaded
+# the page without a word)
+ERR_EMAIL_NOT_PICKED = "Pick one of your addresses first, then choose Make primary, Re-send verification or Remove."
+ERR_EMAIL_NOT_YOURS = (
+    "{email} is not an address of your account (any more), so nothing was done. It may have been removed"
+    " in another tab or window: the list below is up to date."
+)
+ERR_EMAIL_NOT_YOURS_UNNAMED = "The address you picked"
+ERR_EMAIL_ACTION_UNKNOWN = "Choose Make primary, Re-send verification or Remove: nothing was done."
+EMAIL_ACTIONS = ("action_primary", "action_send", "action_remove")
 
 
 class EmailManageView(EmailView):
     """allauth's Profile > Email, saying why "Re-send verification" sent nothing (one confirmation
     per address every 3 minutes, ACCOUNT_RATE_LIMITS["confirm_email"]) instead of answering with
     silence, and not mailing a confirmation for an address that is already verified (allauth did,
-    saying "Confirmation email sent", as if the address were not)."""
+    saying "Confirmation email sent", as if the address were not). An action that allauth skips
+    without a word says why: no address picked, an address that is not (or no longer, e.g. removed
+    in another tab) the user's, or no known action (a hand-made post)."""
+
+    def post(self, request, *args, **kwargs):
+        if "action_add" not in request.POST:
+            refusal = self._refusal(request)
+            if refusal:
+                messages.error(request, refusal)
+        return super().post(request, *args, **kwargs)  # in each refused case allauth only reloads the page
+
+    def _refusal(self, request) -> str | None:
+        """Why allauth will do nothing with this post, or None when it acts on it."""
+        email = request.POST.get("email")
+        if not email:
+            return ERR_EMAIL_NOT_PICKED
+        if not any(action in request.POST for action in EMAIL_ACTIONS):
+            return ERR_EMAIL_ACTION_UNKNOWN
+        if self._get_email_address(request) is None:
+            try:
+                validate_email(email)
+            except ValidationError:
+                email = ERR_EMAIL_NOT_YOURS_UNNAMED
+            return ERR_EMAIL_NOT_YOURS.format(email=email)
+        return None
 
     def _action_send(self, request, *args, **kwargs):
         verified = self._get_email_address(request)
