@@ -141,12 +141,21 @@ def _json_object(value: str, *, allow_empty=True):
     return parsed
 
 
+def _secret_input() -> forms.PasswordInput:
+    """A secret (client secret, hash key, auth header value): masked (console.js adds Show), but
+    rendered with its value, so saving unchanged keeps it and emptying the field clears it.
+    new-password: a browser never fills in the user's own saved password here ("off" is ignored
+    for password fields)."""
+    return forms.PasswordInput(render_value=True, attrs={
+        "autocomplete": "new-password", "spellcheck": "false", "autocapitalize": "off", "class": "grow"})
+
+
 # --- API clients -------------------------------------------------------------------------------------
 class ApiClientForm(forms.Form):
     AppName = forms.CharField(label="App name", max_length=200)
     Active = forms.BooleanField(required=False, initial=True)
     ClientSecret = forms.CharField(
-        label="Client secret", required=False, max_length=200,
+        label="Client secret", required=False, max_length=200, widget=_secret_input(),
         help_text="Leave empty for none: the OAuth grants of this client then need no secret, unless it has one of "
                   "the secrets listed under Secrets.",
     )
@@ -368,13 +377,7 @@ class WebhookForm(forms.Form):
     Description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     Url = forms.URLField(label="URL", max_length=2000, assume_scheme="https",
                          validators=[URLValidator(schemes=["http", "https"])])
-    # A signing secret: masked (Show reveals it), but rendered as the value, so saving unchanged keeps
-    # it and emptying the field clears it, as before. new-password: a browser never fills in the
-    # user's own saved password here ("off" is ignored for password fields).
-    HashKey = forms.CharField(label="Hash key", required=False, max_length=200,
-                              widget=forms.PasswordInput(render_value=True, attrs={
-                                  "autocomplete": "new-password", "spellcheck": "false", "autocapitalize": "off",
-                                  "class": "grow"}),
+    HashKey = forms.CharField(label="Hash key", required=False, max_length=200, widget=_secret_input(),
                               help_text="Signs each payload: X-oc-hash = base64(HMAC-SHA256(body, key)).")
     ApiClientIDs = forms.MultipleChoiceField(label="API clients", required=False, widget=forms.CheckboxSelectMultiple,
                                              help_text="Requests made through these clients fire the webhook.")
@@ -390,7 +393,8 @@ class WebhookForm(forms.Form):
                   '{"proceed": false, "body": ...} refuses it with 400 "blocked by web hook".')
     DeliveryConfigID = forms.CharField(label="Delivery config ID", required=False, max_length=100)
     CustomAuthHeaderName = forms.CharField(label="Custom auth header name", required=False, max_length=200)
-    CustomAuthHeaderValue = forms.CharField(label="Custom auth header value", required=False, max_length=2000)
+    CustomAuthHeaderValue = forms.CharField(label="Custom auth header value", required=False, max_length=2000,
+                                            widget=_secret_input())
 
     def __init__(self, *args, clients=(), editing=False, **kwargs):
         super().__init__(*args, **kwargs)

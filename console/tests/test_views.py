@@ -474,10 +474,12 @@ class TestApiClientScreens:
         assert client.client_secret == "s3cret-value" and client.refresh_token_duration == 0
         assert client.order_checkout_integration_event_id == "checkout-evt"
 
-        # Reload: the event ID is selected; then clear the secret and save.
+        # Reload: the event ID is selected, the secret masked (not page text); then clear it and save.
         page = c.get(url(team, "apiclient-edit", client_id=client.oc_id)).content.decode()
         assert re.search(r'<option value="checkout-evt" selected>', page)
-        assert 'value="s3cret-value"' in page
+        secret = A11yPage(page).one("input", name="ClientSecret")
+        assert (secret.attrs["type"], secret.attrs["value"]) == ("password", "s3cret-value")
+        assert "s3cret-value" not in A11yPage(page).main.text
         response = c.post(url(team, "apiclient-edit", client_id=client.oc_id), {**form, "ClientSecret": ""})
         assert response.status_code == 302
         client.refresh_from_db()
@@ -711,6 +713,21 @@ class TestWebhookScreens:
         assert core_models.Webhook.objects.get(oc_id="hook-1").hash_key == "typed-anew"
         c.post(edit, {**sent, "HashKey": ""})
         assert core_models.Webhook.objects.get(oc_id="hook-1").hash_key == ""
+
+    def test_the_custom_auth_header_value_is_masked_and_kept_when_the_form_is_saved_untouched(self, team, owner,
+                                                                                               as_user):
+        c = as_user(owner)
+        c.post(url(team, "webhook-create"), {"ID": "hook-1", "Name": "Hook", "Url": "https://example.com/hook",
+                                             "CustomAuthHeaderName": "X-Api-Key", "CustomAuthHeaderValue": "k-123456",
+                                             "WebhookRoutes": "POST v1/products"})
+        edit = url(team, "webhook-edit", webhook_id="hook-1")
+        page = A11yPage(c.get(edit).content.decode())
+        value = page.one("input", name="CustomAuthHeaderValue")
+        assert value.attrs["type"] == "password" and "k-123456" not in page.main.text
+        sent = form_as_sent(page.one("form", **{"data-testid": "webhook-form"}))
+        assert c.post(edit, {**sent, "Name": "Hook renamed"}).status_code == 302
+        hook = core_models.Webhook.objects.get(oc_id="hook-1")
+        assert (hook.name, hook.custom_auth_header_value) == ("Hook renamed", "k-123456")
 
     def test_a_webhook_url_must_be_http_or_https(self, team, owner, as_user):
         response = as_user(owner).post(url(team, "webhook-create"), {
