@@ -89,3 +89,17 @@ def test_client_errors_are_logged_in_one_line_server_errors_with_their_traceback
         record.status_code = status
         assert ClientErrorsWithoutTraceback().filter(record) is True
         assert (record.exc_info is not None) is kept, status
+
+
+def test_a_form_posted_with_a_stale_csrf_token_gets_a_readable_page():
+    """e.g. the sign-in form of a second tab, submitted after signing in in the first (the token
+    changed): the portal's layout and what to do, not Django's bare "CSRF verification failed"."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.get("/accounts/login/")
+    response = browser.post("/accounts/login/", {"login": "ada", "password": "x", "csrfmiddlewaretoken": "stale" * 6})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert 'data-testid="error-page"' in page and "This form has expired" in page and "Nothing was saved" in page
+    assert "CSRF verification failed" not in page
