@@ -62,6 +62,20 @@ class NulCharacterMiddleware:
         return self.get_response(request)
 
 
+ERR_CSRF_FAILED = (
+    "This form has expired and nothing was saved: the page it came from is out of date, for example because "
+    "you signed in or out in another tab. Reload the page and try again. If this keeps happening, allow "
+    "cookies for this site."
+)
+
+
+def csrf_failure(request, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a stale form (a second tab's sign-in form after signing in in the first,
+    a console page from before signing in again) gets what to do, in the portal's layout or, for
+    htmx, in the panel it targets; not Django's bare "CSRF verification failed" page."""
+    return _refused(request, ERR_CSRF_FAILED, status=403, template="403_csrf.html")
+
+
 def _refused(request, message: str, *, status: int, template: str) -> HttpResponse:
     """The message alone for an htmx request (swapped into a panel), else the error page."""
     if request.headers.get("HX-Request") == "true":

@@ -136,6 +136,7 @@ else:
 SESSION_ENGINE = "portal.common.sessions"  # database sessions, read without ORM query building
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+CSRF_FAILURE_VIEW = "portal.common.middleware.csrf_failure"  # a stale form: what to do, in the layout or the htmx panel
 X_FRAME_OPTIONS = "DENY"
 
 # --- Auth -------------------------------------------------------------------

@@ -101,5 +101,20 @@ def test_a_form_posted_with_a_stale_csrf_token_gets_a_readable_page():
     response = browser.post("/accounts/login/", {"login": "ada", "password": "x", "csrfmiddlewaretoken": "stale" * 6})
     assert response.status_code == 403
     page = response.content.decode()
-    assert 'data-testid="error-page"' in page and "This form has expired" in page and "Nothing was saved" in page
+    assert 'data-testid="error-page"' in page and "This form has expired" in page and "nothing was saved" in page
     assert "CSRF verification failed" not in page
+
+
+def test_an_htmx_post_with_a_stale_csrf_token_gets_the_message_for_its_panel(signed_in):
+    """the console's Send from a page loaded before signing in again: the response panel says what
+    to do (the console swaps 4xx answers into it), not a whole page inside the panel"""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.cookies = signed_in.cookies
+    response = browser.post("/console/sandbox/some-org/send/", {"op": "Products.List"},
+                            headers={"HX-Request": "true", "X-CSRFToken": "stale" * 6})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert page.startswith('<div class="card"><div class="errorlist nonfield" role="alert">This form has expired')
+    assert "<html" not in page
