@@ -347,7 +347,7 @@
   }
   document.addEventListener("htmx:historyRestore", function () { markActiveOperation(); fitPicker(); });
 
-  // --- secrets in a form (a webhook's HashKey) ---------------------------------------------------
+  // --- secrets in a form (a client secret, a webhook's HashKey or auth header value) ----------------
   // The field is a password input (masked); its "Show" button switches it to text and back. The
   // value is the same either way, so saving unchanged keeps it.
   function addRevealButtons(root) {
