@@ -93,6 +93,23 @@ def test_the_operation_picker_is_one_line_until_opened_on_a_phone(page, phone, s
     expect(toggle).to_be_visible()
 
 
+def test_the_operation_picker_is_closed_on_a_phone_before_console_js_runs(page, phone):
+    """console.js (a deferred script) closes the picker after the first paint: until then the page
+    must already look closed, or the operation list shows for a frame and the request jumps down."""
+    page.route("**/console/console.js*", lambda route: route.abort())
+    page.goto(f"{phone}/console/sandbox/acme-phone/?op=Products.List")
+    picker = page.locator("details.op-picker")
+    expect(picker).to_have_attribute("data-unfitted", "")  # console.js never ran
+    expect(picker.locator("> summary")).to_contain_text("Products.List")
+    expect(page.get_by_placeholder("Search operations")).to_be_hidden()
+    expect(page.locator("a.op-link").first).to_be_hidden()
+    assert page.evaluate(TOP_BY_ID, "builder-form") < PHONE["height"]
+    # a desktop shows the open sidebar without console.js too
+    page.set_viewport_size(DESKTOP)
+    expect(page.get_by_placeholder("Search operations")).to_be_visible()
+    expect(page.locator("a.op-link[data-op='Products.List']")).to_be_visible()
+
+
 def test_history_buttons_are_reached_without_scrolling_sideways_on_a_phone(page, phone, screenshot):
     page.goto(f"{phone}/console/sandbox/acme-phone/?op=Products.List")
     with page.expect_response(lambda r: "/send/" in r.url):

@@ -275,7 +275,9 @@
 
   function fitPicker() {
     var picker = document.querySelector("details.op-picker");
-    if (picker) picker.open = !isNarrow();
+    if (!picker) return;
+    picker.open = !isNarrow();
+    picker.removeAttribute("data-unfitted");  // the CSS that showed it closed until now
   }
   fitPicker();  // a deferred script: the page is parsed
   if (NARROW && NARROW.addEventListener) NARROW.addEventListener("change", fitPicker);
