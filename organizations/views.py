@@ -382,6 +382,11 @@ def _verify(request, org, action, code, form) -> bool:
 @post_only_or_redirect(to=org_page("settings", anchor="transfer"))
 def organization_transfer_view(request, org, membership):
     if not membership.is_owner:
+        if (request.POST.get("new_owner") or "").strip().lower() == (org.owner.username or "").lower() != "":
+            # done already (a double-click on Transfer ownership, a second tab): the first POST made
+            # them the owner; say so rather than "Not allowed (403): Only the owner can do this."
+            messages.info(request, MSG_TRANSFERRED_ALREADY.format(name=org.name, owner=org.owner.username))
+            return redirect(org_url(org))
         raise PermissionDenied(services.ERR_NOT_OWNER)
     form = TransferForm(request.POST)
     if form.is_valid():  # a refused new owner must not use up the code
@@ -427,6 +432,7 @@ def deleted_already(view):
 
 
 MSG_DELETED_ALREADY = "{name} is already deleted. You can restore it from this list."
+MSG_TRANSFERRED_ALREADY = "{name} already belongs to {owner}."
 MSG_RESTORED_ALREADY = "{name} is not deleted: there is nothing to restore."
 
 

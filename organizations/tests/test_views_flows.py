@@ -91,6 +91,25 @@ def test_delete_clicked_twice_goes_to_deleted_organizations_saying_so(client, te
     assert client.post(org_path("delete"), {"code": code}).status_code == 404
 
 
+def test_transfer_clicked_twice_opens_the_organization_saying_it_was_transferred(client, team, owner, admin_user):
+    """The second POST of a double-clicked Transfer ownership (or the form sent again from a second
+    tab) answered "Not allowed (403): Only the owner can do this." though the first had transferred it."""
+    from organizations.views import MSG_TRANSFERRED_ALREADY
+
+    client.force_login(owner)
+    client.post(org_path("code-send", action="transfer"), {"new_owner": "mia"})
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    assert client.post(org_path("transfer"), {"new_owner": "mia", "code": code})["Location"] == org_path("detail")
+    again = client.post(org_path("transfer"), {"new_owner": "mia", "code": code}, follow=True)
+    assert again.status_code == 200 and again.redirect_chain[-1][0] == org_path("detail")
+    assert escape(MSG_TRANSFERRED_ALREADY.format(name="Acme", owner="mia")) in again.content.decode()
+    assert Organization.objects.get(pk=team.pk).owner.username == "mia"
+    # anyone else who is not the owner is still refused
+    assert client.post(org_path("transfer"), {"new_owner": "adam", "code": code}).status_code == 403
+    client.force_login(admin_user)
+    assert client.post(org_path("transfer"), {"new_owner": "adam", "code": "123456"}).status_code == 403
+
+
 def test_restore_clicked_twice_opens_the_organization_saying_so(client, team, owner, member):
     from organizations.views import MSG_RESTORED_ALREADY
 
