@@ -537,5 +537,5 @@ def redacted_secret_names(value) -> list[str]:
 def builder_state(data) -> dict:
     """The builder's fields as a JSON-able dict of lists (stored with the history entry)."""
     keys = data.keys() if hasattr(data, "keys") else []
-    skip = {"csrfmiddlewaretoken", "live"}
+    skip = {"csrfmiddlewaretoken", "live", "ctx_client_id", "ctx_username"}  # not fields of the request
     return {key: _list(data, key) for key in keys if key not in skip}

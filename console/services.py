@@ -202,6 +202,10 @@ def impersonation_lost_message(*, context: Context, membership: Membership, exc:
     return f"Impersonating {context.label} is no longer possible: {reason} Switched back to your own access."
 
 
+MSG_CONTEXT_SWITCHED_ELSEWHERE = (
+    "Not sent: since this page was loaded, the context was switched (in another tab or window) from {shown} to "
+    "{current}. Reload the page to send as {current}, or switch context."
+)
 MSG_REVEAL_CONTEXT_LOST = "No token to show: this request was sent as {context}, which is no longer possible: {reason}"
 MSG_RERUN_CONTEXT_LOST = (
     "Not re-run: this request was sent as {context}, which is no longer possible: {reason} Your context is "

@@ -383,9 +383,24 @@ def _send(request, org, membership, token, operation, data, *, live: bool = Fals
     return _render_call(request, org, operation, built, call, path_values=path_values)
 
 
+def _shown_context(data) -> Context | None:
+    """The context the page that sent the builder's form shows in its context bar (console.html
+    sends it along with the form), None when the post names none."""
+    if "ctx_client_id" not in data and "ctx_username" not in data:
+        return None
+    return Context(client_id=data.get("ctx_client_id", "").strip(), username=data.get("ctx_username", "").strip())
+
+
 @console_call_view
 @require_POST
 def send_view(request, org, membership, token):
+    shown, current = _shown_context(request.POST), _context(request, org)
+    if shown is not None and shown != current:
+        # switched in another tab since this page was loaded: Send would call the API as someone
+        # else than the context bar says (a write made as the wrong user); nothing is sent
+        message = services.MSG_CONTEXT_SWITCHED_ELSEWHERE.format(
+            shown=_context_label(org, shown), current=_context_label(org, current))
+        return render(request, "console/_error.html", {"message": message, "reload": True}, status=409)
     operation = operation_get(request.POST.get("op", ""))
     # live=1: console.js sent it for a live edit of list options or filters, not the Send button
     return _send(request, org, membership, token, operation, request.POST, live=request.POST.get("live") == "1")

@@ -123,3 +123,30 @@ def test_reveal_my_token_under_an_impersonated_entry_with_a_secret_names_whose_t
     assert entry.state.get("redacted") == ["1"]
     revealed = c.post(url(team, "token-reveal", pk=entry.pk)).content.decode()
     assert "export TOKEN=" in revealed and "the access token you use as shopper" in revealed
+
+
+def test_send_from_a_page_that_shows_another_context_than_the_current_one_sends_nothing(team, member, c):
+    """Two tabs: the second still shows "Calling as you" after the first switched to the shopper.
+    Its Send would call the API as the shopper under a context bar saying "you": it is refused,
+    saying why, and nothing is sent or kept in the history."""
+    page = c.get(url(team)).content.decode()
+    # the context the page shows travels with the builder's form (outside it: not re-rendered with it)
+    assert '<input type="hidden" form="builder-form" name="ctx_client_id" value="">' in page
+    assert '<input type="hidden" form="builder-form" name="ctx_username" value="">' in page
+    c.post(url(team, "context-set"), SHOPPER)  # in the other tab
+    before = ConsoleRequest.objects.filter(user=member).count()
+    response = send(c, team, "Me.Get", ctx_client_id="", ctx_username="")
+    assert response.status_code == 409
+    assert services.MSG_CONTEXT_SWITCHED_ELSEWHERE.format(shown="you", current="shopper via Storefront") \
+        in response.content.decode()
+    assert ConsoleRequest.objects.filter(user=member).count() == before
+    # a live edit alike
+    assert send(c, team, "Me.Get", ctx_client_id="", ctx_username="", live="1").status_code == 409
+    assert ConsoleRequest.objects.filter(user=member).count() == before
+    # the page reloaded shows the shopper, and its Send sends as the shopper
+    assert 'name="ctx_username" value="shopper"' in c.get(url(team)).content.decode()
+    response = send(c, team, "Me.Get", ctx_client_id="buyer-client", ctx_username="shopper")
+    assert response.status_code == 200 and 'data-testid="response-status">200' in response.content.decode()
+    entry = latest(member)
+    assert entry.username == "shopper"
+    assert "ctx_client_id" not in entry.state and "ctx_username" not in entry.state  # not builder fields
