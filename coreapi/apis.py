@@ -22,6 +22,7 @@ from coreapi import schemas as s
 from coreapi import product_suppliers, services, variants
 from coreapi.auth import Caller, CoreBearer
 from coreapi.errors import (
+    MSG_BAD_BOOL_PARAM,
     MSG_BAD_PAGE,
     MSG_BAD_PAGE_SIZE,
     MSG_BODY_MISSING,
@@ -158,7 +159,11 @@ def _document_required(schema: dict) -> None:
                 content["schema"] = {"allOf": [content["schema"]], "required": list(required)}
 
 
-QUERY_TYPE_MESSAGES = {"page": MSG_BAD_PAGE, "pageSize": MSG_BAD_PAGE_SIZE}
+QUERY_TYPE_MESSAGES = {
+    "page": MSG_BAD_PAGE,
+    "pageSize": MSG_BAD_PAGE_SIZE,
+    "overwriteExisting": MSG_BAD_BOOL_PARAM.format(name="overwriteExisting"),
+}
 LIST_PARAM_RULES = {
     "page": ("integer", {"minimum": 1}),
     "pageSize": ("integer", {"minimum": 1, "maximum": 100}),
@@ -488,7 +493,8 @@ def _mount_products_extras(router: Router) -> None:
 
     generate_route = "v1/products/{productID}/variants/generate"
 
-    def generate(request, productID: str, payload: s.VariantOverrides, overwriteExisting: bool | None = None):
+    def generate(request, productID: str, payload: s.VariantOverrides,
+                 overwriteExisting: s.OCBool | None = None):  # fmt: skip
         data = payload.model_dump(mode="json", exclude_unset=True)
         request.auth.require(d.PRODUCTS.write_roles, seller_only=True)
         _before(request, route=generate_route, verb="POST", params={"productID": productID}, request_body=data)

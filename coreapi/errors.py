@@ -22,6 +22,9 @@ MSG_SUPPLIER_ID_FIXED = "A supplier user cannot change its own supplier's ID."
 MSG_MARKETPLACE_EXISTS = "A marketplace with this ID already exists in this environment."
 MSG_BAD_PAGE = "page must be an integer of at least 1."
 MSG_BAD_PAGE_SIZE = "pageSize must be an integer between 1 and 100."
+# a boolean body field ("Active: Input should be ..." as pydantic words the other wrong types) and query parameter
+MSG_BAD_BOOL = 'Input should be true or false (or the string "true" or "false")'
+MSG_BAD_BOOL_PARAM = "{name} must be true or false."
 MSG_BAD_SORT = "Invalid sortBy field: {field}. Sortable fields: {allowed}."
 MSG_BAD_FILTER = "Invalid filter field: {field}. Filterable fields: {allowed}."
 MSG_BAD_FILTER_VALUE = "Invalid filter value for {field}: {value!r} ({reason})."

@@ -9,8 +9,10 @@ serves one schema per resource and lists what a create or replace needs on those
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
+from coreapi.errors import MSG_BAD_BOOL
 from coreapi.tokens import MAX_ACCESS_TOKEN_MINUTES
 
 T = TypeVar("T")
@@ -30,6 +32,21 @@ Xp = dict[str, Any]
 # An integer inside an object the API stores as JSON (PriceBreaks, Inventory, PasswordConfig): 32-bit
 # like every other integer field (those are checked by their database columns) and OrderCloud's.
 Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+
+
+def _oc_bool(value: Any) -> bool:
+    """JSON true/false, or the strings "true"/"false" in any letter case: what OrderCloud (Json.NET,
+    ASP.NET model binding) accepts. Pydantic's lax mode would also take "yes", "on", "1", 1, 0 ...;
+    those are a 400 here as there. JSON null never gets here (`OCBool | None`)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise PydanticCustomError("bool_type", MSG_BAD_BOOL)
+
+
+# Every boolean of a body (and the boolean query parameters); the OpenAPI document still says boolean.
+OCBool = Annotated[bool, BeforeValidator(_oc_bool)]
 
 
 class OC(BaseModel):
@@ -80,16 +97,16 @@ class ApiClient(OC):
     ID: str | None = None
     ClientSecret: str | None = None
     AccessTokenDuration: int | None = Field(None, ge=10, le=MAX_ACCESS_TOKEN_MINUTES)
-    Active: bool | None = None
+    Active: OCBool | None = None
     AppName: str | None = Field(None, max_length=200)
     RefreshTokenDuration: int | None = Field(None, ge=0, le=525600)
     AnonymousTokenDuration: int | None = Field(None, ge=10, le=MAX_ACCESS_TOKEN_MINUTES)
     DefaultContextUserName: str | None = None
     xp: Xp | None = None
-    AllowAnyBuyer: bool | None = None
-    AllowAnySupplier: bool | None = None
-    AllowSeller: bool | None = None
-    IsAnonBuyer: bool | None = None
+    AllowAnyBuyer: OCBool | None = None
+    AllowAnySupplier: OCBool | None = None
+    AllowSeller: OCBool | None = None
+    IsAnonBuyer: OCBool | None = None
     AssignedBuyerCount: int | None = None
     AssignedSupplierCount: int | None = None
     OrderCheckoutIntegrationEventID: str | None = None
@@ -132,10 +149,10 @@ class PasswordConfig(OC):
     MinimumPasswordAge: Int32 | None = None
     AllowedFailedAttempts: Int32 | None = None
     LockoutDuration: Int32 | None = None
-    UpperCaseRequired: bool | None = None
-    LowerCaseRequired: bool | None = None
-    SpecialCharacterRequired: bool | None = None
-    NumericRequired: bool | None = None
+    UpperCaseRequired: OCBool | None = None
+    LowerCaseRequired: OCBool | None = None
+    SpecialCharacterRequired: OCBool | None = None
+    NumericRequired: OCBool | None = None
     MinimumCharacterCount: Int32 | None = None
 
 
@@ -148,7 +165,7 @@ class SecurityProfile(OC):
     Roles: list[str] | None = None
     CustomRoles: list[str] | None = None
     PasswordConfig: _PasswordConfig | None = None
-    IsExternalRoleGroup: bool | None = None
+    IsExternalRoleGroup: OCBool | None = None
 
 
 class SecurityProfileAssignment(OC):
@@ -180,7 +197,7 @@ class User(OC):
     Email: str | None = Field(None, max_length=200)
     Phone: str | None = Field(None, max_length=100)
     TermsAccepted: datetime | None = None
-    Active: bool | None = None
+    Active: OCBool | None = None
     xp: Xp | None = None
     AvailableRoles: list[str] | None = None
     Locale: _Locale | None = None
@@ -245,7 +262,7 @@ class Buyer(OC):
     ID: str | None = None
     Name: str | None = Field(None, max_length=100)
     DefaultCatalogID: str | None = None
-    Active: bool | None = None
+    Active: OCBool | None = None
     DateCreated: datetime | None = None
     xp: Xp | None = None
 
@@ -265,9 +282,9 @@ class UserGroupAssignment(OC):
 class Supplier(OC):
     ID: str | None = None
     Name: str | None = Field(None, max_length=100)
-    Active: bool | None = None
+    Active: OCBool | None = None
     DateCreated: datetime | None = None
-    AllBuyersCanOrder: bool | None = None
+    AllBuyersCanOrder: OCBool | None = None
     xp: Xp | None = None
 
 
@@ -299,7 +316,7 @@ class Webhook(OC):
     HashKey: str | None = None
     ElevatedRoles: list[str] | None = None
     ConfigData: Any = None
-    BeforeProcessRequest: bool | None = None
+    BeforeProcessRequest: OCBool | None = None
     ApiClientIDs: list[str] | None = None
     WebhookRoutes: list[WebhookRoute] | None = None
     DeliveryConfigID: str | None = None
@@ -315,7 +332,7 @@ class MessageSender(OC):
     ElevatedRoles: list[str] | None = None
     xp: Xp | None = None
     DeliveryConfigID: str | None = None
-    AllowAllBuyers: bool | None = None
+    AllowAllBuyers: OCBool | None = None
 
 
 class MessageSenderAssignment(OC):
@@ -335,7 +352,7 @@ class Catalog(OC):
     OwnerID: str | None = None
     Name: str | None = Field(None, max_length=100)
     Description: str | None = Field(None, max_length=2000)
-    Active: bool | None = None
+    Active: OCBool | None = None
     CategoryCount: int | None = None
     xp: Xp | None = None
 
@@ -343,8 +360,8 @@ class Catalog(OC):
 class CatalogAssignment(OC):
     CatalogID: str | None = None
     BuyerID: str | None = None
-    ViewAllCategories: bool | None = None
-    ViewAllProducts: bool | None = None
+    ViewAllCategories: OCBool | None = None
+    ViewAllProducts: OCBool | None = None
 
 
 class ProductCatalogAssignment(OC):
@@ -357,7 +374,7 @@ class Category(OC):
     Name: str | None = Field(None, max_length=100)
     Description: str | None = Field(None, max_length=2000)
     ListOrder: int | None = None
-    Active: bool | None = None
+    Active: OCBool | None = None
     ParentID: str | None = None
     ChildCount: int | None = None
     xp: Xp | None = None
@@ -367,8 +384,8 @@ class CategoryAssignment(OC):
     CategoryID: str | None = None
     BuyerID: str | None = None
     UserGroupID: str | None = None
-    Visible: bool | None = None
-    ViewAllProducts: bool | None = None
+    Visible: OCBool | None = None
+    ViewAllProducts: OCBool | None = None
 
 
 class CategoryProductAssignment(OC):
@@ -378,10 +395,10 @@ class CategoryProductAssignment(OC):
 
 
 class Inventory(OC):
-    Enabled: bool | None = None
+    Enabled: OCBool | None = None
     NotificationPoint: Int32 | None = None
-    VariantLevelTracking: bool | None = None
-    OrderCanExceed: bool | None = None
+    VariantLevelTracking: OCBool | None = None
+    OrderCanExceed: OCBool | None = None
     QuantityAvailable: Int32 | None = None
     LastUpdated: datetime | None = None
 
@@ -393,9 +410,9 @@ class ProductSupplier(OC):
     DefaultPriceScheduleID: str | None = None
     ID: str | None = None
     Name: str | None = None
-    Active: bool | None = None
+    Active: OCBool | None = None
     DateCreated: datetime | None = None
-    AllBuyersCanOrder: bool | None = None
+    AllBuyersCanOrder: OCBool | None = None
     xp: Xp | None = None
 
 
@@ -404,7 +421,7 @@ class Bundle(OC):
     OwnerID: str | None = None
     Name: str | None = Field(None, max_length=100)
     Description: str | None = Field(None, max_length=2000)
-    Active: bool | None = None
+    Active: OCBool | None = None
     xp: Xp | None = None
 
 
@@ -418,7 +435,7 @@ class BundleAssignment(OC):
 class BundleProductAssignment(OC):
     ProductID: str | None = None
     BundleID: str | None = None
-    Required: bool | None = None
+    Required: OCBool | None = None
     DefaultQuantity: int | None = None
 
 
@@ -436,11 +453,11 @@ class CategoryBundleAssignment(OC):
 class Product(OC):
     OwnerID: str | None = None
     DefaultPriceScheduleID: str | None = None
-    AutoForward: bool | None = None
+    AutoForward: OCBool | None = None
     ID: str | None = None
     ParentID: str | None = None
-    IsParent: bool | None = None
-    IsBundle: bool | None = None
+    IsParent: OCBool | None = None
+    IsBundle: OCBool | None = None
     Name: str | None = Field(None, max_length=100)
     Description: str | None = Field(None, max_length=2000)
     QuantityMultiplier: int | None = None
@@ -448,14 +465,14 @@ class Product(OC):
     ShipHeight: float | None = None
     ShipWidth: float | None = None
     ShipLength: float | None = None
-    Active: bool | None = None
+    Active: OCBool | None = None
     SpecCount: int | None = None
     VariantCount: int | None = None
     ShipFromAddressID: str | None = None
     Inventory: _Inventory | None = None
     DefaultSupplierID: str | None = None
-    AllSuppliersCanSell: bool | None = None
-    Returnable: bool | None = None
+    AllSuppliersCanSell: OCBool | None = None
+    Returnable: OCBool | None = None
     DateCreated: datetime | None = None
     xp: Xp | None = None
 
@@ -480,17 +497,17 @@ class PriceSchedule(OC):
     OwnerID: str | None = None
     ID: str | None = None
     Name: str | None = Field(None, max_length=100)
-    ApplyTax: bool | None = None
-    ApplyShipping: bool | None = None
+    ApplyTax: OCBool | None = None
+    ApplyShipping: OCBool | None = None
     MinQuantity: int | None = None
     MaxQuantity: int | None = None
-    UseCumulativeQuantity: bool | None = None
-    RestrictedQuantity: bool | None = None
+    UseCumulativeQuantity: OCBool | None = None
+    RestrictedQuantity: OCBool | None = None
     PriceBreaks: list[PriceBreak] | None = None
     Currency: str | None = None
     SaleStart: datetime | None = None
     SaleEnd: datetime | None = None
-    IsOnSale: bool | None = None
+    IsOnSale: OCBool | None = None
     xp: Xp | None = None
 
 
@@ -498,7 +515,7 @@ class SpecOption(OC):
     ID: str | None = None
     Value: str | None = None
     ListOrder: int | None = None
-    IsOpenText: bool | None = None
+    IsOpenText: OCBool | None = None
     PriceMarkupType: PriceMarkupTypeT | None = None
     PriceMarkup: float | None = None
     xp: Xp | None = None
@@ -510,10 +527,10 @@ class Spec(OC):
     ListOrder: int | None = None
     Name: str | None = None
     DefaultValue: str | None = None
-    Required: bool | None = None
-    AllowOpenText: bool | None = None
+    Required: OCBool | None = None
+    AllowOpenText: OCBool | None = None
     DefaultOptionID: str | None = None
-    DefinesVariant: bool | None = None
+    DefinesVariant: OCBool | None = None
     xp: Xp | None = None
     OptionCount: int | None = None
     Options: list[SpecOption] | None = None
@@ -545,7 +562,7 @@ class Variant(OC):
     ID: str | None = None
     Name: str | None = Field(None, max_length=100)
     Description: str | None = Field(None, max_length=2000)
-    Active: bool | None = None
+    Active: OCBool | None = None
     ShipWeight: float | None = None
     ShipHeight: float | None = None
     ShipWidth: float | None = None
@@ -556,7 +573,7 @@ class Variant(OC):
 
 
 class VariantOverrides(OC):
-    Active: bool | None = None
+    Active: OCBool | None = None
 
 
 _PriceSchedule = PriceSchedule
