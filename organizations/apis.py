@@ -26,6 +26,7 @@ except ImportError:  # django-ninja < 1.7 takes a (status, body) tuple
 from accounts.apis import UserOut, user_out
 from accounts.models import User
 from coreapi import selectors as core_selectors
+from coreapi.schemas import OCBool
 from organizations import environments, selectors, services
 from organizations.models import Contributor, Invitation, Organization
 from organizations.permissions import Membership
@@ -113,11 +114,12 @@ class UserAssignmentOut(Schema):
 
 
 class OrgAssignmentIn(Schema):
+    # booleans as the Portal API (.NET) takes them: true/false or "true"/"false" in any case, not "yes" or 1
     Roles: list[str] | None = Field(None, max_length=200)
-    IsAdmin: bool = False
-    ImpersonateSeller: bool | None = None
-    ImpersonateSupplier: bool | None = None
-    ImpersonateBuyer: bool | None = None
+    IsAdmin: OCBool = False
+    ImpersonateSeller: OCBool | None = None
+    ImpersonateSupplier: OCBool | None = None
+    ImpersonateBuyer: OCBool | None = None
 
 
 class ContributorDetailOut(Schema):

@@ -143,6 +143,23 @@ class TestAssignments:
         assert response.status_code == 400
         assert set(error_codes(response)) == {"InvalidRequest"}
 
+    @pytest.mark.parametrize("flag", ["IsAdmin", "ImpersonateSeller"])
+    @pytest.mark.parametrize("value", ["yes", "1", 1, 0, "on"])
+    def test_booleans_take_only_true_or_false(self, client, team, owner, flag, value):
+        api = PortalApi(client, owner)
+        response = api.put("/organizations/acme-sbx/access/users/mia", {"Roles": ["OrderAdmin"], flag: value})
+        assert response.status_code == 400
+        [error] = response.json()["Errors"]
+        assert error["ErrorCode"] == "InvalidRequest" and error["Message"].startswith(f"{flag}: ")
+        assert "true or false" in error["Message"] and error["Data"]["Field"] == flag
+        assert Contributor.objects.get(user__username="mia").roles == ["ProductReader"]
+
+    def test_booleans_as_strings_in_any_case(self, client, team, owner):
+        body = {"Roles": ["OrderAdmin"], "IsAdmin": "FALSE", "ImpersonateSeller": "True", "ImpersonateBuyer": False}
+        assert PortalApi(client, owner).put("/organizations/acme-sbx/access/users/mia", body).status_code == 200
+        contributor = Contributor.objects.get(user__username="mia")
+        assert (contributor.is_admin, contributor.impersonate_seller, contributor.impersonate_buyer) == (False, True, False)
+
     def test_contributor_cannot_invite(self, client, team, member):
         UserFactory(username="nora")
         response = PortalApi(client, member).put("/organizations/acme-sbx/access/users/nora", {"Roles": []})
