@@ -273,6 +273,22 @@ def deleted_organization_find(*, actor: User, environment: str, oc_id: str) -> O
         environment__iexact=(environment or "").strip(), oc_id__iexact=(oc_id or "").strip()).first()
 
 
+def left_organization_find(*, actor: User, environment: str, oc_id: str) -> Organization | None:
+    """The live organization addressed by environment and Id that the actor left themselves and has
+    not rejoined since (of their "Contributor left" and "Invitation accepted" entries there, the last
+    is a leave), or None: for the second Leave of a double-click or a second tab. None for an
+    organization the actor was never in, or was removed from by an admin."""
+    if actor is None or not actor.is_authenticated:
+        return None
+    org = Organization.objects.alive().filter(
+        environment__iexact=(environment or "").strip(), oc_id__iexact=(oc_id or "").strip()).first()
+    if org is None:
+        return None
+    last = (AuditEntry.objects.filter(organization=org, actor=actor, action__in=[
+        AuditAction.CONTRIBUTOR_LEAVE, AuditAction.INVITE_ACCEPT]).order_by("-created_at", "-pk").first())
+    return org if last is not None and last.action == AuditAction.CONTRIBUTOR_LEAVE else None
+
+
 def deleted_organization_get(*, actor: User, pk: int) -> Organization:
     org = deleted_organization_list(actor=actor).filter(pk=pk).first()
     if org is None:

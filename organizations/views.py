@@ -259,6 +259,31 @@ def contributor_save_view(request, org, membership, username=None):
         request, org, membership, "contributors", **_contributor_form_context(request, org, membership, form, editing)))
 
 
+def left_already(view):
+    """Above @org_view on Remove: the second POST of a double-clicked Leave (or Leave in a second
+    tab), once the user has left, goes to their organizations saying so instead of "Page not found".
+    Only for someone who left that organization themselves: anyone else still gets 404."""
+
+    @wraps(view)
+    def wrapper(request, env, oc_id, username, *args, **kwargs):
+        try:
+            return view(request, env, oc_id, username, *args, **kwargs)
+        except Http404:
+            left = (selectors.left_organization_find(actor=request.user, environment=env, oc_id=oc_id)
+                    if request.method == "POST" and request.user.is_authenticated
+                    and (username or "").lower() == (request.user.username or "").lower() else None)
+            if left is None:
+                raise
+            messages.info(request, MSG_LEFT_ALREADY.format(name=left.name))
+            return redirect("organizations:list")
+
+    return wrapper
+
+
+MSG_LEFT_ALREADY = "You already left {name}."
+
+
+@left_already
 @org_view
 @post_only_or_redirect(to=org_page("detail"))
 def contributor_remove_view(request, org, membership, username):

@@ -110,6 +110,29 @@ def test_transfer_clicked_twice_opens_the_organization_saying_it_was_transferred
     assert client.post(org_path("transfer"), {"new_owner": "adam", "code": "123456"}).status_code == 403
 
 
+def test_leave_clicked_twice_goes_to_the_organization_list_saying_so(client, team, owner, member, outsider):
+    """The second POST of a double-clicked Leave (or Leave in a second tab) answered "Page not found
+    (404)" though the first had done it."""
+    from organizations.views import MSG_LEFT_ALREADY
+
+    client.force_login(member)
+    leave = org_path("contributor-remove", username="mia")
+    assert client.post(leave)["Location"] == reverse("organizations:list")
+    again = client.post(leave, follow=True)
+    assert again.status_code == 200 and again.redirect_chain[-1][0] == reverse("organizations:list")
+    assert escape(MSG_LEFT_ALREADY.format(name="Acme")) in again.content.decode()
+    assert client.get(org_path("detail")).status_code == 404  # still gone, and nothing else is said
+    assert client.post(org_path("contributor-remove", username="adam")).status_code == 404
+    client.force_login(outsider)  # never in it: nothing to say
+    assert client.post(org_path("contributor-remove", username="oscar")).status_code == 404
+    # removed by an admin after joining again: not "left"
+    services.contributor_save(actor=owner, organization=team, username="mia", roles=[], is_admin=False)
+    services.invitation_accept(actor=member, organization=team)
+    services.contributor_remove(actor=owner, organization=team, username="mia")
+    client.force_login(member)
+    assert client.post(leave).status_code == 404
+
+
 def test_restore_clicked_twice_opens_the_organization_saying_so(client, team, owner, member):
     from organizations.views import MSG_RESTORED_ALREADY
 
