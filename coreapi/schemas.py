@@ -1,8 +1,8 @@
 """Pydantic schemas with the SDK's field names (dist/models/*.d.ts of ordercloud-javascript-sdk 12).
 
-Each resource has one full schema here; `coreapi.resources` derives the write schemas from it (read-only
-fields removed, required fields enforced; every field optional for PATCH). The OpenAPI document
-serves one schema per resource and lists what a create or replace needs on those operations
+Each resource has one full schema here; POST, PUT and PATCH bodies are validated against it too, and
+`coreapi.resources` ignores the read-only fields and enforces the required ones (none for PATCH). The
+OpenAPI document serves one schema per resource and lists what a create or replace needs on those operations
 (coreapi.apis.REQUIRED_BODY_FIELDS).
 """
 
