@@ -235,3 +235,45 @@ def test_a_webhook_hash_key_is_masked_until_shown_and_kept_when_saved(page, cons
     page.get_by_role("button", name="Save webhook").click()
     expect(page.get_by_text("Webhook Orders hook saved.")).to_be_visible()
     assert core_models.Webhook.objects.get(oc_id="hook-1").hash_key == "signing-Key-1"
+
+
+def test_back_brings_the_request_back_with_what_was_typed_but_not_a_password(page, console):
+    """Back after picking another operation shows the request as it was left: its path, body
+    fields, boolean select and JSON body (htmx restores a copy of the page's HTML, which held no
+    typed value), the operation search and the filters of a list; never a password typed into it
+    (the copy is kept in the browser's localStorage)."""
+    page.get_by_label("Filter field").first.fill("Name")
+    page.get_by_label("Filter operator").first.select_option("*=*")
+    with page.expect_response(lambda r: SEND in r.url):
+        page.get_by_label("Filter value").first.fill("shirt")
+    page.wait_for_load_state("networkidle")
+    page.get_by_placeholder("Search operations").fill("users create")
+    page.locator(".op-link[data-op='Users.Create']").click()
+    expect(page.get_by_test_id("builder-path")).to_have_text("/v1/buyers/{buyerID}/users")
+    page.wait_for_load_state("networkidle")
+    page.get_by_label("buyerID").fill("buyer-1")
+    page.get_by_label("Username").fill("new-shopper")
+    page.get_by_label("Password").fill("Typed-secret-1")
+    page.get_by_label("Active").select_option("true")
+    page.get_by_label("JSON").fill('{"xp": {"tier": 2}}')
+    page.get_by_placeholder("Search operations").fill("products get")
+    page.locator(".op-link[data-op='Products.Get']").click()
+    expect(page.get_by_test_id("builder-path")).to_have_text("/v1/products/{productID}")
+    page.wait_for_load_state("networkidle")
+
+    page.go_back()
+    expect(page.get_by_test_id("builder-path")).to_have_text("/v1/buyers/{buyerID}/users")
+    expect(page.get_by_label("buyerID")).to_have_value("buyer-1")
+    expect(page.get_by_label("Username")).to_have_value("new-shopper")
+    expect(page.get_by_label("Active")).to_have_value("true")
+    expect(page.get_by_label("JSON")).to_have_value('{"xp": {"tier": 2}}')
+    expect(page.get_by_label("Password")).to_have_value("")
+    assert "Typed-secret-1" not in page.evaluate("JSON.stringify(localStorage)")
+    # the operation search as it was, matching the list it shows
+    expect(page.get_by_placeholder("Search operations")).to_have_value("products get")
+
+    page.go_back()
+    expect(page.get_by_test_id("builder-path")).to_have_text("/v1/products")
+    expect(page.get_by_label("Filter field").first).to_have_value("Name")
+    expect(page.get_by_label("Filter operator").first).to_have_value("*=*")
+    expect(page.get_by_label("Filter value").first).to_have_value("shirt")

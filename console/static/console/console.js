@@ -349,6 +349,48 @@
   }
   document.addEventListener("htmx:historyRestore", function () { markActiveOperation(); fitPicker(); });
 
+  // --- Back and Forward keep what was typed ----------------------------------------------------
+  // For Back and Forward htmx keeps a copy of the page's HTML, taken before an operation link (or a
+  // history entry's "Edit") pushes a new address. A value typed into a field is not in the HTML, so
+  // Back brought the request back empty. Just before the copy is taken, what the builder's fields
+  // (and the operation search) hold becomes their HTML. Not a password or secret (named as the
+  // history names them, console.operations.is_secret_name): the copy is kept in localStorage.
+  var SECRET_NAME = /pass(word|phrase)|secret|hash_?key|auth_?header_?value|token|api_?key|private_?key|credential/i;
+  var NOT_SECRET_NAME = /(date|duration|age|reuse|config|count|ids?|type|name|expiration)$/i;
+
+  function isSecretName(name) { return SECRET_NAME.test(name) && !NOT_SECRET_NAME.test(name); }
+
+  function holdsSecret(field) {
+    var name = field.name || "";
+    if (name === "body_json") return SECRET_NAME.test(field.value);  // a key named so somewhere in it
+    if (name === "f.value") {  // a filter on a secret field
+      var row = field.closest(".filter-row");
+      var on = row && row.querySelector("input[name='f.field']");
+      return !!on && isSecretName(on.value.trim());
+    }
+    return isSecretName(name.replace(/^(body|q|path)\./, ""));
+  }
+
+  function keepTypedValue(field) {
+    if (field.tagName === "SELECT") {
+      var index = field.selectedIndex;
+      Array.prototype.forEach.call(field.options, function (option) { option.defaultSelected = option.index === index; });
+      field.selectedIndex = index;
+    } else if (field.type === "checkbox" || field.type === "radio") {
+      field.defaultChecked = field.checked;
+    } else if (field.tagName === "TEXTAREA" || field.tagName === "INPUT") {
+      if (field.type === "hidden" || field.type === "submit" || field.type === "button" || holdsSecret(field)) return;
+      field.defaultValue = field.value;  // the value attribute (a textarea's text)
+    }
+  }
+
+  document.addEventListener("htmx:beforeHistorySave", function () {
+    var form = document.getElementById("builder-form");
+    if (form) Array.prototype.forEach.call(form.elements, keepTypedValue);
+    var search = document.querySelector(".op-picker input[type=search]");
+    if (search) keepTypedValue(search);
+  });
+
   // --- secrets in a form (a client secret, a webhook's HashKey or auth header value) ----------------
   // The field is a password input (masked); its "Show" button switches it to text and back. The
   // value is the same either way, so saving unchanged keeps it.
