@@ -196,6 +196,9 @@ def organization_detail_view(request, org, membership):
     return render(request, "organizations/detail.html", context)
 
 
+ERR_EDIT_GONE = "{username} is not a contributor and has no pending invitation (any more): nothing was saved."
+
+
 @org_view
 @require_http_methods(["GET", "POST"])
 def contributor_save_view(request, org, membership, username=None):
@@ -216,6 +219,11 @@ def contributor_save_view(request, org, membership, username=None):
             editing = next(
                 (i for i in selectors.invitation_list_for_organization(actor=request.user, organization=org)
                  if i.invitee.username.lower() == username.lower()), None)
+            if editing is None and request.method == "POST":
+                # removed, revoked or declined while the Edit page was open (another admin, a second
+                # tab): say that nothing was saved, not "Page not found"
+                messages.error(request, ERR_EDIT_GONE.format(username=username))
+                return redirect(org_url(org))
             if editing is None:
                 raise
     if request.method == "POST":

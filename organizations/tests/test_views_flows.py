@@ -463,6 +463,24 @@ def test_searching_contributors_lists_only_who_matches_the_owner_included(client
     assert "Olivia Owner" in invite_error.split("<h2>Contributors</h2>", 1)[1]  # the full list again
 
 
+def test_saving_the_edit_form_of_someone_removed_meanwhile_says_nothing_was_saved(client, team, owner, admin_user):
+    """Save on an Edit page opened before another admin removed the contributor (or revoked the
+    invitation) answered "Page not found (404)"."""
+    from organizations.models import Contributor, Invitation
+    from organizations.views import ERR_EDIT_GONE
+
+    client.force_login(admin_user)
+    for username in ("mia", "ivan"):  # a contributor, a pending invitation
+        assert client.get(org_path("contributor-edit", username=username)).status_code == 200
+        services.contributor_remove(actor=owner, organization=team, username=username)
+        saved = client.post(org_path("contributor-edit", username=username), {"roles": ["ProductReader"]}, follow=True)
+        assert saved.status_code == 200 and saved.redirect_chain[-1][0] == org_path("detail")
+        assert escape(ERR_EDIT_GONE.format(username=username)) in saved.content.decode()
+    assert not Contributor.objects.filter(organization=team, user__username__in=["mia", "ivan"]).exists()
+    assert not Invitation.objects.filter(organization=team, invitee__username="ivan", status="pending").exists()
+    assert client.get(org_path("contributor-edit", username="mia")).status_code == 404  # the address itself is gone
+
+
 def test_the_edit_address_of_the_owner_or_oneself_says_why_there_is_no_form(client, team, owner, admin_user):
     """It showed an access form that could only be refused on Save."""
     client.force_login(admin_user)
