@@ -25,6 +25,10 @@ from portal.common.errors import ApplicationError
 ERR_JSON_OBJECT = "Enter a JSON object, e.g. {}."
 ERR_ROUTE = "One route per line: VERB route, e.g. POST v1/products."
 ERR_API = "The core API answered {status}."
+ERR_CLIENT_GONE = (
+    "The API client %(value)s no longer exists (deleted since this page was loaded), so it is no longer offered: "
+    "save again to assign the others."
+)
 ERR_EXPIRATION_PAST = "Choose a time in the future (an expired secret could never be used)."
 SECRETS_PER_CLIENT = 10  # the core API's limit (coreapi.models.ApiClientSecret), shown on the page
 VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -380,7 +384,9 @@ class WebhookForm(forms.Form):
     HashKey = forms.CharField(label="Hash key", required=False, max_length=200, widget=_secret_input(),
                               help_text="Signs each payload: X-oc-hash = base64(HMAC-SHA256(body, key)).")
     ApiClientIDs = forms.MultipleChoiceField(label="API clients", required=False, widget=forms.CheckboxSelectMultiple,
-                                             help_text="Requests made through these clients fire the webhook.")
+                                             help_text="Requests made through these clients fire the webhook.",
+                                             # the choices are the clients the API lists now
+                                             error_messages={"invalid_choice": ERR_CLIENT_GONE})
     WebhookRoutes = forms.CharField(label="Routes", widget=forms.Textarea(attrs={"rows": 3}),
                                     help_text="One per line: VERB route, e.g. POST v1/products")
     ElevatedRoles = forms.CharField(label="Elevated roles", required=False,

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from console import services
+from console import services, views_admin
 from console.models import ConsoleRequest, ConsoleToken
 from console.tests.helpers import form_as_sent, latest, send, url
 from coreapi import models as core_models
@@ -650,6 +650,22 @@ class TestWebhookScreens:
         c.post(url(team, "apiclient-delete", client_id="admin-client"))
         listing = c.get(url(team, "webhooks")).content.decode()
         assert "Shop front" in listing and "Storefront" not in listing and "Admin app" not in listing
+
+    def test_a_client_deleted_while_the_form_was_open_is_said_to_be_deleted(self, team, owner, as_user):
+        c = as_user(owner)
+        c.post(url(team, "webhook-create"), {"ID": "hook-1", "Name": "Hook", "Url": "https://example.com/hook",
+                                             "WebhookRoutes": "POST v1/products"})
+        edit = url(team, "webhook-edit", webhook_id="hook-1")
+        assert 'value="admin-client"' in c.get(edit).content.decode()  # the form as it was opened
+        c.post(url(team, "apiclient-delete", client_id="admin-client"))  # meanwhile, in another tab
+        response = c.post(edit, {"Name": "Hook", "Url": "https://example.com/hook", "WebhookRoutes": "POST v1/products",
+                                 "ApiClientIDs": ["admin-client", "buyer-client"]})
+        body = response.content.decode()
+        assert response.status_code == 200  # not saved: the user sees why, not Django's "Select a valid choice"
+        assert "Select a valid choice" not in body
+        assert views_admin.ERR_CLIENT_GONE % {"value": "admin-client"} in body
+        assert re.search(r'name="ApiClientIDs" value="buyer-client"[^>]* checked', body)  # the rest as they were
+        assert core_models.Webhook.objects.get(oc_id="hook-1").api_client_ids == []
 
     def test_a_client_beyond_the_apis_first_page_stays_assigned(self, team, owner, as_user):
         mp = core_models.Marketplace.objects.get(marketplace_id=team.oc_id, environment="sandbox")
