@@ -41,6 +41,9 @@ ERR_ID_REQUIRED = "Enter an Id."
 ERR_ID_INVALID = OC_ID_INVALID
 ERR_ID_TOO_LONG = f"The Id can be at most {OC_ID_MAX_LENGTH} characters long."
 ERR_ID_TAKEN = "An organization with this Id already exists in this environment."
+ERR_ID_TAKEN_DELETED = (
+    "You deleted an organization with this Id: restore it under Deleted organizations, or choose another Id."
+)
 ERR_NAME_REQUIRED = "Enter a name."
 ERR_NAME_TOO_LONG = "The name can be at most 200 characters long."
 ERR_REGION_INVALID = "Unknown region. Choose US-West, US-East, Australia-East, Europe-West or Japan-East."
@@ -240,6 +243,18 @@ def _id_taken(environment: str, oc_id: str) -> bool:
     return Organization.objects.filter(environment=environment, oc_id__iexact=oc_id).exists()
 
 
+def _check_id_free(*, actor: User, environment: str, oc_id: str) -> None:
+    """IdTakenError when the Id is in use in that environment; when it is the actor's own deleted
+    (restorable) organization, the message says so: it is in no list of theirs but Deleted
+    organizations, and "already exists" sent them looking for it."""
+    taken = Organization.objects.filter(environment=environment, oc_id__iexact=oc_id).first()
+    if taken is None:
+        return
+    if taken.is_deleted and taken.owner_id == actor.pk:
+        raise IdTakenError(ERR_ID_TAKEN_DELETED)
+    raise IdTakenError(ERR_ID_TAKEN)
+
+
 def _core():
     from coreapi import services as core_services
 
@@ -309,6 +324,7 @@ def organization_create(*, actor: User, oc_id: str, name: str, region: str = env
     oc_id = validate_oc_id(oc_id)
     name = validate_name(name)
     region = _validate_region(Environment.SANDBOX, region)
+    _check_id_free(actor=actor, environment=Environment.SANDBOX, oc_id=oc_id)
     org = _org_create(actor=actor, oc_id=oc_id, name=name, region=region, environment=Environment.SANDBOX)
     _audit(organization=org, actor=actor, action=AuditAction.ORG_CREATE, target=org.oc_id,
            details={"name": name, "environment": org.environment, "region": region})
@@ -505,8 +521,7 @@ def production_request_create(*, actor: User, oc_id: str, name: str, region: str
     reason = (reason or "").strip()
     if not reason:
         raise OrganizationError(ERR_REASON_REQUIRED)
-    if _id_taken(Environment.PRODUCTION, oc_id):
-        raise IdTakenError(ERR_ID_TAKEN)
+    _check_id_free(actor=actor, environment=Environment.PRODUCTION, oc_id=oc_id)
     if ProductionRequest.objects.filter(oc_id__iexact=oc_id, status=ProductionRequestStatus.PENDING).exists():
         raise OrganizationError(ERR_PRODUCTION_PENDING)
     request = ProductionRequest(requester=actor, oc_id=oc_id, name=name, region=region, reason=reason)

@@ -46,6 +46,16 @@ class TestOrganizationCreate:
         assert exc.value.message == services.ERR_ID_TAKEN
         assert exc.value.status_code == 409
 
+    def test_the_id_of_ones_own_deleted_organization_says_to_restore_it(self, org, owner, outsider):
+        """It said "already exists" though the organization was in no list but Deleted organizations."""
+        services.organization_delete(actor=owner, organization=org, confirmed=True)
+        with pytest.raises(services.IdTakenError) as exc:
+            services.organization_create(actor=owner, oc_id="ACME-SBX", name="Again")
+        assert exc.value.message == services.ERR_ID_TAKEN_DELETED and exc.value.status_code == 409
+        with pytest.raises(services.IdTakenError) as exc:  # someone else's: nothing more is said
+            services.organization_create(actor=outsider, oc_id="acme-sbx", name="Copy")
+        assert exc.value.message == services.ERR_ID_TAKEN
+
     def test_marketplace_already_in_core_api_is_refused_and_no_org_is_left(self, owner):
         Marketplace.objects.create(environment="sandbox", marketplace_id="taken", name="Old")
         with pytest.raises(services.IdTakenError):

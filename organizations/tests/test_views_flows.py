@@ -41,6 +41,13 @@ def test_create_form_shows_bad_and_duplicate_id_errors(client, org, owner):
     assert "Japan-East" in detail and "/core/sandbox" in detail and "Sandbox" in detail
 
 
+def test_creating_an_organization_with_the_id_of_ones_deleted_one_says_to_restore_it(client, org, owner):
+    services.organization_delete(actor=owner, organization=org, confirmed=True)
+    client.force_login(owner)
+    again = client.post(reverse("organizations:create"), {"oc_id": "acme-sbx", "name": "Again", "region": "usw"})
+    assert again.status_code == 400 and escape(services.ERR_ID_TAKEN_DELETED) in again.content.decode()
+
+
 def test_invite_form_errors_for_unknown_user_and_self(client, team, owner):
     client.force_login(owner)
     unknown = client.post(org_path("contributor-save"), {"username": "ghost"})
