@@ -53,6 +53,14 @@ def _sdk_path_values(operation: Operation, path_values: list[str]) -> list[str]:
     return [by_name[name] for name in order]
 
 
+def _typed(param, value: str):
+    """A query parameter's value as the SDK types it: a boolean (GenerateVariants' overwriteExisting)
+    is no string in its options (TypeScript refuses "true" for a boolean)."""
+    if param.type == "boolean" and value in ("true", "false"):
+        return value == "true"
+    return value
+
+
 def js_sdk(*, operation: Operation, base_url: str, built: BuiltRequest, path_values: list[str]) -> str:
     """An ordercloud-javascript-sdk call: path parameters in the SDK's order, then the body, then
     the list options ({catalogID, ..., search, searchOn, sortBy, page, pageSize, filters}): the
@@ -64,10 +72,10 @@ def js_sdk(*, operation: Operation, base_url: str, built: BuiltRequest, path_val
     options: dict = {}
     filters: dict = {}
     standard = {"search", "searchOn", "sortBy", "page", "pageSize"}
-    declared = {p.name for p in operation.query_params}
+    declared = {p.name: p for p in operation.query_params}
     for name, value in built.query:
         if name in declared:
-            options[name] = value
+            options[name] = _typed(declared[name], value)
         elif name in standard:
             options[name] = int(value) if name in ("page", "pageSize") and value.lstrip("-").isdigit() else value
         elif operation.is_list:

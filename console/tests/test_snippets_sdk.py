@@ -81,3 +81,19 @@ def test_path_values_follow_the_sdks_parameter_order(db, op_id):
     snippet = js_sdk(operation=operation, base_url="x", built=built,
                      path_values=[data[f"path.{p.name}"] for p in operation.path_params])  # fmt: skip
     assert f'{op_id}("apiClientID-value-' in snippet and f'"{company}-value-' in snippet.split(", ", 1)[1]
+
+
+def test_a_boolean_query_parameter_is_a_boolean_in_the_sdk_call(db):
+    """The SDK types GenerateVariants' options as {overwriteExisting?: boolean}: the string "true"
+    would not compile in TypeScript."""
+    from console.operations import operation_get
+
+    operation = operation_get("Products.GenerateVariants")
+    data = QueryDict(mutable=True)
+    data.update({"path.productID": "hoodie", "q.overwriteExisting": "true", "body_json": "{}"})
+    built = request_build(operation=operation, data=data)
+    snippet = js_sdk(operation=operation, base_url="x", built=built, path_values=["hoodie"])
+    assert '"overwriteExisting": true' in snippet and '"true"' not in snippet
+    data["q.overwriteExisting"] = "false"
+    built = request_build(operation=operation, data=data)
+    assert '"overwriteExisting": false' in js_sdk(operation=operation, base_url="x", built=built, path_values=["hoodie"])
