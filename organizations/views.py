@@ -88,6 +88,37 @@ def post_only_or_redirect(to):
     return decorator
 
 
+def _deleted_goes_to_deleted_list(message: str):
+    """Above @org_view: a POST to an organization its owner has deleted goes to Deleted
+    organizations saying `message` ({name}), instead of "Page not found". Only for its owner:
+    anyone else still gets 404."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, env, oc_id, *args, **kwargs):
+            try:
+                return view(request, env, oc_id, *args, **kwargs)
+            except Http404:
+                deleted = (selectors.deleted_organization_find(actor=request.user, environment=env, oc_id=oc_id)
+                           if request.method == "POST" and request.user.is_authenticated else None)
+                if deleted is None:
+                    raise
+                messages.info(request, message.format(name=deleted.name))
+                return redirect("organizations:deleted")
+
+        return wrapper
+
+    return decorator
+
+
+MSG_DELETED_ALREADY = "{name} is already deleted. You can restore it from this list."
+MSG_DELETED_MEANWHILE = "{name} was deleted meanwhile, so nothing was done. You can restore it from this list."
+# on Delete: a second POST once the organization is deleted (a double-click, the Back button)
+deleted_already = _deleted_goes_to_deleted_list(MSG_DELETED_ALREADY)
+# on the other forms of its pages (rename, codes, transfer, contributors), open in another tab
+deleted_meanwhile = _deleted_goes_to_deleted_list(MSG_DELETED_MEANWHILE)
+
+
 def org_page(name: str = "detail", anchor: str = ""):
     """For post_only_or_redirect(to=...) under @org_view: a tab of the view's organization."""
 
@@ -199,6 +230,7 @@ def organization_detail_view(request, org, membership):
 ERR_EDIT_GONE = "{username} is not a contributor and has no pending invitation (any more): nothing was saved."
 
 
+@deleted_meanwhile
 @org_view
 @require_http_methods(["GET", "POST"])
 def contributor_save_view(request, org, membership, username=None):
@@ -291,6 +323,7 @@ def left_already(view):
 MSG_LEFT_ALREADY = "You already left {name}."
 
 
+@deleted_meanwhile
 @left_already
 @org_view
 @post_only_or_redirect(to=org_page("detail"))
@@ -360,6 +393,7 @@ def _settings_render(request, org, membership, *, rename_form=None, transfer_for
     return render(request, "organizations/settings.html", context, status=status)
 
 
+@deleted_meanwhile
 @org_view
 @require_http_methods(["GET", "POST"])
 def organization_settings_view(request, org, membership):
@@ -380,6 +414,7 @@ def organization_settings_view(request, org, membership):
     return _settings_render(request, org, membership, rename_form=form, status=400)
 
 
+@deleted_meanwhile
 @org_view
 @post_only_or_redirect(to=lambda request, org, membership, action: org_url(org, "settings") + f"#{action}")
 def action_code_send_view(request, org, membership, action):
@@ -411,6 +446,7 @@ def _verify(request, org, action, code, form) -> bool:
     return True
 
 
+@deleted_meanwhile
 @org_view
 @post_only_or_redirect(to=org_page("settings", anchor="transfer"))
 def organization_transfer_view(request, org, membership):
@@ -444,27 +480,6 @@ def organization_transfer_view(request, org, membership):
     return _settings_render(request, org, membership, transfer_form=form, status=400)
 
 
-def deleted_already(view):
-    """Above @org_view on Delete: a second POST once the organization is deleted (a double-click,
-    the Back button) goes to Deleted organizations saying so, instead of "Page not found". Only for
-    its owner: anyone else still gets 404."""
-
-    @wraps(view)
-    def wrapper(request, env, oc_id, *args, **kwargs):
-        try:
-            return view(request, env, oc_id, *args, **kwargs)
-        except Http404:
-            deleted = (selectors.deleted_organization_find(actor=request.user, environment=env, oc_id=oc_id)
-                       if request.method == "POST" and request.user.is_authenticated else None)
-            if deleted is None:
-                raise
-            messages.info(request, MSG_DELETED_ALREADY.format(name=deleted.name))
-            return redirect("organizations:deleted")
-
-    return wrapper
-
-
-MSG_DELETED_ALREADY = "{name} is already deleted. You can restore it from this list."
 MSG_TRANSFERRED_ALREADY = "{name} already belongs to {owner}."
 MSG_RESTORED_ALREADY = "{name} is not deleted: there is nothing to restore."
 

@@ -140,6 +140,28 @@ def test_leave_clicked_twice_goes_to_the_organization_list_saying_so(client, tea
     assert client.post(leave).status_code == 404
 
 
+def test_a_form_sent_from_another_tab_after_the_owner_deleted_the_organization_says_so(client, team, owner, admin_user):
+    """Rename, a code, transfer or a contributor change sent from a tab opened before the owner
+    deleted the organization in another one answered "Page not found (404)"."""
+    from organizations.views import MSG_DELETED_MEANWHILE
+
+    services.organization_delete(actor=owner, organization=team, confirmed=True)
+    client.force_login(owner)
+    for path, data in ((org_path("settings"), {"name": "Renamed"}),
+                       (org_path("code-send", action="transfer"), {"new_owner": "mia"}),
+                       (org_path("transfer"), {"new_owner": "mia", "code": "123456"}),
+                       (org_path("contributor-save"), {"username": "zed"}),
+                       (org_path("contributor-edit", username="mia"), {"roles": ["ProductReader"]}),
+                       (org_path("contributor-remove", username="mia"), {})):
+        response = client.post(path, data, follow=True)
+        assert response.redirect_chain[-1][0] == reverse("organizations:deleted"), path
+        assert escape(MSG_DELETED_MEANWHILE.format(name="Acme")) in response.content.decode(), path
+    assert Organization.objects.get(pk=team.pk).name == "Acme" and len(mail.outbox) == 0
+    assert client.get(org_path("settings")).status_code == 404  # only a POST: the address itself is gone
+    client.force_login(admin_user)  # not theirs to restore: nothing to say
+    assert client.post(org_path("settings"), {"name": "Renamed"}).status_code == 404
+
+
 def test_restore_clicked_twice_opens_the_organization_saying_so(client, team, owner, member):
     from organizations.views import MSG_RESTORED_ALREADY
 
