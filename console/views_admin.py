@@ -29,6 +29,10 @@ ERR_CLIENT_GONE = (
     "The API client %(value)s no longer exists (deleted since this page was loaded), so it is no longer offered: "
     "save again to assign the others."
 )
+ERR_EVENT_GONE = (
+    "The integration event %(value)s no longer exists (deleted since this page was loaded), so it is no longer "
+    "offered: choose another or (none)."
+)
 ERR_EXPIRATION_PAST = "Choose a time in the future (an expired secret could never be used)."
 SECRETS_PER_CLIENT = 10  # the core API's limit (coreapi.models.ApiClientSecret), shown on the page
 VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -171,9 +175,12 @@ class ApiClientForm(forms.Form):
     AllowAnyBuyer = forms.BooleanField(label="Allow any buyer", required=False)
     AllowAnySupplier = forms.BooleanField(label="Allow any supplier", required=False)
     IsAnonBuyer = forms.BooleanField(label="Anonymous buyer client", required=False)
-    OrderCheckoutIntegrationEventID = forms.ChoiceField(label="Order checkout integration event", required=False)
-    OrderReturnIntegrationEventID = forms.ChoiceField(label="Order return integration event", required=False)
-    AddToCartIntegrationEventID = forms.ChoiceField(label="Add to cart integration event", required=False)
+    OrderCheckoutIntegrationEventID = forms.ChoiceField(label="Order checkout integration event", required=False,
+                                                        error_messages={"invalid_choice": ERR_EVENT_GONE})
+    OrderReturnIntegrationEventID = forms.ChoiceField(label="Order return integration event", required=False,
+                                                      error_messages={"invalid_choice": ERR_EVENT_GONE})
+    AddToCartIntegrationEventID = forms.ChoiceField(label="Add to cart integration event", required=False,
+                                                    error_messages={"invalid_choice": ERR_EVENT_GONE})
     MinimumRequiredRoles = forms.CharField(label="Minimum required roles", required=False, help_text="Comma-separated")
     MinimumRequiredCustomRoles = forms.CharField(label="Minimum required custom roles", required=False, help_text="Comma-separated")
     MaximumGrantedRoles = forms.CharField(label="Maximum granted roles", required=False, help_text="Comma-separated")

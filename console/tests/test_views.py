@@ -494,6 +494,27 @@ class TestApiClientScreens:
             "grant_type": "password", "client_id": client.oc_id, "username": "admin", "password": "Core-pass-123!"})
         assert token.status_code == 200, token.content
 
+    def test_an_integration_event_deleted_while_the_form_was_open_is_said_to_be_deleted(self, team, owner, as_user):
+        c = as_user(owner)
+        mp = core_models.Marketplace.objects.get(marketplace_id=team.oc_id, environment="sandbox")
+        for event_id in ("checkout-evt", "other-evt"):
+            core_models.IntegrationEvent.objects.create(marketplace=mp, oc_id=event_id, name=event_id,
+                                                        custom_implementation_url="https://example.com/hook", hash_key="k")
+        form = {"AppName": "Web app", "Active": "on", "AccessTokenDuration": "600",
+                "OrderCheckoutIntegrationEventID": "other-evt"}
+        assert c.post(url(team, "apiclient-create"), form).status_code == 302
+        client = core_models.ApiClient.objects.get(marketplace=mp, app_name="Web app")
+        edit = url(team, "apiclient-edit", client_id=client.oc_id)
+        assert '<option value="checkout-evt">' in c.get(edit).content.decode()  # the form as it was opened
+        core_models.IntegrationEvent.objects.filter(marketplace=mp, oc_id="checkout-evt").delete()  # meanwhile
+        response = c.post(edit, {**form, "AppName": "Web app 2", "OrderCheckoutIntegrationEventID": "checkout-evt"})
+        body = response.content.decode()
+        assert response.status_code == 200  # not saved, and the user sees why
+        assert "Select a valid choice" not in body
+        assert views_admin.ERR_EVENT_GONE % {"value": "checkout-evt"} in body
+        client.refresh_from_db()
+        assert (client.app_name, client.order_checkout_integration_event_id) == ("Web app", "other-evt")
+
     def test_api_errors_are_shown_next_to_their_field(self, team, owner, as_user):
         response = as_user(owner).post(url(team, "apiclient-create"), {"AppName": "Bad", "Active": "on", "AccessTokenDuration": "600", "MaximumGrantedRoles": "NoSuchRole"})
         assert response.status_code == 200
