@@ -14,7 +14,7 @@ from django.core.validators import URLValidator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from console import selectors, services
 from console.services import SELF
@@ -238,6 +238,7 @@ class ApiClientForm(forms.Form):
 
 
 @console_view
+@require_safe
 def api_client_list_view(request, org, membership):
     page = _console_context(request, org, membership, tab="apiclients")
     clients, errors = _items(request, org, "/v1/apiclients", query=[("sortBy", "AppName")])
@@ -475,6 +476,7 @@ def webhook_delete_view(request, org, membership, webhook_id):
 
 
 @console_view
+@require_safe
 def webhook_list_view(request, org, membership):
     page = _console_context(request, org, membership, tab="webhooks")
     hooks, errors = _items(request, org, "/v1/webhooks")

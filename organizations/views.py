@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from organizations import selectors, services
 from organizations.forms import (
@@ -144,6 +144,7 @@ def _querystring(request, **changes) -> str:
 
 # --- list, create ----------------------------------------------------------------------------------
 @login_required
+@require_safe
 def organization_list_view(request):
     env = request.GET.get("env") or ""
     if env not in Environment.values:
@@ -212,6 +213,7 @@ def _contributor_form_context(request, org, membership, form, editing=None):
 
 
 @org_view
+@require_safe
 def organization_detail_view(request, org, membership):
     """The Contributors tab (default tab of an organization)."""
     search = (request.GET.get("q") or "").strip()
@@ -502,6 +504,7 @@ def organization_delete_view(request, org, membership):
 
 
 @org_view
+@require_safe
 def organization_activity_view(request, org, membership):
     entries = selectors.audit_list(actor=request.user, organization=org)
     return render(request, "organizations/activity.html",
@@ -524,6 +527,7 @@ def staging_twin_create_view(request, org, membership):
 
 # --- invitations, deleted orgs -------------------------------------------------------------------
 @login_required
+@require_safe
 def invitation_list_view(request):
     invitations = selectors.invitation_list_for_user(user=request.user)
     return render(request, "organizations/invitations.html", {"invitations": invitations})
@@ -565,6 +569,7 @@ def invitation_respond_view(request, pk, decision):
 
 
 @login_required
+@require_safe
 def deleted_list_view(request):
     return render(request, "organizations/deleted.html", {
         "organizations": selectors.deleted_organization_list(actor=request.user),

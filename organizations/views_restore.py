@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
 from organizations import selectors_restore, services_restore
@@ -102,6 +102,7 @@ def _poll(view):
 
 @_poll
 @org_view
+@require_safe
 def staging_restore_progress_view(request, org, membership, pk):
     try:
         run = selectors_restore.staging_restore_get(actor=request.user, organization=org, pk=pk)

@@ -61,3 +61,17 @@ def test_an_outsider_still_gets_404_and_other_methods_still_405(client, team, ow
     client.force_login(owner)
     put = client.put(org_path("delete"))
     assert put.status_code == 405 and put["Allow"] == "POST"
+
+
+@pytest.mark.parametrize("page", [
+    reverse("organizations:list"), reverse("organizations:invitations"), reverse("organizations:deleted"),
+    org_path("detail"), org_path("activity"),
+    reverse("console:apiclients", kwargs={"env": "sandbox", "oc_id": "acme-sbx"}),
+    reverse("console:webhooks", kwargs={"env": "sandbox", "oc_id": "acme-sbx"}),
+])
+def test_a_page_sent_a_put_or_post_answers_405_not_the_page(client, team, owner, page):
+    client.force_login(owner)
+    assert client.get(page).status_code == 200
+    for method in (client.put, client.post, client.delete):
+        response = method(page)
+        assert response.status_code == 405 and response["Allow"] == "GET, HEAD", (page, response.status_code)
