@@ -120,11 +120,11 @@ def _require_staging(organization: Organization) -> None:
 
 
 def _admin_of_staging(*, actor: User, organization: Organization) -> None:
-    """Outsiders: NotFoundError (404); members who are not admins: PermissionError_ (403);
-    a Sandbox/Production org: RestoreError (400)."""
+    """Outsiders: NotFoundError (404); a Sandbox/Production org: RestoreError (400; the page: 404),
+    for any member, as there is nothing to restore; members who are not admins: PermissionError_ (403)."""
     membership = _membership(actor=actor, organization=organization)
-    _require_admin(membership)
     _require_staging(organization)
+    _require_admin(membership)
 
 
 def _marketplaces(organization: Organization):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
 from organizations import selectors_restore, services_restore
-from organizations.models import StagingRestoreStatus
+from organizations.models import Environment, StagingRestoreStatus
 from organizations.views import _org_context, _page, org_page, org_url, org_view, post_only_or_redirect
 from portal.common.errors import ApplicationError, NotFoundError, PermissionError_
 
@@ -55,7 +55,22 @@ def _restore_context(request, org, membership, **extra):
     )
 
 
+def staging_only(view):
+    """The tab exists on Staging organizations only: elsewhere its addresses are not found (404) for
+    everyone, a GET or a POST, rather than "admins only" to a member or an error message on a page
+    that does not exist."""
+
+    @wraps(view)
+    def wrapper(request, org, membership, *args, **kwargs):
+        if org.environment != Environment.STAGING:
+            raise Http404(services_restore.ERR_RESTORE_STAGING_ONLY)
+        return view(request, org, membership, *args, **kwargs)
+
+    return wrapper
+
+
 @org_view
+@staging_only
 @require_http_methods(["GET", "POST"])
 def staging_restore_view(request, org, membership):
     if request.method == "POST":
@@ -102,6 +117,7 @@ def _poll(view):
 
 @_poll
 @org_view
+@staging_only
 @require_safe
 def staging_restore_progress_view(request, org, membership, pk):
     try:
@@ -116,6 +132,7 @@ def staging_restore_progress_view(request, org, membership, pk):
 
 
 @org_view
+@staging_only
 @post_only_or_redirect(to=org_page("staging-restore", anchor="webhook"))
 def restore_webhook_view(request, org, membership):
     action = request.POST.get("action", "save")

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from organizations.models import RestoreWebhookDelivery, StagingRestore, StagingRestoreWebhook
+from organizations.tests.conftest import add_member
 from tests.stack.restore_receiver import RestoreReceiver
 
 PAGE = "/organizations/staging/acme/restore/"
@@ -32,9 +33,13 @@ class TestStagingRestorePage:
         assert client.get(PAGE).status_code == expected
         assert client.post(PAGE).status_code == (302 if expected == 200 else expected)
 
-    def test_a_production_org_has_no_restore_page(self, production_org, client, owner):
-        client.force_login(owner)
-        assert client.get("/organizations/production/acme/restore/").status_code == 404
+    def test_a_production_org_has_no_restore_page(self, production_org, client, owner, member):
+        add_member(production_org, owner, member.username, roles=["FullAccess"])
+        for user in (owner, member):  # not "admins only" to a plain member: there is no such page
+            client.force_login(user)
+            assert client.get("/organizations/production/acme/restore/").status_code == 404
+            assert client.post("/organizations/production/acme/restore/").status_code == 404
+            assert client.post("/organizations/production/acme/restore/webhook/", {"action": "save"}).status_code == 404
 
     def test_anonymous_visitors_are_sent_to_sign_in(self, staging_org, client):
         assert client.get(PAGE).status_code == 302
