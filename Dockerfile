@@ -18,9 +18,10 @@ RUN pip install . && rm -rf build ./*.egg-info
 COPY . .
 
 # Static files are part of the image: hashed names + compressed copies, served by WhiteNoise.
-# The key and hosts below exist only for this build step; they are not in the image's environment.
+# The key, hosts and address below exist only for this build step; they are not in the image's environment.
 RUN SECRET_KEY=collectstatic-at-build-time-only-0b7f3c9e2a5d4e6f8a1c3b5d7e9f0a2c4e6 \
     ALLOWED_HOSTS=build.invalid \
+    PORTAL_BASE_URL=https://build.invalid \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     python manage.py collectstatic --noinput \
     && rm -f /tmp/build.sqlite3

@@ -198,6 +198,21 @@ def test_dockerfile_builds_a_non_root_python_311_image_with_static_files():
     assert {".git", ".venv", ".env"} <= set(ignored)
 
 
+def test_dockerfile_collectstatic_step_runs_with_the_production_settings(tmp_path):
+    """`docker compose up --build` runs this step with the image's ENV and the variables the RUN
+    line sets, nothing else: the production settings must import with just those."""
+    dockerfile = (BASE_DIR / "Dockerfile").read_text().replace("\\\n", " ")
+    step = next(line for line in dockerfile.splitlines() if "collectstatic" in line)
+    assert step.startswith("RUN ")
+    assignments = dict(re.findall(r"\b([A-Z][A-Z0-9_]*)=(\S+)", step.split("python manage.py", 1)[0]))
+    env = production_env(**{"SECRET_KEY": None, "ALLOWED_HOSTS": None, "PORTAL_BASE_URL": None, **assignments})
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'build.sqlite3'}"
+    env["STATIC_ROOT"] = str(tmp_path / "static")
+    result = run([PYTHON, "manage.py", "collectstatic", "--noinput"], env, timeout=180)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "static" / "staticfiles.json").is_file()
+
+
 # --- Production settings ------------------------------------------------------------------
 
 IMPORT_SETTINGS = ["-c", "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"]
