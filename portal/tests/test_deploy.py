@@ -148,6 +148,32 @@ def test_compose_passes_only_variables_the_portal_reads(services):
         assert not unknown, f"{name} sets variables nothing reads: {sorted(unknown)}"
 
 
+# Variables the README's table lists that compose does not take from .env, and why.
+NOT_FROM_DOT_ENV = {
+    "DJANGO_DEBUG": "always off in production",
+    "STATIC_ROOT": "used when the image is built",
+    "PORT": "compose publishes web's port 8000",
+    "GUNICORN_BIND": "compose publishes web's port 8000 (WEB_PUBLISH)",
+    "REDIS_URL": "compose's redis service",
+    "CELERY_BROKER_URL": "compose's redis service",
+    "DATABASE_URL": "compose's postgres service",
+}
+
+
+def test_compose_passes_every_variable_of_the_readme_table_an_operator_sets_in_env(services):
+    """A variable set in .env reaches the portal only when compose names it in `environment`;
+    otherwise the README's table documents a setting that does nothing under compose."""
+    web_only = {"PORT", "WEB_CONCURRENCY", "FORWARDED_ALLOW_IPS", "TRUSTED_PROXY_COUNT", "GUNICORN_TIMEOUT"}
+    readable = (_settings_variables() | _gunicorn_variables()) - set(NOT_FROM_DOT_ENV)
+    for name in APP_SERVICES:
+        expected = readable if name == "web" else readable - web_only
+        missing = expected - set(services[name]["environment"])
+        assert not missing, f"{name} ignores these variables of .env: {sorted(missing)}"
+    for variable in sorted(readable):
+        value = services["web"]["environment"][variable]
+        assert variable in value or not value.startswith("${"), variable  # ${VARIABLE:-default}, not another name
+
+
 @pytest.fixture
 def docker_compose(tmp_path):
     binary = shutil.which("docker-compose")
