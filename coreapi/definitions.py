@@ -346,7 +346,7 @@ def _catalog_narrowing(*, in_catalog, in_category, id_column: str, by_supplier):
     supplier owns or sells (`by_supplier(marketplace pk, supplier ID)`). A catalog, category or
     supplier that does not exist is 404, not an empty list."""
 
-    def narrow(caller, qs, query: dict):
+    def narrow(caller, qs, query: dict, path_params: dict):
         mp = caller.marketplace_pk
         catalog, category, supplier = query.get("catalogID"), query.get("categoryID"), query.get("supplierID")
         if catalog:
@@ -567,6 +567,20 @@ BUYERS = Resource(
 
 BUYER_PARENT = Parent(param="buyerID", column="buyer_id", model=m.Buyer, object_type="Buyer")
 
+
+def _users_in_group(caller, qs, query: dict, path_params: dict):
+    """`userGroupID` (Users.List, SupplierUsers.List): the users assigned to that group of the
+    buyer; a group the buyer does not have is 404. The built-in API has no supplier user groups,
+    so for a supplier's users every group is not found."""
+    group = query["userGroupID"]
+    buyer = path_params.get("buyerID")
+    mp = caller.marketplace_pk
+    if buyer is None or not m.UserGroup.objects.filter(marketplace_id=mp, buyer_id=buyer, oc_id=group).exists():
+        raise CoreObjectNotFound("UserGroup", group)
+    members = m.UserGroupAssignment.objects.filter(marketplace_id=mp, buyer_id=buyer, user_group_id=group)
+    return qs.filter(oc_id__in=members.values("user_id"))
+
+
 USERS = Resource(
     object_type="User",
     sdk="Users",
@@ -576,6 +590,8 @@ USERS = Resource(
     write_roles=("BuyerUserAdmin",),
     parent=Parent(param="buyerID", column="company_id", model=m.Buyer, object_type="Buyer"),
     scope={"kind": m.UserKind.BUYER},
+    list_query=("userGroupID",),
+    narrow=_users_in_group,
     tag="Buyer users",
     **_USER_COMMON,
 )
@@ -672,6 +688,8 @@ SUPPLIER_USERS = Resource(
     parent=Parent(param="supplierID", column="company_id", model=m.Supplier, object_type="Supplier"),
     scope={"kind": m.UserKind.SUPPLIER},
     supplier_access=SupplierAccess(owner=None, parent_owner_column="oc_id"),  # its own supplier's users
+    list_query=("userGroupID",),
+    narrow=_users_in_group,
     tag="Supplier users",
     **_USER_COMMON,
 )
@@ -779,7 +797,7 @@ CATEGORIES = CategoryResource(
     before_save=_category_before_save,
     after_delete=_category_after_delete,
     list_query=("depth",),  # documented here, read by CategoryResource.list
-    narrow=lambda caller, qs, query: qs,
+    narrow=lambda caller, qs, query, path_params: qs,
     tag="Categories",
 )
 

@@ -233,7 +233,8 @@ class Resource:
     id_unique_in_environment: bool = False  # API client IDs: the token endpoint looks them up by ID
     references: tuple[Ref, ...] = ()  # where other tables hold this resource's ID (see Ref)
     # List query parameters that are not filters (Products.List's catalogID, ...): `narrow` gets
-    # (caller, queryset, {param: value} of the ones given) and returns the narrowed queryset.
+    # (caller, queryset, {param: value} of the ones given, path_params) and returns the narrowed
+    # queryset.
     list_query: tuple[str, ...] = ()
     narrow: Callable[..., models.QuerySet] | None = None
     supplier_access: SupplierAccess | None = None
@@ -380,7 +381,7 @@ class Resource:
         params = list_params_parse(request, self.list_spec)
         narrowed = {name: value for name in self.list_query if (value := request.GET.get(name))}
         if narrowed:
-            qs = self.narrow(caller, qs, narrowed)
+            qs = self.narrow(caller, qs, narrowed, path_params)
         qs = apply_filters(qs, self.list_spec, params)
         total = None
         whole_table = not narrowed and not self.supplier_of(caller) and self._whole_table_scope

@@ -226,3 +226,42 @@ class TestAssignmentsReferToWhatExists:
         assert response.json()["Errors"][0]["Data"] == {"ObjectType": "Category", "ObjectID": "ghost"}
         call("post", "/v1/catalogs/cat/categories", {"ID": "shirts", "Name": "Shirts"}, status=201)
         call("post", "/v1/catalogs/cat/categories/productassignments", {"CategoryID": "shirts", "ProductID": "p1"}, status=204)
+
+
+class TestUsersListByUserGroup:
+    """Users.List and SupplierUsers.List take the SDK's `userGroupID` (the group's members). It
+    was refused as an unknown filter field (400), so "who is in this group" had no answer."""
+
+    def test_a_buyers_users_in_one_group(self, call, shopper):
+        user = {"FirstName": "F", "LastName": "L", "Email": "f@example.com", "Active": True}
+        call("post", "/v1/buyers/buyer-1/users", {"ID": "other", "Username": "other", **user}, status=201)
+        call("post", "/v1/buyers/buyer-1/usergroups", {"ID": "vip", "Name": "VIP"}, status=201)
+        call("post", "/v1/buyers/buyer-1/usergroups", {"ID": "empty", "Name": "Empty"}, status=201)
+        call("post", "/v1/buyers/buyer-1/usergroups/assignments", {"UserGroupID": "vip", "UserID": "buyer-user"}, status=204)
+
+        def ids(query: str) -> list[str]:
+            return [u["ID"] for u in call("get", f"/v1/buyers/buyer-1/users?{query}", status=200).json()["Items"]]
+
+        assert ids("") == ["buyer-user", "other"]
+        assert ids("userGroupID=vip") == ["buyer-user"]
+        assert ids("userGroupID=empty") == []
+        assert ids("userGroupID=vip&search=other") == []
+        response = call("get", "/v1/buyers/buyer-1/users?userGroupID=ghost", status=404)
+        assert response.json()["Errors"][0]["Data"] == {"ObjectType": "UserGroup", "ObjectID": "ghost"}
+
+    def test_another_buyers_group_is_not_found(self, world, call, shopper):
+        call("post", "/v1/buyers", {"ID": "buyer-2", "Name": "B2", "Active": True}, status=201)
+        call("post", "/v1/buyers/buyer-2/usergroups", {"ID": "vip", "Name": "VIP"}, status=201)
+        call("get", "/v1/buyers/buyer-1/users?userGroupID=vip", status=404)
+        call("get", "/v1/buyers/buyer-2/users?userGroupID=vip", status=200)
+
+    def test_supplier_users_have_no_groups_here(self, call):
+        call("post", "/v1/suppliers", {"ID": "sup", "Name": "Sup", "Active": True}, status=201)
+        assert call("get", "/v1/suppliers/sup/users", status=200).json()["Items"] == []
+        response = call("get", "/v1/suppliers/sup/users?userGroupID=team", status=404)
+        assert response.json()["Errors"][0]["Data"] == {"ObjectType": "UserGroup", "ObjectID": "team"}
+
+    def test_the_parameter_is_in_the_openapi_document(self, call):
+        document = call("get", "/v1/openapi.json", status=200).json()
+        for path in ("/v1/buyers/{buyerID}/users", "/v1/suppliers/{supplierID}/users"):
+            assert "userGroupID" in [p["name"] for p in document["paths"][path]["get"]["parameters"]], path
