@@ -335,3 +335,9 @@ def test_deploy_check_warns_when_workers_cannot_share_the_cache(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True  # the embedded default: one process does everything
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     assert cache_shared_by_processes() == []
+
+
+def test_readme_names_every_variable_compose_requires():
+    readme = (BASE_DIR / "README.md").read_text().replace("\n", " ")
+    sentence = readme.split("Compose refuses to start without", 1)[1].split(", and the", 1)[0]
+    assert set(re.findall(r"`([A-Z0-9_]+)`", sentence)) == set(REQUIRED_VARIABLES)
