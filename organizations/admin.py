@@ -18,8 +18,17 @@ class ThroughServicesAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyAdmin(ThroughServicesAdmin):
+    """Rows the admin shows but does not change either: a contributor's or an invitation's access
+    changed here would leave the tokens minted for the old access working and be missing from the
+    Activity log, and a rename here would leave the marketplace's name behind (the services do both)."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Organization)
-class OrganizationAdmin(ThroughServicesAdmin):
+class OrganizationAdmin(ReadOnlyAdmin):
     list_display = ["oc_id", "name", "environment", "region", "owner", "created_at", "deleted_at"]
     list_filter = ["environment", "region"]
     search_fields = ["oc_id", "name", "owner__username"]
@@ -27,14 +36,14 @@ class OrganizationAdmin(ThroughServicesAdmin):
 
 
 @admin.register(Contributor)
-class ContributorAdmin(ThroughServicesAdmin):
+class ContributorAdmin(ReadOnlyAdmin):
     list_display = ["organization", "user", "is_admin", "created_at"]
     search_fields = ["organization__oc_id", "user__username"]
     readonly_fields = ["organization", "user"]
 
 
 @admin.register(Invitation)
-class InvitationAdmin(ThroughServicesAdmin):
+class InvitationAdmin(ReadOnlyAdmin):
     list_display = ["organization", "invitee", "status", "expires_at"]
     list_filter = ["status"]
 

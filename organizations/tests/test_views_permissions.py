@@ -130,3 +130,32 @@ def test_the_admin_site_neither_adds_nor_deletes_what_services_own(client, team)
         assert client.get(f"/admin/organizations/{model}/").status_code == 200, model
     assert client.get(f"/admin/organizations/organization/{team.pk}/delete/").status_code == 403
     assert client.get(f"/admin/organizations/organization/{team.pk}/change/").status_code == 200
+
+
+def test_the_admin_site_shows_but_does_not_change_organizations_contributors_or_invitations(client, team, member):
+    """Access changes revoke the tokens minted for it and are in the Activity log, a rename renames
+    the marketplace too: only the services do that, so the admin shows these rows read-only. A
+    contributor's roles cut in the admin left their FullAccess console token working, unlogged."""
+    from organizations.models import Contributor, Invitation
+    from tests.factories import UserFactory
+
+    staff = UserFactory(username="sam", is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    contributor = Contributor.objects.get(organization=team, user=member)
+    invitation = Invitation.objects.filter(organization=team).first()
+    for model, pk, data in [
+        ("organization", team.pk, {"name": "Renamed in the admin"}),
+        ("contributor", contributor.pk, {"roles": "[]", "initial-roles": '["ProductReader"]'}),
+        ("invitation", invitation.pk, {"roles": '["FullAccess"]', "status": invitation.status}),
+    ]:
+        url = f"/admin/organizations/{model}/{pk}/change/"
+        page = client.get(url)
+        assert page.status_code == 200, model
+        assert 'name="_save"' not in page.content.decode(), model
+        assert client.post(url, data).status_code == 403, model
+    team.refresh_from_db()
+    contributor.refresh_from_db()
+    invitation.refresh_from_db()
+    assert team.name != "Renamed in the admin"
+    assert contributor.roles == ["ProductReader"]
+    assert "FullAccess" not in invitation.roles
