@@ -45,12 +45,24 @@ def _roles_validate(data: dict, *names: str) -> None:
                 raise InvalidRequest(f"{name}: {role!r} is not an ApiRole.", data={"Field": name, "Value": role})
 
 
+def _newly_set(obj, *columns: str) -> set[str]:
+    """The values of these columns that the write sets: all of them for a new object, else those
+    that differ from what is stored. A reference checked on every write made the object
+    unchangeable once what it names was deleted (a product whose price schedule is gone could
+    not be renamed: 404 PriceSchedule); only what a write sets is checked."""
+    values = {column: getattr(obj, column) for column in columns if getattr(obj, column) not in ("", None)}
+    if values and not obj._state.adding:
+        stored = type(obj).objects.filter(pk=obj.pk).values(*values).first() or {}
+        values = {column: value for column, value in values.items() if stored.get(column) != value}
+    return set(values.values())
+
+
 def _api_client_before_save(caller, obj, data, creating):
     _roles_validate(data, "MinimumRequiredRoles", "MaximumGrantedRoles")
     for name in ("OrderCheckoutIntegrationEventID", "OrderReturnIntegrationEventID", "AddToCartIntegrationEventID"):
-        value = getattr(obj, _col(name))
-        if value and not m.IntegrationEvent.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=value).exists():
-            raise CoreObjectNotFound("IntegrationEvent", value)
+        for value in _newly_set(obj, _col(name)):
+            if not m.IntegrationEvent.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=value).exists():
+                raise CoreObjectNotFound("IntegrationEvent", value)
 
 
 def _col(name: str) -> str:
@@ -323,12 +335,11 @@ PRODUCT_REFERENCES = (
 
 def _product_before_save(caller, obj, data, creating):
     # one the caller can see: a supplier user names its own supplier's price schedules only
-    if obj.default_price_schedule_id and not PRICE_SCHEDULES.queryset(caller, {}).filter(
-        oc_id=obj.default_price_schedule_id
-    ).exists():
-        raise CoreObjectNotFound("PriceSchedule", obj.default_price_schedule_id)
+    for schedule in _newly_set(obj, "default_price_schedule_id"):
+        if not PRICE_SCHEDULES.queryset(caller, {}).filter(oc_id=schedule).exists():
+            raise CoreObjectNotFound("PriceSchedule", schedule)
     # OwnerID (besides the marketplace itself) and DefaultSupplierID name suppliers that exist
-    for supplier in {obj.owner_id, obj.default_supplier_id} - {"", None, caller.marketplace_id}:
+    for supplier in _newly_set(obj, "owner_id", "default_supplier_id") - {caller.marketplace_id}:
         if not m.Supplier.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=supplier).exists():
             raise CoreObjectNotFound("Supplier", supplier)
 

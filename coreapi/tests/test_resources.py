@@ -265,3 +265,39 @@ class TestUsersListByUserGroup:
         document = call("get", "/v1/openapi.json", status=200).json()
         for path in ("/v1/buyers/{buyerID}/users", "/v1/suppliers/{supplierID}/users"):
             assert "userGroupID" in [p["name"] for p in document["paths"][path]["get"]["parameters"]], path
+
+
+class TestWhatAnObjectNamesWasDeleted:
+    """A product whose price schedule or default supplier was deleted, or an API client whose
+    integration event was, could no longer be changed at all: every PATCH / PUT checked the
+    references it did not touch and answered 404 PriceSchedule (Supplier, IntegrationEvent). Only
+    a reference the write sets is checked now."""
+
+    def test_a_product_whose_price_schedule_and_supplier_are_gone(self, call):
+        call("post", "/v1/priceschedules", {"ID": "ps", "Name": "PS"}, status=201)
+        call("post", "/v1/suppliers", {"ID": "sup", "Name": "Sup"}, status=201)
+        call("post", "/v1/products", {"ID": "p", "Name": "P", "DefaultPriceScheduleID": "ps", "DefaultSupplierID": "sup"},
+             status=201)  # fmt: skip
+        call("delete", "/v1/priceschedules/ps", status=204)
+        call("delete", "/v1/suppliers/sup", status=204)
+        assert call("patch", "/v1/products/p", {"Name": "Renamed"}, status=200).json()["Name"] == "Renamed"
+        product = call("get", "/v1/products/p", status=200).json()
+        call("put", "/v1/products/p", {**product, "Description": "D"}, status=200)  # what was read, sent back
+        call("patch", "/v1/products/p", {"ID": "p2"}, status=200)
+        # a reference the write sets must still exist
+        for body, object_type in (({"DefaultPriceScheduleID": "ghost"}, "PriceSchedule"),
+                                  ({"DefaultSupplierID": "ghost"}, "Supplier"), ({"OwnerID": "ghost"}, "Supplier")):  # fmt: skip
+            response = call("patch", "/v1/products/p2", body, status=404)
+            assert response.json()["Errors"][0]["Data"] == {"ObjectType": object_type, "ObjectID": "ghost"}
+            call("post", "/v1/products", {"ID": "new", "Name": "N", **body}, status=404)
+
+    def test_an_api_client_whose_integration_event_is_gone(self, call):
+        call("post", "/v1/integrationEvents", {"ID": "ie", "Name": "IE", "EventType": "OrderCheckout",
+                                               "CustomImplementationUrl": "https://example.com/ie", "HashKey": "k"},
+             status=201)  # fmt: skip
+        client = call("post", "/v1/apiclients", {"AppName": "A", "AccessTokenDuration": 60,
+                                                  "OrderCheckoutIntegrationEventID": "ie"}, status=201).json()  # fmt: skip
+        call("delete", "/v1/integrationEvents/ie", status=204)
+        assert call("patch", f"/v1/apiclients/{client['ID']}", {"AppName": "B"}, status=200).json()["AppName"] == "B"
+        response = call("patch", f"/v1/apiclients/{client['ID']}", {"AddToCartIntegrationEventID": "ie"}, status=404)
+        assert response.json()["Errors"][0]["Data"] == {"ObjectType": "IntegrationEvent", "ObjectID": "ie"}
