@@ -7,3 +7,4 @@ class CommonConfig(AppConfig):
 
     def ready(self):
         from portal.common import checks  # noqa: F401 - registers the deploy checks
+        from portal.common import sqlite  # noqa: F401 - LIKE that folds every letter's case on SQLite
