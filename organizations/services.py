@@ -77,7 +77,8 @@ ERR_STAFF_ONLY = "Only staff can decide production requests."
 ERR_REQUEST_DECIDED = "This request has already been decided."
 ERR_REJECT_MESSAGE_REQUIRED = "Tell the requester why the request is rejected."
 ERR_CODE_ACTION_INVALID = "Unknown action."
-ERR_CODE_COOLDOWN = "A code was sent less than a minute ago. Check your email, or wait a moment before sending another."
+ERR_CODE_COOLDOWN_WAIT = "A code was sent less than {wait} ago. Check your email, or wait a moment before sending another."
+ERR_CODE_COOLDOWN = ERR_CODE_COOLDOWN_WAIT.format(wait="a minute")  # with the default OTP_EMAIL_COOLDOWN_DURATION
 ERR_CODE_NONE = "There is no valid code: it was already used or never sent. Send a new code."
 ERR_CODE_EXPIRED = "This code has expired. Send a new code."
 ERR_CODE_WRONG = "This code is not correct. Check the latest email and try again."
@@ -839,6 +840,13 @@ def _check_code_actor(*, user: User, action: str, organization: Organization | N
         _require_owner(_membership(actor=user, organization=organization))
 
 
+def _duration(seconds: int) -> str:
+    """60 -> "a minute", 300 -> "5 minutes", 90 -> "90 seconds"."""
+    if seconds % 60 == 0:
+        return "a minute" if seconds == 60 else f"{seconds // 60} minutes"
+    return "a second" if seconds == 1 else f"{seconds} seconds"
+
+
 @transaction.atomic
 def action_code_send(*, user: User, action: str, organization: Organization | None = None) -> str:
     """Email a 6-digit code (valid 5 minutes, single use) that confirms `action` on `organization`
@@ -854,7 +862,7 @@ def action_code_send(*, user: User, action: str, organization: Organization | No
     )
     allowed, _info = device.generate_is_allowed()
     if not allowed:
-        raise CodeThrottledError(ERR_CODE_COOLDOWN)
+        raise CodeThrottledError(ERR_CODE_COOLDOWN_WAIT.format(wait=_duration(settings.OTP_EMAIL_COOLDOWN_DURATION)))
     label = CodeAction.LABELS[action]
     org_text = f" {organization.name} ({organization.oc_id}, {organization.environment})" if organization else ""
     org_text = org_text.replace("{", "{{").replace("}", "}}")  # the mail is a format string: a name's braces stay text

@@ -56,6 +56,15 @@ class TestActionCodeSend:
         send(owner, CodeAction.DELETE, org)
         assert len(mail.outbox) == 2
 
+    @pytest.mark.parametrize(("seconds", "wait"), [(300, "5 minutes"), (90, "90 seconds"), (120, "2 minutes")])
+    def test_the_cooldown_message_says_the_configured_wait(self, settings, org, owner, seconds, wait):
+        settings.OTP_EMAIL_COOLDOWN_DURATION = seconds  # OTP_EMAIL_COOLDOWN_DURATION in the environment
+        send(owner, CodeAction.DELETE, org)
+        with pytest.raises(services.CodeError) as exc:
+            send(owner, CodeAction.DELETE, org)
+        assert f"A code was sent less than {wait} ago." in exc.value.message
+        assert "a minute" not in exc.value.message
+
     def test_only_the_owner_can_ask_for_transfer_or_delete_codes(self, team, admin_user):
         with pytest.raises(PermissionError_, match=services.ERR_NOT_OWNER):
             send(admin_user, CodeAction.TRANSFER, team)
