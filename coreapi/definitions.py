@@ -228,6 +228,8 @@ def _supplier_after_delete(caller, obj):
     users.delete()
     for model in (m.ApiClientAssignment, m.SecurityProfileAssignment, m.MessageSenderAssignment, m.ProductSupplier):
         model.objects.filter(marketplace_id=mp, supplier_id=obj.oc_id).delete()
+    for model in (m.ProductAssignment, m.BundleAssignment):  # the pricing and assignments it made as a seller
+        model.objects.filter(marketplace_id=mp, seller_id=obj.oc_id).delete()
 
 
 def _user_group_after_delete(caller, obj):
@@ -1066,7 +1068,8 @@ SUPPLIERS.references = (
     *_refs((m.ApiClientAssignment, "supplier_id"), (m.SecurityProfileAssignment, "supplier_id"),
            (m.Product, "default_supplier_id"), (m.Product, "owner_id"), (m.Catalog, "owner_id"),
            (m.PriceSchedule, "owner_id"), (m.Spec, "owner_id"), (m.Bundle, "owner_id"),
-           (m.MessageSenderAssignment, "supplier_id"), (m.ProductSupplier, "supplier_id")),
+           (m.MessageSenderAssignment, "supplier_id"), (m.ProductSupplier, "supplier_id"),
+           (m.ProductAssignment, "seller_id"), (m.BundleAssignment, "seller_id")),
 )  # fmt: skip
 SUPPLIER_USERS.references = _refs((m.SecurityProfileAssignment, "user_id"), parent_column="supplier_id")
 INTEGRATION_EVENTS.references = _refs(
@@ -1408,7 +1411,7 @@ PRODUCT_ASSIGNMENTS = Assignment(
     path="/products/assignments",
     read_roles=("ProductReader", "ProductAdmin", "ProductAssignmentAdmin"),
     write_roles=("ProductAssignmentAdmin",),
-    keys=("ProductID", "BuyerID", "UserGroupID"),
+    keys=("ProductID", "BuyerID", "UserGroupID", "SellerID"),  # the marketplace's and each supplier's
     required=("ProductID", "BuyerID"),
     list_params={
         "productID": "product_id",
@@ -1428,7 +1431,7 @@ PRODUCT_ASSIGNMENTS = Assignment(
             op="DeleteAssignment",
             path="/products/{productID}/assignments/{buyerID}",
             path_columns={"productID": "product_id", "buyerID": "buyer_id"},
-            query_columns={"userGroupID": "user_group_id"},
+            query_columns={"userGroupID": "user_group_id", "sellerID": "seller_id"},
         )
     ],
     tag="Products",
@@ -1517,7 +1520,7 @@ BUNDLE_ASSIGNMENTS = Assignment(
     path="/bundles/assignments",
     read_roles=("BundleReader", "BundleAdmin", "BundleAssignmentAdmin"),
     write_roles=("BundleAssignmentAdmin",),
-    keys=("BundleID", "BuyerID", "UserGroupID"),
+    keys=("BundleID", "BuyerID", "UserGroupID", "SellerID"),
     required=("BundleID", "BuyerID"),
     list_params={"bundleID": "bundle_id", "buyerID": "buyer_id", "userGroupID": "user_group_id"},
     refs={"BundleID": (m.Bundle, "Bundle"), "BuyerID": (m.Buyer, "Buyer")},
@@ -1528,7 +1531,7 @@ BUNDLE_ASSIGNMENTS = Assignment(
             op="DeleteAssignment",
             path="/bundles/{bundleID}/assignments/{buyerID}",
             path_columns={"bundleID": "bundle_id", "buyerID": "buyer_id"},
-            query_columns={"userGroupID": "user_group_id"},
+            query_columns={"userGroupID": "user_group_id", "sellerID": "seller_id"},
         )
     ],
     tag="Bundles",

@@ -225,10 +225,14 @@ def _with_prices(caller: Caller, rows: list[m.Product], seller_id: str | None = 
                 marketplace_id=caller.marketplace_pk, supplier_id=seller_id, product_id__in=product_ids
             ).exclude(default_price_schedule_id="").values_list("product_id", "default_price_schedule_id")
         )
-    chosen: dict[str, str] = {}
+    # group level wins over company level; then (no seller asked for) the marketplace's own
+    # assignment over a supplier's; then the first made
+    best: dict[str, tuple] = {}
     for a in assignments:
-        if a.user_group_id or a.product_id not in chosen:  # group level wins over company level
-            chosen[a.product_id] = a.price_schedule_id
+        rank = (bool(a.user_group_id), a.seller_id in ("", caller.marketplace_id), -a.pk)
+        if a.product_id not in best or rank > best[a.product_id][0]:
+            best[a.product_id] = (rank, a.price_schedule_id)
+    chosen: dict[str, str] = {product_id: schedule for product_id, (_rank, schedule) in best.items()}
     for r in rows:
         chosen.setdefault(r.oc_id, supplier_defaults.get(r.oc_id) or r.default_price_schedule_id)
     schedules = {

@@ -490,7 +490,8 @@ class ProductAssignment(models.Model):
     price_schedule_id = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
-        constraints = _unique("productassignment", "product_id", "buyer_id", "user_group_id")
+        # one per seller: the marketplace's and each supplier's (SellerID) pricing for a buyer or group
+        constraints = _unique("productassignment", "product_id", "buyer_id", "user_group_id", "seller_id")
 
 
 class ProductSupplier(models.Model):
@@ -525,7 +526,7 @@ class BundleAssignment(models.Model):
     user_group_id = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
-        constraints = _unique("bundleassignment", "bundle_id", "buyer_id", "user_group_id")
+        constraints = _unique("bundleassignment", "bundle_id", "buyer_id", "user_group_id", "seller_id")
 
 
 class BundleProductAssignment(models.Model):

@@ -228,6 +228,50 @@ class TestSeller:
         call("get", "/v1/me/products/tee?sellerID=maker", token=token, status=404)
         call("get", "/v1/me/products/tee?sellerID=mkt-one", token=token, status=200)
 
+    def test_each_seller_has_its_own_assignment(self, world, call, sellers):
+        """A supplier's product assignment (SellerID) for a buyer replaced the marketplace's one for
+        the same product and buyer (one row per product, buyer and group): the marketplace's price
+        for that buyer was lost. Products.DeleteAssignment's `sellerID` was ignored."""
+
+        def price(query: str = "") -> str | None:
+            items = {i["ID"]: i for i in self.sees(world, call, query)["Items"]}
+            return (items["loose"]["PriceSchedule"] or {}).get("ID")
+
+        mine = {"ProductID": "loose", "BuyerID": "buyer-1", "PriceScheduleID": "deal"}
+        call("post", "/v1/products/assignments", mine, status=204)
+        call("post", "/v1/products/assignments", {**mine, "SellerID": "maker", "PriceScheduleID": "maker-price"}, status=204)
+        listed = call("get", "/v1/products/assignments?productID=loose", status=200).json()["Items"]
+        assert sorted((str(a["SellerID"]), a["PriceScheduleID"]) for a in listed) == [("None", "deal"), ("maker", "maker-price")]
+        assert price() == "deal"  # no seller asked for: the marketplace's own
+        assert price("sellerID=mkt-one") == "deal"
+        assert price("sellerID=maker") == "maker-price"
+        call("post", "/v1/products/assignments", {**mine, "SellerID": "maker", "PriceScheduleID": "list"}, status=204)
+        assert price("sellerID=maker") == "list"  # saving again updates that seller's one
+        assert len(call("get", "/v1/products/assignments?productID=loose", status=200).json()["Items"]) == 2
+        # a supplier's new ID is followed; deleting it takes the assignments it made as a seller
+        call("patch", "/v1/suppliers/maker", {"ID": "maker2"}, status=200)
+        assert price("sellerID=maker2") == "list"
+        call("delete", "/v1/products/loose/assignments/buyer-1?sellerID=maker2", status=204)
+        listed = call("get", "/v1/products/assignments?productID=loose", status=200).json()["Items"]
+        assert [(a["SellerID"], a["PriceScheduleID"]) for a in listed] == [(None, "deal")]
+        call("post", "/v1/products/assignments", {**mine, "SellerID": "maker2"}, status=204)
+        call("delete", "/v1/products/loose/assignments/buyer-1", status=204)  # the marketplace's
+        listed = call("get", "/v1/products/assignments?productID=loose", status=200).json()["Items"]
+        assert [a["SellerID"] for a in listed] == ["maker2"]
+        call("delete", "/v1/suppliers/maker2", status=204)
+        assert call("get", "/v1/products/assignments?productID=loose", status=200).json()["Items"] == []
+
+    def test_bundle_assignments_per_seller(self, call, sellers):
+        call("post", "/v1/bundles", {"ID": "b1", "Name": "B1", "Active": True}, status=201)
+        mine = {"BundleID": "b1", "BuyerID": "buyer-1"}
+        call("post", "/v1/bundles/assignments", mine, status=204)
+        call("post", "/v1/bundles/assignments", {**mine, "SellerID": "maker"}, status=204)
+        listed = call("get", "/v1/bundles/assignments?bundleID=b1", status=200).json()["Items"]
+        assert sorted(str(a["SellerID"]) for a in listed) == ["None", "maker"]
+        call("delete", "/v1/bundles/b1/assignments/buyer-1?sellerID=maker", status=204)
+        listed = call("get", "/v1/bundles/assignments?bundleID=b1", status=200).json()["Items"]
+        assert [a["SellerID"] for a in listed] == [None]
+
     def test_seller_id_is_in_the_openapi_document(self, call):
         document = call("get", "/v1/openapi.json", status=200).json()
         for path in ("/v1/me/products", "/v1/me/products/{productID}"):
