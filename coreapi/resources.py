@@ -196,6 +196,22 @@ INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 XP_MAX_BYTES = 8000  # OrderCloud: "The entire xp object must be 8000 bytes or less"
 
 
+def _int32_errors(obj) -> dict[str, list[str]]:
+    """The integer columns holding a value beyond 32 bits, as PostgreSQL's model validation words
+    it: SQLite's integers have 64 bits, so there QuantityMultiplier 2**31 was saved (201) where
+    PostgreSQL (and OrderCloud, whose integers are Int32) refuse it."""
+    errors = {}
+    for model_field in obj._meta.concrete_fields:
+        value = getattr(obj, model_field.attname)
+        if type(model_field) not in (models.IntegerField, models.PositiveIntegerField) or not isinstance(value, int):
+            continue
+        if value > INT32_MAX:
+            errors[model_field.name] = [f"Ensure this value is less than or equal to {INT32_MAX}."]
+        elif value < INT32_MIN:
+            errors[model_field.name] = [f"Ensure this value is greater than or equal to {INT32_MIN}."]
+    return errors
+
+
 def _xp_size_check(xp) -> None:
     size = len(json.dumps(xp, separators=(",", ":"), ensure_ascii=False).encode())
     if size > XP_MAX_BYTES:
@@ -442,10 +458,14 @@ class Resource:
             self.before_save(caller, obj, data, creating)
         try:
             obj.full_clean(exclude=["marketplace"], validate_unique=False, validate_constraints=False)
+            column_errors = {}
         except DjangoValidationError as exc:
+            column_errors = exc.message_dict
+        column_errors = {**_int32_errors(obj), **column_errors}
+        if column_errors:
             # the model's column names as the API names them (quantity_multiplier -> QuantityMultiplier)
             sdk_names = {column: name for name, column in self.columns.items()}
-            errors = {sdk_names.get(k, k): v for k, v in exc.message_dict.items()}
+            errors = {sdk_names.get(k, k): v for k, v in column_errors.items()}
             raise InvalidRequest("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()), data=errors) from None
         try:
             with transaction.atomic():

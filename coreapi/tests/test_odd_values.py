@@ -3,6 +3,8 @@ the field, never a 500: assignments (saved without the resources' model validati
 longer than its column or an integer beyond PostgreSQL's 32-bit integer, and webhook /
 integration event URLs with a broken IPv6 host or a port out of range."""
 
+import json
+
 import pytest
 
 from coreapi import models as m
@@ -61,3 +63,29 @@ def test_a_url_python_cannot_parse_is_invalid_request(call, url):
     error = call("post", "/v1/integrationEvents", body, status=400).json()["Errors"][0]
     assert error["Data"] == {"Field": "CustomImplementationUrl", "Value": url}
     assert not m.Webhook.objects.exists() and not m.IntegrationEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/v1/products", {"ID": "x", "Name": "X", "QuantityMultiplier": "{n}"}, "QuantityMultiplier"),
+        ("/v1/priceschedules", {"ID": "x", "Name": "X", "MinQuantity": "{n}"}, "MinQuantity"),
+        ("/v1/catalogs/cat/categories", {"ID": "x", "Name": "X", "ListOrder": "{n}"}, "ListOrder"),
+        ("/v1/specs/sp/options", {"ID": "x", "Value": "X", "ListOrder": "{n}"}, "ListOrder"),
+    ],
+)
+def test_a_resources_integers_are_32_bit_on_every_database(world, admin_token, call, parties, path, body, field):
+    """On SQLite (64-bit integers) QuantityMultiplier 2**31 was saved, where PostgreSQL refused it
+    with a 400 (as OrderCloud does: its integers are Int32); now both answer the same."""
+
+    def send(n: int):
+        return world.call("post", path, admin_token, json.loads(json.dumps(body).replace('"{n}"', str(n))))
+
+    for too_big, words in ((2**31, "less than or equal to 2147483647"), (-(2**31) - 1, "greater than or equal to -2147483648")):
+        response = send(too_big)
+        assert response.status_code == 400, response.content
+        error = response.json()["Errors"][0]
+        assert error["ErrorCode"] == "InvalidRequest" and error["Message"] == f"{field}: Ensure this value is {words}."
+        call("get", f"{path}/x", status=404)
+    assert send(2**31 - 1).status_code == 201
+    assert call("get", f"{path}/x", status=200).json()[field] == 2**31 - 1
