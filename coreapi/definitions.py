@@ -284,6 +284,26 @@ def _category_before_save(caller, obj, data, creating):
             marketplace_id=caller.marketplace_pk, catalog_id=obj.catalog_id, oc_id=obj.parent_id
         )):  # fmt: skip
             raise CoreObjectNotFound("Category", obj.parent_id)
+        if not creating:
+            _category_cycle_check(caller, obj)
+
+
+MSG_CATEGORY_UNDER_ITSELF = "A category cannot be moved under one of its own subcategories ({parent})."
+
+
+def _category_cycle_check(caller, obj) -> None:
+    """A ParentID up whose chain the category itself comes again (one of its subcategories, at any
+    depth) made a loop with no top: the category and everything under it vanished from every
+    list (Categories.List, Me.ListCategories, the products in them) with a 200."""
+    in_catalog = m.Category.objects.filter(marketplace_id=caller.marketplace_pk, catalog_id=obj.catalog_id)
+    itself = {obj.oc_id, *in_catalog.filter(pk=obj.pk).values_list("oc_id", flat=True)}  # its ID before a change too
+    ancestor, seen = obj.parent_id, set()
+    while ancestor and ancestor not in seen:
+        if ancestor in itself:
+            raise InvalidRequest(MSG_CATEGORY_UNDER_ITSELF.format(parent=obj.parent_id),
+                                 data={"Field": "ParentID", "Value": obj.parent_id})  # fmt: skip
+        seen.add(ancestor)
+        ancestor = in_catalog.filter(oc_id=ancestor).values_list("parent_id", flat=True).first()
 
 
 def _category_after_delete(caller, obj):

@@ -117,3 +117,29 @@ class TestListDepth:
         document = call("get", "/v1/openapi.json", status=200).json()
         parameters = document["paths"]["/v1/catalogs/{catalogID}/categories"]["get"]["parameters"]
         assert "depth" in [p["name"] for p in parameters]
+
+
+class TestMove:
+    """A ParentID that is one of the category's own subcategories made a loop: PATCH answered 200
+    and the category, with everything under it, was in no list any more (not even
+    Categories.List?depth=all). It is a 400 now; moving it anywhere else still works."""
+
+    @pytest.mark.parametrize("parent", ["b", "c", "e"])
+    def test_a_category_cannot_go_under_its_own_subcategory(self, call, parent):
+        categories_create(call, "cat", TREE)
+        for method, body in (("patch", {"ParentID": parent}), ("put", {"Name": "a", "Active": True, "ParentID": parent}),
+                             ("patch", {"ID": "a2", "ParentID": parent})):  # fmt: skip
+            response = call(method, f"{CATEGORIES.format(catalog='cat')}/a", body, status=400)
+            error = response.json()["Errors"][0]
+            assert error["ErrorCode"] == "InvalidRequest" and error["Data"] == {"Field": "ParentID", "Value": parent}
+        assert listed(call, "cat", "&depth=all") == ["a", "b", "b2", "c", "d", "e", "f"]
+        assert m.Category.objects.get(oc_id="a").parent_id == ""
+
+    def test_moving_elsewhere_works(self, call):
+        categories_create(call, "cat", TREE)
+        call("patch", f"{CATEGORIES.format(catalog='cat')}/c", {"ParentID": "b2"}, status=200)  # c, d, e move along
+        call("patch", f"{CATEGORIES.format(catalog='cat')}/a", {"ParentID": "f"}, status=200)
+        call("patch", f"{CATEGORIES.format(catalog='cat')}/e", {"ParentID": None}, status=200)
+        assert listed(call, "cat", "&depth=1") == ["e", "f"]
+        assert listed(call, "cat", "&ParentID=b2") == ["c"]
+        assert listed(call, "cat", "&depth=all") == ["a", "b", "b2", "c", "d", "e", "f"]
