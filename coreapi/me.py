@@ -209,12 +209,16 @@ def _with_prices(caller: Caller, rows: list[m.Product], seller_id: str | None = 
     buyer_id = caller.claims.company_id
     groups = _user_groups(caller)
     product_ids = [r.oc_id for r in rows]
+    # only price schedules that exist: an assignment (or supplier default) naming a deleted one
+    # took the place of the next price, and the product showed no PriceSchedule at all
+    schedule_ids = m.PriceSchedule.objects.filter(marketplace_id=caller.marketplace_pk).values("oc_id")
     assignments = m.ProductAssignment.objects.filter(
         Q(user_group_id="") | Q(user_group_id__in=groups),
         marketplace_id=caller.marketplace_pk,
         buyer_id=buyer_id,
         product_id__in=product_ids,
-    ).exclude(price_schedule_id="")
+        price_schedule_id__in=schedule_ids,
+    )
     supplier_defaults: dict[str, str] = {}
     if seller_id == caller.marketplace_id:
         assignments = assignments.filter(seller_id__in=["", seller_id])
@@ -222,8 +226,9 @@ def _with_prices(caller: Caller, rows: list[m.Product], seller_id: str | None = 
         assignments = assignments.filter(seller_id=seller_id)
         supplier_defaults = dict(
             m.ProductSupplier.objects.filter(
-                marketplace_id=caller.marketplace_pk, supplier_id=seller_id, product_id__in=product_ids
-            ).exclude(default_price_schedule_id="").values_list("product_id", "default_price_schedule_id")
+                marketplace_id=caller.marketplace_pk, supplier_id=seller_id, product_id__in=product_ids,
+                default_price_schedule_id__in=schedule_ids,
+            ).values_list("product_id", "default_price_schedule_id")
         )
     # group level wins over company level; then (no seller asked for) the marketplace's own
     # assignment over a supplier's; then the first made

@@ -261,6 +261,32 @@ class TestSeller:
         call("delete", "/v1/suppliers/maker2", status=204)
         assert call("get", "/v1/products/assignments?productID=loose", status=200).json()["Items"] == []
 
+    def test_a_deleted_price_schedule_gives_way_to_the_next_price(self, world, call, sellers):
+        """A buyer's product assignment whose price schedule was deleted hid the product's own
+        price: Me.ListProducts showed PriceSchedule null, as if the product had none."""
+
+        def price(query: str = "") -> str | None:
+            items = {i["ID"]: i for i in self.sees(world, call, query)["Items"]}
+            return (items["loose"]["PriceSchedule"] or {}).get("ID")
+
+        call("post", "/v1/products/assignments", {"ProductID": "loose", "BuyerID": "buyer-1", "PriceScheduleID": "deal"},
+             status=204)  # fmt: skip
+        call("post", "/v1/buyers/buyer-1/usergroups", {"ID": "vip", "Name": "VIP"}, status=201)
+        call("post", "/v1/buyers/buyer-1/usergroups/assignments", {"UserGroupID": "vip", "UserID": "buyer-user"}, status=204)
+        call("post", "/v1/priceschedules", {"ID": "vip-price", "Name": "VIP"}, status=201)
+        call("post", "/v1/products/assignments", {"ProductID": "loose", "BuyerID": "buyer-1", "UserGroupID": "vip",
+                                                  "PriceScheduleID": "vip-price"}, status=204)  # fmt: skip
+        assert price() == "vip-price"
+        call("delete", "/v1/priceschedules/vip-price", status=204)
+        assert price() == "deal"  # the buyer's, as if the group had none
+        call("delete", "/v1/priceschedules/deal", status=204)
+        assert price() == "list"  # the product's default
+        assert price("sellerID=maker") == "maker-price"
+        call("delete", "/v1/priceschedules/maker-price", status=204)  # the supplier's default for it
+        assert price("sellerID=maker") == "list"
+        token = world.token(username="shopper", client_id="buyer-client")
+        assert call("get", "/v1/me/products/loose", token=token, status=200).json()["PriceSchedule"]["ID"] == "list"
+
     def test_bundle_assignments_per_seller(self, call, sellers):
         call("post", "/v1/bundles", {"ID": "b1", "Name": "B1", "Active": True}, status=201)
         mine = {"BundleID": "b1", "BuyerID": "buyer-1"}
