@@ -2,10 +2,12 @@
 readable activity, links in emails and between twins, names shown once, restore wording."""
 
 import re
+from io import StringIO
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -127,6 +129,18 @@ def test_a_production_request_is_not_emailed_to_an_unconfirmed_staff_address(
     EmailAddress.objects.create(user=unconfirmed, email=unconfirmed.email, verified=False, primary=True)
     UserFactory(username="sam", email="sam@example.com", is_staff=True)  # no EmailAddress row at all
     assert [m.to for m in request_production(django_capture_on_commit_callbacks, owner)] == [["stella@example.com"]]
+
+
+def test_a_superuser_made_with_createsuperuser_is_emailed_about_production_requests(
+    owner, django_capture_on_commit_callbacks
+):
+    """The README's production set-up makes the first staff member with `manage.py createsuperuser`:
+    the operator typed the address on the server, and nothing would ever ask that account to confirm
+    it, so it is recorded as confirmed rather than never emailed."""
+    call_command("createsuperuser", "--noinput", username="ops", email="Ops.Lead@Example.com", stdout=StringIO())
+    assert [m.to for m in request_production(django_capture_on_commit_callbacks, owner)] == [["ops.lead@example.com"]]
+    address = EmailAddress.objects.get(user__username="ops")
+    assert (address.email, address.verified, address.primary) == ("ops.lead@example.com", True, True)
 
 
 def test_a_production_request_goes_to_the_primary_verified_staff_address(owner, django_capture_on_commit_callbacks):
