@@ -2,7 +2,14 @@
 
 from django.contrib import admin
 
-from organizations.models import AuditEntry, Contributor, Invitation, Organization, ProductionRequest
+from organizations.models import (
+    AuditEntry,
+    Contributor,
+    Invitation,
+    Organization,
+    ProductionRequest,
+    ProductionRequestStatus,
+)
 
 
 class ThroughServicesAdmin(admin.ModelAdmin):
@@ -53,6 +60,13 @@ class ProductionRequestAdmin(ThroughServicesAdmin):
     list_display = ["oc_id", "name", "requester", "status", "created_at", "decided_by"]
     list_filter = ["status"]
     readonly_fields = ["requester", "status", "decided_by", "decided_at", "organization"]
+
+    def has_change_permission(self, request, obj=None):
+        """A pending request's Id, name or region may be corrected before it is decided; a decided one
+        is the record of what was approved or rejected (and of the organization it created)."""
+        if obj is not None and obj.status != ProductionRequestStatus.PENDING:
+            return False
+        return super().has_change_permission(request, obj)
 
 
 @admin.register(AuditEntry)

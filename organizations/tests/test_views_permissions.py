@@ -159,3 +159,27 @@ def test_the_admin_site_shows_but_does_not_change_organizations_contributors_or_
     assert team.name != "Renamed in the admin"
     assert contributor.roles == ["ProductReader"]
     assert "FullAccess" not in invitation.roles
+
+
+def test_the_admin_site_corrects_a_pending_production_request_but_not_a_decided_one(client, owner):
+    from organizations import services
+    from tests.factories import UserFactory
+
+    staff = UserFactory(username="sam", is_staff=True, is_superuser=True)
+    pending = services.production_request_create(actor=owner, oc_id="live", name="Live", region="usw", reason="Go")
+    decided = services.production_request_create(actor=owner, oc_id="gone", name="Gone", region="usw", reason="Go")
+    services.production_request_decide(actor=staff, request=decided, approve=False, message="No")
+    client.force_login(staff)
+    form = {"oc_id": "live-2", "name": "Live 2", "region": "usw", "reason": "Go", "decision_message": ""}
+    url = f"/admin/organizations/productionrequest/{pending.pk}/change/"
+    assert 'name="_save"' in client.get(url).content.decode()
+    assert client.post(url, form).status_code == 302
+    pending.refresh_from_db()
+    assert (pending.oc_id, pending.name) == ("live-2", "Live 2")
+
+    url = f"/admin/organizations/productionrequest/{decided.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert client.post(url, {**form, "oc_id": "rewritten"}).status_code == 403
+    decided.refresh_from_db()
+    assert (decided.oc_id, decided.status) == ("gone", "rejected")
