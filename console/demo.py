@@ -6,7 +6,7 @@ Idempotent: nothing is sent when the marketplace already has products.
 
 import json
 
-from console.client import core_request
+from console.client import core_request, is_builtin
 from organizations import services as org_services
 from organizations.demo import DEMO_ORG_ID
 from organizations.models import Environment, Organization
@@ -39,6 +39,10 @@ def _send(org: Organization, token: str, method: str, path: str, body: dict | No
 def demo_data(*, stdout, demo_user) -> None:
     org = Organization.objects.filter(environment=Environment.SANDBOX, oc_id__iexact=DEMO_ORG_ID).first()
     if org is None or org.owner_id != demo_user.pk:
+        return
+    if not is_builtin(org.core_api_url):
+        # a remote environment (PORTAL_CORE_API_URLS): its marketplace is the operator's to fill
+        stdout.write(f"{org.oc_id} is on the remote core API {org.core_api_url}: no demo products are added there.")
         return
     token = org_services.organization_token(actor=demo_user, organization=org)["access_token"]
     if _send(org, token, "GET", "/v1/products?pageSize=1")["Meta"]["TotalCount"]:
