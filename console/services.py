@@ -12,7 +12,8 @@ Rules (each has a test in console/tests/test_services.py):
 - A 401 from the API triggers one refresh-and-retry.
 - Remote environments (a CoreApiUrl that is not the built-in API) get tokens from their own
   /oauth/token with the client_credentials grant of the API client the operator configured in
-  CONSOLE_REMOTE_API_CLIENTS, scope = the contributor's roles; impersonation is built-in only.
+  CONSOLE_REMOTE_API_CLIENTS, scope = the contributor's roles; impersonation is built-in only. A remote
+  token is used only for its own marketplace (_remote_marketplace_check).
 """
 
 from __future__ import annotations
@@ -58,6 +59,16 @@ ERR_REMOTE_IMPERSONATION = "Impersonation is available on the built-in core API 
 ERR_REMOTE_NOT_CONFIGURED = (
     "This organization's core API is remote and no console API client is configured for it "
     "(CONSOLE_REMOTE_API_CLIENTS)."
+)
+ERR_REMOTE_OTHER_MARKETPLACE = (
+    "The console's API client for {key} signs in to the marketplace {marketplace}, not to this organization's "
+    "({oc_id}), so the console does not use it here. Configure this organization's own API client in "
+    "CONSOLE_REMOTE_API_CLIENTS (\"{environment}/{oc_id}\")."
+)
+ERR_REMOTE_MARKETPLACE_UNKNOWN = (
+    "The console's API client for every {environment} organization is not used for {oc_id}: an API client "
+    "belongs to one marketplace, and the core API's token does not say it is this one. Configure this "
+    "organization's own API client in CONSOLE_REMOTE_API_CLIENTS (\"{environment}/{oc_id}\")."
 )
 ERR_TOKEN_FAILED = "The core API refused to issue a token: {detail}"
 ERR_TOKEN_SERVER_ERROR = (
@@ -268,9 +279,36 @@ def _oauth_post(organization: Organization, form: dict) -> dict | None:
     return None
 
 
-def _remote_credentials(organization: Organization) -> dict | None:
+def _remote_credentials_entry(organization: Organization) -> tuple[str, dict | None]:
+    """(the key of CONSOLE_REMOTE_API_CLIENTS that applies, its credentials): the organization's own
+    ("<Environment>/<ID>") or else the environment's."""
     configured = getattr(settings, "CONSOLE_REMOTE_API_CLIENTS", {}) or {}
-    return configured.get(f"{organization.environment}/{organization.oc_id}") or configured.get(organization.environment)
+    for key in (f"{organization.environment}/{organization.oc_id}", organization.environment):
+        if configured.get(key):
+            return key, configured[key]
+    return "", None
+
+
+def _remote_credentials(organization: Organization) -> dict | None:
+    return _remote_credentials_entry(organization)[1]
+
+
+def _remote_marketplace_check(organization: Organization, response: dict) -> None:
+    """A remote token is for this organization's marketplace, or it is not used (ConsoleError): an API
+    client belongs to one marketplace, so an environment-wide console client would hand every
+    organization of that environment (any user can create a Sandbox) a token to that one marketplace.
+    A token naming its marketplace (`mkt`, as the built-in API's do) must name this one; one that does
+    not is used only with the organization's own entry ("<Environment>/<ID>"), which the operator made
+    for it."""
+    key, _ = _remote_credentials_entry(organization)
+    marketplace = _claims(response.get("access_token") or "").get("mkt")
+    environment, oc_id = organization.environment, organization.oc_id
+    if isinstance(marketplace, str) and marketplace:
+        if marketplace.casefold() != oc_id.casefold():
+            raise ConsoleError(ERR_REMOTE_OTHER_MARKETPLACE.format(
+                key=key or environment, marketplace=marketplace, oc_id=oc_id, environment=environment))
+    elif key != f"{environment}/{oc_id}":
+        raise ConsoleError(ERR_REMOTE_MARKETPLACE_UNKNOWN.format(environment=environment, oc_id=oc_id))
 
 
 def _mint(*, user, organization: Organization, membership: Membership, context: Context) -> dict:
@@ -299,7 +337,9 @@ def _mint(*, user, organization: Organization, membership: Membership, context: 
         form["client_secret"] = credentials["client_secret"]
     response = core_request(method="POST", url=_token_endpoint(organization), data=form,
                             headers={"Accept": "application/json"})
-    return _token_response(organization, response)
+    token = _token_response(organization, response)
+    _remote_marketplace_check(organization, token)
+    return token
 
 
 def _token_response(organization: Organization, response: CoreResponse) -> dict:
@@ -350,6 +390,8 @@ def _refresh(*, row: ConsoleToken, user, organization: Organization, membership:
             form["client_id"] = credentials.get("client_id", "")
         response = _oauth_post(organization, form)
         if response is not None:
+            if not is_builtin(organization.core_api_url):
+                _remote_marketplace_check(organization, response)
             _store(row, response, access_roles=access_roles, refreshed=True)
             return
     response = _mint(user=user, organization=organization, membership=membership, context=context)
@@ -400,6 +442,8 @@ def console_token_get(
     if row is not None:
         _check_context(membership=membership, organization=organization, context=context, user_type=row.user_type)
         if stale_access_token is None and not renew and _usable(row, membership):
+            if not is_builtin(organization.core_api_url):  # e.g. stored before the check existed
+                _remote_marketplace_check(organization, {"access_token": row.access_token})
             return row
     else:
         _check_context(membership=membership, organization=organization, context=context)

@@ -30,7 +30,7 @@ def remote(remote_api):
 def remote_org(remote, owner):
     with override_settings(
         PORTAL_ENVIRONMENTS=_remote_envs(remote.url),
-        CONSOLE_REMOTE_API_CLIENTS={"Sandbox": {"client_id": "remote-console", "client_secret": "s3cret"}},
+        CONSOLE_REMOTE_API_CLIENTS={"Sandbox/remote-org": {"client_id": "remote-console", "client_secret": "s3cret"}},
     ):
         yield org_services.organization_create(actor=owner, oc_id="remote-org", name="Remote", region="usw")
 
@@ -142,7 +142,7 @@ def test_sending_from_the_console_shows_the_token_problem(remote_org, remote, ow
 
 def test_an_unreachable_api_on_the_console_page_is_a_message(owner, client, db):
     with override_settings(PORTAL_ENVIRONMENTS=_remote_envs("http://127.0.0.1:9"),
-                           CONSOLE_REMOTE_API_CLIENTS={"Sandbox": {"client_id": "x"}}):
+                           CONSOLE_REMOTE_API_CLIENTS={"Sandbox/down-org": {"client_id": "x"}}):
         org_services.organization_create(actor=owner, oc_id="down-org", name="Down", region="usw")
         client.force_login(owner)
         page = client.get("/console/sandbox/down-org/")

@@ -216,7 +216,7 @@ def _remote_envs(url):
 def remote_org(remote_api, owner):
     with override_settings(
         PORTAL_ENVIRONMENTS=_remote_envs(remote_api.url),
-        CONSOLE_REMOTE_API_CLIENTS={"Sandbox": {"client_id": "remote-console", "client_secret": "s3cret"}},
+        CONSOLE_REMOTE_API_CLIENTS={"Sandbox/remote-org": {"client_id": "remote-console", "client_secret": "s3cret"}},
     ):
         org = org_services.organization_create(actor=owner, oc_id="remote-org", name="Remote", region="usw")
         yield org
@@ -285,10 +285,83 @@ class TestRemoteEnvironment:
 
     def test_unreachable_api_is_a_clear_error(self, owner, db):
         with override_settings(PORTAL_ENVIRONMENTS=_remote_envs("http://127.0.0.1:9"),
-                               CONSOLE_REMOTE_API_CLIENTS={"Sandbox": {"client_id": "x"}}):
+                               CONSOLE_REMOTE_API_CLIENTS={"Sandbox/down-org": {"client_id": "x"}}):
             org = org_services.organization_create(actor=owner, oc_id="down-org", name="Down", region="usw")
             call = send(owner, org)
         assert "Could not connect" in call.error
+
+
+class TestRemoteMarketplace:
+    """An API client belongs to one marketplace: the console's client of a remote environment never
+    gives another organization of that environment (any user can create a Sandbox) a token to it."""
+
+    @pytest.fixture
+    def fake(self, remote_api):
+        yield remote_api
+        remote_api.state.marketplace_id = ""
+
+    def _org(self, actor, oc_id):
+        return org_services.organization_create(actor=actor, oc_id=oc_id, name=oc_id.title(), region="usw")
+
+    def test_an_environment_wide_client_whose_token_names_another_marketplace_is_not_used(self, fake, owner, outsider,
+                                                                                         as_user):
+        fake.state.marketplace_id = "acme-live"
+        with override_settings(PORTAL_ENVIRONMENTS=_remote_envs(fake.url),
+                               CONSOLE_REMOTE_API_CLIENTS={"Sandbox": {"client_id": "remote-console",
+                                                                       "client_secret": "s3cret"}}):
+            mine = self._org(owner, "acme-live")
+            assert send(owner, mine, "/v1/products").response.status == 200
+            theirs = self._org(outsider, "someone-else")
+            calls = len(fake.calls)
+            with pytest.raises(services.ConsoleError) as raised:
+                send(outsider, theirs, "/v1/products")
+            assert raised.value.message == services.ERR_REMOTE_OTHER_MARKETPLACE.format(
+                key="Sandbox", marketplace="acme-live", oc_id="someone-else", environment="Sandbox")
+            assert len(fake.calls) == calls  # nothing was sent with it
+            assert not ConsoleToken.objects.filter(organization=theirs).exclude(access_token="").exists()
+            page = as_user(outsider).get("/console/sandbox/someone-else/").content.decode()
+            assert "signs in to the marketplace acme-live" in page
+            assert "Remote product" not in helpers.send(as_user(outsider), theirs, "Products.List").content.decode()
+
+    def test_an_environment_wide_client_whose_token_names_no_marketplace_is_not_used(self, fake, owner):
+        with override_settings(PORTAL_ENVIRONMENTS=_remote_envs(fake.url),
+                               CONSOLE_REMOTE_API_CLIENTS={"Sandbox": {"client_id": "remote-console",
+                                                                       "client_secret": "s3cret"}}):
+            org = self._org(owner, "no-mkt")
+            calls = len(fake.calls)
+            with pytest.raises(services.ConsoleError) as raised:
+                send(owner, org, "/v1/products")
+            assert raised.value.message == services.ERR_REMOTE_MARKETPLACE_UNKNOWN.format(environment="Sandbox",
+                                                                                          oc_id="no-mkt")
+            assert len(fake.calls) == calls
+
+    def test_a_stored_token_of_another_marketplace_is_not_used_either(self, fake, owner):
+        # e.g. one the console got before it checked: refused on use, not only when it is renewed
+        fake.state.marketplace_id = "acme-first"
+        clients = {"Sandbox/acme-first": {"client_id": "remote-console", "client_secret": "s3cret"}}
+        with override_settings(PORTAL_ENVIRONMENTS=_remote_envs(fake.url), CONSOLE_REMOTE_API_CLIENTS=clients):
+            first, second = self._org(owner, "acme-first"), self._org(owner, "acme-second")
+            assert send(owner, first, "/v1/products").response.status == 200
+            stored = ConsoleToken.objects.get(organization=first)
+            ConsoleToken.objects.create(user=owner, organization=second, access_token=stored.access_token,
+                                        expires_at=stored.expires_at, access_roles=stored.access_roles)
+            calls = len(fake.calls)
+            with pytest.raises(services.ConsoleError, match="signs in to the marketplace acme-first"):
+                send(owner, second, "/v1/products")
+            assert len(fake.calls) == calls
+
+    def test_an_organizations_own_client_is_used_unless_its_token_names_another_marketplace(self, fake, owner):
+        clients = {"Sandbox/acme-own": {"client_id": "remote-console", "client_secret": "s3cret"}}
+        with override_settings(PORTAL_ENVIRONMENTS=_remote_envs(fake.url), CONSOLE_REMOTE_API_CLIENTS=clients):
+            org = self._org(owner, "acme-own")
+            assert send(owner, org, "/v1/products").response.status == 200  # no `mkt`: the operator's word
+            fake.state.marketplace_id = "ACME-OWN"  # marketplace IDs ignore case
+            ConsoleToken.objects.filter(organization=org).update(expires_at=timezone.now() - timedelta(seconds=1))
+            assert send(owner, org, "/v1/products").response.status == 200
+            fake.state.marketplace_id = "another"
+            ConsoleToken.objects.filter(organization=org).update(access_token="", refresh_token="")
+            with pytest.raises(services.ConsoleError, match="signs in to the marketplace another"):
+                send(owner, org, "/v1/products")
 
 
 @pytest.mark.django_db(transaction=True)

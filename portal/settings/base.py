@@ -310,8 +310,9 @@ for _env_name, _urls in _json.loads(env.str_("PORTAL_CORE_API_URLS", "{}")).item
     else:
         _regions.update({rid: url.rstrip("/") for rid, url in _urls.items()})
 # The API client the console signs in with (client_credentials grant) on a remote environment, per
-# environment or per "<environment>/<organization ID>" (console.services._remote_credentials), e.g.
-#   {"Sandbox": {"client_id": "...", "client_secret": "..."}, "Production/acme": {"client_id": "..."}}
+# "<environment>/<organization ID>" (console.services._remote_credentials), e.g.
+#   {"Production/acme": {"client_id": "...", "client_secret": "..."}}
+# An environment-wide entry ("Sandbox") serves only the organization its tokens name (`mkt`).
 CONSOLE_REMOTE_API_CLIENTS: dict = _json.loads(env.str_("CONSOLE_REMOTE_API_CLIENTS", "{}"))
 # Soft-deleted organizations are purged for good after this many days.
 PORTAL_ORG_RESTORE_DAYS = 7

@@ -7,12 +7,14 @@ an operator-configured remote environment in the console tests.
     fake.expire_all()             # every issued access token now answers 401 (InvalidToken)
     fake.answer("/oauth/token", 200, b"<html>", "text/html")   # a canned answer for one path
     fake.answer_clear()           # back to the normal answers
+    fake.state.marketplace_id = "acme"   # tokens name their marketplace (`mkt`, as the built-in API's do)
     fake.stop()
 
 Endpoints:
   POST /oauth/token        client_credentials (client_id + client_secret, scope -> `role` claim) and
                            refresh_token (single use, rotated). Access tokens are unsigned JWT-shaped
-                           strings with usr/cid/usrtype/role/exp claims.
+                           strings with usr/cid/usrtype/role/exp claims (and `mkt` while
+                           `marketplace_id` is set; real OrderCloud tokens have none).
   GET  /v1/me              the token's user
   GET  /v1/products        a ListPage of `product_count` products (page, pageSize, Name filter)
   GET  /v1/big             a body of `big_bytes` bytes (response size limit)
@@ -44,6 +46,7 @@ class RemoteState:
     product_count: int = 30
     big_bytes: int = 2 * 1024 * 1024
     slow_seconds: float = 3.0
+    marketplace_id: str = ""  # set: tokens carry it as `mkt`
     tokens: dict[str, dict] = field(default_factory=dict)  # access token -> claims
     refresh: dict[str, dict] = field(default_factory=dict)  # refresh token -> claims (unused ones)
     grants: list[tuple[str, dict]] = field(default_factory=list)
@@ -152,6 +155,8 @@ class _Handler(BaseHTTPRequestHandler):
                     return self._send(400, {"error": "InvalidGrant", "error_description": "Unknown client or wrong secret."})
                 roles = [r for r in (form.get("scope") or "").split() if r]
                 claims = {"usr": "remote-admin", "cid": state.client_id, "usrtype": "admin", "role": roles}
+                if state.marketplace_id:
+                    claims["mkt"] = state.marketplace_id
                 return self._send(200, self._issue(claims))
             if grant == "refresh_token":
                 claims = state.refresh.pop(form.get("refresh_token", ""), None)
