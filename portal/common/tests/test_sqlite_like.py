@@ -5,7 +5,7 @@ import itertools
 import sqlite3
 
 import pytest
-from django.db import connection
+from django.db import connections
 
 from accounts import selectors as account_selectors
 from coreapi import models as m
@@ -45,11 +45,18 @@ def test_many_wildcards_do_not_backtrack():
     assert not like("%a%a%a%a%a%a%a%a%a%a%b", "a" * 5000)  # instant: each part matched once
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the embedded default's LIKE")
-def test_the_connection_uses_it():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 'Ünïcode' LIKE '%ünï%'")
-        assert cursor.fetchone()[0] == 1
+def test_every_sqlite_connection_uses_it():
+    """Whatever the test database is: a Django SQLite connection of its own (the embedded default's)."""
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    sqlite = DatabaseWrapper({**connections.settings["default"], "ENGINE": "django.db.backends.sqlite3",
+                              "NAME": ":memory:", "OPTIONS": {}, "TEST": {}})
+    try:
+        with sqlite.cursor() as cursor:
+            cursor.execute("SELECT 'Carol Ünïcode' LIKE '%ünï%', 'Ünïcode' LIKE 'ü\\_%' ESCAPE '\\', 'ab' LIKE 'A_'")
+            assert cursor.fetchone() == (1, 0, 1)
+    finally:
+        sqlite.close()
 
 
 def test_contributor_search_finds_a_name_with_accents_typed_in_lower_case():
