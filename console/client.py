@@ -7,7 +7,8 @@ the in-process transport to the built-in core API.
   (status, headers, body) without a socket, so a sync gunicorn worker never waits on itself and
   test servers' ports don't matter.
 - Any other URL (an operator-configured remote OrderCloud-compatible API) goes over real HTTP with
-  connect/read timeouts, streamed and cut off at CONSOLE_MAX_RESPONSE_BYTES.
+  connect/read timeouts and a limit on the whole request (CONSOLE_REQUEST_SECONDS, and together
+  within a console action's call_budget), streamed and cut off at CONSOLE_MAX_RESPONSE_BYTES.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import io
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import wraps
 from urllib.parse import unquote_to_bytes, urlencode, urlsplit
 
 import requests
@@ -25,6 +28,7 @@ from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.utils.module_loading import import_string
 from requests.adapters import HTTPAdapter
+from urllib3 import exceptions as urllib3_exceptions
 
 from organizations import environments
 from portal.common.errors import ApplicationError
@@ -81,8 +85,50 @@ def _limit() -> int:
 
 
 def _timeouts() -> tuple[float, float]:
-    connect, read = getattr(settings, "CONSOLE_TIMEOUTS", (3.05, 30.0))
+    """(connect, read) timeouts of one request to a remote core API. The read timeout bounds each wait
+    for a byte, not the whole answer: see _request_seconds and call_budget."""
+    connect, read = getattr(settings, "CONSOLE_TIMEOUTS", (3.05, 20.0))
     return float(connect), float(read)
+
+
+def _request_seconds() -> float:
+    """The longest one request to a remote core API may take in all (an API answering a byte at a
+    time is cut off), as the staging restore webhook's attempts are."""
+    return float(getattr(settings, "CONSOLE_REQUEST_SECONDS", 20.0))
+
+
+def _call_seconds() -> float:
+    """The longest the requests of one console action (token refresh, call, refresh and retry on a
+    401) may take together: below gunicorn's worker timeout (30 s), which would otherwise kill the
+    worker first and the user would get the proxy's error page instead of the message."""
+    return float(getattr(settings, "CONSOLE_CALL_SECONDS", 25.0))
+
+
+_budget = threading.local()
+
+
+@contextmanager
+def call_budget(seconds: float | None = None):
+    """Within this block, requests to remote core APIs end by `seconds` (CONSOLE_CALL_SECONDS) from
+    now, all together; nested blocks keep the earlier end."""
+    previous = getattr(_budget, "end", None)
+    end = time.monotonic() + (_call_seconds() if seconds is None else seconds)
+    _budget.end = end if previous is None else min(previous, end)
+    try:
+        yield
+    finally:
+        _budget.end = previous
+
+
+def within_call_budget(func):
+    """Run `func` within a call_budget (one console action: its requests end together in time)."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        with call_budget():
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def human_size(n: int) -> str:
@@ -223,6 +269,13 @@ def session() -> requests.Session:
     return s
 
 
+def _socket_timeout(response: requests.Response, seconds: float) -> None:
+    """Let the next read of the response's socket wait at most `seconds`."""
+    sock = getattr(getattr(response.raw, "connection", None), "sock", None)
+    if sock is not None:
+        sock.settimeout(max(seconds, 0.001))
+
+
 def is_builtin(url: str) -> bool:
     return environments.is_builtin(url)
 
@@ -247,6 +300,14 @@ def core_request(
     limit = _limit()
     connect, read = _timeouts()
     started = time.perf_counter()
+    now = time.monotonic()
+    end = now + _request_seconds()
+    if getattr(_budget, "end", None) is not None:
+        end = min(end, _budget.end)
+    allowed = max(end - now, 0.0)
+    waited = round(min(read, allowed), 2)  # what the message says it waited for
+    if allowed <= 0:
+        raise CoreApiUnavailable(ERR_TIMEOUT.format(host=host, seconds=waited))
     try:
         response = session().request(
             method.upper(),
@@ -254,28 +315,40 @@ def core_request(
             headers=headers or {},
             params=params,
             data=data if data is not None else body,
-            timeout=(connect, read),
+            timeout=(min(connect, allowed), min(read, allowed)),
             stream=True,
             allow_redirects=False,
         )
     except requests.Timeout as exc:
-        raise CoreApiUnavailable(ERR_TIMEOUT.format(host=host, seconds=connect if isinstance(exc, requests.ConnectTimeout) else read)) from exc
+        raise CoreApiUnavailable(ERR_TIMEOUT.format(
+            host=host, seconds=min(connect, waited) if isinstance(exc, requests.ConnectTimeout) else waited)) from exc
     except requests.RequestException as exc:
         raise CoreApiUnavailable(ERR_UNREACHABLE.format(host=host)) from exc
     try:
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > limit:
             raise ResponseTooLarge(ERR_TOO_LARGE.format(limit=human_size(limit)))
-        chunks, total = [], 0
+        chunks, total, cut_at_end = [], 0, False
         try:
-            for chunk in response.iter_content(64 * 1024):
+            while True:
+                # one socket read at a time (read1, not iter_content, which waits to fill its chunk),
+                # each allowed no longer than what is left: a byte-at-a-time answer ends by `end`
+                left = end - time.monotonic()
+                if left <= 0:
+                    raise CoreApiUnavailable(ERR_TIMEOUT.format(host=host, seconds=round(allowed, 2)))
+                cut_at_end = left < read  # a timeout of this read is the whole request's limit
+                _socket_timeout(response, min(read, left))
+                chunk = response.raw.read1(64 * 1024, decode_content=True)
+                if not chunk:
+                    break
                 total += len(chunk)
                 if total > limit:
                     raise ResponseTooLarge(ERR_TOO_LARGE.format(limit=human_size(limit)))
                 chunks.append(chunk)
-        except requests.Timeout as exc:
-            raise CoreApiUnavailable(ERR_TIMEOUT.format(host=host, seconds=read)) from exc
-        except requests.RequestException as exc:
+        except (requests.Timeout, urllib3_exceptions.TimeoutError, TimeoutError) as exc:
+            seconds = round(allowed, 2) if cut_at_end else waited
+            raise CoreApiUnavailable(ERR_TIMEOUT.format(host=host, seconds=seconds)) from exc
+        except (requests.RequestException, urllib3_exceptions.HTTPError, OSError) as exc:
             raise CoreApiUnavailable(ERR_UNREACHABLE.format(host=host)) from exc
     finally:
         response.close()

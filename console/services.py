@@ -30,7 +30,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from console.client import CoreApiUnavailable, CoreResponse, core_request, is_builtin
+from console.client import CoreApiUnavailable, CoreResponse, core_request, is_builtin, within_call_budget
 from console.models import HISTORY_LIMIT, ConsoleRequest, ConsoleToken
 from console.operations import REDACTED, SECRET_NAME_RE, is_secret_name, redacted_secret_names
 from organizations import selectors as org_selectors
@@ -406,6 +406,7 @@ def _usable(row: ConsoleToken, membership: Membership, *, min_validity: int = TO
     )
 
 
+@within_call_budget
 def console_token_get(
     *,
     user,
@@ -512,6 +513,7 @@ def _send_once(*, organization: Organization, token: ConsoleToken, method: str, 
     )
 
 
+@within_call_budget
 def console_request_send(
     *,
     user,

@@ -2,6 +2,7 @@
 
 import copy
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -277,6 +278,34 @@ class TestRemoteEnvironment:
         with override_settings(CONSOLE_TIMEOUTS=(1, 0.3)):
             call = send(owner, remote_org, "/v1/slow")
         assert "did not answer within 0.3 seconds" in call.error
+
+    def test_an_api_answering_a_byte_at_a_time_is_cut_off_at_the_request_limit(self, remote_org, owner):
+        send(owner, remote_org)
+        # 20 bytes, one every 0.2 s: each read waits less than the read timeout, the whole takes 4 s
+        with override_settings(CONSOLE_TIMEOUTS=(1, 0.5), CONSOLE_REQUEST_SECONDS=1):
+            started = time.monotonic()
+            call = send(owner, remote_org, "/v1/drip")
+        assert call.response is None
+        assert "did not answer within 1 seconds" in call.error
+        assert time.monotonic() - started < 2.5
+
+    def test_the_requests_of_one_console_call_share_one_time_limit(self, remote_org, remote_api, owner):
+        send(owner, remote_org)
+        with override_settings(CONSOLE_TIMEOUTS=(1, 5), CONSOLE_REQUEST_SECONDS=5, CONSOLE_CALL_SECONDS=1):
+            started = time.monotonic()
+            call = send(owner, remote_org, "/v1/slow")  # answers after 3 s
+        assert call.response is None
+        assert "did not answer within 1 seconds" in call.error
+        assert time.monotonic() - started < 2.5
+
+    def test_by_default_a_console_call_ends_before_gunicorn_kills_the_worker(self):
+        # gunicorn's sync worker is killed after GUNICORN_TIMEOUT (30 s): the user then gets the proxy's
+        # error page, not "did not answer within ... seconds", and the history keeps nothing
+        from console import client
+
+        gunicorn_timeout = 30
+        assert client._timeouts()[1] < gunicorn_timeout
+        assert client._request_seconds() <= client._call_seconds() < gunicorn_timeout
 
     def test_the_portal_shows_no_webhook_delivery_log_for_a_remote_api(self, remote_org):
         from console import selectors

@@ -19,6 +19,7 @@ Endpoints:
   GET  /v1/products        a ListPage of `product_count` products (page, pageSize, Name filter)
   GET  /v1/big             a body of `big_bytes` bytes (response size limit)
   GET  /v1/slow            answers after `slow_seconds` (read timeout)
+  GET  /v1/drip            `drip_bytes` bytes, one every `drip_seconds` (a whole-answer time limit)
 Errors use OrderCloud's {"Errors": [{"ErrorCode", "Message", "Data"}]}.
 """
 
@@ -47,6 +48,8 @@ class RemoteState:
     big_bytes: int = 2 * 1024 * 1024
     slow_seconds: float = 3.0
     marketplace_id: str = ""  # set: tokens carry it as `mkt`
+    drip_bytes: int = 20
+    drip_seconds: float = 0.2
     tokens: dict[str, dict] = field(default_factory=dict)  # access token -> claims
     refresh: dict[str, dict] = field(default_factory=dict)  # refresh token -> claims (unused ones)
     grants: list[tuple[str, dict]] = field(default_factory=list)
@@ -198,6 +201,19 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, {"Items": chunk, "Meta": meta})
         if parsed.path == "/v1/big":
             return self._send(200, b'"' + b"x" * state.big_bytes + b'"')
+        if parsed.path == "/v1/drip":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(state.drip_bytes))
+            self.end_headers()
+            try:
+                for _ in range(state.drip_bytes):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(state.drip_seconds)
+            except OSError:  # the client gave up
+                pass
+            return None
         if parsed.path == "/v1/slow":
             time.sleep(state.slow_seconds)
             return self._send(200, {"slow": True})
