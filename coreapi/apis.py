@@ -34,7 +34,17 @@ from coreapi.errors import (
     InvalidRequest,
     OAuthError,
 )
-from coreapi.me import ME_WRITE, me_catalogs_list, me_categories_list, me_get, me_patch, me_product_get, me_products_list
+from coreapi.me import (
+    ME_WRITE,
+    me_catalogs_list,
+    me_categories_list,
+    me_get,
+    me_patch,
+    me_product_get,
+    me_products_list,
+    me_spec_get,
+    me_specs_list,
+)
 from coreapi.middleware import refused_response, unreadable_message
 from coreapi.models import Marketplace, UserKind
 from coreapi.querying import MAX_FILTER_VALUES, MAX_SEARCH_FIELDS, MAX_SEARCH_TERMS, MAX_VALUE_LENGTH, SEARCH_TYPES
@@ -590,6 +600,14 @@ def _mount_me(router: Router) -> None:
     def variant_get(request, productID: str, variantID: str):
         return json_response(variants.me_variant_get(request.auth, product_id=productID, variant_id=variantID))
 
+    def spec_list(request, productID: str, catalogID: str | None = None, search: str | None = None,
+                  searchOn: str | None = None, searchType: str | None = None, sortBy: str | None = None,
+                  page: int | None = None, pageSize: int | None = None):  # fmt: skip
+        return json_response(me_specs_list(request.auth, request, product_id=productID, catalog_id=catalogID))
+
+    def spec_get(request, productID: str, specID: str, catalogID: str | None = None):
+        return json_response(me_spec_get(request.auth, product_id=productID, spec_id=specID, catalog_id=catalogID))
+
     def revoke(request):
         caller: Caller = request.auth
         if not caller.user_id:  # the portal's token for a contributor: no user whose tokens could end
@@ -616,6 +634,11 @@ def _mount_me(router: Router) -> None:
         operation_id="Me.ListVariants", tags=tags, description=LIST_DESCRIPTION)  # fmt: skip
     add("v1/me/products/{productID}/variants/{variantID}", ["GET"], variant_get, response={200: s.Variant},
         operation_id="Me.GetVariant", tags=tags)  # fmt: skip
+    add("v1/me/products/{productID}/specs", ["GET"], spec_list, response={200: s.ListPage[s.Spec]},
+        operation_id="Me.ListSpecs", tags=tags, summary="List the specs of a product you can see",
+        description=LIST_DESCRIPTION)  # fmt: skip
+    add("v1/me/products/{productID}/specs/{specID}", ["GET"], spec_get, response={200: s.Spec},
+        operation_id="Me.GetSpec", tags=tags, summary="Retrieve a spec of a product you can see")  # fmt: skip
     add("v1/me/catalogs", ["GET"], catalogs, response={200: s.ListPage[s.Catalog]},
         operation_id="Me.ListCatalogs", tags=tags)  # fmt: skip
     add("v1/me/categories", ["GET"], categories, response={200: s.ListPage[s.Category]},

@@ -265,9 +265,22 @@ def me_products_list(caller: Caller, request, *, catalog_id: str | None, categor
     return {"Items": _with_prices(caller, rows, seller_id), "Meta": meta}
 
 
+def visible_product(caller: Caller, product_id: str, catalog_id: str | None = None):
+    """The product as the buyer user sees it (Me.GetProduct's rule, `visible_products`), as a
+    queryset of at most one row; Me.ListSpecs / GetSpec, ListVariants and ListCategories check a
+    product with it."""
+    return visible_products(caller, catalog_id, None).filter(oc_id=product_id)
+
+
+def visible_product_require(caller: Caller, product_id: str, catalog_id: str | None = None) -> None:
+    """404 NotFound Product unless the buyer user sees the product (see `visible_product`)."""
+    if not visible_product(caller, product_id, catalog_id).exists():
+        raise CoreObjectNotFound("Product", product_id)
+
+
 def me_product_get(caller: Caller, product_id: str, *, seller_id: str | None = None) -> dict:
     caller.require(SHOPPER)
-    qs = visible_products(caller, None, None).filter(oc_id=product_id)
+    qs = visible_product(caller, product_id)
     if seller_id:
         qs = qs.filter(_seller_products(caller, seller_id))
     row = qs.first()
@@ -309,8 +322,7 @@ def me_categories_list(caller: Caller, request, *, catalog_id: str | None, produ
         return {"Items": [], "Meta": page_slice(m.Category.objects.none(), params)[1]}
     qs = m.Category.objects.filter(shown, marketplace_id=caller.marketplace_pk)
     if product_id:  # a product the user sees (else 404, as Me.GetProduct), in the categories it is assigned to
-        if not visible_products(caller, None, None).filter(oc_id=product_id).exists():
-            raise CoreObjectNotFound("Product", product_id)
+        visible_product_require(caller, product_id)
         in_categories = m.CategoryProductAssignment.objects.filter(
             marketplace_id=caller.marketplace_pk, catalog_id__in=catalogs, product_id=product_id
         ).values_list("catalog_id", "category_id")
@@ -333,3 +345,31 @@ def me_categories_list(caller: Caller, request, *, catalog_id: str | None, produ
         return {"Items": [], "Meta": meta}
     return {"Items": d.CATEGORIES.serialize_many(rows), "Meta": meta}
 
+
+
+def _me_specs(caller: Caller, product_id: str, catalog_id: str | None):
+    """The specs assigned to a product the buyer user sees (404 Product for any other product)."""
+    caller.require(SHOPPER)
+    visible_product_require(caller, product_id, catalog_id)
+    mp = caller.marketplace_pk
+    assigned = m.SpecProductAssignment.objects.filter(marketplace_id=mp, product_id=product_id).values("spec_id")
+    return m.Spec.objects.filter(marketplace_id=mp, oc_id__in=assigned)
+
+
+def me_specs_list(caller: Caller, request, *, product_id: str, catalog_id: str | None = None) -> dict:
+    """Me.ListSpecs: the product's specs with their options (`catalogID`: the product as seen in
+    that catalog)."""
+    spec = d.SPECS.list_spec
+    spec_extra = type(spec)(**{**spec.__dict__, "extra_params": frozenset({"catalogID"})})
+    params = list_params_parse(request, spec_extra)
+    qs = _me_specs(caller, product_id, catalog_id)
+    rows, meta = page_slice(apply_filters(qs, spec_extra, params), params)
+    return {"Items": d.SPECS.serialize_many(rows), "Meta": meta}
+
+
+def me_spec_get(caller: Caller, *, product_id: str, spec_id: str, catalog_id: str | None = None) -> dict:
+    """Me.GetSpec: one spec of a product the buyer user sees; a spec not assigned to it is 404."""
+    row = _me_specs(caller, product_id, catalog_id).filter(oc_id=spec_id).first()
+    if row is None:
+        raise CoreObjectNotFound("Spec", spec_id)
+    return d.SPECS.serialize_many([row])[0]

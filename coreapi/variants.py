@@ -130,11 +130,10 @@ def product_specs_list(caller: Caller, request, *, product_id: str) -> dict:
 
 def me_variants(caller: Caller, product_id: str):
     """The active variants of a product the buyer user can see (404 for any other product)."""
-    from coreapi.me import SHOPPER, visible_products
+    from coreapi.me import SHOPPER, visible_product_require
 
     caller.require(SHOPPER)
-    if not visible_products(caller, None, None).filter(oc_id=product_id).exists():
-        raise CoreObjectNotFound("Product", product_id)
+    visible_product_require(caller, product_id)
     return m.Variant.objects.filter(marketplace_id=caller.marketplace_pk, product_id=product_id, active=True)
 
 
