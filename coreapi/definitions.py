@@ -1443,7 +1443,9 @@ PRODUCT_ASSIGNMENTS = Assignment(
         "ProductID": (m.Product, "Product"),
         "BuyerID": (m.Buyer, "Buyer"),
         "PriceScheduleID": (m.PriceSchedule, "PriceSchedule"),
+        "SellerID": (m.Supplier, "Supplier"),  # or the marketplace (seller_keys)
     },
+    seller_keys=("SellerID",),
     check=_buyer_group_check,
     levels=("Group", "Company"),
     deletes=[
@@ -1543,7 +1545,8 @@ BUNDLE_ASSIGNMENTS = Assignment(
     keys=("BundleID", "BuyerID", "UserGroupID", "SellerID"),
     required=("BundleID", "BuyerID"),
     list_params={"bundleID": "bundle_id", "buyerID": "buyer_id", "userGroupID": "user_group_id"},
-    refs={"BundleID": (m.Bundle, "Bundle"), "BuyerID": (m.Buyer, "Buyer")},
+    refs={"BundleID": (m.Bundle, "Bundle"), "BuyerID": (m.Buyer, "Buyer"), "SellerID": (m.Supplier, "Supplier")},
+    seller_keys=("SellerID",),
     check=_buyer_group_check,
     levels=("Group", "Company"),
     deletes=[

@@ -656,6 +656,9 @@ class Assignment:
     levels: tuple[str, ...] = ()
     commerce_roles: bool = False  # the list takes `commerceRole` (Buyer, Seller, Supplier)
     readonly: tuple[str, ...] = ()  # SDK names filled by `enrich`, never stored
+    # keys naming a seller (SellerID): the marketplace's own ID means the marketplace, as none does,
+    # and is stored as none (""), so the two are one assignment (saved, listed and deleted alike)
+    seller_keys: tuple[str, ...] = ()
     enrich: Callable[[int, list[dict]], None] | None = None  # (marketplace pk, serialized items)
     tag: str = ""
 
@@ -735,6 +738,9 @@ class Assignment:
         # before what `check` finds in them (user groups, users), as a buyer's DELETE does (the
         # buyer, then its users and groups): one order, no deadlock.
         qs = self.queryset(caller, path_params, lock=True)
+        for name in self.seller_keys:
+            if data.get(name) == caller.marketplace_id:
+                data = {**data, name: None}
         for name, (model, object_type) in self.refs.items():
             value = data.get(name)
             if value and not exists_locked(model.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=value)):
@@ -783,7 +789,9 @@ class Assignment:
     def delete(self, caller, spec: AssignmentDelete, path_params: dict, query: dict) -> int:
         qs = self.queryset(caller, path_params)
         cond = {column: path_params[param] for param, column in spec.path_columns.items()}
+        seller_columns = {self.columns[name] for name in self.seller_keys}
         for param, column in spec.query_columns.items():
-            cond[column] = query.get(param) or ""
+            value = query.get(param) or ""
+            cond[column] = "" if column in seller_columns and value == caller.marketplace_id else value
         deleted, _ = qs.filter(**cond).delete()
         return deleted

@@ -298,6 +298,41 @@ class TestSeller:
         listed = call("get", "/v1/bundles/assignments?bundleID=b1", status=200).json()["Items"]
         assert [a["SellerID"] for a in listed] == [None]
 
+    @pytest.mark.parametrize(("path", "mine"), [("/v1/products/assignments", {"ProductID": "loose", "BuyerID": "buyer-1"}),
+                                                ("/v1/bundles/assignments", {"BundleID": "b1", "BuyerID": "buyer-1"})])
+    def test_an_unknown_seller_is_not_found(self, call, sellers, path, mine):
+        """A SellerID naming no supplier (nor the marketplace) was saved (204): an assignment of a
+        seller that does not exist, which no seller's pricing ever used."""
+        call("post", "/v1/bundles", {"ID": "b1", "Name": "B1", "Active": True}, status=201)
+        error = call("post", path, {**mine, "SellerID": "ghost"}, status=404).json()["Errors"][0]
+        assert (error["ErrorCode"], error["Data"]) == ("NotFound", {"ObjectType": "Supplier", "ObjectID": "ghost"})
+        assert call("get", path, status=200).json()["Items"] == []
+        call("post", path, {**mine, "SellerID": "maker"}, status=204)
+        call("post", path, {**mine, "SellerID": ""}, status=204)  # none: the marketplace's
+        assert sorted(str(a["SellerID"]) for a in call("get", path, status=200).json()["Items"]) == ["None", "maker"]
+
+    @pytest.mark.parametrize(("path", "mine", "delete"), [
+        ("/v1/products/assignments", {"ProductID": "loose", "BuyerID": "buyer-1", "PriceScheduleID": "deal"},
+         "/v1/products/loose/assignments/buyer-1"),
+        ("/v1/bundles/assignments", {"BundleID": "b1", "BuyerID": "buyer-1"}, "/v1/bundles/b1/assignments/buyer-1"),
+    ])  # fmt: skip
+    def test_the_marketplaces_own_id_as_seller_is_the_marketplaces_assignment(self, call, sellers, path, mine, delete):
+        """SellerID = the marketplace's ID was a second assignment beside the one without a SellerID,
+        though pricing takes both for the marketplace's (and the first made won)."""
+        call("post", "/v1/bundles", {"ID": "b1", "Name": "B1", "Active": True}, status=201)
+        call("post", path, mine, status=204)
+        changed = {**mine, "SellerID": "mkt-one"}
+        if "PriceScheduleID" in mine:
+            changed["PriceScheduleID"] = "list"
+        call("post", path, changed, status=204)
+        listed = call("get", path, status=200).json()["Items"]
+        assert len(listed) == 1 and listed[0]["SellerID"] is None  # as one saved without a SellerID shows
+        if "PriceScheduleID" in mine:
+            assert listed[0]["PriceScheduleID"] == "list"  # the save updated the marketplace's assignment
+        call("post", path, {**mine, "SellerID": "maker"}, status=204)
+        call("delete", f"{delete}?sellerID=mkt-one", status=204)
+        assert [a["SellerID"] for a in call("get", path, status=200).json()["Items"]] == ["maker"]
+
     def test_seller_id_is_in_the_openapi_document(self, call):
         document = call("get", "/v1/openapi.json", status=200).json()
         for path in ("/v1/me/products", "/v1/me/products/{productID}"):
