@@ -107,3 +107,11 @@ def core_buyer(world: CoreWorld, *, buyer_id: str = "buyer-1", user_id: str = "b
     m.ApiClientAssignment.objects.create(marketplace=mp, api_client_id=client_id, buyer_id=buyer_id)
     core_security_profile(mp, profile_id=f"{buyer_id}-profile", roles=list(roles), buyer_id=buyer_id)
     return core_user(mp, kind=m.UserKind.BUYER, company_id=buyer_id, user_id=user_id, username=username)
+
+
+def api_error(response, status: int, code: str) -> dict:
+    """The first item of an error answer's `Errors`, its HTTP status and ErrorCode checked."""
+    assert response.status_code == status, response.content
+    item = response.json()["Errors"][0]
+    assert item["ErrorCode"] == code, item
+    return item

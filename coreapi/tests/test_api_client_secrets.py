@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from coreapi import models as m
 from coreapi.errors import OAUTH_MSG_SECRET, OAUTH_MSG_SECRET_EXPIRED
+from coreapi.testing import api_error as error
 from coreapi.testing import core_world
 from coreapi.tests.test_oauth import assert_oauth_error, claims, login
 from coreapi.tests.test_webhooks import Receiver, webhook_create
@@ -20,11 +21,6 @@ from coreapi.tests.test_webhooks import Receiver, webhook_create
 pytestmark = pytest.mark.django_db
 
 SECRETS = "/v1/apiclients/admin-client/secrets"
-
-
-def error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    return response.json()["Errors"][0]
 
 
 def create_secret(world, token, **body):

@@ -3,14 +3,9 @@ specs of a product it can see (Me.GetProduct's visibility), with their options."
 
 import pytest
 
+from coreapi.testing import api_error as error
+
 pytestmark = pytest.mark.django_db
-
-
-def error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()["Errors"][0]
-    assert body["ErrorCode"] == code, body
-    return body
 
 
 @pytest.fixture

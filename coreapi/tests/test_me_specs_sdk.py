@@ -1,14 +1,10 @@
 """Me.ListSpecs / Me.GetSpec through the official ordercloud-javascript-sdk@12 against the live
-server (coreapi/tests/sdk_me_specs.js, run by tests/sdk/harness.py; needs node + npm)."""
-
-from pathlib import Path
+server (tests/sdk/me_specs.js, run by tests/sdk/harness.py; needs node + npm)."""
 
 import pytest
 
 from coreapi.testing import core_buyer, core_world
 from tests.sdk.harness import run_node_script
-
-SCRIPT = Path(__file__).with_name("sdk_me_specs.js")  # absolute: the harness runs it from here
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +37,7 @@ def sdk_result(django_db_setup, django_db_blocker, live_server):
                 "productID": "lamp",
                 "hiddenProductID": "hidden",
             }
-            yield run_node_script(str(SCRIPT), config)
+            yield run_node_script("me_specs.js", config)
         finally:
             world.marketplace.delete()  # CASCADE: leave the shared test database as we found it
 

@@ -4,13 +4,9 @@ import pytest
 
 from coreapi import models as m
 from coreapi.testing import core_world
+from coreapi.testing import api_error as error
 
 pytestmark = pytest.mark.django_db
-
-
-def error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    return response.json()["Errors"][0]
 
 
 class TestCrud:

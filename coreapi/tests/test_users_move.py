@@ -4,15 +4,11 @@ import pytest
 
 from coreapi import models as m
 from coreapi.testing import DEFAULT_CORE_PASSWORD, core_security_profile, core_user, core_world
+from coreapi.testing import api_error as error
 
 pytestmark = pytest.mark.django_db
 
 MOVE = "/v1/buyers/buyer-1/users/buyer-user/moveto/buyer-2?orders=None"
-
-
-def error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    return response.json()["Errors"][0]
 
 
 @pytest.fixture

@@ -4,19 +4,13 @@ PatchVariant, Products.ListSpecs, Me.ListVariants / Me.GetVariant (coreapi/varia
 import pytest
 
 from coreapi import models as m
+from coreapi.testing import api_error as error
 from coreapi.testing import core_world
 from coreapi.variants import VARIANT_LIMIT
 
 pytestmark = pytest.mark.django_db
 
 GENERATE = "/v1/products/shirt/variants/generate"
-
-
-def error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()["Errors"][0]
-    assert body["ErrorCode"] == code, body
-    return body
 
 
 @pytest.fixture

@@ -423,11 +423,4 @@ async function main(cfg) {
   });
 }
 
-let input = '';
-process.stdin.setEncoding('utf8');
-process.stdin.on('data', (chunk) => { input += chunk; });
-process.stdin.on('end', () => {
-  main(JSON.parse(input))
-    .catch((err) => { checks._script = { ok: false, error: String(err && err.stack) }; })
-    .finally(() => { process.stdout.write(JSON.stringify({ checks })); });
-});
+require('./run')(main, checks);

@@ -1,6 +1,6 @@
 // Me.ListSpecs / Me.GetSpec through the official ordercloud-javascript-sdk@12 (run by
-// coreapi/tests/test_me_specs_sdk.py with tests/sdk/harness.py; same stdin/stdout convention as
-// tests/sdk/core_sdk_client.js). Config: baseApiUrl, clientID, username, password, productID,
+// coreapi/tests/test_me_specs_sdk.py with tests/sdk/harness.py; stdin/stdout as in ./run.js).
+// Config: baseApiUrl, clientID, username, password, productID,
 // hiddenProductID.
 'use strict';
 
@@ -34,11 +34,4 @@ async function main(cfg) {
   }
 }
 
-let input = '';
-process.stdin.setEncoding('utf8');
-process.stdin.on('data', (chunk) => { input += chunk; });
-process.stdin.on('end', () => {
-  main(JSON.parse(input))
-    .catch((err) => { checks._script = { ok: false, error: String(err && err.stack) }; })
-    .finally(() => { process.stdout.write(JSON.stringify({ checks })); });
-});
+require('./run')(main, checks);
