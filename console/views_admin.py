@@ -39,7 +39,10 @@ VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 class CoreCallError(ApplicationError):
-    pass
+    """The core API gave no answer to use (unreachable, timed out, no token): a gateway error."""
+
+    status_code = 502
+    code = "CoreApiUnavailable"
 
 
 def _seg(value: str) -> str:

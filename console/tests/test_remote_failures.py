@@ -152,3 +152,9 @@ def test_an_unreachable_api_on_the_console_page_is_a_message(owner, client, db):
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
             assert "Could not connect to the core API" in response.content.decode()
+        # an object's page cannot be shown without the API: a gateway error (502), with the reason,
+        # as "Reveal my token" answers; not 400, which would blame the request
+        for url in ("/console/sandbox/down-org/apiclients/some-client/", "/console/sandbox/down-org/webhooks/some-hook/"):
+            response = client.get(url)
+            assert response.status_code == 502, (url, response.status_code)
+            assert "Could not connect to the core API" in response.content.decode()
