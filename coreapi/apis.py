@@ -274,6 +274,18 @@ def _mount_resource(router: Router, res: Resource) -> None:
     suppliers = res.supplier_access is not None  # supplier users too (see resources.SupplierAccess)
     tags = [res.tag or res.sdk]
 
+    # boolean query parameters of Create, Save and Patch (Categories' adjustListOrders): OCBool, as
+    # GenerateVariants' overwriteExisting; the resource's create / save / patch get them as `flags`
+    write_flags: tuple[str, ...] = getattr(res, "write_flags", ())
+    flag_p = [P(name, P.KEYWORD_ONLY, default=None, annotation=s.OCBool | None) for name in write_flags]
+    for name in write_flags:
+        QUERY_TYPE_MESSAGES.setdefault(name, MSG_BAD_BOOL_PARAM.format(name=name))
+
+    def flags_taken(kw: dict) -> dict:
+        """The write's flags, taken out of `kw` (which then holds the route's parameters only)."""
+        given = {name: kw.pop(name, None) for name in write_flags}
+        return {"flags": {name: value for name, value in given.items() if value is not None}} if write_flags else {}
+
     def op_id(op: str) -> str:
         return f"{res.sdk}.{ops[op]}"
 
@@ -290,10 +302,11 @@ def _mount_resource(router: Router, res: Resource) -> None:
 
     def create_(request, payload, **kw):
         caller: Caller = request.auth
+        flags = flags_taken(kw)
         caller.require(write, seller_only=True, suppliers=suppliers)
         data = payload.model_dump(mode="json", exclude_unset=True)
         _before(request, route=collection, verb="POST", params=kw, request_body=data)
-        obj = res.create(caller, kw, data)
+        obj = res.create(caller, kw, data, **flags)
         body = res.serialize_many([obj])[0]
         _fire(request, route=collection, verb="POST", params=kw, request_body=data, response_body=body)
         if res.created_extra:
@@ -302,20 +315,22 @@ def _mount_resource(router: Router, res: Resource) -> None:
 
     def save_(request, payload, **kw):
         caller: Caller = request.auth
+        flags = flags_taken(kw)
         caller.require(write, seller_only=True, suppliers=suppliers)
         data = payload.model_dump(mode="json", exclude_unset=True)
         _before(request, route=item, verb="PUT", params=kw, request_body=data)
-        obj, created = res.save(caller, kw, kw[res.id_param], data)
+        obj, created = res.save(caller, kw, kw[res.id_param], data, **flags)
         body = res.serialize_many([obj])[0]
         _fire(request, route=item, verb="PUT", params=kw, request_body=data, response_body=body)
         return json_response(body, status=201 if created else 200)
 
     def patch_(request, payload, **kw):
         caller: Caller = request.auth
+        flags = flags_taken(kw)
         caller.require(write, seller_only=True, suppliers=suppliers)
         data = payload.model_dump(mode="json", exclude_unset=True)
         _before(request, route=item, verb="PATCH", params=kw, request_body=data)
-        obj = res.patch(caller, kw, kw[res.id_param], data)
+        obj = res.patch(caller, kw, kw[res.id_param], data, **flags)
         body = res.serialize_many([obj])[0]
         _fire(request, route=item, verb="PATCH", params=kw, request_body=data, response_body=body)
         return json_response(body)
@@ -342,17 +357,17 @@ def _mount_resource(router: Router, res: Resource) -> None:
     if res.required:
         REQUIRED_BODY_FIELDS.update({op_id(name): res.required for name in ("Create", "Save") if name in ops})
     if "Create" in ops:  # variants are generated, not created
-        add(collection, ["POST"], _view(f"{res.sdk}_{ops['Create']}", create_, [*coll_p, *body]),
+        add(collection, ["POST"], _view(f"{res.sdk}_{ops['Create']}", create_, [*coll_p, *body, *flag_p]),
             response={201: res.create_schema or res.schema}, operation_id=op_id("Create"), tags=tags,
             summary=f"Create a {res.object_type}")  # fmt: skip
     add(item, ["GET"], _view(f"{res.sdk}_{ops['Get']}", get_, item_p),
         response={200: res.schema}, operation_id=op_id("Get"), tags=tags,
         summary=f"Retrieve a {res.object_type}")  # fmt: skip
     if "Save" in ops:  # not every resource has one (ApiClient secrets: create and patch only)
-        add(item, ["PUT"], _view(f"{res.sdk}_{ops['Save']}", save_, [*item_p, *body]),
+        add(item, ["PUT"], _view(f"{res.sdk}_{ops['Save']}", save_, [*item_p, *body, *flag_p]),
             response={200: res.schema, 201: res.schema}, operation_id=op_id("Save"),
             tags=tags, summary=f"Create or replace a {res.object_type}")  # fmt: skip
-    add(item, ["PATCH"], _view(f"{res.sdk}_{ops['Patch']}", patch_, [*item_p, *body]),
+    add(item, ["PATCH"], _view(f"{res.sdk}_{ops['Patch']}", patch_, [*item_p, *body, *flag_p]),
         response={200: res.schema}, operation_id=op_id("Patch"), tags=tags,
         summary=f"Partially update a {res.object_type}")  # fmt: skip
     if "Delete" in ops:  # variants go with their product or a GenerateVariants that overwrites

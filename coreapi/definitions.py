@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Count, Q, TextField, Value
+from django.db.models import Count, F, Q, TextField, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -19,12 +19,14 @@ from coreapi.category_tree import category_tree, levels_shown
 from coreapi.errors import MSG_ID_EXISTS, MSG_USERNAME_EXISTS, CoreObjectNotFound, IdExists, InvalidRequest
 from coreapi.querying import apply_filters, list_params_parse, page_slice
 from coreapi.resources import (
+    INT32_MAX,
     Assignment,
     AssignmentDelete,
     Parent,
     Ref,
     Resource,
     SupplierAccess,
+    advisory_lock,
     exists_locked,
     new_client_id,
 )
@@ -794,11 +796,72 @@ CATALOGS = Resource(
     tag="Catalogs",
 )
 
+MSG_LIST_ORDER_NO_ROOM = (
+    "adjustListOrders: category {category} already has ListOrder {max}, the highest there is; it cannot move up "
+    "to make room."
+)
+
+
+def _list_orders_make_room(caller, obj) -> None:
+    """adjustListOrders=true: the category's siblings (same catalog and ParentID) at or after its
+    ListOrder move up by one, so it takes that place without a tie (OrderCloud: "will increase
+    ListOrder for all categories with the same or higher ListOrder"). A sibling already at the
+    largest 32-bit integer would overflow: a 400, nothing written."""
+    siblings = m.Category.objects.filter(
+        marketplace_id=caller.marketplace_pk, catalog_id=obj.catalog_id, parent_id=obj.parent_id,
+        list_order__gte=obj.list_order,
+    ).exclude(pk=obj.pk)  # fmt: skip
+    if full := siblings.filter(list_order__gte=INT32_MAX).values_list("oc_id", flat=True).first():
+        raise InvalidRequest(MSG_LIST_ORDER_NO_ROOM.format(category=full, max=INT32_MAX),
+                             data={"Parameter": "adjustListOrders", "ObjectID": full})  # fmt: skip
+    siblings.update(list_order=F("list_order") + 1)
+
+
 class CategoryResource(Resource):
     """Categories.List takes `depth` (coreapi.category_tree): with it, that many levels from the
     top of the catalog, or from the category a plain `ParentID=x` filter names; inactive
     categories are listed like any other. Without it every category is listed, as before (the SDK
-    documents no default for Categories.List; Me.ListCategories' is 1)."""
+    documents no default for Categories.List; Me.ListCategories' is 1).
+
+    Create, Save and Patch take `adjustListOrders` (the SDK's boolean): true, with a ListOrder in
+    the body, moves the siblings at or after that ListOrder up by one (`_list_orders_make_room`),
+    in the write's transaction; false or absent changes nothing else."""
+
+    write_flags = ("adjustListOrders",)  # coreapi.apis: OCBool query parameters of Create, Save, Patch
+
+    @staticmethod
+    def _adjusting(caller, path_params: dict, data: dict, flags: dict | None) -> bool:
+        """Whether this write makes room among its siblings; if so, adjusting writes in the catalog
+        wait for each other from here (before the category's row is locked): two of them in one
+        parent would otherwise each miss the other's new ListOrder, or lock each other's rows."""
+        if not (flags or {}).get("adjustListOrders") or data.get("ListOrder") is None:
+            return False
+        advisory_lock(f"category-list-orders:{caller.marketplace_pk}:{path_params['catalogID']}")
+        return True
+
+    @transaction.atomic
+    def create(self, caller, path_params: dict, data: dict, flags: dict | None = None):
+        adjust = self._adjusting(caller, path_params, data, flags)
+        obj = super().create(caller, path_params, data)
+        if adjust:
+            _list_orders_make_room(caller, obj)
+        return obj
+
+    @transaction.atomic
+    def save(self, caller, path_params: dict, object_id: str, data: dict, flags: dict | None = None):
+        adjust = self._adjusting(caller, path_params, data, flags)
+        obj, created = super().save(caller, path_params, object_id, data)
+        if adjust:
+            _list_orders_make_room(caller, obj)
+        return obj, created
+
+    @transaction.atomic
+    def patch(self, caller, path_params: dict, object_id: str, data: dict, flags: dict | None = None):
+        adjust = self._adjusting(caller, path_params, data, flags)
+        obj = super().patch(caller, path_params, object_id, data)
+        if adjust:
+            _list_orders_make_room(caller, obj)
+        return obj
 
     def list(self, caller, request, path_params: dict) -> dict:
         if not request.GET.get("depth"):

@@ -169,10 +169,16 @@ def _lock_id_in_environment(model, environment: str, object_id: str) -> None:
     advisory lock), for IDs unique across the environment's marketplaces, which no constraint
     enforces: a concurrent create of the same ID in another marketplace waits here, then finds it
     taken. SQLite has one writer at a time."""
+    advisory_lock(f"{model._meta.db_table}:{environment}:{object_id}")
+
+
+def advisory_lock(name: str) -> None:
+    """Until the transaction ends, hold the PostgreSQL advisory lock named `name` (hashed to its
+    64-bit key): a concurrent transaction asking for the same name waits. SQLite has one writer
+    at a time."""
     if connection.vendor != "postgresql":
         return
-    name = f"{model._meta.db_table}:{environment}:{object_id}".encode()
-    key = int.from_bytes(hashlib.sha256(name).digest()[:8], "big", signed=True)
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 

@@ -143,3 +143,97 @@ class TestMove:
         assert listed(call, "cat", "&depth=1") == ["e", "f"]
         assert listed(call, "cat", "&ParentID=b2") == ["c"]
         assert listed(call, "cat", "&depth=all") == ["a", "b", "b2", "c", "d", "e", "f"]
+
+
+class TestAdjustListOrders:
+    """Categories.Create / Save / Patch `?adjustListOrders=true` (the SDK's boolean): the siblings
+    (same catalog and ParentID) at or after the category's ListOrder move up by one, so it takes
+    that place without a tie. It was ignored: two categories shared the ListOrder."""
+
+    URL = "/v1/catalogs/{catalog}/categories"
+
+    @pytest.fixture
+    def siblings(self, call):
+        """In catalogs cat and other: top-level t1..t3 (ListOrder 1..3), and under t1 c1..c3 (1..3)."""
+        for catalog in ("cat", "other"):
+            call("post", "/v1/catalogs", {"ID": catalog, "Name": catalog}, status=201)
+            for parent, prefix in ((None, "t"), ("t1", "c")):
+                for n in (1, 2, 3):
+                    call("post", self.URL.format(catalog=catalog), {"ID": f"{prefix}{n}", "Name": f"{prefix}{n}",
+                         "ParentID": parent, "ListOrder": n}, status=201)  # fmt: skip
+
+    @staticmethod
+    def orders(catalog: str = "cat") -> dict[str, int]:
+        return dict(m.Category.objects.filter(catalog_id=catalog).values_list("oc_id", "list_order"))
+
+    BEFORE = {"t1": 1, "t2": 2, "t3": 3, "c1": 1, "c2": 2, "c3": 3}
+
+    def test_create_takes_the_place_and_its_siblings_move_up(self, call, siblings):
+        body = {"ID": "new", "Name": "new", "ParentID": "t1", "ListOrder": 2}
+        created = call("post", f"{self.URL.format(catalog='cat')}?adjustListOrders=true", body, status=201).json()
+        assert created["ListOrder"] == 2
+        # only the siblings at or after 2 under t1 in this catalog moved; other parents and catalogs did not
+        assert self.orders() == {**self.BEFORE, "new": 2, "c2": 3, "c3": 4}
+        assert self.orders("other") == self.BEFORE
+        sorted_ids = [c["ID"] for c in call("get", "/v1/catalogs/cat/categories?ParentID=t1&sortBy=ListOrder").json()["Items"]]
+        assert sorted_ids == ["c1", "new", "c2", "c3"]
+
+    def test_save_creating_or_replacing_shifts_too(self, call, siblings):
+        url = self.URL.format(catalog="cat")
+        call("put", f"{url}/new?adjustListOrders=True", {"Name": "new", "ListOrder": 1}, status=201)
+        assert self.orders() == {**self.BEFORE, "new": 1, "t1": 2, "t2": 3, "t3": 4}
+        call("put", f"{url}/t3?adjustListOrders=true", {"Name": "t3", "ListOrder": 1}, status=200)  # t3 moves first
+        assert self.orders() == {**self.BEFORE, "t3": 1, "new": 2, "t1": 3, "t2": 4}
+        assert self.orders("other") == self.BEFORE
+
+    def test_patch_moving_to_another_parent_shifts_its_new_siblings(self, call, siblings):
+        url = self.URL.format(catalog="cat")
+        call("patch", f"{url}/t3?adjustListOrders=true", {"ParentID": "t1", "ListOrder": 1}, status=200)
+        assert self.orders() == {**self.BEFORE, "t3": 1, "c1": 2, "c2": 3, "c3": 4}
+        call("patch", f"{url}/c3?adjustListOrders=true", {"ListOrder": 3}, status=200)  # already there: c2 stays, no tie
+        assert self.orders() == {**self.BEFORE, "t3": 1, "c1": 2, "c2": 4, "c3": 3}
+        assert self.orders("other") == self.BEFORE
+
+    @pytest.mark.parametrize("query", ["", "?adjustListOrders=false", "?adjustListOrders=FALSE"])
+    def test_false_or_absent_changes_nothing_else(self, call, siblings, query):
+        url = self.URL.format(catalog="cat")
+        call("post", f"{url}{query}", {"ID": "new", "Name": "new", "ListOrder": 1}, status=201)
+        call("put", f"{url}/c1{query}", {"Name": "c1", "ParentID": "t1", "ListOrder": 2}, status=200)
+        call("patch", f"{url}/c3{query}", {"ListOrder": 2}, status=200)
+        assert self.orders() == {**self.BEFORE, "new": 1, "c1": 2, "c3": 2}
+
+    def test_without_a_list_order_in_the_body_nothing_else_changes(self, call, siblings):
+        call("patch", f"{self.URL.format(catalog='cat')}/c1?adjustListOrders=true", {"Name": "renamed"}, status=200)
+        assert self.orders() == self.BEFORE
+
+    @pytest.mark.parametrize("value", ["yes", "1", "0", "", "on"])
+    def test_a_bad_value_is_invalid_request_and_nothing_is_written(self, call, siblings, value):
+        url = self.URL.format(catalog="cat")
+        for method, path, body in (("post", url, {"ID": "new", "Name": "new", "ListOrder": 1}),
+                                   ("put", f"{url}/t3", {"Name": "t3", "ListOrder": 1}),
+                                   ("patch", f"{url}/t3", {"ListOrder": 1})):  # fmt: skip
+            response = call(method, f"{path}?adjustListOrders={value}", body, status=400)
+            assert response.json()["Errors"] == [{
+                "ErrorCode": "InvalidRequest", "Message": "adjustListOrders must be true or false.",
+                "Data": {"Parameter": "adjustListOrders", "Value": value},
+            }]  # fmt: skip
+        assert self.orders() == self.BEFORE
+
+    def test_a_sibling_at_the_largest_list_order_is_a_400_and_nothing_is_written(self, call, siblings):
+        url = self.URL.format(catalog="cat")
+        call("patch", f"{url}/c3", {"ListOrder": 2**31 - 1}, status=200)
+        response = call("patch", f"{url}/c1?adjustListOrders=true", {"ListOrder": 2, "Name": "renamed"}, status=400)
+        error = response.json()["Errors"][0]
+        assert error["ErrorCode"] == "InvalidRequest" and error["Data"] == {"Parameter": "adjustListOrders",
+                                                                            "ObjectID": "c3"}  # fmt: skip
+        assert self.orders() == {**self.BEFORE, "c3": 2**31 - 1}
+        assert m.Category.objects.get(catalog_id="cat", oc_id="c1").name == "c1"
+
+    def test_the_openapi_document_shows_a_boolean_query_parameter(self, call):
+        document = call("get", "/v1/openapi.json", status=200).json()
+        collection, item = "/v1/catalogs/{catalogID}/categories", "/v1/catalogs/{catalogID}/categories/{categoryID}"
+        for path, method in ((collection, "post"), (item, "put"), (item, "patch")):
+            [parameter] = [p for p in document["paths"][path][method]["parameters"] if p["name"] == "adjustListOrders"]
+            assert parameter["in"] == "query" and not parameter.get("required")
+            assert {o.get("type") for o in parameter["schema"].get("anyOf", [parameter["schema"]])} == {"boolean", "null"}
+        assert "adjustListOrders" not in str(document["paths"]["/v1/products"])  # only where the SDK has it

@@ -398,3 +398,25 @@ def test_a_user_moved_into_a_buyer_being_deleted_is_not_left_behind(call, partie
     buyers = set(m.Buyer.objects.values_list("oc_id", flat=True))
     for user in m.CoreUser.objects.filter(kind=m.UserKind.BUYER):
         assert user.company_id in buyers, f"user {user.oc_id} of buyer {user.company_id}"
+
+
+@pytest.mark.parametrize("second", ["post", "patch"])
+def test_two_categories_put_at_one_list_order_at_once_get_no_tie(call, monkeypatch, second):
+    """`adjustListOrders=true` moves the siblings at or after the new ListOrder up: two such writes
+    in one parent at once each shifted the rows committed before it started and missed the other's
+    category, which kept the same ListOrder. Adjusting writes of a catalog now wait for each other."""
+    assert call("post", "/v1/catalogs", {"ID": "cat", "Name": "Cat"})[0] == 201
+    url = "/v1/catalogs/cat/categories"
+    for category, order in (("s", 1), ("moved", 5)):
+        assert call("post", url, {"ID": category, "Name": category, "ListOrder": order})[0] == 201
+    writes = {"post": lambda: call("post", f"{url}?adjustListOrders=true", {"ID": "b", "Name": "b", "ListOrder": 1}),
+              "patch": lambda: call("patch", f"{url}/moved?adjustListOrders=true", {"ListOrder": 1})}  # fmt: skip
+    pause_at(monkeypatch, "coreapi.definitions._list_orders_make_room", threading.Barrier(2), before=True)
+    outcomes = run_concurrently(
+        first=lambda: call("post", f"{url}?adjustListOrders=true", {"ID": "a", "Name": "a", "ListOrder": 1}),
+        second=writes[second],
+    )
+
+    assert statuses(outcomes) == ([201, 201] if second == "post" else [200, 201]), outcomes
+    orders = list(m.Category.objects.filter(catalog_id="cat").values_list("list_order", flat=True))
+    assert len(set(orders)) == len(orders), orders
