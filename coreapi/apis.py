@@ -600,8 +600,8 @@ def _mount_me(router: Router) -> None:
         return json_response(me_product_get(request.auth, productID, seller_id=sellerID))
 
     def catalogs(request, search: str | None = None, searchOn: str | None = None, sortBy: str | None = None,
-                 page: int | None = None, pageSize: int | None = None):  # fmt: skip
-        return json_response(me_catalogs_list(request.auth, request))
+                 page: int | None = None, pageSize: int | None = None, sellerID: str | None = None):  # fmt: skip
+        return json_response(me_catalogs_list(request.auth, request, seller_id=sellerID))
 
     def categories(request, catalogID: str | None = None, productID: str | None = None, depth: str | None = None,
                    search: str | None = None, searchOn: str | None = None, sortBy: str | None = None,

@@ -188,14 +188,30 @@ def visible_products(caller: Caller, catalog_id: str | None, category_id: str | 
     return qs
 
 
+def _seller_is_marketplace(caller: Caller, seller_id: str) -> bool:
+    """`sellerID` (Me.ListProducts, Me.GetProduct, Me.ListCatalogs): the marketplace's ID (True) or
+    a supplier's (False); another ID is 404 NotFound Seller."""
+    if seller_id == caller.marketplace_id:
+        return True
+    if not m.Supplier.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=seller_id).exists():
+        raise CoreObjectNotFound("Seller", seller_id)
+    return False
+
+
 def _seller_products(caller: Caller, seller_id: str) -> Q:
     """`sellerID` (Me.ListProducts): the products that seller sells, the marketplace (its ID: the
     products it owns) or a supplier (coreapi.definitions.products_sold_by); another ID is 404."""
-    if seller_id == caller.marketplace_id:
+    if _seller_is_marketplace(caller, seller_id):
         return Q(owner_id__in=["", seller_id])
-    if not m.Supplier.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=seller_id).exists():
-        raise CoreObjectNotFound("Seller", seller_id)
     return d.products_sold_by(caller.marketplace_pk, seller_id)
+
+
+def _seller_catalogs(caller: Caller, seller_id: str) -> Q:
+    """`sellerID` (Me.ListCatalogs): the catalogs that seller owns (OwnerID), the marketplace's
+    being those with its ID or none, as for its products; another ID is 404."""
+    if _seller_is_marketplace(caller, seller_id):
+        return Q(owner_id__in=["", seller_id])
+    return Q(owner_id=seller_id)
 
 
 def _with_prices(caller: Caller, rows: list[m.Product], seller_id: str | None = None) -> list[dict]:
@@ -289,11 +305,17 @@ def me_product_get(caller: Caller, product_id: str, *, seller_id: str | None = N
     return _with_prices(caller, [row], seller_id)[0]
 
 
-def me_catalogs_list(caller: Caller, request) -> dict:
+def me_catalogs_list(caller: Caller, request, *, seller_id: str | None = None) -> dict:
+    """Me.ListCatalogs: the active catalogs assigned to the user's buyer; `sellerID`: of those, the
+    ones that seller owns (`_seller_catalogs`)."""
     caller.require(SHOPPER)
+    spec = d.CATALOGS.list_spec
+    spec_extra = type(spec)(**{**spec.__dict__, "extra_params": frozenset({"sellerID"})})
+    params = list_params_parse(request, spec_extra)
     qs = m.Catalog.objects.filter(marketplace_id=caller.marketplace_pk, oc_id__in=list(_catalog_access(caller)))
-    params = list_params_parse(request, d.CATALOGS.list_spec)
-    rows, meta = page_slice(apply_filters(qs, d.CATALOGS.list_spec, params), params)
+    if seller_id:
+        qs = qs.filter(_seller_catalogs(caller, seller_id))
+    rows, meta = page_slice(apply_filters(qs, spec_extra, params), params)
     return {"Items": d.CATALOGS.serialize_many(rows), "Meta": meta}
 
 

@@ -339,6 +339,50 @@ class TestSeller:
             assert "sellerID" in [p["name"] for p in document["paths"][path]["get"]["parameters"]]
 
 
+class TestSellerCatalogs:
+    """Me.ListCatalogs?sellerID= (the SDK documents it): of the catalogs the user sees, those that
+    seller owns (OwnerID; none = the marketplace's), the rule Me.ListProducts?sellerID= follows for
+    the marketplace. The parameter was ignored: every visible catalog was listed."""
+
+    @pytest.fixture
+    def catalogs(self, call, store):
+        """Visible to buyer-1: cat (no OwnerID), mkt (OwnerID mkt-one), made and made-too (maker's).
+        Not visible: made-hidden (maker's, not assigned) and made-off (maker's, inactive)."""
+        assign_catalog(call)
+        for supplier in ("maker", "idle"):
+            call("post", "/v1/suppliers", {"ID": supplier, "Name": supplier, "Active": True}, status=201)
+        for catalog, owner, active, assigned in (("mkt", "mkt-one", True, True), ("made", "maker", True, True),
+                                                 ("made-too", "maker", True, True), ("made-hidden", "maker", True, False),
+                                                 ("made-off", "maker", False, True)):  # fmt: skip
+            call("post", "/v1/catalogs", {"ID": catalog, "Name": catalog, "OwnerID": owner, "Active": active}, status=201)
+            if assigned:
+                call("post", "/v1/catalogs/assignments", {"CatalogID": catalog, "BuyerID": "buyer-1"}, status=204)
+
+    def test_the_catalogs_the_seller_owns(self, world, call, catalogs):
+        assert shopper_sees(world, call, "catalogs") == ["cat", "made", "made-too", "mkt"]
+        assert shopper_sees(world, call, "catalogs", "&sellerID=maker") == ["made", "made-too"]
+        assert shopper_sees(world, call, "catalogs", "&sellerID=mkt-one") == ["cat", "mkt"]
+        assert shopper_sees(world, call, "catalogs", "&sellerID=idle") == []
+        assert shopper_sees(world, call, "catalogs", "&sellerID=maker&ID=made-too") == ["made-too"]  # with filters
+        token = world.token(username="shopper", client_id="buyer-client")
+        meta = call("get", "/v1/me/catalogs?sellerID=maker&pageSize=1", token=token, status=200).json()["Meta"]
+        assert (meta["TotalCount"], meta["TotalPages"]) == (2, 2)
+
+    def test_a_supplier_with_a_new_id_keeps_its_catalogs(self, world, call, catalogs):
+        call("patch", "/v1/suppliers/maker", {"ID": "maker-2"}, status=200)
+        assert shopper_sees(world, call, "catalogs", "&sellerID=maker-2") == ["made", "made-too"]
+
+    def test_an_unknown_seller_is_not_found(self, world, call, catalogs):
+        token = world.token(username="shopper", client_id="buyer-client")
+        body = call("get", "/v1/me/catalogs?sellerID=ghost", token=token, status=404).json()
+        assert body["Errors"][0]["Data"] == {"ObjectType": "Seller", "ObjectID": "ghost"}
+
+    def test_seller_id_is_in_the_openapi_document(self, call):
+        document = call("get", "/v1/openapi.json", status=200).json()
+        [parameter] = [p for p in document["paths"]["/v1/me/catalogs"]["get"]["parameters"] if p["name"] == "sellerID"]
+        assert parameter["in"] == "query" and not parameter.get("required")
+
+
 class TestDepth:
     """`depth` as the SDK documents it: Me.ListCategories shows the top level by default ("Default
     is 1", relative to ParentID if given); Me.ListProducts with a categoryID shows its
