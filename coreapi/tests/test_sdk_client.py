@@ -33,6 +33,7 @@ EXPECTED_CHECKS = {
     "category_assignments",
     "products_list_by_catalog_category_supplier",
     "category_tree_and_me_lists",
+    "category_adjust_list_orders",
     "bundles",
     "message_sender_assignments_and_buyer_users",
     "webhook_prehook_blocks",
@@ -155,6 +156,10 @@ def test_products_list_by_catalog_category_and_supplier_and_product_suppliers(sd
 
 def test_category_tree_depth_delete_and_me_lists_by_product_and_seller(sdk_result):
     assert_checks(sdk_result, "category_tree_and_me_lists")
+
+
+def test_category_adjust_list_orders_through_the_sdk(sdk_result):
+    assert_checks(sdk_result, "category_adjust_list_orders")
 
 
 def test_bundles_and_their_assignments(sdk_result):

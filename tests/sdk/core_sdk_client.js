@@ -415,6 +415,20 @@ async function main(cfg) {
     assertEqual(left.Items.map((c) => c.ID), ['other'], 'Categories.Delete takes the subcategories');
   });
 
+  await check('category_adjust_list_orders', async () => {
+    const catalog = `${p}-orders`;
+    await Catalogs.Create({ ID: catalog, Name: 'Orders', Active: true });
+    await Categories.Create(catalog, { ID: 'first', Name: 'First', Active: true, ListOrder: 1 });
+    await Categories.Create(catalog, { ID: 'second', Name: 'Second', Active: true, ListOrder: 2 });
+    await Categories.Create(catalog, { ID: 'new', Name: 'New', Active: true, ListOrder: 1 }, { adjustListOrders: true });
+    const listed = await Categories.List(catalog, { sortBy: ['ListOrder'] });
+    assertEqual(listed.Items.map((c) => [c.ID, c.ListOrder]), [['new', 1], ['first', 2], ['second', 3]],
+      'Categories.Create adjustListOrders');
+    await Categories.Patch(catalog, 'second', { ListOrder: 1 }, { adjustListOrders: true });
+    const moved = await Categories.List(catalog, { sortBy: ['ListOrder'] });
+    assertEqual(moved.Items.map((c) => c.ID), ['second', 'new', 'first'], 'Categories.Patch adjustListOrders');
+  });
+
   await check('error_not_found', async () => {
     const missing = await expectOrderCloudError(() => Products.Get(`${p}-missing`));
     assertEqual(missing.errorCode, 'NotFound', 'errorCode');
