@@ -88,10 +88,10 @@ def post_only_or_redirect(to):
     return decorator
 
 
-def _deleted_goes_to_deleted_list(message: str):
-    """Above @org_view: a POST to an organization its owner has deleted goes to Deleted
-    organizations saying `message` ({name}), instead of "Page not found". Only for its owner:
-    anyone else still gets 404."""
+def _explain_404_on_post(find, message: str, to: str):
+    """Above @org_view: a POST that would be "Page not found" because it was done already (a
+    double-click, a second tab) goes to `to` saying `message` ({name}) when `find(request, env, oc_id,
+    *args, **kwargs)` finds the organization it was about; otherwise (anyone else) still 404."""
 
     def decorator(view):
         @wraps(view)
@@ -99,24 +99,38 @@ def _deleted_goes_to_deleted_list(message: str):
             try:
                 return view(request, env, oc_id, *args, **kwargs)
             except Http404:
-                deleted = (selectors.deleted_organization_find(actor=request.user, environment=env, oc_id=oc_id)
-                           if request.method == "POST" and request.user.is_authenticated else None)
-                if deleted is None:
+                found = (find(request, env, oc_id, *args, **kwargs)
+                         if request.method == "POST" and request.user.is_authenticated else None)
+                if found is None:
                     raise
-                messages.info(request, message.format(name=deleted.name))
-                return redirect("organizations:deleted")
+                messages.info(request, message.format(name=found.name))
+                return redirect(to)
 
         return wrapper
 
     return decorator
 
 
+def _deleted_by_owner(request, env, oc_id, *args, **kwargs):
+    return selectors.deleted_organization_find(actor=request.user, environment=env, oc_id=oc_id)
+
+
+def _left_by_self(request, env, oc_id, username="", *args, **kwargs):
+    if (username or "").lower() != (request.user.username or "").lower():
+        return None
+    return selectors.left_organization_find(actor=request.user, environment=env, oc_id=oc_id)
+
+
 MSG_DELETED_ALREADY = "{name} is already deleted. You can restore it from this list."
 MSG_DELETED_MEANWHILE = "{name} was deleted meanwhile, so nothing was done. You can restore it from this list."
-# on Delete: a second POST once the organization is deleted (a double-click, the Back button)
-deleted_already = _deleted_goes_to_deleted_list(MSG_DELETED_ALREADY)
+MSG_LEFT_ALREADY = "You already left {name}."
+# on Delete: a second POST once the organization is deleted (a double-click, the Back button); only
+# its owner is told
+deleted_already = _explain_404_on_post(_deleted_by_owner, MSG_DELETED_ALREADY, "organizations:deleted")
 # on the other forms of its pages (rename, codes, transfer, contributors), open in another tab
-deleted_meanwhile = _deleted_goes_to_deleted_list(MSG_DELETED_MEANWHILE)
+deleted_meanwhile = _explain_404_on_post(_deleted_by_owner, MSG_DELETED_MEANWHILE, "organizations:deleted")
+# on Remove: the second Leave, once the user has left that organization themselves
+left_already = _explain_404_on_post(_left_by_self, MSG_LEFT_ALREADY, "organizations:list")
 
 
 def org_page(name: str = "detail", anchor: str = ""):
@@ -299,30 +313,6 @@ def contributor_save_view(request, org, membership, username=None):
     form = ContributorForm(initial=initial)
     return render(request, "organizations/contributor_edit.html", _org_context(
         request, org, membership, "contributors", **_contributor_form_context(request, org, membership, form, editing)))
-
-
-def left_already(view):
-    """Above @org_view on Remove: the second POST of a double-clicked Leave (or Leave in a second
-    tab), once the user has left, goes to their organizations saying so instead of "Page not found".
-    Only for someone who left that organization themselves: anyone else still gets 404."""
-
-    @wraps(view)
-    def wrapper(request, env, oc_id, username, *args, **kwargs):
-        try:
-            return view(request, env, oc_id, username, *args, **kwargs)
-        except Http404:
-            left = (selectors.left_organization_find(actor=request.user, environment=env, oc_id=oc_id)
-                    if request.method == "POST" and request.user.is_authenticated
-                    and (username or "").lower() == (request.user.username or "").lower() else None)
-            if left is None:
-                raise
-            messages.info(request, MSG_LEFT_ALREADY.format(name=left.name))
-            return redirect("organizations:list")
-
-    return wrapper
-
-
-MSG_LEFT_ALREADY = "You already left {name}."
 
 
 @deleted_meanwhile
