@@ -6,6 +6,8 @@ those catalogs it may see (`visible_products`), priced by the buyer's (or user g
 assignment or the product's default price schedule.
 """
 
+from dataclasses import replace
+
 from django.db.models import Q
 
 from coreapi import definitions as d
@@ -14,7 +16,7 @@ from coreapi import schemas as s
 from coreapi.auth import Caller
 from coreapi.category_tree import category_tree, depth_param, levels_below, levels_shown, pairs_q, within
 from coreapi.errors import CoreObjectNotFound
-from coreapi.querying import apply_filters, list_params_parse, page_slice
+from coreapi.querying import ListSpec, apply_filters, list_params_parse, page_slice
 from coreapi.selectors import user_group_ids
 
 ME_READ = ("MeAdmin", "MeXpAdmin", "Shopper")
@@ -188,6 +190,12 @@ def visible_products(caller: Caller, catalog_id: str | None, category_id: str | 
     return qs
 
 
+def _taking(spec: ListSpec, *params: str) -> ListSpec:
+    """The resource's list spec taking the Me operation's own query parameters (not filters) instead
+    of the resource list's."""
+    return replace(spec, extra_params=frozenset(params))
+
+
 def _seller_is_marketplace(caller: Caller, seller_id: str) -> bool:
     """`sellerID` (Me.ListProducts, Me.GetProduct, Me.ListCatalogs): the marketplace's ID (True) or
     a supplier's (False); another ID is 404 NotFound Seller."""
@@ -270,8 +278,7 @@ def _with_prices(caller: Caller, rows: list[m.Product], seller_id: str | None = 
 def me_products_list(caller: Caller, request, *, catalog_id: str | None, category_id: str | None,
                      seller_id: str | None = None) -> dict:  # fmt: skip
     caller.require(SHOPPER)
-    spec = d.PRODUCTS.list_spec
-    spec_extra = type(spec)(**{**spec.__dict__, "extra_params": frozenset({"catalogID", "categoryID", "sellerID"})})
+    spec_extra = _taking(d.PRODUCTS.list_spec, "catalogID", "categoryID", "sellerID")
     params = list_params_parse(request, spec_extra)
     depth = depth_param(request, "all")  # relative to categoryID (the SDK: "Default is 'all'")
     qs = visible_products(caller, catalog_id, category_id, depth)
@@ -309,8 +316,7 @@ def me_catalogs_list(caller: Caller, request, *, seller_id: str | None = None) -
     """Me.ListCatalogs: the active catalogs assigned to the user's buyer; `sellerID`: of those, the
     ones that seller owns (`_seller_catalogs`)."""
     caller.require(SHOPPER)
-    spec = d.CATALOGS.list_spec
-    spec_extra = type(spec)(**{**spec.__dict__, "extra_params": frozenset({"sellerID"})})
+    spec_extra = _taking(d.CATALOGS.list_spec, "sellerID")
     params = list_params_parse(request, spec_extra)
     qs = m.Catalog.objects.filter(marketplace_id=caller.marketplace_pk, oc_id__in=list(_catalog_access(caller)))
     if seller_id:
@@ -332,8 +338,7 @@ def me_categories_list(caller: Caller, request, *, catalog_id: str | None, produ
                    .values_list("default_catalog_id", flat=True).first())
         if default and default in access:  # a buyer without a (visible) default: all its catalogs, as before
             catalogs = [default]
-    spec = d.CATEGORIES.list_spec
-    spec_extra = type(spec)(**{**spec.__dict__, "extra_params": frozenset({"catalogID", "productID"})})
+    spec_extra = _taking(d.CATEGORIES.list_spec, "catalogID", "productID")
     params = list_params_parse(request, spec_extra)
     # `depth` levels of the tree (the SDK: "Default is 1", the top level), counted from the category
     # a plain ParentID filter names (its children are level 1), else from the catalog's top; with a
@@ -381,8 +386,7 @@ def _me_specs(caller: Caller, product_id: str, catalog_id: str | None):
 def me_specs_list(caller: Caller, request, *, product_id: str, catalog_id: str | None = None) -> dict:
     """Me.ListSpecs: the product's specs with their options (`catalogID`: the product as seen in
     that catalog)."""
-    spec = d.SPECS.list_spec
-    spec_extra = type(spec)(**{**spec.__dict__, "extra_params": frozenset({"catalogID"})})
+    spec_extra = _taking(d.SPECS.list_spec, "catalogID")
     params = list_params_parse(request, spec_extra)
     qs = _me_specs(caller, product_id, catalog_id)
     rows, meta = page_slice(apply_filters(qs, spec_extra, params), params)
