@@ -190,6 +190,13 @@ def visible_products(caller: Caller, catalog_id: str | None, category_id: str | 
     return qs
 
 
+def _catalog_require(catalog_id: str, access: dict[str, m.CatalogAssignment]) -> None:
+    """`catalogID` (Me.ListCategories, Me.ListSpecs, Me.GetSpec): a catalog the user sees (an active
+    one assigned to its buyer, `_catalog_access`), else 404 NotFound Catalog."""
+    if catalog_id not in access:
+        raise CoreObjectNotFound("Catalog", catalog_id)
+
+
 def _taking(spec: ListSpec, *params: str) -> ListSpec:
     """The resource's list spec taking the Me operation's own query parameters (not filters) instead
     of the resource list's."""
@@ -330,8 +337,7 @@ def me_categories_list(caller: Caller, request, *, catalog_id: str | None, produ
     access = _catalog_access(caller)
     catalogs = list(access)
     if catalog_id:
-        if catalog_id not in catalogs:
-            raise CoreObjectNotFound("Catalog", catalog_id)
+        _catalog_require(catalog_id, access)
         catalogs = [catalog_id]
     else:  # the SDK: "The user's default CatalogID will be used ... if you do not pass another"
         default = (m.Buyer.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=caller.claims.company_id)
@@ -375,8 +381,11 @@ def me_categories_list(caller: Caller, request, *, catalog_id: str | None, produ
 
 
 def _me_specs(caller: Caller, product_id: str, catalog_id: str | None):
-    """The specs assigned to a product the buyer user sees (404 Product for any other product)."""
+    """The specs assigned to a product the buyer user sees (404 Product for any other product;
+    a `catalog_id` the user does not see is 404 Catalog, as Me.ListCategories)."""
     caller.require(SHOPPER)
+    if catalog_id:
+        _catalog_require(catalog_id, _catalog_access(caller))
     visible_product_require(caller, product_id, catalog_id)
     mp = caller.marketplace_pk
     assigned = m.SpecProductAssignment.objects.filter(marketplace_id=mp, product_id=product_id).values("spec_id")

@@ -82,6 +82,26 @@ def test_an_inactive_product_or_another_catalog_is_not_found(call, storefront):
     error(call("get", "/v1/me/products/shirt/specs/size", token=storefront), 404, "NotFound")
 
 
+@pytest.mark.parametrize("spec", ["", "/size"])
+def test_a_catalog_the_buyer_does_not_see_is_not_found_as_a_catalog(call, storefront, spec):
+    """As Me.ListCategories: a catalogID that is not an active catalog assigned to the user's buyer
+    is 404 NotFound Catalog (it was 404 NotFound Product, naming the product the user does see)."""
+    call("post", "/v1/catalogs", {"ID": "other", "Name": "Other", "Active": True}, status=201)
+    call("post", "/v1/catalogs", {"ID": "off", "Name": "Off", "Active": False}, status=201)
+    call("post", "/v1/catalogs/assignments", {"CatalogID": "off", "BuyerID": "buyer-1"}, status=204)
+    for catalog in ("other", "off", "ghost"):
+        for product in ("shirt", "secret", "ghost"):
+            body = error(call("get", f"/v1/me/products/{product}/specs{spec}?catalogID={catalog}", token=storefront),
+                         404, "NotFound")  # fmt: skip
+            assert body["Data"] == {"ObjectType": "Catalog", "ObjectID": catalog}
+        categories = error(call("get", f"/v1/me/categories?catalogID={catalog}", token=storefront), 404, "NotFound")
+        assert categories["Data"] == {"ObjectType": "Catalog", "ObjectID": catalog}
+    # a catalog the user sees but a product it does not: still the product
+    body = error(call("get", f"/v1/me/products/secret/specs{spec}?catalogID=cat", token=storefront), 404, "NotFound")
+    assert body["Data"] == {"ObjectType": "Product", "ObjectID": "secret"}
+    assert call("get", f"/v1/me/products/shirt/specs{spec}?catalogID=cat", token=storefront, status=200).json()
+
+
 @pytest.mark.parametrize("spec_id", ["handle", "hidden", "loose", "ghost"])
 def test_a_spec_not_assigned_to_the_product_is_not_found(call, storefront, spec_id):
     body = error(call("get", f"/v1/me/products/shirt/specs/{spec_id}", token=storefront), 404, "NotFound")
