@@ -60,7 +60,7 @@ from organizations.models import (
 from organizations.services import _audit, _lock, _membership, _require_admin
 from portal.common import outbound
 from portal.common.errors import ApplicationError, NotFoundError
-from portal.common.outbound import OutboundRefused, url_for_log
+from portal.common.outbound import OutboundRefused, ResponseTooLarge, url_for_log
 from portal.common.queue import ERR_QUEUE_UNAVAILABLE, QueueUnavailableError, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -502,6 +502,10 @@ def restore_webhook_deliver(*, organization_id: int, body: str, restore_id: int 
             error = f"HTTP {status_code}: {response.text[:500]}"
     except RestoreError as exc:
         error, refused = exc.message, True
+    except ResponseTooLarge as exc:  # the receiver answered (its status counts); its body is dropped
+        status_code = exc.response.status_code
+        if not 200 <= status_code < 300:
+            error = f"HTTP {status_code}: {exc}"
     except requests.RequestException as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         timed_out = isinstance(exc, requests.Timeout)

@@ -413,6 +413,31 @@ class TestRestoreWebhookDelivery:
         body = json.dumps({"DeliveryID": "d1", "Test": True})
         assert sr.restore_webhook_deliver(organization_id=staging_org.pk, body=body, restore_id=None, attempt=1) == 10
 
+    @pytest.mark.parametrize("status, retried", [(200, False), (204, False), (503, True)])
+    def test_an_answer_with_a_huge_body_counts_by_its_status(self, staging_org, admin_user, monkeypatch, status, retried):
+        """A receiver that did the work and answered 200 with a body over 1 MB (a debug dump, a
+        whole page) was logged as "no answer" (Status –, ResponseTooLarge) and sent the payload 4
+        more times; the status counts, like a core API webhook's, and the body is dropped."""
+        import requests
+
+        def huge_answer(url, **kwargs):
+            response = requests.Response()
+            response.status_code = status
+            raise outbound.ResponseTooLarge("The answer is larger than 1048576 bytes.", response=response)
+
+        monkeypatch.setattr(outbound, "post_pinned", huge_answer)
+        sr.restore_webhook_save(actor=admin_user, organization=staging_org, url="http://hooks.example.com/h")
+        body = json.dumps({"DeliveryID": "d1", "Test": True})
+        wait = sr.restore_webhook_deliver(organization_id=staging_org.pk, body=body, restore_id=None, attempt=1)
+        delivery = RestoreWebhookDelivery.objects.get()
+        assert delivery.status_code == status
+        assert (wait is not None) == retried
+        assert delivery.ok == (not retried)
+        if retried:
+            assert delivery.error == f"HTTP {status}: The answer is larger than 1048576 bytes."
+        else:
+            assert delivery.error == ""
+
     def test_a_receiver_that_is_down_is_logged_as_a_network_error(self, staging_org, admin_user, run_restore):
         from portal.tests.processes import free_port
 
