@@ -1,7 +1,10 @@
+from urllib.parse import urlencode, urlsplit
+
 from allauth.account.views import EmailView, SignupView
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.http import JsonResponse
@@ -19,6 +22,8 @@ MSG_PROFILE_SAVED = "Your profile has been saved."
 # Profile, for an account from before every account needed an email address (its email is empty)
 MSG_NO_EMAIL = "Your account has no email address: you cannot reset your password or receive organization codes."
 ERR_SEARCH_SIGN_IN = "Sign in to search for users."
+# the user autocomplete's list, for a page whose session ended (signed out in another tab)
+ERR_AUTOCOMPLETE_SIGNED_OUT = "You are signed out (perhaps in another tab or window)."
 
 
 def _safe_next(request, default: str) -> str:
@@ -34,6 +39,14 @@ def _safe_next(request, default: str) -> str:
     ):
         return url
     return default
+
+
+def _htmx_page(request) -> str:
+    """The path of the page an htmx request came from (HX-Current-URL) when it is on this site, else the dashboard."""
+    url = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if url.netloc == request.get_host() and url.path.startswith("/") and not url.path.startswith("//"):
+        return url.path + (f"?{url.query}" if url.query else "")
+    return reverse("dashboard")
 
 
 @login_required
@@ -133,10 +146,17 @@ def user_search_api_view(request):
     return JsonResponse({"Items": [{"Username": u.username, "Name": u.name} for u in users]})
 
 
-@login_required
 @require_GET
 def user_autocomplete_view(request):
-    """The HTML result list of accounts/includes/user_autocomplete.html (htmx partial)."""
+    """The HTML result list of accounts/includes/user_autocomplete.html (htmx partial). Signed out
+    (e.g. in another tab), the list says so with a link to sign in and come back to the page: htmx
+    followed login_required's redirect and put the whole sign-in page inside the list."""
+    if not request.user.is_authenticated:
+        if not request.htmx:
+            return redirect_to_login(request.get_full_path())
+        sign_in = f"{reverse('account_login')}?{urlencode({'next': _htmx_page(request)})}"
+        context = {"signed_out": ERR_AUTOCOMPLETE_SIGNED_OUT, "sign_in_url": sign_in}
+        return render(request, "accounts/includes/user_autocomplete_results.html", context)
     query = request.GET.get("q", "").strip()
     users = user_search(query=query)
     return render(

@@ -64,3 +64,27 @@ def test_autocomplete_widget_include_renders_the_htmx_input(rf, user):
     assert 'name="invitee"' in html and 'type="hidden"' in html
     assert f'hx-get="{AUTOCOMPLETE}"' in html and 'hx-trigger="input changed delay:150ms, search"' in html
     assert '"field": "invitee"' in html
+
+
+def test_autocomplete_signed_out_says_so_in_the_list_instead_of_showing_the_sign_in_page(client, user):
+    """Signed out in another tab, the invite box's list showed the whole sign-in page (htmx followed
+    login_required's redirect); now it says so and links to sign in and come back to the page."""
+    from accounts.views import ERR_AUTOCOMPLETE_SIGNED_OUT
+
+    page = "http://testserver/organizations/sandbox/acme/?tab=contributors"
+    response = client.get(AUTOCOMPLETE, {"q": "ham", "field": "username"}, headers={"HX-Request": "true", "HX-Current-URL": page})
+    assert response.status_code == 200  # htmx swaps it in (it swaps no 4xx)
+    html = response.content.decode()
+    assert ERR_AUTOCOMPLETE_SIGNED_OUT in html
+    assert 'href="/accounts/login/?next=%2Forganizations%2Fsandbox%2Facme%2F%3Ftab%3Dcontributors"' in html
+    assert "<form" not in html and "hamlet" not in html
+
+
+def test_autocomplete_signed_out_never_links_back_to_another_site(client, user):
+    response = client.get(AUTOCOMPLETE, {"q": "ham"}, headers={"HX-Request": "true", "HX-Current-URL": "https://evil.example/x"})
+    assert 'href="/accounts/login/?next=%2Fdashboard%2F"' in response.content.decode()
+
+
+def test_autocomplete_opened_without_htmx_while_signed_out_asks_to_sign_in(client, user):
+    response = client.get(AUTOCOMPLETE, {"q": "ham"})
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=")

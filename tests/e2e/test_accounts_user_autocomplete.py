@@ -47,3 +47,41 @@ def test_typing_lists_matching_users_and_choosing_one_fills_the_hidden_input(pag
     page.get_by_role("button", name="Change").click()
     assert page.locator('#host input[name="invitee"]').input_value() == ""
     expect(page.get_by_label("Invite a user")).to_be_visible()
+
+
+def test_signed_out_in_another_tab_the_list_says_so_and_signing_in_comes_back(page, live_server, screenshot):
+    """The list showed the whole sign-in page (htmx followed the redirect) inside the invite box."""
+    UserFactory(username="hamlet", name="Prince Hamlet", email="hamlet@example.com")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username or email").fill("hamlet")
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.goto(f"{live_server.url}/account/profile/")
+    widget = render_to_string("accounts/includes/user_autocomplete.html", {"field": "invitee", "label": "Invite a user"})
+    page.evaluate(
+        """([html, src]) => {
+            const form = document.createElement("form");
+            form.id = "host"; form.innerHTML = html;
+            document.querySelector("main").prepend(form);
+            const s = document.createElement("script"); s.src = src; document.head.appendChild(s);
+            htmx.process(form);
+        }""",
+        [widget, f"{live_server.url}/static/accounts/user_autocomplete.js"],
+    )
+    page.wait_for_function("window.portalUserAutocomplete === true")
+
+    other = page.context.new_page()
+    other.goto(f"{live_server.url}/accounts/logout/")
+    other.locator("main").get_by_role("button", name="Sign out").click()
+    other.close()
+
+    page.get_by_label("Invite a user").press_sequentially("ham")
+    results = page.locator("#host .autocomplete-results")
+    expect(results).to_contain_text("You are signed out")
+    expect(results.get_by_role("textbox")).to_have_count(0)  # no sign-in form inside the list
+    screenshot("signed-out")
+    results.get_by_role("link", name="Sign in again").click()
+    page.get_by_label("Username or email").fill("hamlet")
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/account/profile/")
