@@ -830,14 +830,31 @@ class CategoryResource(Resource):
     write_flags = ("adjustListOrders",)  # coreapi.apis: OCBool query parameters of Create, Save, Patch
 
     @staticmethod
-    def _adjusting(caller, path_params: dict, data: dict, flags: dict | None) -> bool:
+    def _tree_lock(caller, path_params: dict) -> None:
+        """The catalog's lock for writes that read its other categories before writing: adjusting
+        writes and moves wait for each other from here, before the category's row is locked (a
+        write holding its row while waiting here would deadlock with one holding this lock and
+        locking that row as its new parent). Taken twice by one write, it is held once."""
+        advisory_lock(f"category-list-orders:{caller.marketplace_pk}:{path_params['catalogID']}")
+
+    @classmethod
+    def _adjusting(cls, caller, path_params: dict, data: dict, flags: dict | None) -> bool:
         """Whether this write makes room among its siblings; if so, adjusting writes in the catalog
-        wait for each other from here (before the category's row is locked): two of them in one
-        parent would otherwise each miss the other's new ListOrder, or lock each other's rows."""
+        wait for each other from here: two of them in one parent would otherwise each miss the
+        other's new ListOrder, or lock each other's rows."""
         if not (flags or {}).get("adjustListOrders") or data.get("ListOrder") is None:
             return False
-        advisory_lock(f"category-list-orders:{caller.marketplace_pk}:{path_params['catalogID']}")
+        cls._tree_lock(caller, path_params)
         return True
+
+    @classmethod
+    def _moving(cls, caller, path_params: dict, data: dict) -> None:
+        """A replace or patch naming a parent may move the category: moves in the catalog wait for
+        each other, so the loop check (_category_cycle_check) of the second sees the first's new
+        ParentID. Checked alone, A under B's child while B went under A's child each passed, and
+        together they made a loop that hid both subtrees."""
+        if data.get("ParentID"):
+            cls._tree_lock(caller, path_params)
 
     @transaction.atomic
     def create(self, caller, path_params: dict, data: dict, flags: dict | None = None):
@@ -849,6 +866,7 @@ class CategoryResource(Resource):
 
     @transaction.atomic
     def save(self, caller, path_params: dict, object_id: str, data: dict, flags: dict | None = None):
+        self._moving(caller, path_params, data)
         adjust = self._adjusting(caller, path_params, data, flags)
         obj, created = super().save(caller, path_params, object_id, data)
         if adjust:
@@ -857,6 +875,7 @@ class CategoryResource(Resource):
 
     @transaction.atomic
     def patch(self, caller, path_params: dict, object_id: str, data: dict, flags: dict | None = None):
+        self._moving(caller, path_params, data)
         adjust = self._adjusting(caller, path_params, data, flags)
         obj = super().patch(caller, path_params, object_id, data)
         if adjust:

@@ -420,3 +420,35 @@ def test_two_categories_put_at_one_list_order_at_once_get_no_tie(call, monkeypat
     assert statuses(outcomes) == ([201, 201] if second == "post" else [200, 201]), outcomes
     orders = list(m.Category.objects.filter(catalog_id="cat").values_list("list_order", flat=True))
     assert len(set(orders)) == len(orders), orders
+
+
+@pytest.mark.parametrize("first_method", ["patch", "put"])
+@pytest.mark.parametrize("shape", ["each-other", "through-children"])
+def test_two_categories_moved_under_each_other_at_once_make_no_loop(call, monkeypatch, shape, first_method):
+    """A move checks that the new parent is not under the category itself (_category_cycle_check).
+    Two moves at once - A under B while B goes under A, or under each other's child - each passed
+    that check against the tree as it was before the other's move, and together made a loop: both
+    subtrees vanished from every list with a 200. Moves of a catalog's categories now wait for each
+    other, so the second sees the first and is refused with the loop error."""
+    assert call("post", "/v1/catalogs", {"ID": "cat", "Name": "Cat"})[0] == 201
+    url = "/v1/catalogs/cat/categories"
+    for category, parent in (("a", None), ("b", None), ("a1", "a"), ("b1", "b")):
+        assert call("post", url, {"ID": category, "Name": category, "ParentID": parent})[0] == 201
+    a_parent, b_parent = ("b", "a") if shape == "each-other" else ("b1", "a1")
+    move = lambda method, category, parent: call(method, f"{url}/{category}", {"Name": category, "ParentID": parent})  # noqa: E731
+    pause_at(monkeypatch, "coreapi.definitions._category_cycle_check", threading.Barrier(2))
+    outcomes = run_concurrently(a=lambda: move(first_method, "a", a_parent), b=lambda: move("patch", "b", b_parent))
+
+    assert statuses(outcomes) == [200, 400], outcomes
+    refused = next(body for status, body in outcomes.values() if status == 400)
+    assert refused["Errors"][0]["ErrorCode"] == "InvalidRequest"
+    assert refused["Errors"][0]["Message"].startswith("A category cannot be moved under one of its own subcategories")
+    parents = dict(m.Category.objects.filter(catalog_id="cat").values_list("oc_id", "parent_id"))
+    for category in parents:  # every chain reaches the top
+        seen = set()
+        while category:
+            assert category not in seen, f"a loop: {parents}"
+            seen.add(category)
+            category = parents.get(category)
+    listed = call("get", f"{url}?depth=all&pageSize=100")[1]["Items"]
+    assert sorted(c["ID"] for c in listed) == ["a", "a1", "b", "b1"]
