@@ -1,11 +1,57 @@
+from allauth.account.utils import filter_users_by_email
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.forms import UsernameField as DjangoUsernameField
 
-from accounts.models import User
+from accounts.models import User, UserManager
+
+# the admin's answer to an address another account has (as its email, or added under Profile > Email)
+ERR_ADMIN_EMAIL_TAKEN = "Another account already uses this email address (addresses are compared ignoring case)."
+
+
+class NullableUsernameField(DjangoUsernameField):
+    """Django's username field, for a username that may be empty (NULL: the person chooses one at
+    their next sign-in). Django's read an empty box as None and then took its length: a 500 on
+    Add user and Change user when the username was left empty."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return self.empty_value
+        return super().to_python(value)
+
+
+class _EmailMixin:
+    """The email address in lower case (as it is stored) and refused, with a sentence, when another
+    account uses it: the admin showed "Constraint “accounts_user_email_ci_unique” is violated." (with
+    "User with this Email already exists." as well when the case matched), and let through an address
+    another account had added under Profile > Email, which then signed in to two accounts."""
+
+    def clean_email(self):
+        email = UserManager.normalize_email(self.cleaned_data.get("email"))
+        if email and any(user.pk != self.instance.pk for user in filter_users_by_email(email)):
+            raise forms.ValidationError(ERR_ADMIN_EMAIL_TAKEN, code="email_taken")
+        return email
+
+
+class AdminUserCreationForm(_EmailMixin, UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+        field_classes = {"username": NullableUsernameField}
+
+
+class AdminUserChangeForm(_EmailMixin, UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+        field_classes = {"username": NullableUsernameField}
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = AdminUserChangeForm
+    add_form = AdminUserCreationForm
     ordering = ["username"]
     list_display = ["username", "name", "email", "is_staff", "is_active", "date_joined"]
     search_fields = ["username", "name", "email"]
