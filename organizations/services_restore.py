@@ -72,6 +72,10 @@ ERR_RESTORE_REMOTE = (
     "OrderCloud-compatible service, which restores it itself; the portal can only restore built-in environments."
 )
 ERR_RESTORE_NO_PRODUCTION = "This Staging organization has no Production organization to restore from."
+ERR_RESTORE_NOT_TWIN = (
+    "The Production organization with this Id was created after this Staging organization, by someone else: it "
+    "is not its twin (the twin was deleted for good), so nothing is copied from it."
+)
 ERR_RESTORE_NO_MARKETPLACE = "The marketplace of this organization is missing in the built-in core API."
 ERR_RESTORE_ORG_DELETED = (
     "This organization was deleted before the restore ran; its data was left as it was, so restoring the "
@@ -140,6 +144,11 @@ def _marketplaces(organization: Organization):
     ).first()
     if production is None:
         raise RestoreError(ERR_RESTORE_NO_PRODUCTION)
+    # Twins are paired by Id, and a Staging twin is made from its Production org, so it is the
+    # younger. A Production org made after it with the Id of a purged twin belongs to whoever
+    # asked for it: unless that is this org's owner, its data must not be copied in here.
+    if production.created_at > organization.created_at and production.owner_id != organization.owner_id:
+        raise RestoreError(ERR_RESTORE_NOT_TWIN)
     if not environments.is_builtin(production.core_api_url):
         raise RestoreError(ERR_RESTORE_REMOTE.format(url=production.core_api_url))
     found = {

@@ -2,6 +2,7 @@
 and the [BETA] staging restore webhook (config, signature, retries, SSRF guard, delivery log)."""
 
 import json
+import re
 
 import pytest
 from django.db import transaction
@@ -89,6 +90,55 @@ class TestStagingRestoreStart:
         production_org.save(update_fields=["deleted_at"])
         with pytest.raises(sr.RestoreError, match=sr.ERR_RESTORE_NO_PRODUCTION):
             sr.staging_restore_start(actor=owner, organization=staging_org)
+
+    def test_a_new_production_org_with_the_id_of_a_purged_twin_is_not_copied_into_someone_elses_staging(
+        self, staging_org, production_org, owner, outsider, django_capture_on_commit_callbacks
+    ):
+        """Twins are paired by Id. Once a deleted Production org was purged (its Staging twin
+        stays), its Id was free in Production again: another user's approved "acme" became the
+        twin, and the weekly restore copied their users, API clients and products into the old
+        owner's Staging org. It is not the twin (made later, by another owner): nothing is copied."""
+        from datetime import timedelta
+
+        from coreapi.models import Marketplace
+        from coreapi.tests.test_restore import seed_marketplace
+        from django.utils import timezone
+
+        queued = sr.staging_restore_start(actor=owner, organization=staging_org)  # before the purge, run after
+        with django_capture_on_commit_callbacks(execute=True):
+            services.organization_delete(actor=owner, organization=production_org, confirmed=True)
+        assert services.organizations_purge_due(now=timezone.now() + timedelta(days=8)) == 1
+        services._org_create(actor=outsider, oc_id="acme", name="Not Acme", region="usw",
+                             environment=Environment.PRODUCTION)
+        seed_marketplace(Marketplace.objects.get(environment="production", marketplace_id="acme"), products=4,
+                         tag="outsider")
+        before = product_names("staging")
+
+        assert sr.staging_restore_execute(restore_id=queued.pk).status == StagingRestoreStatus.FAILED
+        with pytest.raises(sr.RestoreError, match=re.escape(sr.ERR_RESTORE_NOT_TWIN)):
+            sr.staging_restore_start(actor=owner, organization=staging_org)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert sr.staging_restores_schedule() == []
+        assert product_names("staging") == before
+        assert StagingRestore.objects.get(pk=queued.pk).error == sr.ERR_RESTORE_NOT_TWIN
+
+    def test_a_production_org_made_again_by_the_staging_owner_is_its_twin(
+        self, staging_org, production_org, owner, run_restore, django_capture_on_commit_callbacks
+    ):
+        from datetime import timedelta
+
+        from coreapi.models import Marketplace
+        from coreapi.tests.test_restore import seed_marketplace
+        from django.utils import timezone
+
+        with django_capture_on_commit_callbacks(execute=True):
+            services.organization_delete(actor=owner, organization=production_org, confirmed=True)
+        services.organizations_purge_due(now=timezone.now() + timedelta(days=8))
+        services._org_create(actor=owner, oc_id="acme", name="Acme", region="usw", environment=Environment.PRODUCTION)
+        seed_marketplace(Marketplace.objects.get(environment="production", marketplace_id="acme"), products=1,
+                         tag="again")
+        assert run_restore(owner, staging_org).status == StagingRestoreStatus.SUCCEEDED
+        assert product_names("staging") == ["again product 0"]
 
     def test_a_restore_cannot_be_started_while_one_is_queued_or_running(self, staging_org, owner, admin_user):
         first = sr.staging_restore_start(actor=owner, organization=staging_org)  # queued (commit never happens)
