@@ -6,6 +6,7 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.contrib.auth.forms import UsernameField as DjangoUsernameField
 
 from accounts.models import User, UserManager
+from accounts.services import user_email_make_primary
 
 # the admin's answer to an address another account has (as its email, or added under Profile > Email)
 ERR_ADMIN_EMAIL_TAKEN = "Another account already uses this email address (addresses are compared ignoring case)."
@@ -62,3 +63,8 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "email", "password1", "password2")}),)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or "email" in form.changed_data:  # the address staff typed is the account's primary one
+            user_email_make_primary(user=obj)

@@ -86,3 +86,24 @@ def social_account_disconnect(*, request, account) -> list[str]:
         form.save()
         return []
     return [str(error) for error in form.non_field_errors() or form.errors.get("account", [])]
+
+
+@transaction.atomic
+def user_email_make_primary(*, user: User) -> None:
+    """Make the account's email (`user.email`, as staff just set it in the admin) its primary address
+    among allauth's EmailAddress rows, adding it (unconfirmed) when it is not one of them yet. The
+    addresses it had stay, no longer primary. Profile › Email still called the old address Primary,
+    and confirmations, staff notices and "Make primary" went by that one, while the account's email
+    (Profile, password resets, organization codes) was the new one."""
+    from allauth.account.models import EmailAddress
+
+    if not user.email:
+        return
+    User.objects.select_for_update().only("pk").get(pk=user.pk)
+    address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+    if address is None:
+        address = EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=False)
+    if not address.primary:
+        EmailAddress.objects.filter(user=user, primary=True).update(primary=False)
+        address.primary = True
+        address.save(update_fields=["primary"])

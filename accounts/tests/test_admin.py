@@ -83,3 +83,39 @@ def test_keeping_ones_own_address_in_another_case_saves(staff_client, user):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.email == "hamlet@example.com" and user.name == "The Prince"
+
+
+def test_an_address_changed_by_staff_becomes_the_primary_one_on_profile_email(staff_client, user):
+    """Profile › Email still called the old address Primary (and confirmations and staff notices
+    went by it) while the account's email was the new one."""
+    EmailAddress.objects.create(user=user, email="hamlet@example.com", verified=True, primary=True)
+    response = staff_client.post(reverse("admin:accounts_user_change", args=[user.pk]),
+                                 _change_data(user, email="Prince.Hamlet@example.com"))
+    assert response.status_code == 302
+    rows = {a.email: (a.verified, a.primary) for a in EmailAddress.objects.filter(user=user)}
+    assert rows == {"prince.hamlet@example.com": (False, True), "hamlet@example.com": (True, False)}
+    user.refresh_from_db()
+    assert user.email == "prince.hamlet@example.com"
+
+
+def test_changing_back_to_an_address_the_account_has_keeps_it_confirmed(staff_client, user):
+    EmailAddress.objects.create(user=user, email="hamlet@example.com", verified=False, primary=True)
+    EmailAddress.objects.create(user=user, email="prince@example.com", verified=True, primary=False)
+    staff_client.post(reverse("admin:accounts_user_change", args=[user.pk]), _change_data(user, email="prince@example.com"))
+    rows = {a.email: (a.verified, a.primary) for a in EmailAddress.objects.filter(user=user)}
+    assert rows == {"prince@example.com": (True, True), "hamlet@example.com": (False, False)}
+
+
+def test_a_user_added_by_staff_has_their_address_as_primary(staff_client):
+    _add(staff_client, email="Newbie@Example.com")
+    user = User.objects.get(username="newbie")
+    assert [(a.email, a.verified, a.primary) for a in EmailAddress.objects.filter(user=user)] == [
+        ("newbie@example.com", False, True)
+    ]
+
+
+def test_other_changes_leave_the_addresses_alone(staff_client, user):
+    EmailAddress.objects.create(user=user, email="hamlet@example.com", verified=True, primary=False)
+    EmailAddress.objects.create(user=user, email="prince@example.com", verified=True, primary=True)
+    staff_client.post(reverse("admin:accounts_user_change", args=[user.pk]), _change_data(user, name="Hamlet II"))
+    assert EmailAddress.objects.get(user=user, primary=True).email == "prince@example.com"
