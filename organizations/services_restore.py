@@ -92,6 +92,9 @@ ERR_WEBHOOK_URL_PRIVATE = (
     "reach a public address."
 )
 ERR_WEBHOOK_URL_UNRESOLVED = "The host name of this URL could not be resolved."
+ERR_WEBHOOK_REDIRECTED = (
+    "HTTP {status} to {location}: redirects are not followed; if the receiver moved there, save that URL."
+)
 ERR_WEBHOOK_HASH_KEY_TOO_LONG = "The HashKey can be at most 200 characters long."
 ERR_WEBHOOK_HASH_KEY_NUL = "The HashKey may not contain NUL characters."
 
@@ -507,7 +510,10 @@ def restore_webhook_deliver(*, organization_id: int, body: str, restore_id: int 
             },
         )
         status_code = response.status_code
-        if not 200 <= status_code < 300:
+        if 300 <= status_code < 400 and response.headers.get("Location"):
+            location = url_for_log(response.headers["Location"])[:500]
+            error = ERR_WEBHOOK_REDIRECTED.format(status=status_code, location=location)
+        elif not 200 <= status_code < 300:
             error = f"HTTP {status_code}: {response.text[:500]}"
     except RestoreError as exc:
         error, refused = exc.message, True

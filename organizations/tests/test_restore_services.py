@@ -488,6 +488,26 @@ class TestRestoreWebhookDelivery:
         else:
             assert delivery.error == ""
 
+    def test_a_redirect_is_not_followed_and_the_log_says_where_it_pointed(self, staging_org, admin_user, monkeypatch):
+        """A receiver moved behind a redirect (http -> https, a new path) was logged as "HTTP 302: "
+        and nothing else: the log now says redirects are not followed and where it pointed."""
+        import requests
+
+        def moved(url, **kwargs):
+            response = requests.Response()
+            response.status_code = 301
+            response.headers["Location"] = "https://user:pw@hooks.example.com/new"
+            response._content = b""
+            return response
+
+        monkeypatch.setattr(outbound, "post_pinned", moved)
+        sr.restore_webhook_save(actor=admin_user, organization=staging_org, url="http://hooks.example.com/old")
+        body = json.dumps({"DeliveryID": "d1", "Test": True})
+        assert sr.restore_webhook_deliver(organization_id=staging_org.pk, body=body, restore_id=None) is None
+        delivery = RestoreWebhookDelivery.objects.get()
+        assert delivery.status_code == 301
+        assert delivery.error == sr.ERR_WEBHOOK_REDIRECTED.format(status=301, location="https://***@hooks.example.com/new")
+
     def test_a_receiver_that_is_down_is_logged_as_a_network_error(self, staging_org, admin_user, run_restore):
         from portal.tests.processes import free_port
 
