@@ -30,6 +30,7 @@ from coreapi.errors import (
     MSG_INVALID_TOKEN,
     MSG_MISSING_TOKEN,
     MSG_QUERY_TOO_LARGE,
+    MSG_REQUIRED,
     CoreApiError,
     InvalidRequest,
     OAuthError,
@@ -468,6 +469,8 @@ def _mount_users_extras(router: Router) -> None:
     def impersonate(request, buyerID: str, userID: str, payload: s.ImpersonateTokenRequest):
         caller: Caller = request.auth
         caller.require(("BuyerImpersonation",), seller_only=True)
+        if payload.Roles is None:  # the SDK: "Required fields: ClientID, Roles" (an empty list is a list)
+            raise InvalidRequest(MSG_REQUIRED.format(field="Roles"), data={"Field": "Roles"})
         d.USERS.get_object(caller, {"buyerID": buyerID}, userID)
         token = services.impersonation_token_create(
             marketplace=caller.marketplace_row(),
@@ -475,7 +478,7 @@ def _mount_users_extras(router: Router) -> None:
             buyer_id=buyerID,
             user_id=userID,
             client_id=payload.ClientID,
-            roles=payload.Roles or [],
+            roles=payload.Roles,
             custom_roles=payload.CustomRoles or [],
         )
         return json_response(token)
@@ -504,6 +507,7 @@ def _mount_users_extras(router: Router) -> None:
         move_route, ["POST"], move, response={201: s.User}, operation_id="Users.Move", tags=["Buyer users"],
         summary="Move a user to a different buyer (orders: None, Unsubmitted or All)",
     )  # fmt: skip
+    REQUIRED_BODY_FIELDS["Users.GetAccessToken"] = ("ClientID", "Roles")
     router.add_api_operation(
         "v1/buyers/{buyerID}/users/{userID}/accesstoken", ["POST"], impersonate,
         response={200: s.AccessToken}, operation_id="Users.GetAccessToken", tags=["Buyer users"],

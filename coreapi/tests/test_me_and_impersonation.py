@@ -87,15 +87,38 @@ class TestImpersonation:
         assert jwt.decode(response.json()["access_token"], options={"verify_signature": False})["role"] == ["MeAdmin"]
 
     def test_unknown_user_or_client(self, world, admin_token, shopper):
-        assert world.call("post", "/v1/buyers/buyer-1/users/ghost/accesstoken", admin_token, {"ClientID": "buyer-client"}).status_code == 404
-        assert world.call("post", "/v1/buyers/buyer-1/users/buyer-user/accesstoken", admin_token, {"ClientID": "nope"}).status_code == 404
-        assert world.call("post", "/v1/buyers/buyer-1/users/buyer-user/accesstoken", admin_token, {}).status_code == 400
+        url = "/v1/buyers/buyer-1/users/{user}/accesstoken"
+        roles = {"Roles": ["Shopper"]}
+        assert world.call("post", url.format(user="ghost"), admin_token, {"ClientID": "buyer-client", **roles}).status_code == 404
+        assert world.call("post", url.format(user="buyer-user"), admin_token, {"ClientID": "nope", **roles}).status_code == 404
+        assert world.call("post", url.format(user="buyer-user"), admin_token, {}).status_code == 400
         # a client the user cannot sign in through: the client is named, not the caller's roles
         world.call("post", "/v1/apiclients", admin_token, {"ID": "x", "AppName": "Elsewhere", "AccessTokenDuration": 60})
         other = m.ApiClient.objects.exclude(oc_id__in=["buyer-client", "admin-client"]).get().oc_id
-        response = world.call("post", "/v1/buyers/buyer-1/users/buyer-user/accesstoken", admin_token, {"ClientID": other})
+        response = world.call("post", url.format(user="buyer-user"), admin_token, {"ClientID": other, **roles})
         assert response.status_code == 400
         assert response.json()["Errors"][0]["Data"] == {"Field": "ClientID", "Value": other}
+
+    @pytest.mark.parametrize("body", [{"ClientID": "buyer-client"}, {"ClientID": "buyer-client", "Roles": None},
+                                      {"ClientID": "buyer-client", "CustomRoles": ["x"]}])  # fmt: skip
+    def test_roles_are_required_as_the_sdk_documents(self, world, admin_token, shopper, body):
+        """Users.GetAccessToken: the SDK says "Required fields: ClientID, Roles". Without Roles the
+        token carried every role the user has (as a sign-in without a scope); it is a 400 naming
+        the field, checked before the user is looked up. An empty list is a list (what it grants is
+        the grant rule's, as before)."""
+        url = "/v1/buyers/buyer-1/users/{user}/accesstoken"
+        for user in ("buyer-user", "ghost"):
+            response = world.call("post", url.format(user=user), admin_token, body)
+            assert response.status_code == 400, response.content
+            assert response.json()["Errors"][0] == {"ErrorCode": "InvalidRequest", "Message": "Roles is required.",
+                                                    "Data": {"Field": "Roles"}}  # fmt: skip
+        response = world.call("post", url.format(user="buyer-user"), admin_token, {"ClientID": "buyer-client", "Roles": []})
+        assert response.status_code == 200, response.content
+
+    def test_the_openapi_document_lists_clientid_and_roles_as_required(self, world, admin_token):
+        document = world.call("get", "/v1/openapi.json", admin_token).json()
+        operation = document["paths"]["/v1/buyers/{buyerID}/users/{userID}/accesstoken"]["post"]
+        assert operation["requestBody"]["content"]["application/json"]["schema"]["required"] == ["ClientID", "Roles"]
 
     def test_unlock_user_account(self, world, admin_token, shopper):
         m.CoreUser.objects.filter(oc_id="buyer-user").update(failed_login_attempts=99)

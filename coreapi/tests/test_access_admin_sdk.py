@@ -1,0 +1,77 @@
+"""Security profiles and their assignments, impersonation configs and Users.GetAccessToken, API
+client and user group assignments and supplier users through the official
+ordercloud-javascript-sdk@12 against the live server (tests/sdk/access_admin.js, run by
+tests/sdk/harness.py; needs node + npm)."""
+
+import pytest
+
+from coreapi.testing import core_buyer, core_world
+from tests.sdk.harness import run_node_script
+
+
+@pytest.fixture(scope="module")
+def sdk_result(django_db_setup, django_db_blocker, live_server):
+    with django_db_blocker.unblock():
+        world = core_world(marketplace_id="mkt-sdk-access", client_id="access-admin-client", admin_username="access-admin")
+        core_buyer(world, buyer_id="access-buyer", user_id="access-shopper", username="access-shopper",
+                   client_id="access-buyer-client")  # fmt: skip
+        try:
+            response = world.call("post", "/v1/suppliers", world.admin_token(), {"ID": "access-sup", "Name": "Sup", "Active": True})
+            assert response.status_code == 201, response.content
+            config = {
+                "baseApiUrl": f"{live_server.url}/core/{world.environment}",
+                "adminClientID": world.client_id,
+                "adminUsername": world.admin_username,
+                "adminPassword": world.password,
+                "buyerID": "access-buyer",
+                "buyerUserID": "access-shopper",
+                "buyerClientID": "access-buyer-client",
+                "supplierID": "access-sup",
+            }
+            yield run_node_script("access_admin.js", config)
+        finally:
+            world.marketplace.delete()  # CASCADE: leave the shared test database as we found it
+
+
+def passed(result: dict, name: str) -> dict:
+    check = result["checks"].get(name)
+    assert check and check["ok"], result["checks"]
+    return check
+
+
+def test_security_profile_assignments_at_every_level(sdk_result):
+    check = passed(sdk_result, "security_profile_assignments")
+    assert check["meta"] == []  # every Meta field of the SDK's ListPage
+    assert check["paging"] == [2, 2, 6, 3, [3, 4]]
+    assert check["group"] == [["aa-sp", "access-buyer", None, "aa-group", None]]
+    assert check["users"] == [["aa-sp", "access-buyer", None, None, "access-shopper"], ["aa-sp", None, "access-sup", None, "aa-su"]]
+    assert check["supplier"] == [["aa-sp", None, "access-sup", None, None], ["aa-sp", None, "access-sup", None, "aa-su"]]
+    assert check["seller"] == [["aa-sp", None, None, None, None]]
+    assert check["buyerUser"] == [["aa-sp", "access-buyer", None, None, "access-shopper"]]
+    assert (check["badLevel"]["status"], check["badLevel"]["errorCode"]) == (400, "InvalidRequest")
+    assert "ProductReader" in check["supplierUserRoles"]
+    assert check["afterDelete"] == []
+
+
+def test_impersonation_config_decides_the_roles_and_roles_are_required(sdk_result):
+    check = passed(sdk_result, "impersonation_configs_and_get_access_token")
+    assert check["created"] == ["aa-cfg", "access-buyer", "aa-imp", "access-buyer-client"]
+    assert check["listed"] == ["aa-cfg"]
+    assert check["roles"] == ["Shopper"]  # asked for Shopper and MeAdmin; the config's profile has Shopper
+    assert check["tokenType"] == "bearer"
+    # the SDK: "Required fields: ClientID, Roles" (it was 200 with every role the user has)
+    assert check["withoutRoles"] == {"errorCode": "InvalidRequest", "status": 400, "message": "Roles is required."}
+    assert check["patched"] == "access-shopper"
+    assert check["gone"]["errorCode"] == "NotFound"
+
+
+def test_api_client_and_user_group_assignments(sdk_result):
+    check = passed(sdk_result, "api_client_and_user_group_assignments")
+    assert check["counts"] == [1, 1]
+    assert sorted(check["assigned"], key=str) == sorted([[True, "access-buyer", None], [True, None, "access-sup"]], key=str)
+    assert check["both"] == "InvalidRequest"
+    assert check["left"] == 0
+    assert check["members"] == [["aa-group", "access-shopper"]]
+    assert check["membersMeta"] == []
+    assert check["inGroup"] == ["access-shopper"]
+    assert check["afterRemove"] == 0

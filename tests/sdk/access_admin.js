@@ -1,0 +1,122 @@
+// Security profiles and their assignments, impersonation configs with Users.GetAccessToken, API
+// client assignments, user groups and their assignments, and supplier users, through the official
+// ordercloud-javascript-sdk@12 (run by coreapi/tests/test_access_admin_sdk.py with
+// tests/sdk/harness.py; stdin/stdout as in ./run.js).
+// Config: baseApiUrl, adminClientID, adminUsername, adminPassword, buyerID, buyerUserID,
+// buyerClientID, supplierID.
+'use strict';
+
+const {
+  Configuration, Auth, Tokens, SecurityProfiles, ImpersonationConfigs, Users, UserGroups, ApiClients, SupplierUsers,
+} = require('ordercloud-javascript-sdk');
+
+const checks = {};
+
+async function check(name, fn) {
+  try {
+    checks[name] = { ok: true, ...((await fn()) || {}) };
+  } catch (err) {
+    checks[name] = { ok: false, error: String(err && err.message), errorCode: err && err.errorCode, status: err && err.status };
+  }
+}
+
+async function failure(fn) {
+  try {
+    await fn();
+  } catch (err) {
+    return { errorCode: err.errorCode, status: err.status, message: err.message };
+  }
+  return { succeeded: true };
+}
+
+const META = ['Page', 'PageSize', 'TotalCount', 'TotalPages', 'ItemRange', 'NextPageKey'];
+const ids = (page) => page.Items.map((a) => [a.SecurityProfileID, a.BuyerID, a.SupplierID, a.UserGroupID, a.UserID]);
+const roles = (token) => JSON.parse(Buffer.from(token.split('.')[1], 'base64').toString('utf8')).role;
+
+async function main(cfg) {
+  Configuration.Set({ baseApiUrl: cfg.baseApiUrl, clientID: cfg.adminClientID, timeoutInMilliseconds: 20000 });
+  const auth = await Auth.Login(cfg.adminUsername, cfg.adminPassword, cfg.adminClientID, ['FullAccess']);
+  Tokens.SetAccessToken(auth.access_token);
+  const B = cfg.buyerID;
+  const U = cfg.buyerUserID;
+  const S = cfg.supplierID;
+
+  await check('security_profile_assignments', async () => {
+    await SecurityProfiles.Create({ ID: 'aa-sp', Name: 'Assigned', Roles: ['ProductReader'] });
+    await UserGroups.Create(B, { ID: 'aa-group', Name: 'Group' });
+    await SupplierUsers.Create(S, { ID: 'aa-su', Username: 'aa-su', FirstName: 'S', LastName: 'U', Email: 'su@example.com', Active: true });
+    for (const assignment of [{ BuyerID: B }, { BuyerID: B, UserGroupID: 'aa-group' }, { BuyerID: B, UserID: U },
+      { SupplierID: S }, { SupplierID: S, UserID: 'aa-su' }, {}]) {
+      await SecurityProfiles.SaveAssignment({ SecurityProfileID: 'aa-sp', ...assignment });
+    }
+    const list = (options) => SecurityProfiles.ListAssignments({ securityProfileID: 'aa-sp', ...options });
+    const all = await list({ pageSize: 2, page: 2 });
+    const result = {
+      meta: META.filter((name) => !(name in all.Meta)),
+      paging: [all.Meta.Page, all.Meta.PageSize, all.Meta.TotalCount, all.Meta.TotalPages, all.Meta.ItemRange],
+      group: ids(await list({ level: 'Group' })),
+      users: ids(await list({ level: 'User' })),
+      supplier: ids(await list({ commerceRole: 'Supplier' })),
+      seller: ids(await list({ commerceRole: 'Seller' })),
+      buyerUser: ids(await list({ buyerID: B, userID: U })),
+      badLevel: await failure(() => list({ level: 'Team' })),
+    };
+    const supplierUser = await SupplierUsers.Get(S, 'aa-su');
+    result.supplierUserRoles = supplierUser.AvailableRoles;
+    await SecurityProfiles.DeleteAssignment('aa-sp', { buyerID: B, userGroupID: 'aa-group' });
+    result.afterDelete = ids(await list({ level: 'Group' }));
+    return result;
+  });
+
+  await check('impersonation_configs_and_get_access_token', async () => {
+    await SecurityProfiles.Create({ ID: 'aa-imp', Name: 'Impersonation', Roles: ['Shopper'] });
+    const created = await ImpersonationConfigs.Create({
+      ID: 'aa-cfg', ImpersonationBuyerID: B, SecurityProfileID: 'aa-imp', ClientID: cfg.buyerClientID,
+    });
+    const listed = await ImpersonationConfigs.List({ filters: { ClientID: cfg.buyerClientID } });
+    const token = await Users.GetAccessToken(B, U, { ClientID: cfg.buyerClientID, Roles: ['Shopper', 'MeAdmin'] });
+    const withoutRoles = await failure(() => Users.GetAccessToken(B, U, { ClientID: cfg.buyerClientID }));
+    await ImpersonationConfigs.Patch('aa-cfg', { ImpersonationUserID: U });
+    const patched = await ImpersonationConfigs.Get('aa-cfg');
+    await ImpersonationConfigs.Delete('aa-cfg');
+    const gone = await failure(() => ImpersonationConfigs.Get('aa-cfg'));
+    return {
+      created: [created.ID, created.ImpersonationBuyerID, created.SecurityProfileID, created.ClientID],
+      listed: listed.Items.map((c) => c.ID),
+      roles: roles(token.access_token),
+      tokenType: token.token_type,
+      withoutRoles,
+      patched: patched.ImpersonationUserID,
+      gone,
+    };
+  });
+
+  await check('api_client_and_user_group_assignments', async () => {
+    const client = await ApiClients.Create({ AppName: 'Assigned app', AccessTokenDuration: 600, Active: true });
+    await ApiClients.SaveAssignment({ ApiClientID: client.ID, BuyerID: B });
+    await ApiClients.SaveAssignment({ ApiClientID: client.ID, SupplierID: S });
+    const counted = await ApiClients.Get(client.ID);
+    const assigned = await ApiClients.ListAssignments({ apiClientID: client.ID });
+    const both = await failure(() => ApiClients.SaveAssignment({ ApiClientID: client.ID, BuyerID: B, SupplierID: S }));
+    await ApiClients.DeleteBuyerAssignment(client.ID, B);
+    await ApiClients.DeleteSupplierAssignment(client.ID, S);
+    const left = await ApiClients.ListAssignments({ apiClientID: client.ID });
+    await UserGroups.SaveUserAssignment(B, { UserGroupID: 'aa-group', UserID: U });
+    const members = await UserGroups.ListUserAssignments(B, { userGroupID: 'aa-group', page: 1, pageSize: 5 });
+    const inGroup = await Users.List(B, { userGroupID: 'aa-group' });
+    await UserGroups.DeleteUserAssignment(B, 'aa-group', U);
+    const afterRemove = await UserGroups.ListUserAssignments(B, { userID: U });
+    return {
+      counts: [counted.AssignedBuyerCount, counted.AssignedSupplierCount],
+      assigned: assigned.Items.map((a) => [a.ApiClientID === client.ID, a.BuyerID, a.SupplierID]),
+      both: both.errorCode,
+      left: left.Meta.TotalCount,
+      members: members.Items.map((a) => [a.UserGroupID, a.UserID]),
+      membersMeta: META.filter((name) => !(name in members.Meta)),
+      inGroup: inGroup.Items.map((u) => u.ID),
+      afterRemove: afterRemove.Meta.TotalCount,
+    };
+  });
+}
+
+require('./run')(main, checks);
