@@ -8,7 +8,9 @@ values, so a missing `page` or `pageSize` simply means the default.
 
 Filter values follow OrderCloud: `a|b` (either), `!a` (not), `*` wildcards (`Name=acme*`),
 `>x`, `<x`, `>=x`, `<=x`; a key repeated is AND. Field names are case-insensitive, so both `ID`
-and `Id` work. An unknown field is a 400 that lists the known ones.
+and `Id` work. An unknown field is a 400 that lists the known ones. At most MAX_FILTER_VALUES filter
+values (each `|` alternative counts), MAX_SEARCH_ON_FIELDS `searchOn` fields and MAX_VALUE_LENGTH
+characters a value or search; more is a 400 saying so.
 """
 
 import math
@@ -33,6 +35,19 @@ ERR_UNKNOWN_FILTER = "Unknown filter '{key}'. Filterable fields: {fields}."
 ERR_UNKNOWN_SORT = "Cannot sort by '{key}'. Sortable fields: {fields}."
 ERR_UNKNOWN_SEARCH_ON = "Cannot search on '{key}'. Searchable fields: {fields}."
 ERR_BAD_FILTER_VALUE = "Invalid value '{value}' for filter '{key}'."
+ERR_TOO_MANY_FILTER_VALUES = (
+    "Too many filter values: a list request may have at most {limit} (each repeated filter and each | "
+    "alternative counts); this one has {count}."
+)
+ERR_TOO_MANY_SEARCH_ON = "searchOn may name at most {limit} fields; this one names {count}."
+ERR_VALUE_TOO_LONG = "{name} is too long: at most {limit} characters; this one has {length}."
+
+# What one list request may ask for, as the core API allows (coreapi.querying): past these, SQLite
+# (the embedded default) refuses the statement ("Expression tree is too large"), which answered 503
+# "the database is not answering" for what was the request's fault.
+MAX_FILTER_VALUES = 250
+MAX_SEARCH_ON_FIELDS = 20
+MAX_VALUE_LENGTH = 10_000
 
 
 class ListParameterError(ApplicationError):
@@ -165,11 +180,29 @@ def filters_from_request(request, *, exclude: Iterable[str] = ()) -> list[tuple[
     return [(key, value) for key, values in request.GET.lists() if key.lower() not in skip for value in values]
 
 
+def _check_sizes(filters: list[tuple[str, str]], params: ListParams) -> None:
+    count = sum(value.count("|") + 1 for _key, value in filters)
+    if count > MAX_FILTER_VALUES:
+        raise ListParameterError(ERR_TOO_MANY_FILTER_VALUES.format(limit=MAX_FILTER_VALUES, count=count))
+    for key, value in filters:
+        if len(value) > MAX_VALUE_LENGTH:
+            raise ListParameterError(
+                ERR_VALUE_TOO_LONG.format(name=f"The value of filter '{key[:100]}'", limit=MAX_VALUE_LENGTH, length=len(value))
+            )
+    if params.search and len(params.search) > MAX_VALUE_LENGTH:
+        raise ListParameterError(ERR_VALUE_TOO_LONG.format(name="search", limit=MAX_VALUE_LENGTH, length=len(params.search)))
+    names = [n for n in (params.searchOn or "").split(",") if n.strip()]
+    if len(names) > MAX_SEARCH_ON_FIELDS:
+        raise ListParameterError(ERR_TOO_MANY_SEARCH_ON.format(limit=MAX_SEARCH_ON_FIELDS, count=len(names)))
+
+
 def list_queryset(
     qs: QuerySet, *, request, params: ListParams, fields: ListFields, exclude_filters: Iterable[str] = ()
 ) -> QuerySet:
     """Applies the filters, search and sort of a list request to a (selector-scoped) QuerySet."""
-    for key, value in filters_from_request(request, exclude=exclude_filters):
+    filters = filters_from_request(request, exclude=exclude_filters)
+    _check_sizes(filters, params)
+    for key, value in filters:
         spec = fields._lookup(fields.filters, key)
         if spec is None:
             raise ListParameterError(ERR_UNKNOWN_FILTER.format(key=key, fields=_names(fields.filters)))

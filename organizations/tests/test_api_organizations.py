@@ -16,7 +16,13 @@ from organizations.apis import (
     ERR_REGION_FIXED,
 )
 from organizations.models import Environment, Organization
-from portal.api_lists import ERR_UNKNOWN_FILTER, ERR_UNKNOWN_SORT
+from portal.api_lists import (
+    ERR_TOO_MANY_FILTER_VALUES,
+    ERR_TOO_MANY_SEARCH_ON,
+    ERR_UNKNOWN_FILTER,
+    ERR_UNKNOWN_SORT,
+    ERR_VALUE_TOO_LONG,
+)
 from tests.portal_api import PortalApi, error_codes, error_messages
 
 pytestmark = pytest.mark.django_db
@@ -131,6 +137,33 @@ class TestList:
         found = ids(api.get("/organizations", ID=value))
         assert time.monotonic() - started < 1.5
         assert found == expected
+
+    @pytest.mark.parametrize(
+        "query,message",
+        [
+            # SQLite refused these statements ("Expression tree is too large"): a 503 "database not answering"
+            ({"ID": "|".join(["x"] * 1200)}, ERR_TOO_MANY_FILTER_VALUES.format(limit=250, count=1200)),
+            ({"ID": ["!x"] * 200, "Name": "a|b|c|d|e|f|g|h|i|j|k|l|m|n|o|p|q|r|s|t|u|v|w|x|y|z|0|1|2|3|4|5|6|7|8|9|A|B|C|D|E|F|G|H|I|J|K|L|M|N|O"},
+             ERR_TOO_MANY_FILTER_VALUES.format(limit=250, count=251)),
+            ({"search": "x", "searchOn": ",".join(["ID"] * 1200)}, ERR_TOO_MANY_SEARCH_ON.format(limit=20, count=1200)),
+            ({"Name": "y" * 10_001}, ERR_VALUE_TOO_LONG.format(name="The value of filter 'Name'", limit=10_000, length=10_001)),
+            ({"search": "y" * 10_001}, ERR_VALUE_TOO_LONG.format(name="search", limit=10_000, length=10_001)),
+        ],
+    )
+    def test_oversized_requests_are_400_saying_which_limit(self, client, org, owner, query, message):
+        response = PortalApi(client, owner).get("/organizations", **query)
+        assert response.status_code == 400, response.content
+        assert error_codes(response) == ["InvalidRequest"]
+        assert error_messages(response) == [message]
+
+    def test_up_to_the_limits_is_fine(self, client, org, owner):
+        api = PortalApi(client, owner)
+        assert ids(api.get("/organizations", ID="|".join(["x"] * 249 + ["acme-sbx"]))) == ["acme-sbx"]
+        assert ids(api.get("/organizations", search="acme", searchOn=",".join(["ID"] * 20))) == ["acme-sbx"]
+        response = PortalApi(client, owner).get(
+            "/organizations/acme-sbx/contributors", Username="|".join(["x"] * 1200)
+        )
+        assert response.status_code == 400 and "at most 250" in error_messages(response)[0]
 
     def test_unknown_filter_is_400(self, client, org, owner):
         response = PortalApi(client, owner).get("/organizations", Colour="blue")
