@@ -120,6 +120,16 @@ class SocialSignupForm(AllauthSocialSignupForm):
         self.fields.pop("username", None)
         limit_email_length(self)
 
+    def try_save(self, request):
+        """allauth's, except that a sign-up that collides with another made since the form was checked
+        (the first of a double-click on Continue, or someone taking the typed address) raises
+        SignupConflict instead of a 500 (IntegrityError); accounts.views.PortalSocialSignupView answers it."""
+        try:
+            with transaction.atomic():
+                return super().try_save(request)
+        except IntegrityError:
+            raise SignupConflict from None
+
     @property
     def provider_email(self) -> str | None:
         """The address the provider gave (taken by another account, or the form would not show), if any."""

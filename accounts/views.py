@@ -2,6 +2,9 @@ from urllib.parse import urlencode, urlsplit
 
 from allauth.account.views import EmailView, SignupView
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+from allauth.socialaccount.models import SocialAccount, SocialLogin
+from allauth.socialaccount.views import SignupView as AllauthSocialSignupView
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -242,3 +245,49 @@ class PortalSignupView(SignupView):
 
 
 signup_view = PortalSignupView.as_view()
+
+
+PENDING_SOCIAL_SIGNUP = "socialaccount_sociallogin"  # allauth's session key (socialaccount.internal.flows.signup)
+
+
+class PortalSocialSignupView(AllauthSocialSignupView):
+    """allauth's "Finish signing up with <provider>" form. Submitted twice (a double-click on
+    Continue), the second submit was a 500 (IntegrityError) or the form again saying the address
+    "belongs to another account", the account its first submit had just made; it now signs in to
+    that account, as the provider sign-in would. When someone else took the typed address meanwhile,
+    the form is shown again with what a taken address gets."""
+
+    def post(self, request, *args, **kwargs):
+        if self._signed_up_already(self.sociallogin):
+            return self._sign_in(request.session.get(PENDING_SOCIAL_SIGNUP))
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        pending = self.request.session.get(PENDING_SOCIAL_SIGNUP)
+        try:
+            return super().form_valid(form)
+        except SignupConflict:
+            sociallogin = SocialLogin.deserialize(pending)  # as before this submit: nothing of it was saved
+            if self._signed_up_already(sociallogin):
+                return self._sign_in(pending)
+            self.request.session[PENDING_SOCIAL_SIGNUP] = pending
+            self.sociallogin = form.sociallogin = sociallogin
+            try:
+                form.validate_unique_email(form.cleaned_data.get("email"))
+            except forms.ValidationError as exc:
+                form.add_error("email", exc)
+            return self.form_invalid(form)
+
+    @staticmethod
+    def _signed_up_already(sociallogin) -> bool:
+        """The provider account of this pending sign-up belongs to an account by now."""
+        account = sociallogin.account
+        return SocialAccount.objects.filter(provider=account.provider, uid=account.uid).exists()
+
+    def _sign_in(self, pending):
+        from allauth.socialaccount.internal.flows.login import complete_login
+
+        return complete_login(self.request, SocialLogin.deserialize(pending))
+
+
+social_signup_view = PortalSocialSignupView.as_view()

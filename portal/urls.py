@@ -19,6 +19,8 @@ urlpatterns = [
     path("accounts/email/", accounts_views.email_manage_view, name="account_email"),
     # sign-up answering a username taken at the same moment by another sign-up with the form, not a 500
     path("accounts/signup/", accounts_views.signup_view, name="account_signup"),
+    # the provider sign-up form answering a double-click on its button by signing in, not with a 500
+    path("accounts/3rdparty/signup/", accounts_views.social_signup_view, name="socialaccount_signup"),
     # allauth's own "Account Connections" page is Profile > Authentication here (one page, one unlink rule)
     path(
         "accounts/3rdparty/",

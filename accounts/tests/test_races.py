@@ -106,3 +106,28 @@ def test_unlinking_both_providers_in_two_tabs_keeps_one_way_to_sign_in(monkeypat
     assert all(isinstance(o, tuple) and o[0] == 200 for o in outcomes.values()), outcomes
     assert SocialAccount.objects.filter(user=user).count() == 1
     assert sum(ERR_UNLINK_LAST_SIGN_IN_METHOD in html for _, html in outcomes.values()) == 1
+
+
+def test_a_double_click_on_the_provider_sign_up_form_signs_in_instead_of_a_500(monkeypatch, social_login, client):
+    """Both submits of "Finish signing up with GitHub" found the typed address free, then both
+    saved: the second was a 500 (IntegrityError). Now it signs in to the account the first made."""
+    UserFactory(username="hamlet", email="hamlet@example.com")
+    response = social_login("github", uid=78, login="hamlet-gh", email="hamlet@example.com")
+    assert response["Location"] == reverse("socialaccount_signup")
+    pending = dict(client.session.items())
+    barrier = threading.Barrier(2)
+    pause_at(monkeypatch, "accounts.forms.SocialSignupForm.validate_unique_email", barrier)
+
+    def submit():
+        browser = Client(raise_request_exception=True)
+        session = browser.session
+        session.update(pending)
+        session.save()
+        answer = browser.post(reverse("socialaccount_signup"), {"email": "prince@example.com"})
+        return answer.status_code, browser.session.get("_auth_user_id")
+
+    outcomes = run_concurrently(first=submit, second=submit)
+
+    created = User.objects.get(email="prince@example.com")
+    assert sorted(outcomes.values(), key=repr) == [(302, str(created.pk))] * 2, outcomes
+    assert SocialAccount.objects.get(uid="78").user == created

@@ -129,3 +129,41 @@ def test_social_sign_up_with_another_taken_address_says_link_under_authenticatio
     page = response.content.decode()
     assert "An account with Hamlet@example.com already exists." in page
     assert "connect your GitHub account" not in page
+
+
+def _pending_social_sign_up(client, social_login):
+    """A GitHub sign-up waiting on its form (the provider's address is another account's); returns
+    a second client holding the same session data, as a second submit of that form would."""
+    from django.test import Client
+
+    UserFactory(username="hamlet", email="hamlet@example.com")
+    response = social_login("github", uid=77, login="hamlet-gh", email="hamlet@example.com")
+    assert response["Location"] == reverse("socialaccount_signup")
+    twin = Client()
+    session = twin.session
+    session.update(dict(client.session.items()))
+    session.save()
+    return twin
+
+
+def test_submitting_the_provider_sign_up_form_twice_signs_in_to_the_account_the_first_made(client, social_login):
+    """The second submit of a double-click said the address "belongs to another account" (the one
+    the first submit had just made, with this GitHub account linked) and to link GitHub to it."""
+    twin = _pending_social_sign_up(client, social_login)
+    assert client.post(reverse("socialaccount_signup"), {"email": "prince@example.com"}).status_code == 302
+    created = User.objects.get(email="prince@example.com")
+
+    again = twin.post(reverse("socialaccount_signup"), {"email": "prince@example.com"})
+    assert again.status_code == 302, again.context["form"].errors
+    assert twin.session["_auth_user_id"] == str(created.pk)
+    assert User.objects.filter(email="prince@example.com").count() == 1
+    assert SocialAccount.objects.get(uid="77").user == created
+
+
+def test_another_provider_account_typing_a_just_taken_address_is_still_told_it_is_taken(client, social_login, fake_oauth):
+    twin = _pending_social_sign_up(client, social_login)
+    UserFactory(username="horatio", email="prince@example.com")
+    again = twin.post(reverse("socialaccount_signup"), {"email": "prince@example.com"})
+    assert again.status_code == 200
+    assert [e.code for e in again.context["form"].errors.as_data()["email"]] == ["email_taken"]
+    assert not SocialAccount.objects.filter(uid="77").exists()
