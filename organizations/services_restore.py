@@ -82,6 +82,7 @@ ERR_RESTORE_ORG_DELETED = (
     "organization brings back what it held when it was deleted."
 )
 ERR_RESTORE_RUNNING = "A restore of this organization is already queued or running. Wait for it to finish."
+ERR_RESTORE_SCHEDULED_ALREADY = "already restored by the weekly schedule at {at:%Y-%m-%d %H:%M} UTC (restore #{pk})"
 ERR_RESTORE_NOT_FOUND = "Restore not found."
 ERR_WEBHOOK_NOT_FOUND = "This organization has no staging restore webhook."
 ERR_WEBHOOK_URL_REQUIRED = "Enter the URL to POST to after each restore."
@@ -99,6 +100,9 @@ ERR_WEBHOOK_HASH_KEY_TOO_LONG = "The HashKey can be at most 200 characters long.
 ERR_WEBHOOK_HASH_KEY_NUL = "The HashKey may not contain NUL characters."
 
 STAGING_RESTORE_STALE_AFTER = timedelta(hours=2)
+# The weekly fan-out skips an org the schedule restored (or is restoring) this recently: beat fires a
+# due entry again after a restart that lost its last save, or twice when two beats run.
+STAGING_RESTORE_SCHEDULE_ONCE_WITHIN = timedelta(hours=12)
 RESTORE_WEBHOOK_MAX_ATTEMPTS = 5
 RESTORE_WEBHOOK_BACKOFF_BASE_SECONDS = 10
 RESTORE_WEBHOOK_TIMEOUT = (3.05, 10.0)  # (connect, read) seconds
@@ -236,6 +240,12 @@ def staging_restore_start(
     _fail_stale_runs(org)
     if StagingRestore.objects.filter(organization=org, status__in=ACTIVE_RESTORE_STATUSES).exists():
         raise RestoreRunningError(ERR_RESTORE_RUNNING)
+    if trigger == StagingRestoreTrigger.SCHEDULE:  # under the org's lock: a second fan-out waits, then sees it
+        done = (StagingRestore.objects.filter(organization=org, trigger=StagingRestoreTrigger.SCHEDULE,
+                                              created_at__gte=timezone.now() - STAGING_RESTORE_SCHEDULE_ONCE_WITHIN)
+                .exclude(status=StagingRestoreStatus.FAILED).order_by("-created_at").first())
+        if done is not None:
+            raise RestoreError(ERR_RESTORE_SCHEDULED_ALREADY.format(at=done.created_at, pk=done.pk))
     run = StagingRestore(organization=org, requested_by=actor, trigger=trigger, tables_total=restore_table_count())
     run.full_clean()
     try:

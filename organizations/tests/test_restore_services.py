@@ -307,6 +307,41 @@ class TestWeeklySchedule:
         assert org.environment == Environment.SANDBOX  # the Sandbox org was not touched
 
 
+    def test_the_weekly_task_fired_twice_restores_once(self, staging_org, django_capture_on_commit_callbacks, caplog):
+        """Beat fires a due entry again when it restarts before it saved its schedule file (killed
+        during a 03:00 deploy), or when two beats run: every Staging org was restored twice (its
+        receivers called twice), as the first runs had finished before the second fan-out came."""
+        from organizations.tasks import staging_restores_weekly
+
+        with django_capture_on_commit_callbacks(execute=True):
+            first = staging_restores_weekly.delay().get()
+        with django_capture_on_commit_callbacks(execute=True), caplog.at_level("INFO", logger=sr.__name__):
+            second = staging_restores_weekly.delay().get()
+        assert len(first) == 1 and second == []
+        assert StagingRestore.objects.count() == 1
+        assert "already restored by the weekly schedule" in caplog.text
+
+    def test_after_a_failed_weekly_run_the_schedule_fired_again_retries_it(self, staging_org, monkeypatch,
+                                                                          django_capture_on_commit_callbacks):
+        import coreapi.restore
+
+        real_copy = coreapi.restore.marketplace_copy
+        monkeypatch.setattr(coreapi.restore, "marketplace_copy", lambda **kw: 1 / 0)
+        with django_capture_on_commit_callbacks(execute=True):
+            (failed,) = sr.staging_restores_schedule()
+        assert StagingRestore.objects.get(pk=failed).status == StagingRestoreStatus.FAILED
+        monkeypatch.setattr(coreapi.restore, "marketplace_copy", real_copy)
+        with django_capture_on_commit_callbacks(execute=True):
+            (retried,) = sr.staging_restores_schedule()
+        assert StagingRestore.objects.get(pk=retried).status == StagingRestoreStatus.SUCCEEDED
+
+    def test_a_manual_restore_after_the_weekly_one_is_not_refused(self, staging_org, owner, run_restore,
+                                                                 django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            sr.staging_restores_schedule()
+        assert run_restore(owner, staging_org).status == StagingRestoreStatus.SUCCEEDED
+
+
 # --- the staging restore webhook -----------------------------------------------------------------
 class TestRestoreWebhookConfig:
     def test_an_admin_saves_reads_and_removes_the_webhook(self, staging_org, admin_user):
