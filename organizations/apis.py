@@ -28,7 +28,7 @@ from accounts.models import User
 from coreapi import selectors as core_selectors
 from coreapi.schemas import OCBool
 from organizations import environments, selectors, services
-from organizations.models import Contributor, Invitation, Organization
+from organizations.models import Contributor, Environment, Invitation, Organization
 from organizations.permissions import Membership
 from portal.api_lists import ListFields, ListParams, PageParams, list_page, list_response, paginate
 from portal.common.errors import ApplicationError, NotFoundError, PermissionError_
@@ -345,15 +345,30 @@ def organization_save(request: HttpRequest, id: str, payload: OrganizationIn, pa
     except NotFoundError:
         existing = None
     if existing is not None:
-        if payload.Region and payload.Region.Id and payload.Region.Id.strip().lower() != existing.region:
-            raise ApplicationError(ERR_REGION_FIXED)
-        org = services.organization_rename(actor=request.auth, organization=existing, name=payload.Name or "")
-        return Status(200, organization_out(org))
+        return Status(200, organization_out(_organization_update(request, existing, payload)))
     if environment and environment.strip().lower() != "sandbox":
         raise ApplicationError(ERR_CREATE_SANDBOX_ONLY)
     region = (payload.Region.Id if payload.Region and payload.Region.Id else None) or environments.DEFAULT_REGION
-    org = services.organization_create(actor=request.auth, oc_id=id, name=payload.Name or "", region=region)
+    try:
+        org = services.organization_create(actor=request.auth, oc_id=id, name=payload.Name or "", region=region)
+    except services.IdTakenError:
+        # Two PUTs of one new Id at once (a client's retry, a double submit): the one that lost
+        # the race finds the organization its twin request just created and saves over it, as it
+        # would have a moment later, instead of 409 IdExists for the caller's own organization.
+        try:
+            existing = selectors.organization_get(actor=request.auth, oc_id=id, environment=Environment.SANDBOX)
+        except NotFoundError:
+            existing = None
+        if existing is None or existing.owner_id != request.auth.pk:
+            raise
+        return Status(200, organization_out(_organization_update(request, existing, payload)))
     return Status(201, organization_out(org))
+
+
+def _organization_update(request: HttpRequest, existing: Organization, payload: OrganizationIn) -> Organization:
+    if payload.Region and payload.Region.Id and payload.Region.Id.strip().lower() != existing.region:
+        raise ApplicationError(ERR_REGION_FIXED)
+    return services.organization_rename(actor=request.auth, organization=existing, name=payload.Name or "")
 
 
 @router.delete(

@@ -227,3 +227,33 @@ def test_a_removed_admin_cannot_save_the_restore_webhook_at_the_same_moment(stag
     assert isinstance(outcomes["save"], NotFoundError), outcomes
     assert not StagingRestoreWebhook.objects.filter(organization=staging_org).exists()
     assert actions(staging_org)[len(before):] == [AuditAction.CONTRIBUTOR_REMOVE]
+
+
+def test_two_puts_of_a_new_organization_at_once_both_succeed(owner, outsider, monkeypatch):
+    """A client's PUT /organizations/{id} sent twice at once (a retry after a timeout, a double
+    submit): both found no organization and both created one; the one that lost the race answered
+    409 IdExists for the caller's own organization, which a moment later it would have saved
+    (200). Now it saves over it. Someone else's organization stays a 409."""
+    from django.test import Client
+
+    from tests.portal_api import PortalApi
+
+    owner_api, outsider_api = PortalApi(Client(), owner), PortalApi(Client(), outsider)
+    barrier = threading.Barrier(2)
+    pause_at(monkeypatch, "organizations.services._check_id_free", barrier)
+    outcomes = run_concurrently(
+        first=lambda: owner_api.put("/organizations/race-org", {"Name": "First"}),
+        second=lambda: owner_api.put("/organizations/race-org", {"Name": "Second"}),
+    )
+    assert sorted(r.status_code for r in outcomes.values()) == [200, 201], {k: r.content for k, r in outcomes.items()}
+    org = Organization.objects.get(oc_id="race-org")
+    assert org.owner == owner and org.name in {"First", "Second"}
+
+    barrier = threading.Barrier(2)
+    pause_at(monkeypatch, "organizations.services._check_id_free", barrier)
+    outcomes = run_concurrently(
+        first=lambda: owner_api.put("/organizations/other-race", {"Name": "Mine"}),
+        second=lambda: outsider_api.put("/organizations/other-race", {"Name": "Theirs"}),
+    )
+    assert sorted(r.status_code for r in outcomes.values()) == [201, 409], {k: r.content for k, r in outcomes.items()}
+    assert Organization.objects.filter(oc_id="other-race").count() == 1
