@@ -545,6 +545,21 @@ SECURITY_PROFILES = Resource(
     tag="Security profiles",
 )
 
+def _impersonation_config_before_save(caller, obj, data, creating):
+    """What a config names must exist, as an API client's integration events must (only what the
+    write sets is checked, `_newly_set`): a config naming an unknown security profile was saved
+    (201) and then gave every impersonation token through it no roles; an unknown ClientID or
+    buyer made a config that never applied."""
+    mp = caller.marketplace_pk
+    for column, model, object_type in (
+        ("security_profile_id", m.SecurityProfile, "SecurityProfile"), ("client_id", m.ApiClient, "ApiClient"),
+        ("impersonation_buyer_id", m.Buyer, "Buyer"), ("buyer_id", m.Buyer, "Buyer"),
+    ):  # fmt: skip
+        for value in _newly_set(obj, column):
+            if not exists_locked(model.objects.filter(marketplace_id=mp, oc_id=value)):
+                raise CoreObjectNotFound(object_type, value)
+
+
 IMPERSONATION_CONFIGS = Resource(
     object_type="ImpersonationConfig",
     sdk="ImpersonationConfigs",
@@ -557,6 +572,7 @@ IMPERSONATION_CONFIGS = Resource(
     required=("SecurityProfileID", "ClientID"),
     search_fields=("ID", "ClientID", "SecurityProfileID", "BuyerID", "GroupID", "UserID", "ImpersonationBuyerID",
                    "ImpersonationGroupID", "ImpersonationUserID"),  # fmt: skip
+    before_save=_impersonation_config_before_save,
     tag="Impersonation configs",
 )
 

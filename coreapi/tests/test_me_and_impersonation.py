@@ -86,6 +86,27 @@ class TestImpersonation:
                               {"ClientID": "buyer-client", "Roles": ["Shopper", "MeAdmin"]})  # fmt: skip
         assert jwt.decode(response.json()["access_token"], options={"verify_signature": False})["role"] == ["MeAdmin"]
 
+    @pytest.mark.parametrize(("field", "object_type"), [("SecurityProfileID", "SecurityProfile"), ("ClientID", "ApiClient"),
+                                                        ("ImpersonationBuyerID", "Buyer"), ("BuyerID", "Buyer")])  # fmt: skip
+    def test_an_impersonation_config_naming_what_does_not_exist_is_not_found(self, world, admin_token, shopper, field,
+                                                                             object_type):  # fmt: skip
+        """It was saved (201), and a config naming an unknown security profile gave impersonation
+        tokens through it no roles at all."""
+        world.call("post", "/v1/securityprofiles", admin_token, {"ID": "imp", "Name": "Imp", "Roles": ["MeAdmin"]})
+        body = {"ClientID": "buyer-client", "SecurityProfileID": "imp", "ImpersonationBuyerID": "buyer-1", "BuyerID": "buyer-1"}
+        for method, path, status in (("post", "/v1/impersonationconfig", 201), ("put", "/v1/impersonationconfig/put", 201)):
+            response = world.call(method, path, admin_token, {**body, field: "ghost"})
+            assert response.status_code == 404, response.content
+            assert response.json()["Errors"][0]["Data"] == {"ObjectType": object_type, "ObjectID": "ghost"}
+            response = world.call(method, path, admin_token, body)
+            assert response.status_code == status, response.content
+        created = world.call("get", "/v1/impersonationconfig?pageSize=1", admin_token).json()["Items"][0]["ID"]
+        response = world.call("patch", f"/v1/impersonationconfig/{created}", admin_token, {field: "ghost"})
+        assert response.status_code == 404 and response.json()["Errors"][0]["Data"]["ObjectType"] == object_type
+        # what a write does not change is not checked again: the profile deleted since, a rename still works
+        world.call("delete", "/v1/securityprofiles/imp", admin_token)
+        assert world.call("patch", f"/v1/impersonationconfig/{created}", admin_token, {"UserID": "admin"}).status_code == 200
+
     def test_unknown_user_or_client(self, world, admin_token, shopper):
         url = "/v1/buyers/buyer-1/users/{user}/accesstoken"
         roles = {"Roles": ["Shopper"]}
