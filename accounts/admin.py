@@ -7,6 +7,7 @@ from django.contrib.auth.forms import UsernameField as DjangoUsernameField
 
 from accounts.models import User, UserManager
 from accounts.services import user_email_make_primary
+from accounts.validators import validate_person_name
 
 # the admin's answer to an address another account has (as its email, or added under Profile > Email)
 ERR_ADMIN_EMAIL_TAKEN = "Another account already uses this email address (addresses are compared ignoring case)."
@@ -47,6 +48,11 @@ class AdminUserChangeForm(_EmailMixin, UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
         field_classes = {"username": NullableUsernameField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "name" in self.fields:  # one line of visible text, as on Profile
+            self.fields["name"].validators.append(validate_person_name)
 
 
 @admin.register(User)

@@ -12,7 +12,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 
 from accounts.services import UsernameError, username_clean
-from accounts.validators import ERR_USERNAME_EMPTY
+from accounts.validators import ERR_USERNAME_EMPTY, validate_person_name
 
 
 USERNAME_HELP = "3-40 letters, digits, '-', '_' or '.'. People find you by it; it cannot be an email address."
@@ -105,7 +105,8 @@ class UsernameChooseForm(forms.Form):
 
 
 class ProfileForm(UsernameChooseForm):
-    name = forms.CharField(label="Name", max_length=150, required=False, help_text="Shown to people in your organizations.")
+    name = forms.CharField(label="Name", max_length=150, required=False, help_text="Shown to people in your organizations.",
+                           validators=[validate_person_name])
 
     field_order = ["name", "username"]
 

@@ -46,3 +46,22 @@ def is_valid_portal_username(value: str | None) -> bool:
     return True
 
 ERR_USERNAME_TAKEN = "That username is taken. Choose another one."
+
+
+ERR_NAME_CHARACTERS = (
+    "A name cannot contain line breaks, tabs or invisible control characters (such as text-direction marks)."
+)
+# Unicode's bidirectional controls (embeddings, overrides, isolates and marks): in a name they turn
+# the text around it, e.g. "Ann (admin)" can be made to read as another person's name and username.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def validate_person_name(value: str | None) -> None:
+    """A person's name (Profile, the admin) is one line of visible text: it is shown to others
+    beside their username and written into the subject line of the emails they cause (an invitation:
+    "<name> invited you to ..."). A line break there split the subject and put the rest of the name
+    into the email's text, and a carriage return stopped the email from being sent at all."""
+    import unicodedata
+
+    if any(unicodedata.category(char) == "Cc" or char in BIDI_CONTROLS for char in value or ""):
+        raise ValidationError(ERR_NAME_CHARACTERS, code="characters")

@@ -119,3 +119,11 @@ def test_other_changes_leave_the_addresses_alone(staff_client, user):
     EmailAddress.objects.create(user=user, email="prince@example.com", verified=True, primary=True)
     staff_client.post(reverse("admin:accounts_user_change", args=[user.pk]), _change_data(user, name="Hamlet II"))
     assert EmailAddress.objects.get(user=user, primary=True).email == "prince@example.com"
+
+
+def test_staff_cannot_give_a_name_a_line_break_either(staff_client, user):
+    from accounts.validators import ERR_NAME_CHARACTERS
+
+    response = staff_client.post(reverse("admin:accounts_user_change", args=[user.pk]),
+                                 _change_data(user, name="Prince\r\nHamlet"))
+    assert response.status_code == 200 and ERR_NAME_CHARACTERS in _errors(response)

@@ -177,3 +177,27 @@ def test_making_an_unconfirmed_address_primary_says_to_confirm_it_first(client, 
     assert "Your primary email address must be verified" not in text
     user.refresh_from_db()
     assert user.email == "hamlet@example.com"
+
+
+@pytest.mark.parametrize("name", ["Demo\rDev", "Line one\nURGENT: reset your password at evil.example", "Tab\there",
+                                  "Ann \u202e)nimda( \u202c", "Bell\x07"])
+def test_a_name_with_line_breaks_or_control_characters_is_a_form_error(client, user, name):
+    """A carriage return in a name stopped every invitation email that person sent (its subject is
+    "<name> invited you to ..."), a line break put the rest of the name into the email's text, and
+    text-direction overrides let a name read as someone else's "Name (username)"."""
+    from accounts.validators import ERR_NAME_CHARACTERS
+
+    client.force_login(user)
+    response = client.post(reverse("accounts:profile"), {"name": name, "username": "hamlet"})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"name": [ERR_NAME_CHARACTERS]}
+    user.refresh_from_db()
+    assert user.name == "Prince Hamlet"
+
+
+@pytest.mark.parametrize("name", ["Zoë Ølsen-Ünal", "山田 太郎", "علی رضا", "Family 👨\u200d👩\u200d👧", "  Padded  "])
+def test_names_in_any_script_are_kept(client, user, name):
+    client.force_login(user)
+    assert client.post(reverse("accounts:profile"), {"name": name, "username": "hamlet"}).status_code == 302
+    user.refresh_from_db()
+    assert user.name == name.strip()
