@@ -21,6 +21,10 @@ from accounts.selectors import social_account_list, user_search, username_sugges
 from accounts.services import UsernameError, social_account_disconnect, user_profile_update, user_username_set
 
 MSG_USERNAME_CHOSEN = "Welcome! Your username is {username}."
+MSG_USERNAME_CHOSEN_ALREADY = (
+    "Your username is {username}: it was chosen in another tab or window, so {posted} was not used."
+    " You can change it under Profile."
+)
 MSG_PROFILE_SAVED = "Your profile has been saved."
 # Profile, for an account from before every account needed an email address (its email is empty)
 MSG_NO_EMAIL = "Your account has no email address: you cannot reset your password or receive organization codes."
@@ -60,6 +64,10 @@ def username_choose_view(request):
     user = request.user
     next_url = _safe_next(request, reverse("dashboard"))
     if user.has_valid_username:
+        posted = (request.POST.get("username") or "").strip()
+        if request.method == "POST" and posted.lower() != user.username.lower():
+            # chosen meanwhile in another tab: this one's choice was not applied, and the user is told so
+            messages.info(request, MSG_USERNAME_CHOSEN_ALREADY.format(username=user.username, posted=posted))
         return redirect(next_url)
     if request.method == "POST":
         form = UsernameChooseForm(request.POST, user=user)

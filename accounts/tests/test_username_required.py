@@ -107,3 +107,29 @@ def test_choose_page_refuses_bad_usernames_with_a_clear_message(client, nameless
 def test_choose_page_for_a_user_who_has_a_username_redirects(client, user):
     client.force_login(user)
     assert client.get(CHOOSE)["Location"] == reverse("dashboard")
+
+
+def test_choosing_in_a_second_tab_after_the_first_says_which_username_the_account_has(client):
+    """The second tab's choice was dropped without a word: the user believed they were 'beta'."""
+    from accounts.views import MSG_USERNAME_CHOSEN_ALREADY
+
+    newcomer = UserFactory(username=None, email="newcomer@example.com")
+    client.force_login(newcomer)
+    assert client.post(CHOOSE, {"username": "alpha", "next": "/account/profile/"}).status_code == 302
+    client.get("/account/profile/")  # the first tab shows its welcome
+    second = client.post(CHOOSE, {"username": "beta", "next": "/account/profile/"})
+    assert second.status_code == 302 and second["Location"] == "/account/profile/"
+    page = client.get(second["Location"])
+    said = [str(m) for m in page.context["messages"]]
+    assert said == [MSG_USERNAME_CHOSEN_ALREADY.format(username="alpha", posted="beta")]
+    newcomer.refresh_from_db()
+    assert newcomer.username == "alpha"
+
+
+def test_the_same_choice_posted_twice_says_nothing_more(client):
+    newcomer = UserFactory(username=None, email="newcomer@example.com")
+    client.force_login(newcomer)
+    client.post(CHOOSE, {"username": "alpha"})
+    client.get("/dashboard/")  # the welcome is shown
+    page = client.get(client.post(CHOOSE, {"username": "Alpha"})["Location"])
+    assert [str(m) for m in page.context["messages"]] == []
