@@ -416,13 +416,13 @@ def _mount_assignment(router: Router, a: Assignment) -> None:
         def delete_(request, _spec=spec, _route=route, **kw):
             caller: Caller = request.auth
             caller.require(a.write_roles, seller_only=True)
-            query = {k: kw.get(k) for k in _spec.query_columns}
+            query = {k: kw.get(k) for k in (*_spec.query_columns, *_spec.no_such_level)}
             _before(request, route=_route, verb="DELETE", params={**kw}, request_body=None)
             a.delete(caller, _spec, kw, query)
             _fire(request, route=_route, verb="DELETE", params={**kw}, request_body=None, response_body=None)
             return HttpResponse(status=204)
 
-        query_p = [P(n, P.KEYWORD_ONLY, default=None, annotation=str | None) for n in spec.query_columns]
+        query_p = [P(n, P.KEYWORD_ONLY, default=None, annotation=str | None) for n in (*spec.query_columns, *spec.no_such_level)]
         router.add_api_operation(
             route, ["DELETE"], _view(f"{a.sdk}_{spec.op}", delete_, [*_str_params(names), *query_p]),
             response={204: None}, operation_id=f"{a.sdk}.{spec.op}", tags=tags,

@@ -1515,6 +1515,7 @@ CATEGORY_ASSIGNMENTS = Assignment(
             path="/catalogs/{catalogID}/categories/{categoryID}/assignments",
             path_columns={"categoryID": "category_id"},
             query_columns={"buyerID": "buyer_id", "userGroupID": "user_group_id"},
+            no_such_level=("userID",),  # the SDK documents it; these assignments have no user level
         )
     ],
     tag="Categories",
@@ -1552,6 +1553,7 @@ PRODUCT_ASSIGNMENTS = Assignment(
             path="/products/{productID}/assignments/{buyerID}",
             path_columns={"productID": "product_id", "buyerID": "buyer_id"},
             query_columns={"userGroupID": "user_group_id", "sellerID": "seller_id"},
+            no_such_level=("userID",),  # the SDK documents it; these assignments have no user level
         )
     ],
     tag="Products",
@@ -1626,6 +1628,7 @@ MESSAGE_SENDER_ASSIGNMENTS = Assignment(
             path="/messagesenders/{messageSenderID}/assignments",
             path_columns={"messageSenderID": "message_sender_id"},
             query_columns={"buyerID": "buyer_id", "supplierID": "supplier_id", "userGroupID": "user_group_id"},
+            no_such_level=("userID",),  # the SDK documents it; these assignments have no user level
         )
     ],
     tag="Message senders",
@@ -1653,6 +1656,7 @@ BUNDLE_ASSIGNMENTS = Assignment(
             path="/bundles/{bundleID}/assignments/{buyerID}",
             path_columns={"bundleID": "bundle_id", "buyerID": "buyer_id"},
             query_columns={"userGroupID": "user_group_id", "sellerID": "seller_id"},
+            no_such_level=("userID",),  # the SDK documents it; these assignments have no user level
         )
     ],
     tag="Bundles",

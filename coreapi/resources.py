@@ -634,6 +634,9 @@ class AssignmentDelete:
     path: str  # under /v1, e.g. "/buyers/{buyerID}/ApiClients/Assignments/{apiClientID}"
     path_columns: dict[str, str]  # path param -> column
     query_columns: dict[str, str] = field(default_factory=dict)  # query param -> column (missing = "")
+    # query params the SDK documents for a level this table has none of (`userID` where assignments
+    # are to a buyer or user group only): given, they name no assignment, and nothing is deleted
+    no_such_level: tuple[str, ...] = ()
 
 
 @dataclass
@@ -794,6 +797,8 @@ class Assignment:
     @transaction.atomic
     def delete(self, caller, spec: AssignmentDelete, path_params: dict, query: dict) -> int:
         qs = self.queryset(caller, path_params)
+        if any(query.get(param) for param in spec.no_such_level):
+            return 0  # it was ignored: ?userID=u deleted the buyer's own assignment
         cond = {column: path_params[param] for param, column in spec.path_columns.items()}
         seller_columns = {self.columns[name] for name in self.seller_keys}
         for param, column in spec.query_columns.items():
