@@ -1,6 +1,6 @@
 from urllib.parse import urlencode, urlsplit
 
-from allauth.account.views import EmailView, SignupView
+from allauth.account.views import ConfirmEmailView, EmailView, SignupView
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.models import SocialAccount, SocialLogin
 from allauth.socialaccount.views import SignupView as AllauthSocialSignupView
@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -299,3 +299,38 @@ class PortalSocialSignupView(AllauthSocialSignupView):
 
 
 social_signup_view = PortalSocialSignupView.as_view()
+
+
+class PortalConfirmEmailView(ConfirmEmailView):
+    """allauth's page of an email confirmation link. A link whose address is confirmed already (the
+    link opened again, or Confirm pressed again after going back) says so: it said the link "has
+    expired or is invalid" and to ask for a new one, and pressing Confirm again was a 404 page."""
+
+    def post(self, *args, **kwargs):
+        try:
+            self.get_object()
+        except Http404:
+            return self.get(*args, **kwargs)  # the page saying why there is nothing to confirm
+        return super().post(*args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not self.object:
+            context["confirmed_already"] = self._confirmed_address()
+        return context
+
+    def _confirmed_address(self):
+        """The address this (unexpired, genuine) link was sent for, when it is confirmed by now."""
+        from allauth.account import app_settings as account_settings
+        from allauth.account.models import EmailAddress
+        from django.core import signing
+
+        try:
+            pk = signing.loads(self.kwargs["key"], max_age=60 * 60 * 24 * account_settings.EMAIL_CONFIRMATION_EXPIRE_DAYS,
+                               salt=account_settings.SALT)
+        except signing.BadSignature:  # SignatureExpired included
+            return None
+        return EmailAddress.objects.filter(pk=pk, verified=True).first() if isinstance(pk, int) else None
+
+
+confirm_email_view = PortalConfirmEmailView.as_view()

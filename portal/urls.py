@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from accounts import views as accounts_views
@@ -21,6 +21,8 @@ urlpatterns = [
     path("accounts/signup/", accounts_views.signup_view, name="account_signup"),
     # the provider sign-up form answering a double-click on its button by signing in, not with a 500
     path("accounts/3rdparty/signup/", accounts_views.social_signup_view, name="socialaccount_signup"),
+    # an email confirmation link opened (or confirmed) again says the address is confirmed already
+    re_path(r"^accounts/confirm-email/(?P<key>[-:\w]+)/$", accounts_views.confirm_email_view, name="account_confirm_email"),
     # allauth's own "Account Connections" page is Profile > Authentication here (one page, one unlink rule)
     path(
         "accounts/3rdparty/",

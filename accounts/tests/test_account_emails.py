@@ -63,3 +63,41 @@ def test_the_dashboard_says_signed_in_once(client, user, password):
     assert page.content.decode().count("Signed in as") == 1  # the flash message, not a second line
     again = client.get(reverse("dashboard")).content.decode()
     assert "Signed in as" not in again and "Welcome, Prince Hamlet" in again
+
+
+def _confirmation_link(user, email="prince@elsinore.example"):
+    from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+
+    address = EmailAddress.objects.create(user=user, email=email, verified=False, primary=False)
+    return reverse("account_confirm_email", args=[EmailConfirmationHMAC(address).key]), address
+
+
+def test_a_confirmation_link_opened_again_says_the_address_is_confirmed_already(client, user):
+    """It said the link "has expired or is invalid" and to ask for a new one (which then said the
+    address was verified already)."""
+    link, address = _confirmation_link(user)
+    assert client.post(link).status_code == 302
+    address.refresh_from_db()
+    assert address.verified
+
+    html = client.get(link).content.decode()
+    assert "<strong>prince@elsinore.example</strong> is confirmed already: there is nothing more to do." in html
+    assert "expired or is invalid" not in html
+
+
+def test_pressing_confirm_again_after_going_back_is_not_a_404(client, user):
+    link, _address = _confirmation_link(user)
+    client.post(link)
+    again = client.post(link)
+    assert again.status_code == 200
+    assert "is confirmed already" in again.content.decode()
+
+
+def test_a_forged_or_unknown_link_still_says_it_is_invalid(client, user):
+    link, address = _confirmation_link(user)
+    address.verified = True
+    address.save()
+    forged = link.replace(link.rstrip("/").rsplit(":", 1)[1], "forged")
+    for response in (client.get(forged), client.post(forged), client.get(reverse("account_confirm_email", args=["abc"]))):
+        html = response.content.decode()
+        assert "expired or is invalid" in html and "prince@elsinore.example" not in html
