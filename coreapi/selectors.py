@@ -117,35 +117,47 @@ def api_client_app_names(*, environment: str, marketplace_id: str, client_ids) -
     return dict(rows)
 
 
-def api_client_list(*, environment: str, marketplace_id: str, search: str | None = None) -> list[dict]:
-    """API clients of a marketplace for the console picker: ID, AppName, Active, flags."""
+PICKER_LIMIT = 200  # the console's pickers show at most this many (the Portal API pages through all)
+
+
+def api_client_queryset(*, environment: str, marketplace_id: str, search: str | None = None):
+    """A marketplace's API clients, by app name (search: in the ID or the app name)."""
     marketplace = marketplace_get(environment=environment, marketplace_id=marketplace_id)
     qs = ApiClient.objects.filter(marketplace=marketplace)
     if search:
         qs = qs.filter(Q(oc_id__icontains=search) | Q(app_name__icontains=search))
-    return [
-        {
-            "ID": c.oc_id,
-            "AppName": c.app_name,
-            "Active": c.active,
-            "AllowSeller": c.allow_seller,
-            "AllowAnyBuyer": c.allow_any_buyer,
-            "AllowAnySupplier": c.allow_any_supplier,
-            "IsAnonBuyer": c.is_anon_buyer,
-            "HasClientSecret": bool(c.client_secret),
-        }
-        for c in qs.order_by("app_name", "oc_id")[:200]
-    ]
+    return qs.order_by("app_name", "oc_id")
+
+
+def api_client_row(client: ApiClient) -> dict:
+    return {
+        "ID": client.oc_id,
+        "AppName": client.app_name,
+        "Active": client.active,
+        "AllowSeller": client.allow_seller,
+        "AllowAnyBuyer": client.allow_any_buyer,
+        "AllowAnySupplier": client.allow_any_supplier,
+        "IsAnonBuyer": client.is_anon_buyer,
+        "HasClientSecret": bool(client.client_secret),
+    }
+
+
+def api_client_list(*, environment: str, marketplace_id: str, search: str | None = None) -> list[dict]:
+    """API clients of a marketplace for the console picker: ID, AppName, Active, flags."""
+    qs = api_client_queryset(environment=environment, marketplace_id=marketplace_id, search=search)
+    return [api_client_row(c) for c in qs[:PICKER_LIMIT]]
 
 
 COMMERCE_ROLE = {UserKind.ADMIN: "Seller", UserKind.BUYER: "Buyer", UserKind.SUPPLIER: "Supplier"}
 
 
-def api_client_user_list(
-    *, environment: str, marketplace_id: str, client_id: str, search: str | None = None
-) -> list[dict]:
+def api_client_user_queryset(
+    *, environment: str, marketplace_id: str, client_id: str, search: str | None = None,
+    commerce_roles: set[str] | None = None,
+):
     """Users who can sign in through `client_id`: admin users when AllowSeller, buyer users of
-    assigned buyers (or any buyer with AllowAnyBuyer), supplier users likewise."""
+    assigned buyers (or any buyer with AllowAnyBuyer), supplier users likewise; only those of
+    `commerce_roles` (Seller, Buyer, Supplier) when given. By kind, then username."""
     marketplace = marketplace_get(environment=environment, marketplace_id=marketplace_id)
     client = ApiClient.objects.filter(marketplace=marketplace, oc_id=client_id).first()
     if client is None:
@@ -165,6 +177,8 @@ def api_client_user_list(
             kind=UserKind.SUPPLIER, company_id__in=[a for a in assigned.values_list("supplier_id", flat=True) if a]
         )
     qs = CoreUser.objects.filter(cond, marketplace=marketplace)
+    if commerce_roles is not None:
+        qs = qs.filter(kind__in=[kind for kind, role in COMMERCE_ROLE.items() if role in commerce_roles])
     if search:
         qs = qs.filter(
             Q(username__icontains=search)
@@ -173,7 +187,14 @@ def api_client_user_list(
             | Q(last_name__icontains=search)
             | Q(email__icontains=search)
         )
-    users = list(qs.order_by("kind", "username")[:200])
+    return qs.order_by("kind", "username")
+
+
+def api_client_user_rows(*, environment: str, marketplace_id: str, users) -> list[dict]:
+    """`users` (of api_client_user_queryset) with their company: the buyer's or supplier's ID and
+    name, the marketplace's for admin users."""
+    marketplace = marketplace_get(environment=environment, marketplace_id=marketplace_id)
+    users = list(users)
     buyer_names = dict(
         Buyer.objects.filter(marketplace=marketplace, oc_id__in={u.company_id for u in users}).values_list(
             "oc_id", "name"
@@ -206,6 +227,17 @@ def api_client_user_list(
             }
         )
     return out
+
+
+def api_client_user_list(
+    *, environment: str, marketplace_id: str, client_id: str, search: str | None = None
+) -> list[dict]:
+    """Users who can sign in through `client_id` (api_client_user_queryset), for the console's
+    picker: the first PICKER_LIMIT."""
+    users = api_client_user_queryset(
+        environment=environment, marketplace_id=marketplace_id, client_id=client_id, search=search
+    )[:PICKER_LIMIT]
+    return api_client_user_rows(environment=environment, marketplace_id=marketplace_id, users=users)
 
 
 WEBHOOK_DELIVERIES_SHOWN = 25

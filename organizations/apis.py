@@ -30,7 +30,7 @@ from coreapi.schemas import OCBool
 from organizations import environments, selectors, services
 from organizations.models import Contributor, Environment, Invitation, Organization
 from organizations.permissions import Membership
-from portal.api_lists import ListFields, ListParams, PageParams, list_page, list_response, paginate
+from portal.api_lists import Fld, ListFields, ListParams, PageParams, list_page, list_queryset, list_response, paginate
 from portal.common.errors import ApplicationError, NotFoundError, PermissionError_
 
 router = Router(tags=["Organizations"])
@@ -221,6 +221,18 @@ CONTRIBUTOR_FIELDS = ListFields(
     default_sort=("username",),
 )
 
+API_CLIENT_FIELDS = ListFields(  # ApiClients.List's filters (the SDK's `filters`), as the items spell them
+    filters={
+        "ID": "oc_id",
+        "AppName": "app_name",
+        "Active": Fld("active", "bool"),
+        "AllowAnyBuyer": Fld("allow_any_buyer", "bool"),
+        "AllowAnySupplier": Fld("allow_any_supplier", "bool"),
+        "AllowSeller": Fld("allow_seller", "bool"),
+        "IsAnonBuyer": Fld("is_anon_buyer", "bool"),
+    },
+    default_sort=("app_name", "oc_id"),
+)
 
 # --- helpers ------------------------------------------------------------------------------------
 def organization_out(org: Organization) -> dict:
@@ -661,21 +673,29 @@ def _marketplace(org: Organization) -> dict:
 def api_client_list(request: HttpRequest, id: str, params: Query[ApiClientListParams]):  # noqa: A002
     org = _org(request, id, params.environment)
     _console_membership(request, org)
-    clients = core_selectors.api_client_list(**_marketplace(org), search=params.search)
+    clients = core_selectors.api_client_queryset(**_marketplace(org), search=params.search)
+    clients = list_queryset(
+        clients, request=request, params=ListParams(page=params.page, pageSize=params.pageSize),
+        fields=API_CLIENT_FIELDS, exclude_filters=["environment"],
+    )
     return paginate(
         clients,
         page=params.page,
         page_size=params.pageSize,
-        serialize=lambda c: {
-            "Id": c["ID"],
-            "AppName": c.get("AppName"),
-            "Active": c["Active"],
-            "AllowAnyBuyer": c["AllowAnyBuyer"],
-            "AllowAnySupplier": c["AllowAnySupplier"],
-            "AllowSeller": c["AllowSeller"],
-            "IsAnonBuyer": c["IsAnonBuyer"],
-        },
+        serialize=lambda client: _api_client_out(core_selectors.api_client_row(client)),
     )
+
+
+def _api_client_out(c: dict) -> dict:
+    return {
+        "Id": c["ID"],
+        "AppName": c.get("AppName"),
+        "Active": c["Active"],
+        "AllowAnyBuyer": c["AllowAnyBuyer"],
+        "AllowAnySupplier": c["AllowAnySupplier"],
+        "AllowSeller": c["AllowSeller"],
+        "IsAnonBuyer": c["IsAnonBuyer"],
+    }
 
 
 @router.get(
@@ -689,20 +709,20 @@ def api_client_user_list(request: HttpRequest, id: str, clientid: str, params: Q
     org = _org(request, id, params.environment)
     membership = _console_membership(request, org)
     allowed = {
-        "Seller": membership.impersonate_seller,
-        "Buyer": membership.impersonate_buyer,
-        "Supplier": membership.impersonate_supplier,
+        role
+        for role, may in (
+            ("Seller", membership.impersonate_seller),
+            ("Buyer", membership.impersonate_buyer),
+            ("Supplier", membership.impersonate_supplier),
+        )
+        if may
     }
-    users = [
-        u
-        for u in core_selectors.api_client_user_list(**_marketplace(org), client_id=clientid, search=params.search)
-        if allowed.get(u["CommerceRole"])
-    ]
-    return paginate(
-        users,
-        page=params.page,
-        page_size=params.pageSize,
-        serialize=lambda u: {
+    users = core_selectors.api_client_user_queryset(
+        **_marketplace(org), client_id=clientid, search=params.search, commerce_roles=allowed
+    )
+    page = paginate(users, page=params.page, page_size=params.pageSize, serialize=lambda u: u)
+    page["Items"] = [
+        {
             "Username": u["Username"],
             "UserId": u["ID"],
             "FirstName": u.get("FirstName"),
@@ -712,8 +732,10 @@ def api_client_user_list(request: HttpRequest, id: str, clientid: str, params: Q
             "CompanyId": u.get("CompanyID"),
             "CompanyName": u.get("CompanyName"),
             "UserActive": u["Active"],
-        },
-    )
+        }
+        for u in core_selectors.api_client_user_rows(**_marketplace(org), users=page["Items"])
+    ]
+    return page
 
 
 @router.get(

@@ -233,6 +233,55 @@ class TestApiClients:
         body = PortalApi(client, owner).get("/organizations/acme-sbx/apiclients", search="store").json()
         assert [c["Id"] for c in body["Items"]] == ["storefront"]
 
+    @pytest.mark.parametrize(
+        "query,expected",
+        [
+            ({"Active": "false"}, ["old-app"]),
+            ({"Active": "true"}, ["storefront"]),
+            ({"AllowSeller": "true", "AppName": "Store*"}, ["storefront"]),
+            ({"ID": "!storefront"}, ["old-app"]),
+            ({"Id": "old-app|storefront"}, ["old-app", "storefront"]),
+            ({"IsAnonBuyer": "true"}, []),
+        ],
+    )
+    def test_filters_as_the_sdk_sends_them(self, client, marketplace, owner, query, expected):
+        # ApiClients.List's `filters` (bare Key=value): they were ignored and every client listed
+        body = PortalApi(client, owner).get("/organizations/acme-sbx/apiclients", **query).json()
+        assert sorted(c["Id"] for c in body["Items"]) == expected
+        assert body["Meta"]["TotalCount"] == len(expected)
+
+    def test_unknown_filter_is_400(self, client, marketplace, owner):
+        response = PortalApi(client, owner).get("/organizations/acme-sbx/apiclients", ClientSecret="x")
+        assert response.status_code == 400 and error_codes(response) == ["InvalidRequest"]
+        assert "AllowSeller" in error_messages(response)[0]
+
+    def test_pages_go_past_the_first_200(self, client, marketplace, owner):
+        # the list was the console picker's first 200: TotalCount said 200 and the rest could not be reached
+        ApiClient.objects.bulk_create(
+            ApiClient(marketplace=marketplace, oc_id=f"bulk-{i:03}", app_name=f"Bulk {i:03}") for i in range(210)
+        )
+        body = PortalApi(client, owner).get("/organizations/acme-sbx/apiclients", page=3, pageSize=100).json()
+        assert body["Meta"] == {"Page": 3, "PageSize": 100, "TotalCount": 212, "TotalPages": 3, "ItemRange": [201, 212]}
+        assert [c["Id"] for c in body["Items"]][-2:] == ["old-app", "storefront"]
+
+    def test_users_page_past_the_first_200_of_the_kinds_you_may_impersonate(self, client, marketplace, member):
+        # the 200 were cut before keeping the kinds the caller may impersonate: a member who may only
+        # impersonate buyers saw none when the client had 200 admin users
+        CoreUser.objects.bulk_create(
+            CoreUser(marketplace=marketplace, oc_id=f"a{i:03}", kind=UserKind.ADMIN, username=f"admin{i:03}", active=True)
+            for i in range(200)
+        )
+        CoreUser.objects.bulk_create(
+            CoreUser(marketplace=marketplace, oc_id=f"b{i:03}", kind=UserKind.BUYER, company_id="b1",
+                     username=f"bulk-buyer-{i:03}", active=True)
+            for i in range(205)
+        )
+        api = PortalApi(client, member)
+        body = api.get("/organizations/acme-sbx/apiclients/storefront/users", page=3, pageSize=100).json()
+        assert body["Meta"]["TotalCount"] == 206 and body["Meta"]["ItemRange"] == [201, 206]
+        assert {u["CommerceRole"] for u in body["Items"]} == {"Buyer"}
+        assert body["Items"][-1]["Username"] == "buyer1" and body["Items"][-1]["CompanyName"] == "Buyer One"
+
     def test_users_are_only_those_you_may_impersonate(self, client, marketplace, owner, member):
         everyone = PortalApi(client, owner).get("/organizations/acme-sbx/apiclients/storefront/users").json()
         assert {(u["Username"], u["CommerceRole"]) for u in everyone["Items"]} == {
