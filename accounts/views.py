@@ -265,6 +265,12 @@ class PortalSocialSignupView(AllauthSocialSignupView):
     that account, as the provider sign-in would. When someone else took the typed address meanwhile,
     the form is shown again with what a taken address gets."""
 
+    def get(self, request, *args, **kwargs):
+        # the same provider account signed up in another tab at the same moment (its callback came first)
+        if self._signed_up_already(self.sociallogin):
+            return self._sign_in(request.session.get(PENDING_SOCIAL_SIGNUP))
+        return super().get(request, *args, **kwargs)
+
     def post(self, request, *args, **kwargs):
         if self._signed_up_already(self.sociallogin):
             return self._sign_in(request.session.get(PENDING_SOCIAL_SIGNUP))

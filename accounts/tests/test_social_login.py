@@ -167,3 +167,13 @@ def test_another_provider_account_typing_a_just_taken_address_is_still_told_it_i
     assert again.status_code == 200
     assert [e.code for e in again.context["form"].errors.as_data()["email"]] == ["email_taken"]
     assert not SocialAccount.objects.filter(uid="77").exists()
+
+
+def test_the_provider_sign_up_form_of_an_account_made_meanwhile_in_another_tab_signs_in(client, social_login):
+    """Two tabs signing up with the same GitHub account at once: the second was asked for another
+    address because "an account with it already exists" (the one the first tab had just made)."""
+    twin = _pending_social_sign_up(client, social_login)
+    client.post(reverse("socialaccount_signup"), {"email": "prince@example.com"})
+    created = User.objects.get(email="prince@example.com")
+    page = twin.get(reverse("socialaccount_signup"))
+    assert page.status_code == 302 and twin.session["_auth_user_id"] == str(created.pk)
