@@ -44,10 +44,19 @@ def user_verified_emails(*, users) -> dict[int, str]:
     return chosen
 
 
+# Latin letters that Unicode does not decompose into a base letter and an accent, so dropping the
+# accents dropped them whole: "Łukasz Żółć" was suggested "ukasz-zoc", "Søren" "sren".
+LATIN_LETTERS_SPELLED_OUT = str.maketrans({
+    "ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L",
+    "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i", "ħ": "h", "Ħ": "H", "ŧ": "t",
+    "Ŧ": "T", "ŋ": "ng", "Ŋ": "Ng", "ĸ": "k",
+})  # fmt: skip
+
+
 def _username_candidate(raw: str | None, *, lower: bool = False) -> str:
-    """`raw` reshaped into the username alphabet: accents dropped, other runs of characters
-    outside [A-Za-z0-9._-] turned into one '-', trimmed to the maximum length."""
-    text = unicodedata.normalize("NFKD", raw or "").encode("ascii", "ignore").decode()
+    """`raw` reshaped into the username alphabet: accents dropped (letters such as ł, ø or ß spelled
+    out), other runs of characters outside [A-Za-z0-9._-] turned into one '-', trimmed to the maximum length."""
+    text = unicodedata.normalize("NFKD", (raw or "").translate(LATIN_LETTERS_SPELLED_OUT)).encode("ascii", "ignore").decode()
     text = re.sub(r"[^A-Za-z0-9._-]+", "-", text.split("@")[0]).strip("-._")
     text = text.lower() if lower else text
     return text[:USERNAME_MAX_LENGTH].rstrip("-._")

@@ -44,6 +44,16 @@ class TestUsernameSuggest:
         SocialAccount.objects.create(user=user, provider="google", uid="9", extra_data={"name": "José  Díaz", "email": "jd@example.com"})
         assert username_suggest(user=user) == "jose-diaz"
 
+    @pytest.mark.parametrize("name, expected", [
+        ("Łukasz Żółć", "lukasz-zolc"), ("Søren Kierkegaard", "soren-kierkegaard"), ("Þóra Straße", "thora-strasse"),
+        ("Ærø Œuvre", "aero-oeuvre"), ("Đorđe Işık", "dorde-isik"),
+    ])
+    def test_letters_without_an_accent_to_drop_are_spelled_out(self, name, expected):
+        """They were dropped whole: "Łukasz Żółć" was suggested "ukasz-zoc"."""
+        user = UserFactory(username=None, name="", email="someone@example.com")
+        SocialAccount.objects.create(user=user, provider="google", uid="9", extra_data={"name": name})
+        assert username_suggest(user=user) == expected
+
     def test_falls_back_to_the_email_local_part(self):
         user = UserFactory(username=None, name="", email="x.y+tag@example.com")
         assert username_suggest(user=user) == "x.y-tag"
