@@ -36,7 +36,7 @@ import logging
 import time
 import uuid
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import requests
 from django.conf import settings
@@ -91,6 +91,10 @@ ERR_WEBHOOK_URL_TOO_LONG = "The URL can be at most 2000 characters long."
 ERR_WEBHOOK_URL_PRIVATE = (
     "This URL points at a private, loopback or link-local address ({address}); restore webhooks must "
     "reach a public address."
+)
+ERR_WEBHOOK_URL_CREDENTIALS = (
+    "The user name and password in the URL can hold only ASCII and Latin-1 characters (the Basic "
+    "Authorization header they are sent in carries no others)."
 )
 ERR_WEBHOOK_URL_UNRESOLVED = "The host name of this URL could not be resolved."
 ERR_WEBHOOK_REDIRECTED = (
@@ -389,6 +393,11 @@ def webhook_url_check(url: str, *, resolve: bool = True) -> str:
     # a control character (NUL: PostgreSQL cannot store it) has no place in a URL, like a space
     if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() or c < " " for c in url):
         raise RestoreError(ERR_WEBHOOK_URL_INVALID)
+    userinfo = parts.netloc.rpartition("@")[0]
+    try:  # requests sends them as Basic auth, Latin-1: anything else failed every delivery
+        unquote(userinfo).encode("latin-1")
+    except UnicodeEncodeError as exc:
+        raise RestoreError(ERR_WEBHOOK_URL_CREDENTIALS) from exc
     if resolve and not settings.STAGING_RESTORE_WEBHOOK_ALLOW_PRIVATE_URLS:
         _checked_addresses(parts.hostname)
     return url
@@ -534,6 +543,7 @@ def restore_webhook_deliver(*, organization_id: int, body: str, restore_id: int 
     except requests.RequestException as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         timed_out = isinstance(exc, requests.Timeout)
+        refused = isinstance(exc, requests.exceptions.InvalidURL)  # the same URL fails the same way again
     latency = int((time.perf_counter() - started) * 1000)
     ok = status_code is not None and 200 <= status_code < 300
     retryable = not refused and (status_code is None or status_code >= 500 or status_code in (408, 429))

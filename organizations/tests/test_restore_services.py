@@ -18,6 +18,7 @@ from organizations.models import (
     StagingRestore,
     StagingRestoreStatus,
     StagingRestoreTrigger,
+    StagingRestoreWebhook,
 )
 from portal.common import outbound
 from portal.common.errors import NotFoundError, PermissionError_
@@ -630,6 +631,75 @@ class TestRestoreWebhookAddressPinning:
         assert got["signature_ok"] and got["headers"].get("Host") == f"hooks.example.test:{port}"
         (delivery,) = RestoreWebhookDelivery.objects.all()
         assert delivery.status_code == 200 and delivery.url == f"http://hooks.example.test:{port}/restored"
+
+    def test_an_internationalized_host_name_is_delivered_with_its_ascii_form_in_the_host_header(
+        self, staging_org, admin_user, run_restore, monkeypatch
+    ):
+        """"Send test" to https://пример.example/… was a 500 (UnicodeEncodeError: the Host header
+        cannot carry Cyrillic), and a restore's delivery failed with nothing in the log; bücher.example
+        went out as a raw Latin-1 Host that no server matches. The Host header (and TLS's SNI and
+        certificate check) carry the name's A-label form, as a browser sends it."""
+        import socket
+
+        with RestoreReceiver(hash_key="k") as receiver:
+            port = int(receiver.url.split(":")[2].split("/")[0])
+            real_getaddrinfo = socket.getaddrinfo
+
+            def local(host, *args, **kwargs):
+                if host[0].isdigit():
+                    return real_getaddrinfo(host, *args, **kwargs)
+                return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 0))]
+
+            monkeypatch.setattr(socket, "getaddrinfo", local)
+            for host in ("пример.example", "bücher.example"):
+                sr.restore_webhook_save(actor=admin_user, organization=staging_org,
+                                        url=f"http://{host}:{port}/restored", hash_key="k")
+                run_restore(admin_user, staging_org)
+        assert [r["headers"]["Host"] for r in receiver.received] == [
+            f"xn--e1afmkfd.example:{port}", f"xn--bcher-kva.example:{port}"]
+        assert list(RestoreWebhookDelivery.objects.order_by("id").values_list("status_code", flat=True)) == [200, 200]
+
+    def test_credentials_a_basic_authorization_header_cannot_carry_are_refused_not_a_500(
+        self, staging_org, admin_user, run_restore, settings
+    ):
+        """http://юзер:пароль@host/ was saved, then every delivery raised UnicodeEncodeError (Basic
+        auth is Latin-1 in requests): "Send test" was a 500 and a restore's deliveries were not logged."""
+        url = "http://юзер:пароль@hooks.example.com/x"
+        with pytest.raises(sr.RestoreError, match=re.escape(sr.ERR_WEBHOOK_URL_CREDENTIALS)):
+            sr.restore_webhook_save(actor=admin_user, organization=staging_org, url=url)
+        with pytest.raises(sr.RestoreError, match=re.escape(sr.ERR_WEBHOOK_URL_CREDENTIALS)):
+            sr.restore_webhook_save(actor=admin_user, organization=staging_org,
+                                    url="http://us%D0%B5r:pw@hooks.example.com/x")
+        sr.restore_webhook_save(actor=admin_user, organization=staging_org, url="http://us%C3%A9r:p%C3%A4ss@h.example.com/")
+        # one saved before this check: its deliveries are logged as failed, not retried, never an exception
+        with RestoreReceiver(hash_key="k") as receiver:
+            StagingRestoreWebhook.objects.filter(organization=staging_org).update(
+                url=receiver.url.replace("http://", "http://юзер:пароль@"))
+            run_restore(admin_user, staging_org)
+        (delivery,) = RestoreWebhookDelivery.objects.all()
+        assert delivery.status_code is None and delivery.error == sr.ERR_WEBHOOK_URL_CREDENTIALS
+        assert receiver.received == []
+
+    def test_a_url_requests_cannot_send_is_logged_and_not_retried(self, staging_org, admin_user, run_restore,
+                                                                  monkeypatch):
+        import requests
+
+        def invalid(url, **kwargs):
+            raise requests.exceptions.InvalidURL("Not a valid host name: a..b")
+
+        monkeypatch.setattr(outbound, "post_pinned", invalid)
+        sr.restore_webhook_save(actor=admin_user, organization=staging_org, url="http://hooks.example.com/x")
+        run_restore(admin_user, staging_org)
+        (delivery,) = RestoreWebhookDelivery.objects.all()
+        assert delivery.status_code is None and delivery.error == "InvalidURL: Not a valid host name: a..b"
+
+    def test_an_internationalized_name_keeps_its_ascii_form_for_tls(self):
+        import requests
+
+        adapter = outbound.PinnedAddressAdapter(outbound.ascii_host("пример.example"))
+        request = requests.Request("POST", "https://93.184.215.14/x").prepare()
+        _, pool_kwargs = adapter.build_connection_pool_key_attributes(request, True)
+        assert pool_kwargs["server_hostname"] == pool_kwargs["assert_hostname"] == "xn--e1afmkfd.example"
 
     def test_a_host_that_now_resolves_to_a_private_address_is_refused_not_retried(
         self, staging_org, admin_user, run_restore, settings, monkeypatch

@@ -180,6 +180,17 @@ class ResponseTooLarge(requests.RequestException):
     """The answer's body is larger than the caller accepts (read and dropped at the limit)."""
 
 
+def ascii_host(hostname: str) -> str:
+    """The host name as it goes on the wire (Host header, TLS SNI and certificate check): an
+    internationalized name in its A-label form ("bücher.example" -> "xn--bcher-kva.example")."""
+    if hostname.isascii():
+        return hostname
+    try:
+        return hostname.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise requests.exceptions.InvalidURL(f"Not a valid host name: {hostname[:200]}") from exc
+
+
 def _deadline_for(timeout) -> float:
     if isinstance(timeout, tuple):
         return float(sum(t for t in timeout if t is not None))
@@ -207,6 +218,9 @@ def post_pinned(
     address = checked_addresses(parts.hostname, allow_private=allow_private)[0]
     host = f"[{address}]" if address.version == 6 else str(address)
     userinfo, _, hostport = parts.netloc.rpartition("@")
+    hostname = ascii_host(parts.hostname)
+    if not hostport.isascii():  # an http.client header is Latin-1: Cyrillic was a UnicodeEncodeError
+        hostport = hostname + (f":{port}" if port else "")
     netloc = (f"{userinfo}@" if userinfo else "") + (f"{host}:{port}" if port else host)
     pinned = parts._replace(netloc=netloc).geturl()
     limit = _deadline_for(timeout) if deadline is None else deadline
@@ -218,7 +232,7 @@ def post_pinned(
     try:
         with requests.Session() as session:
             session.trust_env = False  # no ambient proxies: the connection goes where it was checked
-            session.mount(f"{parts.scheme}://", PinnedAddressAdapter(parts.hostname))
+            session.mount(f"{parts.scheme}://", PinnedAddressAdapter(hostname))
             response = session.post(pinned, data=data, timeout=timeout, allow_redirects=False, stream=True,
                                     headers={**headers, "Host": hostport})
             with response:
@@ -231,6 +245,8 @@ def post_pinned(
                 raise DeadlineExceeded(f"No complete answer within {limit:g} seconds.")
             response._content = bytes(body)  # what requests itself sets once a streamed body is read
             return response
+    except UnicodeError as exc:  # e.g. credentials in the URL that Basic auth (Latin-1) cannot carry
+        raise requests.exceptions.InvalidURL(f"The URL cannot be sent: {exc}") from exc
     except (requests.RequestException, OSError) as exc:
         if sockets.expired and not isinstance(exc, (DeadlineExceeded, ResponseTooLarge)):
             raise DeadlineExceeded(f"No complete answer within {limit:g} seconds.") from exc
