@@ -1572,6 +1572,7 @@ SPEC_PRODUCT_ASSIGNMENTS = Assignment(
     required=("SpecID", "ProductID"),
     list_params={},
     refs={"SpecID": (m.Spec, "Spec"), "ProductID": (m.Product, "Product")},
+    search_fields=("SpecID", "ProductID"),  # the SDK's Searchable<'Specs.ListProductAssignments'>
     deletes=[
         AssignmentDelete(
             op="DeleteProductAssignment",

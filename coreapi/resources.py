@@ -669,6 +669,7 @@ class Assignment:
     # and is stored as none (""), so the two are one assignment (saved, listed and deleted alike)
     seller_keys: tuple[str, ...] = ()
     enrich: Callable[[int, list[dict]], None] | None = None  # (marketplace pk, serialized items)
+    search_fields: tuple[str, ...] = ()  # the list's `searchOn` fields, where the SDK has them
     tag: str = ""
 
     def __post_init__(self):
@@ -678,7 +679,7 @@ class Assignment:
         self.list_spec = ListSpec(
             model=self.model,
             columns={n: c for n, c in self.columns.items()},
-            search_fields=(),
+            search_fields=self.search_fields,
             xp_column=None,
             default_order=("pk",),
             extra_params=frozenset(self.list_params) | frozenset(self.query_params),

@@ -1,5 +1,6 @@
 """Security profiles and their assignments, impersonation configs and Users.GetAccessToken, API
-client and user group assignments and supplier users through the official
+client and user group assignments, supplier users and the search of spec product assignments
+through the official
 ordercloud-javascript-sdk@12 against the live server (tests/sdk/access_admin.js, run by
 tests/sdk/harness.py; needs node + npm)."""
 
@@ -75,3 +76,13 @@ def test_api_client_and_user_group_assignments(sdk_result):
     assert check["membersMeta"] == []
     assert check["inGroup"] == ["access-shopper"]
     assert check["afterRemove"] == 0
+
+
+def test_spec_product_assignments_search_on_the_sdk_s_fields(sdk_result):
+    """Searchable<'Specs.ListProductAssignments'> is SpecID and ProductID: both were a 400
+    ("Invalid searchOn field: ProductID. Searchable fields: ."), and a search alone was ignored
+    (every assignment listed)."""
+    check = passed(sdk_result, "spec_product_assignments_search")
+    assert check["byProduct"] == [["aa-color", "aa-desk"]]
+    assert check["bySpec"] == [["aa-size", "aa-lamp"]]
+    assert check["anyField"] == [["aa-color", "aa-desk"], ["aa-color", "aa-lamp"]]

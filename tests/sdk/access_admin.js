@@ -1,5 +1,6 @@
 // Security profiles and their assignments, impersonation configs with Users.GetAccessToken, API
-// client assignments, user groups and their assignments, and supplier users, through the official
+// client assignments, user groups and their assignments, supplier users, and the search of spec
+// product assignments, through the official
 // ordercloud-javascript-sdk@12 (run by coreapi/tests/test_access_admin_sdk.py with
 // tests/sdk/harness.py; stdin/stdout as in ./run.js).
 // Config: baseApiUrl, adminClientID, adminUsername, adminPassword, buyerID, buyerUserID,
@@ -8,6 +9,7 @@
 
 const {
   Configuration, Auth, Tokens, SecurityProfiles, ImpersonationConfigs, Users, UserGroups, ApiClients, SupplierUsers,
+  Products, Specs,
 } = require('ordercloud-javascript-sdk');
 
 const checks = {};
@@ -115,6 +117,20 @@ async function main(cfg) {
       membersMeta: META.filter((name) => !(name in members.Meta)),
       inGroup: inGroup.Items.map((u) => u.ID),
       afterRemove: afterRemove.Meta.TotalCount,
+    };
+  });
+
+  await check('spec_product_assignments_search', async () => {
+    for (const product of ['aa-lamp', 'aa-desk']) await Products.Create({ ID: product, Name: product });
+    for (const spec of ['aa-color', 'aa-size']) await Specs.Create({ ID: spec, Name: spec });
+    for (const [spec, product] of [['aa-color', 'aa-lamp'], ['aa-size', 'aa-lamp'], ['aa-color', 'aa-desk']]) {
+      await Specs.SaveProductAssignment({ SpecID: spec, ProductID: product });
+    }
+    const pairs = (page) => page.Items.map((a) => [a.SpecID, a.ProductID]);
+    return {
+      byProduct: pairs(await Specs.ListProductAssignments({ search: 'desk', searchOn: ['ProductID'] })),
+      bySpec: pairs(await Specs.ListProductAssignments({ search: 'size', searchOn: ['SpecID'], sortBy: ['!ProductID'] })),
+      anyField: pairs(await Specs.ListProductAssignments({ search: 'aa-color', sortBy: ['ProductID'] })),
     };
   });
 }
