@@ -62,3 +62,26 @@ def test_0003_stores_every_address_in_lower_case_and_merges_same_user_twins():
         executor.migrate(executor.loader.graph.leaf_nodes())
     assert users == {"ops": "ops.lead@example.com", "other": "other@example.com"}
     assert addresses == [("ops", "ops.lead@example.com", True, True), ("other", "second@example.com", False, False)]
+
+
+def test_0004_makes_every_name_one_line_of_visible_text():
+    before = [("accounts", "0003_lowercase_emails")]
+    after = [("accounts", "0004_one_line_names")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    User = executor.loader.project_state(before).apps.get_model("accounts", "User")
+    names = {"cr": "Demo\rDev", "crlf": "Line one\r\nLine two", "tab": " Tab\tthere ", "bidi": "Ann \u202e)nimda(\u202c",
+             "fine": "Zoë  Ølsen 👨\u200d👩\u200d👧", "empty": ""}
+    for username, name in names.items():
+        User.objects.create(username=username, email=f"{username}@example.com", name=name, password="!")
+
+    executor = MigrationExecutor(connection)
+    try:
+        executor.migrate(after)
+        cleaned = dict(executor.loader.project_state(after).apps.get_model("accounts", "User")
+                       .objects.values_list("username", "name"))  # fmt: skip
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert cleaned == {"cr": "Demo Dev", "crlf": "Line one Line two", "tab": "Tab there", "bidi": "Ann )nimda(",
+                       "fine": "Zoë  Ølsen 👨\u200d👩\u200d👧", "empty": ""}
