@@ -33,6 +33,10 @@ from portal.common.errors import ApplicationError, NotFoundError, PermissionErro
 
 ERR_SORT_INVALID = "Unknown sort field. Sort by: {allowed}."
 ERR_ENVIRONMENT_INVALID = "Unknown environment. Use Sandbox, Staging or Production."
+ERR_ID_AMBIGUOUS = (
+    "{id} is the Id of a Sandbox and of a Production organization: add ?environment=Sandbox or "
+    "?environment=Production to say which."
+)
 
 # "!" (OrderCloud) or "-" prefix = descending. Keys are case-insensitive.
 ORGANIZATION_SORTS = {
@@ -118,11 +122,22 @@ def organization_get(
         env = _environment(environment)
         if env:
             qs = qs.filter(environment=env)
-        orgs = sorted(qs, key=lambda o: o.environment == Environment.STAGING)
+        orgs = _sandbox_or_production_first(list(qs), oc_id=oc_id)
         org = orgs[0] if orgs else None
     if org is None:
         raise NotFoundError(ERR_ORG_NOT_FOUND)
     return org
+
+
+def _sandbox_or_production_first(orgs: list, *, oc_id: str, environment=lambda o: o.environment) -> list:
+    """Organizations sharing an Id, for an address without an environment: a Production org's
+    Staging twin comes last. A Sandbox and a Production org may share an Id too (the Id is unique
+    per environment); the address then means neither until the environment is given: the first
+    one by name was picked, so a rename changed which organization a DELETE removed."""
+    orgs = sorted(orgs, key=lambda o: environment(o) == Environment.STAGING)
+    if {Environment.SANDBOX, Environment.PRODUCTION} <= {environment(o) for o in orgs}:
+        raise ApplicationError(ERR_ID_AMBIGUOUS.format(id=(oc_id or "").strip()))
+    return orgs
 
 
 def membership_get(*, actor: User, organization: Organization) -> Membership:
@@ -225,7 +240,8 @@ def invitation_organization_get(*, user: User, oc_id: str, environment: str | No
     env = _environment(environment)
     if env:
         qs = qs.filter(organization__environment=env)
-    invitation = qs.first()
+    invitations = _sandbox_or_production_first(list(qs), oc_id=oc_id, environment=lambda i: i.organization.environment)
+    invitation = invitations[0] if invitations else None
     if invitation is None:
         closed = _invitation_closed_by_id(user=user, oc_id=oc_id, environment=env)
         if closed is not None and closed.is_expired:

@@ -16,6 +16,7 @@ from organizations.apis import (
     ERR_REGION_FIXED,
 )
 from organizations.models import Environment, Organization
+from organizations.selectors import ERR_ID_AMBIGUOUS
 from portal.api_lists import (
     ERR_TOO_MANY_FILTER_VALUES,
     ERR_TOO_MANY_SEARCH_ON,
@@ -233,6 +234,58 @@ class TestStagingTwin:
         assert response.status_code == 200
         assert response.json()["Environment"] == "Staging"
         assert api.get("/organizations/acme").json()["Name"] == "Acme Live"
+
+
+class TestSandboxAndProductionSharingAnId:
+    """The Id is unique per environment: a Sandbox "acme" and a later Production "acme" (Request
+    Production checks Production only). /organizations/acme then meant the one whose name came
+    first, so a rename changed which one a GET, a token or a DELETE acted on."""
+
+    @pytest.fixture
+    def both(self, owner):
+        sandbox = services.organization_create(actor=owner, oc_id="acme", name="Zed sandbox", region="usw")
+        production = services._org_create(actor=owner, oc_id="acme", name="Acme Live", region="usw",
+                                          environment=Environment.PRODUCTION)
+        return sandbox, production
+
+    @pytest.mark.parametrize(
+        "method,path,body",
+        [
+            ("GET", "/organizations/acme", None),
+            ("PUT", "/organizations/acme", {"Name": "Renamed"}),
+            ("DELETE", "/organizations/acme", None),
+            ("POST", "/organizations/acme/transfer", {"Username": "adam"}),
+            ("GET", "/organizations/acme/token", None),
+            ("GET", "/organizations/acme/access/users", None),
+        ],
+    )
+    def test_an_address_without_the_environment_is_400_saying_so(self, client, both, owner, method, path, body):
+        api = PortalApi(client, owner)
+        open_confirmation_window(api)
+        response = api.request(method, path, body)
+        assert response.status_code == 400, response.content
+        assert error_messages(response) == [ERR_ID_AMBIGUOUS.format(id="acme")]
+        assert Organization.objects.alive().filter(oc_id="acme").count() == 2
+        assert set(Organization.objects.values_list("name", flat=True)) == {"Zed sandbox", "Acme Live"}
+
+    def test_the_environment_picks_one(self, client, both, owner):
+        api = PortalApi(client, owner)
+        assert api.get("/organizations/acme", environment="Sandbox").json()["Name"] == "Zed sandbox"
+        assert api.get("/organizations/acme", environment="Production").json()["Name"] == "Acme Live"
+        renamed = api.put("/organizations/acme", {"Name": "Sandbox 2"}, environment="Sandbox")
+        assert renamed.status_code == 200 and renamed.json()["Environment"] == "Sandbox"
+        assert api.put("/organizations/acme", {"Name": "Sandbox 3", "Environment": "Sandbox"}).json()["Name"] == "Sandbox 3"
+
+    def test_invitations_to_both_need_the_environment(self, client, both, owner, invited):
+        for org in both:
+            services.contributor_save(actor=owner, organization=org, username=invited.username, roles=[], is_admin=False)
+        api = PortalApi(client, invited)
+        response = api.post("/me/orginvites/acme/accept")
+        assert response.status_code == 400 and error_messages(response) == [ERR_ID_AMBIGUOUS.format(id="acme")]
+        assert api.post("/me/orginvites/acme/accept", environment="Production").status_code == 204
+        assert api.get("/organizations").json()["Items"][0]["Environment"] == "Production"
+        assert api.post("/me/orginvites/acme/accept").status_code == 204  # the Sandbox one is left
+        assert api.get("/organizations/acme", environment="Sandbox").status_code == 200
 
 
 class TestSave:
