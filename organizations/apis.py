@@ -253,10 +253,13 @@ def organization_out(org: Organization) -> dict:
 
 
 def _environment(request: HttpRequest, explicit: str | None = None) -> str | None:
-    if explicit:
-        return explicit
+    return explicit or _query_any_case(request, "environment")
+
+
+def _query_any_case(request: HttpRequest, name: str) -> str | None:
+    """A query parameter in any letter case (`environment`, `Environment`; `clientID`)."""
     for key, value in request.GET.items():
-        if key.lower() == "environment" and value:
+        if key.lower() == name and value:
             return value
     return None
 
@@ -752,11 +755,15 @@ def api_client_user_list(request: HttpRequest, id: str, clientid: str, params: Q
     tags=["ApiClients"],
 )
 def organization_token(request: HttpRequest, id: str, params: Query[TokenParams]):  # noqa: A002
-    if bool(params.clientid) != bool(params.username):
+    # in any case (`clientID`, `Username`): read as `clientid` only, they were ignored and the
+    # caller got a token of their own access (the owner's FullAccess) instead of the user's
+    client_id = params.clientid or _query_any_case(request, "clientid")
+    username = params.username or _query_any_case(request, "username")
+    if bool(client_id) != bool(username):
         raise ApplicationError(ERR_TOKEN_PARAMS)
     org = _org(request, id, params.environment)
     return services.organization_token(
-        actor=request.auth, organization=org, client_id=params.clientid or None, username=params.username or None
+        actor=request.auth, organization=org, client_id=client_id or None, username=username or None
     )
 
 

@@ -104,6 +104,17 @@ class TestToken:
         assert response.status_code == 400
         assert error_messages(response) == [ERR_TOKEN_PARAMS]
 
+    @pytest.mark.parametrize("names", [("clientID", "username"), ("ClientId", "UserName"), ("CLIENTID", "USERNAME")])
+    def test_parameters_in_any_case_impersonate(self, client, marketplace, owner, names):
+        # they were ignored: the owner asking for buyer1's token got a FullAccess token of their own
+        query = {names[0]: "storefront", names[1]: "buyer1"}
+        response = PortalApi(client, owner).get("/organizations/acme-sbx/token", **query)
+        assert response.status_code == 200, response.content
+        assert jwt.decode(response.json()["access_token"], options={"verify_signature": False})["usr"] == "buyer1"
+        assert "FullAccess" not in roles_of(response.json()["access_token"])
+        half = PortalApi(client, owner).get("/organizations/acme-sbx/token", ClientID="storefront")
+        assert half.status_code == 400 and error_messages(half) == [ERR_TOKEN_PARAMS]
+
 
 def refresh(client, refresh_token: str, client_id: str = ""):
     form = {"grant_type": "refresh_token", "refresh_token": refresh_token, **({"client_id": client_id} if client_id else {})}
