@@ -1046,6 +1046,7 @@ SPEC_OPTIONS = Resource(
     read_roles=("ProductReader", "ProductAdmin"),
     write_roles=("ProductAdmin",),
     parent=Parent(param="specID", column="spec_id", model=m.Spec, object_type="Spec"),
+    required=("Value",),  # the SDK: "Required fields: Value" (an option without one was saved, Value null)
     search_fields=("ID", "Value"),
     supplier_access=SupplierAccess(owner=None),  # the options of its own specs
     tag="Specs",

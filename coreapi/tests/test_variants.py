@@ -227,3 +227,21 @@ class TestMeVariants:
         error(call("get", "/v1/me/products/secret/variants", token=storefront), 404, "NotFound")
         call("patch", "/v1/products/shirt", {"Active": False})
         error(call("get", "/v1/me/products/shirt/variants", token=storefront), 404, "NotFound")
+
+
+@pytest.mark.parametrize("body", [{"ID": "XL"}, {"ID": "XL", "Value": ""}, {"ID": "XL", "Value": None}])
+def test_a_spec_option_needs_a_value_as_the_sdk_documents(call, body):
+    """Specs.CreateOption / SaveOption: the SDK says "Required fields: Value". An option without one
+    was saved (201, Value null), and the variants generated from it had no name for it."""
+    assert call("post", "/v1/specs", {"ID": "size", "Name": "Size", "DefinesVariant": True}).status_code == 201
+    for method, path in (("post", "/v1/specs/size/options"), ("put", "/v1/specs/size/options/XL")):
+        response = call(method, path, body)
+        assert response.status_code == 400, response.content
+        assert response.json()["Errors"][0] == {"ErrorCode": "InvalidRequest", "Message": "Value is required.",
+                                                "Data": {"Field": "Value"}}  # fmt: skip
+    assert call("post", "/v1/specs/size/options", {"ID": "XL", "Value": "Extra large"}).status_code == 201
+    assert call("patch", "/v1/specs/size/options/XL", {"ListOrder": 3}).status_code == 200  # a patch may leave it out
+    assert call("patch", "/v1/specs/size/options/XL", {"Value": ""}).status_code == 400
+    document = call("get", "/v1/openapi.json").json()
+    create = document["paths"]["/v1/specs/{specID}/options"]["post"]["requestBody"]["content"]["application/json"]
+    assert create["schema"]["required"] == ["Value"]
