@@ -342,10 +342,19 @@ def organization_get(request: HttpRequest, id: str, params: Query[EnvironmentPar
     return organization_out(_org(request, id, params.environment))
 
 
+def _error_doc(status: int, description: str) -> dict:
+    """openapi_extra for an error answer the shared ones (portal.api) do not cover."""
+    return {"responses": {status: {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiErrorsOut"}}},
+    }}}
+
+
 @router.put(
     "/organizations/{id}",
     response={200: OrganizationOut, 201: OrganizationOut},
     summary="Create a Sandbox organization with this Id, or rename yours (admins)",
+    openapi_extra=_error_doc(409, "The Id is someone else's organization in this environment, or your deleted one (IdExists)"),
     operation_id="Organizations_Save",
 )
 def organization_save(request: HttpRequest, id: str, payload: OrganizationIn, params: Query[EnvironmentParam]):  # noqa: A002
@@ -428,8 +437,8 @@ def organization_transfer(
     summary="The owner and accepted contributors",
     operation_id="Organizations_ListContributors",
 )
-def contributor_list(request: HttpRequest, id: str, params: Query[ListParams]):  # noqa: A002
-    org = _org(request, id)
+def contributor_list(request: HttpRequest, id: str, params: Query[ListParams], env: Query[EnvironmentParam]):  # noqa: A002
+    org = _org(request, id, env.environment)
     contributors = selectors.contributor_list(actor=request.auth, organization=org)
     users = User.objects.filter(pk__in=[org.owner_id, *contributors.values_list("user_id", flat=True)])
     return list_response(
@@ -956,6 +965,7 @@ def staging_restore_webhook_deliveries(request: HttpRequest, id: str, params: Qu
     description="Queued at once; poll GET /organizations/{id}/stagingrestores/{restoreID} for progress. "
                 "409 RestoreRunning when a restore is already queued or running; 503 ServiceUnavailable when "
                 "the task queue is down (nothing is started).",
+    openapi_extra=_error_doc(409, "A restore of this organization is already queued or running (RestoreRunning)"),
     operation_id="Organizations_StartStagingRestore",
 )
 def staging_restore_start(request: HttpRequest, id: str, params: Query[EnvironmentParam]):  # noqa: A002

@@ -32,6 +32,18 @@ def test_openapi_schema_is_served_and_documents_errors(client):
     assert schema["components"]["securitySchemes"]["PortalBearer"]["scheme"] == "bearer"
 
 
+def test_operations_document_their_own_errors_and_parameters(client):
+    # PUT /organizations/{id} answers 409 IdExists and starting a restore 409 RestoreRunning: neither was
+    # documented (schemathesis' status_code_conformance failed on them); the contributor list takes
+    # ?environment= (a Staging twin's contributors) but did not say so
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path, method in (("/api/v1/organizations/{id}", "put"), ("/api/v1/organizations/{id}/stagingrestores", "post")):
+        conflict = paths[path][method]["responses"]["409"]
+        assert conflict["content"]["application/json"]["schema"]["$ref"].endswith("/ApiErrorsOut"), (method, path)
+    contributors = paths["/api/v1/organizations/{id}/contributors"]["get"]
+    assert "environment" in [p["name"] for p in contributors["parameters"]]
+
+
 def test_interactive_docs_render(client):
     assert client.get("/api/v1/docs").status_code == 200
 
