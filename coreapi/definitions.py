@@ -920,6 +920,7 @@ CATEGORIES = CategoryResource(
     id_param="categoryID",
     read_roles=("CategoryReader", "CategoryAdmin"),
     write_roles=("CategoryAdmin",),
+    required=("Name",),  # the SDK: "Required fields: Name" (a category without one was saved, Name "")
     readonly=("ChildCount",),
     parent=Parent(param="catalogID", column="catalog_id", model=m.Catalog, object_type="Catalog"),
     search_fields=("ID", "Name", "Description"),

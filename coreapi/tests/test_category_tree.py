@@ -237,3 +237,20 @@ class TestAdjustListOrders:
             assert parameter["in"] == "query" and not parameter.get("required")
             assert {o.get("type") for o in parameter["schema"].get("anyOf", [parameter["schema"]])} == {"boolean", "null"}
         assert "adjustListOrders" not in str(document["paths"]["/v1/products"])  # only where the SDK has it
+
+
+@pytest.mark.parametrize("body", [{"ID": "k"}, {"ID": "k", "Name": ""}, {"ID": "k", "Name": None}])
+def test_a_category_needs_a_name_as_the_sdk_documents(call, body):
+    """Categories.Create / Save: the SDK says "Required fields: Name". A category without one was
+    saved (201, Name "")."""
+    call("post", "/v1/catalogs", {"ID": "nameless", "Name": "Catalog"}, status=201)
+    for method, path in (("post", "/v1/catalogs/nameless/categories"), ("put", "/v1/catalogs/nameless/categories/k")):
+        response = call(method, path, body)
+        assert response.status_code == 400, response.content
+        assert response.json()["Errors"][0] == {"ErrorCode": "InvalidRequest", "Message": "Name is required.",
+                                                "Data": {"Field": "Name"}}  # fmt: skip
+    call("post", "/v1/catalogs/nameless/categories", {"ID": "k", "Name": "Kitchen"}, status=201)
+    call("patch", "/v1/catalogs/nameless/categories/k", {"ListOrder": 2}, status=200)  # a patch may leave it out
+    document = call("get", "/v1/openapi.json").json()
+    create = document["paths"]["/v1/catalogs/{catalogID}/categories"]["post"]["requestBody"]["content"]["application/json"]
+    assert create["schema"]["required"] == ["Name"]
