@@ -17,6 +17,11 @@ from portal.common.errors import ApplicationError
 from portal.common.nul import request_has_nul
 
 ERR_NUL_CHARACTER = "The request contains a NUL character, which no field may hold."
+ERR_NOT_A_FORM = (
+    "Send the token request form-encoded (Content-Type: application/x-www-form-urlencoded), "
+    "as OAuth 2.0 requires; this one was {content_type}."
+)
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class PortalBearer(HttpBearer):
@@ -73,6 +78,9 @@ def oauth_token(
         )
     elif grant_type == "refresh_token":
         tokens = auth_services.portal_token_refresh_grant(refresh_token=refresh_token or "")
+    elif not grant_type and request.content_type not in FORM_CONTENT_TYPES:
+        # a JSON body (or none) has no grant_type form field: say what to send, not "grant_type must be..."
+        raise OAuthError("unsupported_grant_type", ERR_NOT_A_FORM.format(content_type=request.content_type or "empty"))
     else:
         raise OAuthError("unsupported_grant_type", auth_services.ERR_GRANT_TYPE)
     return tokens.as_response()

@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from portal.api_auth import ERR_NOT_A_FORM
 from portal.apiauth import services as auth
 from portal.apiauth.models import PortalRefreshToken
 from tests.factories import DEFAULT_PASSWORD, UserFactory
@@ -126,6 +127,8 @@ class TestPasswordGrant:
         )
         assert response.status_code == 400
         assert response.json()["error"] == "unsupported_grant_type"
+        # it said "grant_type must be 'password' or 'refresh_token'" to a client that sent grant_type=password
+        assert response.json()["error_description"] == ERR_NOT_A_FORM.format(content_type="application/json")
 
     def test_repeated_failures_lock_the_login_for_a_while(self, client, user, settings):
         settings.PORTAL_API_LOGIN_FAILURE_LIMIT = 3
