@@ -1,7 +1,8 @@
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.shortcuts import redirect
+from django.contrib import messages
+from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -51,3 +52,40 @@ class UsernameRequiredMiddleware:
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(url)
         return redirect(url)
+
+
+MSG_SIGNED_OUT_NOTHING_DONE = (
+    "You were signed out (perhaps in another tab or window), so nothing was saved or sent. "
+    "Sign in, then try again."
+)
+
+
+class SignedOutMiddleware:
+    """What a page left open after signing out (in another tab, or a session that ended) gets when it
+    is used. login_required answers with a redirect to the sign-in page: htmx followed it and put the
+    whole sign-in page inside the panel it targets (the console's response, a list), and a form's
+    submission was dropped without a word. Now an htmx request makes the browser go to the sign-in
+    page, which comes back to the page afterwards, and a form's submission is said to have done
+    nothing. A plain page opened while signed out is asked to sign in as before."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 302 or request.path_info.startswith(ALLOWED_PATH_PREFIXES):
+            return response
+        login = resolve_url(settings.LOGIN_URL)
+        location = urlsplit(response.get("Location", ""))
+        # login_required's redirect names the page to come back to (signing out's own has no "next")
+        if location.path != login or "next=" not in location.query or request.user.is_authenticated:
+            return response
+        htmx = request.headers.get("HX-Request") == "true"
+        if request.method == "POST" or htmx and request.method not in ("GET", "HEAD"):
+            messages.warning(request, MSG_SIGNED_OUT_NOTHING_DONE)
+        if not htmx:
+            return response
+        page = urlsplit(request.headers.get("HX-Current-URL", ""))
+        next_url = page.path + (f"?{page.query}" if page.query else "") if page.netloc == request.get_host() else ""
+        url = f"{login}?{urlencode({'next': next_url})}" if next_url.startswith("/") and not next_url.startswith("//") else login
+        return HttpResponseClientRedirect(url)

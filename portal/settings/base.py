@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.UsernameRequiredMiddleware",  # after auth + htmx: sends users without a portal username to choose one
+    "accounts.middleware.SignedOutMiddleware",  # a page used after signing out: sign in (htmx: the whole page), nothing done said so
     "coreapi.middleware.CoreApiMiddleware",  # X-oc-logid and JSON 404s on /core/<env>/...
     "portal.common.middleware.PortalApiMiddleware",  # JSON 404s and 405s on /api/...
     "portal.common.middleware.MethodNotAllowedPageMiddleware",  # a readable 405 page, not the browser's

@@ -142,3 +142,33 @@ def test_social_only_user_sets_a_password_then_signs_in_with_it(page, live_serve
     page.get_by_label("Password").fill("a-Strong-pass-42")
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(f"{live_server.url}/dashboard/")
+
+
+def test_a_console_send_after_signing_out_in_another_tab_goes_to_sign_in_and_back(page, live_server, screenshot):
+    """The sign-in page appeared inside the console's response panel (htmx followed the redirect)."""
+    from organizations import services as org_services
+
+    owner = UserFactory(username="olivia", name="Olivia Owner", email="olivia@example.com")
+    org_services.organization_create(actor=owner, oc_id="acme-shop", name="Acme Shop", region="usw")
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username or email").fill("olivia")
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.goto(f"{base}/console/sandbox/acme-shop/")
+    expect(page.get_by_test_id("builder-path")).to_have_text("/v1/products")
+
+    other = page.context.new_page()
+    other.goto(f"{base}/accounts/logout/")
+    other.locator("main").get_by_role("button", name="Sign out").click()
+    other.close()
+
+    page.get_by_role("button", name="Send").first.click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=%2Fconsole%2Fsandbox%2Facme-shop%2F"))
+    expect(page.get_by_role("status")).to_contain_text("You were signed out")
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)
+    screenshot("sign-in")
+    page.get_by_label("Username or email").fill("olivia")
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page).to_have_url(f"{base}/console/sandbox/acme-shop/")
