@@ -178,9 +178,13 @@ def advisory_lock(name: str) -> None:
     at a time."""
     if connection.vendor != "postgresql":
         return
-    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [advisory_lock_key(name)])
+
+
+def advisory_lock_key(name: str) -> int:
+    """The 64-bit key of the advisory lock named `name`."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
 def exists_locked(qs: models.QuerySet) -> bool:

@@ -26,6 +26,10 @@ has no `marketplace` foreign key, so it is not a resource table and is never cop
 integration events lose their CustomImplementationUrl and message senders their delivery target, so
 a Staging marketplace never calls Production endpoints.
 
+API client IDs are unique in an environment (the token endpoint finds a client by ID alone): when
+another marketplace of the target's environment has one of the source's, the copy raises
+CopyConflict before writing anything.
+
 All or nothing: `marketplace_copy` must run inside a transaction (it checks) and takes a row lock on
 both Marketplace rows (`SELECT ... FOR UPDATE` on PostgreSQL), so two copies into the same target
 never interleave; any exception rolls everything back and the target keeps its previous data.
@@ -57,6 +61,41 @@ STAGING_SANITIZE: dict[str, dict] = {
 
 MSG_NOT_IN_TRANSACTION = "marketplace_copy must run inside transaction.atomic() (all or nothing)."
 MSG_SAME_MARKETPLACE = "A marketplace cannot be copied onto itself."
+MSG_ID_TAKEN_IN_ENVIRONMENT = (
+    "These API client IDs of the source are used by another organization in {environment}: {ids}. An API client "
+    "ID must be unique in its environment (sign-in finds the client by its ID alone), so nothing was copied: give "
+    "them other IDs in the source, then copy again."
+)
+
+
+class CopyConflict(Exception):
+    """The copy would break a rule no constraint enforces (`ids`: the source's API client IDs that
+    another marketplace of the target's environment has); nothing was copied."""
+
+    def __init__(self, message: str, *, ids: list[str]):
+        super().__init__(message)
+        self.message = message
+        self.ids = ids
+
+
+def _environment_unique_conflicts(*, source: Marketplace, target: Marketplace) -> list[str]:
+    """IDs of the source's API clients that another marketplace of the target's environment has
+    (API client IDs are unique per environment: coreapi.resources' id_unique_in_environment). Each
+    ID's environment lock is held until the copy commits, so a create of it elsewhere waits, then
+    finds it taken, as between two creates."""
+    from coreapi.models import ApiClient
+    from coreapi.resources import advisory_lock_key
+
+    ids = sorted(ApiClient.objects.filter(marketplace=source).values_list("oc_id", flat=True))
+    if ids and connection.vendor == "postgresql":  # one statement, whatever the number of clients
+        # the keys coreapi.resources._lock_id_in_environment uses, taken in the array's (sorted)
+        # order, so two copies do not deadlock
+        keys = sorted({advisory_lock_key(f"{ApiClient._meta.db_table}:{target.environment}:{i}") for i in ids})
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k", [keys])
+    taken = (ApiClient.objects.filter(marketplace__environment=target.environment, oc_id__in=ids)
+             .exclude(marketplace=target).values_list("oc_id", flat=True).distinct())
+    return sorted(taken)
 
 
 @dataclass
@@ -130,6 +169,10 @@ def marketplace_copy(
         raise ValueError(MSG_SAME_MARKETPLACE)
     # Lock both rows, in pk order (no deadlock between a copy A->B and B->A).
     list(Marketplace.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk"))
+    taken = _environment_unique_conflicts(source=source, target=target)
+    if taken:
+        raise CopyConflict(MSG_ID_TAKEN_IN_ENVIRONMENT.format(ids=", ".join(taken), environment=target.environment),
+                           ids=taken)
     qn = connection.ops.quote_name
     work = [m for m in resource_models() if NOT_COPIED.get(m.__name__) != KEEP]
     reports: list[TableReport] = []

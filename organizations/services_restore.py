@@ -81,6 +81,11 @@ ERR_RESTORE_ORG_DELETED = (
     "This organization was deleted before the restore ran; its data was left as it was, so restoring the "
     "organization brings back what it held when it was deleted."
 )
+ERR_RESTORE_CLIENT_ID_TAKEN = (
+    "These API client IDs of Production are used by another organization in Staging: {ids}. An API client ID "
+    "must be unique in its environment (sign-in finds the client by its ID alone), so nothing was copied: give "
+    "them other IDs in Production, then restore again."
+)
 ERR_RESTORE_RUNNING = "A restore of this organization is already queued or running. Wait for it to finish."
 ERR_RESTORE_SCHEDULED_ALREADY = "already restored by the weekly schedule at {at:%Y-%m-%d %H:%M} UTC (restore #{pk})"
 ERR_RESTORE_NOT_FOUND = "Restore not found."
@@ -278,7 +283,7 @@ def staging_restore_start(
 
 def staging_restore_execute(*, restore_id: int) -> StagingRestore | None:
     """Run a queued restore (the Celery task calls this). Safe to call twice for the same run."""
-    from coreapi.restore import NOT_COPIED, marketplace_copy
+    from coreapi.restore import NOT_COPIED, CopyConflict, marketplace_copy
 
     with transaction.atomic():
         run = StagingRestore.objects.select_for_update(of=("self",)).select_related("organization").filter(pk=restore_id).first()
@@ -325,7 +330,10 @@ def staging_restore_execute(*, restore_id: int) -> StagingRestore | None:
             return locked
     except Exception as exc:  # noqa: BLE001 - every failure is recorded; the copy was rolled back
         logger.exception("staging restore %s of %s failed", run.pk, run.organization.oc_id)
-        message = exc.message if isinstance(exc, ApplicationError) else f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, CopyConflict):
+            message = ERR_RESTORE_CLIENT_ID_TAKEN.format(ids=", ".join(exc.ids))
+        else:
+            message = exc.message if isinstance(exc, ApplicationError) else f"{type(exc).__name__}: {exc}"
         with transaction.atomic():
             StagingRestore.objects.filter(pk=run.pk, status=StagingRestoreStatus.RUNNING).update(
                 status=StagingRestoreStatus.FAILED, finished_at=timezone.now(), error=message[:4000],

@@ -182,9 +182,26 @@ class TestMarketplaceCopy:
         with CaptureQueriesContext(connection) as queries:
             copy(production, staging)
         tables = restore.restore_table_count()
-        # DELETE + INSERT ... SELECT per table, an UPDATE per sanitized table, the row locks, savepoints.
-        assert len(queries) <= 2 * tables + len(restore.STAGING_SANITIZE) + 4
+        # DELETE + INSERT ... SELECT per table, an UPDATE per sanitized table, the row locks, savepoints,
+        # and 3 for the API client IDs (read them, lock them in the environment, look for them elsewhere).
+        assert len(queries) <= 2 * tables + len(restore.STAGING_SANITIZE) + 4 + 3
         assert any("INSERT INTO" in q["sql"] and "SELECT" in q["sql"] for q in queries.captured_queries)
+
+    def test_the_api_client_id_check_costs_the_same_for_many_clients(self, production, staging):
+        m.ApiClient.objects.bulk_create(m.ApiClient(marketplace=production, oc_id=f"client-{i}", app_name="a")
+                                        for i in range(50))
+        with CaptureQueriesContext(connection) as queries:
+            copy(production, staging)
+        assert len(queries) <= 2 * restore.restore_table_count() + len(restore.STAGING_SANITIZE) + 4 + 3
+
+    def test_an_api_client_id_another_marketplace_of_the_environment_has_stops_the_copy(self, production, staging):
+        other = marketplace_create(environment="staging", marketplace_id="other", name="Other")
+        m.ApiClient.objects.create(marketplace=other, oc_id="admin-client", app_name="theirs")
+        before = names(m.Product, staging)
+        with pytest.raises(restore.CopyConflict) as exc:
+            copy(production, staging)
+        assert exc.value.ids == ["admin-client"]
+        assert names(m.Product, staging) == before
 
     @pytest.mark.django_db(transaction=True)
     def test_it_refuses_to_run_outside_a_transaction(self, production, staging):

@@ -141,6 +141,28 @@ class TestStagingRestoreStart:
         assert run_restore(owner, staging_org).status == StagingRestoreStatus.SUCCEEDED
         assert product_names("staging") == ["again product 0"]
 
+    def test_an_api_client_id_another_staging_marketplace_has_is_not_copied_twice_into_the_environment(
+        self, staging_org, owner
+    ):
+        """API client IDs are unique in an environment (the token endpoint finds a client by ID
+        alone), and an ID can be chosen. Another org made "shared-app" in its Staging while
+        Production "acme" had one too: the restore copied it, two Staging clients had that ID, and
+        sign-ins with it went to whichever the database returned first. Now the restore fails,
+        naming the ID, and copies nothing."""
+        from coreapi.testing import core_world
+
+        other = core_world(environment="staging", marketplace_id="other-stg", client_id="shared-app")
+        m.ApiClient.objects.create(marketplace=marketplace("production"), oc_id="shared-app", app_name="acme app")
+        before = product_names("staging")
+        run = sr.staging_restore_start(actor=owner, organization=staging_org)
+        result = sr.staging_restore_execute(restore_id=run.pk)
+        assert result.status == StagingRestoreStatus.FAILED
+        assert result.error == sr.ERR_RESTORE_CLIENT_ID_TAKEN.format(ids="shared-app")
+        assert list(m.ApiClient.objects.filter(marketplace__environment="staging", oc_id="shared-app")
+                    .values_list("marketplace", flat=True)) == [other.marketplace.pk]
+        assert product_names("staging") == before
+        other.admin_token()  # the other org still signs in with its client
+
     def test_a_restore_cannot_be_started_while_one_is_queued_or_running(self, staging_org, owner, admin_user):
         first = sr.staging_restore_start(actor=owner, organization=staging_org)  # queued (commit never happens)
         with pytest.raises(sr.RestoreRunningError, match=sr.ERR_RESTORE_RUNNING):
