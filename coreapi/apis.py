@@ -46,7 +46,7 @@ from coreapi.me import (
     me_spec_get,
     me_specs_list,
 )
-from coreapi.middleware import refused_response, unreadable_message
+from coreapi.middleware import endpoint_not_found_data, refused_response, unreadable_message
 from coreapi.models import Marketplace, UserKind
 from coreapi.querying import MAX_FILTER_VALUES, MAX_SEARCH_FIELDS, MAX_SEARCH_TERMS, MAX_VALUE_LENGTH, SEARCH_TYPES
 from coreapi.resources import Assignment, Resource, json_response
@@ -763,10 +763,11 @@ def _install_error_handlers(api: NinjaAPI) -> None:
         code = {400: "InvalidRequest", 401: "InvalidToken", 403: "InsufficientRoles", 404: "NotFound"}.get(
             exc.status_code, "InvalidRequest"
         )
-        return _error(api, request, exc.status_code, code, http_error_message(exc) or "Invalid request.")
+        data = endpoint_not_found_data(request) if code == "NotFound" else None  # the SDK reads a NotFound's Data
+        return _error(api, request, exc.status_code, code, http_error_message(exc) or "Invalid request.", data)
 
     def not_found(request, exc):
-        return _error(api, request, 404, "NotFound", "Not found.")
+        return _error(api, request, 404, "NotFound", "Not found.", endpoint_not_found_data(request))
 
     def unexpected(request, exc: Exception):
         if reason := _too_large_reason(exc):

@@ -34,6 +34,14 @@ def refused_response(request, message: str) -> HttpResponse:
     return HttpResponse(json.dumps(body), status=400, content_type="application/json")
 
 
+def endpoint_not_found_data(request) -> dict:
+    """`Data` of a NotFound for a route the API does not have. The official SDK words every
+    NotFound as "{Data.ObjectType} {Data.ObjectID} not found": with Data null its OrderCloudError
+    threw a TypeError ("Cannot read properties of null (reading 'ObjectType')") instead of the
+    404, e.g. for SupplierUserGroups.List, which the built-in API does not have."""
+    return {"ObjectType": "Endpoint", "ObjectID": f"{request.method} {request.path}"}
+
+
 class CoreApiMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -47,7 +55,8 @@ class CoreApiMiddleware:
         response = refused_response(request, refusal) if refusal else self.get_response(request)
         if response.status_code in (404, 405) and not response.get("Content-Type", "").startswith("application/json"):
             code = "NotFound" if response.status_code == 404 else "MethodNotAllowed"
-            body = {"Errors": [{"ErrorCode": code, "Message": f"No such endpoint: {request.method} {request.path}", "Data": None}]}
+            body = {"Errors": [{"ErrorCode": code, "Message": f"No such endpoint: {request.method} {request.path}",
+                                "Data": endpoint_not_found_data(request) if code == "NotFound" else None}]}  # fmt: skip
             allow = response.get("Allow")
             response = HttpResponse(json.dumps(body), status=response.status_code, content_type="application/json")
             if allow:

@@ -1,6 +1,6 @@
 """Security profiles and their assignments, impersonation configs and Users.GetAccessToken, API
-client and user group assignments, supplier users and the search of spec product assignments
-through the official
+client and user group assignments, supplier users, the search of spec product assignments and
+the error of an operation the API does not have, through the official
 ordercloud-javascript-sdk@12 against the live server (tests/sdk/access_admin.js, run by
 tests/sdk/harness.py; needs node + npm)."""
 
@@ -61,7 +61,8 @@ def test_impersonation_config_decides_the_roles_and_roles_are_required(sdk_resul
     assert check["roles"] == ["Shopper"]  # asked for Shopper and MeAdmin; the config's profile has Shopper
     assert check["tokenType"] == "bearer"
     # the SDK: "Required fields: ClientID, Roles" (it was 200 with every role the user has)
-    assert check["withoutRoles"] == {"errorCode": "InvalidRequest", "status": 400, "message": "Roles is required."}
+    assert check["withoutRoles"] == {"errorCode": "InvalidRequest", "status": 400, "message": "Roles is required.",
+                                     "name": "OrderCloudError"}
     assert check["patched"] == "access-shopper"
     assert check["gone"]["errorCode"] == "NotFound"
 
@@ -86,3 +87,12 @@ def test_spec_product_assignments_search_on_the_sdk_s_fields(sdk_result):
     assert check["byProduct"] == [["aa-color", "aa-desk"]]
     assert check["bySpec"] == [["aa-size", "aa-lamp"]]
     assert check["anyField"] == [["aa-color", "aa-desk"], ["aa-color", "aa-lamp"]]
+
+
+def test_an_operation_the_api_does_not_have_is_an_ordercloud_not_found(sdk_result):
+    """SupplierUserGroups are not part of the built-in API. Their 404 had Data null, and the SDK's
+    OrderCloudError, which words a NotFound from Data.ObjectType and Data.ObjectID, threw a
+    TypeError ("Cannot read properties of null") instead."""
+    check = passed(sdk_result, "unsupported_endpoint_error")
+    assert check["list"] == {"errorCode": "NotFound", "status": 404, "name": "OrderCloudError",
+                             "message": "Endpoint GET /core/sandbox/v1/suppliers/access-sup/usergroups not found"}

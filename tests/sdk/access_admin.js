@@ -9,7 +9,7 @@
 
 const {
   Configuration, Auth, Tokens, SecurityProfiles, ImpersonationConfigs, Users, UserGroups, ApiClients, SupplierUsers,
-  Products, Specs,
+  Products, Specs, SupplierUserGroups,
 } = require('ordercloud-javascript-sdk');
 
 const checks = {};
@@ -26,7 +26,7 @@ async function failure(fn) {
   try {
     await fn();
   } catch (err) {
-    return { errorCode: err.errorCode, status: err.status, message: err.message };
+    return { errorCode: err.errorCode, status: err.status, message: err.message, name: err.name };
   }
   return { succeeded: true };
 }
@@ -133,6 +133,11 @@ async function main(cfg) {
       anyField: pairs(await Specs.ListProductAssignments({ search: 'aa-color', sortBy: ['ProductID'] })),
     };
   });
+
+  // an operation the built-in API does not have: an OrderCloudError NotFound, not a TypeError
+  await check('unsupported_endpoint_error', async () => ({
+    list: await failure(() => SupplierUserGroups.List(S)),
+  }));
 }
 
 require('./run')(main, checks);
