@@ -18,6 +18,7 @@ import uuid
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -213,6 +214,19 @@ def _suspicious(request, exc: SuspiciousOperation):
     # e.g. RequestDataTooBig, TooManyFieldsSent: Django answers these with 400 too. The OAuth
     # endpoints answer in their own shape, which the SDK reads (it shows {"Errors"} as "Unknown error").
     message = unreadable_message(exc, default=ERR_INVALID_REQUEST)
+    if request.path.endswith(OAUTH_PATHS):
+        return _oauth_error(request, OAuthError("invalid_request", message))
+    return _errors(request, 400, "InvalidRequest", message)
+
+
+ERR_MULTIPART = "The multipart/form-data body could not be read: {reason}."
+
+
+@api.exception_handler(MultiPartParserError)
+def _multipart_unreadable(request, exc: MultiPartParserError):
+    # e.g. `Content-Type: multipart/form-data` without a boundary: Django raises it as the POST
+    # fields are first read (the NUL check of every operation), which answered 500
+    message = ERR_MULTIPART.format(reason=str(exc).rstrip(".") or "malformed")
     if request.path.endswith(OAUTH_PATHS):
         return _oauth_error(request, OAuthError("invalid_request", message))
     return _errors(request, 400, "InvalidRequest", message)

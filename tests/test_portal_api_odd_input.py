@@ -324,7 +324,8 @@ def test_bodies_that_are_not_json_objects(world, method, path):
     for name, body in NOT_OBJECTS.items():
         for who in ("owner", "anonymous") if name in ("empty", "deep", "not-utf8") else ("owner",):
             world.send(who, method, path, body)
-    for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""):
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "",
+                         "multipart/form-data", "multipart/form-data; boundary="):  # no boundary: POSTs were a 500
         world.send("owner", method, path, b'{"Name": "x"}', content_type=content_type)
     world.check()
 
@@ -481,6 +482,7 @@ def test_odd_token_bodies(world):
         (b"--x\r\nContent-Disposition: form-data; name=\"grant_type\"\r\n\r\npassword\x00\r\n--x--\r\n",
          "multipart/form-data; boundary=x"),
         (b"garbage", "multipart/form-data; boundary=x"), (b"grant_type=password", "text/plain"),
+        (b"grant_type=password", "multipart/form-data"),  # no boundary: a 500
     ]:
         world.send("anonymous", "POST", "/oauth/token", body, content_type=content_type)
         world.send("anonymous", "POST", "/oauth/revoke", body.replace(b"grant_type", b"token"),
@@ -489,6 +491,18 @@ def test_odd_token_bodies(world):
         world.send("anonymous", "POST", "/oauth/revoke", _form(token=value), content_type=form)
     for method in ("GET", "PUT", "DELETE"):
         world.send("anonymous", method, "/oauth/token")
+    world.check()
+
+
+def test_a_multipart_body_without_a_boundary_is_400_saying_so(world):
+    # Django refuses it as the form fields are first read (every operation's NUL check): that was a 500
+    for who, path in (("owner", "/me/orginvites/acme-sbx/accept"), ("owner", "/me/verifyemail"),
+                      ("anonymous", "/oauth/token")):
+        response = world.send(who, "POST", path, b"grant_type=password", content_type="multipart/form-data")
+        assert response.status_code == 400, (path, response.content)
+        body = response.json()
+        message = body["error_description"] if "/oauth/" in path else body["Errors"][0]["Message"]
+        assert message.startswith("The multipart/form-data body could not be read: "), message
     world.check()
 
 
