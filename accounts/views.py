@@ -1,6 +1,6 @@
 from urllib.parse import urlencode, urlsplit
 
-from allauth.account.views import ConfirmEmailView, EmailView, SignupView
+from allauth.account.views import ConfirmEmailView, EmailView, PasswordSetView, SignupView
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.models import SocialAccount, SocialLogin
 from allauth.socialaccount.views import SignupView as AllauthSocialSignupView
@@ -340,3 +340,26 @@ class PortalConfirmEmailView(ConfirmEmailView):
 
 
 confirm_email_view = PortalConfirmEmailView.as_view()
+
+
+MSG_PASSWORD_SET_ALREADY = (
+    "Your account has a password already (set in another tab or window), so the one you just typed was not"
+    " saved. Change it here if you like."
+)
+
+
+class PortalPasswordSetView(PasswordSetView):
+    """allauth's "Set a password", for an account signed up through a provider. Sent from a second
+    tab after a password was set in the first, it went to "Change password" without a word and the
+    password typed in it was dropped: the user believed it was theirs, and could not sign in with it."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST" and request.user.is_authenticated and request.user.has_usable_password():
+            messages.warning(request, MSG_PASSWORD_SET_ALREADY)
+            url = reverse("account_change_password")
+            next_url = _safe_next(request, "")
+            return redirect(f"{url}?{urlencode({'next': next_url})}" if next_url else url)
+        return super().dispatch(request, *args, **kwargs)
+
+
+password_set_view = login_required(PortalPasswordSetView.as_view())

@@ -23,6 +23,8 @@ urlpatterns = [
     path("accounts/3rdparty/signup/", accounts_views.social_signup_view, name="socialaccount_signup"),
     # an email confirmation link opened (or confirmed) again says the address is confirmed already
     re_path(r"^accounts/confirm-email/(?P<key>[-:\w]+)/$", accounts_views.confirm_email_view, name="account_confirm_email"),
+    # "Set a password" sent from a second tab after the first set one says the typed one was not saved
+    path("accounts/password/set/", accounts_views.password_set_view, name="account_set_password"),
     # allauth's own "Account Connections" page is Profile > Authentication here (one page, one unlink rule)
     path(
         "accounts/3rdparty/",

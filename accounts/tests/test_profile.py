@@ -201,3 +201,25 @@ def test_names_in_any_script_are_kept(client, user, name):
     assert client.post(reverse("accounts:profile"), {"name": name, "username": "hamlet"}).status_code == 302
     user.refresh_from_db()
     assert user.name == name.strip()
+
+
+def test_setting_a_password_in_a_second_tab_after_the_first_says_it_was_not_saved(client):
+    """The second tab went to "Change password" without a word, its password dropped: the user
+    believed it was theirs."""
+    from accounts.views import MSG_PASSWORD_SET_ALREADY
+
+    social_only = UserFactory(username="socialite")
+    social_only.set_unusable_password()
+    social_only.save()
+    client.force_login(social_only)
+    url = f"{reverse('account_set_password')}?next={AUTH}"
+    first = client.post(url, {"password1": "First-pass-4242", "password2": "First-pass-4242"})
+    assert first.status_code == 302
+    client.get(first["Location"])  # its "Password successfully set."
+    second = client.post(url, {"password1": "Second-pass-4242", "password2": "Second-pass-4242"})
+    assert second.status_code == 302
+    assert second["Location"] == f"{reverse('account_change_password')}?next=%2Faccount%2Fauthentication%2F"
+    page = client.get(second["Location"])
+    assert [str(m) for m in page.context["messages"]] == [MSG_PASSWORD_SET_ALREADY]
+    social_only.refresh_from_db()
+    assert social_only.check_password("First-pass-4242")
