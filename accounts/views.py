@@ -11,7 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,6 +29,11 @@ MSG_PROFILE_SAVED = "Your profile has been saved."
 # Profile, for an account from before every account needed an email address (its email is empty)
 MSG_NO_EMAIL = "Your account has no email address: you cannot reset your password or receive organization codes."
 ERR_SEARCH_SIGN_IN = "Sign in to search for users."
+# Unlink of an account that is not (or no longer) linked to the user's: a 404 that says what happened
+ERR_UNLINK_GONE = (
+    "This sign-in account is not linked to yours (any more), so nothing was unlinked. It may have been unlinked"
+    " already, in another tab or window or by a second click."
+)
 # the user autocomplete's list, for a page whose session ended (signed out in another tab)
 ERR_AUTOCOMPLETE_SIGNED_OUT = "You are signed out (perhaps in another tab or window)."
 
@@ -141,7 +146,10 @@ def _account_label(account) -> str:
 def social_account_disconnect_view(request, pk: int):
     """Unlink a provider through allauth's own DisconnectForm, which refuses to remove the last
     way to sign in (no other provider and no usable password)."""
-    account = get_object_or_404(social_account_list(user=request.user), pk=pk)
+    account = social_account_list(user=request.user).filter(pk=pk).first()
+    if account is None:  # unlinked already (a double-click, another tab), or never this user's
+        return render(request, "accounts/unlink_gone.html", {"message": ERR_UNLINK_GONE, "active_tab": "authentication"},
+                      status=404)
     for error in social_account_disconnect(request=request, account=account):
         messages.error(request, error)
     return redirect("accounts:authentication")

@@ -223,3 +223,18 @@ def test_setting_a_password_in_a_second_tab_after_the_first_says_it_was_not_save
     assert [str(m) for m in page.context["messages"]] == [MSG_PASSWORD_SET_ALREADY]
     social_only.refresh_from_db()
     assert social_only.check_password("First-pass-4242")
+
+
+def test_unlinking_twice_says_it_is_not_linked_any_more_instead_of_page_not_found(client, user):
+    """A double-click on Unlink (or Unlink in two tabs): the second answer was the bare "Page not
+    found" page."""
+    from accounts.views import ERR_UNLINK_GONE
+
+    account = _social(user, "github", "9", login="hamlet-gh")
+    client.force_login(user)
+    url = reverse("accounts:social-account-disconnect", args=[account.pk])
+    assert client.post(url).status_code == 302
+    again = client.post(url)
+    assert again.status_code == 404
+    html = again.content.decode()
+    assert ERR_UNLINK_GONE in html and f'href="{AUTH}"' in html
