@@ -359,7 +359,7 @@ def _error_doc(status: int, description: str) -> dict:
 )
 def organization_save(request: HttpRequest, id: str, payload: OrganizationIn, params: Query[EnvironmentParam]):  # noqa: A002
     body_id = payload.Id or payload.ID
-    if body_id and body_id.strip() != id:
+    if body_id and body_id.strip().lower() != id.lower():  # Ids are case-insensitive, as /organizations/ACME
         raise ApplicationError(ERR_ID_MISMATCH.format(body=body_id, path=id))
     environment = params.environment or payload.Environment
     try:

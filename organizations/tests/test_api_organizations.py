@@ -312,6 +312,14 @@ class TestSave:
         assert response.status_code == 400
         assert error_messages(response) == [ERR_ID_MISMATCH.format(body="two", path="one")]
 
+    def test_body_id_in_another_case_is_the_same_id(self, client, team, owner):
+        # GET /organizations/ACME-SBX answers Id "acme-sbx"; PUT that body back to the same URL was a 400 "differs"
+        api = PortalApi(client, owner)
+        body = api.get("/organizations/ACME-SBX").json()
+        response = api.put("/organizations/ACME-SBX", {**body, "Name": "Acme 2"})
+        assert response.status_code == 200, response.content
+        assert response.json()["Id"] == "acme-sbx" and response.json()["Name"] == "Acme 2"
+
     @pytest.mark.parametrize(
         "oc_id, body, message",
         [
