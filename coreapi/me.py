@@ -191,7 +191,7 @@ def visible_products(caller: Caller, catalog_id: str | None, category_id: str | 
 
 
 def _catalog_require(catalog_id: str, access: dict[str, m.CatalogAssignment]) -> None:
-    """`catalogID` (Me.ListCategories, Me.ListSpecs, Me.GetSpec): a catalog the user sees (an active
+    """`catalogID` (Me.ListProducts, Me.ListCategories, Me.ListSpecs, Me.GetSpec): a catalog the user sees (an active
     one assigned to its buyer, `_catalog_access`), else 404 NotFound Catalog."""
     if catalog_id not in access:
         raise CoreObjectNotFound("Catalog", catalog_id)
@@ -285,6 +285,8 @@ def _with_prices(caller: Caller, rows: list[m.Product], seller_id: str | None = 
 def me_products_list(caller: Caller, request, *, catalog_id: str | None, category_id: str | None,
                      seller_id: str | None = None) -> dict:  # fmt: skip
     caller.require(SHOPPER)
+    if catalog_id:  # as Me.ListCategories: a catalog the user does not see is not found (it was an empty list)
+        _catalog_require(catalog_id, _catalog_access(caller))
     spec_extra = _taking(d.PRODUCTS.list_spec, "catalogID", "categoryID", "sellerID")
     params = list_params_parse(request, spec_extra)
     depth = depth_param(request, "all")  # relative to categoryID (the SDK: "Default is 'all'")

@@ -54,6 +54,19 @@ class TestMe:
         assert [c["ID"] for c in world.call("get", "/v1/me/categories", storefront).json()["Items"]] == ["shoes"]
         assert world.call("get", "/v1/me/categories?catalogID=hidden", storefront).status_code == 404
 
+    @pytest.mark.parametrize("catalog", ["hidden", "ghost", "off"])
+    def test_products_of_a_catalog_the_user_does_not_see_are_not_found_as_a_catalog(self, world, admin_token,
+                                                                                    storefront, catalog):  # fmt: skip
+        """Me.ListProducts?catalogID= as Me.ListCategories: a catalog not assigned to the buyer,
+        unknown or inactive is 404 NotFound Catalog (it was 200 with an empty list)."""
+        world.call("post", "/v1/catalogs", admin_token, {"ID": "off", "Name": "Off", "Active": False})
+        world.call("post", "/v1/catalogs/assignments", admin_token, {"CatalogID": "off", "BuyerID": "buyer-1"})
+        for what in ("products", "categories"):
+            response = world.call("get", f"/v1/me/{what}?catalogID={catalog}", storefront)
+            assert response.status_code == 404, (what, response.content)
+            assert response.json()["Errors"][0]["Data"] == {"ObjectType": "Catalog", "ObjectID": catalog}
+        assert [p["ID"] for p in world.call("get", "/v1/me/products?catalogID=cat", storefront).json()["Items"]] == ["p1", "p4"]
+
     def test_me_needs_a_shopper_role(self, world, storefront):
         token = world.token(username="shopper", client_id="buyer-client", scope="MeAdmin")
         response = world.call("get", "/v1/me/products", token)
