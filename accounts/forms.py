@@ -105,10 +105,29 @@ class UsernameChooseForm(forms.Form):
 
 
 class ProfileForm(UsernameChooseForm):
+    """Profile's name and username. Each field carries the value the page showed (a hidden
+    "initial-" input): a field left as it was is not written, so saving the name on a page opened
+    before the username was changed in another tab does not change the username back."""
+
     name = forms.CharField(label="Name", max_length=150, required=False, help_text="Shown to people in your organizations.",
                            validators=[validate_person_name])
 
     field_order = ["name", "username"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.show_hidden_initial = True
+
+    @property
+    def edited(self) -> set[str]:
+        """The fields changed on the page (all of them for a post without the page's initial values)."""
+        return {name for name in self.fields if self.add_initial_prefix(name) not in self.data or name in self.changed_data}
+
+    def clean_username(self):
+        if "username" not in self.edited:  # not written: the page's old value may be stale
+            return (self.cleaned_data.get("username") or "").strip()
+        return super().clean_username()
 
 
 class SocialSignupForm(AllauthSocialSignupForm):

@@ -97,7 +97,12 @@ def profile_view(request):
         form = ProfileForm(request.POST, user=user)
         if form.is_valid():
             try:
-                user_profile_update(user=user, name=form.cleaned_data["name"], username=form.cleaned_data["username"])
+                edited = form.edited  # only what was changed on this page (another tab may have changed the rest)
+                user_profile_update(
+                    user=user,
+                    name=form.cleaned_data["name"] if "name" in edited else user.name,
+                    username=form.cleaned_data["username"] if "username" in edited else None,
+                )
             except UsernameError as exc:
                 form.add_error("username", exc.message)
             else:

@@ -10,6 +10,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 AUTH = reverse("accounts:authentication")
+PROFILE = reverse("accounts:profile")
 
 
 def test_profile_edits_name_and_username(client, user):
@@ -238,3 +239,28 @@ def test_unlinking_twice_says_it_is_not_linked_any_more_instead_of_page_not_foun
     assert again.status_code == 404
     html = again.content.decode()
     assert ERR_UNLINK_GONE in html and f'href="{AUTH}"' in html
+
+
+def test_saving_the_name_on_a_page_opened_before_the_username_changed_keeps_the_new_username(client, user):
+    """Profile in two tabs: the second tab, saving only the name, set the username back to the one
+    its page showed (and the name saved in the first tab was overwritten the same way)."""
+    client.force_login(user)
+    page = client.get(PROFILE).content.decode()
+    assert 'name="initial-username" value="hamlet"' in page and 'name="initial-name" value="Prince Hamlet"' in page
+    stale = {"initial-name": "Prince Hamlet", "initial-username": "hamlet"}
+    client.post(PROFILE, {**stale, "name": "Prince Hamlet", "username": "the-prince"})  # tab 1
+    response = client.post(PROFILE, {**stale, "name": "Hamlet of Denmark", "username": "hamlet"})  # tab 2
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.name, user.username) == ("Hamlet of Denmark", "the-prince")
+
+
+def test_an_unchanged_username_someone_took_since_does_not_stop_saving_the_name(client, user):
+    client.force_login(user)
+    stale = {"initial-name": "Prince Hamlet", "initial-username": "hamlet"}
+    client.post(PROFILE, {**stale, "name": "Prince Hamlet", "username": "the-prince"})
+    UserFactory(username="hamlet", email="another@example.com")
+    response = client.post(PROFILE, {**stale, "name": "Hamlet II", "username": "hamlet"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.name, user.username) == ("Hamlet II", "the-prince")
