@@ -372,7 +372,7 @@ def organization_save(request: HttpRequest, id: str, payload: OrganizationIn, pa
         return Status(200, organization_out(_organization_update(request, existing, payload)))
     if environment and environment.strip().lower() != "sandbox":
         raise ApplicationError(ERR_CREATE_SANDBOX_ONLY)
-    region = (payload.Region.Id if payload.Region and payload.Region.Id else None) or environments.DEFAULT_REGION
+    region = _region_id(payload.Region) or environments.DEFAULT_REGION
     try:
         org = services.organization_create(actor=request.auth, oc_id=id, name=payload.Name or "", region=region)
     except services.IdTakenError:
@@ -389,8 +389,26 @@ def organization_save(request: HttpRequest, id: str, payload: OrganizationIn, pa
     return Status(201, organization_out(org))
 
 
+def _region_id(region: RegionIn | None) -> str | None:
+    """The region a body names: by Id, or else by Name or AzureRegion (as GET /me/regions spells
+    them). Region {Name: "Europe-West"} without an Id made a US-West organization, whose region
+    can never change; a name that is no region's is passed on for the service to refuse."""
+    if region is None:
+        return None
+    if region.Id and region.Id.strip():
+        return region.Id
+    for given, attribute in ((region.Name, "name"), (region.AzureRegion, "azure_region")):
+        if given and given.strip():
+            for candidate in environments.REGIONS.values():
+                if getattr(candidate, attribute).lower() == given.strip().lower():
+                    return candidate.id
+            return given
+    return None
+
+
 def _organization_update(request: HttpRequest, existing: Organization, payload: OrganizationIn) -> Organization:
-    if payload.Region and payload.Region.Id and payload.Region.Id.strip().lower() != existing.region:
+    region = _region_id(payload.Region)
+    if region and region.strip().lower() != existing.region:
         raise ApplicationError(ERR_REGION_FIXED)
     return services.organization_rename(actor=request.auth, organization=existing, name=payload.Name or "")
 

@@ -298,6 +298,19 @@ class TestSave:
         assert response.json()["Owner"]["Username"] == "olivia"
         assert api.get("/organizations/new-shop").status_code == 200
 
+    @pytest.mark.parametrize("region", [{"Name": "Europe-West"}, {"Name": "europe-west"}, {"AzureRegion": "westeurope"},
+                                        {"Id": None, "Name": "Europe-West", "AzureRegion": "westeurope"}])
+    def test_the_region_may_be_named_as_me_regions_spells_it(self, client, owner, region):
+        # without an Id the region was ignored: a US-West organization, whose region can never change
+        response = PortalApi(client, owner).put("/organizations/eu-shop", {"Name": "EU", "Region": region})
+        assert response.status_code == 201, response.content
+        assert response.json()["Region"]["Id"] == "eur"
+
+    def test_an_unknown_region_name_is_400_not_us_west(self, client, owner):
+        response = PortalApi(client, owner).put("/organizations/mars-shop", {"Name": "M", "Region": {"Name": "Mars"}})
+        assert response.status_code == 400 and error_messages(response) == [services.ERR_REGION_INVALID]
+        assert not Organization.objects.filter(oc_id="mars-shop").exists()
+
     def test_create_defaults_to_us_west(self, client, owner):
         response = PortalApi(client, owner).put("/organizations/plain", {"Name": "Plain"})
         assert response.status_code == 201
