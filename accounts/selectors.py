@@ -8,7 +8,7 @@ from allauth.socialaccount.models import SocialAccount
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
-from accounts.validators import RESERVED_USERNAMES, USERNAME_MAX_LENGTH, is_valid_portal_username
+from accounts.validators import RESERVED_USERNAMES, USERNAME_MAX_LENGTH, is_reserved_username, is_valid_portal_username
 
 USER_SEARCH_LIMIT = 10
 
@@ -87,7 +87,7 @@ def username_suggest(*, user: User) -> str:
         .exclude(pk=user.pk)
         .values_list("username", flat=True)
     }
-    if base.lower() not in taken:
+    if base.lower() not in taken and not is_reserved_username(base):
         return base
     for n in range(2, 10_000):
         suffix = f"-{n}"

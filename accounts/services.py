@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
-from accounts.validators import ERR_USERNAME_RESERVED, ERR_USERNAME_TAKEN, RESERVED_USERNAMES, validate_portal_username
+from accounts.validators import ERR_USERNAME_RESERVED, ERR_USERNAME_TAKEN, is_reserved_username, validate_portal_username
 from portal.common.errors import ApplicationError
 
 
@@ -22,7 +22,7 @@ def username_clean(*, username: str | None, exclude: User | None = None) -> str:
     except ValidationError as exc:
         raise UsernameError(exc.messages[0]) from exc
     keeps_own = exclude is not None and (exclude.username or "").lower() == username.lower()
-    if username.lower() in RESERVED_USERNAMES and not keeps_own:
+    if is_reserved_username(username) and not keeps_own:
         raise UsernameError(ERR_USERNAME_RESERVED)
     taken = User.objects.filter(username__iexact=username)
     if exclude is not None:

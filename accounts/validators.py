@@ -22,6 +22,13 @@ RESERVED_USERNAMES = frozenset({
     "webmaster", "hostmaster", "noreply", "no-reply", "system", "portal", "ordercloud", "sitecore", "api",
     "null", "undefined", "anonymous", "everyone", "owner", "billing", "sales", "info", "team", "moderator",
 })  # fmt: skip
+RESERVED_USERNAMES_BARE = frozenset(re.sub(r"[-_.]", "", name) for name in RESERVED_USERNAMES)
+
+
+def is_reserved_username(value: str | None) -> bool:
+    """A reserved name, ignoring case and the separators '-', '_' and '.': "admin_", "Ad.min" and
+    "no_reply" read as "admin" and "noreply" (they could be chosen)."""
+    return re.sub(r"[-_.]", "", (value or "").strip().lower()) in RESERVED_USERNAMES_BARE
 
 
 def validate_portal_username(value: str | None) -> None:

@@ -56,6 +56,26 @@ class TestUsernameClean:
             username_clean(username=name)
         assert exc.value.message == ERR_USERNAME_RESERVED
 
+    @pytest.mark.parametrize("name", ["admin_", "Ad.min", "-support", "no_reply", "s.t.a.f.f", "Order-Cloud"])
+    def test_refuses_a_reserved_name_written_with_separators(self, name):
+        """'admin_' or 'Ad.min' could be chosen and read as the portal's own admin."""
+        with pytest.raises(UsernameError) as exc:
+            username_clean(username=name)
+        assert exc.value.message == ERR_USERNAME_RESERVED
+
+    @pytest.mark.parametrize("name", ["admins", "admin-2", "team-lead", "info.sys", "supporter"])
+    def test_names_that_only_contain_a_reserved_word_are_fine(self, name):
+        assert username_clean(username=name) == name
+
+    def test_a_reserved_github_login_with_separators_is_not_suggested(self):
+        from allauth.socialaccount.models import SocialAccount
+
+        from accounts.selectors import username_suggest
+
+        user = UserFactory(username=None, email="x@example.com")
+        SocialAccount.objects.create(user=user, provider="github", uid="77", extra_data={"login": "Ad.min"})
+        assert username_suggest(user=user) == "Ad.min-2"
+
     def test_an_account_that_already_has_a_reserved_name_keeps_it(self):
         staff = UserFactory(username="admin")
         assert username_clean(username="admin", exclude=staff) == "admin"
