@@ -31,7 +31,7 @@ another marketplace of the target's environment has one of the source's, the cop
 CopyConflict before writing anything.
 
 All or nothing: `marketplace_copy` must run inside a transaction (it checks) and takes a row lock on
-both Marketplace rows (`SELECT ... FOR UPDATE` on PostgreSQL), so two copies into the same target
+both Marketplace rows (`SELECT ... FOR NO KEY UPDATE` on PostgreSQL), so two copies into the same target
 never interleave; any exception rolls everything back and the target keeps its previous data.
 """
 
@@ -167,8 +167,10 @@ def marketplace_copy(
         raise RuntimeError(MSG_NOT_IN_TRANSACTION)
     if source.pk == target.pk:
         raise ValueError(MSG_SAME_MARKETPLACE)
-    # Lock both rows, in pk order (no deadlock between a copy A->B and B->A).
-    list(Marketplace.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk"))
+    # Lock both rows, in pk order (no deadlock between a copy A->B and B->A). NO KEY: a write to the
+    # target through its API checks its marketplace foreign key at commit (FOR KEY SHARE); FOR UPDATE
+    # made it wait for the copy while the copy waited for its rows: a deadlock.
+    list(Marketplace.objects.select_for_update(no_key=True).filter(pk__in=[source.pk, target.pk]).order_by("pk"))
     taken = _environment_unique_conflicts(source=source, target=target)
     if taken:
         raise CopyConflict(MSG_ID_TAKEN_IN_ENVIRONMENT.format(ids=", ".join(taken), environment=target.environment),

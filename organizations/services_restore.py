@@ -41,7 +41,7 @@ from urllib.parse import unquote, urlsplit
 import requests
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -86,6 +86,10 @@ ERR_RESTORE_CLIENT_ID_TAKEN = (
     "must be unique in its environment (sign-in finds the client by its ID alone), so nothing was copied: give "
     "them other IDs in Production, then restore again."
 )
+ERR_RESTORE_WRITES_DURING_COPY = (
+    "Staging was written to through its API while it was being replaced, {attempts} times in a row ({detail}), "
+    "so the copy was rolled back each time and Staging kept its data. Restore again once those writes stop."
+)
 ERR_RESTORE_RUNNING = "A restore of this organization is already queued or running. Wait for it to finish."
 ERR_RESTORE_SCHEDULED_ALREADY = "already restored by the weekly schedule at {at:%Y-%m-%d %H:%M} UTC (restore #{pk})"
 ERR_RESTORE_NOT_FOUND = "Restore not found."
@@ -120,6 +124,10 @@ RESTORE_WEBHOOK_NOT_RETRIED_EAGER = (
     "No answer in time; not retried: without a task queue (CELERY_BROKER_URL or REDIS_URL) a retry cannot wait "
     "and would hold the page again."
 )
+# A copy that met a write to Staging through its API (the same ID committed meanwhile, a deadlock)
+# is rolled back and tried again, this many times in all, after 0.5 s, then 1 s.
+RESTORE_COPY_ATTEMPTS = 3
+RESTORE_COPY_RETRY_SECONDS = 0.5
 PROGRESS_TTL_SECONDS = 24 * 3600
 PROGRESS_MIN_INTERVAL_SECONDS = 0.25  # between two progress writes during a copy; the page polls every 1 s
 
@@ -283,8 +291,6 @@ def staging_restore_start(
 
 def staging_restore_execute(*, restore_id: int) -> StagingRestore | None:
     """Run a queued restore (the Celery task calls this). Safe to call twice for the same run."""
-    from coreapi.restore import NOT_COPIED, CopyConflict, marketplace_copy
-
     with transaction.atomic():
         run = StagingRestore.objects.select_for_update(of=("self",)).select_related("organization").filter(pk=restore_id).first()
         if run is None or run.status not in ACTIVE_RESTORE_STATUSES:
@@ -306,43 +312,78 @@ def staging_restore_execute(*, restore_id: int) -> StagingRestore | None:
         _publish_progress(run.pk, done=done, total=total, tables=list(tables), current=report.label)
         last_published = time.monotonic()
 
-    try:
-        with transaction.atomic():
-            # The run row stays locked until the copy commits: a second execution of this run
-            # (a redelivered task) waits here, then finds it finished and copies nothing.
-            locked = StagingRestore.objects.select_for_update(of=("self",)).select_related("organization", "requested_by").get(
-                pk=run.pk)
-            if locked.status != StagingRestoreStatus.RUNNING:
-                return locked
-            source, target = _marketplaces(locked.organization)
-            reports = marketplace_copy(source=source, target=target, on_table=on_table)  # locks both marketplaces
-            locked.status = StagingRestoreStatus.SUCCEEDED
-            locked.finished_at = timezone.now()
-            locked.report = [r.as_dict() for r in reports]
-            locked.tables_total = len(reports)
-            locked.save(update_fields=["status", "finished_at", "report", "tables_total", "updated_at"])
-            counts = {r.resource: r.rows_copied for r in reports if r.resource not in NOT_COPIED}
-            _audit(organization=locked.organization, actor=locked.requested_by, action=AuditAction.STAGING_RESTORE_DONE,
-                   target=locked.organization.oc_id,
-                   details={"restore": locked.pk, "rows": locked.rows_copied,
-                            "seconds": round(locked.duration_seconds or 0, 2)})
-            transaction.on_commit(lambda: _webhook_after_restore(locked, counts))
+    for attempt in range(1, RESTORE_COPY_ATTEMPTS + 1):
+        tables.clear()
+        try:
+            return _copy_and_finish(run, on_table)
+        except (IntegrityError, OperationalError) as exc:
+            if attempt == RESTORE_COPY_ATTEMPTS or not _lost_to_a_concurrent_write(exc):
+                return _fail(run, exc)
+            logger.info("staging restore %s of %s: a write to Staging met the copy (%s); copying again",
+                        run.pk, run.organization.oc_id, exc.__cause__.__class__.__name__)
+            _publish_progress(run.pk, done=0, total=run.tables_total, tables=[])
+            time.sleep(RESTORE_COPY_RETRY_SECONDS * attempt)
+        except Exception as exc:  # noqa: BLE001 - every failure is recorded; the copy was rolled back
+            return _fail(run, exc)
+    return None  # not reached
+
+
+def _lost_to_a_concurrent_write(exc: Exception) -> bool:
+    """A write to Staging through its API during the copy (PostgreSQL): a row it committed with an
+    ID Production has (unique violation), or a deadlock / serialization failure with it. A new copy
+    deletes what it wrote and copies again."""
+    code = getattr(exc.__cause__, "sqlstate", None) or getattr(exc.__cause__, "pgcode", None)
+    return code in {"23505", "40P01", "40001"}
+
+
+def _copy_and_finish(run: StagingRestore, on_table) -> StagingRestore:
+    """One try of the copy, in one transaction: the data, the report, succeeded, audited."""
+    from coreapi.restore import NOT_COPIED, marketplace_copy
+
+    with transaction.atomic():
+        # The run row stays locked until the copy commits: a second execution of this run
+        # (a redelivered task) waits here, then finds it finished and copies nothing.
+        locked = StagingRestore.objects.select_for_update(of=("self",)).select_related("organization", "requested_by").get(
+            pk=run.pk)
+        if locked.status != StagingRestoreStatus.RUNNING:
             return locked
-    except Exception as exc:  # noqa: BLE001 - every failure is recorded; the copy was rolled back
-        logger.exception("staging restore %s of %s failed", run.pk, run.organization.oc_id)
-        if isinstance(exc, CopyConflict):
-            message = ERR_RESTORE_CLIENT_ID_TAKEN.format(ids=", ".join(exc.ids))
-        else:
-            message = exc.message if isinstance(exc, ApplicationError) else f"{type(exc).__name__}: {exc}"
-        with transaction.atomic():
-            StagingRestore.objects.filter(pk=run.pk, status=StagingRestoreStatus.RUNNING).update(
-                status=StagingRestoreStatus.FAILED, finished_at=timezone.now(), error=message[:4000],
-                updated_at=timezone.now(),
-            )
-            _audit(organization=run.organization, actor=run.requested_by, action=AuditAction.STAGING_RESTORE_FAIL,
-                   target=run.organization.oc_id, details={"restore": run.pk, "error": message[:300]})
-        run.refresh_from_db()
-        return run
+        source, target = _marketplaces(locked.organization)
+        reports = marketplace_copy(source=source, target=target, on_table=on_table)  # locks both marketplaces
+        locked.status = StagingRestoreStatus.SUCCEEDED
+        locked.finished_at = timezone.now()
+        locked.report = [r.as_dict() for r in reports]
+        locked.tables_total = len(reports)
+        locked.save(update_fields=["status", "finished_at", "report", "tables_total", "updated_at"])
+        counts = {r.resource: r.rows_copied for r in reports if r.resource not in NOT_COPIED}
+        _audit(organization=locked.organization, actor=locked.requested_by, action=AuditAction.STAGING_RESTORE_DONE,
+               target=locked.organization.oc_id,
+               details={"restore": locked.pk, "rows": locked.rows_copied,
+                        "seconds": round(locked.duration_seconds or 0, 2)})
+        transaction.on_commit(lambda: _webhook_after_restore(locked, counts))
+        return locked
+
+
+def _fail(run: StagingRestore, exc: Exception) -> StagingRestore:
+    """Record a failed run (its copy was rolled back: Staging kept its data)."""
+    from coreapi.restore import CopyConflict
+
+    logger.exception("staging restore %s of %s failed", run.pk, run.organization.oc_id, exc_info=exc)
+    if isinstance(exc, CopyConflict):
+        message = ERR_RESTORE_CLIENT_ID_TAKEN.format(ids=", ".join(exc.ids))
+    elif _lost_to_a_concurrent_write(exc):
+        detail = f"{type(exc.__cause__).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        message = ERR_RESTORE_WRITES_DURING_COPY.format(attempts=RESTORE_COPY_ATTEMPTS, detail=detail)
+    else:
+        message = exc.message if isinstance(exc, ApplicationError) else f"{type(exc).__name__}: {exc}"
+    with transaction.atomic():
+        StagingRestore.objects.filter(pk=run.pk, status=StagingRestoreStatus.RUNNING).update(
+            status=StagingRestoreStatus.FAILED, finished_at=timezone.now(), error=message[:4000],
+            updated_at=timezone.now(),
+        )
+        _audit(organization=run.organization, actor=run.requested_by, action=AuditAction.STAGING_RESTORE_FAIL,
+               target=run.organization.oc_id, details={"restore": run.pk, "error": message[:300]})
+    run.refresh_from_db()
+    return run
 
 
 def staging_restores_schedule() -> list[int]:

@@ -3,6 +3,7 @@ and the [BETA] staging restore webhook (config, signature, retries, SSRF guard, 
 
 import json
 import re
+import time
 
 import pytest
 from django.db import transaction
@@ -247,6 +248,61 @@ class TestStagingRestoreExecute:
         assert result.error == sr.ERR_RESTORE_NO_MARKETPLACE
         assert product_names("staging") == before
         assert AuditEntry.objects.filter(action=AuditAction.STAGING_RESTORE_FAIL, organization=staging_org).exists()
+
+    @staticmethod
+    def copies_that_lose(monkeypatch, losses: int, cause=None) -> list[int]:
+        """marketplace_copy that, `losses` times, writes and then fails as a concurrent write made it."""
+        import coreapi.restore
+        import psycopg
+        from django.db import IntegrityError
+
+        real = coreapi.restore.marketplace_copy
+        calls: list[int] = []
+
+        def copy(**kwargs):
+            calls.append(1)
+            reports = real(**kwargs)
+            if len(calls) <= losses:
+                try:
+                    raise cause or psycopg.errors.UniqueViolation('duplicate key value violates unique constraint "x"')
+                except Exception as exc:
+                    raise IntegrityError(str(exc)) from exc
+            return reports
+
+        monkeypatch.setattr(coreapi.restore, "marketplace_copy", copy)
+        monkeypatch.setattr(sr, "RESTORE_COPY_RETRY_SECONDS", 0)
+        return calls
+
+    def test_a_copy_that_met_a_write_to_staging_is_tried_again(self, staging_org, owner, monkeypatch):
+        """An integration writing to Staging during the copy (an ID Production has, committed in
+        between, or a deadlock) failed the whole restore, and the weekly one waited a week."""
+        calls = self.copies_that_lose(monkeypatch, losses=2)
+        run = sr.staging_restore_start(actor=owner, organization=staging_org)
+        result = sr.staging_restore_execute(restore_id=run.pk)
+        assert result.status == StagingRestoreStatus.SUCCEEDED and len(calls) == 3
+        assert product_names("staging") == product_names("production")
+        actions = list(AuditEntry.objects.filter(organization=staging_org).values_list("action", flat=True))
+        assert AuditAction.STAGING_RESTORE_FAIL not in actions and actions.count(AuditAction.STAGING_RESTORE_DONE) == 1
+        assert [t["resource"] for t in result.report].count("Product") == 1
+
+    def test_after_three_tries_it_fails_saying_staging_was_written_to(self, staging_org, owner, monkeypatch):
+        calls = self.copies_that_lose(monkeypatch, losses=3)
+        before = product_names("staging")
+        run = sr.staging_restore_start(actor=owner, organization=staging_org)
+        result = sr.staging_restore_execute(restore_id=run.pk)
+        assert result.status == StagingRestoreStatus.FAILED and len(calls) == sr.RESTORE_COPY_ATTEMPTS == 3
+        assert result.error == sr.ERR_RESTORE_WRITES_DURING_COPY.format(
+            attempts=3, detail='UniqueViolation: duplicate key value violates unique constraint "x"')
+        assert product_names("staging") == before
+
+    def test_other_database_errors_are_not_tried_again(self, staging_org, owner, monkeypatch):
+        import psycopg
+
+        calls = self.copies_that_lose(monkeypatch, losses=1, cause=psycopg.errors.NotNullViolation("null value"))
+        run = sr.staging_restore_start(actor=owner, organization=staging_org)
+        result = sr.staging_restore_execute(restore_id=run.pk)
+        assert result.status == StagingRestoreStatus.FAILED and len(calls) == 1
+        assert result.error == "IntegrityError: null value"
 
     def test_a_run_queued_before_the_organization_was_deleted_leaves_its_data_as_it_was(
         self, staging_org, owner, django_capture_on_commit_callbacks
@@ -618,6 +674,72 @@ def test_two_workers_executing_the_same_restore_at_once_copy_once(staging_org):
     assert AuditEntry.objects.filter(action=AuditAction.STAGING_RESTORE_DONE).count() == 1
     assert product_names("staging") == product_names("production")
     assert resource_counts(marketplace=marketplace("staging")) == resource_counts(marketplace=marketplace("production"))
+
+
+
+def _staging_write_committed_while_the_restore_runs(write, *, hold_seconds: float = 1.5):
+    """Start `write` (a function) in a transaction of its own, run the restore while it is open,
+    commit it `hold_seconds` later; returns (the run, the write's exception or None)."""
+    import threading
+
+    from django.db import connections
+
+    started, errors = threading.Event(), []
+
+    def writer():
+        try:
+            with transaction.atomic():
+                write()
+                started.set()
+                time.sleep(hold_seconds)
+        except Exception as exc:  # noqa: BLE001 - reported to the test
+            errors.append(exc)
+            started.set()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert started.wait(10)
+    run = StagingRestore.objects.create(organization=StagingRestore._meta.get_field("organization").related_model
+                                        .objects.get(environment=Environment.STAGING, oc_id="acme"), tables_total=1)
+    result = sr.staging_restore_execute(restore_id=run.pk)
+    thread.join(30)
+    return result, (errors[0] if errors else None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_product_created_in_staging_during_the_restore_does_not_deadlock_it(staging_org):
+    """The copy locked both marketplaces FOR UPDATE; a product created in Staging meanwhile checks
+    its marketplace foreign key when it commits (FOR KEY SHARE), which waited for the copy, while the
+    copy waited for that product's row count: PostgreSQL broke the deadlock by failing the restore
+    ("OperationalError: deadlock detected ...", every time an integration wrote to Staging at 03:00)
+    or the write (a 503). The copy's lock (FOR NO KEY UPDATE) no longer blocks such checks."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time; scripts/test runs this on PostgreSQL")
+    staging = marketplace("staging")
+    result, error = _staging_write_committed_while_the_restore_runs(
+        lambda: m.Product.objects.create(marketplace=staging, oc_id="made-during", name="made during"))
+    assert error is None
+    assert result.status == StagingRestoreStatus.SUCCEEDED, result.error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_of_an_id_production_has_committed_during_the_copy_is_replaced_by_a_retry(staging_org):
+    """A price schedule made in Staging during the copy, with an ID Production has, made the copy's
+    INSERT fail (IntegrityError: duplicate key): the copy is tried again, which replaces it."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time; scripts/test runs this on PostgreSQL")
+    staging = marketplace("staging")
+    result, error = _staging_write_committed_while_the_restore_runs(
+        lambda: m.PriceSchedule.objects.create(marketplace=staging, oc_id="ps-4", name="made during"))
+    assert error is None
+    assert result.status == StagingRestoreStatus.SUCCEEDED, result.error
+    assert m.PriceSchedule.objects.get(marketplace=staging, oc_id="ps-4").name == "prod price 4"
 
 
 class TestRestoreWebhookAddressPinning:
