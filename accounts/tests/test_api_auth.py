@@ -229,6 +229,22 @@ class TestRefreshAndRevoke:
         assert after.status_code == 401
         assert error_messages(after) == [auth.ERR_TOKEN_INVALID]
 
+    def test_revoking_an_access_token_ends_its_session(self, client, user):
+        # RFC 7009 lets a client revoke either token; an access token was ignored (200) and kept working
+        tokens, other = self._tokens(client), self._tokens(client)
+        assert client.post(REVOKE_URL, {"token": tokens["access_token"]}).status_code == 200
+        assert PortalApi(client, token=tokens["access_token"]).get("/me").status_code == 401
+        refreshed = login(client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+        assert refreshed.status_code == 400
+        assert PortalApi(client, token=other["access_token"]).get("/me").status_code == 200  # another sign-in stays
+
+    def test_an_access_token_signed_with_another_key_revokes_nothing(self, client, user, settings):
+        tokens = self._tokens(client)
+        claims = jwt.decode(tokens["access_token"], options={"verify_signature": False})
+        forged = jwt.encode(claims, "another-key-" + "x" * 32, algorithm="HS256")
+        assert client.post(REVOKE_URL, {"token": forged}).status_code == 200
+        assert PortalApi(client, token=tokens["access_token"]).get("/me").status_code == 200
+
     def test_revoking_an_unknown_token_is_harmless(self, client):
         assert client.post(REVOKE_URL, {"token": "whatever"}).status_code == 200
         assert client.post(REVOKE_URL, {}).status_code == 200

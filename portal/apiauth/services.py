@@ -262,11 +262,31 @@ def portal_token_refresh_grant(*, refresh_token: str) -> PortalTokens:
 
 @transaction.atomic
 def portal_token_revoke(*, token: str) -> None:
-    """Ends the sign-in session of a refresh token. Unknown tokens are ignored (RFC 7009 §2.2)."""
-    if token:
-        PortalRefreshToken.objects.filter(token_hash=_hash(token), revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
+    """Ends the sign-in session of a refresh token, or of an access token (RFC 7009 §2.1: a client
+    may revoke either; an access token was ignored, so it kept working while the client believed it
+    had signed out). Unknown tokens are ignored (RFC 7009 §2.2)."""
+    if not token:
+        return
+    now = timezone.now()
+    if PortalRefreshToken.objects.filter(token_hash=_hash(token), revoked_at__isnull=True).update(revoked_at=now):
+        return
+    session_id = _session_of_access_token(token)
+    if session_id is not None:
+        PortalRefreshToken.objects.filter(pk=session_id, revoked_at__isnull=True).update(revoked_at=now)
+
+
+def _session_of_access_token(token: str) -> int | None:
+    """The session (sid) an access token of ours names, expired or not; None for anything else."""
+    if token.count(".") != 2 or len(token) > 4096:
+        return None
+    try:
+        claims = jwt.decode(
+            token.strip(), _signing_key(), algorithms=[JWT_ALGORITHM], audience=_audience(), issuer=_issuer(),
+            options={"require": ["sid", "sub"], "verify_exp": False},
         )
+    except jwt.InvalidTokenError:
+        return None
+    return _int_or_none(claims.get("sid"))
 
 
 @transaction.atomic
