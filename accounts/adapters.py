@@ -2,9 +2,11 @@
 create the user *without* a username so "Choose your username" is the one place it is chosen."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.models import SocialAccount, SocialApp
 from django import forms
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -165,6 +167,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def save_user(self, request, sociallogin, form=None):
         """Create the social user with no portal username (and no usable password). The
         UsernameRequiredMiddleware then sends them to "Choose your username"."""
+        pending = sociallogin.serialize()  # as it came from the provider, before anything below changes it
         user = sociallogin.user
         user.set_unusable_password()
         if form is not None:
@@ -177,5 +180,17 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         taken = {e.lower() for e in User.objects.exclude(pk=user.pk).filter(
             email__in=[a.email.lower() for a in sociallogin.email_addresses]).values_list("email", flat=True)}
         sociallogin.email_addresses = [a for a in sociallogin.email_addresses if a.email.lower() not in taken]
-        sociallogin.save(request)
+        try:
+            with transaction.atomic():
+                sociallogin.save(request)
+        except IntegrityError:
+            account = sociallogin.account
+            if not SocialAccount.objects.filter(provider=account.provider, uid=account.uid).exists():
+                raise
+            # The same provider account signed up at the same moment (two tabs): sign in to the account
+            # the other request made, as signing in with the provider a moment later would. It was a 500.
+            from allauth.socialaccount.internal.flows.login import complete_login
+            from allauth.socialaccount.models import SocialLogin
+
+            raise ImmediateHttpResponse(complete_login(request, SocialLogin.deserialize(pending))) from None
         return user

@@ -142,11 +142,13 @@ class SocialSignupForm(AllauthSocialSignupForm):
 
     def try_save(self, request):
         """allauth's, except that a sign-up that collides with another made since the form was checked
-        (the first of a double-click on Continue, or someone taking the typed address) raises
-        SignupConflict instead of a 500 (IntegrityError); accounts.views.PortalSocialSignupView answers it."""
+        (someone taking the typed address) raises SignupConflict instead of a 500 (IntegrityError);
+        accounts.views.PortalSocialSignupView answers it. The save is atomic in the adapter
+        (SocialAccountAdapter.save_user), which signs in instead when this provider account itself
+        signed up meanwhile (a double-click on Continue): no transaction here, or that sign-in's
+        session would be rolled back with it."""
         try:
-            with transaction.atomic():
-                return super().try_save(request)
+            return super().try_save(request)
         except IntegrityError:
             raise SignupConflict from None
 

@@ -131,3 +131,21 @@ def test_a_double_click_on_the_provider_sign_up_form_signs_in_instead_of_a_500(m
     created = User.objects.get(email="prince@example.com")
     assert sorted(outcomes.values(), key=repr) == [(302, str(created.pk))] * 2, outcomes
     assert SocialAccount.objects.get(uid="78").user == created
+
+
+def test_signing_up_with_the_same_github_account_in_two_tabs_at_once_signs_both_in(monkeypatch, social_login):
+    """Both provider callbacks found no account for it, then both created one: the second was a 500
+    (IntegrityError). Now it signs in to the account the first made."""
+    barrier = threading.Barrier(2)
+    pause_at(monkeypatch, "accounts.adapters.SocialAccountAdapter.pre_social_login", barrier)
+
+    def sign_up():
+        browser = Client(raise_request_exception=True)
+        answer = social_login("github", c=browser, uid=79, login="twin-tabs", email="twin@example.com")
+        return answer.status_code, browser.session.get("_auth_user_id")
+
+    outcomes = run_concurrently(first=sign_up, second=sign_up)
+
+    created = User.objects.get(email="twin@example.com")
+    assert sorted(outcomes.values(), key=repr) == [(302, str(created.pk))] * 2, outcomes
+    assert SocialAccount.objects.get(uid="79").user == created
