@@ -93,8 +93,9 @@ def _environment_unique_conflicts(*, source: Marketplace, target: Marketplace) -
         keys = sorted({advisory_lock_key(f"{ApiClient._meta.db_table}:{target.environment}:{i}") for i in ids})
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k", [keys])
+    # the source itself aside: a copy within one environment (not a Staging restore) has them all
     taken = (ApiClient.objects.filter(marketplace__environment=target.environment, oc_id__in=ids)
-             .exclude(marketplace=target).values_list("oc_id", flat=True).distinct())
+             .exclude(marketplace__in=[target.pk, source.pk]).values_list("oc_id", flat=True).distinct())
     return sorted(taken)
 
 
