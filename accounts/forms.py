@@ -214,8 +214,26 @@ class _PortalLabels:
 NEW_PASSWORD_LABELS = {"password1": "New password", "password2": "New password (again)"}
 
 
+ERR_PASSWORD_CHANGED_ALREADY = (
+    "Your password is already the new one you typed: it was changed a moment ago (by a first click on"
+    " Change password, or in another tab). There is nothing more to do."
+)
+
+
 class ChangePasswordForm(_PortalLabels, AllauthChangePasswordForm):
     labels = {"oldpassword": "Current password", **NEW_PASSWORD_LABELS}
+
+    def clean_oldpassword(self) -> str:
+        """allauth's, except that a change sent again after it was made (a double-click, the form
+        sent again from the back button or another tab) says so: it said "Please type your current
+        password", as if the change had failed, and the user no longer knew which password was theirs."""
+        try:
+            return super().clean_oldpassword()
+        except forms.ValidationError:
+            typed_new = self.data.get("password1") or ""
+            if typed_new and typed_new == self.data.get("password2") and self.user.check_password(typed_new):
+                raise forms.ValidationError(ERR_PASSWORD_CHANGED_ALREADY, code="changed_already") from None
+            raise
 
 
 class SetPasswordForm(_PortalLabels, AllauthSetPasswordForm):

@@ -264,3 +264,25 @@ def test_an_unchanged_username_someone_took_since_does_not_stop_saving_the_name(
     assert response.status_code == 302
     user.refresh_from_db()
     assert (user.name, user.username) == ("Hamlet II", "the-prince")
+
+
+def test_changing_the_password_again_to_the_same_new_one_says_it_is_changed_already(client, user, password):
+    """A double-click on Change password (or the form sent again): the second answer said "Please
+    type your current password", as if the change had failed."""
+    from accounts.forms import ERR_PASSWORD_CHANGED_ALREADY
+
+    client.force_login(user)
+    data = {"oldpassword": password, "password1": "Brand-new-pass-42", "password2": "Brand-new-pass-42"}
+    assert client.post(reverse("account_change_password"), data).status_code == 302
+    again = client.post(reverse("account_change_password"), data)
+    assert again.status_code == 200
+    assert again.context["form"].errors["oldpassword"] == [ERR_PASSWORD_CHANGED_ALREADY]
+    user.refresh_from_db()
+    assert user.check_password("Brand-new-pass-42")
+
+
+def test_a_wrong_current_password_is_still_said_to_be_wrong(client, user):
+    client.force_login(user)
+    data = {"oldpassword": "not-it", "password1": "Brand-new-pass-42", "password2": "Brand-new-pass-42"}
+    response = client.post(reverse("account_change_password"), data)
+    assert response.context["form"].errors["oldpassword"] == ["Please type your current password."]
