@@ -108,6 +108,9 @@ def setup_size(label: str, n: int, owner):
     prod = m.Marketplace.objects.get(environment="production", marketplace_id=oc_id)
     staging = m.Marketplace.objects.get(environment="staging", marketplace_id=oc_id)
     seed_marketplace(prod, products=0, tag="prod")  # admin user, client, buyer, catalog, webhook...
+    # API client IDs are unique per environment: each size's twin gets a client of its own
+    m.ApiClient.objects.filter(marketplace=prod, oc_id="admin-client").update(oc_id=f"{oc_id}-client")
+    m.Webhook.objects.filter(marketplace=prod).update(api_client_ids=[f"{oc_id}-client"])
     _seed_products(prod.pk, n)
     scratch = marketplace_create(environment="sandbox", marketplace_id=f"scratch-{label}", name="scratch")
     if connection.vendor == "postgresql":
