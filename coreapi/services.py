@@ -12,7 +12,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -49,6 +49,7 @@ from coreapi.models import (
     RefreshToken,
     SecurityProfile,
     TokenRevocation,
+    UserGroupAssignment,
     UserKind,
 )
 from coreapi.tokens import access_token_encode, refresh_token_hash, refresh_token_new
@@ -522,8 +523,8 @@ def impersonation_token_create(
 ) -> dict:
     """`POST /v1/buyers/{buyerID}/users/{userID}/accesstoken` (needs BuyerImpersonation).
 
-    The token's roles are the requested ones that the matching ImpersonationConfig's security
-    profile grants, or, without a config, that the user has."""
+    The token's roles are the requested ones that the applicable ImpersonationConfig's security
+    profile grants (`impersonation_config_applicable`), or, without one, that the user has."""
     user = CoreUser.objects.filter(
         marketplace=marketplace, kind=UserKind.BUYER, company_id=buyer_id, oc_id=user_id
     ).first()
@@ -535,20 +536,14 @@ def impersonation_token_create(
     if not selectors.api_client_can_sign_in(client=client, user=user):
         # the client, not the caller's roles, is what is wrong
         raise InvalidRequest(OAUTH_MSG_CLIENT, data={"Field": "ClientID", "Value": client.oc_id})
-    groups = selectors.user_group_ids(marketplace_pk=marketplace.pk, user=user)
-    configs = ImpersonationConfig.objects.filter(marketplace=marketplace, client_id=client.oc_id)
-    match = None
-    for config in configs:
-        if config.impersonation_buyer_id and config.impersonation_buyer_id != buyer_id:
-            continue
-        if config.impersonation_user_id and config.impersonation_user_id != user_id:
-            continue
-        if config.impersonation_group_id and config.impersonation_group_id not in groups:
-            continue
-        if config.user_id and config.user_id != impersonator.user_id:
-            continue
-        match = config
-        break
+    match = impersonation_config_applicable(
+        marketplace_pk=marketplace.pk,
+        client_id=client.oc_id,
+        impersonator_kind=impersonator.user_type,
+        impersonator_company_id=impersonator.claims.company_id,
+        impersonator_id=impersonator.user_id,
+        user=user,
+    )
     if match is not None:
         profile = SecurityProfile.objects.filter(marketplace=marketplace, oc_id=match.security_profile_id).first()
         available = [*(profile.roles if profile else []), *(profile.custom_roles if profile else [])]
@@ -568,6 +563,72 @@ def impersonation_token_create(
         refresh_minutes=0,
         impersonator=impersonator.username,
     )
+
+
+def _impersonation_config_rank(config: ImpersonationConfig) -> tuple:
+    """Most specific first: about the impersonated user (UserID, then GroupID, then BuyerID only),
+    then about the impersonator (ImpersonationUserID, then ImpersonationGroupID, then
+    ImpersonationBuyerID only), then the lowest ID."""
+
+    def level(user_id: str, group_id: str, buyer_id: str) -> int:
+        return 3 if user_id else 2 if group_id else 1 if buyer_id else 0
+
+    return (
+        -level(config.user_id, config.group_id, config.buyer_id),
+        -level(config.impersonation_user_id, config.impersonation_group_id, config.impersonation_buyer_id),
+        config.oc_id,
+    )
+
+
+def impersonation_config_applicable(
+    *,
+    marketplace_pk: int,
+    client_id: str,
+    impersonator_kind: str,
+    impersonator_company_id: str,
+    impersonator_id: str,
+    user: CoreUser,
+) -> ImpersonationConfig | None:
+    """The ImpersonationConfig that applies when this impersonator impersonates buyer user `user`
+    through API client `client_id`, or None.
+
+    OrderCloud's meaning: ImpersonationBuyerID / ImpersonationGroupID / ImpersonationUserID name
+    the impersonator, BuyerID / GroupID / UserID the impersonated user. A config applies when
+    every field it sets matches: ImpersonationUserID the impersonator's ID, ImpersonationGroupID
+    a group it is in, ImpersonationBuyerID its buyer; an ImpersonationUserID or
+    ImpersonationGroupID without an ImpersonationBuyerID names an admin user or admin group (an
+    admin user has no buyer, and no groups here); BuyerID the user's buyer, GroupID a group the
+    user is in, UserID the user. Several: `_impersonation_config_rank`'s first. (The fields were
+    matched the other way round - ImpersonationBuyerID and ImpersonationGroupID against the
+    impersonated user - and the first config created won, so a config meant for some admins
+    applied to every admin with BuyerImpersonation.)"""
+    if impersonator_kind == UserKind.BUYER:
+        impersonator_groups = list(
+            UserGroupAssignment.objects.filter(
+                marketplace_id=marketplace_pk, buyer_id=impersonator_company_id, user_id=impersonator_id
+            ).values_list("user_group_id", flat=True)
+        )
+    elif impersonator_kind == UserKind.ADMIN:  # no buyer, and no groups here
+        impersonator_company_id, impersonator_groups = "", []
+    else:  # a supplier user is neither a buyer's user nor an admin user a config can name
+        impersonator_company_id, impersonator_groups, impersonator_id = "", [], ""
+    user_groups = selectors.user_group_ids(marketplace_pk=marketplace_pk, user=user)
+    # an ImpersonationGroupID / ImpersonationUserID is one of ImpersonationBuyerID's ("" = the admin users')
+    impersonator_scoped = Q(impersonation_group_id="", impersonation_user_id="") | Q(
+        impersonation_buyer_id=impersonator_company_id
+    )
+    configs = ImpersonationConfig.objects.filter(
+        impersonator_scoped,
+        marketplace_id=marketplace_pk,
+        client_id=client_id,
+        impersonation_buyer_id__in=["", impersonator_company_id] if impersonator_company_id else [""],
+        impersonation_group_id__in=["", *impersonator_groups],
+        impersonation_user_id__in=["", impersonator_id] if impersonator_id else [""],
+        buyer_id__in=["", user.company_id],
+        group_id__in=["", *user_groups],
+        user_id__in=["", user.oc_id],
+    )
+    return min(configs, key=_impersonation_config_rank, default=None)
 
 
 def user_tokens_revoke(*, marketplace: Marketplace, user_kind: str, company_id: str, user_id: str) -> int:

@@ -91,9 +91,11 @@ class TestImpersonation:
         assert world.call("get", "/v1/me", imp).json()["Username"] == "shopper"
 
     def test_impersonation_config_security_profile_decides_roles(self, world, admin_token, shopper):
+        """BuyerID is the impersonated user's buyer (ImpersonationBuyerID the impersonator's:
+        test_impersonation_configs.py)."""
         world.call("post", "/v1/securityprofiles", admin_token, {"ID": "imp", "Name": "Imp", "Roles": ["MeAdmin"]})
         created = world.call("post", "/v1/impersonationconfig", admin_token,
-                             {"ID": "cfg", "ClientID": "buyer-client", "SecurityProfileID": "imp", "ImpersonationBuyerID": "buyer-1"})  # fmt: skip
+                             {"ID": "cfg", "ClientID": "buyer-client", "SecurityProfileID": "imp", "BuyerID": "buyer-1"})  # fmt: skip
         assert created.status_code == 201
         response = world.call("post", "/v1/buyers/buyer-1/users/buyer-user/accesstoken", admin_token,
                               {"ClientID": "buyer-client", "Roles": ["Shopper", "MeAdmin"]})  # fmt: skip
