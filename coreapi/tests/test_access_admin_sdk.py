@@ -59,6 +59,9 @@ def test_impersonation_config_decides_the_roles_and_roles_are_required(sdk_resul
     assert check["created"] == ["aa-cfg", "access-buyer", "aa-imp", "access-buyer-client"]
     assert check["listed"] == ["aa-cfg"]
     assert check["roles"] == ["Shopper"]  # asked for Shopper and MeAdmin; the config's profile has Shopper
+    # a config with GroupID (the impersonated user's group): not for a user outside the group; for one
+    # in it, it wins over the buyer-wide one (the first created won, and GroupID was not matched)
+    assert check["groupScoped"] == [["Shopper"], ["MeAdmin"]]
     assert check["tokenType"] == "bearer"
     # the SDK: "Required fields: ClientID, Roles" (it was 200 with every role the user has)
     assert check["withoutRoles"] == {"errorCode": "InvalidRequest", "status": 400, "message": "Roles is required.",

@@ -72,20 +72,33 @@ async function main(cfg) {
 
   await check('impersonation_configs_and_get_access_token', async () => {
     await SecurityProfiles.Create({ ID: 'aa-imp', Name: 'Impersonation', Roles: ['Shopper'] });
+    // BuyerID / GroupID / UserID: the impersonated user; Impersonation*: the impersonator
     const created = await ImpersonationConfigs.Create({
-      ID: 'aa-cfg', ImpersonationBuyerID: B, SecurityProfileID: 'aa-imp', ClientID: cfg.buyerClientID,
+      ID: 'aa-cfg', BuyerID: B, SecurityProfileID: 'aa-imp', ClientID: cfg.buyerClientID,
     });
     const listed = await ImpersonationConfigs.List({ filters: { ClientID: cfg.buyerClientID } });
-    const token = await Users.GetAccessToken(B, U, { ClientID: cfg.buyerClientID, Roles: ['Shopper', 'MeAdmin'] });
+    const asked = { ClientID: cfg.buyerClientID, Roles: ['Shopper', 'MeAdmin'] };
+    const token = await Users.GetAccessToken(B, U, asked);
     const withoutRoles = await failure(() => Users.GetAccessToken(B, U, { ClientID: cfg.buyerClientID }));
+    // a config for the members of one group: applies once the user is in it, and wins (more specific)
+    await SecurityProfiles.Create({ ID: 'aa-imp-group', Name: 'Group impersonation', Roles: ['MeAdmin'] });
+    await ImpersonationConfigs.Create({
+      ID: 'aa-cfg-group', BuyerID: B, GroupID: 'aa-group', SecurityProfileID: 'aa-imp-group', ClientID: cfg.buyerClientID,
+    });
+    const outsideGroup = roles((await Users.GetAccessToken(B, U, asked)).access_token);
+    await UserGroups.SaveUserAssignment(B, { UserGroupID: 'aa-group', UserID: U });
+    const inGroup = roles((await Users.GetAccessToken(B, U, asked)).access_token);
+    await UserGroups.DeleteUserAssignment(B, 'aa-group', U);
+    await ImpersonationConfigs.Delete('aa-cfg-group');
     await ImpersonationConfigs.Patch('aa-cfg', { ImpersonationUserID: U });
     const patched = await ImpersonationConfigs.Get('aa-cfg');
     await ImpersonationConfigs.Delete('aa-cfg');
     const gone = await failure(() => ImpersonationConfigs.Get('aa-cfg'));
     return {
-      created: [created.ID, created.ImpersonationBuyerID, created.SecurityProfileID, created.ClientID],
+      created: [created.ID, created.BuyerID, created.SecurityProfileID, created.ClientID],
       listed: listed.Items.map((c) => c.ID),
       roles: roles(token.access_token),
+      groupScoped: [outsideGroup, inGroup],
       tokenType: token.token_type,
       withoutRoles,
       patched: patched.ImpersonationUserID,
