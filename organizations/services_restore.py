@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import uuid
 from datetime import timedelta
@@ -552,6 +553,23 @@ def restore_webhook_retry_delay(*, attempt: int) -> int:
     return RESTORE_WEBHOOK_BACKOFF_BASE_SECONDS * 2 ** (attempt - 1)
 
 
+def _network_error(exc: requests.RequestException) -> str:
+    """What went wrong, the reason first: urllib3 words it "_TrackedHTTPPool(host=..., port=...): Max
+    retries exceeded with url: ... (Caused by NewConnectionError(...: [Errno 111] Connection refused))",
+    and the tab shows the first 120-200 characters. The whole text follows for the log."""
+    text = str(exc)
+    if isinstance(exc, requests.ConnectTimeout):
+        reason = f"no connection within {RESTORE_WEBHOOK_TIMEOUT[0]:g} s."
+    elif isinstance(exc, requests.ReadTimeout):
+        reason = f"no answer within {RESTORE_WEBHOOK_TIMEOUT[1]:g} s."
+    else:
+        found = re.findall(r"\[(?:Errno -?\d+|SSL[^\]]*)\][^'\"()]*", text)
+        reason = found[-1].strip() if found else ""
+    if not reason or reason == text:
+        return f"{type(exc).__name__}: {text}"[:2000]
+    return f"{type(exc).__name__}: {reason} ({text})"[:2000]
+
+
 def restore_webhook_deliver(*, organization_id: int, body: str, restore_id: int | None, attempt: int = 1) -> int | None:
     """One signed POST attempt to the org's current webhook, logged. Returns the delay before the
     next attempt (seconds) when it should be retried, else None."""
@@ -590,7 +608,7 @@ def restore_webhook_deliver(*, organization_id: int, body: str, restore_id: int 
         if not 200 <= status_code < 300:
             error = f"HTTP {status_code}: {exc}"
     except requests.RequestException as exc:
-        error = f"{type(exc).__name__}: {exc}"[:2000]
+        error = _network_error(exc)
         timed_out = isinstance(exc, requests.Timeout)
         refused = isinstance(exc, requests.exceptions.InvalidURL)  # the same URL fails the same way again
     latency = int((time.perf_counter() - started) * 1000)

@@ -631,6 +631,22 @@ class TestRestoreWebhookDelivery:
         deliveries = list(RestoreWebhookDelivery.objects.all())
         assert len(deliveries) == sr.RESTORE_WEBHOOK_MAX_ATTEMPTS
         assert all(d.status_code is None and "ConnectionError" in d.error for d in deliveries)
+        # the reason first: the tab shows 120-200 characters, and urllib3's wording put it past them
+        assert all(d.error.startswith("ConnectionError: [Errno 111] Connection refused") for d in deliveries)
+
+    def test_a_timeout_says_how_long_it_waited(self, staging_org, admin_user, monkeypatch, settings):
+        import requests
+
+        def slow(url, **kwargs):
+            raise requests.exceptions.ReadTimeout(
+                "_TrackedHTTPPool(host='127.0.0.1', port=8744): Read timed out. (read timeout=10.0)")
+
+        monkeypatch.setattr(outbound, "post_pinned", slow)
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        sr.restore_webhook_save(actor=admin_user, organization=staging_org, url="http://hooks.example.com/x")
+        body = json.dumps({"DeliveryID": "d1", "Test": True})
+        sr.restore_webhook_deliver(organization_id=staging_org.pk, body=body, restore_id=None)
+        assert RestoreWebhookDelivery.objects.get().error.startswith("ReadTimeout: no answer within 10 s.")
 
     def test_the_ssrf_guard_also_applies_at_delivery_time_without_retries(self, staging_org, admin_user, run_restore,
                                                                            settings):
