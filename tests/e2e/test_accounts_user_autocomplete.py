@@ -9,17 +9,15 @@ from tests.factories import DEFAULT_PASSWORD, UserFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_typing_lists_matching_users_and_choosing_one_fills_the_hidden_input(page, live_server, screenshot):
+def _signed_in_with_the_widget_on_a_page(page, live_server):
+    """Hamlet signs in and opens Profile, where the include is hosted in a form, as the invite
+    form hosts it."""
     UserFactory(username="hamlet", name="Prince Hamlet", email="hamlet@example.com")
-    UserFactory(username="ophelia", name="Ophelia Polonius", email="ophelia@example.com")
-    UserFactory(username="polonius", name="Lord Polonius", email="polonius@example.com")
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username or email").fill("hamlet")
     page.get_by_label("Password").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.goto(f"{live_server.url}/account/profile/")
-
-    # Host the include in a form on a portal page, as the invite form will.
     widget = render_to_string("accounts/includes/user_autocomplete.html", {"field": "invitee", "label": "Invite a user"})
     page.evaluate(
         """([html, src]) => {
@@ -32,6 +30,12 @@ def test_typing_lists_matching_users_and_choosing_one_fills_the_hidden_input(pag
         [widget, f"{live_server.url}/static/accounts/user_autocomplete.js"],
     )
     page.wait_for_function("window.portalUserAutocomplete === true")
+
+
+def test_typing_lists_matching_users_and_choosing_one_fills_the_hidden_input(page, live_server, screenshot):
+    UserFactory(username="ophelia", name="Ophelia Polonius", email="ophelia@example.com")
+    UserFactory(username="polonius", name="Lord Polonius", email="polonius@example.com")
+    _signed_in_with_the_widget_on_a_page(page, live_server)
     page.get_by_label("Invite a user").press_sequentially("polon")
     options = page.get_by_role("option")
     expect(options).to_have_count(2)  # ophelia (name "Ophelia Polonius") and polonius
@@ -51,24 +55,7 @@ def test_typing_lists_matching_users_and_choosing_one_fills_the_hidden_input(pag
 
 def test_signed_out_in_another_tab_the_list_says_so_and_signing_in_comes_back(page, live_server, screenshot):
     """The list showed the whole sign-in page (htmx followed the redirect) inside the invite box."""
-    UserFactory(username="hamlet", name="Prince Hamlet", email="hamlet@example.com")
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username or email").fill("hamlet")
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    page.goto(f"{live_server.url}/account/profile/")
-    widget = render_to_string("accounts/includes/user_autocomplete.html", {"field": "invitee", "label": "Invite a user"})
-    page.evaluate(
-        """([html, src]) => {
-            const form = document.createElement("form");
-            form.id = "host"; form.innerHTML = html;
-            document.querySelector("main").prepend(form);
-            const s = document.createElement("script"); s.src = src; document.head.appendChild(s);
-            htmx.process(form);
-        }""",
-        [widget, f"{live_server.url}/static/accounts/user_autocomplete.js"],
-    )
-    page.wait_for_function("window.portalUserAutocomplete === true")
+    _signed_in_with_the_widget_on_a_page(page, live_server)
 
     other = page.context.new_page()
     other.goto(f"{live_server.url}/accounts/logout/")
