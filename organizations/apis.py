@@ -948,6 +948,8 @@ class RestoreWebhookDeliveryOut(Schema):
     RestoreID: int | None = Field(..., description="null for a test payload")
     Test: bool
     Attempt: int
+    Final: bool = Field(..., description="No attempt follows this one: delivered, a failure that is not retried "
+                        "(3xx, 4xx other than 408/429, a refused URL) or the last attempt")
     URL: str = Field(..., description="Where it was POSTed (a user:password in it is shown as ***)")
     StatusCode: int | None = Field(..., description="null when no answer came (network error, timeout, refused)")
     LatencyMs: int | None
@@ -959,7 +961,7 @@ def _delivery_out(d) -> dict:
     from portal.common.outbound import url_for_log
 
     return {"DeliveryID": d.delivery_id, "RestoreID": d.restore_id, "Test": d.test, "Attempt": d.attempt,
-            "URL": url_for_log(d.url), "StatusCode": d.status_code, "LatencyMs": d.latency_ms, "Error": d.error or None,
+            "Final": d.final, "URL": url_for_log(d.url), "StatusCode": d.status_code, "LatencyMs": d.latency_ms, "Error": d.error or None,
             "Date": _iso(d.created_at)}
 
 

@@ -357,6 +357,9 @@ class RestoreWebhookDelivery(models.Model):
     status_code = models.IntegerField(null=True, blank=True)
     latency_ms = models.IntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # no attempt follows this one: delivered, a failure that is not retried (3xx, 4xx other than
+    # 408/429, a refused URL), or the last attempt; rows logged before this field read False
+    final = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -366,3 +369,10 @@ class RestoreWebhookDelivery(models.Model):
     @property
     def ok(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
+
+    @property
+    def given_up_early(self) -> bool:
+        """A failure that is not tried again although attempts were left (a 404, a refused URL)."""
+        from organizations.services_restore import RESTORE_WEBHOOK_MAX_ATTEMPTS
+
+        return self.final and not self.ok and self.attempt < RESTORE_WEBHOOK_MAX_ATTEMPTS

@@ -619,11 +619,10 @@ def restore_webhook_deliver(*, organization_id: int, body: str, restore_id: int 
         # ("Send test", "Restore now"): 5 timeouts kept the page waiting for a minute.
         retryable = False
         error = f"{RESTORE_WEBHOOK_NOT_RETRIED_EAGER} {error}"[:2000]
+    final = ok or not retryable or attempt >= RESTORE_WEBHOOK_MAX_ATTEMPTS
     RestoreWebhookDelivery.objects.create(
         organization_id=organization_id, restore_id=restore_id, delivery_id=payload.get("DeliveryID", ""),
         url=hook.url[:2000], test=bool(payload.get("Test")), attempt=attempt, status_code=status_code,
-        latency_ms=latency, error=error,
+        latency_ms=latency, error=error, final=final,
     )
-    if ok or not retryable or attempt >= RESTORE_WEBHOOK_MAX_ATTEMPTS:
-        return None
-    return restore_webhook_retry_delay(attempt=attempt)
+    return None if final else restore_webhook_retry_delay(attempt=attempt)

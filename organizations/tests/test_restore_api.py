@@ -94,6 +94,7 @@ class TestStagingRestoreWebhookApi:
         assert body["Meta"]["TotalCount"] == 2
         second, first = body["Items"]  # newest first
         assert (first["Attempt"], first["StatusCode"], second["Attempt"], second["StatusCode"]) == (1, 503, 2, 200)
+        assert (first["Final"], second["Final"]) == (False, True)  # a 503 is tried again; a 200 ends it
         # the test's answer names the delivery, so its attempts can be found in the log
         assert first["DeliveryID"] == second["DeliveryID"] == test.json()["DeliveryID"]
         assert first["Test"] is True and first["RestoreID"] is None

@@ -268,6 +268,23 @@ class TestRestoreWebhookForm:
         text = " ".join(admin_client.get(PAGE).content.decode().split())
         assert "Restore webhook delivered (HTTP 200, attempt 1 of 5)." in text and "not delivered" not in text
 
+    def test_a_failure_that_is_not_retried_says_so_instead_of_counting_attempts(
+        self, staging_org, admin_client, admin_user, django_capture_on_commit_callbacks
+    ):
+        """A 404 is never tried again: the card and the log said "attempt 1 of 5", as if four more
+        attempts were coming."""
+        from organizations import services_restore
+
+        with RestoreReceiver(hash_key="k", statuses=[404]) as receiver:
+            services_restore.restore_webhook_save(actor=admin_user, organization=staging_org, url=receiver.url,
+                                                  hash_key="k")
+            with django_capture_on_commit_callbacks(execute=True):
+                admin_client.post(PAGE)
+            assert len(receiver.received) == 1
+        text = " ".join(admin_client.get(PAGE).content.decode().split())
+        assert "Restore webhook not delivered (attempt 1, not tried again, see the deliveries below): HTTP 404" in text
+        assert "1 (not tried again)" in text and "1 / 5" not in text
+
     def test_send_test_with_an_unsaved_url_keeps_what_was_typed_and_says_to_save_first(
         self, staging_org, admin_client, admin_user
     ):
