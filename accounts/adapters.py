@@ -63,6 +63,15 @@ class AccountAdapter(DefaultAccountAdapter):
             return render(request, "account/verification_no_address.html")
         return super().respond_email_verification_sent(request, user)
 
+    def save_user(self, request, user, form, commit=True):
+        """allauth's; a password sign-up with an address that other accounts had only as an unconfirmed
+        extra drops it from them (it was never theirs, and allauth would not record it for the new account)."""
+        from accounts.services import email_unconfirmed_extras_release
+
+        if commit:
+            email_unconfirmed_extras_release(email=form.cleaned_data.get("email"))
+        return super().save_user(request, user, form, commit=commit)
+
     def can_delete_email(self, email_address) -> bool:
         """Never the account's last address (allauth allows it when sign-in by username is on): the
         portal needs one for password resets and organization codes, the user's email is required,
@@ -163,6 +172,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         provided.append(shared if isinstance(shared, str) else None)
         if not kept and any(_email_too_long(email) for email in provided):
             sociallogin.state[EMAIL_SET_ASIDE_STATE] = True
+        if user is not None and user.pk is None and sociallogin.state.get("process") != "connect":
+            # a sign-up with an address the provider vouches for: other accounts' unconfirmed extra
+            # address of it is not theirs, so it does not send this sign-up to the "taken" form
+            from accounts.services import email_unconfirmed_extras_release
+
+            for address in sociallogin.email_addresses:
+                if address.verified:
+                    email_unconfirmed_extras_release(email=address.email)
 
     def save_user(self, request, sociallogin, form=None):
         """Create the social user with no portal username (and no usable password). The
@@ -175,6 +192,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
             get_account_adapter(request).save_user(request, user, form, commit=False)
         user.username = None
+        from accounts.services import email_unconfirmed_extras_release
+
+        for email in {user.email, *(a.email for a in sociallogin.email_addresses)}:
+            email_unconfirmed_extras_release(email=email)  # never those accounts' (see AccountAdapter.save_user)
         # allauth skips provider addresses that have an EmailAddress row elsewhere; accounts created
         # outside allauth (admin, legacy import) have none, so drop addresses another user owns.
         taken = {e.lower() for e in User.objects.exclude(pk=user.pk).filter(

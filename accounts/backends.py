@@ -55,4 +55,21 @@ class ModelBackend(FastGetUserMixin, DjangoModelBackend):
 
 
 class AuthenticationBackend(FastGetUserMixin, AllauthBackend):
-    """allauth.account.auth_backends.AuthenticationBackend (username or email + password)."""
+    """allauth.account.auth_backends.AuthenticationBackend (username or email + password). An email
+    signs in only as the account whose primary or confirmed address it is, as on the Portal API:
+    allauth also tried the password of an account that had it as an unconfirmed extra address."""
+
+    def _authenticate_by_email(self, email, password):
+        from allauth.account import app_settings
+        from allauth.account.internal.userkit import filter_users_by_email
+
+        from accounts.selectors import address_is_the_accounts
+
+        if not email or app_settings.LoginMethod.EMAIL not in app_settings.LOGIN_METHODS:
+            return None
+        users = [u for u in filter_users_by_email(email, prefer_verified=True, for_login=True)
+                 if address_is_the_accounts(u, email)]
+        for user in users:
+            if self._check_password(user, password):
+                return user
+        return None

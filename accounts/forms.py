@@ -2,6 +2,7 @@ from allauth.account.adapter import get_adapter
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import ResetPasswordKeyForm as AllauthResetPasswordKeyForm
 from allauth.account.forms import SetPasswordForm as AllauthSetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
@@ -11,6 +12,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 
+from accounts.selectors import address_is_the_accounts, email_claimed
 from accounts.services import UsernameError, username_clean
 from accounts.validators import ERR_USERNAME_EMPTY, validate_person_name
 
@@ -65,6 +67,15 @@ class SignupForm(AllauthSignupForm):
         if "username" in self.fields:
             self.fields["username"].help_text = USERNAME_HELP
             self.fields["username"].widget.attrs.update(USERNAME_ATTRS)
+
+    def validate_unique_email(self, value):
+        """allauth's, except that an address only added to another account and never confirmed there does
+        not make it "already registered": it is nobody's yet (accounts.services.email_unconfirmed_extras_release
+        drops it from that account when this sign-up is saved)."""
+        if value and not email_claimed(value):
+            self.account_already_exists = False
+            return get_adapter().validate_unique_email(value)
+        return super().validate_unique_email(value)
 
     def try_save(self, request):
         """allauth's, except that a sign-up that took the username or the email address between this
@@ -139,6 +150,14 @@ class SocialSignupForm(AllauthSocialSignupForm):
         super().__init__(*args, **kwargs)
         self.fields.pop("username", None)
         limit_email_length(self)
+
+    def validate_unique_email(self, value):
+        """As the password sign-up's (SignupForm.validate_unique_email): another account's unconfirmed
+        extra address is not taken."""
+        if value and not email_claimed(value):
+            self.account_already_exists = False
+            return get_adapter().validate_unique_email(value)
+        return super().validate_unique_email(value)
 
     def try_save(self, request):
         """allauth's, except that a sign-up that collides with another made since the form was checked
@@ -242,3 +261,16 @@ class SetPasswordForm(_PortalLabels, AllauthSetPasswordForm):
 
 class ResetPasswordKeyForm(_PortalLabels, AllauthResetPasswordKeyForm):
     labels = NEW_PASSWORD_LABELS
+
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    """allauth's "Forgot password", mailing a link only to an account whose primary or confirmed address
+    was typed. An unconfirmed extra address got the account's reset link: someone who typed their own
+    address was handed the account of whoever had added it. Nobody is told whether an account was
+    found (allauth mails the address that it has none)."""
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        self.users = [user for user in self.users if address_is_the_accounts(user, email)]
+        return email

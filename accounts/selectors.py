@@ -99,3 +99,24 @@ def username_suggest(*, user: User) -> str:
 
 def social_account_list(*, user: User) -> QuerySet[SocialAccount]:
     return SocialAccount.objects.filter(user=user).order_by("provider", "pk")
+
+
+def address_is_the_accounts(user: User, email: str) -> bool:
+    """`email` is `user`'s primary address or a confirmed one: not an extra address added on Profile ›
+    Email and never confirmed, which anyone can type in there."""
+    email = (email or "").strip().lower()
+    if not email:
+        return False
+    if email == (user.email or "").lower():
+        return True
+    return EmailAddress.objects.filter(user_id=user.pk, email__iexact=email, verified=True).exists()
+
+
+def email_claimed(email: str) -> bool:
+    """Some account has `email` as its primary address or a confirmed one. An unconfirmed extra address
+    (Profile › Email) claims nothing: it does not block a sign-up, get a password reset or sign in."""
+    email = (email or "").strip().lower()
+    if not email:
+        return False
+    return (User.objects.filter(email__iexact=email).exists()
+            or EmailAddress.objects.filter(email__iexact=email, verified=True).exists())

@@ -107,3 +107,18 @@ def user_email_make_primary(*, user: User) -> None:
         EmailAddress.objects.filter(user=user, primary=True).update(primary=False)
         address.primary = True
         address.save(update_fields=["primary"])
+
+
+def email_unconfirmed_extras_release(*, email: str, keep_user_id: int | None = None) -> int:
+    """Someone signs up with `email`: drop it from other accounts that had it only as an unconfirmed
+    extra address (not their primary), as it was never theirs. Returns how many were dropped."""
+    from allauth.account.models import EmailAddress
+
+    email = (email or "").strip().lower()
+    if not email:
+        return 0
+    extras = EmailAddress.objects.filter(email__iexact=email, verified=False, primary=False).exclude(
+        user__email__iexact=email)
+    if keep_user_id is not None:
+        extras = extras.exclude(user_id=keep_user_id)
+    return extras.delete()[0]

@@ -1,6 +1,12 @@
 from urllib.parse import urlencode, urlsplit
 
-from allauth.account.views import ConfirmEmailView, EmailView, PasswordSetView, SignupView
+from allauth.account.views import (
+    ConfirmEmailView,
+    EmailView,
+    PasswordResetView,
+    PasswordSetView,
+    SignupView,
+)
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.models import SocialAccount, SocialLogin
 from allauth.socialaccount.views import SignupView as AllauthSocialSignupView
@@ -16,7 +22,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.forms import ProfileForm, SignupConflict, UsernameChooseForm
+from accounts.forms import ProfileForm, ResetPasswordForm, SignupConflict, UsernameChooseForm
 from accounts.selectors import social_account_list, user_search, username_suggest
 from accounts.services import UsernameError, social_account_disconnect, user_profile_update, user_username_set
 
@@ -376,3 +382,14 @@ class PortalPasswordSetView(PasswordSetView):
 
 
 password_set_view = login_required(PortalPasswordSetView.as_view())
+
+
+# --- Password reset: only to an address that is the account's ------------------------------------
+class PortalPasswordResetView(PasswordResetView):
+    """allauth's "Forgot password", mailing a link only to an account's primary or a confirmed address
+    (accounts.forms.ResetPasswordForm)."""
+
+    form_class = ResetPasswordForm
+
+
+password_reset_view = PortalPasswordResetView.as_view()

@@ -25,6 +25,8 @@ urlpatterns = [
     re_path(r"^accounts/confirm-email/(?P<key>[-:\w]+)/$", accounts_views.confirm_email_view, name="account_confirm_email"),
     # "Set a password" sent from a second tab after the first set one says the typed one was not saved
     path("accounts/password/set/", accounts_views.password_set_view, name="account_set_password"),
+    # "Forgot password" mails a link only to an account's primary or confirmed address, never an unconfirmed extra
+    path("accounts/password/reset/", accounts_views.password_reset_view, name="account_reset_password"),
     # allauth's own "Account Connections" page is Profile > Authentication here (one page, one unlink rule)
     path(
         "accounts/3rdparty/",
