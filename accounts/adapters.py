@@ -63,6 +63,36 @@ class AccountAdapter(DefaultAccountAdapter):
             return render(request, "account/verification_no_address.html")
         return super().respond_email_verification_sent(request, user)
 
+    def send_password_reset_mail(self, user, email, context):
+        """The reset link names the address it was mailed to (signed, and bound to this link's key), so
+        that completing the reset proves that address (accounts.views.PortalPasswordResetFromKeyView)."""
+        from accounts.views import reset_link_with_address
+
+        context = {**context, "password_reset_url": reset_link_with_address(
+            context["password_reset_url"], user=user, email=email, key=context.get("key") or "")}
+        return super().send_password_reset_mail(user, email, context)
+
+    def confirm_email(self, request, email_address) -> bool:
+        """allauth's, and when the link confirms an account's unconfirmed primary address outside a
+        session of that account, its owner takes the account (accounts.services.user_email_takeover).
+        Opened while signed in to the account, the person holding the session has the mailbox too:
+        nothing is removed."""
+        from django.contrib import messages
+
+        from accounts.services import user_email_takeover
+
+        was_unconfirmed_primary = (
+            not email_address.verified and email_address.pk is not None
+            and (email_address.primary or email_address.email.lower() == (email_address.user.email or "").lower())
+        )
+        confirmed = super().confirm_email(request, email_address)
+        signed_in_here = request.user.is_authenticated and request.user.pk == email_address.user_id
+        if confirmed and was_unconfirmed_primary and not signed_in_here:
+            for note in user_email_takeover(user=email_address.user, email=email_address.email,
+                                            keep_session_key=request.session.session_key):
+                messages.warning(request, note)
+        return confirmed
+
     def save_user(self, request, user, form, commit=True):
         """allauth's; a password sign-up with an address that other accounts had only as an unconfirmed
         extra drops it from them (it was never theirs, and allauth would not record it for the new account)."""

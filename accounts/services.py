@@ -109,6 +109,123 @@ def user_email_make_primary(*, user: User) -> None:
         address.save(update_fields=["primary"])
 
 
+# --- Proving the primary address takes the account ---------------------------------------------
+# Someone can sign up with another person's address (a provider that does not vouch for it, or a
+# password) and leave it unconfirmed. Whoever later proves that address by mail (a password reset
+# mailed to it, or its confirmation link) is its owner and takes the account: what was attached
+# before without proving it is removed, and whoever was signed in is signed out.
+
+MSG_SIGN_IN_REMOVED = (
+    "We removed the {provider} sign-in '{label}' that was linked before you confirmed {email}; link it again if"
+    " it is yours."
+)
+MSG_ADDRESS_REMOVED = (
+    "We removed the address {address} that was added before you confirmed {email}; add it again if it is yours."
+)
+MSG_SIGNED_OUT_ELSEWHERE = (
+    "Everyone signed in to this account before you confirmed {email} was signed out, and its Portal API tokens"
+    " were revoked."
+)
+PROVIDER_NAMES = {"github": "GitHub", "google": "Google"}
+
+
+def social_account_label(account) -> str:
+    """How Profile › Authentication names a linked provider account (GitHub login, Google address)."""
+    data = account.extra_data or {}
+    if account.provider == "github":
+        return data.get("login") or account.uid
+    return data.get("email") or data.get("name") or account.uid
+
+
+def _provider_name(account) -> str:
+    return PROVIDER_NAMES.get(account.provider, account.provider.title())
+
+
+def _provider_vouches(account, email: str) -> bool:
+    """Whether the provider said, the last time it signed in, that `email` is its user's verified address."""
+    try:
+        provider = account.get_provider()
+        addresses = provider.extract_email_addresses(account.extra_data or {})
+    except Exception:  # a provider no longer configured: nothing vouches
+        return False
+    return any(a.verified and (a.email or "").lower() == email.lower() for a in addresses)
+
+
+def _web_sessions_end(*, user: User, keep_session_key: str | None = None) -> int:
+    """Delete the user's web sessions (database sessions; no index by user, so the unexpired ones
+    are read: this runs only when an address takes an account)."""
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    ended = []
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(2000):
+        if session.session_key == keep_session_key:
+            continue
+        try:
+            data = session.get_decoded()
+        except Exception:  # a corrupt session is nobody's
+            continue
+        if str(data.get(SESSION_KEY)) == str(user.pk):
+            ended.append(session.session_key)
+    Session.objects.filter(session_key__in=ended).delete()
+    return len(ended)
+
+
+@transaction.atomic
+def user_email_takeover(*, user: User, email: str, keep_session_key: str | None = None) -> list[str]:
+    """`email`, the primary address of `user`, was unconfirmed and has just been proven by mail.
+    Removes every provider link whose provider does not vouch for `email` and every other address
+    of the account (all were added while `email` was unconfirmed, by whoever held the account
+    then), ends every web session but `keep_session_key` and every Portal API session. Returns the
+    messages telling the address's owner what was removed (none when nothing was)."""
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
+
+    from portal.apiauth.services import portal_sessions_revoke_all
+
+    User.objects.select_for_update().only("pk").get(pk=user.pk)
+    notes = []
+    for account in SocialAccount.objects.filter(user=user).order_by("pk"):
+        if _provider_vouches(account, email):
+            continue
+        notes.append(MSG_SIGN_IN_REMOVED.format(provider=_provider_name(account), label=social_account_label(account),
+                                                email=email))
+        account.delete()
+    for address in EmailAddress.objects.filter(user=user).exclude(email__iexact=email).order_by("pk"):
+        notes.append(MSG_ADDRESS_REMOVED.format(address=address.email, email=email))
+        address.delete()
+    signed_out = _web_sessions_end(user=user, keep_session_key=keep_session_key)
+    revoked = portal_sessions_revoke_all(user=user)
+    if notes or signed_out or revoked:
+        notes.append(MSG_SIGNED_OUT_ELSEWHERE.format(email=email))
+    return notes
+
+
+@transaction.atomic
+def user_email_prove_by_reset(*, user: User, email: str) -> bool:
+    """A password reset mailed to `email` was completed: when `email` is the account's primary
+    address it is confirmed now. Returns whether it was unconfirmed until now (the reset then takes
+    the account, user_email_takeover)."""
+    from allauth.account.models import EmailAddress
+
+    User.objects.select_for_update().only("pk").get(pk=user.pk)
+    email = (email or "").strip().lower()
+    if not email or email != (user.email or "").lower():
+        return False
+    address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+    if address is None:
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        return True
+    if address.verified:
+        return False
+    address.verified = True
+    address.save(update_fields=["verified"])
+    if not address.primary:
+        address.set_as_primary(conditional=True)
+    return True
+
+
 def email_unconfirmed_extras_release(*, email: str, keep_user_id: int | None = None) -> int:
     """Someone signs up with `email`: drop it from other accounts that had it only as an unconfirmed
     extra address (not their primary), as it was never theirs. Returns how many were dropped."""

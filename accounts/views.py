@@ -3,6 +3,7 @@ from urllib.parse import urlencode, urlsplit
 from allauth.account.views import (
     ConfirmEmailView,
     EmailView,
+    PasswordResetFromKeyView,
     PasswordResetView,
     PasswordSetView,
     SignupView,
@@ -24,7 +25,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.forms import ProfileForm, ResetPasswordForm, SignupConflict, UsernameChooseForm
 from accounts.selectors import social_account_list, user_search, username_suggest
-from accounts.services import UsernameError, social_account_disconnect, user_profile_update, user_username_set
+from accounts.services import (
+    UsernameError,
+    social_account_disconnect,
+    social_account_label,
+    user_profile_update,
+    user_username_set,
+)
 
 MSG_USERNAME_CHOSEN = "Welcome! Your username is {username}."
 MSG_USERNAME_CHOSEN_ALREADY = (
@@ -132,7 +139,7 @@ def authentication_view(request):
             {
                 "id": provider.id,
                 "name": provider.name,
-                "accounts": [{"pk": a.pk, "label": _account_label(a)} for a in linked],
+                "accounts": [{"pk": a.pk, "label": social_account_label(a)} for a in linked],
                 "connect_url": provider.get_login_url(request, process="connect", next=here),
             }
         )
@@ -143,13 +150,6 @@ def authentication_view(request):
         "active_tab": "authentication",
     }
     return render(request, "accounts/authentication.html", context)
-
-
-def _account_label(account) -> str:
-    data = account.extra_data or {}
-    if account.provider == "github":
-        return data.get("login") or account.uid
-    return data.get("email") or data.get("name") or account.uid
 
 
 @login_required
@@ -384,7 +384,41 @@ class PortalPasswordSetView(PasswordSetView):
 password_set_view = login_required(PortalPasswordSetView.as_view())
 
 
-# --- Password reset: only to an address that is the account's ------------------------------------
+# --- Password reset: only to an address that is the account's; completing it proves the address --
+RESET_ADDRESS_PARAM = "address"
+RESET_ADDRESS_SESSION_KEY = "portal_reset_address"
+RESET_ADDRESS_SALT = "accounts.password-reset-address"
+
+
+def _key_digest(key: str) -> str:
+    import hashlib
+
+    return hashlib.sha256((key or "").encode()).hexdigest()[:32]
+
+
+def reset_link_with_address(url: str, *, user, email: str, key: str) -> str:
+    """The reset link mailed to `email`, naming that address (signed; bound to the user and this link's key)."""
+    from django.core import signing
+
+    proof = signing.dumps({"u": str(user.pk), "e": email.lower(), "k": _key_digest(key)}, salt=RESET_ADDRESS_SALT)
+    return f"{url}{'&' if '?' in url else '?'}{urlencode({RESET_ADDRESS_PARAM: proof})}"
+
+
+def _reset_address(proof: str | None, *, user, key: str) -> str | None:
+    """The address a reset link was mailed to, when `proof` is genuine and belongs to this user and key."""
+    from django.core import signing
+
+    if not proof or user is None:
+        return None
+    try:
+        data = signing.loads(proof, salt=RESET_ADDRESS_SALT, max_age=60 * 60 * 24 * 7)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("u") != str(user.pk) or data.get("k") != _key_digest(key):
+        return None
+    return data.get("e") or None
+
+
 class PortalPasswordResetView(PasswordResetView):
     """allauth's "Forgot password", mailing a link only to an account's primary or a confirmed address
     (accounts.forms.ResetPasswordForm)."""
@@ -393,3 +427,37 @@ class PortalPasswordResetView(PasswordResetView):
 
 
 password_reset_view = PortalPasswordResetView.as_view()
+
+
+class PortalPasswordResetFromKeyView(PasswordResetFromKeyView):
+    """allauth's page of a reset link. The link names the address it was mailed to; a reset completed
+    through the account's unconfirmed primary address confirms it, and its owner takes the account
+    (accounts.services.user_email_takeover): allauth confirmed nothing, so whoever had signed up with
+    someone else's address kept their provider sign-in after the address's owner reset the password."""
+
+    def dispatch(self, request, uidb36, key, **kwargs):
+        proof = request.GET.get(RESET_ADDRESS_PARAM)
+        if key != self.reset_url_key and proof:  # the link from the mail, before allauth hides its key
+            request.session[RESET_ADDRESS_SESSION_KEY] = proof
+        else:
+            proof = request.session.get(RESET_ADDRESS_SESSION_KEY)
+        response = super().dispatch(request, uidb36, key, **kwargs)
+        # allauth signs out another account's session first (which empties it): keep the proof
+        if proof and not getattr(self, "_reset_done", False) and RESET_ADDRESS_SESSION_KEY not in request.session:
+            request.session[RESET_ADDRESS_SESSION_KEY] = proof
+        return response
+
+    def form_valid(self, form):
+        from accounts.services import user_email_prove_by_reset, user_email_takeover
+
+        user, key = self.reset_user, self.key
+        email = _reset_address(self.request.session.pop(RESET_ADDRESS_SESSION_KEY, None), user=user, key=key)
+        self._reset_done = True
+        response = super().form_valid(form)
+        if email and user_email_prove_by_reset(user=user, email=email):
+            for note in user_email_takeover(user=user, email=email, keep_session_key=self.request.session.session_key):
+                messages.warning(self.request, note)
+        return response
+
+
+password_reset_from_key_view = PortalPasswordResetFromKeyView.as_view()

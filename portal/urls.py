@@ -27,6 +27,10 @@ urlpatterns = [
     path("accounts/password/set/", accounts_views.password_set_view, name="account_set_password"),
     # "Forgot password" mails a link only to an account's primary or confirmed address, never an unconfirmed extra
     path("accounts/password/reset/", accounts_views.password_reset_view, name="account_reset_password"),
+    # a reset completed through the unconfirmed primary address confirms it and takes the account
+    # (accounts.services.user_email_takeover)
+    re_path(r"^accounts/password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$",
+            accounts_views.password_reset_from_key_view, name="account_reset_password_from_key"),
     # allauth's own "Account Connections" page is Profile > Authentication here (one page, one unlink rule)
     path(
         "accounts/3rdparty/",
