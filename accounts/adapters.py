@@ -74,9 +74,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def confirm_email(self, request, email_address) -> bool:
         """allauth's, and when the link confirms an account's unconfirmed primary address outside a
-        session of that account, its owner takes the account (accounts.services.user_email_takeover).
-        Opened while signed in to the account, the person holding the session has the mailbox too:
-        nothing is removed."""
+        session of that account, its owner takes the account (accounts.services.user_email_takeover:
+        provider links that do not vouch for it, other addresses and then the password go). Opened
+        while signed in to the account, the person holding the session has the mailbox too: nothing
+        is removed."""
         from django.contrib import messages
 
         from accounts.services import user_email_takeover
@@ -88,7 +89,7 @@ class AccountAdapter(DefaultAccountAdapter):
         confirmed = super().confirm_email(request, email_address)
         signed_in_here = request.user.is_authenticated and request.user.pk == email_address.user_id
         if confirmed and was_unconfirmed_primary and not signed_in_here:
-            for note in user_email_takeover(user=email_address.user, email=email_address.email,
+            for note in user_email_takeover(user=email_address.user, email=email_address.email, password_replaced=False,
                                             keep_session_key=request.session.session_key):
                 messages.warning(request, note)
         return confirmed

@@ -126,6 +126,9 @@ MSG_SIGNED_OUT_ELSEWHERE = (
     "Everyone signed in to this account before you confirmed {email} was signed out, and its Portal API tokens"
     " were revoked."
 )
+MSG_PASSWORD_REMOVED = (
+    "The password set before you confirmed {email} was removed too: choose yours with Forgot password."
+)
 PROVIDER_NAMES = {"github": "GitHub", "google": "Google"}
 
 
@@ -173,18 +176,25 @@ def _web_sessions_end(*, user: User, keep_session_key: str | None = None) -> int
 
 
 @transaction.atomic
-def user_email_takeover(*, user: User, email: str, keep_session_key: str | None = None) -> list[str]:
-    """`email`, the primary address of `user`, was unconfirmed and has just been proven by mail.
-    Removes every provider link whose provider does not vouch for `email` and every other address
-    of the account (all were added while `email` was unconfirmed, by whoever held the account
-    then), ends every web session but `keep_session_key` and every Portal API session. Returns the
-    messages telling the address's owner what was removed (none when nothing was)."""
+def user_email_takeover(
+    *, user: User, email: str, password_replaced: bool, keep_session_key: str | None = None
+) -> list[str]:
+    """`email`, the primary address of `user`, was unconfirmed and has just been proven by mail: by a
+    password reset (`password_replaced`) or by its confirmation link. Removes every provider link
+    whose provider does not vouch for `email` and every other address of the account (all were
+    added while `email` was unconfirmed, by whoever held the account then). When something was
+    removed, or the reset replaced the password, every web session but `keep_session_key` and every
+    Portal API session ends, and a password the reset did not replace goes too (it may have been set
+    through a removed sign-in). A confirmation link that removes nothing changes nothing else: the
+    account was a plain password sign-up with this address, whose password the confirmer may well
+    know (it signed up and confirms from another device). Returns the messages telling the address's
+    owner what was removed and ended (none when nothing was)."""
     from allauth.account.models import EmailAddress
     from allauth.socialaccount.models import SocialAccount
 
     from portal.apiauth.services import portal_sessions_revoke_all
 
-    User.objects.select_for_update().only("pk").get(pk=user.pk)
+    user = User.objects.select_for_update().get(pk=user.pk)
     notes = []
     for account in SocialAccount.objects.filter(user=user).order_by("pk"):
         if _provider_vouches(account, email):
@@ -195,6 +205,12 @@ def user_email_takeover(*, user: User, email: str, keep_session_key: str | None 
     for address in EmailAddress.objects.filter(user=user).exclude(email__iexact=email).order_by("pk"):
         notes.append(MSG_ADDRESS_REMOVED.format(address=address.email, email=email))
         address.delete()
+    if not notes and not password_replaced:
+        return notes
+    if not password_replaced and user.has_usable_password():
+        user.set_unusable_password()
+        user.save(update_fields=["password", "updated_at"])
+        notes.append(MSG_PASSWORD_REMOVED.format(email=email))
     signed_out = _web_sessions_end(user=user, keep_session_key=keep_session_key)
     revoked = portal_sessions_revoke_all(user=user)
     if notes or signed_out or revoked:

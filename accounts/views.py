@@ -455,7 +455,8 @@ class PortalPasswordResetFromKeyView(PasswordResetFromKeyView):
         self._reset_done = True
         response = super().form_valid(form)
         if email and user_email_prove_by_reset(user=user, email=email):
-            for note in user_email_takeover(user=user, email=email, keep_session_key=self.request.session.session_key):
+            for note in user_email_takeover(user=user, email=email, password_replaced=True,
+                                            keep_session_key=self.request.session.session_key):
                 messages.warning(self.request, note)
         return response
 

@@ -19,7 +19,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.services import MSG_ADDRESS_REMOVED, MSG_SIGN_IN_REMOVED
+from accounts.services import MSG_ADDRESS_REMOVED, MSG_PASSWORD_REMOVED, MSG_SIGN_IN_REMOVED
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -168,6 +168,25 @@ class TestProvingTheAddressByItsConfirmationLink:
         assert MSG_SIGN_IN_REMOVED.format(provider="GitHub", label="mallory-gh", email=VICTIM) in _messages(done)
         assert client.get(reverse("dashboard")).status_code == 302  # the attacker was signed out
         assert _api_me(Client(), token) == 401
+        # the password the attacker set through that sign-in went with it
+        assert MSG_PASSWORD_REMOVED.format(email=VICTIM) in _messages(done)
+        assert Client().post(reverse("account_login"), {"login": VICTIM, "password": ATTACKER_PASSWORD}).status_code == 200
+        assert Client().post(TOKEN_URL, {"grant_type": "password", "username": VICTIM,
+                                         "password": ATTACKER_PASSWORD}).status_code == 400
+
+    def test_a_password_sign_up_confirmed_from_another_device_keeps_its_password_and_sessions(
+        self, client, django_capture_on_commit_callbacks
+    ):
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("account_signup"), {
+                "email": "new@example.com", "username": "newbie", "password1": VICTIM_PASSWORD, "password2": VICTIM_PASSWORD})
+        confirm = _link(_mails_to("new@example.com")[0], r"http://\S+/accounts/confirm-email/\S+/")
+        done = Client().post(confirm, follow=True)
+        account = User.objects.get(username="newbie")
+        assert EmailAddress.objects.get(user=account).verified and account.has_usable_password()
+        assert not any("removed" in m or "signed out" in m for m in _messages(done))
+        assert client.get(reverse("dashboard")).status_code == 200
 
     def test_the_link_opened_while_signed_in_to_the_account_removes_nothing(
         self, client, social_login, django_capture_on_commit_callbacks, fake_oauth
