@@ -104,6 +104,20 @@ class TestProvingTheAddressByAPasswordReset:
         assert victim.post(reverse("account_login"), {"login": VICTIM, "password": VICTIM_PASSWORD}).status_code == 302
         assert Client().post(reverse("account_login"), {"login": VICTIM, "password": ATTACKER_PASSWORD}).status_code == 200
 
+    def test_the_link_opened_while_signed_in_to_another_account_still_proves_the_address(
+        self, client, social_login, django_capture_on_commit_callbacks, fake_oauth, other_user
+    ):
+        account, _ = _attacker_signs_up_with_github(client, social_login, django_capture_on_commit_callbacks)
+        victim = Client()
+        victim.force_login(other_user)  # allauth signs this session out (emptying it) before the form
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            victim.post(reverse("account_reset_password"), {"email": VICTIM})
+        form = victim.get(_link(_mails_to(VICTIM)[0]), follow=True)
+        victim.post(form.redirect_chain[-1][0], {"password1": VICTIM_PASSWORD, "password2": VICTIM_PASSWORD})
+        assert EmailAddress.objects.get(user=account, email=VICTIM).verified
+        assert not SocialAccount.objects.filter(user=account).exists()
+
     def test_a_confirmed_address_the_attacker_added_is_removed_too(
         self, client, social_login, django_capture_on_commit_callbacks, fake_oauth
     ):
@@ -270,3 +284,11 @@ class TestUnconfirmedExtraAddresses:
         response = Client().post(reverse("account_signup"), {
             "email": user.email, "username": "copycat", "password1": VICTIM_PASSWORD, "password2": VICTIM_PASSWORD})
         assert response.status_code == 200 and "email" in response.context["form"].errors
+
+    def test_a_confirmed_address_of_another_account_is_still_refused(self, client, user):
+        EmailAddress.objects.create(user=user, email="prince@example.com", verified=True, primary=False)
+        other = UserFactory(username="laertes", email="laertes@example.com")
+        client.force_login(other)
+        page = client.post(reverse("account_email"), {"action_add": "", "email": "prince@example.com"})
+        assert page.status_code == 200 and "email" in page.context["form"].errors
+        assert not EmailAddress.objects.filter(user=other, email="prince@example.com").exists()
