@@ -123,8 +123,8 @@ MSG_ADDRESS_REMOVED = (
     "We removed the address {address} that was added before you confirmed {email}; add it again if it is yours."
 )
 MSG_SIGNED_OUT_ELSEWHERE = (
-    "Everyone signed in to this account before you confirmed {email} was signed out, and its Portal API tokens"
-    " were revoked."
+    "Everyone signed in to this account before you confirmed {email} was signed out, and its Portal API and"
+    " organization tokens were revoked."
 )
 MSG_PASSWORD_REMOVED = (
     "The password set before you confirmed {email} was removed too: choose yours with Forgot password."
@@ -175,6 +175,31 @@ def _web_sessions_end(*, user: User, keep_session_key: str | None = None) -> int
     return len(ended)
 
 
+def _minted_core_tokens_revoke(*, user: User) -> None:
+    """The built-in core API tokens the portal minted for `user` (console, "Reveal my token", the Portal
+    API's /organizations/{id}/token), their own and impersonation ones: refresh tokens are revoked, and
+    access tokens stop working at once in every organization the user owns or contributes to. The
+    console's stored tokens go too; it mints new ones when next used."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from coreapi import services as core_services
+    from coreapi.models import RefreshToken
+    from console.models import ConsoleToken
+    from organizations import environments
+    from organizations.models import Organization
+
+    if not user.username:
+        return
+    minted = Q(client_id="", username=user.username) | Q(impersonator=user.username)
+    RefreshToken.objects.filter(minted, revoked_at=None).update(revoked_at=timezone.now())
+    for org in Organization.objects.filter(Q(owner=user) | Q(contributors__user=user)).distinct():
+        if environments.is_builtin(org.core_api_url):
+            core_services.portal_user_tokens_revoke(environment=environments.environment_slug(org.environment),
+                                                    marketplace_id=org.oc_id, portal_username=user.username)
+    ConsoleToken.objects.filter(user=user).delete()
+
+
 @transaction.atomic
 def user_email_takeover(
     *, user: User, email: str, password_replaced: bool, keep_session_key: str | None = None
@@ -183,8 +208,8 @@ def user_email_takeover(
     password reset (`password_replaced`) or by its confirmation link. Removes every provider link
     whose provider does not vouch for `email` and every other address of the account (all were
     added while `email` was unconfirmed, by whoever held the account then). When something was
-    removed, or the reset replaced the password, every web session but `keep_session_key` and every
-    Portal API session ends, and a password the reset did not replace goes too (it may have been set
+    removed, or the reset replaced the password, every web session but `keep_session_key`, every
+    Portal API session and every core API token minted for the user end, and a password the reset did not replace goes too (it may have been set
     through a removed sign-in). A confirmation link that removes nothing changes nothing else: the
     account was a plain password sign-up with this address, whose password the confirmer may well
     know (it signed up and confirms from another device). Returns the messages telling the address's
@@ -213,6 +238,7 @@ def user_email_takeover(
         notes.append(MSG_PASSWORD_REMOVED.format(email=email))
     signed_out = _web_sessions_end(user=user, keep_session_key=keep_session_key)
     revoked = portal_sessions_revoke_all(user=user)
+    _minted_core_tokens_revoke(user=user)
     if notes or signed_out or revoked:
         notes.append(MSG_SIGNED_OUT_ELSEWHERE.format(email=email))
     return notes

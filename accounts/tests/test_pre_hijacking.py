@@ -104,6 +104,24 @@ class TestProvingTheAddressByAPasswordReset:
         assert victim.post(reverse("account_login"), {"login": VICTIM, "password": VICTIM_PASSWORD}).status_code == 302
         assert Client().post(reverse("account_login"), {"login": VICTIM, "password": ATTACKER_PASSWORD}).status_code == 200
 
+    def test_core_api_tokens_the_attacker_minted_for_an_organization_stop_working(
+        self, client, social_login, django_capture_on_commit_callbacks, fake_oauth
+    ):
+        from organizations.services import organization_create
+
+        account, token = _attacker_signs_up_with_github(client, social_login, django_capture_on_commit_callbacks)
+        organization_create(actor=account, oc_id="victim-sbx", name="Victim sandbox")
+        api = Client()
+        minted = api.get("/api/v1/organizations/victim-sbx/token", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+        me = api.get("/core/sandbox/v1/me", HTTP_AUTHORIZATION=f"Bearer {minted['access_token']}")
+        assert me.status_code == 200, me.content
+        _victim_resets_the_password(django_capture_on_commit_callbacks)
+        me = api.get("/core/sandbox/v1/me", HTTP_AUTHORIZATION=f"Bearer {minted['access_token']}")
+        assert me.status_code == 401
+        refreshed = api.post("/core/sandbox/oauth/token", {"grant_type": "refresh_token",
+                                                            "refresh_token": minted["refresh_token"]})
+        assert refreshed.status_code == 400, refreshed.content
+
     def test_the_link_opened_while_signed_in_to_another_account_still_proves_the_address(
         self, client, social_login, django_capture_on_commit_callbacks, fake_oauth, other_user
     ):
