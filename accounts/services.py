@@ -209,11 +209,12 @@ def user_email_takeover(
     whose provider does not vouch for `email` and every other address of the account (all were
     added while `email` was unconfirmed, by whoever held the account then). When something was
     removed, or the reset replaced the password, every web session but `keep_session_key`, every
-    Portal API session and every core API token minted for the user end, and a password the reset did not replace goes too (it may have been set
-    through a removed sign-in). A confirmation link that removes nothing changes nothing else: the
-    account was a plain password sign-up with this address, whose password the confirmer may well
-    know (it signed up and confirms from another device). Returns the messages telling the address's
-    owner what was removed and ended (none when nothing was)."""
+    Portal API session and every core API token minted for the user end, and a password the reset
+    did not replace goes too (it may have been set through a removed sign-in). A confirmation link
+    that removes nothing changes nothing else: the account was a plain password sign-up with this
+    address, whose password the confirmer may well know (it signed up and confirms from another
+    device). Returns the messages telling the address's owner what was removed and ended (none when
+    nothing was)."""
     from allauth.account.models import EmailAddress
     from allauth.socialaccount.models import SocialAccount
 
