@@ -65,6 +65,27 @@ class TestPasswordGrant:
         assert claims["nbf"] <= time.time() < claims["exp"]
         assert jwt.get_unverified_header(body["access_token"])["alg"] == "HS256"
 
+    def test_an_account_without_a_portal_username_is_asked_to_choose_one_on_the_web_first(self, client, settings):
+        """As every web page does: such a user made organizations owned by "Username": null."""
+        zoe = UserFactory(username=None, email="zoe@example.com")
+        response = login(client, grant_type="password", username="zoe@example.com", password=DEFAULT_PASSWORD)
+        assert response.status_code == 400
+        assert response.json() == {
+            "error": "invalid_grant",
+            "error_description": auth.ERR_USERNAME_NOT_CHOSEN.format(url=f"{settings.PORTAL_BASE_URL}/accounts/login/"),
+        }
+        assert "choose one" in response.json()["error_description"]
+        zoe.username = "zoe"
+        zoe.save(update_fields=["username"])
+        assert login(client, grant_type="password", username="zoe", password=DEFAULT_PASSWORD).status_code == 200
+
+    def test_a_refresh_token_of_an_account_without_a_username_is_refused_the_same_way(self, client, user):
+        tokens = login(client, grant_type="password", username="hamlet", password=DEFAULT_PASSWORD).json()
+        user.username = None  # e.g. staff cleared it in the admin: the next sign-in asks for one
+        user.save(update_fields=["username"])
+        response = login(client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+        assert response.status_code == 400 and "no portal username" in response.json()["error_description"]
+
     def test_signs_in_with_email_in_any_case(self, client, user):
         response = login(client, grant_type="password", username="Hamlet@Example.com", password=DEFAULT_PASSWORD)
         assert response.status_code == 200

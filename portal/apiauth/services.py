@@ -29,6 +29,10 @@ ERR_GRANT_TYPE = "grant_type must be 'password' or 'refresh_token'."
 ERR_CREDENTIALS_MISSING = "Send username and password."
 ERR_CREDENTIALS_INVALID = "The username or password is incorrect."
 ERR_TOO_MANY_FAILURES = "Too many failed sign-in attempts. Try again in a few minutes."
+ERR_USERNAME_NOT_CHOSEN = (
+    "This account has no portal username yet: sign in at {url} once and choose one (the portal asks for it), "
+    "then use the API."
+)
 ERR_REFRESH_TOKEN_MISSING = "Send refresh_token."
 ERR_REFRESH_TOKEN_INVALID = "The refresh token is invalid, expired or revoked. Sign in again."
 ERR_TOKEN_MISSING = "Authentication required: send 'Authorization: Bearer <access token>'."
@@ -237,8 +241,17 @@ def portal_session_create(*, user: User, user_agent: str = "") -> tuple[PortalRe
     return session, refresh_token
 
 
+def _require_username(user: User) -> None:
+    """The web asks a user without a portal username (a provider sign-up, an account staff made
+    without one, a legacy email username) to choose one before any page; the API did not, so such
+    a user created organizations owned by "Username": null and could not be invited or found."""
+    if not user.has_valid_username:
+        raise OAuthError("invalid_grant", ERR_USERNAME_NOT_CHOSEN.format(url=f"{settings.PORTAL_BASE_URL}/accounts/login/"))
+
+
 def portal_token_password_grant(*, login: str, password: str, user_agent: str = "", client_ip: str = "") -> PortalTokens:
     user = portal_user_authenticate(login=login, password=password, client_ip=client_ip)
+    _require_username(user)
     session, refresh_token = portal_session_create(user=user, user_agent=user_agent)
     return PortalTokens(access_token_encode(session=session), refresh_token, access_token_lifetime())
 
@@ -255,6 +268,7 @@ def portal_token_refresh_grant(*, refresh_token: str) -> PortalTokens:
     )
     if session is None or not session.user.is_active:
         raise OAuthError("invalid_grant", ERR_REFRESH_TOKEN_INVALID)
+    _require_username(session.user)
     session.last_used_at = timezone.now()
     session.save(update_fields=["last_used_at"])
     return PortalTokens(access_token_encode(session=session), refresh_token, access_token_lifetime())
