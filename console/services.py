@@ -542,6 +542,7 @@ def console_request_send(
         raise ConsoleError(ERR_METHOD_INVALID)
     if not path.startswith("/v1/") and path != "/v1":
         raise ConsoleError(ERR_PATH_INVALID)
+    sent_at = timezone.now()  # the history's "When", and which of two live edits is the newer one
     url = f"{organization.core_api_url.rstrip('/')}{path}" + (f"?{urlencode(query)}" if query else "")
     error = ""
     response = None
@@ -583,6 +584,7 @@ def console_request_send(
             error=error,
             prune=False,
             live=live,
+            sent_at=sent_at,
         )
     return call
 
@@ -607,6 +609,7 @@ def console_history_record(
     error: str = "",
     prune: bool = True,
     live: bool = False,
+    sent_at=None,
 ) -> ConsoleRequest:
     """Keep the request (and its outcome) in the user's history; only the last HISTORY_LIMIT per
     organization are kept.
@@ -621,7 +624,11 @@ def console_history_record(
     `live` (a live edit of list options or filters sent it): typing "hoodie" in the search field
     sends six requests, which would push older entries out of the history. A live send replaces
     the latest entry instead when that one was live too, of the same operation, path and context,
-    and less than LIVE_BURST_SECONDS old: a burst of edits leaves its last request.
+    and less than LIVE_BURST_SECONDS old: a burst of edits leaves its last request. `sent_at`: when
+    the request was sent (the entry's created_at; default now). The page shows the answer to the
+    latest edit and aborts the others, but the server still answers them: one sent before the
+    latest entry of its burst and answered after it (a slow search overtaken by a quicker one) is
+    not kept, so the entry is the request whose answer the page shows.
 
     Values of body fields named like a password or secret are replaced by REDACTED in the stored
     body, query and builder state (history_redact_secrets)."""
@@ -642,6 +649,7 @@ def console_history_record(
         size_bytes=response.size if response is not None else None,
         error=error[:500],
         live=live,
+        **({"created_at": sent_at} if sent_at is not None else {}),
     )
     if live and _history_replace_burst(entry):
         return entry
@@ -729,7 +737,8 @@ LIVE_BURST_SECONDS = 30
 
 def _history_replace_burst(entry: ConsoleRequest) -> bool:
     """Replace the latest history entry with `entry` (live) when it belongs to the same burst of
-    live edits; sets entry.pk. False when there is no such entry."""
+    live edits, or drop `entry` when it was sent before that entry (superseded); sets entry.pk.
+    False when there is no such entry."""
     latest = (
         ConsoleRequest.objects.filter(user=entry.user, organization=entry.organization)
         .order_by("-created_at", "-id")
@@ -743,6 +752,9 @@ def _history_replace_burst(entry: ConsoleRequest) -> bool:
         return False
     if (entry.created_at - created_at).total_seconds() > LIVE_BURST_SECONDS:
         return False
+    if entry.created_at < created_at:  # superseded: the latest entry was sent after it
+        entry.pk = pk
+        return True
     fields = ("query", "body", "state", "status_code", "duration_ms", "size_bytes", "error", "created_at")
     if not ConsoleRequest.objects.filter(pk=pk).update(**{name: getattr(entry, name) for name in fields}):
         return False  # deleted in between (history cleared): insert instead

@@ -213,6 +213,29 @@ class TestHistoryAndSnippets:
         send(c, team, "Products.List", pageSize="3", live="1")  # after a Send: a new entry, the Send's is kept
         assert ConsoleRequest.objects.filter(user=member).count() == 6
 
+    def test_a_live_edit_answered_after_a_newer_one_leaves_the_newer_one_in_the_history(
+        self, team, member, as_user, monkeypatch
+    ):
+        # Typing "hoodie" then deleting back to "hood": the search for "hoodie" is slow, the page
+        # aborts it (the latest request wins) and shows the answer for "hood"; the server still
+        # finishes "hoodie" afterwards. The burst's history entry (and its "Reveal my token" curl)
+        # is the request whose answer the page shows, not the superseded one.
+        c = as_user(member)
+        real, calls = services._send_once, []
+
+        def newer_edit_answered_first(**kwargs):
+            calls.append(kwargs["query"])
+            if len(calls) == 1:  # while the API works on "hoodie", "hood" is sent and answered
+                response = send(c, team, "Products.List", search="hood", live="1")
+                assert response.status_code == 200
+            return real(**kwargs)
+
+        monkeypatch.setattr(services, "_send_once", newer_edit_answered_first)
+        send(c, team, "Products.List", search="hoodie", live="1")
+        assert [e.query for e in ConsoleRequest.objects.filter(user=member)] == [[["search", "hood"]]]
+        entry = latest(member)
+        assert entry.state["search"] == ["hood"]
+
     def test_the_response_panel_shows_the_url_with_its_query(self, team, member, as_user):
         body = send(as_user(member), team, "Products.List", pageSize="2", search="red shirt").content.decode()
         assert "/core/sandbox/v1/products?search=red+shirt&amp;pageSize=2</code>" in body
