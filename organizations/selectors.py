@@ -338,6 +338,20 @@ def staging_twin_exists(*, organization: Organization) -> bool:
     return Organization.objects.filter(environment=Environment.STAGING, oc_id__iexact=organization.oc_id).exists()
 
 
+def staging_twin_blocked(*, organization: Organization) -> str:
+    """For a Production organization whose Id is held in Staging by an organization left from an
+    earlier Production organization (not its twin): why it can have no Staging twin; else ""."""
+    from organizations.services import ERR_STAGING_LEFTOVER, staging_twin_refusal
+
+    if organization.environment != Environment.PRODUCTION:
+        return ""
+    staging = Organization.objects.filter(environment=Environment.STAGING, oc_id__iexact=organization.oc_id).first()
+    if staging is None:
+        return ""
+    refusal = staging_twin_refusal(production=organization, staging=staging)
+    return refusal if refusal == ERR_STAGING_LEFTOVER.format(id=organization.oc_id) else ""
+
+
 def production_request_list(*, actor: User) -> QuerySet[ProductionRequest]:
     """The actor's own production requests, newest first."""
     return ProductionRequest.objects.filter(requester=actor).select_related("organization", "decided_by")

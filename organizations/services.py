@@ -71,9 +71,23 @@ ERR_NOT_DELETED = "This organization is not deleted."
 ERR_RESTORE_TOO_LATE = "This organization was deleted more than 7 days ago and can no longer be restored."
 ERR_STAGING_NOT_PRODUCTION = "Only a Production organization can have a Staging twin."
 ERR_STAGING_EXISTS = "This organization already has a Staging twin."
+ERR_STAGING_LEFTOVER = (
+    "The Id {id} is still used in Staging by the twin of an earlier Production organization with this Id (deleted "
+    "for good), which belongs to someone else, so this organization cannot have a Staging twin. It can once that "
+    "Staging organization is deleted for good: ask its owner, or the portal's staff."
+)
+ERR_ID_TAKEN_STAGING = (
+    "The Id {id} is still used in Staging by another user's organization (the twin of an earlier Production "
+    "organization with this Id): a Production organization with this Id could have no Staging twin. Choose another Id."
+)
 ERR_REASON_REQUIRED = "Tell us what the Production organization is for."
 ERR_PRODUCTION_PENDING = "A production request for this Id is already pending."
 ERR_STAFF_ONLY = "Only staff can decide production requests."
+ERR_APPROVE_STAGING_LEFTOVER = (
+    "The Id {id} is still used in Staging by another user's organization (the twin of an earlier Production "
+    "organization with this Id): approved, this Production organization could have no Staging twin. Reject the "
+    "request and ask for another Id."
+)
 ERR_REQUEST_DECIDED = "This request has already been decided."
 ERR_REJECT_MESSAGE_REQUIRED = "Tell the requester why the request is rejected."
 ERR_CODE_ACTION_INVALID = "Unknown action."
@@ -242,6 +256,16 @@ def _validate_region(environment: str, region: str) -> str:
 
 def _id_taken(environment: str, oc_id: str) -> bool:
     return Organization.objects.filter(environment=environment, oc_id__iexact=oc_id).exists()
+
+
+def _staging_leftover(*, oc_id: str, owner: User) -> Organization | None:
+    """The Staging organization holding `oc_id` when it belongs to someone other than `owner`.
+
+    A Staging twin outlives its Production organization (deleted for good) and keeps the Id: a
+    Production organization later given that Id by someone else is not its twin (the restore
+    refuses to copy into it) and can have no twin of its own, so such an Id is not given out."""
+    leftover = Organization.objects.filter(environment=Environment.STAGING, oc_id__iexact=oc_id).first()
+    return leftover if leftover is not None and leftover.owner_id != owner.pk else None
 
 
 def _check_id_free(*, actor: User, environment: str, oc_id: str) -> None:
@@ -493,6 +517,15 @@ def _staging_twin_transfer(*, production: Organization, old_owner: User, new_own
     return twin
 
 
+def staging_twin_refusal(*, production: Organization, staging: Organization) -> str:
+    """Why `production` cannot get a Staging twin while `staging` holds its Id: it has one, or
+    `staging` is left from an earlier Production organization with this Id (made before this one,
+    owned by someone else: not its twin, see services_restore)."""
+    if staging.created_at < production.created_at and staging.owner_id != production.owner_id:
+        return ERR_STAGING_LEFTOVER.format(id=production.oc_id)
+    return ERR_STAGING_EXISTS
+
+
 @transaction.atomic
 def staging_twin_create(*, actor: User, production_org: Organization) -> Organization:
     """The owner of a Production org creates its Staging twin: same Id, name and region."""
@@ -500,8 +533,9 @@ def staging_twin_create(*, actor: User, production_org: Organization) -> Organiz
     _require_owner(membership)
     if production_org.environment != Environment.PRODUCTION:
         raise OrganizationError(ERR_STAGING_NOT_PRODUCTION)
-    if _id_taken(Environment.STAGING, production_org.oc_id):
-        raise OrganizationError(ERR_STAGING_EXISTS)
+    taken = Organization.objects.filter(environment=Environment.STAGING, oc_id__iexact=production_org.oc_id).first()
+    if taken is not None:
+        raise OrganizationError(staging_twin_refusal(production=production_org, staging=taken))
     region = _validate_region(Environment.STAGING, production_org.region)
     org = _org_create(actor=actor, oc_id=production_org.oc_id, name=production_org.name, region=region,
                       environment=Environment.STAGING)
@@ -523,6 +557,8 @@ def production_request_create(*, actor: User, oc_id: str, name: str, region: str
     if not reason:
         raise OrganizationError(ERR_REASON_REQUIRED)
     _check_id_free(actor=actor, environment=Environment.PRODUCTION, oc_id=oc_id)
+    if _staging_leftover(oc_id=oc_id, owner=actor) is not None:
+        raise IdTakenError(ERR_ID_TAKEN_STAGING.format(id=oc_id))
     if ProductionRequest.objects.filter(oc_id__iexact=oc_id, status=ProductionRequestStatus.PENDING).exists():
         raise OrganizationError(ERR_PRODUCTION_PENDING)
     request = ProductionRequest(requester=actor, oc_id=oc_id, name=name, region=region, reason=reason)
@@ -570,6 +606,8 @@ def production_request_decide(*, actor: User, request: ProductionRequest, approv
     if not approve and not message:
         raise OrganizationError(ERR_REJECT_MESSAGE_REQUIRED)
     if approve:
+        if _staging_leftover(oc_id=req.oc_id, owner=req.requester) is not None:  # asked before the check above
+            raise OrganizationError(ERR_APPROVE_STAGING_LEFTOVER.format(id=req.oc_id))
         org = _org_create(actor=req.requester, oc_id=req.oc_id, name=req.name, region=req.region,
                           environment=Environment.PRODUCTION)
         req.organization = org

@@ -209,6 +209,8 @@ def _org_context(request, org, membership, tab, **extra):
         "production_twin": selectors.production_twin_get(actor=request.user, organization=org),
         "can_create_twin": membership.is_owner and org.environment == Environment.PRODUCTION
         and not selectors.staging_twin_exists(organization=org),
+        "staging_twin_blocked": selectors.staging_twin_blocked(organization=org)
+        if membership.is_owner and org.environment == Environment.PRODUCTION else "",
         **extra,
     }
 

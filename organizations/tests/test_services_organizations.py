@@ -289,3 +289,51 @@ class TestProductionAndStaging:
         assert Marketplace.objects.filter(environment="staging", marketplace_id="acme").exists()
         with pytest.raises(services.OrganizationError, match=services.ERR_STAGING_EXISTS):
             services.staging_twin_create(actor=owner, production_org=prod)
+
+
+class TestStagingTwinLeftFromAPurgedProduction:
+    """A Staging twin outlives its Production organization deleted for good and keeps the Id. Given
+    that Id later, someone else's Production organization could never have a Staging twin (the
+    button was gone, a POST said "This organization already has a Staging twin", which they could
+    not see) nor be restored into it."""
+
+    @pytest.fixture
+    def leftover(self, owner, django_capture_on_commit_callbacks):
+        prod = services._org_create(actor=owner, oc_id="acme", name="Acme", region="usw",
+                                    environment=Environment.PRODUCTION)
+        twin = services.staging_twin_create(actor=owner, production_org=prod)
+        services.organization_delete(actor=owner, organization=prod, confirmed=True)
+        assert services.organizations_purge_due(now=timezone.now() + timedelta(days=8)) == 1
+        return twin
+
+    def test_another_user_cannot_ask_for_its_id_in_production(self, leftover, outsider):
+        with pytest.raises(services.IdTakenError) as exc:
+            services.production_request_create(actor=outsider, oc_id="ACME", name="Acme", region="usw", reason="x")
+        assert exc.value.message == services.ERR_ID_TAKEN_STAGING.format(id="ACME")
+
+    def test_its_owner_can_and_gets_it_back_as_the_twin(self, leftover, owner, staff):
+        req = services.production_request_create(actor=owner, oc_id="acme", name="Acme", region="usw", reason="x")
+        prod = services.production_request_decide(actor=staff, request=req, approve=True).organization
+        with pytest.raises(services.OrganizationError) as exc:
+            services.staging_twin_create(actor=owner, production_org=prod)
+        assert exc.value.message == services.ERR_STAGING_EXISTS
+
+    def test_a_request_made_before_is_not_approved(self, leftover, outsider, staff):
+        req = ProductionRequest.objects.create(requester=outsider, oc_id="acme", name="Acme", region="usw", reason="x")
+        with pytest.raises(services.OrganizationError) as exc:
+            services.production_request_decide(actor=staff, request=req, approve=True)
+        assert exc.value.message == services.ERR_APPROVE_STAGING_LEFTOVER.format(id="acme")
+        assert not Organization.objects.filter(environment=Environment.PRODUCTION).exists()
+        assert ProductionRequest.objects.get(pk=req.pk).status == "pending"
+
+    def test_a_production_organization_given_it_before_is_told_why_it_has_no_twin(self, leftover, outsider):
+        from organizations import selectors
+
+        prod = services._org_create(actor=outsider, oc_id="acme", name="Acme", region="usw",
+                                    environment=Environment.PRODUCTION)
+        with pytest.raises(services.OrganizationError) as exc:
+            services.staging_twin_create(actor=outsider, production_org=prod)
+        assert exc.value.message == services.ERR_STAGING_LEFTOVER.format(id="acme")
+        assert selectors.staging_twin_blocked(organization=prod) == services.ERR_STAGING_LEFTOVER.format(id="acme")
+        leftover.refresh_from_db()
+        assert leftover.owner_id != outsider.pk

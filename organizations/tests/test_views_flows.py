@@ -566,3 +566,31 @@ def test_rejecting_without_a_message_says_so_next_to_that_request(client, owner)
     card = page.split('data-request="prod-x"', 1)[1].split('data-request="prod-y"', 1)[0]
     assert escape(services.ERR_REJECT_MESSAGE_REQUIRED) in card
     assert ProductionRequest.objects.get(pk=req.pk).status == "pending"
+
+
+def test_a_production_organization_whose_staging_id_is_left_from_a_purged_one_says_why_it_has_no_twin(
+        client, owner, outsider, member):
+    """The Create Staging twin button was simply missing, and a POST said "This organization
+    already has a Staging twin", which its owner could not see anywhere."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from organizations.models import Environment
+
+    old = services._org_create(actor=owner, oc_id="acme", name="Acme", region="usw", environment=Environment.PRODUCTION)
+    services.staging_twin_create(actor=owner, production_org=old)
+    services.organization_delete(actor=owner, organization=old, confirmed=True)
+    services.organizations_purge_due(now=timezone.now() + timedelta(days=8))
+    client.force_login(member)  # asking for the Id now, anyone but the twin's owner is told to choose another
+    asked = client.post(reverse("organizations:production"),
+                        {"oc_id": "acme", "name": "A", "region": "usw", "reason": "x"}).content.decode()
+    assert escape(services.ERR_ID_TAKEN_STAGING.format(id="acme")) in asked
+    # a Production organization given the Id before that check
+    services._org_create(actor=outsider, oc_id="acme", name="New Acme", region="usw", environment=Environment.PRODUCTION)
+    client.force_login(outsider)
+    page = client.get(org_path("detail", oc_id="acme", env="production")).content.decode()
+    message = escape(services.ERR_STAGING_LEFTOVER.format(id="acme"))
+    assert message in page and "Create Staging twin" not in page
+    refused = client.post(org_path("staging-create", oc_id="acme", env="production"), follow=True).content.decode()
+    assert message in refused
