@@ -594,3 +594,33 @@ def test_a_production_organization_whose_staging_id_is_left_from_a_purged_one_sa
     assert message in page and "Create Staging twin" not in page
     refused = client.post(org_path("staging-create", oc_id="acme", env="production"), follow=True).content.decode()
     assert message in refused
+
+
+def test_a_refused_code_name_or_new_owner_takes_the_focus_and_describes_its_box(client, team, owner):
+    """A wrong code on Delete (the last card of Settings) re-rendered the page at its top: nothing in
+    view said it had failed, focus was on the page, and the error was tied to no box (its id was
+    id_code_error, the box's id_delete_code)."""
+    client.force_login(owner)
+
+    def invalid_boxes(response):
+        html = response.content.decode()
+        boxes = re.findall(r"<(?:input|select)[^>]*>", html)
+        invalid = [box for box in boxes if 'aria-invalid="true"' in box]
+        assert [box for box in boxes if " autofocus" in box] == invalid[:1], "the refused box, and only it, takes the focus"
+        found = []
+        for box in invalid:
+            described = re.search(r'aria-describedby="([^"]+)"', box).group(1)
+            errors = re.search(rf'<ul class="errorlist[^"]*" id="{described}"[^>]*>(.*?)</ul>', html, re.S)
+            assert errors is not None, f"{described} is on the page"
+            found.append((re.search(r'name="([^"]+)"', box).group(1), re.sub(r"<[^>]+>", "", errors.group(1))))
+        return found
+
+    client.post(org_path("code-send", action="delete"))
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    wrong = client.post(org_path("delete"), {"code": "999999" if code != "999999" else "111111"})
+    assert invalid_boxes(wrong) == [("code", escape(services.ERR_CODE_WRONG))]
+    assert invalid_boxes(client.post(org_path("delete"), {"code": ""})) == [
+        ("code", "Enter the 6-digit code from the email.")]
+    assert invalid_boxes(client.post(org_path("settings"), {"name": " "})) == [("name", services.ERR_NAME_REQUIRED)]
+    assert invalid_boxes(client.post(org_path("transfer"), {"new_owner": "ivan", "code": "123456"})) == [
+        ("new_owner", escape(services.ERR_TRANSFER_NOT_CONTRIBUTOR))]
