@@ -566,6 +566,13 @@ def test_rejecting_without_a_message_says_so_next_to_that_request(client, owner)
     card = page.split('data-request="prod-x"', 1)[1].split('data-request="prod-y"', 1)[0]
     assert escape(services.ERR_REJECT_MESSAGE_REQUIRED) in card
     assert ProductionRequest.objects.get(pk=req.pk).status == "pending"
+    # its box takes the focus (in view however far down the list it is), described by the error
+    box = re.search(r"<textarea[^>]*>", card).group(0)
+    assert 'aria-invalid="true"' in box and " autofocus" in box
+    described = re.search(r'aria-describedby="([^"]+)"', box).group(1)
+    assert re.search(rf'<ul class="errorlist" id="{described}"><li>{re.escape(escape(services.ERR_REJECT_MESSAGE_REQUIRED))}',
+                     card)
+    assert page.count(" autofocus") == 1 and page.count("aria-invalid") == 1
 
 
 def test_a_production_organization_whose_staging_id_is_left_from_a_purged_one_says_why_it_has_no_twin(
