@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -46,10 +47,23 @@ def console_url(org, name: str = "console", **kwargs) -> str:
     return reverse(f"console:{name}", kwargs={"env": org.environment.lower(), "oc_id": org.oc_id, **kwargs})
 
 
+def _sign_in_first(request, env: str, oc_id: str):
+    """Signed out (in another tab, or the session ended): sign in, then come back to the page. For a
+    GET that is this address (login_required's rule); a button or form posted from a console page
+    (context switch, Delete) comes back to that page, not to its POST-only action (a 405 once signed
+    in). accounts.middleware.SignedOutMiddleware adds that nothing was done (and for htmx, which
+    says its page itself, makes the browser go there)."""
+    if request.method in ("GET", "HEAD"):
+        return redirect_to_login(request.get_full_path())
+    base = reverse("console:console", kwargs={"env": env, "oc_id": oc_id})
+    return redirect_to_login(_referer_console_page(request, base))
+
+
 def _console_view(view, *, with_token: bool):
-    @login_required
     @wraps(view)
     def wrapper(request, env, oc_id, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return _sign_in_first(request, env, oc_id)
         try:
             token_context = None
             if with_token:
@@ -204,7 +218,11 @@ def context_set_view(request, org, membership):
 def _back_to_console_page(request, org) -> str:
     """The console page of this organization the context was switched from (the operation shown,
     the API client being edited...), from the Referer; else the console."""
-    base = console_url(org)
+    return _referer_console_page(request, console_url(org))
+
+
+def _referer_console_page(request, base: str) -> str:
+    """The console page under `base` (an organization's console) named by the Referer, else `base`."""
     referer = request.headers.get("Referer") or ""
     if not url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
                                            require_https=request.is_secure()):

@@ -5,6 +5,7 @@ import json
 import re
 from datetime import timedelta
 from html import escape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
@@ -29,6 +30,24 @@ class TestAccess:
     def test_anonymous_is_sent_to_sign_in(self, team):
         response = Client().get(url(team))
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+    @pytest.mark.parametrize("name, kwargs", [
+        ("context-set", {}), ("apiclient-delete", {"client_id": "admin-client"}),
+        ("apiclient-secret-delete", {"client_id": "admin-client", "secret_id": "s1"}),
+        ("webhook-delete", {"webhook_id": "hook-1"}),
+    ])
+    def test_a_button_pressed_after_signing_out_comes_back_to_its_page_not_to_the_action(self, team, name, kwargs):
+        # Signed out in another tab, then "Use my own access again", a user picked or a Delete: signing
+        # in came back to the action's address, a POST-only one ("This address is not a page", 405)
+        page = f"http://testserver{url(team, 'apiclients')}?x=1"
+        response = Client().post(url(team, name, **kwargs), {"mode": "self"}, HTTP_REFERER=page)
+        assert response.status_code == 302
+        location = urlsplit(response["Location"])
+        assert location.path == "/accounts/login/" and parse_qs(location.query) == {"next": [url(team, "apiclients") + "?x=1"]}
+        # no page to come back to (no Referer, or another site's): the console of the organization
+        for referer in ({}, {"HTTP_REFERER": "https://elsewhere.example/console/sandbox/acme-sbx/apiclients/"}):
+            response = Client().post(url(team, name, **kwargs), {"mode": "self"}, **referer)
+            assert parse_qs(urlsplit(response["Location"]).query) == {"next": [url(team)]}
 
     def test_home_lists_only_my_organizations(self, team, member, as_user):
         page = as_user(member).get(reverse("console:home")).content.decode()
