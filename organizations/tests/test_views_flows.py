@@ -545,7 +545,7 @@ def test_leaving_from_settings_and_revoking_an_invitation_ask_first_like_remove(
     assert "onclick=\"return confirm('Leave Acme?')\">Leave Acme</button>" in settings_page
     client.force_login(owner)
     detail = client.get(org_path("detail")).content.decode()
-    assert f"onclick=\"return confirm('Revoke the invitation of {invited.username}?')\">Revoke</button>" in detail
+    assert f"onclick=\"return confirm('Revoke the invitation of {invited.username}?')\">Revoke<span" in detail
 
 
 def test_rejecting_without_a_message_says_so_next_to_that_request(client, owner):
@@ -631,3 +631,31 @@ def test_a_refused_code_name_or_new_owner_takes_the_focus_and_describes_its_box(
     assert invalid_boxes(client.post(org_path("settings"), {"name": " "})) == [("name", services.ERR_NAME_REQUIRED)]
     assert invalid_boxes(client.post(org_path("transfer"), {"new_owner": "ivan", "code": "123456"})) == [
         ("new_owner", escape(services.ERR_TRANSFER_NOT_CONTRIBUTOR))]
+
+
+def test_the_buttons_of_a_list_row_say_whom_or_what_they_act_on(client, team, owner, member, invited):
+    """Contributors, pending invitations, My invitations and Deleted organizations had a column of
+    identical "Edit", "Remove", "Revoke", "Accept", "Decline" and "Restore" buttons: a screen reader's
+    list of buttons could not tell them apart, and the column headers were empty."""
+
+    def names(html):
+        controls = re.findall(r"<(button|a)\b[^>]*>(.*?)</\1>", html, re.S)
+        return {re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text)).strip() for _, text in controls}
+
+    def bare_headers(html):
+        return re.findall(r"<th></th>", html)
+
+    client.force_login(owner)
+    detail = client.get(org_path("detail")).content.decode()
+    assert {f"Edit the access of {member.username}", f"Remove {member.username}",
+            f"Edit the invitation of {invited.username}", f"Revoke the invitation of {invited.username}"} <= names(detail)
+    assert not {"Edit", "Remove", "Revoke"} & names(detail) and not bare_headers(detail)
+    client.force_login(member)
+    assert "Leave Acme" in names(client.get(org_path("detail")).content.decode())
+    client.force_login(invited)
+    invitations = client.get(reverse("organizations:invitations")).content.decode()
+    assert {"Accept the invitation to Acme (Sandbox)", "Decline the invitation to Acme (Sandbox)"} <= names(invitations)
+    services.organization_delete(actor=owner, organization=team, confirmed=True)
+    client.force_login(owner)
+    deleted = client.get(reverse("organizations:deleted")).content.decode()
+    assert "Restore Acme (Sandbox)" in names(deleted) and "Restore" not in names(deleted) and not bare_headers(deleted)
