@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import user_get_by_username, user_verified_emails
+from accounts.validators import ERR_NAME_CHARACTERS as NAME_CHARACTERS_INVALID
+from accounts.validators import validate_person_name
 from organizations import environments
 from organizations.models import (
     OC_ID_INVALID,
@@ -46,6 +48,7 @@ ERR_ID_TAKEN_DELETED = (
 )
 ERR_NAME_REQUIRED = "Enter a name."
 ERR_NAME_TOO_LONG = "The name can be at most 200 characters long."
+ERR_NAME_CHARACTERS = NAME_CHARACTERS_INVALID  # line breaks, tabs, control and text-direction characters
 ERR_REGION_INVALID = "Unknown region. Choose US-West, US-East, Australia-East, Europe-West or Japan-East."
 ERR_REGION_UNAVAILABLE = "This environment is not available in that region."
 ERR_ORG_NOT_FOUND = "Organization not found."
@@ -237,11 +240,19 @@ def validate_oc_id(oc_id: str) -> str:
 
 
 def validate_name(name: str) -> str:
+    """An organization's name is one line of visible text, as a person's is (accounts.validators):
+    it is written into the subject line of the emails about it ("... invited you to <name>",
+    "<name> was deleted"), where a line break split the subject and put the rest of the name, as a
+    line of its own, into the email's text; text-direction controls turn the text around it."""
     name = (name or "").strip()
     if not name:
         raise OrganizationError(ERR_NAME_REQUIRED)
     if len(name) > 200:
         raise OrganizationError(ERR_NAME_TOO_LONG)
+    try:
+        validate_person_name(name)
+    except ValidationError as exc:
+        raise OrganizationError(ERR_NAME_CHARACTERS) from exc
     return name
 
 

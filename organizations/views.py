@@ -157,6 +157,15 @@ def _querystring(request, **changes) -> str:
 
 
 # --- list, create ----------------------------------------------------------------------------------
+NAME_ERRORS = {services.ERR_NAME_REQUIRED, services.ERR_NAME_TOO_LONG, services.ERR_NAME_CHARACTERS}
+
+
+def _create_error_field(message: str) -> str | None:
+    """The field of the create / production request form a service error is about (None: the form)."""
+    if message in NAME_ERRORS:
+        return "name"
+    return "oc_id" if "Id" in message else None
+
 @login_required
 @require_safe
 def organization_list_view(request):
@@ -194,7 +203,7 @@ def organization_create_view(request):
         try:
             org = services.organization_create(actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            form.add_error("oc_id" if "Id" in exc.message else None, exc.message)
+            form.add_error(_create_error_field(exc.message), exc.message)
         else:
             messages.success(request, f"Organization {org.name} created in Sandbox.")
             return redirect(org_url(org))
@@ -606,7 +615,7 @@ def production_request_view(request):
         try:
             services.production_request_create(actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            form.add_error("oc_id" if "Id" in exc.message else None, exc.message)
+            form.add_error(_create_error_field(exc.message), exc.message)
         else:
             messages.success(request, "Your request was sent. We will email you when staff have decided.")
             return redirect("organizations:production")

@@ -81,6 +81,26 @@ class TestOrganizationCreate:
             services.organization_create(actor=owner, oc_id="remote2", name="Remote", region="eur")
 
 
+@pytest.mark.parametrize("name", ["Evil\r\nBcc: x@example.com", "Two\nlines", "Tab\there", "Acme \u202eeviL", "Nul\x00"])
+def test_a_name_is_one_line_of_visible_text(owner, org, name):
+    """A line break in an organization's name split the subject of every email about it ("Demo invited
+    you to Evil") and put the rest ("Bcc: x@example.com") on a line of its own at the top of the text;
+    a text-direction override turned the text after it around. Create, rename and production requests
+    all refuse it, saying why."""
+    for attempt in (
+        lambda: services.organization_create(actor=owner, oc_id="new-one", name=name),
+        lambda: services.organization_rename(actor=owner, organization=org, name=name),
+        lambda: services.production_request_create(actor=owner, oc_id="live", name=name, region="usw", reason="x"),
+    ):
+        with pytest.raises(services.OrganizationError) as exc:
+            attempt()
+        assert exc.value.message == services.ERR_NAME_CHARACTERS
+    org.refresh_from_db()
+    assert org.name == "Acme" and not Organization.objects.filter(oc_id="new-one").exists()
+    assert not ProductionRequest.objects.exists()
+    services.organization_rename(actor=owner, organization=org, name="Ünïcode & <Sons> 🚀")  # visible text is fine
+
+
 class TestOrganizationRename:
     def test_admin_renames_and_the_marketplace_follows(self, team, admin_user):
         services.organization_rename(actor=admin_user, organization=team, name="Acme Corp")

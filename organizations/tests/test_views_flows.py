@@ -659,3 +659,14 @@ def test_the_buttons_of_a_list_row_say_whom_or_what_they_act_on(client, team, ow
     client.force_login(owner)
     deleted = client.get(reverse("organizations:deleted")).content.decode()
     assert "Restore Acme (Sandbox)" in names(deleted) and "Restore" not in names(deleted) and not bare_headers(deleted)
+
+
+def test_a_name_with_a_line_break_is_refused_next_to_the_name_box(client, org, owner):
+    client.force_login(owner)
+    for path, data in [(reverse("organizations:create"), {"oc_id": "new-one", "region": "usw"}),
+                       (reverse("organizations:production"), {"oc_id": "live", "region": "usw", "reason": "x"}),
+                       (org_path("settings"), {})]:
+        page = client.post(path, {**data, "name": "Evil\r\nBcc: x@example.com"}).content.decode()
+        assert re.search(r'<input[^>]*name="name"[^>]*aria-invalid="true"', page), path
+        assert re.search(rf'id="id_name_error"[^>]*><li>{re.escape(escape(services.ERR_NAME_CHARACTERS))}</li>', page), path
+    assert Organization.objects.get(pk=org.pk).name == "Acme"
