@@ -670,3 +670,13 @@ def test_a_name_with_a_line_break_is_refused_next_to_the_name_box(client, org, o
         assert re.search(r'<input[^>]*name="name"[^>]*aria-invalid="true"', page), path
         assert re.search(rf'id="id_name_error"[^>]*><li>{re.escape(escape(services.ERR_NAME_CHARACTERS))}</li>', page), path
     assert Organization.objects.get(pk=org.pk).name == "Acme"
+
+
+def test_an_unknown_role_is_said_not_a_blank_refusal(client, team, owner, member):
+    """A role the form does not know (a page from before a role was withdrawn, a crafted post) was a
+    400 page with no message anywhere: the invite or Save access seemed to do nothing."""
+    client.force_login(owner)
+    for path, data in [(org_path("contributor-save"), {"username": "oscar"}), (org_path("contributor-edit", username="mia"), {})]:
+        response = client.post(path, {**data, "roles": ["ProductReader", "NoSuchRole"]})
+        assert response.status_code == 400
+        assert "Select a valid choice. NoSuchRole is not one of the available choices." in response.content.decode(), path
