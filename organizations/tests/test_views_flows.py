@@ -680,3 +680,17 @@ def test_an_unknown_role_is_said_not_a_blank_refusal(client, team, owner, member
         response = client.post(path, {**data, "roles": ["ProductReader", "NoSuchRole"]})
         assert response.status_code == 400
         assert "Select a valid choice. NoSuchRole is not one of the available choices." in response.content.decode(), path
+
+
+def test_deleting_a_production_organization_says_its_staging_twin_stays(client, owner):
+    """Nothing said the twin was not deleted with it: it stayed, keeping the Id in Staging, its
+    weekly restore failing for want of a Production organization."""
+    from organizations.models import Environment
+
+    prod = services._org_create(actor=owner, oc_id="acme", name="Acme", region="usw", environment=Environment.PRODUCTION)
+    client.force_login(owner)
+    assert "Staging twin</a> is not deleted with it" not in client.get(
+        org_path("settings", oc_id="acme", env="production")).content.decode()
+    services.staging_twin_create(actor=owner, production_org=prod)
+    page = client.get(org_path("settings", oc_id="acme", env="production")).content.decode()
+    assert f'Its <a href="{org_path("detail", oc_id="acme", env="staging")}">Staging twin</a> is not deleted with it' in page
