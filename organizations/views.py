@@ -254,6 +254,10 @@ def organization_detail_view(request, org, membership):
     return render(request, "organizations/detail.html", context)
 
 
+ERR_TYPED_NOT_A_USERNAME = (
+    "No portal user has the username “{text}”. To invite someone by name, press Change, type part of their "
+    "name or username and choose them from the list."
+)
 ERR_EDIT_GONE = "{username} is not a contributor and has no pending invitation (any more): nothing was saved."
 
 
@@ -287,9 +291,11 @@ def contributor_save_view(request, org, membership, username=None):
                 raise
     if request.method == "POST":
         data = request.POST.copy()
+        typed = False
         if editing is not None:
             data["username"] = username
         elif not data.get("username") and data.get("q", "").strip():
+            typed = True
             # Enter pressed in the search box without picking a suggestion: the typed text is
             # taken as a username (found case-insensitively, or "no such user" with the text kept)
             data["username"] = data["q"].strip()
@@ -302,7 +308,10 @@ def contributor_save_view(request, org, membership, username=None):
             except ApplicationError as exc:
                 on_username = exc.message == services.ERR_USER_NOT_FOUND or isinstance(
                     exc, services.AlreadyContributorError)
-                form.add_error("username" if on_username else None, exc.message)
+                message = exc.message
+                if typed and message == services.ERR_USER_NOT_FOUND:  # often a name typed in full
+                    message = ERR_TYPED_NOT_A_USERNAME.format(text=data["username"])
+                form.add_error("username" if on_username else None, message)
             else:
                 if hasattr(result, "invitee"):
                     messages.success(request, f"Invitation sent to {result.invitee.username}.")

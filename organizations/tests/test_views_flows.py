@@ -4,7 +4,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils.html import escape
 
-from organizations import services
+from organizations import services, views
 from organizations.models import Organization
 
 
@@ -257,7 +257,14 @@ def test_a_username_typed_without_picking_a_suggestion_is_used(client, team, own
     unknown = client.post(org_path("contributor-save"), {"username": "", "q": "nobody-here"})
     assert unknown.status_code == 400
     page = unknown.content.decode()
-    assert escape(services.ERR_USER_NOT_FOUND) in page and "nobody-here" in page  # the text is kept
+    assert escape(views.ERR_TYPED_NOT_A_USERNAME.format(text="nobody-here")) in page  # the text is kept
+    assert 'value="nobody-here"' in page
+    # a name typed in full and Enter (no suggestion picked) read "No portal user has this username."
+    # under a chip showing that very name: it said neither what was wrong nor what to do
+    carol = client.post(org_path("contributor-save"), {"username": "", "q": "Carol Contributor"}).content.decode()
+    assert escape(views.ERR_TYPED_NOT_A_USERNAME.format(text="Carol Contributor")) in carol
+    picked = client.post(org_path("contributor-save"), {"username": "nobody-here"}).content.decode()
+    assert escape(services.ERR_USER_NOT_FOUND) in picked  # a picked (or posted) username: as before
 
 
 def test_an_invitation_shows_every_permission_it_offers(client, team, owner, invited, django_capture_on_commit_callbacks):
