@@ -216,6 +216,17 @@ def invitation_closed_get(*, user: User, pk: int) -> Invitation | None:
     )
 
 
+def invitation_to_deleted_get(*, user: User, pk: int) -> Invitation | None:
+    """The user's pending invitation `pk` to an organization deleted since (restorable: it comes
+    back with the organization), to say so on Accept or Decline; None otherwise."""
+    return (
+        Invitation.objects.filter(pk=pk, invitee=user, status=InvitationStatus.PENDING,
+                                  organization__deleted_at__isnull=False)
+        .select_related("organization")
+        .first()
+    )
+
+
 def invitation_list_for_user(*, user: User) -> QuerySet[Invitation]:
     """The user's pending, unexpired invitations to organizations that still exist."""
     if user is None or not user.is_authenticated:

@@ -543,6 +543,9 @@ def invitation_list_view(request):
     return render(request, "organizations/invitations.html", {"invitations": invitations})
 
 
+MSG_INVITATION_ORG_DELETED = "{name} was deleted by its owner, so its invitation can no longer be answered."
+
+
 @login_required
 @post_only_or_redirect(to="organizations:invitations")
 def invitation_respond_view(request, pk, decision):
@@ -560,6 +563,10 @@ def invitation_respond_view(request, pk, decision):
         if closed is not None:  # expired or withdrawn while the page was open: say so, not "not found"
             messages.error(request, services.ERR_INVITE_EXPIRED if closed.is_expired
                            else services.ERR_INVITE_REVOKED.format(organization=closed.organization.name))
+            return redirect("organizations:invitations")
+        gone = selectors.invitation_to_deleted_get(user=request.user, pk=pk)
+        if gone is not None:  # its organization was deleted while the page was open (the invitee knew of it)
+            messages.error(request, MSG_INVITATION_ORG_DELETED.format(name=gone.organization.name))
             return redirect("organizations:invitations")
         raise Http404("No such invitation.")
     org = invitation.organization

@@ -701,3 +701,19 @@ def test_deleting_a_production_organization_says_its_staging_twin_stays(client, 
     services.staging_twin_create(actor=owner, production_org=prod)
     page = client.get(org_path("settings", oc_id="acme", env="production")).content.decode()
     assert f'Its <a href="{org_path("detail", oc_id="acme", env="staging")}">Staging twin</a> is not deleted with it' in page
+
+
+def test_accepting_an_invitation_to_an_organization_deleted_meanwhile_says_so(client, team, invited, owner):
+    """Accept (or Decline) on a page opened before the owner deleted the organization answered a bare
+    "Page not found"; once it is restored the invitation can be answered again."""
+    client.force_login(invited)
+    inv = team.invitations.get(invitee=invited, status="pending")
+    services.organization_delete(actor=owner, organization=team, confirmed=True)
+    for decision in ("accept", "decline"):
+        response = client.post(reverse(f"organizations:invitation-{decision}", kwargs={"pk": inv.pk}), follow=True)
+        assert response.redirect_chain[-1][0] == reverse("organizations:invitations")
+        assert escape(views.MSG_INVITATION_ORG_DELETED.format(name="Acme")) in response.content.decode()
+    assert client.post(reverse("organizations:invitation-accept", kwargs={"pk": inv.pk + 999})).status_code == 404
+    services.organization_restore(actor=owner, organization=team)
+    assert client.post(reverse("organizations:invitation-accept", kwargs={"pk": inv.pk})).status_code == 302
+    assert client.get(org_path("detail")).status_code == 200
