@@ -717,3 +717,11 @@ def test_accepting_an_invitation_to_an_organization_deleted_meanwhile_says_so(cl
     services.organization_restore(actor=owner, organization=team)
     assert client.post(reverse("organizations:invitation-accept", kwargs={"pk": inv.pk})).status_code == 302
     assert client.get(org_path("detail")).status_code == 200
+
+
+def test_the_open_tab_of_an_organization_is_announced_as_the_current_page(client, team, owner):
+    """Only its colour marked the open tab: a screen reader read three alike links."""
+    client.force_login(owner)
+    for name, label in [("detail", "Contributors"), ("settings", "Settings"), ("activity", "Activity")]:
+        nav = re.search(r'<nav class="tabs"[^>]*>(.*?)</nav>', client.get(org_path(name)).content.decode(), re.S).group(1)
+        assert re.findall(r'<a [^>]*aria-current="page"[^>]*>([^<]+)</a>', nav) == [label]
