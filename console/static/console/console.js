@@ -120,8 +120,8 @@
     return !!value && value.value.trim() === "";
   }
 
-  // List options and filters apply at once: every edit sends the form; hx-sync="this:replace" on
-  // the form aborts the request in flight, so the latest request wins.
+  // List options and filters apply at once: every edit sends the form; hx-sync="#response:replace"
+  // on the form (and on the history's Re-run) aborts the request in flight, so the latest request wins.
   function liveEdit(event) {
     var target = event.target;
     if (!target.closest || !target.closest(".live")) return;
