@@ -377,6 +377,18 @@ def production_request_list_for_staff(*, actor: User, status: str | None = Produ
     return qs
 
 
+def production_request_staging_conflicts(*, requests) -> set[int]:
+    """Of these pending production requests, the pks of those whose Id is still held in Staging by
+    someone else's organization (services.ERR_APPROVE_STAGING_LEFTOVER): approving them is refused."""
+    from django.db.models.functions import Lower
+
+    requests = list(requests)
+    ids = {r.oc_id.lower() for r in requests}
+    owners = dict(Organization.objects.annotate(id_lower=Lower("oc_id"))
+                  .filter(environment=Environment.STAGING, id_lower__in=ids).values_list("id_lower", "owner_id"))
+    return {r.pk for r in requests if r.oc_id.lower() in owners and owners[r.oc_id.lower()] != r.requester_id}
+
+
 def production_request_get_for_staff(*, actor: User, pk: int) -> ProductionRequest:
     request = production_request_list_for_staff(actor=actor, status=None).filter(pk=pk).first()
     if request is None:

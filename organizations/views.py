@@ -668,6 +668,10 @@ def production_review_view(request, pk=None):
     except NotFoundError as exc:
         raise Http404(exc.message) from exc
     decided = selectors.production_request_list_for_staff(actor=request.user, status=None).exclude(status="pending")[:20]
+    pending = list(pending)
+    conflicts = selectors.production_request_staging_conflicts(requests=pending)
+    for req in pending:  # approving it would be refused: say so before Approve is pressed
+        req.staging_conflict = services.ERR_APPROVE_STAGING_LEFTOVER.format(id=req.oc_id) if req.pk in conflicts else ""
     return render(request, "organizations/production_review.html",
                   {"pending": pending, "decided": decided, "form": form, "form_pk": pk if form else None},
                   status=400 if form else 200)

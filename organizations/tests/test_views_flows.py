@@ -725,3 +725,28 @@ def test_the_open_tab_of_an_organization_is_announced_as_the_current_page(client
     for name, label in [("detail", "Contributors"), ("settings", "Settings"), ("activity", "Activity")]:
         nav = re.search(r'<nav class="tabs"[^>]*>(.*?)</nav>', client.get(org_path(name)).content.decode(), re.S).group(1)
         assert re.findall(r'<a [^>]*aria-current="page"[^>]*>([^<]+)</a>', nav) == [label]
+
+
+def test_staff_see_which_pending_request_asks_for_an_id_left_in_staging(client, owner, outsider, member):
+    """A request made before a Staging organization was left holding its Id could only be found out
+    by pressing Approve."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from organizations.models import Environment, ProductionRequest
+    from tests.factories import UserFactory
+
+    staff = UserFactory(username="stella", is_staff=True)
+    old = services._org_create(actor=owner, oc_id="acme", name="Acme", region="usw", environment=Environment.PRODUCTION)
+    services.staging_twin_create(actor=owner, production_org=old)
+    services.organization_delete(actor=owner, organization=old, confirmed=True)
+    services.organizations_purge_due(now=timezone.now() + timedelta(days=8))
+    ProductionRequest.objects.create(requester=outsider, oc_id="ACME", name="Acme", region="usw", reason="x")
+    services.production_request_create(actor=owner, oc_id="acme-2", name="Acme 2", region="usw", reason="x")
+    client.force_login(staff)
+    page = client.get(reverse("organizations:production-review")).content.decode()
+    conflicted = page.split('data-request="ACME"', 1)[1].split('data-request="acme-2"', 1)[0] if page.index(
+        'data-request="ACME"') < page.index('data-request="acme-2"') else page.split('data-request="ACME"', 1)[1]
+    assert escape(services.ERR_APPROVE_STAGING_LEFTOVER.format(id="ACME")) in conflicted
+    assert page.count('data-testid="staging-conflict"') == 1
