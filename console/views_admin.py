@@ -193,15 +193,27 @@ class ApiClientForm(forms.Form):
     EVENT_FIELDS = ("OrderCheckoutIntegrationEventID", "OrderReturnIntegrationEventID", "AddToCartIntegrationEventID")
     LIST_FIELDS = ("MinimumRequiredRoles", "MinimumRequiredCustomRoles", "MaximumGrantedRoles", "MaximumGrantedCustomRoles")
 
-    def __init__(self, *args, events=(), **kwargs):
+    def __init__(self, *args, events=(), deleted_events=(), **kwargs):
+        """`deleted_events`: IDs the client names whose event no longer exists (deleted_event_ids)."""
         super().__init__(*args, **kwargs)
         choices = [("", "(none)")] + [(e.get("ID"), f"{e.get('Name') or e.get('ID')} ({e.get('ID')})") for e in events]
         for name in self.EVENT_FIELDS:
             current = self.initial.get(name) or (self.data.get(name) if self.is_bound else "")
             field_choices = list(choices)
             if current and current not in {c[0] for c in choices}:
-                field_choices.append((current, current))
+                field_choices.append((current, f"{current} (deleted)" if current in deleted_events else current))
             self.fields[name].choices = field_choices
+
+    @classmethod
+    def deleted_event_ids(cls, client: dict | None) -> set[str]:
+        """The integration event IDs the client names whose event was deleted since (the API keeps
+        the ID; it names no event for it: its ...IntegrationEventName is null)."""
+        gone = set()
+        for name in cls.EVENT_FIELDS:
+            event_name = name.removesuffix("ID") + "Name"
+            if client and client.get(name) and event_name in client and client[event_name] is None:
+                gone.add(client[name])
+        return gone
 
     def clean_xp(self):
         return _json_object(self.cleaned_data.get("xp"))
@@ -248,6 +260,8 @@ def api_client_list_view(request, org, membership):
     counts = selectors.api_client_secret_counts(organization=org, client_ids=[c.get("ID") for c in clients])
     for client in clients:
         client["secret_count"] = counts.get(client.get("ID"), 0)
+        client["checkout_event_deleted"] = client.get("OrderCheckoutIntegrationEventID") in \
+            ApiClientForm.deleted_event_ids(client)
     page.update(clients=clients, api_errors=errors)
     return render(request, "console/api_clients.html", page)
 
@@ -290,7 +304,7 @@ def api_client_edit_view(request, org, membership, client_id=None):
         return missing
     api_errors: list[str] = []
     if request.method == "POST":
-        form = ApiClientForm(request.POST, events=events,
+        form = ApiClientForm(request.POST, events=events, deleted_events=ApiClientForm.deleted_event_ids(client),
                              initial=ApiClientForm.initial_from(client) if client else None)
         if form.is_valid():
             body = form.to_body()
@@ -304,7 +318,7 @@ def api_client_edit_view(request, org, membership, client_id=None):
             api_errors = _form_api_errors(form, status, data)
     else:
         form = ApiClientForm(initial=ApiClientForm.initial_from(client) if client else {"Active": True},
-                             events=events)
+                             events=events, deleted_events=ApiClientForm.deleted_event_ids(client))
     page.update(form=form, client=client, api_errors=api_errors)
     if client:
         page.update(_secrets_context(request, org, client_id, ApiClientSecretForm()))
@@ -355,7 +369,8 @@ def api_client_secret_create_view(request, org, membership, client_id):
         page, events, client, missing = _api_client_load(request, org, membership, client_id)
         if missing:
             return missing
-        page.update(form=ApiClientForm(initial=ApiClientForm.initial_from(client), events=events), client=client,
+        page.update(form=ApiClientForm(initial=ApiClientForm.initial_from(client), events=events,
+                                       deleted_events=ApiClientForm.deleted_event_ids(client)), client=client,
                     api_errors=[], **secrets)
         response = render(request, "console/api_client_form.html", page, status=status)
     if new_secret:

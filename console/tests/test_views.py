@@ -557,6 +557,30 @@ class TestApiClientScreens:
         client.refresh_from_db()
         assert (client.app_name, client.order_checkout_integration_event_id) == ("Web app", "other-evt")
 
+    def test_an_assigned_integration_event_deleted_since_is_shown_as_deleted(self, team, owner, as_user):
+        # IntegrationEvents.Delete leaves the client's OrderCheckoutIntegrationEventID as it was: the list
+        # and the form showed the bare ID as if the event were there (checkouts would call nothing)
+        c = as_user(owner)
+        mp = core_models.Marketplace.objects.get(marketplace_id=team.oc_id, environment="sandbox")
+        for event_id, name in (("gone-evt", "Old checkout"), ("kept-evt", "Returns")):
+            core_models.IntegrationEvent.objects.create(marketplace=mp, oc_id=event_id, name=name,
+                                                        custom_implementation_url="https://example.com/hook", hash_key="k")
+        form = {"AppName": "Web app", "Active": "on", "AccessTokenDuration": "600",
+                "OrderCheckoutIntegrationEventID": "gone-evt", "OrderReturnIntegrationEventID": "kept-evt"}
+        assert c.post(url(team, "apiclient-create"), form).status_code == 302
+        client = core_models.ApiClient.objects.get(marketplace=mp, app_name="Web app")
+        assert send(c, team, "IntegrationEvents.Delete", **{"path.integrationEventID": "gone-evt"}).status_code == 200
+        row = A11yPage(c.get(url(team, "apiclients")).content.decode()).one("tr", **{"data-client": client.oc_id})
+        assert "gone-evt (deleted)" in " ".join(row.text.split())
+        edit = url(team, "apiclient-edit", client_id=client.oc_id)
+        page = c.get(edit).content.decode()
+        assert re.search(r'<option value="gone-evt" selected>gone-evt \(deleted\)</option>', page)
+        assert re.search(r'<option value="kept-evt" selected>Returns \(kept-evt\)</option>', page)
+        # saved as it is, it stays (nothing the user did not touch changes); (none) removes it
+        assert c.post(edit, {**form, "AppName": "Web app 2"}).status_code == 302
+        client.refresh_from_db()
+        assert (client.app_name, client.order_checkout_integration_event_id) == ("Web app 2", "gone-evt")
+
     def test_api_errors_are_shown_next_to_their_field(self, team, owner, as_user):
         response = as_user(owner).post(url(team, "apiclient-create"), {"AppName": "Bad", "Active": "on", "AccessTokenDuration": "600", "MaximumGrantedRoles": "NoSuchRole"})
         assert response.status_code == 200
