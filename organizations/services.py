@@ -774,7 +774,9 @@ def contributor_remove(*, actor: User, organization: Organization, username: str
     done: REMOVED, REVOKED (a pending invitation) or LEFT."""
     _membership(actor=actor, organization=organization)
     org, membership = _lock_as(actor=actor, organization=organization)
-    user = user_get_by_username(username=username)
+    # a deactivated account too (user_get_by_username finds active ones only): it is still listed
+    # among the contributors or invitations, and taking its access away must work
+    user = User.objects.filter(username__iexact=(username or "").strip()).first() if (username or "").strip() else None
     if user is not None and user.pk == org.owner_id:
         raise OrganizationError(ERR_OWNER_CANNOT_LEAVE if membership.is_owner else ERR_CANNOT_REMOVE_OWNER)
     if user is not None and user.pk == actor.pk:

@@ -188,3 +188,19 @@ class TestPermissionGuards:
             invite(team, member, "zed", is_admin=True)
         services.contributor_save(actor=owner, organization=team, username="mia", roles=["ProductReader"], is_admin=True)
         assert membership_get(actor=member, organization=team).is_admin
+
+
+def test_a_deactivated_contributor_can_still_be_removed_and_revoked(team, owner, member, invited):
+    """Staff deactivated an account (someone who left): it stayed in the organization's Contributors
+    and pending invitations, and Remove / Revoke said "This user is not a contributor and has no
+    pending invitation." while the row was still there."""
+    from accounts.models import User
+    from organizations.models import Contributor, Invitation
+
+    User.objects.filter(pk__in=[member.pk, invited.pk]).update(is_active=False)
+    assert services.contributor_remove(actor=owner, organization=team, username=member.username.upper()) == services.REMOVED
+    assert services.contributor_remove(actor=owner, organization=team, username=invited.username) == services.REVOKED
+    assert not Contributor.objects.filter(organization=team, user=member).exists()
+    assert not Invitation.objects.filter(organization=team, invitee=invited, status="pending").exists()
+    with pytest.raises(services.NotFoundError):  # still "not found" for nobody by that name
+        services.contributor_remove(actor=owner, organization=team, username="nobody-here")
