@@ -385,7 +385,8 @@ def _code_status(request, org, action) -> dict:
 
 
 def _settings_render(request, org, membership, *, rename_form=None, transfer_form=None, delete_form=None, status=200):
-    contributors = selectors.contributor_list(actor=request.user, organization=org)
+    # a deactivated account cannot become the owner (the transfer refuses it): not offered
+    contributors = selectors.contributor_list(actor=request.user, organization=org).filter(user__is_active=True)
     chosen = transfer_form["new_owner"].value() if transfer_form is not None else ""
     context = _org_context(
         request, org, membership, "settings",

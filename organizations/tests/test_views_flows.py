@@ -750,3 +750,15 @@ def test_staff_see_which_pending_request_asks_for_an_id_left_in_staging(client, 
         'data-request="ACME"') < page.index('data-request="acme-2"') else page.split('data-request="ACME"', 1)[1]
     assert escape(services.ERR_APPROVE_STAGING_LEFTOVER.format(id="ACME")) in conflicted
     assert page.count('data-testid="staging-conflict"') == 1
+
+
+def test_a_deactivated_contributor_is_not_offered_as_the_new_owner(client, team, owner, member, admin_user):
+    """Choosing them (with a code) was refused as "Ownership can only be transferred to a contributor
+    who has accepted their invitation", about someone listed as a contributor."""
+    from accounts.models import User
+
+    User.objects.filter(pk=member.pk).update(is_active=False)
+    client.force_login(owner)
+    page = client.get(org_path("settings")).content.decode()
+    options = re.findall(r'<option value="([^"]*)"', re.search(r'<select name="new_owner".*?</select>', page, re.S).group(0))
+    assert options == [admin_user.username]
