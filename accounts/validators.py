@@ -63,6 +63,19 @@ ERR_NAME_CHARACTERS = (
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+def one_line_name(name: str) -> str:
+    """`name` as one line of visible text, for names stored before validate_person_name (data
+    migrations): each control character becomes a space, text-direction controls are dropped, runs
+    of spaces fold into one. A name that has none comes back unchanged."""
+    import re
+    import unicodedata
+
+    if not any(unicodedata.category(char) == "Cc" or char in BIDI_CONTROLS for char in name):
+        return name
+    name = "".join(" " if unicodedata.category(char) == "Cc" else char for char in name if char not in BIDI_CONTROLS)
+    return re.sub(r" {2,}", " ", name).strip()
+
+
 def validate_person_name(value: str | None) -> None:
     """A person's name (Profile, the admin) is one line of visible text: it is shown to others
     beside their username and written into the subject line of the emails they cause (an invitation:

@@ -4,26 +4,15 @@ character get a space in its place, and text-direction controls are dropped: a c
 name stopped every invitation email its owner sent (the name is in the subject line), and a line
 break split the subject."""
 
-import re
-import unicodedata
-
 from django.db import migrations
 
-BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-
-
-def _one_line(name: str) -> str:
-    """`name` unchanged when it has no control character, else one line without them."""
-    if not any(unicodedata.category(char) == "Cc" or char in BIDI_CONTROLS for char in name):
-        return name
-    name = "".join(" " if unicodedata.category(char) == "Cc" else char for char in name if char not in BIDI_CONTROLS)
-    return re.sub(r" {2,}", " ", name).strip()
+from accounts.validators import one_line_name
 
 
 def clean_names(apps, schema_editor):
     User = apps.get_model("accounts", "User")
     for pk, name in User.objects.exclude(name="").values_list("pk", "name").iterator(chunk_size=2000):
-        cleaned = _one_line(name)
+        cleaned = one_line_name(name)
         if cleaned != name:
             User.objects.filter(pk=pk).update(name=cleaned)
 

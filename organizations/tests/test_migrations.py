@@ -66,3 +66,35 @@ def test_duplicate_pending_production_requests_are_closed_before_the_constraint(
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_names_stored_with_line_breaks_become_one_line():
+    """0009: a name saved before the rule (a rename to 'Evil\\r\\nBcc: x@example.com') split the
+    subject of every email about the organization; it is made one line, and a name of nothing but
+    control characters becomes the Id. Other names are left as they are."""
+    before = [("organizations", "0008_restore_webhook_delivery_final")]
+    after = [("organizations", "0009_one_line_names")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    User = old.get_model("accounts", "User")
+    Organization = old.get_model("organizations", "Organization")
+    ProductionRequest = old.get_model("organizations", "ProductionRequest")
+    owner = User.objects.create(username="legacy-names", email="ln@example.com")
+    for oc_id, name in (("evil", "Evil\r\nBcc: x@example.com"), ("blank", "\t\n"), ("rtl", "Ann\u202e (admin)"),
+                        ("plain", "Ünïcode  Co")):
+        Organization.objects.create(oc_id=oc_id, name=name, environment="Sandbox", region="usw", owner=owner)
+    ProductionRequest.objects.create(requester=owner, oc_id="live", name="Live\nCo", region="usw", reason="Go live")
+
+    executor = MigrationExecutor(connection)
+    try:
+        executor.migrate(after)
+        new = executor.loader.project_state(after).apps
+        names = dict(new.get_model("organizations", "Organization").objects.values_list("oc_id", "name"))
+        requested = list(new.get_model("organizations", "ProductionRequest").objects.values_list("name", flat=True))
+    finally:  # leave the database as the rest of the suite expects it
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert names == {"evil": "Evil Bcc: x@example.com", "blank": "blank", "rtl": "Ann (admin)", "plain": "Ünïcode  Co"}
+    assert requested == ["Live Co"]
