@@ -303,3 +303,17 @@ def test_a_re_run_clicked_while_a_live_edit_is_in_flight_is_the_answer_shown(pag
         pass
     page.wait_for_timeout(300)
     expect(page.get_by_test_id("response-url")).to_have_text(re.compile(r"/v1/products$"))
+
+
+def test_removing_a_filter_with_the_keyboard_keeps_the_focus_in_the_filters(page, console):
+    # Enter on a filter row's ✕ removed the row and the focus with it (to the page's body): a
+    # screen reader lost its place, and the next Tab started over from the page's top
+    page.get_by_label("Filter field").first.fill("Name")
+    page.get_by_role("button", name="+ Add filter").press("Enter")
+    page.get_by_label("Filter field").nth(1).fill("ID")
+    page.get_by_role("button", name="Remove filter").nth(1).press("Enter")  # the last row: focus to the one before
+    expect(page.get_by_label("Filter field")).to_have_count(1)
+    expect(page.get_by_role("button", name="Remove filter")).to_be_focused()
+    page.keyboard.press("Enter")  # the only row: emptied, focus on its field
+    expect(page.get_by_label("Filter field")).to_have_value("")
+    expect(page.get_by_label("Filter field")).to_be_focused()

@@ -150,10 +150,21 @@
       var row = remove.closest(".filter-row");
       var container = row.parentElement;
       var hadValue = row.querySelector("input[name='f.value']").value !== "";
+      // Focus stays in the filters (a keyboard user's next Tab, a screen reader's place): the next
+      // row's remove button, else the previous one's, else "+ Add filter"; the row left alone when
+      // it was the only one (emptied, not removed) keeps it on its field.
+      var focusNext = null;
       if (container.querySelectorAll(".filter-row").length > 1) {
+        var neighbour = row.nextElementSibling || row.previousElementSibling;
+        focusNext = neighbour && neighbour.querySelector(".js-remove-filter");
         row.remove();
       } else {
         row.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+        focusNext = row.querySelector("input[name='f.field']");
+      }
+      if (document.activeElement === remove || !document.contains(document.activeElement) ||
+          document.activeElement === document.body) {
+        (focusNext || container.parentElement.querySelector(".js-add-filter")).focus();
       }
       if (hadValue) resend(container.closest("form"));
       return;
