@@ -287,7 +287,8 @@ class TestRemoteEnvironment:
             call = send(owner, remote_org, "/v1/drip")
         assert call.response is None
         assert "did not answer within 1 seconds" in call.error
-        assert time.monotonic() - started < 2.5
+        # ended before the 3 s answer (a margin for a loaded machine: 2.5 s failed once under -n 2)
+        assert time.monotonic() - started < 2.9
 
     def test_the_requests_of_one_console_call_share_one_time_limit(self, remote_org, remote_api, owner):
         send(owner, remote_org)
