@@ -381,16 +381,17 @@ def _mount_assignment(router: Router, a: Assignment) -> None:
     path = f"v1{a.path}"
     parent_names = _path_params(path)
     read = (*a.read_roles, *a.write_roles)
+    suppliers = a.supplier_access is not None  # supplier users too, in their own supplier
     tags = [a.tag or a.sdk]
 
     def list_(request, **kw):
         caller: Caller = request.auth
-        caller.require(read, seller_only=True)
+        caller.require(read, seller_only=True, suppliers=suppliers)
         return json_response(a.list(caller, request, {k: kw[k] for k in parent_names}))
 
     def save_(request, payload, **kw):
         caller: Caller = request.auth
-        caller.require(a.write_roles, seller_only=True)
+        caller.require(a.write_roles, seller_only=True, suppliers=suppliers)
         data = payload.model_dump(mode="json", exclude_unset=True)
         _before(request, route=path, verb="POST", params=kw, request_body=data)
         saved = a.save(caller, kw, data)
@@ -415,7 +416,7 @@ def _mount_assignment(router: Router, a: Assignment) -> None:
 
         def delete_(request, _spec=spec, _route=route, **kw):
             caller: Caller = request.auth
-            caller.require(a.write_roles, seller_only=True)
+            caller.require(a.write_roles, seller_only=True, suppliers=suppliers)
             query = {k: kw.get(k) for k in (*_spec.query_columns, *_spec.no_such_level)}
             _before(request, route=_route, verb="DELETE", params={**kw}, request_body=None)
             a.delete(caller, _spec, kw, query)

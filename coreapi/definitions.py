@@ -193,10 +193,12 @@ def _user_after_delete(caller, obj):
         m.UserGroupAssignment.objects.filter(marketplace_id=mp, buyer_id=obj.company_id, user_id=obj.oc_id).delete()
         m.SecurityProfileAssignment.objects.filter(marketplace_id=mp, buyer_id=obj.company_id, user_id=obj.oc_id).delete()
     elif obj.kind == m.UserKind.SUPPLIER:
+        m.SupplierUserGroupAssignment.objects.filter(marketplace_id=mp, supplier_id=obj.company_id, user_id=obj.oc_id).delete()
         m.SecurityProfileAssignment.objects.filter(
             marketplace_id=mp, supplier_id=obj.company_id, user_id=obj.oc_id
         ).delete()
     else:
+        m.AdminUserGroupAssignment.objects.filter(marketplace_id=mp, user_id=obj.oc_id).delete()
         m.SecurityProfileAssignment.objects.filter(
             marketplace_id=mp, buyer_id="", supplier_id="", user_id=obj.oc_id
         ).delete()
@@ -228,7 +230,8 @@ def _supplier_after_delete(caller, obj):
     users = m.CoreUser.objects.filter(marketplace_id=mp, kind=m.UserKind.SUPPLIER, company_id=obj.oc_id)
     _tokens_revoke(caller, m.UserKind.SUPPLIER, obj.oc_id, list(users.values_list("oc_id", flat=True)))
     users.delete()
-    for model in (m.ApiClientAssignment, m.SecurityProfileAssignment, m.MessageSenderAssignment, m.ProductSupplier):
+    for model in (m.ApiClientAssignment, m.SecurityProfileAssignment, m.MessageSenderAssignment, m.ProductSupplier,
+                  m.SupplierUserGroup, m.SupplierUserGroupAssignment):
         model.objects.filter(marketplace_id=mp, supplier_id=obj.oc_id).delete()
     for model in (m.ProductAssignment, m.BundleAssignment):  # the pricing and assignments it made as a seller
         model.objects.filter(marketplace_id=mp, seller_id=obj.oc_id).delete()
@@ -242,6 +245,21 @@ def _user_group_after_delete(caller, obj):
     ).delete()
     for model in (m.ProductAssignment, m.CategoryAssignment, m.MessageSenderAssignment, m.BundleAssignment):
         model.objects.filter(marketplace_id=mp, buyer_id=obj.buyer_id, user_group_id=obj.oc_id).delete()
+
+
+def _admin_user_group_after_delete(caller, obj):
+    """Its members leave it, and the security profiles assigned to it stop giving them roles."""
+    mp = caller.marketplace_pk
+    m.AdminUserGroupAssignment.objects.filter(marketplace_id=mp, user_group_id=obj.oc_id).delete()
+    m.SecurityProfileAssignment.objects.filter(
+        marketplace_id=mp, buyer_id="", supplier_id="", user_group_id=obj.oc_id
+    ).delete()
+
+
+def _supplier_user_group_after_delete(caller, obj):
+    mp = caller.marketplace_pk
+    for model in (m.SupplierUserGroupAssignment, m.SecurityProfileAssignment):
+        model.objects.filter(marketplace_id=mp, supplier_id=obj.supplier_id, user_group_id=obj.oc_id).delete()
 
 
 def _catalog_batch(rows):
@@ -621,14 +639,19 @@ BUYER_PARENT = Parent(param="buyerID", column="buyer_id", model=m.Buyer, object_
 
 def _users_in_group(caller, qs, query: dict, path_params: dict):
     """`userGroupID` (Users.List, SupplierUsers.List): the users assigned to that group of the
-    buyer; a group the buyer does not have is 404. The built-in API has no supplier user groups,
-    so for a supplier's users every group is not found."""
+    buyer (or supplier); a group the buyer (supplier) does not have is 404."""
     group = query["userGroupID"]
-    buyer = path_params.get("buyerID")
     mp = caller.marketplace_pk
-    if buyer is None or not m.UserGroup.objects.filter(marketplace_id=mp, buyer_id=buyer, oc_id=group).exists():
+    if "buyerID" in path_params:
+        buyer = path_params["buyerID"]
+        groups = m.UserGroup.objects.filter(marketplace_id=mp, buyer_id=buyer, oc_id=group)
+        members = m.UserGroupAssignment.objects.filter(marketplace_id=mp, buyer_id=buyer, user_group_id=group)
+    else:
+        supplier = path_params["supplierID"]
+        groups = m.SupplierUserGroup.objects.filter(marketplace_id=mp, supplier_id=supplier, oc_id=group)
+        members = m.SupplierUserGroupAssignment.objects.filter(marketplace_id=mp, supplier_id=supplier, user_group_id=group)
+    if not groups.exists():
         raise CoreObjectNotFound("UserGroup", group)
-    members = m.UserGroupAssignment.objects.filter(marketplace_id=mp, buyer_id=buyer, user_group_id=group)
     return qs.filter(oc_id__in=members.values("user_id"))
 
 
@@ -713,6 +736,21 @@ USER_GROUPS = Resource(
     tag="User groups",
 )
 
+ADMIN_USER_GROUPS = Resource(
+    object_type="UserGroup",
+    sdk="AdminUserGroups",
+    model=m.AdminUserGroup,
+    schema=s.UserGroup,
+    path="/usergroups",
+    id_param="userGroupID",
+    read_roles=("AdminUserGroupReader", "AdminUserGroupAdmin"),
+    write_roles=("AdminUserGroupAdmin",),
+    required=("Name",),
+    search_fields=("ID", "Name", "Description"),
+    after_delete=_admin_user_group_after_delete,
+    tag="Admin user groups",
+)
+
 SUPPLIERS = Resource(
     object_type="Supplier",
     sdk="Suppliers",
@@ -743,6 +781,25 @@ SUPPLIER_USERS = Resource(
     narrow=_users_in_group,
     tag="Supplier users",
     **_USER_COMMON,
+)
+
+SUPPLIER_PARENT = Parent(param="supplierID", column="supplier_id", model=m.Supplier, object_type="Supplier")
+
+SUPPLIER_USER_GROUPS = Resource(
+    object_type="UserGroup",
+    sdk="SupplierUserGroups",
+    model=m.SupplierUserGroup,
+    schema=s.UserGroup,
+    path="/suppliers/{supplierID}/usergroups",
+    id_param="userGroupID",
+    read_roles=("SupplierUserGroupReader", "SupplierUserGroupAdmin"),
+    write_roles=("SupplierUserGroupAdmin",),
+    required=("Name",),
+    parent=SUPPLIER_PARENT,
+    search_fields=("ID", "Name", "Description"),
+    after_delete=_supplier_user_group_after_delete,
+    supplier_access=SupplierAccess(owner=None, parent_owner_column="oc_id"),  # its own supplier's groups
+    tag="Supplier user groups",
 )
 
 INTEGRATION_EVENTS = Resource(
@@ -1161,6 +1218,7 @@ SECURITY_PROFILES.references = _refs(
 )
 ADMIN_USERS.references = (
     Ref(m.SecurityProfileAssignment, "user_id", scope=_ADMIN),
+    Ref(m.AdminUserGroupAssignment, "user_id"),
     Ref(m.ImpersonationConfig, "impersonation_user_id", scope=(("impersonation_buyer_id", ""),)),
     Ref(m.ImpersonationConfig, "user_id", scope=(("buyer_id", ""),)),
 )
@@ -1189,9 +1247,20 @@ SUPPLIERS.references = (
            (m.Product, "default_supplier_id"), (m.Product, "owner_id"), (m.Catalog, "owner_id"),
            (m.PriceSchedule, "owner_id"), (m.Spec, "owner_id"), (m.Bundle, "owner_id"),
            (m.MessageSenderAssignment, "supplier_id"), (m.ProductSupplier, "supplier_id"),
-           (m.ProductAssignment, "seller_id"), (m.BundleAssignment, "seller_id")),
+           (m.ProductAssignment, "seller_id"), (m.BundleAssignment, "seller_id"),
+           (m.SupplierUserGroup, "supplier_id"), (m.SupplierUserGroupAssignment, "supplier_id")),
 )  # fmt: skip
-SUPPLIER_USERS.references = _refs((m.SecurityProfileAssignment, "user_id"), parent_column="supplier_id")
+SUPPLIER_USERS.references = _refs(
+    (m.SecurityProfileAssignment, "user_id"), (m.SupplierUserGroupAssignment, "user_id"), parent_column="supplier_id"
+)
+ADMIN_USER_GROUPS.references = (
+    Ref(m.AdminUserGroupAssignment, "user_group_id"),
+    Ref(m.SecurityProfileAssignment, "user_group_id", scope=_ADMIN),
+)
+SUPPLIER_USER_GROUPS.references = _refs(
+    (m.SupplierUserGroupAssignment, "user_group_id"), (m.SecurityProfileAssignment, "user_group_id"),
+    parent_column="supplier_id",
+)
 INTEGRATION_EVENTS.references = _refs(
     (m.ApiClient, "order_checkout_integration_event_id"), (m.ApiClient, "order_return_integration_event_id"),
     (m.ApiClient, "add_to_cart_integration_event_id"),
@@ -1239,8 +1308,10 @@ RESOURCES: list[Resource] = [
     BUYERS,
     USERS,
     USER_GROUPS,
+    ADMIN_USER_GROUPS,
     SUPPLIERS,
     SUPPLIER_USERS,
+    SUPPLIER_USER_GROUPS,
     INTEGRATION_EVENTS,
     WEBHOOKS,
     MESSAGE_SENDERS,
@@ -1336,7 +1407,7 @@ def _party_user_check(caller, path_params, data: dict) -> None:
     if not user:
         return
     buyer = data.get("BuyerID") or path_params.get("buyerID") or ""
-    supplier = data.get("SupplierID") or ""
+    supplier = data.get("SupplierID") or path_params.get("supplierID") or ""
     kind, company = (
         (m.UserKind.BUYER, buyer) if buyer else (m.UserKind.SUPPLIER, supplier) if supplier else (m.UserKind.ADMIN, "")
     )
@@ -1345,13 +1416,42 @@ def _party_user_check(caller, path_params, data: dict) -> None:
         raise CoreObjectNotFound("User", user)
 
 
+def _party_group_check(caller, path_params, data: dict) -> None:
+    """A security profile's UserGroupID names a group of the party the assignment is for: one of
+    the BuyerID's user groups, of the SupplierID's (SupplierUserGroups), or without either an
+    admin user group (AdminUserGroups)."""
+    group = data.get("UserGroupID")
+    if not group or data.get("BuyerID"):
+        _buyer_group_check(caller, path_params, data)
+        return
+    mp = caller.marketplace_pk
+    if supplier := data.get("SupplierID"):
+        groups = m.SupplierUserGroup.objects.filter(marketplace_id=mp, supplier_id=supplier, oc_id=group)
+    else:
+        groups = m.AdminUserGroup.objects.filter(marketplace_id=mp, oc_id=group)
+    if not exists_locked(groups):
+        raise CoreObjectNotFound("UserGroup", group)
+
+
 def _security_profile_assignment_check(caller, path_params, data: dict) -> None:
-    _buyer_group_check(caller, path_params, data)
+    _party_group_check(caller, path_params, data)
     _party_user_check(caller, path_params, data)
 
 
 def _user_group_assignment_check(caller, path_params, data: dict) -> None:
     _buyer_group_check(caller, path_params, {**data, "BuyerID": path_params["buyerID"]})
+    _party_user_check(caller, path_params, data)
+
+
+def _admin_user_group_assignment_check(caller, path_params, data: dict) -> None:
+    """The group is one of the admin user groups, the user an admin user."""
+    _party_group_check(caller, path_params, {"UserGroupID": data["UserGroupID"]})
+    _party_user_check(caller, path_params, data)
+
+
+def _supplier_user_group_assignment_check(caller, path_params, data: dict) -> None:
+    """The group and the user are the path's supplier's: another supplier's user is not found."""
+    _party_group_check(caller, path_params, {"UserGroupID": data["UserGroupID"], "SupplierID": path_params["supplierID"]})
     _party_user_check(caller, path_params, data)
 
 
@@ -1415,6 +1515,54 @@ USER_GROUP_ASSIGNMENTS = Assignment(
         )
     ],
     tag="User groups",
+)
+
+ADMIN_USER_GROUP_ASSIGNMENTS = Assignment(
+    sdk="AdminUserGroups",
+    list_op="ListUserAssignments",
+    save_op="SaveUserAssignment",
+    model=m.AdminUserGroupAssignment,
+    schema=s.UserGroupAssignment,
+    path="/usergroups/assignments",
+    read_roles=("AdminUserGroupReader", "AdminUserGroupAdmin"),
+    write_roles=("AdminUserGroupAdmin",),
+    keys=("UserGroupID", "UserID"),
+    required=("UserGroupID", "UserID"),
+    list_params={"userGroupID": "user_group_id", "userID": "user_id"},
+    check=_admin_user_group_assignment_check,
+    deletes=[
+        AssignmentDelete(
+            op="DeleteUserAssignment",
+            path="/usergroups/{userGroupID}/assignments/{userID}",
+            path_columns={"userGroupID": "user_group_id", "userID": "user_id"},
+        )
+    ],
+    tag="Admin user groups",
+)
+
+SUPPLIER_USER_GROUP_ASSIGNMENTS = Assignment(
+    sdk="SupplierUserGroups",
+    list_op="ListUserAssignments",
+    save_op="SaveUserAssignment",
+    model=m.SupplierUserGroupAssignment,
+    schema=s.UserGroupAssignment,
+    path="/suppliers/{supplierID}/usergroups/assignments",
+    read_roles=("SupplierUserGroupReader", "SupplierUserGroupAdmin"),
+    write_roles=("SupplierUserGroupAdmin",),
+    keys=("UserGroupID", "UserID"),
+    required=("UserGroupID", "UserID"),
+    list_params={"userGroupID": "user_group_id", "userID": "user_id"},
+    parent=SUPPLIER_PARENT,
+    check=_supplier_user_group_assignment_check,
+    supplier_access=SupplierAccess(owner=None, parent_owner_column="oc_id"),  # its own supplier's
+    deletes=[
+        AssignmentDelete(
+            op="DeleteUserAssignment",
+            path="/suppliers/{supplierID}/usergroups/{userGroupID}/assignments/{userID}",
+            path_columns={"userGroupID": "user_group_id", "userID": "user_id"},
+        )
+    ],
+    tag="Supplier user groups",
 )
 
 CATALOG_ASSIGNMENTS = Assignment(
@@ -1751,6 +1899,8 @@ ASSIGNMENTS: list[Assignment] = [
     API_CLIENT_ASSIGNMENTS,
     SECURITY_PROFILE_ASSIGNMENTS,
     USER_GROUP_ASSIGNMENTS,
+    ADMIN_USER_GROUP_ASSIGNMENTS,
+    SUPPLIER_USER_GROUP_ASSIGNMENTS,
     CATALOG_ASSIGNMENTS,
     PRODUCT_CATALOG_ASSIGNMENTS,
     CATEGORY_PRODUCT_ASSIGNMENTS,

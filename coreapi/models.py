@@ -296,6 +296,54 @@ class Supplier(MarketplaceOwned):
         constraints = _unique("supplier", "oc_id")
 
 
+class AdminUserGroup(MarketplaceOwned):
+    """A group of the marketplace's admin users (AdminUserGroups); a security profile assigned to
+    it (UserGroupID, no BuyerID or SupplierID) gives its roles to its members."""
+
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    xp = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "admin user group"
+        constraints = _unique("adminusergroup", "oc_id")
+
+
+class AdminUserGroupAssignment(models.Model):
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
+    user_group_id = models.CharField(max_length=100)
+    user_id = models.CharField(max_length=100)
+
+    class Meta:
+        verbose_name = "admin user group assignment"
+        constraints = _unique("adminusergroupassignment", "user_group_id", "user_id")
+
+
+class SupplierUserGroup(MarketplaceOwned):
+    """A group of one supplier's users (SupplierUserGroups); a security profile assigned to it
+    (SupplierID and UserGroupID) gives its roles to its members."""
+
+    supplier_id = models.CharField(max_length=100)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    xp = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "supplier user group"
+        constraints = _unique("supplierusergroup", "supplier_id", "oc_id")
+
+
+class SupplierUserGroupAssignment(models.Model):
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
+    supplier_id = models.CharField(max_length=100)
+    user_group_id = models.CharField(max_length=100)
+    user_id = models.CharField(max_length=100)
+
+    class Meta:
+        verbose_name = "supplier user group assignment"
+        constraints = _unique("supplierusergroupassignment", "supplier_id", "user_group_id", "user_id")
+
+
 # --- Integrations -----------------------------------------------------------------------------
 
 

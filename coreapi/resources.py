@@ -674,10 +674,14 @@ class Assignment:
     seller_keys: tuple[str, ...] = ()
     enrich: Callable[[int, list[dict]], None] | None = None  # (marketplace pk, serialized items)
     search_fields: tuple[str, ...] = ()  # the list's `searchOn` fields, where the SDK has them
+    # supplier users too, for the parents their supplier owns (the parent's `parent_owner_column`:
+    # a supplier's own `oc_id`); any other parent is not found. Only `owner=None` is meaningful here.
+    supplier_access: SupplierAccess | None = None
     tag: str = ""
 
     def __post_init__(self):
         assert set(self.levels) <= set(ASSIGNMENT_LEVELS), self.levels
+        assert self.supplier_access is None or (self.parent and self.supplier_access.owner is None)
         self.field_names = list(self.schema.model_fields)
         self.columns = {n: column_for(n) for n in self.field_names if n not in self.readonly}
         self.list_spec = ListSpec(
@@ -709,6 +713,8 @@ class Assignment:
         if self.parent:
             parent_id = path_params[self.parent.param]
             parents = self.parent.model.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=parent_id)
+            if self.supplier_access is not None and caller.claims.user_type == "supplier":
+                parents = parents.filter(**{self.supplier_access.parent_owner_column: caller.claims.company_id})
             if not (exists_locked(parents) if lock else parents.exists()):
                 raise CoreObjectNotFound(self.parent.object_type, parent_id)
             qs = qs.filter(**{self.parent.column: parent_id})

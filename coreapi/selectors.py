@@ -6,6 +6,7 @@ from coreapi import roles as role_utils
 from coreapi.errors import CoreObjectNotFound
 from coreapi.webhooks import payload_for_log
 from coreapi.models import (
+    AdminUserGroupAssignment,
     ApiClient,
     ApiClientAssignment,
     Buyer,
@@ -14,6 +15,7 @@ from coreapi.models import (
     SecurityProfile,
     SecurityProfileAssignment,
     Supplier,
+    SupplierUserGroupAssignment,
     UserGroupAssignment,
     UserKind,
     WebhookDelivery,
@@ -36,18 +38,32 @@ def user_group_ids(*, marketplace_pk: int, user: CoreUser) -> list[str]:
     )
 
 
-def user_available_roles(*, marketplace_pk: int, user: CoreUser) -> list[str]:
-    """API roles then custom roles of every security profile assigned to the user: at marketplace
-    level (admin users), buyer/supplier level, user group level and user level."""
-    if user.kind == UserKind.ADMIN:
-        cond = Q(buyer_id="", supplier_id="", user_group_id="") & (Q(user_id="") | Q(user_id=user.oc_id))
-    elif user.kind == UserKind.BUYER:
-        groups = user_group_ids(marketplace_pk=marketplace_pk, user=user)
-        cond = Q(buyer_id=user.company_id, supplier_id="") & (
-            Q(user_id="", user_group_id="") | Q(user_id=user.oc_id) | Q(user_group_id__in=groups, user_id="")
+def party_user_group_ids(*, marketplace_pk: int, user: CoreUser) -> list[str]:
+    """The groups the user is in, whatever its kind: its buyer's user groups, its supplier's
+    (SupplierUserGroups) or the admin user groups (AdminUserGroups)."""
+    if user.kind == UserKind.BUYER:
+        return user_group_ids(marketplace_pk=marketplace_pk, user=user)
+    if user.kind == UserKind.SUPPLIER:
+        rows = SupplierUserGroupAssignment.objects.filter(
+            marketplace_id=marketplace_pk, supplier_id=user.company_id, user_id=user.oc_id
         )
     else:
-        cond = Q(supplier_id=user.company_id, buyer_id="") & (Q(user_id="", user_group_id="") | Q(user_id=user.oc_id))
+        rows = AdminUserGroupAssignment.objects.filter(marketplace_id=marketplace_pk, user_id=user.oc_id)
+    return list(rows.values_list("user_group_id", flat=True))
+
+
+def user_available_roles(*, marketplace_pk: int, user: CoreUser) -> list[str]:
+    """API roles then custom roles of every security profile assigned to the user: at marketplace
+    level (admin users), buyer/supplier level, user group level (buyer, supplier and admin user
+    groups) and user level."""
+    groups = party_user_group_ids(marketplace_pk=marketplace_pk, user=user)
+    if user.kind == UserKind.ADMIN:
+        party = Q(buyer_id="", supplier_id="")
+    elif user.kind == UserKind.BUYER:
+        party = Q(buyer_id=user.company_id, supplier_id="")
+    else:
+        party = Q(supplier_id=user.company_id, buyer_id="")
+    cond = party & (Q(user_id="", user_group_id="") | Q(user_id=user.oc_id) | Q(user_group_id__in=groups, user_id=""))
     profile_ids = SecurityProfileAssignment.objects.filter(cond, marketplace_id=marketplace_pk).values_list(
         "security_profile_id", flat=True
     )
