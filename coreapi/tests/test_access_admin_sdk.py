@@ -93,9 +93,37 @@ def test_spec_product_assignments_search_on_the_sdk_s_fields(sdk_result):
 
 
 def test_an_operation_the_api_does_not_have_is_an_ordercloud_not_found(sdk_result):
-    """SupplierUserGroups are not part of the built-in API. Their 404 had Data null, and the SDK's
-    OrderCloudError, which words a NotFound from Data.ObjectType and Data.ObjectID, threw a
-    TypeError ("Cannot read properties of null") instead."""
+    """AdminAddresses are not part of the built-in API. An unknown route's 404 had Data null, and
+    the SDK's OrderCloudError, which words a NotFound from Data.ObjectType and Data.ObjectID, threw
+    a TypeError ("Cannot read properties of null") instead."""
     check = passed(sdk_result, "unsupported_endpoint_error")
     assert check["list"] == {"errorCode": "NotFound", "status": 404, "name": "OrderCloudError",
-                             "message": "Endpoint GET /core/sandbox/v1/suppliers/access-sup/usergroups not found"}
+                             "message": "Endpoint GET /core/sandbox/v1/addresses not found"}
+
+
+def test_admin_user_groups_through_the_sdk(sdk_result):
+    """Every AdminUserGroups operation of the SDK; a security profile assigned to the group gives
+    its roles to its members; a buyer's user is no admin user (404)."""
+    check = passed(sdk_result, "admin_user_groups")
+    assert check["created"] == ["aa-ops", "Ops"]
+    assert check["patched"] == ["Operations", "On call"] and check["got"] == "On call"
+    assert check["listed"] == ["aa-ops"]
+    assert check["assignments"] == [["aa-ops", "aa-ops-user"]]
+    assert "OrderReader" in check["memberRoles"]  # with the marketplace-level profiles of the world
+    assert (check["notAdmin"]["status"], check["notAdmin"]["errorCode"]) == (404, "NotFound")
+    assert check["afterUnassign"] == 0
+    assert (check["gone"]["status"], check["gone"]["message"]) == (404, "UserGroup aa-ops not found")
+
+
+def test_supplier_user_groups_through_the_sdk(sdk_result):
+    """Every SupplierUserGroups operation of the SDK, SupplierUsers.List's userGroupID, the roles of
+    a profile assigned to the group; a user of another company cannot be assigned (404)."""
+    check = passed(sdk_result, "supplier_user_groups")
+    assert check["created"] == ["aa-team", "Team"]
+    assert check["patched"] == ["Team 2", "Makers"] and check["got"] == "Makers"
+    assert check["listed"] == ["aa-team"]
+    assert check["assignments"] == [["aa-team", "aa-team-user"]]
+    assert check["members"] == ["aa-team-user"]
+    assert "PriceScheduleReader" in check["memberRoles"]
+    assert (check["otherSupplier"]["status"], check["otherSupplier"]["errorCode"]) == (404, "NotFound")
+    assert (check["gone"]["status"], check["gone"]["message"]) == (404, "UserGroup aa-team not found")

@@ -1,5 +1,5 @@
 // Security profiles and their assignments, impersonation configs with Users.GetAccessToken, API
-// client assignments, user groups and their assignments, supplier users, and the search of spec
+// client assignments, user groups (buyer, admin and supplier) and their assignments, supplier users, and the search of spec
 // product assignments, through the official
 // ordercloud-javascript-sdk@12 (run by coreapi/tests/test_access_admin_sdk.py with
 // tests/sdk/harness.py; stdin/stdout as in ./run.js).
@@ -9,7 +9,7 @@
 
 const {
   Configuration, Auth, Tokens, SecurityProfiles, ImpersonationConfigs, Users, UserGroups, ApiClients, SupplierUsers,
-  Products, Specs, SupplierUserGroups,
+  Products, Specs, SupplierUserGroups, AdminUserGroups, AdminUsers, AdminAddresses,
 } = require('ordercloud-javascript-sdk');
 
 const checks = {};
@@ -148,8 +148,56 @@ async function main(cfg) {
   });
 
   // an operation the built-in API does not have: an OrderCloudError NotFound, not a TypeError
+  await check('admin_user_groups', async () => {
+    await AdminUsers.Create({ ID: 'aa-ops-user', Username: 'aa-ops-user', FirstName: 'O', LastName: 'U', Email: 'ops@example.com', Active: true });
+    const created = await AdminUserGroups.Create({ ID: 'aa-ops', Name: 'Ops' });
+    await AdminUserGroups.Save('aa-ops', { Name: 'Operations' });
+    const patched = await AdminUserGroups.Patch('aa-ops', { Description: 'On call' });
+    const got = await AdminUserGroups.Get('aa-ops');
+    const listed = await AdminUserGroups.List({ search: 'call', searchOn: ['Description'], sortBy: ['ID'] });
+    await AdminUserGroups.SaveUserAssignment({ UserGroupID: 'aa-ops', UserID: 'aa-ops-user' });
+    await SecurityProfiles.Create({ ID: 'aa-ops-sp', Name: 'Ops', Roles: ['OrderReader'] });
+    await SecurityProfiles.SaveAssignment({ SecurityProfileID: 'aa-ops-sp', UserGroupID: 'aa-ops' });
+    const assignments = await AdminUserGroups.ListUserAssignments({ userGroupID: 'aa-ops' });
+    const member = await AdminUsers.Get('aa-ops-user');
+    const notAdmin = await failure(() => AdminUserGroups.SaveUserAssignment({ UserGroupID: 'aa-ops', UserID: U }));
+    await AdminUserGroups.DeleteUserAssignment('aa-ops', 'aa-ops-user');
+    const afterUnassign = await AdminUserGroups.ListUserAssignments({ userID: 'aa-ops-user' });
+    await AdminUserGroups.Delete('aa-ops');
+    return {
+      created: [created.ID, created.Name], patched: [patched.Name, patched.Description], got: got.Description,
+      listed: listed.Items.map((g) => g.ID), assignments: assignments.Items.map((a) => [a.UserGroupID, a.UserID]),
+      memberRoles: member.AvailableRoles, notAdmin, afterUnassign: afterUnassign.Items.length,
+      gone: await failure(() => AdminUserGroups.Get('aa-ops')),
+    };
+  });
+
+  await check('supplier_user_groups', async () => {
+    await SupplierUsers.Create(S, { ID: 'aa-team-user', Username: 'aa-team-user', FirstName: 'T', LastName: 'U', Email: 'team@example.com', Active: true });
+    const created = await SupplierUserGroups.Create(S, { ID: 'aa-team', Name: 'Team' });
+    await SupplierUserGroups.Save(S, 'aa-team', { Name: 'Team 2' });
+    const patched = await SupplierUserGroups.Patch(S, 'aa-team', { Description: 'Makers' });
+    const got = await SupplierUserGroups.Get(S, 'aa-team');
+    const listed = await SupplierUserGroups.List(S);
+    await SupplierUserGroups.SaveUserAssignment(S, { UserGroupID: 'aa-team', UserID: 'aa-team-user' });
+    await SecurityProfiles.Create({ ID: 'aa-team-sp', Name: 'Team', Roles: ['PriceScheduleReader'] });
+    await SecurityProfiles.SaveAssignment({ SecurityProfileID: 'aa-team-sp', SupplierID: S, UserGroupID: 'aa-team' });
+    const assignments = await SupplierUserGroups.ListUserAssignments(S, { userGroupID: 'aa-team' });
+    const members = await SupplierUsers.List(S, { userGroupID: 'aa-team' });
+    const member = await SupplierUsers.Get(S, 'aa-team-user');
+    const otherSupplier = await failure(() => SupplierUserGroups.SaveUserAssignment(S, { UserGroupID: 'aa-team', UserID: U }));
+    await SupplierUserGroups.DeleteUserAssignment(S, 'aa-team', 'aa-team-user');
+    await SupplierUserGroups.Delete(S, 'aa-team');
+    return {
+      created: [created.ID, created.Name], patched: [patched.Name, patched.Description], got: got.Description,
+      listed: listed.Items.map((g) => g.ID), assignments: assignments.Items.map((a) => [a.UserGroupID, a.UserID]),
+      members: members.Items.map((u) => u.ID), memberRoles: member.AvailableRoles, otherSupplier,
+      gone: await failure(() => SupplierUserGroups.Get(S, 'aa-team')),
+    };
+  });
+
   await check('unsupported_endpoint_error', async () => ({
-    list: await failure(() => SupplierUserGroups.List(S)),
+    list: await failure(() => AdminAddresses.List()),
   }));
 }
 
