@@ -77,16 +77,30 @@ class AccountAdapter(DefaultAccountAdapter):
         session of that account, its owner takes the account (accounts.services.user_email_takeover:
         provider links that do not vouch for it, other addresses and then the password go). Opened
         while signed in to the account, the person holding the session has the mailbox too: nothing
-        is removed."""
+        is removed.
+
+        An address that other accounts had only as an unconfirmed extra address is dropped from them
+        (it was never theirs, as for a sign-up with it). Two accounts confirming the same address at
+        once: the database keeps one confirmed row per address (allauth's unique_verified_email), so
+        the second is told the confirmation failed (it was a 500)."""
         from django.contrib import messages
 
-        from accounts.services import user_email_takeover
+        from accounts.services import email_unconfirmed_extras_release, user_email_takeover
 
         was_unconfirmed_primary = (
             not email_address.verified and email_address.pk is not None
             and (email_address.primary or email_address.email.lower() == (email_address.user.email or "").lower())
         )
-        confirmed = super().confirm_email(request, email_address)
+        try:
+            with transaction.atomic():
+                confirmed = super().confirm_email(request, email_address)
+                if confirmed:
+                    email_unconfirmed_extras_release(email=email_address.email, keep_user_id=email_address.user_id)
+        except IntegrityError:
+            email_address.verified = False
+            self.add_message(request, messages.ERROR, "account/messages/email_confirmation_failed.txt",
+                             {"email": email_address.email})
+            return False
         signed_in_here = request.user.is_authenticated and request.user.pk == email_address.user_id
         if confirmed and was_unconfirmed_primary and not signed_in_here:
             for note in user_email_takeover(user=email_address.user, email=email_address.email, password_replaced=False,

@@ -6,7 +6,6 @@ from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import ResetPasswordKeyForm as AllauthResetPasswordKeyForm
 from allauth.account.forms import SetPasswordForm as AllauthSetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
-from allauth.account.utils import filter_users_by_email
 from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
 from django import forms
 from django.core.validators import MaxLengthValidator
@@ -191,10 +190,12 @@ class SocialSignupForm(AllauthSocialSignupForm):
 
 
 class AddEmailForm(AllauthAddEmailForm):
-    """Profile > Email: an address another account uses (as its sign-in email, or added to it) is
+    """Profile > Email: an address another account uses (as its sign-in email, or confirmed there) is
     refused, as sign-up refuses it. allauth's enumeration prevention would accept it and leave the
     conflict for later: the other account's owner could confirm it by mistake, "Make primary" then
-    hit the unique constraint on users' emails, and sign-in by that email became ambiguous."""
+    hit the unique constraint on users' emails, and sign-in by that email became ambiguous. An
+    address another account only added and never confirmed is nobody's (as for sign-up): it can be
+    added, and confirming it drops it from the other account (AccountAdapter.confirm_email)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -202,7 +203,7 @@ class AddEmailForm(AllauthAddEmailForm):
 
     def clean_email(self) -> str:
         value = (self.cleaned_data.get("email") or "").lower()
-        if value and any(user.pk != self.user.pk for user in filter_users_by_email(value)):
+        if value and email_claimed(value, exclude_user_id=self.user.pk):
             raise get_adapter().validation_error("email_taken")
         return super().clean_email()
 

@@ -112,11 +112,16 @@ def address_is_the_accounts(user: User, email: str) -> bool:
     return EmailAddress.objects.filter(user_id=user.pk, email__iexact=email, verified=True).exists()
 
 
-def email_claimed(email: str) -> bool:
-    """Some account has `email` as its primary address or a confirmed one. An unconfirmed extra address
-    (Profile › Email) claims nothing: it does not block a sign-up, get a password reset or sign in."""
+def email_claimed(email: str, *, exclude_user_id: int | None = None) -> bool:
+    """Some account (other than `exclude_user_id`) has `email` as its primary address or a confirmed
+    one. An unconfirmed extra address (Profile › Email) claims nothing: it does not block a sign-up or
+    another account adding it, get a password reset or sign in."""
     email = (email or "").strip().lower()
     if not email:
         return False
-    return (User.objects.filter(email__iexact=email).exists()
-            or EmailAddress.objects.filter(email__iexact=email, verified=True).exists())
+    users = User.objects.filter(email__iexact=email)
+    addresses = EmailAddress.objects.filter(email__iexact=email, verified=True)
+    if exclude_user_id is not None:
+        users = users.exclude(pk=exclude_user_id)
+        addresses = addresses.exclude(user_id=exclude_user_id)
+    return users.exists() or addresses.exists()

@@ -110,10 +110,11 @@ def test_authentication_page_without_configured_providers_says_so(client, user):
 
 def test_an_email_of_another_account_cannot_be_added(client, user, other_user):
     """Whether it is their sign-in email (a user made outside allauth has no EmailAddress row) or
-    one they added and have not confirmed: refused, so it never becomes two people's email."""
+    one they confirmed: refused, so it never becomes two people's email. (One they added and never
+    confirmed is nobody's: test_email_unconfirmed_elsewhere.)"""
     from allauth.account.models import EmailAddress
 
-    EmailAddress.objects.create(user=other_user, email="ophelia@elsinore.dk", verified=False, primary=False)
+    EmailAddress.objects.create(user=other_user, email="ophelia@elsinore.dk", verified=True, primary=False)
     client.force_login(user)
     for taken in ("Ophelia@Example.com", "ophelia@elsinore.dk"):
         response = client.post(reverse("account_email"), {"action_add": "", "email": taken})
