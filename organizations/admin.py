@@ -71,8 +71,13 @@ class ProductionRequestAdmin(ThroughServicesAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "organization", "actor", "action", "target"]
+    list_display = ["created_at", "organization", "who", "action", "target"]
     list_filter = ["action"]
+    list_select_related = ["organization", "actor"]
+
+    @admin.display(description="actor", ordering="actor_username")
+    def who(self, obj):
+        return obj.actor_label
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -504,6 +504,9 @@ class AuditEntryOut(Schema):
     ID: int
     Date: str
     Actor: str | None = Field(None, description="Username of who did it (None: the system or a deleted user)")
+    ActorUsername: str | None = Field(
+        None, description="The actor's username when it was done, kept after the account is deleted (None: the system)"
+    )
     Action: str
     Target: str
     Details: dict
@@ -526,6 +529,7 @@ def activity_list(request: HttpRequest, id: str, params: Query[PageParams], env:
             "ID": e.pk,
             "Date": e.created_at.isoformat().replace("+00:00", "Z"),
             "Actor": e.actor.username if e.actor_id else None,
+            "ActorUsername": e.actor_username or None,
             "Action": e.action,
             "Target": e.target,
             "Details": e.details or {},

@@ -218,6 +218,9 @@ class AuditEntry(models.Model):
         Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
     )
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The actor's username when the entry was written: the actor FK becomes NULL when the account
+    # is deleted, and the log must still tell that person's actions from the system's ("" = system).
+    actor_username = models.CharField(max_length=150, blank=True, default="")
     action = models.CharField(max_length=40, choices=AuditAction.choices)
     target = models.CharField(max_length=200, blank=True)
     details = models.JSONField(default=dict, blank=True)
@@ -227,8 +230,18 @@ class AuditEntry(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "audit entries"
 
+    @property
+    def actor_label(self) -> str:
+        """Who did it, as the Activity log shows it: the account's current username, "<name>
+        (deleted account)" once the account is gone, "system" for entries that never had an actor."""
+        if self.actor_id:
+            return self.actor.username
+        if self.actor_username:
+            return f"{self.actor_username} (deleted account)"
+        return "system"
+
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target}"
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target}"
 
 
 class ActionCodeDevice(EmailDevice):

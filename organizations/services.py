@@ -160,7 +160,10 @@ def _now():
 
 
 def _audit(*, organization, actor, action, target: str = "", details: dict | None = None) -> AuditEntry:
-    entry = AuditEntry(organization=organization, actor=actor, action=action, target=target, details=details or {})
+    entry = AuditEntry(
+        organization=organization, actor=actor, actor_username=getattr(actor, "username", "") or "",
+        action=action, target=target, details=details or {},
+    )
     entry.full_clean()
     entry.save()
     return entry
