@@ -247,8 +247,10 @@ def context_clients_view(request, org, membership):
     clients = selectors.context_client_list(
         user=request.user, organization=org, membership=membership, search=request.GET.get("q", "")
     )
+    # the API client of the context in use is marked (aria-current), whatever the search
     return render(request, "console/_context_clients.html",
-                  {"org": org, "clients": clients, "q": request.GET.get("q", "").strip()})
+                  {"org": org, "clients": clients, "q": request.GET.get("q", "").strip(),
+                   "ctx": _context(request, org)})
 
 
 @console_view
@@ -262,7 +264,7 @@ def context_users_view(request, org, membership):
     client_name = selectors.context_client_name(organization=org, client_id=client_id)
     return render(request, "console/_context_users.html",
                   {"org": org, "users": users, "client_id": client_id, "client_name": client_name,
-                   "q": request.GET.get("q", "").strip()})
+                   "q": request.GET.get("q", "").strip(), "ctx": _context(request, org)})
 
 
 # --- request builder ------------------------------------------------------------------------------
