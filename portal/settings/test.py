@@ -47,3 +47,18 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 ACCOUNT_RATE_LIMITS = False
 OTP_EMAIL_COOLDOWN_DURATION = 60
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not Django's default in-memory test database: on that one the live server's request
+    # threads (pytest-django's live_server) all share the test thread's single connection, so two
+    # requests at once (a console live edit sends one per keystroke) ran queries on one sqlite3
+    # connection from two threads and hung there. With a file each thread has its own connection,
+    # with SQLite's own locking (IMMEDIATE transactions, 20 s busy timeout; settings.base), as
+    # runserver has. pytest-django adds the xdist worker's suffix to the name.
+    import tempfile as _tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(
+            os.environ.get("PORTAL_TEST_RUN_DIR") or _tempfile.gettempdir(), f"portal-test-{os.getpid()}.sqlite3"
+        )
+    }
