@@ -109,3 +109,19 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.name.split(" ")[0] if self.name else (self.username or "")
+
+
+class UserSession(models.Model):
+    """Which web session (django_session's key) is signed in as which user: Django's sessions have no
+    index by user, so ending a user's sessions (accounts.services.user_email_takeover) read every
+    unexpired one. Written when a signed-in session is saved and removed when it is deleted or cycled
+    (portal.common.sessions.SessionStore); a row whose session expired is removed by clearsessions."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "session_key"], name="user_session_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.session_key[:8]}…"

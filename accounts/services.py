@@ -155,23 +155,31 @@ def _provider_vouches(account, email: str) -> bool:
 
 
 def _web_sessions_end(*, user: User, keep_session_key: str | None = None) -> int:
-    """Delete the user's web sessions (database sessions; no index by user, so the unexpired ones
-    are read: this runs only when an address takes an account)."""
+    """Delete the user's web sessions but `keep_session_key`, found through their index
+    (accounts.UserSession, kept by portal.common.sessions.SessionStore): other users' sessions are
+    not read. Returns how many unexpired sessions ended."""
     from django.contrib.auth import SESSION_KEY
     from django.contrib.sessions.models import Session
     from django.utils import timezone
 
+    from accounts.models import UserSession
+
+    indexed = UserSession.objects.filter(user=user)
+    if keep_session_key:
+        indexed = indexed.exclude(session_key=keep_session_key)
+    keys = list(indexed.values_list("session_key", flat=True))
+    if not keys:
+        return 0
     ended = []
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(2000):
-        if session.session_key == keep_session_key:
-            continue
+    for session in Session.objects.filter(session_key__in=keys, expire_date__gt=timezone.now()):
         try:
             data = session.get_decoded()
         except Exception:  # a corrupt session is nobody's
             continue
-        if str(data.get(SESSION_KEY)) == str(user.pk):
+        if str(data.get(SESSION_KEY)) == str(user.pk):  # still theirs (the index is only a hint)
             ended.append(session.session_key)
     Session.objects.filter(session_key__in=ended).delete()
+    UserSession.objects.filter(session_key__in=keys).delete()
     return len(ended)
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from functools import cache
 
+from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
-from django.db import connections, router
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 
@@ -39,3 +40,38 @@ class SessionStore(DbSessionStore):
             self._session_key = None
             return None
         return self.model(session_key=self.session_key, session_data=row[0])
+
+    # The user's index (accounts.UserSession): written when a signed-in session is saved, so that ending
+    # a user's sessions reads only theirs. Reading a session does not touch it.
+
+    def save(self, must_create=False):
+        super().save(must_create=must_create)
+        user_id = (getattr(self, "_session_cache", None) or {}).get(SESSION_KEY)
+        if user_id is not None and self.session_key:
+            from accounts.models import UserSession
+
+            try:
+                user_id = int(user_id)
+            except (TypeError, ValueError):
+                return
+            try:
+                with transaction.atomic(using=router.db_for_write(UserSession)):
+                    UserSession.objects.bulk_create([UserSession(user_id=user_id, session_key=self.session_key)],
+                                                    ignore_conflicts=True)
+            except IntegrityError:  # the user was deleted meanwhile: their session is nobody's
+                pass
+
+    def delete(self, session_key=None):
+        key = session_key or self.session_key
+        super().delete(session_key)
+        if key:
+            from accounts.models import UserSession
+
+            UserSession.objects.filter(session_key=key).delete()
+
+    @classmethod
+    def clear_expired(cls):
+        super().clear_expired()
+        from accounts.models import UserSession
+
+        UserSession.objects.exclude(session_key__in=cls.get_model_class().objects.values("session_key")).delete()
