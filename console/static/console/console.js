@@ -1,6 +1,6 @@
 // API console: filter rows (add/remove), copy buttons, the response's JSON tree, a secret field's
 // "Show" button, reporting a live edit the browser refuses, the highlight of the operation shown (and
-// the picker, one line on a narrow screen), quiet superseded requests.
+// the picker, one line on a narrow screen), a webhook's API client filter, quiet superseded requests.
 // Requests themselves go through htmx; the response panel is server-rendered except the tree, which is
 // built here from the raw JSON the panel embeds (<script type="application/json">).
 (function () {
@@ -425,6 +425,53 @@
     });
   }
   addRevealButtons();  // a deferred script: the page is parsed
+
+  // --- a webhook's API clients: the filter box --------------------------------------------------
+  // With many clients the checkbox list is long: typing narrows it to the clients whose app name or
+  // ID holds what was typed. A client hidden by the filter keeps its checkbox as it was (a hidden
+  // input is still submitted), so saving keeps it assigned; the count says how many are checked and
+  // how many of those the filter hides. Without script the box stays hidden: the plain list.
+  function setupClientFilter(box) {
+    var input = box.querySelector("input[type=search]");
+    var count = box.querySelector(".client-filter-count");
+    var list = input && document.getElementById(input.getAttribute("aria-controls"));
+    if (!list || !count) return;
+    var rows = Array.prototype.filter.call(list.children, function (row) {
+      return !!row.querySelector("input[type=checkbox]");
+    }).map(function (row) {
+      return { row: row, box: row.querySelector("input[type=checkbox]"), text: row.textContent.toLowerCase() };
+    });
+
+    function update() {
+      var query = input.value.trim().toLowerCase();
+      var shown = 0, checked = 0, checkedHidden = 0;
+      rows.forEach(function (item) {
+        var match = !query || item.text.indexOf(query) !== -1;
+        item.row.hidden = !match;
+        if (match) shown += 1;
+        if (item.box.checked) {
+          checked += 1;
+          if (!match) checkedHidden += 1;
+        }
+      });
+      var text = checked + " selected";
+      if (checkedHidden) text += " (" + checkedHidden + " hidden by the filter)";
+      if (query) {
+        text += shown ? " · " + shown + " of " + rows.length + " shown"
+          : " · no API client matches \u201c" + input.value.trim() + "\u201d";
+      }
+      count.textContent = text;
+    }
+
+    input.addEventListener("input", update);
+    input.addEventListener("keydown", function (event) {  // Enter filters; it does not save the form
+      if (event.key === "Enter") event.preventDefault();
+    });
+    list.addEventListener("change", update);
+    box.hidden = false;
+    update();
+  }
+  document.querySelectorAll("[data-client-filter]").forEach(setupClientFilter);  // a deferred script
 
   // --- superseded requests -----------------------------------------------------------------------
   // hx-sync="...:replace" aborts the request in flight when a newer one starts (the latest request
