@@ -576,6 +576,35 @@ def _impersonation_config_before_save(caller, obj, data, creating):
         for value in _newly_set(obj, column):
             if not exists_locked(model.objects.filter(marketplace_id=mp, oc_id=value)):
                 raise CoreObjectNotFound(object_type, value)
+    # ImpersonationGroupID: one of ImpersonationBuyerID's user groups, or without it an admin user
+    # group (the impersonator is then an admin user). GroupID: one of BuyerID's user groups, the
+    # impersonated being a buyer's user; without a BuyerID it names no group at all.
+    if obj.impersonation_group_id and _sets_any(obj, "impersonation_group_id", "impersonation_buyer_id"):
+        if obj.impersonation_buyer_id:
+            groups = m.UserGroup.objects.filter(marketplace_id=mp, buyer_id=obj.impersonation_buyer_id)
+        else:
+            groups = m.AdminUserGroup.objects.filter(marketplace_id=mp)
+        if not exists_locked(groups.filter(oc_id=obj.impersonation_group_id)):
+            raise CoreObjectNotFound("UserGroup", obj.impersonation_group_id)
+    if obj.group_id and _sets_any(obj, "group_id", "buyer_id"):
+        if not obj.buyer_id:
+            raise InvalidRequest(MSG_CONFIG_GROUP_NEEDS_BUYER, data={"Field": "GroupID", "Value": obj.group_id})
+        groups = m.UserGroup.objects.filter(marketplace_id=mp, buyer_id=obj.buyer_id, oc_id=obj.group_id)
+        if not exists_locked(groups):
+            raise CoreObjectNotFound("UserGroup", obj.group_id)
+
+
+MSG_CONFIG_GROUP_NEEDS_BUYER = (
+    "GroupID needs the BuyerID of the user group: only a buyer's users are impersonated."
+)
+
+
+def _sets_any(obj, *columns: str) -> bool:
+    """Whether the write sets any of these columns (`_newly_set`, for references made of two
+    columns: a group and the buyer it belongs to)."""
+    if obj._state.adding:
+        return any(getattr(obj, c) not in ("", None) for c in columns)
+    return type(obj).objects.filter(pk=obj.pk).exclude(**{c: getattr(obj, c) or "" for c in columns}).exists()
 
 
 IMPERSONATION_CONFIGS = Resource(
@@ -1256,6 +1285,7 @@ SUPPLIER_USERS.references = _refs(
 ADMIN_USER_GROUPS.references = (
     Ref(m.AdminUserGroupAssignment, "user_group_id"),
     Ref(m.SecurityProfileAssignment, "user_group_id", scope=_ADMIN),
+    Ref(m.ImpersonationConfig, "impersonation_group_id", scope=(("impersonation_buyer_id", ""),)),
 )
 SUPPLIER_USER_GROUPS.references = _refs(
     (m.SupplierUserGroupAssignment, "user_group_id"), (m.SecurityProfileAssignment, "user_group_id"),

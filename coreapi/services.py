@@ -40,6 +40,7 @@ from coreapi.errors import (
 from coreapi.models import (
     REVOKED_API_CLIENT,
     REVOKED_PORTAL_USER,
+    AdminUserGroupAssignment,
     ApiClient,
     ApiClientSecret,
     CoreUser,
@@ -596,9 +597,9 @@ def impersonation_config_applicable(
     the impersonator, BuyerID / GroupID / UserID the impersonated user. A config applies when
     every field it sets matches: ImpersonationUserID the impersonator's ID, ImpersonationGroupID
     a group it is in, ImpersonationBuyerID its buyer; an ImpersonationUserID or
-    ImpersonationGroupID without an ImpersonationBuyerID names an admin user or admin group (an
-    admin user has no buyer, and no groups here); BuyerID the user's buyer, GroupID a group the
-    user is in, UserID the user. Several: `_impersonation_config_rank`'s first. (The fields were
+    ImpersonationGroupID without an ImpersonationBuyerID names an admin user or an admin user
+    group (AdminUserGroups; an admin user has no buyer); BuyerID the user's buyer, GroupID a group
+    the user is in, UserID the user. Several: `_impersonation_config_rank`'s first. (The fields were
     matched the other way round - ImpersonationBuyerID and ImpersonationGroupID against the
     impersonated user - and the first config created won, so a config meant for some admins
     applied to every admin with BuyerImpersonation.)"""
@@ -608,8 +609,13 @@ def impersonation_config_applicable(
                 marketplace_id=marketplace_pk, buyer_id=impersonator_company_id, user_id=impersonator_id
             ).values_list("user_group_id", flat=True)
         )
-    elif impersonator_kind == UserKind.ADMIN:  # no buyer, and no groups here
-        impersonator_company_id, impersonator_groups = "", []
+    elif impersonator_kind == UserKind.ADMIN:  # no buyer; its groups are admin user groups
+        impersonator_company_id = ""
+        impersonator_groups = list(
+            AdminUserGroupAssignment.objects.filter(
+                marketplace_id=marketplace_pk, user_id=impersonator_id
+            ).values_list("user_group_id", flat=True)
+        )
     else:  # a supplier user is neither a buyer's user nor an admin user a config can name
         impersonator_company_id, impersonator_groups, impersonator_id = "", [], ""
     user_groups = selectors.user_group_ids(marketplace_pk=marketplace_pk, user=user)

@@ -58,11 +58,35 @@ class TestTheImpersonatorFields:
         config("cfg", ImpersonationBuyerID="buyer-1", BuyerID="buyer-1")
         assert roles() == NONE_APPLIES
 
-    def test_an_impersonation_group_is_not_an_admin_users(self, config, roles):
-        """Admin users have no user groups here: a config for a group of impersonators applies to
-        no admin user."""
-        config("cfg", ImpersonationGroupID="vip", BuyerID="buyer-1")
+    def test_an_impersonation_group_of_a_buyer_is_not_an_admin_users(self, call, config, roles):
+        """ImpersonationBuyerID and ImpersonationGroupID name a buyer's group of impersonators: no
+        admin user is in it."""
+        call("post", "/v1/buyers/buyer-1/usergroups/assignments", {"UserGroupID": "vip", "UserID": "buyer-user"}, status=204)
+        config("cfg", ImpersonationBuyerID="buyer-1", ImpersonationGroupID="vip", BuyerID="buyer-1")
         assert roles() == NONE_APPLIES
+
+    def test_an_impersonation_group_without_a_buyer_is_an_admin_user_group(self, world, call, config, roles):
+        """As on OrderCloud, the config applies to the admin users in that admin user group (it
+        applied to no admin user: admin users had no groups here)."""
+        call("post", "/v1/usergroups", {"ID": "support", "Name": "Support"}, status=201)
+        config("cfg", ImpersonationGroupID="support", BuyerID="buyer-1")
+        assert roles() == NONE_APPLIES  # the admin is not in the group yet
+        call("post", "/v1/usergroups/assignments", {"UserGroupID": "support", "UserID": "admin-user"}, status=204)
+        assert roles() == ME
+        core_user(world.marketplace, user_id="other-admin", username="other-admin")
+        assert roles(world.token(username="other-admin")) == NONE_APPLIES  # not a member
+        call("patch", "/v1/usergroups/support", {"ID": "helpdesk"}, status=200)  # the config follows a new ID
+        assert call("get", "/v1/impersonationconfig/cfg", status=200).json()["ImpersonationGroupID"] == "helpdesk"
+        assert roles() == ME
+        call("delete", "/v1/usergroups/helpdesk/assignments/admin-user", status=204)
+        assert roles() == NONE_APPLIES
+
+    def test_an_admin_user_groups_config_beats_one_for_every_admin(self, call, config, roles):
+        call("post", "/v1/usergroups", {"ID": "support", "Name": "Support"}, status=201)
+        call("post", "/v1/usergroups/assignments", {"UserGroupID": "support", "UserID": "admin-user"}, status=204)
+        config("a-anyone", "shop", BuyerID="buyer-1")
+        config("b-support", "me", BuyerID="buyer-1", ImpersonationGroupID="support")
+        assert roles() == ME
 
     def test_an_impersonation_user_is_the_impersonator(self, world, config, roles):
         config("cfg", ImpersonationUserID="admin-user", BuyerID="buyer-1")
@@ -151,3 +175,49 @@ class TestSeveralApply:
         assert roles() == ME
         config("a", "shop", BuyerID="buyer-1")
         assert roles() == SHOP
+
+
+class TestTheGroupsAConfigNames:
+    """An ImpersonationGroupID or GroupID naming no group was saved (201) and the config never
+    applied; a buyer's group named without its buyer could not be told from another buyer's."""
+
+    @pytest.mark.parametrize("method", ["post", "put"])
+    def test_an_unknown_group_is_not_found(self, world, admin_token, call, setup, method):
+        call("post", "/v1/usergroups", {"ID": "support", "Name": "Support"}, status=201)
+
+        def path(config_id):
+            return "/v1/impersonationconfig" if method == "post" else f"/v1/impersonationconfig/{config_id}"
+
+        base = {"ID": "cfg", "ClientID": "buyer-client", "SecurityProfileID": "me"}
+        for fields in ({"ImpersonationGroupID": "vip"},  # a buyer's group, not an admin user group
+                       {"ImpersonationBuyerID": "buyer-2", "ImpersonationGroupID": "vip"},  # buyer-1's, not buyer-2's
+                       {"ImpersonationBuyerID": "buyer-1", "ImpersonationGroupID": "support"},  # an admin group
+                       {"BuyerID": "buyer-2", "GroupID": "vip"}, {"BuyerID": "buyer-1", "GroupID": "ghost"}):  # fmt: skip
+            group = fields.get("ImpersonationGroupID") or fields["GroupID"]
+            response = world.call(method, path("cfg"), admin_token, {**base, **fields})
+            assert response.status_code == 404, (fields, response.content)
+            assert response.json()["Errors"][0]["Data"] == {"ObjectType": "UserGroup", "ObjectID": group}
+        assert not m.ImpersonationConfig.objects.exists()
+        for number, fields in enumerate(({"ImpersonationGroupID": "support"},
+                                         {"ImpersonationBuyerID": "buyer-1", "ImpersonationGroupID": "vip"},
+                                         {"BuyerID": "buyer-1", "GroupID": "vip"})):  # fmt: skip
+            response = world.call(method, path(f"cfg{number}"), admin_token, {**base, "ID": f"cfg{number}", **fields})
+            assert response.status_code == 201, (fields, response.content)
+
+    def test_a_group_id_needs_the_buyer_id(self, call, setup):
+        body = {"ClientID": "buyer-client", "SecurityProfileID": "me", "GroupID": "vip"}
+        error = call("post", "/v1/impersonationconfig", body, status=400).json()["Errors"][0]
+        assert error["ErrorCode"] == "InvalidRequest" and error["Data"] == {"Field": "GroupID", "Value": "vip"}
+        assert error["Message"] == "GroupID needs the BuyerID of the user group: only a buyer's users are impersonated."
+        call("post", "/v1/impersonationconfig", {**body, "ID": "cfg", "BuyerID": "buyer-1"}, status=201)
+        assert call("patch", "/v1/impersonationconfig/cfg", {"BuyerID": None}, status=400).json()["Errors"][0]["Data"][
+            "Field"] == "GroupID"  # fmt: skip
+        call("patch", "/v1/impersonationconfig/cfg", {"BuyerID": "buyer-2"}, status=404)  # vip is buyer-1's
+        call("patch", "/v1/impersonationconfig/cfg", {"BuyerID": "buyer-2", "GroupID": None}, status=200)
+
+    def test_what_a_write_does_not_change_is_not_checked_again(self, call, config):
+        call("post", "/v1/usergroups", {"ID": "support", "Name": "Support"}, status=201)
+        config("cfg", ImpersonationGroupID="support", BuyerID="buyer-1", GroupID="vip")
+        call("delete", "/v1/usergroups/support", status=204)
+        call("delete", "/v1/buyers/buyer-1/usergroups/vip", status=204)
+        call("patch", "/v1/impersonationconfig/cfg", {"SecurityProfileID": "shop"}, status=200)
