@@ -248,17 +248,17 @@ def _user_group_after_delete(caller, obj):
 
 
 def _admin_user_group_after_delete(caller, obj):
-    """Its members leave it, and the security profiles assigned to it stop giving them roles."""
+    """Its members leave it, and the security profiles (and message senders) assigned to it stop
+    giving them roles (and messages)."""
     mp = caller.marketplace_pk
     m.AdminUserGroupAssignment.objects.filter(marketplace_id=mp, user_group_id=obj.oc_id).delete()
-    m.SecurityProfileAssignment.objects.filter(
-        marketplace_id=mp, buyer_id="", supplier_id="", user_group_id=obj.oc_id
-    ).delete()
+    for model in (m.SecurityProfileAssignment, m.MessageSenderAssignment):
+        model.objects.filter(marketplace_id=mp, buyer_id="", supplier_id="", user_group_id=obj.oc_id).delete()
 
 
 def _supplier_user_group_after_delete(caller, obj):
     mp = caller.marketplace_pk
-    for model in (m.SupplierUserGroupAssignment, m.SecurityProfileAssignment):
+    for model in (m.SupplierUserGroupAssignment, m.SecurityProfileAssignment, m.MessageSenderAssignment):
         model.objects.filter(marketplace_id=mp, supplier_id=obj.supplier_id, user_group_id=obj.oc_id).delete()
 
 
@@ -1286,9 +1286,11 @@ ADMIN_USER_GROUPS.references = (
     Ref(m.AdminUserGroupAssignment, "user_group_id"),
     Ref(m.SecurityProfileAssignment, "user_group_id", scope=_ADMIN),
     Ref(m.ImpersonationConfig, "impersonation_group_id", scope=(("impersonation_buyer_id", ""),)),
+    Ref(m.MessageSenderAssignment, "user_group_id", scope=_ADMIN),
 )
 SUPPLIER_USER_GROUPS.references = _refs(
     (m.SupplierUserGroupAssignment, "user_group_id"), (m.SecurityProfileAssignment, "user_group_id"),
+    (m.MessageSenderAssignment, "user_group_id"),
     parent_column="supplier_id",
 )
 INTEGRATION_EVENTS.references = _refs(
@@ -1799,7 +1801,9 @@ MESSAGE_SENDER_ASSIGNMENTS = Assignment(
         "SupplierID": (m.Supplier, "Supplier"),
     },
     validate=_one_party("BuyerID", "SupplierID"),
-    check=_buyer_group_check,
+    # a UserGroupID with BuyerID is that buyer's group, with SupplierID that supplier's
+    # (SupplierUserGroups), alone an admin user group (AdminUserGroups), as for security profiles
+    check=_party_group_check,
     levels=("Group", "Company"),
     readonly=("MessageConfigName", "MessageConfigDescription"),
     enrich=_message_sender_names,

@@ -305,11 +305,47 @@ class TestMessageSenderAssignments:
         both = call("post", "/v1/messagesenders/assignments", {"MessageSenderID": "ms", "BuyerID": "buyer-1",
                                                                 "SupplierID": "sup"}, status=400)  # fmt: skip
         assert error(both)["Message"] == "Give at most one of BuyerID, SupplierID."
-        lone = call("post", "/v1/messagesenders/assignments", {"MessageSenderID": "ms", "UserGroupID": "vip"}, status=400)
-        assert error(lone)["Message"] == "UserGroupID needs the BuyerID of the user group."
+        # alone, a UserGroupID is an admin user group: vip is buyer-1's
+        lone = call("post", "/v1/messagesenders/assignments", {"MessageSenderID": "ms", "UserGroupID": "vip"}, status=404)
+        assert error(lone)["Data"] == {"ObjectType": "UserGroup", "ObjectID": "vip"}
         unknown = call("post", "/v1/messagesenders/assignments", {"MessageSenderID": "nope"}, status=404)
         assert error(unknown)["Data"] == {"ObjectType": "MessageSender", "ObjectID": "nope"}
         assert not m.MessageSenderAssignment.objects.exists()
+
+    def test_admin_and_supplier_user_groups(self, call, sender):
+        """The SDK's MessageSenderAssignment has BuyerID, SupplierID and UserGroupID, as a security
+        profile's assignment has: a UserGroupID with SupplierID is that supplier's user group, alone
+        an admin user group (it was a 400 "UserGroupID needs the BuyerID of the user group.")."""
+        call("post", "/v1/suppliers", {"ID": "other", "Name": "O"}, status=201)
+        call("post", "/v1/usergroups", {"ID": "ops", "Name": "Ops"}, status=201)
+        call("post", "/v1/suppliers/sup/usergroups", {"ID": "team", "Name": "Team"}, status=201)
+        url = "/v1/messagesenders/assignments"
+        call("post", url, {"MessageSenderID": "ms", "UserGroupID": "ops"}, status=204)
+        call("post", url, {"MessageSenderID": "ms", "SupplierID": "sup", "UserGroupID": "team"}, status=204)
+        for body, group in (({"SupplierID": "other", "UserGroupID": "team"}, "team"),  # another supplier's group
+                            ({"SupplierID": "sup", "UserGroupID": "ops"}, "ops"),  # an admin group is no supplier's
+                            ({"BuyerID": "buyer-1", "UserGroupID": "ops"}, "ops"),  # nor a buyer's
+                            ({"UserGroupID": "team"}, "team")):  # a supplier's group is no admin group  # fmt: skip
+            response = call("post", url, {"MessageSenderID": "ms", **body}, status=404)
+            assert error(response)["Data"] == {"ObjectType": "UserGroup", "ObjectID": group}
+
+        def assigned(query=""):
+            items = call("get", f"{url}?{query}", status=200).json()["Items"]
+            return [(i["BuyerID"], i["SupplierID"], i["UserGroupID"]) for i in items]
+
+        assert assigned("level=Group") == [(None, None, "ops"), (None, "sup", "team")]
+        assert assigned("supplierID=sup") == [(None, "sup", "team")]
+        # new IDs are followed
+        call("patch", "/v1/usergroups/ops", {"ID": "operations"}, status=200)
+        call("patch", "/v1/suppliers/sup/usergroups/team", {"ID": "crew"}, status=200)
+        assert assigned() == [(None, None, "operations"), (None, "sup", "crew")]
+        call("delete", "/v1/messagesenders/ms/assignments?userGroupID=operations", status=204)
+        assert assigned() == [(None, "sup", "crew")]
+        # deleting a group deletes its assignments
+        call("post", url, {"MessageSenderID": "ms", "UserGroupID": "operations"}, status=204)
+        call("delete", "/v1/usergroups/operations", status=204)
+        call("delete", "/v1/suppliers/sup/usergroups/crew", status=204)
+        assert assigned() == []
 
     def test_roles_and_cleanup(self, world, call, sender):
         body = {"MessageSenderID": "ms", "BuyerID": "buyer-1"}
