@@ -19,3 +19,9 @@ def test_console_js_names_secrets_as_the_history_does():
     assert js_regex("SECRET_NAME") == (operations.SECRET_NAME_RE.pattern, "i")
     assert js_regex("NOT_SECRET_NAME") == (operations.NOT_SECRET_NAME_RE.pattern, "i")
     assert operations.SECRET_NAME_RE.flags & re.IGNORECASE and operations.NOT_SECRET_NAME_RE.flags & re.IGNORECASE
+
+
+def test_console_js_shows_a_secret_kept_in_a_draft_as_the_history_does():
+    # a draft kept across signing in again shows a secret in its JSON body as ********, which Send refuses
+    match = re.search(r'var REDACTED = "([^"]+)";', CONSOLE_JS.read_text())
+    assert match and match.group(1) == operations.REDACTED

@@ -1,6 +1,7 @@
 // API console: filter rows (add/remove), copy buttons, the response's JSON tree, a secret field's
 // "Show" button, reporting a live edit the browser refuses, the highlight of the operation shown (and
-// the picker, one line on a narrow screen), a webhook's API client filter, quiet superseded requests.
+// the picker, one line on a narrow screen), the request kept for Back and across signing in again, a
+// webhook's API client filter, quiet superseded requests.
 // Requests themselves go through htmx; the response panel is server-rendered except the tree, which is
 // built here from the raw JSON the panel embeds (<script type="application/json">).
 (function () {
@@ -401,6 +402,115 @@
     var search = document.querySelector(".op-picker input[type=search]");
     if (search) keepTypedValue(search);
   });
+
+  // --- a draft kept across signing in again ---------------------------------------------------------
+  // Signed out meanwhile (in another tab, or the session ended), the next request the page makes
+  // (Send, a live edit) is answered with HX-Redirect to the sign-in page, which comes back to this
+  // page: a fresh builder, so the request being built was lost. Just before htmx follows that
+  // redirect, the builder's fields are kept in this tab's sessionStorage under the organization and
+  // operation, and put back (once) when this console page opens again on that operation. The rule
+  // of Back above applies: never a password or secret; a JSON body keeps the rest of it, a secret in
+  // it shown as the history shows one (********, which Send refuses until it is typed again).
+  var DRAFT_PREFIX = "portal.console.draft:";
+  var DRAFT_MAX_AGE = 12 * 60 * 60 * 1000;  // a draft not restored by then is dropped
+  var REDACTED = "********";
+
+  function draftKey(form) {
+    var op = form.querySelector("input[name=op]");
+    return op && op.value ? DRAFT_PREFIX + (form.getAttribute("hx-post") || "").toLowerCase() + "#" + op.value : "";
+  }
+
+  function redactSecrets(value) {  // a parsed JSON body: secret-named keys' values become REDACTED
+    var redacted = false;
+    (function walk(node) {
+      if (node === null || typeof node !== "object") return;
+      Object.keys(node).forEach(function (key) {
+        var item = node[key];
+        if (!Array.isArray(node) && isSecretName(key) && item !== null && typeof item !== "object" && item !== "") {
+          if (item !== REDACTED) { node[key] = REDACTED; redacted = true; }
+        } else {
+          walk(item);
+        }
+      });
+    })(value);
+    return redacted;
+  }
+
+  function draftValue(field) {  // [value, whether a secret was left out]
+    if (field.name === "body_json" && holdsSecret(field)) {
+      try {
+        var body = JSON.parse(field.value);
+        return redactSecrets(body) ? [JSON.stringify(body, null, 2), true] : [field.value, false];
+      } catch (e) {
+        return [null, true];  // not JSON (yet): nothing of it is kept
+      }
+    }
+    if (holdsSecret(field)) return [null, field.value !== ""];
+    if (field.type === "checkbox" || field.type === "radio") return [field.checked, false];
+    return [field.value, false];
+  }
+
+  function draftSave() {
+    var form = document.getElementById("builder-form");
+    var key = form && draftKey(form);
+    if (!key) return;
+    var fields = [], leftOut = false;
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (!field.name || /^(hidden|submit|button|file)$/.test(field.type)) return;
+      var kept = draftValue(field);
+      leftOut = leftOut || kept[1];
+      fields.push([field.name, kept[0]]);  // null keeps the place of a value left out
+    });
+    try {
+      window.sessionStorage.setItem(key, JSON.stringify({ saved: Date.now(), fields: fields, leftOut: leftOut }));
+    } catch (e) { /* no storage (private mode, full): the draft is lost as before */ }
+  }
+
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (xhr && xhr.getResponseHeader("HX-Redirect")) draftSave();  // the page is about to be left
+  });
+
+  function fitFilterRows(form, count) {  // as many filter rows as the draft had
+    var rows = form.querySelector(".filters");
+    var first = rows && rows.querySelector(".filter-row");
+    if (!first) return;
+    while (rows.querySelectorAll(".filter-row").length < count) {
+      var clone = first.cloneNode(true);
+      clone.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+      clone.querySelector("select").selectedIndex = 0;
+      rows.appendChild(clone);
+    }
+  }
+
+  function draftRestore() {
+    var form = document.getElementById("builder-form");
+    var key = form && draftKey(form);
+    if (!key) return;
+    var draft = null;
+    try {
+      draft = JSON.parse(window.sessionStorage.getItem(key) || "null");
+      window.sessionStorage.removeItem(key);  // once
+    } catch (e) { return; }
+    if (!draft || !Array.isArray(draft.fields) || !(Date.now() - draft.saved < DRAFT_MAX_AGE)) return;
+    fitFilterRows(form, draft.fields.filter(function (f) { return f[0] === "f.field"; }).length);
+    var seen = {};
+    draft.fields.forEach(function (entry) {
+      var name = entry[0], value = entry[1];
+      var nth = seen[name] = (seen[name] || 0) + 1;
+      var field = Array.prototype.filter.call(form.elements, function (f) { return f.name === name; })[nth - 1];
+      if (!field || value === null) return;
+      if (field.type === "checkbox" || field.type === "radio") field.checked = !!value;
+      else field.value = value;
+    });
+    var notice = el("p", "message info", "The request you were building is back as you left it" +
+      (draft.leftOut ? "; passwords and secrets are not kept: type them again." : "."));
+    notice.setAttribute("role", "status");
+    notice.setAttribute("data-testid", "draft-restored");
+    var summary = form.querySelector(".builder-summary");
+    if (summary) summary.insertAdjacentElement("afterend", notice); else form.insertBefore(notice, form.firstChild);
+  }
+  draftRestore();  // a deferred script: the page is parsed
 
   // --- secrets in a form (a client secret, a webhook's HashKey or auth header value) ----------------
   // The field is a password input (masked); its "Show" button switches it to text and back. The
