@@ -317,3 +317,33 @@ def test_removing_a_filter_with_the_keyboard_keeps_the_focus_in_the_filters(page
     page.keyboard.press("Enter")  # the only row: emptied, focus on its field
     expect(page.get_by_label("Filter field")).to_have_value("")
     expect(page.get_by_label("Filter field")).to_be_focused()
+
+
+def test_the_users_shown_are_those_of_the_api_client_picked_last(page, console):
+    # Picking client A, then client B before A's users came: A's answer, arriving last, showed A's
+    # users under the picker, so the user picked next was not one of the client the user chose
+    page.get_by_test_id("context-switch").locator("summary").click()
+    page.get_by_placeholder("Search API clients").focus()
+    admin_client = page.locator("[data-testid=ctx-client][data-client=admin-client]")
+    expect(admin_client).to_be_visible()
+    held = []
+    page.route("**/context/users/**", lambda route: held.append(route) if "client_id=admin-client" in route.request.url
+               else route.continue_())
+    admin_client.click()  # held: slow to answer
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1
+    with page.expect_response(lambda r: "client_id=buyer-client" in r.url):
+        page.locator("[data-testid=ctx-client][data-client=buyer-client]").click()
+    expect(page.locator("#ctx-users h4")).to_contain_text("buyer-client")
+    try:
+        held[0].continue_()  # the first client's answer comes in after the second's
+    except Exception:  # noqa: BLE001 - aborted by the second pick: it never comes
+        pass
+    page.wait_for_timeout(500)
+    expect(page.locator("#ctx-users h4")).to_contain_text("buyer-client")
+    picks = page.locator("#ctx-users [data-testid=ctx-user]")
+    expect(picks).to_have_count(1)
+    expect(picks).to_have_attribute("data-username", "shopper")  # not the admin client's "admin"
