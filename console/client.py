@@ -34,7 +34,7 @@ from organizations import environments
 from portal.common.errors import ApplicationError
 
 ERR_UNREACHABLE = "Could not connect to the core API at {host}. Check the environment's core API URL."
-ERR_TIMEOUT = "The core API at {host} did not answer within {seconds:g} seconds."
+ERR_TIMEOUT = "The core API at {host} did not answer within {seconds}."
 ERR_TOO_LARGE = (
     "The response is larger than {limit} and was cut off. Ask for less (a smaller pageSize, filters)."
 )
@@ -46,6 +46,13 @@ USER_AGENT = "PortalConsole/1.0"
 class CoreApiUnavailable(ApplicationError):
     status_code = 502
     code = "CoreApiUnavailable"
+
+
+def _timeout_error(host: str, seconds: float) -> CoreApiUnavailable:
+    """What the user reads when a request ran out of time: to a tenth of a second, so a 1 s limit
+    of which 8 ms went to an earlier request of the call reads "1 second", not "0.99 seconds"."""
+    shown = max(round(seconds, 1), 0.1)
+    return CoreApiUnavailable(ERR_TIMEOUT.format(host=host, seconds="1 second" if shown == 1 else f"{shown:g} seconds"))
 
 
 class ResponseTooLarge(ApplicationError):
@@ -305,9 +312,9 @@ def core_request(
     if getattr(_budget, "end", None) is not None:
         end = min(end, _budget.end)
     allowed = max(end - now, 0.0)
-    waited = round(min(read, allowed), 2)  # what the message says it waited for
+    waited = min(read, allowed)  # what the message says it waited for
     if allowed <= 0:
-        raise CoreApiUnavailable(ERR_TIMEOUT.format(host=host, seconds=waited))
+        raise _timeout_error(host, waited)
     try:
         response = session().request(
             method.upper(),
@@ -320,8 +327,7 @@ def core_request(
             allow_redirects=False,
         )
     except requests.Timeout as exc:
-        raise CoreApiUnavailable(ERR_TIMEOUT.format(
-            host=host, seconds=min(connect, waited) if isinstance(exc, requests.ConnectTimeout) else waited)) from exc
+        raise _timeout_error(host, min(connect, waited) if isinstance(exc, requests.ConnectTimeout) else waited) from exc
     except requests.RequestException as exc:
         raise CoreApiUnavailable(ERR_UNREACHABLE.format(host=host)) from exc
     try:
@@ -335,7 +341,7 @@ def core_request(
                 # each allowed no longer than what is left: a byte-at-a-time answer ends by `end`
                 left = end - time.monotonic()
                 if left <= 0:
-                    raise CoreApiUnavailable(ERR_TIMEOUT.format(host=host, seconds=round(allowed, 2)))
+                    raise _timeout_error(host, allowed)
                 cut_at_end = left < read  # a timeout of this read is the whole request's limit
                 _socket_timeout(response, min(read, left))
                 chunk = response.raw.read1(64 * 1024, decode_content=True)
@@ -346,8 +352,8 @@ def core_request(
                     raise ResponseTooLarge(ERR_TOO_LARGE.format(limit=human_size(limit)))
                 chunks.append(chunk)
         except (requests.Timeout, urllib3_exceptions.TimeoutError, TimeoutError) as exc:
-            seconds = round(allowed, 2) if cut_at_end else waited
-            raise CoreApiUnavailable(ERR_TIMEOUT.format(host=host, seconds=seconds)) from exc
+            seconds = allowed if cut_at_end else waited
+            raise _timeout_error(host, seconds) from exc
         except (requests.RequestException, urllib3_exceptions.HTTPError, OSError) as exc:
             raise CoreApiUnavailable(ERR_UNREACHABLE.format(host=host)) from exc
     finally:
