@@ -7,25 +7,10 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from console.tests.conftest import seed_core
-from organizations import services as org_services
-from tests.e2e.test_console import sign_in
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.e2e.test_console_ui import console  # noqa: F401 - the fixture: Olivia on her seeded console
+from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def console(page, live_server):
-    """Olivia signed in, on the console of her seeded Sandbox organization; returns its URL."""
-    owner = UserFactory(username="olivia", name="Olivia Owner", email="olivia@example.com")
-    org = org_services.organization_create(actor=owner, oc_id="acme-draft", name="Acme Draft", region="usw")
-    seed_core(org)
-    sign_in(page, live_server.url, "olivia")
-    url = f"{live_server.url}/console/sandbox/acme-draft/"
-    page.goto(url)
-    expect(page.get_by_test_id("builder-path")).to_have_text("/v1/products")
-    return url
 
 
 def sign_out_in_another_tab(page, live_server):
