@@ -61,17 +61,39 @@ def parties(call):
         assert call("post", path, body)[0] == 201, path
 
 
+@pytest.fixture
+def groups(call, parties):
+    """An admin user group "ag", supplier "sup" with user "su" and user group "sg", and message sender "ms"."""
+    for path, body in [
+        ("/v1/usergroups", {"ID": "ag", "Name": "AG"}),
+        ("/v1/suppliers", {"ID": "sup", "Name": "Sup"}),
+        ("/v1/suppliers/sup/users", {"ID": "su", "Username": "su", "FirstName": "F", "LastName": "L",
+                                     "Email": "su@example.com", "Active": True}),  # fmt: skip
+        ("/v1/suppliers/sup/usergroups", {"ID": "sg", "Name": "SG"}),
+        ("/v1/messagesenders", {"ID": "ms", "Name": "MS", "MessageTypes": ["OrderSubmitted"], "DeliveryConfigID": "dc"}),
+    ]:
+        assert call("post", path, body)[0] == 201, path
+
+
 ASSIGNMENTS = [
     ("/v1/securityprofiles/assignments", {"SecurityProfileID": "sp", "BuyerID": "b"}, m.SecurityProfileAssignment),
     ("/v1/products/assignments", {"ProductID": "p", "BuyerID": "b"}, m.ProductAssignment),
     ("/v1/catalogs/assignments", {"CatalogID": "c", "BuyerID": "b"}, m.CatalogAssignment),
     ("/v1/catalogs/productassignments", {"CatalogID": "c", "ProductID": "p"}, m.ProductCatalogAssignment),
     ("/v1/buyers/b/usergroups/assignments", {"UserGroupID": "g", "UserID": "u"}, m.UserGroupAssignment),
-]
+    ("/v1/usergroups/assignments", {"UserGroupID": "ag", "UserID": "admin-user"}, m.AdminUserGroupAssignment),
+    ("/v1/suppliers/sup/usergroups/assignments", {"UserGroupID": "sg", "UserID": "su"}, m.SupplierUserGroupAssignment),
+    ("/v1/securityprofiles/assignments", {"SecurityProfileID": "sp", "UserGroupID": "ag"}, m.SecurityProfileAssignment),
+    ("/v1/securityprofiles/assignments", {"SecurityProfileID": "sp", "SupplierID": "sup", "UserGroupID": "sg"},
+     m.SecurityProfileAssignment),
+    ("/v1/messagesenders/assignments", {"MessageSenderID": "ms", "UserGroupID": "ag"}, m.MessageSenderAssignment),
+    ("/v1/messagesenders/assignments", {"MessageSenderID": "ms", "SupplierID": "sup", "UserGroupID": "sg"},
+     m.MessageSenderAssignment),
+]  # fmt: skip
 
 
-@pytest.mark.parametrize(("path", "body", "model"), ASSIGNMENTS, ids=[a[0] for a in ASSIGNMENTS])
-def test_the_same_assignment_saved_twice_at_once_is_one_assignment_and_two_204s(world, call, parties, monkeypatch,
+@pytest.mark.parametrize(("path", "body", "model"), ASSIGNMENTS, ids=[f"{a[0]} {sorted(a[1].items())}" for a in ASSIGNMENTS])
+def test_the_same_assignment_saved_twice_at_once_is_one_assignment_and_two_204s(world, call, groups, monkeypatch,
                                                                                   path, body, model):  # fmt: skip
     """A double-clicked "assign": both requests found no assignment and inserted one; the second
     insert broke the unique constraint and its client got a 500 InternalServerError for an
@@ -108,11 +130,14 @@ CREATES = [
     ("/v1/securityprofiles", {"Name": "SP"}),
     ("/v1/adminusers", {"Username": "new-admin", "FirstName": "F", "LastName": "L", "Email": "a@example.com", "Active": True}),
     ("/v1/apiclients", {"AppName": "App", "AccessTokenDuration": 600}),
+    ("/v1/usergroups", {"Name": "AG"}),
+    ("/v1/suppliers/sup/usergroups", {"Name": "SG"}),
+    ("/v1/buyers/b/usergroups", {"Name": "G"}),
 ]
 
 
 @pytest.mark.parametrize(("path", "body"), CREATES, ids=[c[0] for c in CREATES])
-def test_put_of_the_same_new_id_twice_at_once_creates_it_once_and_replaces_it_once(call, monkeypatch, path, body):
+def test_put_of_the_same_new_id_twice_at_once_creates_it_once_and_replaces_it_once(call, groups, monkeypatch, path, body):
     """PUT is create-or-replace: one after the other, the first creates (201) and the second
     replaces (200). At once, both found no object and inserted it, and the second was a 409 IdExists
     for the very object it was asked to replace."""
@@ -122,6 +147,26 @@ def test_put_of_the_same_new_id_twice_at_once_creates_it_once_and_replaces_it_on
 
     assert statuses(outcomes) == [200, 201], outcomes
     status, listed = call("get", f"{path}?ID=new-id")
+    assert status == 200 and listed["Meta"]["TotalCount"] == 1
+
+
+GROUP_CREATES = ["/v1/usergroups", "/v1/suppliers/sup/usergroups", "/v1/buyers/b/usergroups"]
+
+
+@pytest.mark.parametrize("path", GROUP_CREATES)
+def test_one_new_group_id_posted_twice_at_once_is_created_once_and_the_second_is_told_it_exists(call, groups,
+                                                                                               monkeypatch, path):  # fmt: skip
+    """Two creates of one user group ID (admin, supplier or buyer user group) at once: both find
+    the ID free; one is a 201 and the other a 409 IdExists naming it, never a 500 from the unique
+    constraint, and there is one group."""
+    pause_at(monkeypatch, "coreapi.resources.Resource._id_taken", threading.Barrier(2))
+    post = lambda: call("post", path, {"ID": "same", "Name": "Same"})  # noqa: E731
+    outcomes = run_concurrently(first=post, second=post)
+
+    assert statuses(outcomes) == [201, 409], outcomes
+    [error] = next(body for status, body in outcomes.values() if status == 409)["Errors"]
+    assert error["ErrorCode"] == "IdExists" and error["Data"] == {"ObjectType": "UserGroup", "ObjectID": "same"}
+    status, listed = call("get", f"{path}?ID=same")
     assert status == 200 and listed["Meta"]["TotalCount"] == 1
 
 
@@ -271,15 +316,29 @@ ASSIGNED_WHILE_GONE = [
      ("delete", "/v1/buyers/b/usergroups/g", None)),
     ("/v1/specs/productassignments", {"SpecID": "s", "ProductID": "p"}, m.SpecProductAssignment,
      ("delete", "/v1/specs/s", None)),
+    ("/v1/usergroups/assignments", {"UserGroupID": "ag", "UserID": "admin-user"}, m.AdminUserGroupAssignment,
+     ("delete", "/v1/usergroups/ag", None)),
+    ("/v1/suppliers/sup/usergroups/assignments", {"UserGroupID": "sg", "UserID": "su"}, m.SupplierUserGroupAssignment,
+     ("delete", "/v1/suppliers/sup/usergroups/sg", None)),
+    ("/v1/suppliers/sup/usergroups/assignments", {"UserGroupID": "sg", "UserID": "su"}, m.SupplierUserGroupAssignment,
+     ("delete", "/v1/suppliers/sup", None)),
+    ("/v1/securityprofiles/assignments", {"SecurityProfileID": "sp", "UserGroupID": "ag"}, m.SecurityProfileAssignment,
+     ("delete", "/v1/usergroups/ag", None)),
+    ("/v1/messagesenders/assignments", {"MessageSenderID": "ms", "SupplierID": "sup", "UserGroupID": "sg"},
+     m.MessageSenderAssignment, ("delete", "/v1/suppliers/sup/usergroups/sg", None)),
     # a new ID is the old one gone too: the assignment must follow it, not keep the old one
     ("/v1/products/assignments", {"ProductID": "p", "BuyerID": "b"}, m.ProductAssignment,
      ("patch", "/v1/products/p", {"ID": "p2"})),
+    ("/v1/usergroups/assignments", {"UserGroupID": "ag", "UserID": "admin-user"}, m.AdminUserGroupAssignment,
+     ("patch", "/v1/usergroups/ag", {"ID": "ag2"})),
+    ("/v1/suppliers/sup/usergroups/assignments", {"UserGroupID": "sg", "UserID": "su"}, m.SupplierUserGroupAssignment,
+     ("patch", "/v1/suppliers/sup/usergroups/sg", {"ID": "sg2"})),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("path", "body", "model", "removal"), ASSIGNED_WHILE_GONE,
                          ids=[f"{a[0]} {a[3][0]} {a[3][1]}" for a in ASSIGNED_WHILE_GONE])  # fmt: skip
-def test_an_assignment_saved_while_what_it_names_is_deleted_is_not_left_behind(call, parties, monkeypatch,
+def test_an_assignment_saved_while_what_it_names_is_deleted_is_not_left_behind(call, groups, monkeypatch,
                                                                                 path, body, model, removal):  # fmt: skip
     """The assignment checked that the product (buyer, group, profile, catalog, spec) exists; the
     DELETE committed, removing it and its assignments; then the assignment was inserted: a 204, and
@@ -302,11 +361,20 @@ def test_an_assignment_saved_while_what_it_names_is_deleted_is_not_left_behind(c
     if outcomes["assign"][0] == 404:
         assert outcomes["assign"][1]["Errors"][0]["ErrorCode"] == "NotFound", outcomes
     refs = {"product_id": m.Product, "buyer_id": m.Buyer, "catalog_id": m.Catalog, "spec_id": m.Spec,
-            "security_profile_id": m.SecurityProfile, "user_group_id": m.UserGroup, "user_id": m.CoreUser}  # fmt: skip
+            "security_profile_id": m.SecurityProfile, "user_id": m.CoreUser, "supplier_id": m.Supplier,
+            "message_sender_id": m.MessageSender}  # fmt: skip
     for row in model.objects.all():  # every assignment names objects that exist
         for column, ref_model in refs.items():
             value = getattr(row, column, "")
             assert not value or ref_model.objects.filter(oc_id=value).exists(), f"{model.__name__}.{column}={value}"
+        if group := getattr(row, "user_group_id", ""):  # a buyer's, a supplier's or an admin user group
+            if getattr(row, "buyer_id", "") or model is m.UserGroupAssignment:
+                groups_of_party = m.UserGroup.objects.all()
+            elif getattr(row, "supplier_id", ""):
+                groups_of_party = m.SupplierUserGroup.objects.filter(supplier_id=row.supplier_id)
+            else:
+                groups_of_party = m.AdminUserGroup.objects.all()
+            assert groups_of_party.filter(oc_id=group).exists(), f"{model.__name__}.user_group_id={group}"
 
 
 _USER = {"FirstName": "F", "LastName": "L", "Email": "n@example.com", "Active": True}
@@ -323,6 +391,12 @@ CREATED_WHILE_PARENT_GOES = [
      ("delete", "/v1/buyers/b", None)),
     ("post", "/v1/suppliers/sup/users", {"ID": "su", "Username": "new-su", **_USER}, m.CoreUser, "company_id",
      m.Supplier, ("delete", "/v1/suppliers/sup", None)),
+    ("post", "/v1/suppliers/sup/usergroups", {"ID": "sg2", "Name": "SG2"}, m.SupplierUserGroup, "supplier_id",
+     m.Supplier, ("delete", "/v1/suppliers/sup", None)),
+    ("put", "/v1/suppliers/sup/usergroups/sg2", {"Name": "SG2"}, m.SupplierUserGroup, "supplier_id",
+     m.Supplier, ("delete", "/v1/suppliers/sup", None)),
+    ("post", "/v1/suppliers/sup/usergroups", {"ID": "sg2", "Name": "SG2"}, m.SupplierUserGroup, "supplier_id",
+     m.Supplier, ("patch", "/v1/suppliers/sup", {"ID": "sup2"})),
     ("post", "/v1/catalogs/c/categories", {"ID": "cat", "Name": "Cat"}, m.Category, "catalog_id", m.Catalog,
      ("delete", "/v1/catalogs/c", None)),
     ("put", "/v1/catalogs/c/categories/cat", {"Name": "Cat"}, m.Category, "catalog_id", m.Catalog,
