@@ -160,6 +160,24 @@ def member_permissions_get(*, actor: User, organization: Organization, username:
     return Membership.for_contributor(contributor)
 
 
+def member_username_get(*, actor: User, organization: Organization, user_id: int) -> str | None:
+    """The current username of this organization's owner, contributor or invitee (pending) with the
+    account id `user_id`; None when there is no such person. Contributor forms and Edit links carry
+    the id of the person they were shown for, so a rename meanwhile still finds that person (and never
+    someone who took the old username)."""
+    _membership(actor=actor, organization=organization)
+    if organization.owner_id == user_id:
+        return organization.owner.username
+    found = Contributor.objects.filter(organization=organization, user_id=user_id).values_list(
+        "user__username", flat=True).first()
+    if found is None:
+        found = Invitation.objects.filter(
+            organization=organization, invitee_id=user_id, status=InvitationStatus.PENDING,
+            expires_at__gt=timezone.now(),
+        ).values_list("invitee__username", flat=True).first()
+    return found or None
+
+
 def contributor_list(
     *, actor: User, organization: Organization, search: str | None = None, sort: str | None = None
 ) -> QuerySet[Contributor]:

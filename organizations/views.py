@@ -234,7 +234,9 @@ def _contributor_form_context(request, org, membership, form, editing=None):
         {"name": f, "label": form.fields[f].label, "checked": bool(form[f].value()), "held": membership.holds_flag(f)}
         for f in IMPERSONATION_FLAGS
     ]
-    return {"form": form, "role_groups": groups, "flags": flags, "editing": editing}
+    person = getattr(editing, "user", None) or getattr(editing, "invitee", None)
+    return {"form": form, "role_groups": groups, "flags": flags, "editing": editing,
+            "editing_user_id": person.pk if person is not None else None}
 
 
 @org_view
@@ -261,6 +263,17 @@ ERR_TYPED_NOT_A_USERNAME = (
 ERR_EDIT_GONE = "{username} is not a contributor and has no pending invitation (any more): nothing was saved."
 
 
+def _addressed_username(request, org, username: str) -> str | None:
+    """The username a contributor form or Edit link means. They carry the person's account id too
+    (`user`): one renamed since the page was shown is found under the new username, and someone who
+    took the old username meanwhile is never acted on: None when the person with that id is no
+    longer the owner, a contributor or invited. Without an id (a typed address): the username given."""
+    raw = (request.POST.get("user") if request.method == "POST" else request.GET.get("user")) or ""
+    if not (raw.isdigit() and len(raw) < 19):
+        return username
+    return selectors.member_username_get(actor=request.user, organization=org, user_id=int(raw))
+
+
 @deleted_meanwhile
 @org_view
 @require_http_methods(["GET", "POST"])
@@ -269,6 +282,14 @@ def contributor_save_view(request, org, membership, username=None):
     if not membership.can_manage_contributors:
         raise PermissionDenied(services.ERR_NOT_ADMIN)
     editing = None
+    if username is not None:
+        addressed = _addressed_username(request, org, username)
+        if addressed is None:  # removed, revoked or declined while the page was open
+            if request.method != "POST":
+                raise Http404(ERR_EDIT_GONE.format(username=username))
+            messages.error(request, ERR_EDIT_GONE.format(username=username))
+            return redirect(org_url(org))
+        username = addressed
     if username is not None and username.lower() in {(request.user.username or "").lower(),
                                                      (org.owner.username or "").lower()} - {""}:
         # no Edit link leads here (a typed or old address): a form that could only be refused
@@ -340,6 +361,11 @@ def contributor_save_view(request, org, membership, username=None):
 @org_view
 @post_only_or_redirect(to=org_page("detail"))
 def contributor_remove_view(request, org, membership, username):
+    addressed = _addressed_username(request, org, username)
+    if addressed is None:  # removed or revoked already (a second tab), maybe renamed meanwhile
+        messages.info(request, services.ERR_CONTRIBUTOR_NOT_FOUND)
+        return redirect(org_url(org))
+    username = addressed
     try:
         done = services.contributor_remove(actor=request.user, organization=org, username=username)
     except (ApplicationError,) as exc:
