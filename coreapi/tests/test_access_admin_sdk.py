@@ -24,6 +24,7 @@ def sdk_result(django_db_setup, django_db_blocker, live_server):
                 "adminClientID": world.client_id,
                 "adminUsername": world.admin_username,
                 "adminPassword": world.password,
+                "adminUserID": "admin-user",
                 "buyerID": "access-buyer",
                 "buyerUserID": "access-shopper",
                 "buyerClientID": "access-buyer-client",
@@ -127,3 +128,18 @@ def test_supplier_user_groups_through_the_sdk(sdk_result):
     assert "PriceScheduleReader" in check["memberRoles"]
     assert (check["otherSupplier"]["status"], check["otherSupplier"]["errorCode"]) == (404, "NotFound")
     assert (check["gone"]["status"], check["gone"]["message"]) == (404, "UserGroup aa-team not found")
+
+
+def test_admin_and_supplier_user_groups_in_impersonation_configs_and_message_sender_assignments(sdk_result):
+    """An ImpersonationGroupID without ImpersonationBuyerID is an admin user group: the config
+    applies once the impersonating admin is in it; a group that does not exist is 404, a GroupID
+    without its BuyerID a 400. MessageSenders.SaveAssignment takes an admin user group (UserGroupID
+    alone) and a supplier's (with SupplierID); an admin group named as a supplier's is 404."""
+    check = passed(sdk_result, "admin_and_supplier_groups_elsewhere")
+    assert check["outsideGroup"] == ["Shopper", "MeAdmin"]  # no config applies: the user's own roles
+    assert check["inGroup"] == ["MeAdmin"]  # the config's profile
+    assert (check["unknownGroup"]["status"], check["unknownGroup"]["message"]) == (404, "UserGroup aa-nope not found")
+    assert (check["groupWithoutBuyer"]["status"], check["groupWithoutBuyer"]["errorCode"]) == (400, "InvalidRequest")
+    assert check["groupLevel"] == [[None, "aa-helpdesk"], ["access-sup", "aa-crew"]]
+    assert (check["notSuppliers"]["status"], check["notSuppliers"]["message"]) == (404, "UserGroup aa-helpdesk not found")
+    assert check["left"] == 0

@@ -3,13 +3,13 @@
 // product assignments, through the official
 // ordercloud-javascript-sdk@12 (run by coreapi/tests/test_access_admin_sdk.py with
 // tests/sdk/harness.py; stdin/stdout as in ./run.js).
-// Config: baseApiUrl, adminClientID, adminUsername, adminPassword, buyerID, buyerUserID,
+// Config: baseApiUrl, adminClientID, adminUsername, adminPassword, adminUserID, buyerID, buyerUserID,
 // buyerClientID, supplierID.
 'use strict';
 
 const {
   Configuration, Auth, Tokens, SecurityProfiles, ImpersonationConfigs, Users, UserGroups, ApiClients, SupplierUsers,
-  Products, Specs, SupplierUserGroups, AdminUserGroups, AdminUsers, AdminAddresses,
+  Products, Specs, SupplierUserGroups, AdminUserGroups, AdminUsers, AdminAddresses, MessageSenders,
 } = require('ordercloud-javascript-sdk');
 
 const checks = {};
@@ -193,6 +193,38 @@ async function main(cfg) {
       listed: listed.Items.map((g) => g.ID), assignments: assignments.Items.map((a) => [a.UserGroupID, a.UserID]),
       members: members.Items.map((u) => u.ID), memberRoles: member.AvailableRoles, otherSupplier,
       gone: await failure(() => SupplierUserGroups.Get(S, 'aa-team')),
+    };
+  });
+
+  // an admin user group as ImpersonationGroupID (the impersonators) and in message sender assignments
+  await check('admin_and_supplier_groups_elsewhere', async () => {
+    const asked = { ClientID: cfg.buyerClientID, Roles: ['Shopper', 'MeAdmin'] };
+    const config = { SecurityProfileID: 'aa-helpdesk-sp', ClientID: cfg.buyerClientID };
+    await AdminUserGroups.Create({ ID: 'aa-helpdesk', Name: 'Helpdesk' });
+    await SecurityProfiles.Create({ ID: 'aa-helpdesk-sp', Name: 'Helpdesk', Roles: ['MeAdmin'] });
+    await ImpersonationConfigs.Create({ ID: 'aa-cfg-helpdesk', ImpersonationGroupID: 'aa-helpdesk', BuyerID: B, ...config });
+    const outsideGroup = roles((await Users.GetAccessToken(B, U, asked)).access_token);
+    await AdminUserGroups.SaveUserAssignment({ UserGroupID: 'aa-helpdesk', UserID: cfg.adminUserID });
+    const inGroup = roles((await Users.GetAccessToken(B, U, asked)).access_token);
+    const unknownGroup = await failure(() => ImpersonationConfigs.Create({ ImpersonationGroupID: 'aa-nope', ...config }));
+    const groupWithoutBuyer = await failure(() => ImpersonationConfigs.Create({ GroupID: 'aa-group', ...config }));
+    await ImpersonationConfigs.Delete('aa-cfg-helpdesk');
+    await SupplierUserGroups.Create(S, { ID: 'aa-crew', Name: 'Crew' });
+    await MessageSenders.Create({ ID: 'aa-ms', Name: 'Mailer', MessageTypes: ['OrderSubmitted'], DeliveryConfigID: 'dc' });
+    await MessageSenders.SaveAssignment({ MessageSenderID: 'aa-ms', UserGroupID: 'aa-helpdesk' });
+    await MessageSenders.SaveAssignment({ MessageSenderID: 'aa-ms', SupplierID: S, UserGroupID: 'aa-crew' });
+    const groupLevel = await MessageSenders.ListAssignments({ messageSenderID: 'aa-ms', level: 'Group' });
+    const notSuppliers = await failure(
+      () => MessageSenders.SaveAssignment({ MessageSenderID: 'aa-ms', SupplierID: S, UserGroupID: 'aa-helpdesk' }));
+    await MessageSenders.DeleteAssignment('aa-ms', { userGroupID: 'aa-helpdesk' });
+    await MessageSenders.DeleteAssignment('aa-ms', { supplierID: S, userGroupID: 'aa-crew' });
+    const left = await MessageSenders.ListAssignments({ messageSenderID: 'aa-ms' });
+    await MessageSenders.Delete('aa-ms');
+    await SupplierUserGroups.Delete(S, 'aa-crew');
+    await AdminUserGroups.Delete('aa-helpdesk');
+    return {
+      outsideGroup, inGroup, unknownGroup, groupWithoutBuyer, notSuppliers, left: left.Meta.TotalCount,
+      groupLevel: groupLevel.Items.map((a) => [a.SupplierID, a.UserGroupID]),
     };
   });
 
