@@ -95,7 +95,8 @@ class AccountAdapter(DefaultAccountAdapter):
             with transaction.atomic():
                 confirmed = super().confirm_email(request, email_address)
                 if confirmed:
-                    email_unconfirmed_extras_release(email=email_address.email, keep_user_id=email_address.user_id)
+                    email_unconfirmed_extras_release(email=email_address.email, keep_user_id=email_address.user_id,
+                                                      proven=True)
         except IntegrityError:
             email_address.verified = False
             self.add_message(request, messages.ERROR, "account/messages/email_confirmation_failed.txt",
@@ -116,6 +117,19 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             email_unconfirmed_extras_release(email=form.cleaned_data.get("email"))
         return super().save_user(request, user, form, commit=commit)
+
+    def post_login(self, request, user, **kwargs):
+        """allauth's; when an address the user had added was taken by another account meanwhile
+        (accounts.services.email_release_notify), signing in points to Profile › Email, which says which."""
+        from django.contrib import messages
+
+        from accounts.selectors import email_release_notices_exist
+        from accounts.services import MSG_EMAIL_RELEASED_AT_SIGN_IN
+
+        response = super().post_login(request, user, **kwargs)
+        if email_release_notices_exist(user=user):
+            messages.warning(request, MSG_EMAIL_RELEASED_AT_SIGN_IN)
+        return response
 
     def can_delete_email(self, email_address) -> bool:
         """Never the account's last address (allauth allows it when sign-in by username is on): the
@@ -224,7 +238,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
             for address in sociallogin.email_addresses:
                 if address.verified:
-                    email_unconfirmed_extras_release(email=address.email)
+                    email_unconfirmed_extras_release(email=address.email, proven=True)
 
     def save_user(self, request, sociallogin, form=None):
         """Create the social user with no portal username (and no usable password). The
@@ -239,8 +253,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user.username = None
         from accounts.services import email_unconfirmed_extras_release
 
+        vouched = {a.email.lower() for a in sociallogin.email_addresses if a.verified and a.email}
         for email in {user.email, *(a.email for a in sociallogin.email_addresses)}:
-            email_unconfirmed_extras_release(email=email)  # never those accounts' (see AccountAdapter.save_user)
+            # never those accounts' (see AccountAdapter.save_user)
+            email_unconfirmed_extras_release(email=email, proven=(email or "").lower() in vouched)
         # allauth skips provider addresses that have an EmailAddress row elsewhere; accounts created
         # outside allauth (admin, legacy import) have none, so drop addresses another user owns.
         taken = {e.lower() for e in User.objects.exclude(pk=user.pk).filter(

@@ -125,3 +125,25 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.session_key[:8]}…"
+
+
+class EmailReleaseNotice(models.Model):
+    """An address this user had added on Profile › Email and never confirmed was taken by another
+    account (confirmed there, or used to sign up) and dropped from this one
+    (accounts.services.email_unconfirmed_extras_release). Profile › Email says so once, the next time
+    the user opens it (and signing in points there); the other account is never named."""
+
+    class Reason(models.TextChoices):
+        CONFIRMED = "confirmed", "confirmed by another account"
+        SIGNED_UP = "signed_up", "used to sign up for another account"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField(max_length=254)
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.email} ({self.reason})"

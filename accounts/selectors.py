@@ -125,3 +125,16 @@ def email_claimed(email: str, *, exclude_user_id: int | None = None) -> bool:
         users = users.exclude(pk=exclude_user_id)
         addresses = addresses.exclude(user_id=exclude_user_id)
     return users.exists() or addresses.exists()
+
+
+def email_is_confirmed_primary(*, user: User) -> bool:
+    """`user`'s primary (sign-in) address is confirmed: mail to it reaches the account's owner."""
+    if not user.email:
+        return False
+    return EmailAddress.objects.filter(user_id=user.pk, email__iexact=user.email, verified=True).exists()
+
+
+def email_release_notices_exist(*, user: User) -> bool:
+    from accounts.models import EmailReleaseNotice
+
+    return EmailReleaseNotice.objects.filter(user_id=user.pk).exists()

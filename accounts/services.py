@@ -226,6 +226,7 @@ def user_email_takeover(
     from allauth.account.models import EmailAddress
     from allauth.socialaccount.models import SocialAccount
 
+    from accounts.models import EmailReleaseNotice
     from portal.apiauth.services import portal_sessions_revoke_all
 
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -239,6 +240,8 @@ def user_email_takeover(
     for address in EmailAddress.objects.filter(user=user).exclude(email__iexact=email).order_by("pk"):
         notes.append(MSG_ADDRESS_REMOVED.format(address=address.email, email=email))
         address.delete()
+    # notices about addresses the account's previous holder had added are theirs, not the owner's
+    EmailReleaseNotice.objects.filter(user=user).delete()
     if not notes and not password_replaced:
         return notes
     if not password_replaced and user.has_usable_password():
@@ -277,10 +280,14 @@ def user_email_prove_by_reset(*, user: User, email: str) -> bool:
     return True
 
 
-def email_unconfirmed_extras_release(*, email: str, keep_user_id: int | None = None) -> int:
-    """Someone signs up with `email`: drop it from other accounts that had it only as an unconfirmed
-    extra address (not their primary), as it was never theirs. Returns how many were dropped."""
+def email_unconfirmed_extras_release(*, email: str, keep_user_id: int | None = None, proven: bool = False) -> int:
+    """Someone signs up with `email`, or proves it (`proven`: its confirmation link, or a provider
+    that vouches for it): drop it from other accounts that had it only as an unconfirmed extra address
+    (not their primary), as it was never theirs. Each such account is told, without naming the account
+    that took it (email_release_notify). Returns how many were dropped."""
     from allauth.account.models import EmailAddress
+
+    from accounts.models import EmailReleaseNotice
 
     email = (email or "").strip().lower()
     if not email:
@@ -289,4 +296,51 @@ def email_unconfirmed_extras_release(*, email: str, keep_user_id: int | None = N
         user__email__iexact=email)
     if keep_user_id is not None:
         extras = extras.exclude(user_id=keep_user_id)
-    return extras.delete()[0]
+    losers = list(User.objects.filter(pk__in=extras.values("user_id")).order_by("pk"))
+    dropped = extras.delete()[0]
+    reason = EmailReleaseNotice.Reason.CONFIRMED if proven else EmailReleaseNotice.Reason.SIGNED_UP
+    for user in losers:
+        email_release_notify(user=user, email=email, reason=reason)
+    return dropped
+
+
+MSG_EMAIL_RELEASED = {
+    "confirmed": "{email}, which you added and had not confirmed, was confirmed by another account, so it was"
+                 " removed from yours.",
+    "signed_up": "{email}, which you added and had not confirmed, was used to sign up for another account, so it"
+                 " was removed from yours.",
+}
+MSG_EMAIL_RELEASED_AT_SIGN_IN = "An address you had added was removed from your account: see Profile › Email."
+
+
+def email_release_notify(*, user: User, email: str, reason: str) -> None:
+    """`email`, an unconfirmed extra address of `user`, was taken by another account and dropped. A
+    notice waits for the user on Profile › Email (whoever signs in to the account added the address),
+    and an email goes to the account's primary address only when it is confirmed: an unconfirmed one
+    may be anybody's (an account can be signed up with someone else's address), and they are not to
+    learn the address. Neither names the other account."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    from accounts.models import EmailReleaseNotice
+    from accounts.selectors import email_is_confirmed_primary
+
+    EmailReleaseNotice.objects.create(user=user, email=email, reason=reason)
+    if not email_is_confirmed_primary(user=user):
+        return
+    text = render_to_string("account/email/email_released.txt", {
+        "PORTAL_NAME": settings.PORTAL_NAME, "user": user, "email": email, "reason": reason})
+    subject, _, body = text.strip().partition("\n")
+    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject.strip()}"
+    address = user.email
+    transaction.on_commit(lambda: send_mail(subject, body.strip() + "\n", None, [address]))
+
+
+def email_release_notices_take(*, user: User) -> list[str]:
+    """The notices of email_release_notify not yet shown to `user`, as messages; they are shown once."""
+    from accounts.models import EmailReleaseNotice
+
+    notices = list(EmailReleaseNotice.objects.filter(user=user))
+    EmailReleaseNotice.objects.filter(pk__in=[n.pk for n in notices]).delete()
+    return [MSG_EMAIL_RELEASED.get(n.reason, MSG_EMAIL_RELEASED["signed_up"]).format(email=n.email) for n in notices]

@@ -27,6 +27,7 @@ from accounts.forms import ProfileForm, ResetPasswordForm, SignupConflict, Usern
 from accounts.selectors import social_account_list, user_search, username_suggest
 from accounts.services import (
     UsernameError,
+    email_release_notices_take,
     social_account_disconnect,
     social_account_label,
     user_profile_update,
@@ -222,6 +223,11 @@ class EmailManageView(EmailView):
     saying "Confirmation email sent", as if the address were not). An action that allauth skips
     without a word says why: no address picked, an address that is not (or no longer, e.g. removed
     in another tab) the user's, or no known action (a hand-made post)."""
+
+    def get(self, request, *args, **kwargs):
+        for notice in email_release_notices_take(user=request.user):
+            messages.warning(request, notice)
+        return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
         if "action_add" not in request.POST:
