@@ -35,3 +35,22 @@
     if (top < window.innerHeight * 0.75) link.hash = "";
   });
 })();
+
+// The console keeps the request being built in this tab's sessionStorage when the session ends
+// (console.js), for the account that was signed in. On a shared computer someone else may sign in
+// next on this tab: any page of another account drops those drafts, wherever it lands.
+(function () {
+  "use strict";
+  var account = document.body.getAttribute("data-account");
+  if (!account) return;  // signed out (the sign-in page): the draft waits for its account
+  try {
+    var store = window.sessionStorage;
+    for (var i = store.length - 1; i >= 0; i--) {
+      var key = store.key(i);
+      if (key.indexOf("portal.console.draft:") !== 0) continue;
+      var draft = null;
+      try { draft = JSON.parse(store.getItem(key)); } catch (e) { /* unreadable: dropped */ }
+      if (!draft || draft.account !== account) store.removeItem(key);
+    }
+  } catch (e) { /* no storage: nothing was kept */ }
+})();

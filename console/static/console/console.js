@@ -411,9 +411,15 @@
   // operation, and put back (once) when this console page opens again on that operation. The rule
   // of Back above applies: never a password or secret; a JSON body keeps the rest of it, a secret in
   // it shown as the history shows one (********, which Send refuses until it is typed again).
+  // A draft is the signed-in account's (<body data-account>): on a shared computer, whoever signs in
+  // next on this tab never gets it, and any page of theirs drops it (portal.js).
   var DRAFT_PREFIX = "portal.console.draft:";
   var DRAFT_MAX_AGE = 12 * 60 * 60 * 1000;  // a draft not restored by then is dropped
   var REDACTED = "********";
+
+  function currentAccount() {
+    return document.body.getAttribute("data-account") || "";
+  }
 
   function draftKey(form) {
     var op = form.querySelector("input[name=op]");
@@ -462,7 +468,8 @@
       fields.push([field.name, kept[0]]);  // null keeps the place of a value left out
     });
     try {
-      window.sessionStorage.setItem(key, JSON.stringify({ saved: Date.now(), fields: fields, leftOut: leftOut }));
+      window.sessionStorage.setItem(key, JSON.stringify({ saved: Date.now(), account: currentAccount(),
+        fields: fields, leftOut: leftOut }));
     } catch (e) { /* no storage (private mode, full): the draft is lost as before */ }
   }
 
@@ -493,6 +500,7 @@
       window.sessionStorage.removeItem(key);  // once
     } catch (e) { return; }
     if (!draft || !Array.isArray(draft.fields) || !(Date.now() - draft.saved < DRAFT_MAX_AGE)) return;
+    if (!draft.account || draft.account !== currentAccount()) return;  // another account's: dropped
     fitFilterRows(form, draft.fields.filter(function (f) { return f[0] === "f.field"; }).length);
     var seen = {};
     draft.fields.forEach(function (entry) {
