@@ -399,6 +399,9 @@ def _mount_assignment(router: Router, a: Assignment) -> None:
         return HttpResponse(status=204)
 
     filters = [P(name, P.KEYWORD_ONLY, default=None, annotation=str | None) for name in (*a.list_params, *a.query_params)]
+    for name in a.bool_params:
+        filters.append(P(name, P.KEYWORD_ONLY, default=None, annotation=s.OCBool | None))
+        QUERY_TYPE_MESSAGES.setdefault(name, MSG_BAD_BOOL_PARAM.format(name=name))
     coll_p = _str_params(parent_names)
     if a.required:
         REQUIRED_BODY_FIELDS[f"{a.sdk}.{a.save_op}"] = a.required

@@ -192,6 +192,8 @@ def _user_after_delete(caller, obj):
     if obj.kind == m.UserKind.BUYER:
         m.UserGroupAssignment.objects.filter(marketplace_id=mp, buyer_id=obj.company_id, user_id=obj.oc_id).delete()
         m.SecurityProfileAssignment.objects.filter(marketplace_id=mp, buyer_id=obj.company_id, user_id=obj.oc_id).delete()
+        m.AddressAssignment.objects.filter(marketplace_id=mp, buyer_id=obj.company_id, user_id=obj.oc_id).delete()
+        m.Address.objects.filter(marketplace_id=mp, buyer_id=obj.company_id, owner_user_id=obj.oc_id).delete()  # its own
     elif obj.kind == m.UserKind.SUPPLIER:
         m.SupplierUserGroupAssignment.objects.filter(marketplace_id=mp, supplier_id=obj.company_id, user_id=obj.oc_id).delete()
         m.SecurityProfileAssignment.objects.filter(
@@ -221,7 +223,7 @@ def _buyer_after_delete(caller, obj):
     m.UserGroup.objects.filter(marketplace_id=mp, buyer_id=obj.oc_id).delete()
     m.UserGroupAssignment.objects.filter(marketplace_id=mp, buyer_id=obj.oc_id).delete()
     for model in (m.ApiClientAssignment, m.SecurityProfileAssignment, m.CatalogAssignment, m.ProductAssignment,
-                  m.CategoryAssignment, m.MessageSenderAssignment, m.BundleAssignment):
+                  m.CategoryAssignment, m.MessageSenderAssignment, m.BundleAssignment, m.Address, m.AddressAssignment):
         model.objects.filter(marketplace_id=mp, buyer_id=obj.oc_id).delete()
 
 
@@ -231,7 +233,7 @@ def _supplier_after_delete(caller, obj):
     _tokens_revoke(caller, m.UserKind.SUPPLIER, obj.oc_id, list(users.values_list("oc_id", flat=True)))
     users.delete()
     for model in (m.ApiClientAssignment, m.SecurityProfileAssignment, m.MessageSenderAssignment, m.ProductSupplier,
-                  m.SupplierUserGroup, m.SupplierUserGroupAssignment):
+                  m.SupplierUserGroup, m.SupplierUserGroupAssignment, m.Address):
         model.objects.filter(marketplace_id=mp, supplier_id=obj.oc_id).delete()
     for model in (m.ProductAssignment, m.BundleAssignment):  # the pricing and assignments it made as a seller
         model.objects.filter(marketplace_id=mp, seller_id=obj.oc_id).delete()
@@ -243,8 +245,16 @@ def _user_group_after_delete(caller, obj):
     m.SecurityProfileAssignment.objects.filter(
         marketplace_id=mp, buyer_id=obj.buyer_id, user_group_id=obj.oc_id
     ).delete()
-    for model in (m.ProductAssignment, m.CategoryAssignment, m.MessageSenderAssignment, m.BundleAssignment):
+    for model in (m.ProductAssignment, m.CategoryAssignment, m.MessageSenderAssignment, m.BundleAssignment,
+                  m.AddressAssignment):
         model.objects.filter(marketplace_id=mp, buyer_id=obj.buyer_id, user_group_id=obj.oc_id).delete()
+
+
+def _address_after_delete(caller, obj):
+    """A buyer's address takes its assignments with it."""
+    m.AddressAssignment.objects.filter(
+        marketplace_id=caller.marketplace_pk, buyer_id=obj.buyer_id, address_id=obj.oc_id
+    ).delete()
 
 
 def _admin_user_group_after_delete(caller, obj):
@@ -739,6 +749,14 @@ def buyer_user_move(caller, *, buyer_id: str, user_id: str, new_buyer_id: str, o
         raise IdExists(MSG_ID_EXISTS, data={"ObjectType": "User", "ObjectID": user_id})
     mp = caller.marketplace_pk
     m.UserGroupAssignment.objects.filter(marketplace_id=mp, buyer_id=buyer_id, user_id=user_id).delete()
+    m.AddressAssignment.objects.filter(marketplace_id=mp, buyer_id=buyer_id, user_id=user_id).delete()
+    # its own addresses (Me.CreateAddress) go with it, unless the new buyer has an address with that ID
+    own = m.Address.objects.filter(marketplace_id=mp, buyer_id=buyer_id, supplier_id="", owner_user_id=user_id)
+    taken = m.Address.objects.filter(marketplace_id=mp, buyer_id=new_buyer_id, supplier_id="",
+                                     oc_id__in=own.values("oc_id")).values_list("oc_id", flat=True).first()  # fmt: skip
+    if taken:
+        raise IdExists(MSG_ID_EXISTS, data={"ObjectType": "Address", "ObjectID": taken})
+    own.update(buyer_id=new_buyer_id)
     profiles = m.SecurityProfileAssignment.objects.filter(marketplace_id=mp, supplier_id="", user_group_id="", user_id=user_id)
     already = profiles.filter(buyer_id=new_buyer_id).values_list("security_profile_id", flat=True)
     profiles.filter(buyer_id=buyer_id, security_profile_id__in=list(already)).delete()
@@ -829,6 +847,54 @@ SUPPLIER_USER_GROUPS = Resource(
     after_delete=_supplier_user_group_after_delete,
     supplier_access=SupplierAccess(owner=None, parent_owner_column="oc_id"),  # its own supplier's groups
     tag="Supplier user groups",
+)
+
+# --- addresses ------------------------------------------------------------------------------------
+# One table: the marketplace's (no buyer, no supplier), a buyer's and a supplier's addresses; a buyer
+# user's own (private) addresses (Me.CreateAddress, coreapi.me) are none of these lists'.
+ADDRESS_SEARCH_FIELDS = ("ID", "AddressName", "CompanyName", "City", "Street1", "Street2", "LastName", "FirstName", "State", "Zip")
+_ADDRESS_COMMON = dict(
+    object_type="Address",
+    model=m.Address,
+    schema=s.Address,
+    id_param="addressID",
+    required=("Street1", "City", "Country"),
+    readonly=("DateCreated",),
+    search_fields=ADDRESS_SEARCH_FIELDS,
+)
+
+ADMIN_ADDRESSES = Resource(
+    sdk="AdminAddresses",
+    path="/addresses",
+    read_roles=("AdminAddressReader", "AdminAddressAdmin"),
+    write_roles=("AdminAddressAdmin",),
+    scope={"buyer_id": "", "supplier_id": "", "owner_user_id": ""},
+    tag="Admin addresses",
+    **_ADDRESS_COMMON,
+)
+
+ADDRESSES = Resource(
+    sdk="Addresses",
+    path="/buyers/{buyerID}/addresses",
+    read_roles=("AddressReader", "AddressAdmin"),
+    write_roles=("AddressAdmin",),
+    parent=BUYER_PARENT,
+    scope={"supplier_id": "", "owner_user_id": ""},
+    after_delete=_address_after_delete,
+    tag="Addresses",
+    **_ADDRESS_COMMON,
+)
+
+SUPPLIER_ADDRESSES = Resource(
+    sdk="SupplierAddresses",
+    path="/suppliers/{supplierID}/addresses",
+    read_roles=("SupplierAddressReader", "SupplierAddressAdmin"),
+    write_roles=("SupplierAddressAdmin",),
+    parent=SUPPLIER_PARENT,
+    scope={"buyer_id": "", "owner_user_id": ""},
+    supplier_access=SupplierAccess(owner=None, parent_owner_column="oc_id"),  # its own supplier's addresses
+    tag="Supplier addresses",
+    **_ADDRESS_COMMON,
 )
 
 INTEGRATION_EVENTS = Resource(
@@ -1256,18 +1322,20 @@ BUYERS.references = (
     *_refs((m.UserGroup, "buyer_id"), (m.UserGroupAssignment, "buyer_id"), (m.SecurityProfileAssignment, "buyer_id"),
            (m.ApiClientAssignment, "buyer_id"), (m.CatalogAssignment, "buyer_id"), (m.ProductAssignment, "buyer_id"),
            (m.ImpersonationConfig, "buyer_id"), (m.ImpersonationConfig, "impersonation_buyer_id"),
-           (m.CategoryAssignment, "buyer_id"), (m.MessageSenderAssignment, "buyer_id"), (m.BundleAssignment, "buyer_id")),
+           (m.CategoryAssignment, "buyer_id"), (m.MessageSenderAssignment, "buyer_id"), (m.BundleAssignment, "buyer_id"),
+           (m.Address, "buyer_id"), (m.AddressAssignment, "buyer_id")),
 )  # fmt: skip
 USERS.references = (
     *_refs((m.UserGroupAssignment, "user_id"), (m.SecurityProfileAssignment, "user_id"),
-           (m.ImpersonationConfig, "user_id"), parent_column="buyer_id"),
+           (m.ImpersonationConfig, "user_id"), (m.AddressAssignment, "user_id"), (m.Address, "owner_user_id"),
+           parent_column="buyer_id"),
     Ref(m.ImpersonationConfig, "impersonation_user_id", parent_column="impersonation_buyer_id"),
 )  # fmt: skip
 USER_GROUPS.references = (
     *_refs((m.UserGroupAssignment, "user_group_id"), (m.SecurityProfileAssignment, "user_group_id"),
            (m.ProductAssignment, "user_group_id"), (m.ImpersonationConfig, "group_id"),
            (m.CategoryAssignment, "user_group_id"), (m.MessageSenderAssignment, "user_group_id"),
-           (m.BundleAssignment, "user_group_id"), parent_column="buyer_id"),
+           (m.BundleAssignment, "user_group_id"), (m.AddressAssignment, "user_group_id"), parent_column="buyer_id"),
     Ref(m.ImpersonationConfig, "impersonation_group_id", parent_column="impersonation_buyer_id"),
 )  # fmt: skip
 SUPPLIERS.references = (
@@ -1277,7 +1345,7 @@ SUPPLIERS.references = (
            (m.PriceSchedule, "owner_id"), (m.Spec, "owner_id"), (m.Bundle, "owner_id"),
            (m.MessageSenderAssignment, "supplier_id"), (m.ProductSupplier, "supplier_id"),
            (m.ProductAssignment, "seller_id"), (m.BundleAssignment, "seller_id"),
-           (m.SupplierUserGroup, "supplier_id"), (m.SupplierUserGroupAssignment, "supplier_id")),
+           (m.SupplierUserGroup, "supplier_id"), (m.SupplierUserGroupAssignment, "supplier_id"), (m.Address, "supplier_id")),
 )  # fmt: skip
 SUPPLIER_USERS.references = _refs(
     (m.SecurityProfileAssignment, "user_id"), (m.SupplierUserGroupAssignment, "user_id"), parent_column="supplier_id"
@@ -1293,6 +1361,7 @@ SUPPLIER_USER_GROUPS.references = _refs(
     (m.MessageSenderAssignment, "user_group_id"),
     parent_column="supplier_id",
 )
+ADDRESSES.references = _refs((m.AddressAssignment, "address_id"), parent_column="buyer_id")
 INTEGRATION_EVENTS.references = _refs(
     (m.ApiClient, "order_checkout_integration_event_id"), (m.ApiClient, "order_return_integration_event_id"),
     (m.ApiClient, "add_to_cart_integration_event_id"),
@@ -1344,6 +1413,9 @@ RESOURCES: list[Resource] = [
     SUPPLIERS,
     SUPPLIER_USERS,
     SUPPLIER_USER_GROUPS,
+    ADMIN_ADDRESSES,
+    ADDRESSES,
+    SUPPLIER_ADDRESSES,
     INTEGRATION_EVENTS,
     WEBHOOKS,
     MESSAGE_SENDERS,
@@ -1595,6 +1667,46 @@ SUPPLIER_USER_GROUP_ASSIGNMENTS = Assignment(
         )
     ],
     tag="Supplier user groups",
+)
+
+def _address_assignment_check(caller, path_params, data: dict) -> None:
+    """The address is one of the path's buyer's (not a user's own), the group one of its user groups,
+    the user one of its users."""
+    buyer = path_params["buyerID"]
+    addresses = m.Address.objects.filter(marketplace_id=caller.marketplace_pk, buyer_id=buyer, supplier_id="",
+                                         owner_user_id="", oc_id=data["AddressID"])  # fmt: skip
+    if not exists_locked(addresses):
+        raise CoreObjectNotFound("Address", data["AddressID"])
+    _buyer_group_check(caller, path_params, {**data, "BuyerID": buyer})
+    _party_user_check(caller, path_params, data)
+
+
+ADDRESS_ASSIGNMENTS = Assignment(
+    sdk="Addresses",
+    list_op="ListAssignments",
+    save_op="SaveAssignment",
+    model=m.AddressAssignment,
+    schema=s.AddressAssignment,
+    path="/buyers/{buyerID}/addresses/assignments",
+    read_roles=("AddressReader", "AddressAdmin"),
+    write_roles=("AddressAdmin",),
+    keys=("AddressID", "UserID", "UserGroupID"),
+    required=("AddressID",),
+    list_params={"addressID": "address_id", "userID": "user_id", "userGroupID": "user_group_id"},
+    bool_params={"isShipping": "is_shipping", "isBilling": "is_billing"},
+    parent=BUYER_PARENT,
+    validate=_one_party("UserID", "UserGroupID"),
+    check=_address_assignment_check,
+    levels=("User", "Group", "Company"),
+    deletes=[
+        AssignmentDelete(
+            op="DeleteAssignment",
+            path="/buyers/{buyerID}/addresses/{addressID}/assignments",
+            path_columns={"addressID": "address_id"},
+            query_columns={"userID": "user_id", "userGroupID": "user_group_id"},
+        )
+    ],
+    tag="Addresses",
 )
 
 CATALOG_ASSIGNMENTS = Assignment(
@@ -1935,6 +2047,7 @@ ASSIGNMENTS: list[Assignment] = [
     USER_GROUP_ASSIGNMENTS,
     ADMIN_USER_GROUP_ASSIGNMENTS,
     SUPPLIER_USER_GROUP_ASSIGNMENTS,
+    ADDRESS_ASSIGNMENTS,
     CATALOG_ASSIGNMENTS,
     PRODUCT_CATALOG_ASSIGNMENTS,
     CATEGORY_PRODUCT_ASSIGNMENTS,

@@ -38,7 +38,7 @@ def endpoint_not_found_data(request) -> dict:
     """`Data` of a NotFound for a route the API does not have. The official SDK words every
     NotFound as "{Data.ObjectType} {Data.ObjectID} not found": with Data null its OrderCloudError
     threw a TypeError ("Cannot read properties of null (reading 'ObjectType')") instead of the
-    404, e.g. for AdminAddresses.List, which the built-in API does not have."""
+    404, e.g. for Orders.List, which the built-in API does not have."""
     return {"ObjectType": "Endpoint", "ObjectID": f"{request.method} {request.path}"}
 
 

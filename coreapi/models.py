@@ -344,6 +344,55 @@ class SupplierUserGroupAssignment(models.Model):
         constraints = _unique("supplierusergroupassignment", "supplier_id", "user_group_id", "user_id")
 
 
+class Address(MarketplaceOwned):
+    """An address of the marketplace (AdminAddresses: no buyer, no supplier), of a buyer (Addresses)
+    or of a supplier (SupplierAddresses). A buyer user's own address (Me.CreateAddress) is private:
+    `owner_user_id` names that user, and only it sees the address (not Addresses.List), with the
+    Shipping / Billing it gave (`shipping`, `billing`; a shared address takes them from its
+    assignments)."""
+
+    buyer_id = models.CharField(max_length=100, blank=True, default="")
+    supplier_id = models.CharField(max_length=100, blank=True, default="")
+    owner_user_id = models.CharField(max_length=100, blank=True, default="")
+    date_created = models.DateTimeField(default=timezone.now)
+    company_name = models.CharField(max_length=100, blank=True, default="")
+    first_name = models.CharField(max_length=100, blank=True, default="")
+    last_name = models.CharField(max_length=100, blank=True, default="")
+    street1 = models.CharField(max_length=100, blank=True, default="")
+    street2 = models.CharField(max_length=100, blank=True, default="")
+    city = models.CharField(max_length=100, blank=True, default="")
+    state = models.CharField(max_length=100, blank=True, default="")
+    zip = models.CharField(max_length=100, blank=True, default="")
+    country = models.CharField(max_length=100, blank=True, default="")
+    phone = models.CharField(max_length=100, blank=True, default="")
+    address_name = models.CharField(max_length=100, blank=True, default="")
+    xp = models.JSONField(default=dict, blank=True)
+    shipping = models.BooleanField(default=False)
+    billing = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "address"
+        verbose_name_plural = "addresses"
+        constraints = _unique("address", "buyer_id", "supplier_id", "oc_id")
+
+
+class AddressAssignment(models.Model):
+    """A buyer's address assigned to the whole buyer (no user, no group), one of its user groups or
+    one of its users, for shipping and / or billing (Addresses.SaveAssignment)."""
+
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="+")
+    buyer_id = models.CharField(max_length=100)
+    address_id = models.CharField(max_length=100)
+    user_id = models.CharField(max_length=100, blank=True, default="")
+    user_group_id = models.CharField(max_length=100, blank=True, default="")
+    is_shipping = models.BooleanField(default=False)
+    is_billing = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "address assignment"
+        constraints = _unique("addressassignment", "buyer_id", "address_id", "user_id", "user_group_id")
+
+
 # --- Integrations -----------------------------------------------------------------------------
 
 

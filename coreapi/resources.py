@@ -658,6 +658,8 @@ class Assignment:
     keys: tuple[str, ...]  # SDK names that identify one assignment
     required: tuple[str, ...]
     list_params: dict[str, str] = field(default_factory=dict)  # query param -> column
+    # boolean query param -> boolean column (Addresses.ListAssignments' isShipping): true or false
+    bool_params: dict[str, str] = field(default_factory=dict)
     refs: dict[str, tuple[type[models.Model], str]] = field(default_factory=dict)  # SDK name -> (model, type)
     parent: Parent | None = None
     deletes: list[AssignmentDelete] = field(default_factory=list)
@@ -690,7 +692,7 @@ class Assignment:
             search_fields=self.search_fields,
             xp_column=None,
             default_order=("pk",),
-            extra_params=frozenset(self.list_params) | frozenset(self.query_params),
+            extra_params=frozenset(self.list_params) | frozenset(self.bool_params) | frozenset(self.query_params),
         )
         self.route = f"v1{self.path}"
 
@@ -733,6 +735,10 @@ class Assignment:
             value = request.GET.get(param)
             if value:
                 qs = qs.filter(**{column: value})
+        for param, column in self.bool_params.items():
+            value = request.GET.get(param)
+            if value:  # checked by the route (OCBool): true or false in any letter case
+                qs = qs.filter(**{column: value.lower() == "true"})
         if self.levels and (level := request.GET.get("level")):
             qs = self._narrow(qs, "level", level, {k: ASSIGNMENT_LEVELS[k] for k in self.levels})
         if self.commerce_roles and (role := request.GET.get("commerceRole")):

@@ -279,6 +279,41 @@ class UserGroupAssignment(OC):
     UserID: str | None = None
 
 
+class Address(OC):
+    ID: str | None = None
+    DateCreated: datetime | None = None
+    CompanyName: str | None = Field(None, max_length=100)
+    FirstName: str | None = Field(None, max_length=100)
+    LastName: str | None = Field(None, max_length=100)
+    Street1: str | None = Field(None, max_length=100)
+    Street2: str | None = Field(None, max_length=100)
+    City: str | None = Field(None, max_length=100)
+    State: str | None = Field(None, max_length=100)
+    Zip: str | None = Field(None, max_length=100)
+    Country: str | None = Field(None, max_length=100)
+    Phone: str | None = Field(None, max_length=100)
+    AddressName: str | None = Field(None, max_length=100)
+    xp: Xp | None = None
+
+
+class BuyerAddress(Address):
+    """An address as a buyer user sees it (Me.ListAddresses): Shipping / Billing, whether one of its
+    assignments to the user (directly, a group of the user or the whole buyer) says so, or as the
+    user gave them for its own address; Editable: the user's own address (Me.CreateAddress)."""
+
+    Shipping: OCBool | None = None
+    Billing: OCBool | None = None
+    Editable: bool | None = None
+
+
+class AddressAssignment(OC):
+    AddressID: str | None = None
+    UserID: str | None = None
+    UserGroupID: str | None = None
+    IsShipping: OCBool | None = None
+    IsBilling: OCBool | None = None
+
+
 class Supplier(OC):
     ID: str | None = None
     Name: str | None = Field(None, max_length=100)

@@ -117,11 +117,11 @@ def test_token_clock_claims_are_numeric(world):
 @pytest.mark.parametrize("method", ["get", "post", "delete"])
 def test_an_endpoint_the_api_does_not_have_is_a_not_found_naming_it(world, admin_token, method):
     """The official SDK words every NotFound as "{Data.ObjectType} {Data.ObjectID} not found". With
-    Data null (an unknown route, e.g. AdminAddresses.List) its OrderCloudError threw a TypeError
+    Data null (an unknown route, e.g. Orders.List) its OrderCloudError threw a TypeError
     instead of reporting the 404. A method the route does not take stays 405 MethodNotAllowed."""
-    response = world.call(method, "/v1/addresses", admin_token, {"Name": "G"} if method == "post" else None)
+    response = world.call(method, "/v1/orders/Incoming", admin_token, {"Comments": "G"} if method == "post" else None)
     assert response.status_code == 404
-    path = f"/core/{world.environment}/v1/addresses"
+    path = f"/core/{world.environment}/v1/orders/Incoming"
     assert response.json()["Errors"] == [{"ErrorCode": "NotFound", "Message": f"No such endpoint: {method.upper()} {path}",
                                           "Data": {"ObjectType": "Endpoint", "ObjectID": f"{method.upper()} {path}"}}]  # fmt: skip
     wrong_method = world.call("put", "/v1/products", admin_token, {"Name": "P"})

@@ -1,0 +1,305 @@
+"""AdminAddresses (`/v1/addresses`), a buyer's Addresses (`/v1/buyers/{buyerID}/addresses`, with
+assignments to the buyer, its user groups and its users) and SupplierAddresses
+(`/v1/suppliers/{supplierID}/addresses`): CRUD, list conventions, roles, another party's addresses
+not found, deletes and new IDs followed, and the Staging restore copying them."""
+
+import pytest
+from django.db import transaction
+
+from coreapi import models as m
+from coreapi import restore
+from coreapi.services import marketplace_create
+from coreapi.testing import core_buyer, core_security_profile, core_user, core_world
+
+pytestmark = pytest.mark.django_db
+
+HOME = {"Street1": "1 Main St", "City": "Springfield", "Country": "US"}
+
+
+def error(response) -> dict:
+    return response.json()["Errors"][0]
+
+
+def ids(response) -> list[str]:
+    return [i["ID"] for i in response.json()["Items"]]
+
+
+def pairs(response, *keys):
+    return [tuple(i[k] for k in keys) for i in response.json()["Items"]]
+
+
+@pytest.fixture
+def suppliers(world):
+    mp = world.marketplace
+    for sid in ("sup", "other"):
+        m.Supplier.objects.create(marketplace=mp, oc_id=sid, name=sid, active=True)
+        core_user(mp, kind=m.UserKind.SUPPLIER, company_id=sid, user_id=f"{sid}-user")
+    m.ApiClient.objects.create(marketplace=mp, oc_id="supplier-client", app_name="Suppliers", allow_any_supplier=True)
+
+
+@pytest.fixture
+def editor(world):
+    """An admin user with no roles of its own."""
+    m.SecurityProfileAssignment.objects.filter(security_profile_id="admin-profile").update(user_id="admin-user")
+    return core_user(world.marketplace, user_id="editor")
+
+
+class TestAdminAddresses:
+    def test_crud_list_search_and_sort(self, call):
+        body = {"ID": "hq", "CompanyName": "Acme", "FirstName": "Ann", "LastName": "Lee", "Street2": "Floor 2",
+                "State": "IL", "Zip": "62701", "Phone": "555", "AddressName": "Head office", "xp": {"dock": 4}, **HOME}
+        created = call("post", "/v1/addresses", body, status=201).json()
+        assert {k: created[k] for k in body} == body
+        assert created["DateCreated"]
+        assert call("get", "/v1/addresses/hq", status=200).json()["City"] == "Springfield"
+        replaced = call("put", "/v1/addresses/hq", {**HOME, "City": "Shelbyville"}, status=200).json()
+        assert (replaced["City"], replaced["CompanyName"], replaced["xp"]) == ("Shelbyville", None, {})
+        call("put", "/v1/addresses/depot", {**HOME, "AddressName": "Depot"}, status=201)
+        patched = call("patch", "/v1/addresses/depot", {"Zip": "99999", "xp": {"a": 1}}, status=200).json()
+        assert (patched["Zip"], patched["Street1"], patched["xp"]) == ("99999", "1 Main St", {"a": 1})
+        assert ids(call("get", "/v1/addresses?sortBy=!ID")) == ["hq", "depot"]
+        assert ids(call("get", "/v1/addresses?search=Depot")) == ["depot"]
+        assert ids(call("get", "/v1/addresses?City=Shelby*")) == ["hq"]
+        assert ids(call("get", "/v1/addresses?xp.a=1")) == ["depot"]
+        assert call("get", "/v1/addresses").json()["Meta"]["TotalCount"] == 2
+        call("delete", "/v1/addresses/depot", status=204)
+        assert error(call("get", "/v1/addresses/depot", status=404))["Data"] == {"ObjectType": "Address", "ObjectID": "depot"}
+
+    def test_required_fields_limits_and_ids(self, call):
+        for missing in ("Street1", "City", "Country"):
+            body = {k: v for k, v in HOME.items() if k != missing}
+            answer = error(call("post", "/v1/addresses", body, status=400))
+            assert (answer["ErrorCode"], answer["Data"]) == ("InvalidRequest", {"Field": missing})
+        call("put", "/v1/addresses/x", {"City": "C", "Country": "US"}, status=400)
+        call("post", "/v1/addresses", {**HOME, "City": "c" * 101}, status=400)
+        call("post", "/v1/addresses", {**HOME, "ID": "a"}, status=201)
+        assert error(call("post", "/v1/addresses", {**HOME, "ID": "a"}, status=409))["ErrorCode"] == "IdExists"
+        generated = call("post", "/v1/addresses", HOME, status=201).json()["ID"]
+        assert len(generated) == 22
+
+    def test_roles_guard_the_endpoints(self, world, call, editor, shopper):
+        call("post", "/v1/addresses", {**HOME, "ID": "hq"}, status=201)
+        core_security_profile(world.marketplace, profile_id="r", roles=["AdminAddressReader"], user_id="editor")
+        reader = world.token(username="editor")
+        call("get", "/v1/addresses", token=reader, status=200)
+        call("get", "/v1/addresses/hq", token=reader, status=200)
+        for method, path in (("post", "/v1/addresses"), ("put", "/v1/addresses/hq"), ("patch", "/v1/addresses/hq"),
+                             ("delete", "/v1/addresses/hq")):  # fmt: skip
+            denied = error(call(method, path, HOME, token=reader, status=403))
+            assert denied["ErrorCode"] == "InsufficientRoles" and denied["Data"]["SufficientRoles"] == ["AdminAddressAdmin"]
+        buyer_addresses_only = world.token(scope="AddressAdmin")
+        call("get", "/v1/addresses", token=buyer_addresses_only, status=403)
+        shopper_token = world.token(username="shopper", client_id="buyer-client")
+        call("get", "/v1/addresses", token=shopper_token, status=403)
+
+    def test_a_buyer_s_or_supplier_s_address_is_not_the_marketplace_s(self, call, shopper, suppliers):
+        call("post", "/v1/buyers/buyer-1/addresses", {**HOME, "ID": "b"}, status=201)
+        call("post", "/v1/suppliers/sup/addresses", {**HOME, "ID": "s"}, status=201)
+        assert call("get", "/v1/addresses").json()["Items"] == []
+        call("get", "/v1/addresses/b", status=404)
+        call("get", "/v1/addresses/s", status=404)
+        call("post", "/v1/addresses", {**HOME, "ID": "b"}, status=201)  # its own ID space
+
+    def test_another_marketplace_s_addresses_are_not_found(self, call):
+        call("post", "/v1/addresses", {**HOME, "ID": "hq"}, status=201)
+        other = core_world(marketplace_id="mkt-two", client_id="other-client", admin_username="other-admin")
+        token = other.admin_token()
+        assert other.call("get", "/v1/addresses/hq", token).status_code == 404
+        assert other.call("delete", "/v1/addresses/hq", token).status_code == 404
+        assert other.call("get", "/v1/addresses", token).json()["Items"] == []
+
+
+class TestBuyerAddresses:
+    def test_crud_and_another_buyer_s_addresses_are_not_found(self, world, call, shopper):
+        core_buyer(world, buyer_id="buyer-2", user_id="u2", username="other", client_id="c2")
+        call("post", "/v1/buyers/buyer-1/addresses", {**HOME, "ID": "home", "AddressName": "Home"}, status=201)
+        assert call("get", "/v1/buyers/buyer-1/addresses/home", status=200).json()["AddressName"] == "Home"
+        assert error(call("get", "/v1/buyers/buyer-2/addresses/home", status=404))["Data"] == {
+            "ObjectType": "Address", "ObjectID": "home"}  # fmt: skip
+        call("patch", "/v1/buyers/buyer-2/addresses/home", {"City": "X"}, status=404)
+        call("delete", "/v1/buyers/buyer-2/addresses/home", status=404)
+        assert call("get", "/v1/buyers/buyer-2/addresses").json()["Items"] == []
+        assert error(call("get", "/v1/buyers/ghost/addresses", status=404))["Data"] == {"ObjectType": "Buyer", "ObjectID": "ghost"}
+        call("post", "/v1/buyers/ghost/addresses", HOME, status=404)
+        call("put", "/v1/buyers/buyer-2/addresses/home", HOME, status=201)  # IDs are per buyer
+        call("put", "/v1/buyers/buyer-1/addresses/home", {**HOME, "Zip": "1"}, status=200)
+        assert call("get", "/v1/buyers/buyer-2/addresses/home").json()["Zip"] is None
+        assert ids(call("get", "/v1/buyers/buyer-1/addresses?search=Home&searchOn=AddressName")) == []  # PUT replaced it
+        call("delete", "/v1/buyers/buyer-1/addresses/home", status=204)
+        call("get", "/v1/buyers/buyer-2/addresses/home", status=200)
+
+    def test_assignments_to_the_buyer_a_group_and_a_user(self, world, call, shopper):
+        core_buyer(world, buyer_id="buyer-2", user_id="u2", username="other", client_id="c2")
+        call("post", "/v1/buyers/buyer-1/usergroups", {"ID": "vip", "Name": "VIP"}, status=201)
+        call("post", "/v1/buyers/buyer-2/usergroups", {"ID": "rival", "Name": "R"}, status=201)
+        call("post", "/v1/buyers/buyer-1/addresses", {**HOME, "ID": "a1"}, status=201)
+        call("post", "/v1/buyers/buyer-2/addresses", {**HOME, "ID": "a2"}, status=201)
+        path = "/v1/buyers/buyer-1/addresses/assignments"
+        call("post", path, {"AddressID": "a1", "IsShipping": True}, status=204)
+        call("post", path, {"AddressID": "a1", "UserGroupID": "vip", "IsBilling": "true"}, status=204)
+        call("post", path, {"AddressID": "a1", "UserID": "buyer-user", "IsShipping": True, "IsBilling": True}, status=204)
+        call("post", path, {"AddressID": "a1", "UserID": "buyer-user", "IsShipping": True, "IsBilling": True}, status=204)  # once
+        keys = ("AddressID", "UserID", "UserGroupID", "IsShipping", "IsBilling")
+        assert sorted(pairs(call("get", path), *keys), key=str) == sorted([
+            ("a1", None, None, True, False), ("a1", None, "vip", False, True), ("a1", "buyer-user", None, True, True)], key=str)
+        assert pairs(call("get", f"{path}?level=Group"), "UserGroupID") == [("vip",)]
+        assert pairs(call("get", f"{path}?level=Company"), "IsShipping") == [(True,)]
+        assert pairs(call("get", f"{path}?userID=buyer-user"), "UserID") == [("buyer-user",)]
+        assert len(call("get", f"{path}?isShipping=true").json()["Items"]) == 2
+        assert pairs(call("get", f"{path}?isBilling=FALSE"), "UserGroupID", "UserID") == [(None, None)]
+        assert error(call("get", f"{path}?isShipping=yes", status=400))["ErrorCode"] == "InvalidRequest"
+        assert error(call("get", f"{path}?level=Buyer", status=400))["ErrorCode"] == "InvalidRequest"
+        assert call("get", "/v1/buyers/buyer-2/addresses/assignments").json()["Items"] == []
+
+        # what another buyer has, or nobody, is not found
+        for body, kind, oid in (({"AddressID": "a2"}, "Address", "a2"), ({"AddressID": "nope"}, "Address", "nope"),
+                                ({"AddressID": "a1", "UserGroupID": "rival"}, "UserGroup", "rival"),
+                                ({"AddressID": "a1", "UserID": "u2"}, "User", "u2")):  # fmt: skip
+            assert error(call("post", path, body, status=404))["Data"] == {"ObjectType": kind, "ObjectID": oid}
+        call("post", "/v1/buyers/buyer-2/addresses/assignments", {"AddressID": "a1"}, status=404)
+        call("post", "/v1/buyers/ghost/addresses/assignments", {"AddressID": "a1"}, status=404)
+        both = call("post", path, {"AddressID": "a1", "UserID": "buyer-user", "UserGroupID": "vip"}, status=400)
+        assert error(both)["ErrorCode"] == "InvalidRequest"
+        assert error(call("post", path, {"UserID": "buyer-user"}, status=400))["Data"] == {"Field": "AddressID"}
+
+        call("delete", "/v1/buyers/buyer-1/addresses/a1/assignments?userGroupID=vip", status=204)
+        call("delete", "/v1/buyers/buyer-2/addresses/a1/assignments?userID=buyer-user", status=204)  # nothing there
+        assert sorted(pairs(call("get", path), "UserID", "UserGroupID"), key=str) == [("buyer-user", None), (None, None)]
+        call("delete", "/v1/buyers/buyer-1/addresses/a1/assignments", status=204)  # the buyer-level one
+        assert pairs(call("get", path), "UserID") == [("buyer-user",)]
+
+    def test_roles_guard_addresses_and_assignments(self, world, call, editor, shopper):
+        call("post", "/v1/buyers/buyer-1/addresses", {**HOME, "ID": "a1"}, status=201)
+        core_security_profile(world.marketplace, profile_id="r", roles=["AddressReader"], user_id="editor")
+        reader = world.token(username="editor")
+        call("get", "/v1/buyers/buyer-1/addresses", token=reader, status=200)
+        call("get", "/v1/buyers/buyer-1/addresses/assignments", token=reader, status=200)
+        denied = error(call("post", "/v1/buyers/buyer-1/addresses/assignments", {"AddressID": "a1"}, token=reader, status=403))
+        assert denied["Data"]["SufficientRoles"] == ["AddressAdmin"]
+        call("delete", "/v1/buyers/buyer-1/addresses/a1/assignments", token=reader, status=403)
+        call("patch", "/v1/buyers/buyer-1/addresses/a1", {"City": "X"}, token=reader, status=403)
+        call("get", "/v1/buyers/buyer-1/addresses", token=world.token(scope="AdminAddressAdmin"), status=403)
+        shopper_token = world.token(username="shopper", client_id="buyer-client")
+        call("get", "/v1/buyers/buyer-1/addresses", token=shopper_token, status=403)  # a buyer user uses /v1/me
+
+    def test_deletes_follow_the_owner(self, world, call, shopper):
+        call("post", "/v1/buyers/buyer-1/usergroups", {"ID": "vip", "Name": "VIP"}, status=201)
+        for aid in ("a1", "a2"):
+            call("post", "/v1/buyers/buyer-1/addresses", {**HOME, "ID": aid}, status=201)
+        path = "/v1/buyers/buyer-1/addresses/assignments"
+        call("post", path, {"AddressID": "a1", "UserGroupID": "vip"}, status=204)
+        call("post", path, {"AddressID": "a1", "UserID": "buyer-user"}, status=204)
+        call("post", path, {"AddressID": "a2"}, status=204)
+        call("delete", "/v1/buyers/buyer-1/usergroups/vip", status=204)
+        assert sorted(pairs(call("get", path), "AddressID", "UserID"), key=str) == [("a1", "buyer-user"), ("a2", None)]
+        call("delete", "/v1/buyers/buyer-1/users/buyer-user", status=204)
+        assert pairs(call("get", path), "AddressID") == [("a2",)]
+        call("delete", "/v1/buyers/buyer-1/addresses/a2", status=204)
+        assert call("get", path).json()["Items"] == []
+        call("post", path, {"AddressID": "a1"}, status=204)
+        call("delete", "/v1/buyers/buyer-1", status=204)
+        assert not m.Address.objects.exists() and not m.AddressAssignment.objects.exists()
+        # a buyer created again with that ID has none of them
+        call("post", "/v1/buyers", {"ID": "buyer-1", "Name": "Again", "Active": True}, status=201)
+        assert call("get", "/v1/buyers/buyer-1/addresses").json()["Items"] == []
+
+    def test_new_ids_are_followed(self, world, call, shopper):
+        core_buyer(world, buyer_id="buyer-2", user_id="buyer-user", username="twin", client_id="c2")
+        call("post", "/v1/buyers/buyer-1/usergroups", {"ID": "vip", "Name": "VIP"}, status=201)
+        call("post", "/v1/buyers/buyer-1/addresses", {**HOME, "ID": "a1"}, status=201)
+        call("post", "/v1/buyers/buyer-2/addresses", {**HOME, "ID": "a1"}, status=201)
+        path = "/v1/buyers/buyer-1/addresses/assignments"
+        call("post", path, {"AddressID": "a1", "UserGroupID": "vip"}, status=204)
+        call("post", path, {"AddressID": "a1", "UserID": "buyer-user"}, status=204)
+        call("post", "/v1/buyers/buyer-2/addresses/assignments", {"AddressID": "a1", "UserID": "buyer-user"}, status=204)
+
+        call("patch", "/v1/buyers/buyer-1/addresses/a1", {"ID": "home"}, status=200)
+        call("patch", "/v1/buyers/buyer-1/usergroups/vip", {"ID": "gold"}, status=200)
+        call("patch", "/v1/buyers/buyer-1/users/buyer-user", {"ID": "ann"}, status=200)
+        assert sorted(pairs(call("get", path), "AddressID", "UserID", "UserGroupID"), key=str) == [
+            ("home", "ann", None), ("home", None, "gold")]
+        call("patch", "/v1/buyers/buyer-1", {"ID": "acme"}, status=200)
+        assert ids(call("get", "/v1/buyers/acme/addresses")) == ["home"]
+        assert len(call("get", "/v1/buyers/acme/addresses/assignments").json()["Items"]) == 2
+        # the other buyer's address and assignment with the same IDs are untouched
+        assert pairs(call("get", "/v1/buyers/buyer-2/addresses/assignments"), "AddressID", "UserID") == [("a1", "buyer-user")]
+        call("patch", "/v1/buyers/buyer-2/addresses/a1", {"ID": "home"}, status=200)
+        call("patch", "/v1/buyers/buyer-2/addresses/home", {"ID": "taken"}, status=200)
+        call("post", "/v1/buyers/buyer-2/addresses", {**HOME, "ID": "x"}, status=201)
+        assert error(call("patch", "/v1/buyers/buyer-2/addresses/x", {"ID": "taken"}, status=409))["ErrorCode"] == "IdExists"
+
+
+class TestSupplierAddresses:
+    def test_crud_and_another_supplier_s_addresses_are_not_found(self, call, suppliers):
+        call("post", "/v1/suppliers/sup/addresses", {**HOME, "ID": "wh"}, status=201)
+        call("put", "/v1/suppliers/sup/addresses/wh", {**HOME, "AddressName": "Warehouse"}, status=200)
+        call("patch", "/v1/suppliers/sup/addresses/wh", {"Phone": "1"}, status=200)
+        assert call("get", "/v1/suppliers/sup/addresses/wh").json()["AddressName"] == "Warehouse"
+        call("get", "/v1/suppliers/other/addresses/wh", status=404)
+        call("delete", "/v1/suppliers/other/addresses/wh", status=404)
+        assert call("get", "/v1/suppliers/other/addresses").json()["Items"] == []
+        assert error(call("get", "/v1/suppliers/ghost/addresses", status=404))["Data"] == {
+            "ObjectType": "Supplier", "ObjectID": "ghost"}  # fmt: skip
+        assert ids(call("get", "/v1/suppliers/sup/addresses?search=Warehouse")) == ["wh"]
+        call("delete", "/v1/suppliers/sup/addresses/wh", status=204)
+        call("get", "/v1/suppliers/sup/addresses/wh", status=404)
+
+    def test_a_supplier_user_manages_its_own_supplier_s_addresses_only(self, world, call, suppliers):
+        core_security_profile(world.marketplace, profile_id="sa", roles=["SupplierAddressAdmin"], supplier_id="sup")
+        token = world.token(username="sup-user", client_id="supplier-client")
+        call("post", "/v1/suppliers/sup/addresses", {**HOME, "ID": "mine"}, token=token, status=201)
+        call("patch", "/v1/suppliers/sup/addresses/mine", {"Zip": "2"}, token=token, status=200)
+        call("post", "/v1/suppliers/other/addresses", {**HOME, "ID": "theirs"}, status=201)
+        for method, body in (("get", None), ("patch", {"Zip": "3"}), ("put", HOME), ("delete", None)):
+            call(method, "/v1/suppliers/other/addresses/theirs", body, token=token, status=404)
+        call("get", "/v1/suppliers/other/addresses", token=token, status=404)
+        call("post", "/v1/suppliers/other/addresses", HOME, token=token, status=404)
+        call("get", "/v1/addresses", token=token, status=403)  # the marketplace's addresses
+        reader = world.token(username="sup-user", client_id="supplier-client", scope="SupplierReader")
+        call("get", "/v1/suppliers/sup/addresses", token=reader, status=403)
+
+    def test_deleting_or_renaming_the_supplier_follows(self, call, suppliers):
+        call("post", "/v1/suppliers/sup/addresses", {**HOME, "ID": "wh"}, status=201)
+        call("post", "/v1/suppliers/other/addresses", {**HOME, "ID": "wh"}, status=201)
+        call("patch", "/v1/suppliers/sup", {"ID": "supreme"}, status=200)
+        assert ids(call("get", "/v1/suppliers/supreme/addresses")) == ["wh"]
+        call("delete", "/v1/suppliers/supreme", status=204)
+        assert list(m.Address.objects.values_list("supplier_id", flat=True)) == ["other"]
+
+
+def test_the_staging_restore_copies_addresses_and_assignments(world, call, shopper, suppliers):
+    call("post", "/v1/addresses", {**HOME, "ID": "hq"}, status=201)
+    call("post", "/v1/buyers/buyer-1/addresses", {**HOME, "ID": "home"}, status=201)
+    call("post", "/v1/suppliers/sup/addresses", {**HOME, "ID": "wh"}, status=201)
+    call("post", "/v1/buyers/buyer-1/addresses/assignments", {"AddressID": "home", "UserID": "buyer-user",
+                                                              "IsShipping": True}, status=204)  # fmt: skip
+    staging = marketplace_create(environment="staging", marketplace_id="mkt-one", name="twin")
+    with transaction.atomic():
+        reports = {r.resource: r for r in restore.marketplace_copy(source=world.marketplace, target=staging)}
+    assert (reports["Address"].rows_copied, reports["AddressAssignment"].rows_copied) == (3, 1)
+    assert reports["Address"].label == "Addresses"
+    copied = m.Address.objects.filter(marketplace=staging)
+    assert sorted(copied.values_list("buyer_id", "supplier_id", "oc_id")) == [("", "", "hq"), ("", "sup", "wh"),
+                                                                              ("buyer-1", "", "home")]  # fmt: skip
+    assert list(m.AddressAssignment.objects.filter(marketplace=staging).values_list(
+        "buyer_id", "address_id", "user_id", "is_shipping")) == [("buyer-1", "home", "buyer-user", True)]  # fmt: skip
+
+
+def test_the_openapi_document_has_every_operation_with_its_tag(client, world):
+    document = client.get("/core/sandbox/v1/openapi.json").json()
+    found = {op["operationId"]: op["tags"] for ops in document["paths"].values() for op in ops.values()}
+    for sdk, tag in (("AdminAddresses", "Admin addresses"), ("Addresses", "Addresses"),
+                     ("SupplierAddresses", "Supplier addresses")):  # fmt: skip
+        for name in ("List", "Get", "Create", "Save", "Patch", "Delete"):
+            assert found[f"{sdk}.{name}"] == [tag], (sdk, name)
+    for name in ("ListAssignments", "SaveAssignment", "DeleteAssignment"):
+        assert found[f"Addresses.{name}"] == ["Addresses"]
+    paths = document["paths"]
+    listed = [p["name"] for p in paths["/v1/buyers/{buyerID}/addresses/assignments"]["get"]["parameters"]]
+    assert {"addressID", "userID", "userGroupID", "level", "isShipping", "isBilling"} <= set(listed)
+    address = document["components"]["schemas"]["Address"]["properties"]
+    assert {n for n, p in address.items() if p.get("readOnly")} == {"DateCreated"}
+    created = paths["/v1/addresses"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert created["required"] == ["Street1", "City", "Country"]
+    deleting = [p["name"] for p in paths["/v1/buyers/{buyerID}/addresses/{addressID}/assignments"]["delete"]["parameters"]]
+    assert {"userID", "userGroupID"} <= set(deleting)
