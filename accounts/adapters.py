@@ -21,6 +21,29 @@ from accounts.services import UsernameError, username_clean
 LOGIN_FAILED_ANY_ADDRESS = {"login_failed_any_address": "100/15m/key"}
 
 
+def confirmation_rate_limit_key(request, email: str) -> str:
+    """Whose confirmation email this is: the signed-in account's (Profile › Email), else the account
+    whose sign-in address it is (a sign-up, a sign-in asking to confirm), with the address."""
+    email = (email or "").strip().lower()
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        user = User.objects.filter(email__iexact=email).only("pk").first()
+    return f"{user.pk if user is not None else '-'}:{email}"
+
+
+def confirmation_rate_limit_consume(request, email: str, dry_run: bool = False, raise_exception: bool = False) -> bool:
+    """allauth's consume_email_verification_rate_limit (ACCOUNT_RATE_LIMITS["confirm_email"], one
+    confirmation every 3 minutes), counted per account *and* address. allauth counted per address: an
+    account that had typed someone's address on Profile › Email (re-sending every 3 minutes) kept the
+    address's owner from getting any confirmation email, signing up with it or adding it to their own
+    account. Installed by accounts.apps.AccountsConfig.ready."""
+    from allauth.core.internal import ratelimit
+
+    return bool(ratelimit.consume(request, app="allauth.account", action="confirm_email",
+                                  key=confirmation_rate_limit_key(request, email), dry_run=dry_run,
+                                  raise_exception=raise_exception, limit_get=True))
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
         """The login *and the address* trying it. allauth keyed the "5 failures in 5 minutes" lock on

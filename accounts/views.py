@@ -236,6 +236,18 @@ class EmailManageView(EmailView):
                 messages.error(request, refusal)
         return super().post(request, *args, **kwargs)  # in each refused case allauth only reloads the page
 
+    def form_valid(self, form):
+        """Add email: when the confirmation email is not sent (one went to this address from this
+        account in the last 3 minutes, e.g. it was removed and added again), say so; allauth said nothing."""
+        from allauth.account.internal.flows import email_verification
+
+        email = form.cleaned_data["email"]
+        will_send = email_verification.consume_email_verification_rate_limit(self.request, email, dry_run=True)
+        response = super().form_valid(form)
+        if not will_send:
+            messages.info(self.request, MSG_CONFIRMATION_RECENTLY_SENT.format(email=email))
+        return response
+
     def _refusal(self, request) -> str | None:
         """Why allauth will do nothing with this post, or None when it acts on it."""
         email = request.POST.get("email")
