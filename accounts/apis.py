@@ -1,18 +1,27 @@
-"""Portal API: the signed-in user (`/me`, `/me/regions`) and the user directory (`/portalusers`).
+"""Portal API: the signed-in user (`/me`, `/me/regions`, `/me/password`, `/me/authorizationmethods`),
+the user directory (`/portalusers`), and the account lifecycle calls the portal leaves to its web
+pages (501 with the page to use).
 
 The directory finds users by username or name prefix (accounts.selectors.user_search) and never
 exposes an email address; an empty search lists nobody, so the directory cannot be enumerated.
 """
 
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Query, Router, Schema
 
-from accounts import selectors
+from accounts import selectors, services
 from accounts.models import User
+from accounts.validators import validate_person_name
 from portal.api_lists import PageParams, list_page, paginate
-from portal.common.errors import NotFoundError
+from portal.common.clientip import client_ip
+from portal.common.errors import ApplicationError, NotFoundError
 
 router = Router(tags=["Me", "PortalUsers"])
 
@@ -140,3 +149,197 @@ def portal_user_get(request: HttpRequest, username: str):
             ERR_USER_NOT_FOUND.format(username=username), extra={"ObjectType": "User", "ObjectID": username}
         )
     return user_search_result_out(user)
+
+
+# --- the account, as the SDK's CurrentUser changes it ------------------------------------------
+ERR_EMAIL_ON_THE_WEB = (
+    "The email address is changed on the web, where the new address is confirmed by mail first: "
+    "Profile > Email ({url}). Send the Email you have ({email}) or leave it out."
+)
+ERR_NO_PASSWORD_YET = (
+    "This account has no password yet (it signs in with GitHub or Google): set one on the web, "
+    "Profile > Authentication ({url})."
+)
+ERR_CURRENT_PASSWORD_MISSING = "CurrentPassword is required to change the password."
+ERR_CURRENT_PASSWORD_WRONG = "CurrentPassword is not the account's password."
+ERR_CURRENT_PASSWORD_TOO_MANY = "Too many wrong passwords for this account: try again in 15 minutes."
+ERR_ON_THE_WEB = "Not offered by this portal's API: {what} on the web, {url}."
+AUTH_METHOD_NAMES = {"github": "Github", "google": "Google"}  # as the portal SDK spells them
+
+
+class UserIn(Schema):
+    """PUT /me: what may change is the Name and the Username; the other fields of the User the SDK
+    sends back (Email, Verified, TermsAccepted, SCAdmin...) are read-only and ignored, except an
+    Email other than the account's, which is refused rather than silently dropped."""
+
+    Username: str | None = None
+    Name: str | None = None
+    Email: str | None = None
+
+
+class PasswordChangeIn(Schema):
+    NewPassword: str
+    CurrentPassword: str | None = None
+    RefreshToken: str | None = None  # sent by the SDK; every Portal API session ends anyway
+    Recaptcha: dict | None = None
+
+
+class AuthMethodOut(Schema):
+    Name: str
+
+
+class LinkOut(Schema):
+    RedirectUrl: str
+
+
+class NotOfferedError(ApplicationError):
+    status_code = 501
+    code = "NotImplemented"
+
+
+def _web(request: HttpRequest, name: str) -> str:
+    return request.build_absolute_uri(reverse(name))
+
+
+@router.put(
+    "/me",
+    response=UserOut,
+    summary="Change your name or portal username (the email address is changed on the web)",
+    operation_id="CurrentUser_Save",
+    tags=["Me"],
+)
+def me_save(request: HttpRequest, payload: UserIn):
+    user = User.objects.get(pk=request.auth.pk)
+    if payload.Email is not None and payload.Email.strip().lower() != (user.email or "").lower():
+        raise ApplicationError(
+            ERR_EMAIL_ON_THE_WEB.format(url=_web(request, "account_email"), email=user.email),
+            extra={"Field": "Email"},
+        )
+    name = user.name if payload.Name is None else payload.Name.strip()
+    if payload.Name is not None:
+        try:
+            validate_person_name(name)
+        except ValidationError as exc:
+            raise ValidationError({"Name": exc.messages}) from exc
+    username = None
+    if payload.Username is not None and payload.Username != user.username:
+        username = payload.Username
+    try:
+        user = services.user_profile_update(user=user, name=name, username=username)
+    except services.UsernameError as exc:
+        raise ApplicationError(exc.message, extra={"Field": "Username"}) from exc
+    return user_out(user)
+
+
+@router.put(
+    "/me/password",
+    response=UserOut,
+    summary="Change your password (CurrentPassword required); every portal session ends, so sign in again",
+    operation_id="CurrentUser_ChangePassword",
+    tags=["Me"],
+)
+def me_password_change(request: HttpRequest, payload: PasswordChangeIn):
+    from portal.apiauth.services import OAuthError, portal_user_authenticate
+
+    user = User.objects.get(pk=request.auth.pk)
+    if not user.has_usable_password():
+        # setting a first password proves nothing about who holds this token: the web asks for
+        # a fresh GitHub/Google sign-in first
+        raise ApplicationError(ERR_NO_PASSWORD_YET.format(url=_web(request, "account_set_password")))
+    if not payload.CurrentPassword:
+        raise ApplicationError(ERR_CURRENT_PASSWORD_MISSING, extra={"Field": "CurrentPassword"})
+    try:  # counted with the sign-in failures of this login and address: no guessing through here
+        portal_user_authenticate(login=user.username or user.email, password=payload.CurrentPassword,
+                                 client_ip=client_ip(request))
+    except OAuthError as exc:
+        if exc.status_code == 429:
+            error = ApplicationError(ERR_CURRENT_PASSWORD_TOO_MANY)
+            error.status_code, error.code = 429, "TooManyRequests"
+            raise error from exc
+        raise ApplicationError(ERR_CURRENT_PASSWORD_WRONG, extra={"Field": "CurrentPassword"}) from exc
+    try:
+        validate_password(payload.NewPassword, user)
+    except ValidationError as exc:
+        raise ValidationError({"NewPassword": exc.messages}) from exc
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.set_password(payload.NewPassword)
+        user.save(update_fields=["password"])  # ends every web and Portal API session (apiauth.signals)
+    return user_out(user)
+
+
+@router.get(
+    "/me/authorizationmethods",
+    response=list[AuthMethodOut],
+    summary="How you sign in: Password, Github, Google",
+    operation_id="CurrentUser_ListAccounts",
+    tags=["Me"],
+)
+def me_auth_methods_list(request: HttpRequest):
+    methods = [{"Name": "Password"}] if request.auth.has_usable_password() else []
+    providers = SocialAccount.objects.filter(user=request.auth).order_by("provider", "pk").values_list(
+        "provider", flat=True)
+    seen = []
+    for provider in providers:
+        name = AUTH_METHOD_NAMES.get(provider, provider.title())
+        if name not in seen:
+            seen.append(name)
+    return methods + [{"Name": name} for name in seen]
+
+
+@router.post(
+    "/me/authorizationmethods/{name}/link",
+    response=LinkOut,
+    summary="Where to link GitHub or Google: the web page that does it (a browser is needed for the provider)",
+    operation_id="CurrentUser_LinkAccount",
+    tags=["Me"],
+)
+def me_auth_method_link(request: HttpRequest, name: str):
+    if name.lower() not in AUTH_METHOD_NAMES:
+        raise NotFoundError(f"Authorization method {name} not found", extra={"ObjectType": "AuthorizationMethod",
+                                                                             "ObjectID": name})
+    return {"RedirectUrl": _web(request, "socialaccount_connections")}
+
+
+@router.delete(
+    "/me/authorizationmethods/{name}",
+    response={501: dict},
+    summary="Not offered: unlink a provider on the web, Profile > Authentication (it asks you to sign in again)",
+    operation_id="CurrentUser_RemoveAccount",
+    tags=["Me"],
+)
+def me_auth_method_remove(request: HttpRequest, name: str):
+    raise NotOfferedError(ERR_ON_THE_WEB.format(what="unlink it", url=_web(request, "socialaccount_connections")))
+
+
+def _not_offered(message: str, url_name: str):
+    def view(request: HttpRequest):
+        raise NotOfferedError(message.format(url=_web(request, url_name)))
+
+    return view
+
+
+_WEB = "Not offered by this portal's API: {what} on the web, {{url}}."
+# The rest of the SDK's account lifecycle happens on the web pages, whose mails carry links (not the
+# SDK's codes): each answers 501 naming the page to use, instead of a bare 404.
+for _path, _method, _op, _message, _url_name, _anonymous in (
+    ("/register", "post", "Accounts_Register", _WEB.format(what="sign up"), "account_signup", True),
+    ("/verify", "post", "Accounts_Verify", _WEB.format(what="sign up (the mail's link confirms the address)"),
+     "account_signup", True),
+    ("/forgotpassword", "post", "Accounts_ForgotPassword", _WEB.format(what="reset your password"),
+     "account_reset_password", True),
+    ("/resetpassword", "post", "Accounts_ResetPassword",
+     _WEB.format(what="reset your password (the mail's link sets the new one)"), "account_reset_password", True),
+    ("/unlock", "post", "Accounts_Unlock",
+     "Not offered by this portal's API, and not needed: after too many failed sign-ins a login is refused "
+     "only until their 15-minute window ends, then it works again; a forgotten password is reset on the web, "
+     "{url}.", "account_reset_password", True),
+    ("/me/email", "put", "CurrentUser_ChangeEmail", _WEB.format(what="change your email address (Profile > Email)"),
+     "account_email", False),
+    ("/me/accept", "post", "CurrentUser_AcceptTerms",
+     "This portal has no terms of use to accept (TermsAccepted stays empty); see {url}.", "home", False),
+):
+    getattr(router, _method)(
+        _path, response={501: dict}, summary=f"Not offered by the API: {_op.split('_')[1]} on the web",
+        operation_id=_op, tags=["Accounts" if _anonymous else "Me"], **({"auth": None} if _anonymous else {}),
+    )(_not_offered(_message, _url_name))

@@ -88,7 +88,11 @@ class PortalNinjaAPI(NinjaAPI):
                 if "/organizations/{id}" in path and operation.get("security"):
                     responses.setdefault(403, {"description": "Your access to the organization does not allow it "
                                                               "(Forbidden, ConfirmationRequired)", **error_ref})
-                if path.endswith(("/confirmation", "/me/verifyemail")):
+                if 501 in responses or "501" in responses:  # accounts.apis: left to the web pages
+                    responses.pop("501", None)
+                    responses[501] = {"description": "Not offered by this portal's API (NotImplemented): the "
+                                                     "message names the web page that does it", **error_ref}
+                if path.endswith(("/confirmation", "/me/verifyemail", "/me/password")):
                     responses.setdefault(429, {"description": "Too many attempts or a code sent too recently "
                                                               "(TooManyRequests)", **error_ref})
                 if method == "post" and path.endswith(("/stagingrestores", "/stagingrestorewebhook/test")):

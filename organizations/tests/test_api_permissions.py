@@ -73,6 +73,20 @@ OPERATIONS = [
     ("POST", f"{ORG}/stagingrestores", None, STAGING_ONLY, False),
     ("GET", f"{ORG}/stagingrestores", None, STAGING_ONLY, False),
     ("GET", f"{ORG}/stagingrestores/1", None, STAGING_ONLY, False),
+    # the account (accounts/tests/test_api_me_account.py): each changes only the caller's own
+    ("PUT", "/me", {"Name": "New Name"}, SIGNED_IN, False),
+    ("PUT", "/me/password", {"NewPassword": "a-new-Secret-42"}, expect(400, 400, 400, 400, 400), False),
+    ("GET", "/me/authorizationmethods", None, SIGNED_IN, False),
+    ("POST", "/me/authorizationmethods/Github/link", None, SIGNED_IN, False),
+    ("DELETE", "/me/authorizationmethods/Github", None, expect(501, 501, 501, 501, 501), False),
+    ("PUT", "/me/email", {"Email": "new@example.com"}, expect(501, 501, 501, 501, 501), False),
+    ("POST", "/me/accept", None, expect(501, 501, 501, 501, 501), False),
+    # left to the web pages, anonymous as in the SDK: the same answer for everyone
+    ("POST", "/register", {"Email": "new@example.com"}, expect(501, 501, 501, 501, 501, 501), False),
+    ("POST", "/verify", {"Code": "1"}, expect(501, 501, 501, 501, 501, 501), False),
+    ("POST", "/forgotpassword", {"Email": "olivia@example.com"}, expect(501, 501, 501, 501, 501, 501), False),
+    ("POST", "/resetpassword", {"Code": "1"}, expect(501, 501, 501, 501, 501, 501), False),
+    ("POST", "/unlock", {"Code": "1"}, expect(501, 501, 501, 501, 501, 501), False),
 ]
 
 
@@ -120,6 +134,7 @@ def _template(path: str) -> str:
         (r"/apiclients/[^/]+/users$", "/apiclients/{clientid}/users"),
         (r"^/me/orginvites/[^/]+/", "/me/orginvites/{orgId}/"),
         (r"/stagingrestores/[^/]+$", "/stagingrestores/{restoreID}"),
+        (r"^/me/authorizationmethods/[^/]+", "/me/authorizationmethods/{name}"),
     ]:
         path = re.sub(pattern, name, path)
     return path

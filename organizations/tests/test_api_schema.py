@@ -21,14 +21,19 @@ def test_openapi_schema_is_served_and_documents_errors(client):
     assert response.status_code == 200
     schema = response.json()
     operations = [op for path in schema["paths"].values() for op in path.values()]
-    assert len(operations) == 33  # 24 + activity (1) + the staging restore webhook (4 + its deliveries) and staging restores (3)
+    # 24 + activity (1) + the staging restore webhook (4 + its deliveries) and staging restores (3)
+    # + the account (PUT /me, /me/password, authorization methods: 3) + 7 left to the web (501)
+    assert len(operations) == 45
     for path, item in schema["paths"].items():
         for method, operation in item.items():
             responses = operation["responses"]
             assert "422" not in responses, (method, path)
             if "/oauth/" not in path:
                 assert responses["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/ApiErrorsOut")
-                assert "401" in responses, (method, path)
+                if operation.get("security"):  # the sign-up and reset calls the SDK sends anonymously: no 401
+                    assert "401" in responses, (method, path)
+                if "501" in responses:  # left to the web pages (accounts.apis)
+                    assert responses["501"]["content"]["application/json"]["schema"]["$ref"].endswith("/ApiErrorsOut")
     assert schema["components"]["securitySchemes"]["PortalBearer"]["scheme"] == "bearer"
 
 
@@ -74,8 +79,10 @@ def test_no_server_errors_for_any_input(db, keep_test_connection):
                   database=None)
         def run(case):
             response = case.call(headers=headers)
+            if response.status_code == 501 and "501" in operation.definition.raw["responses"]:
+                return  # documented: left to the web pages, with a message naming the page (not a crash)
             case.validate_response(response, checks=[not_a_server_error], headers=headers)
 
         run()
         checked.append(operation.label)
-    assert len(checked) == 33
+    assert len(checked) == 45

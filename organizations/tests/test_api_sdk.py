@@ -111,3 +111,13 @@ def test_official_portal_sdk_end_to_end(live_server, portal_sdk_modules):
 
     assert out["refreshedMe"] == "sdkfriend"
     assert out["afterLogout"]["status"] == 401
+
+    # 9. the account: CurrentUser.Save / ListAccounts / LinkAccount / ChangePassword, Accounts.Register
+    assert out["saved"] == "Renamed by the SDK"
+    assert out["methods"] == [{"Name": "Password"}]
+    assert out["link"]["RedirectUrl"].endswith("/accounts/3rdparty/")
+    assert out["changed"] == "sdkfriend"
+    assert out["afterPasswordChange"]["status"] == 401  # every session ends with a new password
+    assert out["loginWithNew"] is True
+    assert out["register"]["status"] == 501
+    assert out["register"]["body"]["Errors"][0]["ErrorCode"] == "NotImplemented"

@@ -1,7 +1,7 @@
 // Drives a running portal with the official @ordercloud/portal-javascript-sdk, unmodified.
 // Usage: node flow.js  (env: PORTAL_API, OWNER, OWNER_PASSWORD, INVITEE, INVITEE_PASSWORD, ORG_ID)
 // Prints one JSON object with what each step returned; organizations/tests/test_api_sdk.py asserts it.
-const { Configuration, Auth, Tokens, Organizations, CurrentUser, ApiClients, PortalUsers } = require(
+const { Configuration, Auth, Tokens, Organizations, CurrentUser, ApiClients, PortalUsers, Accounts } = require(
   "@ordercloud/portal-javascript-sdk"
 );
 
@@ -92,6 +92,28 @@ async function main() {
     out.afterLogout = "no error";
   } catch (e) {
     out.afterLogout = failure(e);
+  }
+
+  // 9. the invitee's own account: name, sign-in methods, password (which ends every session)
+  const third = await Auth.Login(env("INVITEE"), env("INVITEE_PASSWORD"));
+  Tokens.SetAccessToken(third.access_token);
+  const me = await CurrentUser.Get();
+  out.saved = (await CurrentUser.Save({ ...me, Name: "Renamed by the SDK" })).Name;
+  out.methods = await CurrentUser.ListAccounts();
+  out.link = await CurrentUser.LinkAccount("Github");
+  out.changed = (await CurrentUser.ChangePassword({ CurrentPassword: env("INVITEE_PASSWORD"), NewPassword: "sdk-New-pass-77" })).Username;
+  try {
+    await CurrentUser.Get();
+    out.afterPasswordChange = "no error";
+  } catch (e) {
+    out.afterPasswordChange = failure(e);
+  }
+  out.loginWithNew = !!(await Auth.Login(env("INVITEE"), "sdk-New-pass-77")).access_token;
+  try {
+    await Accounts.Register({ Email: "someone@example.com" });
+    out.register = "no error";
+  } catch (e) {
+    out.register = failure(e);
   }
   return out;
 }
