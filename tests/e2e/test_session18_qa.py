@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from console.tests.conftest import add_member, seed_core
+from coreapi import models as core_models
 from organizations import services as org_services
 from tests.e2e.test_console import sign_in
 from tests.factories import DEFAULT_PASSWORD, UserFactory
@@ -12,6 +13,8 @@ from tests.factories import DEFAULT_PASSWORD, UserFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 STORAGE = "JSON.stringify(sessionStorage)"
+PHONE = {"width": 375, "height": 740}
+PAGE_WIDTH = "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
 
 
 @pytest.fixture
@@ -76,3 +79,26 @@ def test_the_same_account_signing_in_again_still_gets_it(page, shared_console, l
     page.goto(f"{shared_console}?op=Users.Create")
     expect(page.get_by_test_id("draft-restored")).to_be_visible()
     expect(page.get_by_label("Username")).to_have_value("olivias-new-shopper")
+
+
+def test_a_long_api_client_id_on_the_webhook_form_wraps_on_a_phone(page, live_server, screenshot):
+    # The API clients' fieldset took the width of its longest line (a fieldset is min-content wide):
+    # a client ID of 60 characters made the whole page 645px wide on a 375px phone
+    owner = UserFactory(username="olivia", name="Olivia Owner", email="olivia@example.com")
+    org = org_services.organization_create(actor=owner, oc_id="acme-hooks", name="Acme Hooks", region="usw")
+    mp = seed_core(org)
+    long_id = "storefront" + "0" * 50
+    core_models.ApiClient.objects.create(marketplace=mp, oc_id=long_id, app_name="Storefront with a long ID")
+    core_models.Webhook.objects.create(marketplace=mp, oc_id="hook-1", name="Orders hook", url="https://example.com/hook",
+                                       webhook_routes=[{"Route": "v1/orders", "Verb": "POST"}], api_client_ids=[long_id])
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server.url, "olivia")
+    for path in ("hook-1/", "new/"):
+        page.goto(f"{live_server.url}/console/sandbox/acme-hooks/webhooks/{path}")
+        client = page.get_by_label(f"Storefront with a long ID ({long_id})")
+        expect(client).to_be_visible()
+        width, screen = page.evaluate(PAGE_WIDTH)
+        assert width <= screen, f"{path}: the page is {width}px wide on a {screen}px screen"
+        box = page.get_by_test_id("webhook-client-choices").bounding_box()
+        assert box["x"] + box["width"] <= screen
+    screenshot("01-phone")
