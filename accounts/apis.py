@@ -163,7 +163,6 @@ ERR_NO_PASSWORD_YET = (
 ERR_CURRENT_PASSWORD_MISSING = "CurrentPassword is required to change the password."
 ERR_CURRENT_PASSWORD_WRONG = "CurrentPassword is not the account's password."
 ERR_CURRENT_PASSWORD_TOO_MANY = "Too many wrong passwords for this account: try again in 15 minutes."
-ERR_ON_THE_WEB = "Not offered by this portal's API: {what} on the web, {url}."
 AUTH_METHOD_NAMES = {"github": "Github", "google": "Google"}  # as the portal SDK spells them
 
 
@@ -301,15 +300,42 @@ def me_auth_method_link(request: HttpRequest, name: str):
     return {"RedirectUrl": _web(request, "socialaccount_connections")}
 
 
+ERR_CONFIRM_UNLINK = (
+    "Confirm this first: POST /me/verifyemail emails you a code, and POST /confirmation with "
+    "{\"Code\": \"...\"} opens a 5-minute window for one change like this."
+)
+
+
 @router.delete(
     "/me/authorizationmethods/{name}",
-    response={501: dict},
-    summary="Not offered: unlink a provider on the web, Profile > Authentication (it asks you to sign in again)",
+    response={204: None},
+    summary="Unlink GitHub or Google (needs an open confirmation window; not your last way to sign in)",
     operation_id="CurrentUser_RemoveAccount",
     tags=["Me"],
 )
 def me_auth_method_remove(request: HttpRequest, name: str):
-    raise NotOfferedError(ERR_ON_THE_WEB.format(what="unlink it", url=_web(request, "socialaccount_connections")))
+    from accounts.adapters import ERR_UNLINK_LAST_SIGN_IN_METHOD
+    from organizations import services as org_services
+
+    provider = next((p for p, label in AUTH_METHOD_NAMES.items() if label.lower() == name.lower()), None)
+    with transaction.atomic():
+        # the user's row first, as the web's unlink does: two removals at once cannot both go
+        user = User.objects.select_for_update().get(pk=request.auth.pk)
+        linked = SocialAccount.objects.filter(user=user, provider=provider) if provider else SocialAccount.objects.none()
+        if not linked.exists():
+            raise NotFoundError(f"Authorization method {name} not found",
+                                extra={"ObjectType": "AuthorizationMethod", "ObjectID": name})
+        others = SocialAccount.objects.filter(user=user).exclude(provider=provider).exists()
+        if not others and not user.has_usable_password():
+            raise ApplicationError(ERR_UNLINK_LAST_SIGN_IN_METHOD)
+        # the house's "sudo": a token alone does not take a way to sign in away (the web asks
+        # for a fresh sign-in); the window is used up only when the method goes
+        if not org_services.confirmation_consume(user=user):
+            error = ApplicationError(ERR_CONFIRM_UNLINK)
+            error.status_code, error.code = 403, "ConfirmationRequired"
+            raise error
+        linked.delete()
+    return 204, None
 
 
 def _not_offered(message: str, url_name: str):

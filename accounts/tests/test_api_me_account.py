@@ -2,8 +2,11 @@
 PUT /me/password, GET /me/authorizationmethods and .../link; the account lifecycle calls the
 portal leaves to its web pages answer 501 naming the page (they were 404 "not found")."""
 
+import re
+
 import pytest
 from allauth.socialaccount.models import SocialAccount
+from django.core import mail
 from django.core.cache import cache
 
 from accounts import apis
@@ -118,12 +121,46 @@ class TestAuthorizationMethods:
         unknown = api.post("/me/authorizationmethods/Myspace/link")
         assert unknown.status_code == 404 and error_codes(unknown) == ["NotFound"]
 
-    def test_unlink_is_on_the_web(self, client, user):
+    def test_unlinking_needs_a_confirmation_window_and_uses_it_up(self, client, user):
         SocialAccount.objects.create(user=user, provider="github", uid="1")
-        refused = PortalApi(client, user).delete("/me/authorizationmethods/Github")
-        assert refused.status_code == 501 and error_codes(refused) == ["NotImplemented"]
-        assert "http://testserver/accounts/3rdparty/" in error_messages(refused)[0]
+        SocialAccount.objects.create(user=user, provider="google", uid="2")
+        api = PortalApi(client, user)
+        refused = api.delete("/me/authorizationmethods/Github")
+        assert refused.status_code == 403 and error_codes(refused) == ["ConfirmationRequired"]
+        assert "POST /me/verifyemail" in error_messages(refused)[0]
+        assert SocialAccount.objects.filter(user=user, provider="github").exists()
+
+        open_confirmation_window(api)
+        assert api.delete("/me/authorizationmethods/github").status_code == 204  # any letter case
+        assert list(SocialAccount.objects.filter(user=user).values_list("provider", flat=True)) == ["google"]
+        assert api.get("/me/authorizationmethods").json() == [{"Name": "Password"}, {"Name": "Google"}]
+        again = api.delete("/me/authorizationmethods/Google")  # the window was used up
+        assert again.status_code == 403 and error_codes(again) == ["ConfirmationRequired"]
+
+    def test_the_last_way_to_sign_in_stays_and_the_window_stays_open(self, client, user):
+        SocialAccount.objects.create(user=user, provider="github", uid="1")
+        user.set_unusable_password()
+        user.save()
+        api = PortalApi(client, user)
+        open_confirmation_window(api)
+        last = api.delete("/me/authorizationmethods/Github")
+        assert last.status_code == 400 and "only way to sign in" in error_messages(last)[0]
         assert SocialAccount.objects.filter(user=user).exists()
+        from organizations.services import confirmation_is_open
+
+        assert confirmation_is_open(user=user)
+
+    def test_a_method_not_linked_is_not_found(self, client, user):
+        api = PortalApi(client, user)
+        for name in ("Github", "Password", "Myspace"):
+            missing = api.delete(f"/me/authorizationmethods/{name}")
+            assert missing.status_code == 404 and error_codes(missing) == ["NotFound"], name
+
+
+def open_confirmation_window(api):
+    assert api.post("/me/verifyemail").status_code == 200
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    assert api.post("/confirmation", {"Code": code}).status_code == 204
 
 
 @pytest.mark.parametrize(
