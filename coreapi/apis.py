@@ -35,6 +35,7 @@ from coreapi.errors import (
     InvalidRequest,
     OAuthError,
 )
+from coreapi import me_addresses
 from coreapi.me import (
     ME_WRITE,
     me_catalogs_list,
@@ -643,6 +644,43 @@ def _mount_me(router: Router) -> None:
         )
         return HttpResponse(status=204)
 
+    def address_list(request, search: str | None = None, searchOn: str | None = None, searchType: str | None = None,
+                     sortBy: str | None = None, page: int | None = None, pageSize: int | None = None):  # fmt: skip
+        return json_response(me_addresses.me_addresses_list(request.auth, request))
+
+    def address_get(request, addressID: str):  # noqa: N803
+        return json_response(me_addresses.me_address_get(request.auth, addressID))
+
+    def address_write(request, *, verb: str, route: str, params: dict, data, write):
+        me_addresses.writer_check(request.auth)  # before the pre-hook webhooks hear of it
+        _before(request, route=route, verb=verb, params=params, request_body=data)
+        body = write()
+        _fire(request, route=route, verb=verb, params=params, request_body=data, response_body=body)
+        return body
+
+    def address_create(request, payload: s.BuyerAddress):
+        data = payload.model_dump(mode="json", exclude_unset=True)
+        body = address_write(request, verb="POST", route="v1/me/addresses", params={}, data=data,
+                             write=lambda: me_addresses.me_address_create(request.auth, data))  # fmt: skip
+        return json_response(body, status=201)
+
+    def address_save(request, addressID: str, payload: s.BuyerAddress):  # noqa: N803
+        data = payload.model_dump(mode="json", exclude_unset=True)
+        return json_response(address_write(
+            request, verb="PUT", route="v1/me/addresses/{addressID}", params={"addressID": addressID}, data=data,
+            write=lambda: me_addresses.me_address_save(request.auth, addressID, data)))  # fmt: skip
+
+    def address_patch(request, addressID: str, payload: s.BuyerAddress):  # noqa: N803
+        data = payload.model_dump(mode="json", exclude_unset=True)
+        return json_response(address_write(
+            request, verb="PATCH", route="v1/me/addresses/{addressID}", params={"addressID": addressID}, data=data,
+            write=lambda: me_addresses.me_address_patch(request.auth, addressID, data)))  # fmt: skip
+
+    def address_delete(request, addressID: str):  # noqa: N803
+        address_write(request, verb="DELETE", route="v1/me/addresses/{addressID}", params={"addressID": addressID},
+                      data=None, write=lambda: me_addresses.me_address_delete(request.auth, addressID))  # fmt: skip
+        return HttpResponse(status=204)
+
     # what Me.Patch does not change is read-only in the MeUser the document shows
     READ_ONLY_FIELDS["MeUser"] = tuple(name for name in s.MeUser.model_fields if name not in s.MeUserPatch.model_fields)
     add = router.add_api_operation
@@ -666,6 +704,22 @@ def _mount_me(router: Router) -> None:
         operation_id="Me.ListCatalogs", tags=tags)  # fmt: skip
     add("v1/me/categories", ["GET"], categories, response={200: s.ListPage[s.Category]},
         operation_id="Me.ListCategories", tags=tags)  # fmt: skip
+    add("v1/me/addresses", ["GET"], address_list, response={200: s.ListPage[s.BuyerAddress]},
+        operation_id="Me.ListAddresses", tags=tags, summary="List your addresses",
+        description=LIST_DESCRIPTION)  # fmt: skip
+    add("v1/me/addresses", ["POST"], address_create, response={201: s.BuyerAddress}, operation_id="Me.CreateAddress",
+        tags=tags, summary="Create an address of your own (only you see it)")  # fmt: skip
+    add("v1/me/addresses/{addressID}", ["GET"], address_get, response={200: s.BuyerAddress},
+        operation_id="Me.GetAddress", tags=tags, summary="Retrieve one of your addresses")  # fmt: skip
+    add("v1/me/addresses/{addressID}", ["PUT"], address_save, response={200: s.BuyerAddress},
+        operation_id="Me.SaveAddress", tags=tags, summary="Replace an address of your own")  # fmt: skip
+    add("v1/me/addresses/{addressID}", ["PATCH"], address_patch, response={200: s.BuyerAddress},
+        operation_id="Me.PatchAddress", tags=tags, summary="Partially update an address of your own")  # fmt: skip
+    add("v1/me/addresses/{addressID}", ["DELETE"], address_delete, response={204: None},
+        operation_id="Me.DeleteAddress", tags=tags, summary="Delete an address of your own")  # fmt: skip
+    READ_ONLY_FIELDS["BuyerAddress"] = me_addresses.ME_OWN_ADDRESSES.readonly
+    REQUIRED_BODY_FIELDS.update({"Me.CreateAddress": me_addresses.ME_OWN_ADDRESSES.required,
+                                 "Me.SaveAddress": me_addresses.ME_OWN_ADDRESSES.required})  # fmt: skip
     add("v1/me/tokens", ["DELETE"], revoke, response={204: None}, operation_id="Me.RevokeTokens",
         tags=tags)  # fmt: skip
 

@@ -294,6 +294,10 @@ def test_the_openapi_document_has_every_operation_with_its_tag(client, world):
             assert found[f"{sdk}.{name}"] == [tag], (sdk, name)
     for name in ("ListAssignments", "SaveAssignment", "DeleteAssignment"):
         assert found[f"Addresses.{name}"] == ["Addresses"]
+    for name in ("ListAddresses", "GetAddress", "CreateAddress", "SaveAddress", "PatchAddress", "DeleteAddress"):
+        assert found[f"Me.{name}"] == ["Me"]
+    buyer_address = document["components"]["schemas"]["BuyerAddress"]["properties"]
+    assert {n for n, p in buyer_address.items() if p.get("readOnly")} == {"ID", "DateCreated", "Editable"}
     paths = document["paths"]
     listed = [p["name"] for p in paths["/v1/buyers/{buyerID}/addresses/assignments"]["get"]["parameters"]]
     assert {"addressID", "userID", "userGroupID", "level", "isShipping", "isBilling"} <= set(listed)
@@ -303,3 +307,127 @@ def test_the_openapi_document_has_every_operation_with_its_tag(client, world):
     assert created["required"] == ["Street1", "City", "Country"]
     deleting = [p["name"] for p in paths["/v1/buyers/{buyerID}/addresses/{addressID}/assignments"]["delete"]["parameters"]]
     assert {"userID", "userGroupID"} <= set(deleting)
+
+
+class TestMeAddresses:
+    @pytest.fixture
+    def setup(self, world, call, shopper):
+        """buyer-1 with shopper (buyer-user, in group vip) and colleague; addresses assigned to the
+        buyer, to vip, to shopper, to colleague, and one not assigned at all; buyer-2's address."""
+        mp = world.marketplace
+        core_user(mp, kind=m.UserKind.BUYER, company_id="buyer-1", user_id="colleague")
+        core_buyer(world, buyer_id="buyer-2", user_id="u2", username="other", client_id="c2")
+        call("post", "/v1/buyers/buyer-1/usergroups", {"ID": "vip", "Name": "VIP"}, status=201)
+        call("post", "/v1/buyers/buyer-1/usergroups/assignments", {"UserGroupID": "vip", "UserID": "buyer-user"}, status=204)
+        for aid in ("all", "group", "mine", "theirs", "loose"):
+            call("post", "/v1/buyers/buyer-1/addresses", {**HOME, "ID": aid, "AddressName": aid}, status=201)
+        call("post", "/v1/buyers/buyer-2/addresses", {**HOME, "ID": "elsewhere"}, status=201)
+        path = "/v1/buyers/buyer-1/addresses/assignments"
+        call("post", path, {"AddressID": "all", "IsBilling": True}, status=204)
+        call("post", path, {"AddressID": "group", "UserGroupID": "vip", "IsShipping": True}, status=204)
+        call("post", path, {"AddressID": "mine", "UserID": "buyer-user", "IsShipping": True}, status=204)
+        call("post", path, {"AddressID": "mine", "IsBilling": True}, status=204)  # and the whole buyer's too
+        call("post", path, {"AddressID": "theirs", "UserID": "colleague", "IsShipping": True}, status=204)
+        core_security_profile(mp, profile_id="mine-profile", roles=["MeAddressAdmin"], buyer_id="buyer-1",
+                              user_id="buyer-user")  # fmt: skip
+        return world.token(username="shopper", client_id="buyer-client")
+
+    def test_list_and_get_what_is_assigned_to_the_user_its_groups_or_its_buyer(self, call, setup):
+        token = setup
+        listed = call("get", "/v1/me/addresses", token=token, status=200).json()
+        flags = {a["ID"]: (a["Shipping"], a["Billing"], a["Editable"]) for a in listed["Items"]}
+        assert flags == {"all": (False, True, False), "group": (True, False, False), "mine": (True, True, False)}
+        assert listed["Meta"]["TotalCount"] == 3
+        assert ids(call("get", "/v1/me/addresses?search=grou", token=token)) == ["group"]
+        assert ids(call("get", "/v1/me/addresses?sortBy=!AddressName&pageSize=2", token=token)) == ["mine", "group"]
+        got = call("get", "/v1/me/addresses/mine", token=token, status=200).json()
+        assert (got["Street1"], got["Shipping"], got["Billing"], got["Editable"]) == ("1 Main St", True, True, False)
+        for other in ("theirs", "loose", "elsewhere", "nope"):  # a colleague's, unassigned, another buyer's
+            answer = error(call("get", f"/v1/me/addresses/{other}", token=token, status=404))
+            assert answer["Data"] == {"ObjectType": "Address", "ObjectID": other}
+
+    def test_leaving_the_group_hides_the_group_s_address(self, call, setup):
+        call("delete", "/v1/buyers/buyer-1/usergroups/vip/assignments/buyer-user", status=204)
+        assert sorted(ids(call("get", "/v1/me/addresses", token=setup))) == ["all", "mine"]
+
+    def test_an_own_address_is_private_editable_and_only_the_user_s(self, world, call, setup):
+        token = setup
+        created = call("post", "/v1/me/addresses", {**HOME, "ID": "ignored", "AddressName": "Cabin", "Shipping": True},
+                       token=token, status=201).json()  # fmt: skip
+        own = created["ID"]
+        assert own != "ignored" and len(own) == 22
+        assert (created["Shipping"], created["Billing"], created["Editable"]) == (True, False, True)
+        assert own in ids(call("get", "/v1/me/addresses", token=token))
+        # no one else sees it: not the buyer's Addresses.List, not a colleague
+        assert own not in ids(call("get", "/v1/buyers/buyer-1/addresses"))
+        call("get", f"/v1/buyers/buyer-1/addresses/{own}", status=404)
+        call("post", "/v1/buyers/buyer-1/addresses/assignments", {"AddressID": own}, status=404)
+        core_security_profile(world.marketplace, profile_id="c", roles=["MeAddressAdmin"], buyer_id="buyer-1",
+                              user_id="colleague")  # fmt: skip
+        colleague = world.token(username="colleague", client_id="buyer-client")
+        call("get", f"/v1/me/addresses/{own}", token=colleague, status=404)
+        call("patch", f"/v1/me/addresses/{own}", {"City": "X"}, token=colleague, status=404)
+        call("delete", f"/v1/me/addresses/{own}", token=colleague, status=404)
+
+        patched = call("patch", f"/v1/me/addresses/{own}", {"Billing": True, "Zip": "1"}, token=token, status=200).json()
+        assert (patched["Shipping"], patched["Billing"], patched["Zip"], patched["AddressName"]) == (True, True, "1", "Cabin")
+        saved = call("put", f"/v1/me/addresses/{own}", {**HOME, "City": "Lakeside"}, token=token, status=200).json()
+        assert (saved["City"], saved["AddressName"], saved["Shipping"]) == ("Lakeside", None, False)
+        assert error(call("put", f"/v1/me/addresses/{own}", {"City": "C"}, token=token, status=400))["Data"] == {"Field": "Street1"}
+        # what the user sees but does not own, or does not see, it does not change
+        for other in ("mine", "theirs", "nope"):
+            call("put", f"/v1/me/addresses/{other}", HOME, token=token, status=404)
+            call("patch", f"/v1/me/addresses/{other}", {"City": "X"}, token=token, status=404)
+            call("delete", f"/v1/me/addresses/{other}", token=token, status=404)
+        assert call("get", "/v1/buyers/buyer-1/addresses/mine").json()["City"] == "Springfield"
+        call("delete", f"/v1/me/addresses/{own}", token=token, status=204)
+        call("get", f"/v1/me/addresses/{own}", token=token, status=404)
+
+    def test_roles(self, world, call, setup):
+        shopper_only = world.token(username="shopper", client_id="buyer-client", scope="Shopper")
+        call("get", "/v1/me/addresses", token=shopper_only, status=200)
+        call("get", "/v1/me/addresses/mine", token=shopper_only, status=200)
+        denied = error(call("post", "/v1/me/addresses", HOME, token=shopper_only, status=403))
+        assert denied["ErrorCode"] == "InsufficientRoles" and denied["Data"]["SufficientRoles"] == ["MeAddressAdmin"]
+        me_admin = world.token(username="shopper", client_id="buyer-client", scope="MeAdmin")
+        call("get", "/v1/me/addresses", token=me_admin, status=403)
+        call("post", "/v1/me/addresses", HOME, token=me_admin, status=403)
+
+    def test_an_admin_or_supplier_user_has_none(self, world, call, suppliers):
+        call("post", "/v1/addresses", {**HOME, "ID": "hq"}, status=201)
+        assert call("get", "/v1/me/addresses", status=200).json()["Items"] == []
+        call("get", "/v1/me/addresses/hq", status=404)
+        refused = error(call("post", "/v1/me/addresses", HOME, status=403))
+        assert refused["Message"] == "Only buyer users have addresses of their own."
+        core_security_profile(world.marketplace, profile_id="sm", roles=["MeAddressAdmin"], supplier_id="sup")
+        supplier = world.token(username="sup-user", client_id="supplier-client")
+        assert call("get", "/v1/me/addresses", token=supplier, status=200).json()["Items"] == []
+        call("post", "/v1/me/addresses", HOME, token=supplier, status=403)
+        assert not m.Address.objects.exclude(oc_id="hq").exists()
+
+    def test_an_own_address_follows_its_user(self, world, call, setup):
+        own = call("post", "/v1/me/addresses", HOME, token=setup, status=201).json()["ID"]
+        call("patch", "/v1/buyers/buyer-1/users/buyer-user", {"ID": "ann"}, status=200)
+        assert m.Address.objects.get(oc_id=own).owner_user_id == "ann"
+        token = world.token(username="shopper", client_id="buyer-client")
+        assert own in ids(call("get", "/v1/me/addresses", token=token))
+        assert "mine" in ids(call("get", "/v1/me/addresses", token=token))  # the assignment followed too
+        # moved to another buyer: the user's own address goes along, its assignments stay behind
+        call("post", "/v1/buyers/buyer-1/users/ann/moveto/buyer-2?orders=None", status=201)
+        assert m.Address.objects.get(oc_id=own).buyer_id == "buyer-2"
+        assert not m.AddressAssignment.objects.filter(user_id="ann").exists()
+        call("delete", "/v1/buyers/buyer-2/users/ann", status=204)
+        assert not m.Address.objects.filter(oc_id=own).exists()
+
+    def test_an_own_address_id_is_unique_among_the_buyer_s(self, world, call, setup):
+        own = call("post", "/v1/me/addresses", HOME, token=setup, status=201).json()["ID"]
+        taken = call("post", "/v1/buyers/buyer-1/addresses", {**HOME, "ID": own}, status=409)
+        assert error(taken)["ErrorCode"] == "IdExists"
+        call("put", f"/v1/buyers/buyer-1/addresses/{own}", HOME, status=409)
+
+    def test_a_move_whose_own_address_id_the_new_buyer_has_is_refused(self, call, setup):
+        own = call("post", "/v1/me/addresses", HOME, token=setup, status=201).json()["ID"]
+        call("post", "/v1/buyers/buyer-2/addresses", {**HOME, "ID": own}, status=201)
+        refused = call("post", "/v1/buyers/buyer-1/users/buyer-user/moveto/buyer-2?orders=None", status=409)
+        assert error(refused)["Data"] == {"ObjectType": "Address", "ObjectID": own}
+        assert m.CoreUser.objects.get(oc_id="buyer-user").company_id == "buyer-1"  # nothing moved
