@@ -1,5 +1,5 @@
 """Security profiles and their assignments, impersonation configs and Users.GetAccessToken, API
-client and user group assignments, supplier users, the search of spec product assignments and
+client and user group assignments, supplier users, addresses (admin, buyer, supplier and Me's), the search of spec product assignments and
 the error of an operation the API does not have, through the official
 ordercloud-javascript-sdk@12 against the live server (tests/sdk/access_admin.js, run by
 tests/sdk/harness.py; needs node + npm)."""
@@ -27,6 +27,8 @@ def sdk_result(django_db_setup, django_db_blocker, live_server):
                 "adminUserID": "admin-user",
                 "buyerID": "access-buyer",
                 "buyerUserID": "access-shopper",
+                "buyerUsername": "access-shopper",
+                "buyerPassword": world.password,
                 "buyerClientID": "access-buyer-client",
                 "supplierID": "access-sup",
             }
@@ -94,12 +96,12 @@ def test_spec_product_assignments_search_on_the_sdk_s_fields(sdk_result):
 
 
 def test_an_operation_the_api_does_not_have_is_an_ordercloud_not_found(sdk_result):
-    """AdminAddresses are not part of the built-in API. An unknown route's 404 had Data null, and
+    """Orders are not part of the built-in API (Orders.List('Incoming')). An unknown route's 404 had Data null, and
     the SDK's OrderCloudError, which words a NotFound from Data.ObjectType and Data.ObjectID, threw
     a TypeError ("Cannot read properties of null") instead."""
     check = passed(sdk_result, "unsupported_endpoint_error")
     assert check["list"] == {"errorCode": "NotFound", "status": 404, "name": "OrderCloudError",
-                             "message": "Endpoint GET /core/sandbox/v1/addresses not found"}
+                             "message": "Endpoint GET /core/sandbox/v1/orders/Incoming not found"}
 
 
 def test_admin_user_groups_through_the_sdk(sdk_result):
@@ -143,3 +145,32 @@ def test_admin_and_supplier_user_groups_in_impersonation_configs_and_message_sen
     assert check["groupLevel"] == [[None, "aa-helpdesk"], ["access-sup", "aa-crew"]]
     assert (check["notSuppliers"]["status"], check["notSuppliers"]["message"]) == (404, "UserGroup aa-helpdesk not found")
     assert check["left"] == 0
+
+
+def test_addresses_through_the_sdk(sdk_result):
+    """Every AdminAddresses, Addresses (with the assignments), SupplierAddresses and Me address
+    method of the SDK: the buyer user sees what is assigned to it or its group, with Shipping /
+    Billing from the assignments, and its own address (Editable), which nobody else sees and which
+    alone it may change."""
+    check = passed(sdk_result, "addresses")
+    assert check["admin"] == ["aa-hq", {"dock": 4}, "Head office", {"gate": "B"}, "62701", "string"]
+    assert check["adminListed"] == ["aa-hq"]
+    assert (check["missingCity"]["status"], check["missingCity"]["errorCode"]) == (400, "InvalidRequest")
+    assert check["adminGone"]["message"] == "Address aa-hq not found"
+    assert check["buyer"] == ["aa-home", "555", "Office", ["aa-home", "aa-office"]]
+    assert check["shipping"] == [["aa-home", "access-shopper", None, True, False]]
+    assert check["groupLevel"] == [["aa-office", "aa-addr-group"]]
+    assert check["unknownUser"]["message"] == "User aa-nobody not found"
+    assert check["unknownAddress"]["message"] == "Address aa-nowhere not found"
+    assert check["mine"] == [["aa-home", True, False, False], ["aa-office", False, True, False]]
+    assert check["meGot"] == ["aa-office", False, True, False]
+    assert check["own"] == [22, True, False, True]
+    assert check["ownSaved"] == ["Lake cabin", False]
+    assert check["ownGot"] == [True, False, True]
+    assert (check["notOwn"]["status"], check["notOwn"]["errorCode"]) == (404, "NotFound")
+    assert check["adminSeesOwn"] is False
+    assert check["ownGone"]["status"] == 404
+    assert check["afterUnassign"] == ["aa-home"]
+    assert check["left"] == 0 and check["homeGone"]["status"] == 404
+    assert check["supplier"] == ["Warehouse", "1", "aa-wh", ["aa-wh"]]
+    assert check["unknownSupplier"]["message"] == "Supplier aa-nosup not found"

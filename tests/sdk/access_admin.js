@@ -1,15 +1,17 @@
 // Security profiles and their assignments, impersonation configs with Users.GetAccessToken, API
-// client assignments, user groups (buyer, admin and supplier) and their assignments, supplier users, and the search of spec
-// product assignments, through the official
+// client assignments, user groups (buyer, admin and supplier) and their assignments, supplier users, addresses
+// (AdminAddresses, Addresses + assignments, SupplierAddresses, Me's), and the search of spec product assignments,
+// through the official
 // ordercloud-javascript-sdk@12 (run by coreapi/tests/test_access_admin_sdk.py with
 // tests/sdk/harness.py; stdin/stdout as in ./run.js).
 // Config: baseApiUrl, adminClientID, adminUsername, adminPassword, adminUserID, buyerID, buyerUserID,
-// buyerClientID, supplierID.
+// buyerUsername, buyerPassword, buyerClientID, supplierID.
 'use strict';
 
 const {
   Configuration, Auth, Tokens, SecurityProfiles, ImpersonationConfigs, Users, UserGroups, ApiClients, SupplierUsers,
-  Products, Specs, SupplierUserGroups, AdminUserGroups, AdminUsers, AdminAddresses, MessageSenders,
+  Products, Specs, SupplierUserGroups, AdminUserGroups, AdminUsers, Orders, MessageSenders, AdminAddresses, Addresses,
+  SupplierAddresses, Me,
 } = require('ordercloud-javascript-sdk');
 
 const checks = {};
@@ -228,8 +230,76 @@ async function main(cfg) {
     };
   });
 
+  await check('addresses', async () => {
+    const home = { Street1: '3 Elm St', City: 'Shelbyville', Country: 'US' };
+    // the marketplace's
+    const adminCreated = await AdminAddresses.Create({ ID: 'aa-hq', AddressName: 'HQ', xp: { dock: 4 }, ...home });
+    await AdminAddresses.Save('aa-hq', { AddressName: 'Head office', ...home });
+    const adminPatched = await AdminAddresses.Patch('aa-hq', { Zip: '62701', xp: { gate: 'B' } });
+    const adminGot = await AdminAddresses.Get('aa-hq');
+    const adminListed = await AdminAddresses.List({ search: 'Head', searchOn: ['AddressName'], sortBy: ['!ID'], filters: { Zip: '627*' } });
+    const missingCity = await failure(() => AdminAddresses.Create({ Street1: 'x', Country: 'US' }));
+    await AdminAddresses.Delete('aa-hq');
+    const adminGone = await failure(() => AdminAddresses.Get('aa-hq'));
+    // the buyer's, and its assignments
+    const created = await Addresses.Create(B, { ID: 'aa-home', AddressName: 'Home', ...home });
+    await Addresses.Save(B, 'aa-office', { AddressName: 'Office', ...home });
+    const patched = await Addresses.Patch(B, 'aa-office', { Phone: '555' });
+    const got = await Addresses.Get(B, 'aa-office');
+    const listed = await Addresses.List(B, { sortBy: ['ID'] });
+    await UserGroups.Create(B, { ID: 'aa-addr-group', Name: 'Address group' });
+    await UserGroups.SaveUserAssignment(B, { UserGroupID: 'aa-addr-group', UserID: U });
+    await Addresses.SaveAssignment(B, { AddressID: 'aa-home', UserID: U, IsShipping: true, IsBilling: false });
+    await Addresses.SaveAssignment(B, { AddressID: 'aa-office', UserGroupID: 'aa-addr-group', IsBilling: true });
+    const shipping = await Addresses.ListAssignments(B, { isShipping: true });
+    const groupLevel = await Addresses.ListAssignments(B, { level: 'Group', addressID: 'aa-office' });
+    const unknownUser = await failure(() => Addresses.SaveAssignment(B, { AddressID: 'aa-home', UserID: 'aa-nobody' }));
+    const unknownAddress = await failure(() => Addresses.SaveAssignment(B, { AddressID: 'aa-nowhere' }));
+    // the buyer user's view: what is assigned to it or its group, and its own
+    await SecurityProfiles.Create({ ID: 'aa-me-addr', Name: 'My addresses', Roles: ['MeAddressAdmin'] });
+    await SecurityProfiles.SaveAssignment({ SecurityProfileID: 'aa-me-addr', BuyerID: B, UserID: U });
+    const shopper = await Auth.Login(cfg.buyerUsername, cfg.buyerPassword, cfg.buyerClientID, ['Shopper', 'MeAddressAdmin']);
+    const as = { accessToken: shopper.access_token };
+    const flags = (a) => [a.ID, a.Shipping, a.Billing, a.Editable];
+    const mine = await Me.ListAddresses({ sortBy: ['ID'] }, as);
+    const meGot = await Me.GetAddress('aa-office', as);
+    const own = await Me.CreateAddress({ AddressName: 'Cabin', Shipping: true, ...home }, as);
+    await Me.PatchAddress(own.ID, { Billing: true }, as);
+    const ownSaved = await Me.SaveAddress(own.ID, { AddressName: 'Lake cabin', Shipping: true, Billing: false, ...home }, as);
+    const ownGot = await Me.GetAddress(own.ID, as);
+    const notOwn = await failure(() => Me.PatchAddress('aa-home', { City: 'X' }, as));
+    const adminSeesOwn = (await Addresses.List(B)).Items.some((a) => a.ID === own.ID);
+    await Me.DeleteAddress(own.ID, as);
+    const ownGone = await failure(() => Me.GetAddress(own.ID, as));
+    await Addresses.DeleteAssignment(B, 'aa-office', { userGroupID: 'aa-addr-group' });
+    const afterUnassign = await Me.ListAddresses({}, as);
+    await Addresses.Delete(B, 'aa-home');
+    const left = await Addresses.ListAssignments(B);
+    const homeGone = await failure(() => Addresses.Get(B, 'aa-home'));
+    // the supplier's
+    await SupplierAddresses.Create(S, { ID: 'aa-wh', ...home });
+    await SupplierAddresses.Save(S, 'aa-wh', { AddressName: 'Warehouse', ...home });
+    const supPatched = await SupplierAddresses.Patch(S, 'aa-wh', { Zip: '1' });
+    const supGot = await SupplierAddresses.Get(S, 'aa-wh');
+    const supListed = await SupplierAddresses.List(S, { search: 'Warehouse' });
+    const unknownSupplier = await failure(() => SupplierAddresses.Get('aa-nosup', 'aa-wh'));
+    await SupplierAddresses.Delete(S, 'aa-wh');
+    return {
+      admin: [adminCreated.ID, adminCreated.xp, adminPatched.AddressName, adminPatched.xp, adminGot.Zip, typeof adminGot.DateCreated],
+      adminListed: adminListed.Items.map((a) => a.ID), missingCity, adminGone,
+      buyer: [created.ID, patched.Phone, got.AddressName, listed.Items.map((a) => a.ID)],
+      shipping: shipping.Items.map((a) => [a.AddressID, a.UserID, a.UserGroupID, a.IsShipping, a.IsBilling]),
+      groupLevel: groupLevel.Items.map((a) => [a.AddressID, a.UserGroupID]), unknownUser, unknownAddress,
+      mine: mine.Items.map(flags), meGot: flags(meGot),
+      own: [own.ID.length, own.Shipping, own.Billing, own.Editable], ownSaved: [ownSaved.AddressName, ownSaved.Billing],
+      ownGot: flags(ownGot).slice(1), notOwn, adminSeesOwn, ownGone,
+      afterUnassign: afterUnassign.Items.map((a) => a.ID), left: left.Items.length, homeGone,
+      supplier: [supPatched.AddressName, supPatched.Zip, supGot.ID, supListed.Items.map((a) => a.ID)], unknownSupplier,
+    };
+  });
+
   await check('unsupported_endpoint_error', async () => ({
-    list: await failure(() => AdminAddresses.List()),
+    list: await failure(() => Orders.List('Incoming')),
   }));
 }
 
