@@ -22,6 +22,7 @@ from accounts.validators import validate_person_name
 from portal.api_lists import PageParams, list_page, paginate
 from portal.common.clientip import client_ip
 from portal.common.errors import ApplicationError, NotFoundError
+from portal.common.ninja_compat import Status
 
 router = Router(tags=["Me", "PortalUsers"])
 
@@ -335,7 +336,52 @@ def me_auth_method_remove(request: HttpRequest, name: str):
             error.status_code, error.code = 403, "ConfirmationRequired"
             raise error
         linked.delete()
-    return 204, None
+    return Status(204, None)
+
+
+class ForgotPasswordIn(Schema):
+    Email: str
+    Recaptcha: dict | None = None
+
+
+class PasswordResetIn(Schema):
+    Email: str
+    Password: str
+    Code: str
+
+
+@router.post(
+    "/forgotpassword",
+    response={204: None},
+    auth=None,
+    summary="Email a 6-digit code (valid 5 minutes) for POST /resetpassword to an account's address; "
+            "the answer is the same whether there is one",
+    operation_id="Accounts_ForgotPassword",
+    tags=["Accounts"],
+)
+def forgot_password(request: HttpRequest, payload: ForgotPasswordIn):
+    from accounts.services_reset import password_reset_code_send
+
+    password_reset_code_send(email=payload.Email)
+    return Status(204, None)
+
+
+@router.post(
+    "/resetpassword",
+    response=UserOut,
+    auth=None,
+    summary="Set a new password with the code POST /forgotpassword mailed; every session ends",
+    operation_id="Accounts_ResetPassword",
+    tags=["Accounts"],
+)
+def reset_password(request: HttpRequest, payload: PasswordResetIn):
+    from accounts.services_reset import password_reset_by_code
+
+    try:
+        user = password_reset_by_code(email=payload.Email, code=payload.Code, password=payload.Password)
+    except ValidationError as exc:
+        raise ValidationError({"Password": exc.messages}) from exc
+    return user_out(user)
 
 
 def _not_offered(message: str, url_name: str):
@@ -352,14 +398,10 @@ for _path, _method, _op, _message, _url_name, _anonymous in (
     ("/register", "post", "Accounts_Register", _WEB.format(what="sign up"), "account_signup", True),
     ("/verify", "post", "Accounts_Verify", _WEB.format(what="sign up (the mail's link confirms the address)"),
      "account_signup", True),
-    ("/forgotpassword", "post", "Accounts_ForgotPassword", _WEB.format(what="reset your password"),
-     "account_reset_password", True),
-    ("/resetpassword", "post", "Accounts_ResetPassword",
-     _WEB.format(what="reset your password (the mail's link sets the new one)"), "account_reset_password", True),
     ("/unlock", "post", "Accounts_Unlock",
      "Not offered by this portal's API, and not needed: after too many failed sign-ins a login is refused "
-     "only until their 15-minute window ends, then it works again; a forgotten password is reset on the web, "
-     "{url}.", "account_reset_password", True),
+     "only until their 15-minute window ends, then it works again; a forgotten password is reset with POST "
+     "/forgotpassword and POST /resetpassword, or on the web, {url}.", "account_reset_password", True),
     ("/me/email", "put", "CurrentUser_ChangeEmail", _WEB.format(what="change your email address (Profile > Email)"),
      "account_email", False),
     ("/me/accept", "post", "CurrentUser_AcceptTerms",

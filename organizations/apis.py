@@ -17,12 +17,6 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import BaseModel
 
-try:
-    from ninja import Status
-except ImportError:  # django-ninja < 1.7 takes a (status, body) tuple
-    def Status(status_code, value):  # noqa: N802
-        return status_code, value
-
 from accounts.apis import UserOut, user_out, verified_email_exists
 from accounts.models import User
 from coreapi import selectors as core_selectors
@@ -32,6 +26,7 @@ from organizations.models import Contributor, Environment, Invitation, Organizat
 from organizations.permissions import Membership
 from portal.api_lists import Fld, ListFields, ListParams, PageParams, list_page, list_queryset, list_response, paginate
 from portal.common.errors import ApplicationError, NotFoundError, PermissionError_
+from portal.common.ninja_compat import Status
 
 router = Router(tags=["Organizations"])
 

@@ -970,6 +970,8 @@ def _code_device_target(device: ActionCodeDevice) -> tuple[str, Organization | N
     """(action, organization) of a device named by _device_name."""
     if device.name == _device_name(CodeAction.CONFIRMATION, None):
         return CodeAction.CONFIRMATION, None
+    if not device.name.startswith("org:"):  # an account's own code (accounts.services_reset)
+        return device.name, None
     _, pk, action = device.name.split(":", 2)
     return action, Organization.objects.filter(pk=int(pk)).first()
 

@@ -1,15 +1,17 @@
 """Portal API, the SDK's CurrentUser calls that change the account: PUT /me (name, username),
-PUT /me/password, GET /me/authorizationmethods and .../link; the account lifecycle calls the
-portal leaves to its web pages answer 501 naming the page (they were 404 "not found")."""
+PUT /me/password, the authorization methods (list, link, unlink), a password reset by code
+(/forgotpassword, /resetpassword); the account lifecycle calls the portal leaves to its web pages
+answer 501 naming the page (they were 404 "not found")."""
 
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.core import mail
 from django.core.cache import cache
 
-from accounts import apis
+from accounts import apis, services_reset
 from accounts.models import User
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.portal_api import PortalApi, error_codes, error_messages
@@ -168,8 +170,6 @@ def open_confirmation_window(api):
     [
         ("POST", "/register", "/accounts/signup/"),
         ("POST", "/verify", "/accounts/signup/"),
-        ("POST", "/forgotpassword", "/accounts/password/reset/"),
-        ("POST", "/resetpassword", "/accounts/password/reset/"),
         ("POST", "/unlock", "/accounts/password/reset/"),
     ],
 )
@@ -185,3 +185,81 @@ def test_change_email_and_accept_terms_are_501_for_a_signed_in_user(client, user
     assert api.post("/me/accept").status_code == 501
     assert PortalApi(client).put("/me/email", {"Email": "x@example.com"}).status_code == 401
     assert User.objects.get(pk=user.pk).email == "hamlet@example.com"
+
+
+class TestPasswordResetByCode:
+    @pytest.fixture(autouse=True)
+    def _clean(self):
+        mail.outbox.clear()
+
+    def forgot(self, client, email):
+        answer = PortalApi(client).post("/forgotpassword", {"Email": email, "Recaptcha": {"Token": "x"}})
+        assert answer.status_code == 204
+        return re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1) if mail.outbox else None
+
+    def reset(self, client, email, code, password="a-new-Secret-42"):
+        return PortalApi(client).post("/resetpassword", {"Email": email, "Code": code, "Password": password})
+
+    def test_a_code_mailed_to_the_account_resets_its_password_once(self, client, user):
+        api = PortalApi(client, user)
+        code = self.forgot(client, "HAMLET@example.com")
+        assert mail.outbox[-1].to == ["hamlet@example.com"] and "reset your password" in mail.outbox[-1].subject
+        done = self.reset(client, "hamlet@example.com", code)
+        assert done.status_code == 200 and done.json()["Username"] == "hamlet"
+        assert User.objects.get(pk=user.pk).check_password("a-new-Secret-42")
+        assert api.get("/me").status_code == 401  # every session ended
+        again = self.reset(client, "hamlet@example.com", code, password="another-Secret-43")
+        assert again.status_code == 400 and error_messages(again) == [services_reset.ERR_RESET_CODE]
+        assert User.objects.get(pk=user.pk).check_password("a-new-Secret-42")
+
+    def test_nothing_tells_whether_an_address_has_an_account(self, client, user):
+        EmailAddress.objects.create(user=user, email="extra@example.com", verified=False, primary=False)
+        assert self.forgot(client, "nobody@example.com") is None  # same 204, no mail
+        assert self.forgot(client, "extra@example.com") is None  # an unconfirmed extra address is nobody's
+        unknown = self.reset(client, "nobody@example.com", "123456")
+        assert unknown.status_code == 400 and error_messages(unknown) == [services_reset.ERR_RESET_CODE]
+
+    def test_a_confirmed_extra_address_gets_its_own_code_which_proves_only_it(self, client, user):
+        EmailAddress.objects.create(user=user, email="work@example.com", verified=True, primary=False)
+        code = self.forgot(client, "work@example.com")
+        assert mail.outbox[-1].to == ["work@example.com"]
+        other = self.reset(client, "hamlet@example.com", code)  # the account's other address: not proven
+        assert other.status_code == 400
+        assert self.reset(client, "work@example.com", code).status_code == 200
+
+    def test_a_wrong_code_changes_nothing_and_codes_are_throttled(self, client, user):
+        code = self.forgot(client, "hamlet@example.com")
+        wrong = "000000" if code != "000000" else "111111"
+        assert self.reset(client, "hamlet@example.com", wrong).status_code == 400
+        assert self.reset(client, "hamlet@example.com", code).status_code == 400  # throttled right after a failure
+        assert User.objects.get(pk=user.pk).check_password(DEFAULT_PASSWORD)
+
+    def test_a_weak_password_does_not_use_the_code_up(self, client, user):
+        code = self.forgot(client, "hamlet@example.com")
+        weak = self.reset(client, "hamlet@example.com", code, password="123")
+        assert weak.status_code == 400 and {e["Data"]["Field"] for e in weak.json()["Errors"]} == {"Password"}
+        assert self.reset(client, "hamlet@example.com", code).status_code == 200
+
+    def test_one_mail_a_minute_and_the_answer_does_not_change(self, client, user):
+        self.forgot(client, "hamlet@example.com")
+        self.forgot(client, "hamlet@example.com")
+        assert len(mail.outbox) == 1
+
+    def test_a_reset_through_the_unconfirmed_primary_address_takes_the_account(self, client, user):
+        # someone signed up with GitHub using hamlet's address, unverified by GitHub: the owner resets
+        SocialAccount.objects.create(user=user, provider="github", uid="99", extra_data={"login": "impostor"})
+        code = self.forgot(client, "hamlet@example.com")
+        assert self.reset(client, "hamlet@example.com", code).status_code == 200
+        assert EmailAddress.objects.get(user=user, email="hamlet@example.com").verified
+        assert not SocialAccount.objects.filter(user=user).exists()
+
+    def test_a_code_that_could_not_be_delivered_is_withdrawn(self, client, user):
+        from organizations.models import ActionCodeDevice
+        from organizations.services import action_code_undelivered
+
+        code = self.forgot(client, "hamlet@example.com")
+        device = ActionCodeDevice.objects.get(user=user, name=services_reset.RESET_DEVICE)
+        action_code_undelivered(device_pk=device.pk, valid_until=device.valid_until.isoformat())  # the mail task gave up
+        assert self.reset(client, "hamlet@example.com", code).status_code == 400
+        self.forgot(client, "hamlet@example.com")
+        assert len(mail.outbox) == 2  # a new one at once: no cooldown
