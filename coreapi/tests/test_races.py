@@ -46,9 +46,12 @@ def statuses(outcomes: dict) -> list:
     return sorted(status for status, _body in outcomes.values())
 
 
+_ADDRESS = {"ID": "a", "Street1": "1 Main St", "City": "Springfield", "Country": "US"}
+
+
 @pytest.fixture
 def parties(call):
-    """A buyer with a user group and a user, a product, a catalog and a security profile."""
+    """A buyer with a user group, a user and an address, a product, a catalog and a security profile."""
     for path, body in [
         ("/v1/buyers", {"ID": "b", "Name": "B"}),
         ("/v1/buyers/b/usergroups", {"ID": "g", "Name": "G"}),
@@ -57,6 +60,7 @@ def parties(call):
         ("/v1/products", {"ID": "p", "Name": "P"}),
         ("/v1/catalogs", {"ID": "c", "Name": "C"}),
         ("/v1/securityprofiles", {"ID": "sp", "Name": "SP", "Roles": ["Shopper"]}),
+        ("/v1/buyers/b/addresses", _ADDRESS),
     ]:
         assert call("post", path, body)[0] == 201, path
 
@@ -89,6 +93,8 @@ ASSIGNMENTS = [
     ("/v1/messagesenders/assignments", {"MessageSenderID": "ms", "UserGroupID": "ag"}, m.MessageSenderAssignment),
     ("/v1/messagesenders/assignments", {"MessageSenderID": "ms", "SupplierID": "sup", "UserGroupID": "sg"},
      m.MessageSenderAssignment),
+    ("/v1/buyers/b/addresses/assignments", {"AddressID": "a", "UserGroupID": "g", "IsShipping": True}, m.AddressAssignment),
+    ("/v1/buyers/b/addresses/assignments", {"AddressID": "a", "UserID": "u"}, m.AddressAssignment),
 ]  # fmt: skip
 
 
@@ -333,6 +339,14 @@ ASSIGNED_WHILE_GONE = [
      ("patch", "/v1/usergroups/ag", {"ID": "ag2"})),
     ("/v1/suppliers/sup/usergroups/assignments", {"UserGroupID": "sg", "UserID": "su"}, m.SupplierUserGroupAssignment,
      ("patch", "/v1/suppliers/sup/usergroups/sg", {"ID": "sg2"})),
+    ("/v1/buyers/b/addresses/assignments", {"AddressID": "a"}, m.AddressAssignment, ("delete", "/v1/buyers/b/addresses/a", None)),
+    ("/v1/buyers/b/addresses/assignments", {"AddressID": "a"}, m.AddressAssignment, ("delete", "/v1/buyers/b", None)),
+    ("/v1/buyers/b/addresses/assignments", {"AddressID": "a", "UserGroupID": "g"}, m.AddressAssignment,
+     ("delete", "/v1/buyers/b/usergroups/g", None)),
+    ("/v1/buyers/b/addresses/assignments", {"AddressID": "a", "UserID": "u"}, m.AddressAssignment,
+     ("delete", "/v1/buyers/b/users/u", None)),
+    ("/v1/buyers/b/addresses/assignments", {"AddressID": "a"}, m.AddressAssignment,
+     ("patch", "/v1/buyers/b/addresses/a", {"ID": "a2"})),
 ]  # fmt: skip
 
 
@@ -362,7 +376,7 @@ def test_an_assignment_saved_while_what_it_names_is_deleted_is_not_left_behind(c
         assert outcomes["assign"][1]["Errors"][0]["ErrorCode"] == "NotFound", outcomes
     refs = {"product_id": m.Product, "buyer_id": m.Buyer, "catalog_id": m.Catalog, "spec_id": m.Spec,
             "security_profile_id": m.SecurityProfile, "user_id": m.CoreUser, "supplier_id": m.Supplier,
-            "message_sender_id": m.MessageSender}  # fmt: skip
+            "message_sender_id": m.MessageSender, "address_id": m.Address}  # fmt: skip
     for row in model.objects.all():  # every assignment names objects that exist
         for column, ref_model in refs.items():
             value = getattr(row, column, "")
@@ -412,6 +426,12 @@ CREATED_WHILE_PARENT_GOES = [
      ("patch", "/v1/buyers/b", {"ID": "b2"})),
     ("post", "/v1/catalogs/c/categories", {"ID": "cat", "Name": "Cat"}, m.Category, "catalog_id", m.Catalog,
      ("patch", "/v1/catalogs/c", {"ID": "c2"})),
+    ("post", "/v1/buyers/b/addresses", {**_ADDRESS, "ID": "a2"}, m.Address, "buyer_id", m.Buyer,
+     ("delete", "/v1/buyers/b", None)),
+    ("put", "/v1/suppliers/sup/addresses/a2", _ADDRESS, m.Address, "supplier_id", m.Supplier,
+     ("delete", "/v1/suppliers/sup", None)),
+    ("post", "/v1/buyers/b/addresses", {**_ADDRESS, "ID": "a2"}, m.Address, "buyer_id", m.Buyer,
+     ("patch", "/v1/buyers/b", {"ID": "b2"})),
 ]  # fmt: skip
 
 
@@ -451,6 +471,8 @@ def test_a_child_created_while_its_parent_is_deleted_is_not_left_behind(call, pa
     children = model.objects.all()
     if model is m.CoreUser:
         children = children.filter(kind=m.UserKind.BUYER if parent_model is m.Buyer else m.UserKind.SUPPLIER)
+    if model is m.Address:  # a buyer's, or a supplier's
+        children = children.exclude(**{parent_column: ""})
     for row in children:  # every child's parent exists
         parent_id = getattr(row, parent_column)
         assert parent_id in parents, f"{model.__name__} {row.oc_id}: {parent_column}={parent_id}"
