@@ -44,7 +44,16 @@ def confirmation_rate_limit_consume(request, email: str, dry_run: bool = False, 
                                   raise_exception=raise_exception, limit_get=True))
 
 
+# the sign-in form once failures are "too many": a completed password reset ends the lock (login_failures_clear)
+ERR_TOO_MANY_LOGIN_ATTEMPTS = (
+    "Too many failed login attempts. Try again later, or choose \"Forgot your password?\": a new password"
+    " signs in at once."
+)
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {**DefaultAccountAdapter.error_messages, "too_many_login_attempts": ERR_TOO_MANY_LOGIN_ATTEMPTS}
+
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
         """The login *and the address* trying it. allauth keyed the "5 failures in 5 minutes" lock on
         the login alone, so anyone anywhere could keep a user out of web sign-in ("Too many failed
@@ -65,6 +74,22 @@ class AccountAdapter(DefaultAccountAdapter):
             self._rollback_login_failed_rl_usage()
             raise self.validation_error("too_many_login_attempts")
         self._login_failed_rl_usage.usage.extend(usage.usage)  # a success rolls both back
+
+    def login_failures_clear(self, request, *, user) -> None:
+        """A password reset mailed to `user` was completed: forget the failed sign-ins counted for each
+        of its logins (username, sign-in email and other addresses), from this address and from any.
+        allauth forgot only those of the email addresses from this address, so whoever forgot the
+        password and tried their username was still "Too many failed login attempts" with the new one."""
+        from allauth.account.models import EmailAddress
+        from allauth.core.internal import ratelimit
+
+        logins = {user.username, user.email, *EmailAddress.objects.filter(user_id=user.pk).values_list("email", flat=True)}
+        for login in filter(None, logins):
+            anywhere = super()._get_login_attempts_cache_key(request, email=login)
+            ratelimit.clear(request, app="allauth.account", action="login_failed",
+                            key=self._get_login_attempts_cache_key(request, email=login))
+            ratelimit.clear(request, app="allauth.account", action="login_failed_any_address",
+                            config=LOGIN_FAILED_ANY_ADDRESS, key=anywhere)
 
     def is_safe_url(self, url: str) -> bool:
         """allauth's rule, but a relative `next` must be a path ("/..."), as on "Choose your username":

@@ -1,5 +1,6 @@
 from urllib.parse import urlencode, urlsplit
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.views import (
     ConfirmEmailView,
     EmailView,
@@ -451,7 +452,8 @@ class PortalPasswordResetFromKeyView(PasswordResetFromKeyView):
     """allauth's page of a reset link. The link names the address it was mailed to; a reset completed
     through the account's unconfirmed primary address confirms it, and its owner takes the account
     (accounts.services.user_email_takeover): allauth confirmed nothing, so whoever had signed up with
-    someone else's address kept their provider sign-in after the address's owner reset the password."""
+    someone else's address kept their provider sign-in after the address's owner reset the password.
+    A completed reset also ends the "Too many failed login attempts" lock on the account's logins."""
 
     def dispatch(self, request, uidb36, key, **kwargs):
         proof = request.GET.get(RESET_ADDRESS_PARAM)
@@ -472,6 +474,7 @@ class PortalPasswordResetFromKeyView(PasswordResetFromKeyView):
         email = _reset_address(self.request.session.pop(RESET_ADDRESS_SESSION_KEY, None), user=user, key=key)
         self._reset_done = True
         response = super().form_valid(form)
+        get_account_adapter(self.request).login_failures_clear(self.request, user=user)
         if email and user_email_prove_by_reset(user=user, email=email):
             for note in user_email_takeover(user=user, email=email, password_replaced=True,
                                             keep_session_key=self.request.session.session_key):
