@@ -339,6 +339,55 @@ def me_auth_method_remove(request: HttpRequest, name: str):
     return Status(204, None)
 
 
+class RegistrationIn(Schema):
+    Email: str
+    Recaptcha: dict | None = None
+
+
+class VerificationIn(Schema):
+    Code: str
+    Email: str
+    Username: str
+    Password: str
+    Name: str | None = None
+    Country: str | None = None  # the SDK's VerificationRequest has them; the portal keeps neither
+    Region: str | None = None
+
+
+@router.post(
+    "/register",
+    response={204: None, 429: dict},
+    auth=None,
+    summary="Sign up, step 1: email a 6-digit code (valid 5 minutes) for POST /verify; an address that has an "
+            "account is mailed so instead, and the answer is the same",
+    operation_id="Accounts_Register",
+    tags=["Accounts"],
+)
+def register(request: HttpRequest, payload: RegistrationIn):
+    from accounts.services_register import mails_rate_limit, registration_code_send
+
+    mails_rate_limit(kind="register", client_ip=client_ip(request))
+    registration_code_send(email=payload.Email, reset_url=_web(request, "account_reset_password"))
+    return Status(204, None)
+
+
+@router.post(
+    "/verify",
+    response={204: None},
+    auth=None,
+    summary="Sign up, step 2: the code, Username, Password (and Name) make the account, its address confirmed; "
+            "then sign in with POST /oauth/token",
+    operation_id="Accounts_Verify",
+    tags=["Accounts"],
+)
+def verify(request: HttpRequest, payload: VerificationIn):
+    from accounts.services_register import registration_verify
+
+    registration_verify(email=payload.Email, code=payload.Code, username=payload.Username,
+                        password=payload.Password, name=payload.Name or "")
+    return Status(204, None)
+
+
 class ForgotPasswordIn(Schema):
     Email: str
     Recaptcha: dict | None = None
@@ -352,7 +401,7 @@ class PasswordResetIn(Schema):
 
 @router.post(
     "/forgotpassword",
-    response={204: None},
+    response={204: None, 429: dict},
     auth=None,
     summary="Email a 6-digit code (valid 5 minutes) for POST /resetpassword to an account's address; "
             "the answer is the same whether there is one",
@@ -360,8 +409,10 @@ class PasswordResetIn(Schema):
     tags=["Accounts"],
 )
 def forgot_password(request: HttpRequest, payload: ForgotPasswordIn):
+    from accounts.services_register import mails_rate_limit
     from accounts.services_reset import password_reset_code_send
 
+    mails_rate_limit(kind="reset", client_ip=client_ip(request))
     password_reset_code_send(email=payload.Email)
     return Status(204, None)
 
@@ -395,9 +446,6 @@ _WEB = "Not offered by this portal's API: {what} on the web, {{url}}."
 # The rest of the SDK's account lifecycle happens on the web pages, whose mails carry links (not the
 # SDK's codes): each answers 501 naming the page to use, instead of a bare 404.
 for _path, _method, _op, _message, _url_name, _anonymous in (
-    ("/register", "post", "Accounts_Register", _WEB.format(what="sign up"), "account_signup", True),
-    ("/verify", "post", "Accounts_Verify", _WEB.format(what="sign up (the mail's link confirms the address)"),
-     "account_signup", True),
     ("/unlock", "post", "Accounts_Unlock",
      "Not offered by this portal's API, and not needed: after too many failed sign-ins a login is refused "
      "only until their 15-minute window ends, then it works again; a forgotten password is reset with POST "

@@ -92,7 +92,10 @@ class PortalNinjaAPI(NinjaAPI):
                     responses.pop("501", None)
                     responses[501] = {"description": "Not offered by this portal's API (NotImplemented): the "
                                                      "message names the web page that does it", **error_ref}
-                if path.endswith(("/confirmation", "/me/verifyemail", "/me/password")):
+                if 429 in responses or "429" in responses or path.endswith(
+                        ("/confirmation", "/me/verifyemail", "/me/password")):
+                    responses.pop("429", None)
+                    responses.pop(429, None)
                     responses.setdefault(429, {"description": "Too many attempts or a code sent too recently "
                                                               "(TooManyRequests)", **error_ref})
                 if method == "post" and path.endswith(("/stagingrestores", "/stagingrestorewebhook/test")):

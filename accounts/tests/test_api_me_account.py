@@ -11,7 +11,7 @@ from allauth.socialaccount.models import SocialAccount
 from django.core import mail
 from django.core.cache import cache
 
-from accounts import apis, services_reset
+from accounts import apis, services_register, services_reset
 from accounts.models import User
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.portal_api import PortalApi, error_codes, error_messages
@@ -168,8 +168,6 @@ def open_confirmation_window(api):
 @pytest.mark.parametrize(
     ("method", "path", "page"),
     [
-        ("POST", "/register", "/accounts/signup/"),
-        ("POST", "/verify", "/accounts/signup/"),
         ("POST", "/unlock", "/accounts/password/reset/"),
     ],
 )
@@ -191,6 +189,7 @@ class TestPasswordResetByCode:
     @pytest.fixture(autouse=True)
     def _clean(self):
         mail.outbox.clear()
+        cache.clear()  # the per-client mail counter
 
     def forgot(self, client, email):
         answer = PortalApi(client).post("/forgotpassword", {"Email": email, "Recaptcha": {"Token": "x"}})
@@ -263,3 +262,80 @@ class TestPasswordResetByCode:
         assert self.reset(client, "hamlet@example.com", code).status_code == 400
         self.forgot(client, "hamlet@example.com")
         assert len(mail.outbox) == 2  # a new one at once: no cooldown
+
+
+class TestSignUpByCode:
+    @pytest.fixture(autouse=True)
+    def _clean(self):
+        mail.outbox.clear()
+        cache.clear()
+
+    def register(self, client, email):
+        answer = PortalApi(client).post("/register", {"Email": email, "Recaptcha": {"Token": "x"}})
+        assert answer.status_code == 204, answer.content
+        found = re.search(r"\b(\d{6})\b", mail.outbox[-1].body) if mail.outbox else None
+        return found.group(1) if found else None
+
+    def verify(self, client, email, code, username="laertes", password="a-new-Secret-42", name="Laertes"):
+        return PortalApi(client).post("/verify", {"Email": email, "Code": code, "Username": username,
+                                                  "Password": password, "Name": name, "Country": "DK"})
+
+    def test_a_code_then_username_and_password_make_an_account_with_its_address_confirmed(self, client):
+        code = self.register(client, "Laertes@Example.com")
+        assert mail.outbox[-1].to == ["laertes@example.com"] and "sign-up code" in mail.outbox[-1].subject
+        assert self.verify(client, "laertes@example.com", code).status_code == 204
+        user = User.objects.get(username="laertes")
+        assert (user.email, user.name) == ("laertes@example.com", "Laertes")
+        assert EmailAddress.objects.get(user=user).verified
+        token = client.post("/api/v1/oauth/token", {"grant_type": "password", "username": "laertes",
+                                                    "password": "a-new-Secret-42"})
+        assert token.status_code == 200
+        me = PortalApi(client, token=token.json()["access_token"]).get("/me").json()
+        assert me["Verified"] is True
+        again = self.verify(client, "laertes@example.com", code, username="laertes2")  # single use
+        assert again.status_code == 400 and error_messages(again) == [services_register.ERR_VERIFY_CODE]
+
+    def test_a_taken_address_is_mailed_that_it_has_an_account_and_the_answer_is_the_same(self, client, user):
+        assert self.register(client, "hamlet@example.com") is None  # no code: a mail saying it has an account
+        assert mail.outbox[-1].to == ["hamlet@example.com"] and "already has an account" in mail.outbox[-1].subject
+        assert "http://testserver/accounts/password/reset/" in mail.outbox[-1].body
+        refused = self.verify(client, "hamlet@example.com", "123456")
+        assert refused.status_code == 400 and User.objects.filter(email="hamlet@example.com").count() == 1
+
+    def test_field_errors_come_first_and_keep_the_code(self, client, user):
+        code = self.register(client, "laertes@example.com")
+        bad = self.verify(client, "laertes@example.com", code, username="hamlet", password="123", name="A\nB")
+        assert bad.status_code == 400
+        assert {e["Data"]["Field"] for e in bad.json()["Errors"]} == {"Username", "Password", "Name"}
+        assert self.verify(client, "laertes@example.com", code).status_code == 204
+
+    def test_wrong_codes_end_the_pending_sign_up_after_five(self, client):
+        code = self.register(client, "laertes@example.com")
+        wrong = "000000" if code != "000000" else "111111"
+        for _ in range(services_register.MAX_WRONG):
+            assert self.verify(client, "laertes@example.com", wrong).status_code == 400
+        assert self.verify(client, "laertes@example.com", code).status_code == 400
+        assert not User.objects.filter(username="laertes").exists()
+
+    def test_a_code_proves_only_the_address_it_was_mailed_to(self, client):
+        code = self.register(client, "laertes@example.com")
+        assert self.verify(client, "someone.else@example.com", code).status_code == 400
+        assert not User.objects.filter(username="laertes").exists()
+
+    def test_an_unconfirmed_extra_address_of_another_account_is_taken_from_it(self, client, user):
+        EmailAddress.objects.create(user=user, email="laertes@example.com", verified=False, primary=False)
+        code = self.register(client, "laertes@example.com")
+        assert code is not None
+        assert self.verify(client, "laertes@example.com", code).status_code == 204
+        assert not EmailAddress.objects.filter(user=user, email="laertes@example.com").exists()
+
+    def test_an_invalid_address_is_a_400_and_mails_are_limited(self, client, settings):
+        bad = PortalApi(client).post("/register", {"Email": "not an address"})
+        assert bad.status_code == 400 and bad.json()["Errors"][0]["Data"]["Field"] == "Email"
+        self.register(client, "laertes@example.com")
+        self.register(client, "laertes@example.com")  # within the minute: no second mail
+        assert len(mail.outbox) == 1
+        for i in range(services_register.MAILS_PER_CLIENT - 3):  # the invalid address counted too
+            self.register(client, f"stranger{i}@example.com")
+        limited = PortalApi(client).post("/register", {"Email": "one.more@example.com"})
+        assert limited.status_code == 429 and error_codes(limited) == ["TooManyRequests"]

@@ -15,7 +15,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.core import mail
 
+from accounts.models import User
 from organizations.models import Contributor, Organization
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -119,5 +121,9 @@ def test_official_portal_sdk_end_to_end(live_server, portal_sdk_modules):
     assert out["changed"] == "sdkfriend"
     assert out["afterPasswordChange"]["status"] == 401  # every session ends with a new password
     assert out["loginWithNew"] is True
-    assert out["register"]["status"] == 501
-    assert out["register"]["body"]["Errors"][0]["ErrorCode"] == "NotImplemented"
+    # 10. Accounts.Register / Verify / ForgotPassword: the wire shapes (the codes: test_api_me_account.py)
+    assert out["register"] == "no error" and out["forgot"] == "no error"
+    assert any(m.to == ["sdk.newcomer@example.com"] and "sign-up code" in m.subject for m in mail.outbox)
+    assert out["verifyWrong"]["status"] == 400
+    assert out["verifyWrong"]["body"]["Errors"][0]["ErrorCode"] == "InvalidRequest"
+    assert not User.objects.filter(username="sdknew").exists()
