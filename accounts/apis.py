@@ -428,10 +428,17 @@ def forgot_password(request: HttpRequest, payload: ForgotPasswordIn):
 def reset_password(request: HttpRequest, payload: PasswordResetIn):
     from accounts.services_reset import password_reset_by_code
 
+    from allauth.account.adapter import get_adapter
+
+    from portal.apiauth.services import login_failures_clear
+
     try:
         user = password_reset_by_code(email=payload.Email, code=payload.Code, password=payload.Password)
     except ValidationError as exc:
         raise ValidationError({"Password": exc.messages}) from exc
+    # the new password signs in at once, here and on the web (a lock of failed sign-ins ends)
+    login_failures_clear(user=user, client_ip=client_ip(request))
+    get_adapter(request).login_failures_clear(request, user=user)
     return user_out(user)
 
 
@@ -448,8 +455,8 @@ _WEB = "Not offered by this portal's API: {what} on the web, {{url}}."
 for _path, _method, _op, _message, _url_name, _anonymous in (
     ("/unlock", "post", "Accounts_Unlock",
      "Not offered by this portal's API, and not needed: after too many failed sign-ins a login is refused "
-     "only until their 15-minute window ends, then it works again; a forgotten password is reset with POST "
-     "/forgotpassword and POST /resetpassword, or on the web, {url}.", "account_reset_password", True),
+     "only until their 15-minute window ends; a password reset (POST /forgotpassword, then POST "
+     "/resetpassword, or on the web, {url}) ends it at once.", "account_reset_password", True),
     ("/me/email", "put", "CurrentUser_ChangeEmail", _WEB.format(what="change your email address (Profile > Email)"),
      "account_email", False),
     ("/me/accept", "post", "CurrentUser_AcceptTerms",

@@ -264,6 +264,19 @@ class TestPasswordResetByCode:
         assert len(mail.outbox) == 2  # a new one at once: no cooldown
 
 
+    def test_a_reset_ends_the_lock_of_failed_sign_ins_here_and_on_the_web(self, client, user, settings):
+        settings.PORTAL_API_LOGIN_FAILURE_LIMIT = 3
+        for _ in range(3):
+            client.post("/api/v1/oauth/token", {"grant_type": "password", "username": "hamlet", "password": "guess"})
+
+        def sign_in(password):
+            return client.post("/api/v1/oauth/token", {"grant_type": "password", "username": "hamlet",
+                                                       "password": password}).status_code
+        assert sign_in(DEFAULT_PASSWORD) == 429  # locked
+        code = self.forgot(client, "hamlet@example.com")
+        assert self.reset(client, "hamlet@example.com", code).status_code == 200
+        assert sign_in("a-new-Secret-42") == 200  # at once
+
 class TestSignUpByCode:
     @pytest.fixture(autouse=True)
     def _clean(self):
@@ -339,3 +352,4 @@ class TestSignUpByCode:
             self.register(client, f"stranger{i}@example.com")
         limited = PortalApi(client).post("/register", {"Email": "one.more@example.com"})
         assert limited.status_code == 429 and error_codes(limited) == ["TooManyRequests"]
+

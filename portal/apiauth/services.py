@@ -175,6 +175,22 @@ def _failure_keys(login: str, client_ip: str) -> tuple[str, str, str]:
     )
 
 
+def login_failures_clear(*, user: User, client_ip: str = "") -> None:
+    """A password reset mailed to `user` was completed (web or Portal API): forget the failed
+    sign-ins counted for each of its logins (username, email, confirmed addresses) from anywhere and
+    from `client_ip`, so the new password signs in at once. The count of `client_ip` over all logins
+    stays (it stops one place trying many accounts, which a reset of one does not excuse)."""
+    from allauth.account.models import EmailAddress
+
+    logins = {user.username, user.email,
+              *EmailAddress.objects.filter(user_id=user.pk, verified=True).values_list("email", flat=True)}
+    keys = []
+    for login in filter(None, logins):
+        here, _address, anywhere = _failure_keys(login, client_ip)
+        keys += [here, anywhere]
+    cache.delete_many(keys)
+
+
 def _failure_count(key: str, window: int) -> None:
     cache.add(key, 0, timeout=window)
     try:
