@@ -79,7 +79,9 @@ def password_reset_by_code(*, email: str, code: str, password: str) -> User:
     from accounts import services
 
     user = _account_for(email)
-    validate_password(password, user)
+    # the same check whether or not the address has an account (the account's own username or name
+    # in the message would tell that it has one)
+    validate_password(password, User(email=(email or "").strip().lower()))
     if user is None:
         raise ApplicationError(ERR_RESET_CODE)
     email = email.strip().lower()
