@@ -19,7 +19,7 @@ from coreapi import schemas as s
 from coreapi.auth import Caller
 from coreapi.errors import CoreObjectNotFound, InsufficientRoles
 from coreapi.querying import apply_filters, list_params_parse, page_slice
-from coreapi.resources import Resource
+from coreapi.resources import Resource, exists_locked
 from coreapi.selectors import user_group_ids
 
 ME_ADDRESS_READ = ("MeAddressAdmin", "Shopper")
@@ -36,8 +36,15 @@ class OwnAddressResource(Resource):
 
 
 def _own_address_before_save(caller, obj, data, creating):
-    if creating:
-        obj.owner_user_id = caller.user_id
+    """A new own address belongs to the user, which is kept until commit (exists_locked): deleted
+    meanwhile, its DELETE waits and takes the address with it, or came first (404 User)."""
+    if not creating:
+        return
+    users = m.CoreUser.objects.filter(marketplace_id=caller.marketplace_pk, kind=m.UserKind.BUYER,
+                                      company_id=obj.buyer_id, oc_id=caller.user_id)  # fmt: skip
+    if not exists_locked(users):
+        raise CoreObjectNotFound("User", caller.user_id)
+    obj.owner_user_id = caller.user_id
 
 
 ME_OWN_ADDRESSES = OwnAddressResource(

@@ -548,3 +548,25 @@ def test_two_categories_moved_under_each_other_at_once_make_no_loop(call, monkey
             category = parents.get(category)
     listed = call("get", f"{url}?depth=all&pageSize=100")[1]["Items"]
     assert sorted(c["ID"] for c in listed) == ["a", "a1", "b", "b1"]
+
+
+def test_an_own_address_created_while_its_user_is_deleted_is_not_left_behind(world, call, monkeypatch):
+    """Me.CreateAddress checked the user's buyer; the user's DELETE committed (with its own
+    addresses); then the address was inserted: a 201, and a private address of a deleted user that
+    a new user with that ID would have had. Now the user is locked until the address is saved: the
+    DELETE waits and takes it along, or was first (404)."""
+    from coreapi.testing import core_buyer
+
+    core_buyer(world, buyer_id="mb", user_id="me-user", username="me-user", roles=("Shopper", "MeAddressAdmin"))
+    shopper = api(world, world.token(username="me-user", client_id="buyer-client"))
+    barrier = threading.Barrier(2)
+    # the create waits after its checks, before its insert; the DELETE after its commit (with the
+    # lock the DELETE waits for the create, which waits here alone until the timeout)
+    pause_at(monkeypatch, "coreapi.models.Address.save", barrier, before=True, threads={"create"}, timeout=5)
+    pause_at(monkeypatch, "coreapi.resources.Resource.delete", barrier, threads={"remove"})
+    outcomes = run_concurrently(create=lambda: shopper("post", "/v1/me/addresses", {k: v for k, v in _ADDRESS.items() if k != "ID"}),
+                                remove=lambda: call("delete", "/v1/buyers/mb/users/me-user"))  # fmt: skip
+
+    assert outcomes["remove"][0] == 204, outcomes
+    assert outcomes["create"][0] in (201, 404), outcomes
+    assert not m.Address.objects.filter(owner_user_id="me-user").exists()
