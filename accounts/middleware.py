@@ -60,13 +60,25 @@ MSG_SIGNED_OUT_NOTHING_DONE = (
 )
 
 
+def _same_site_page(request, url: str) -> str:
+    """The path and query of `url` when it is a page of this site, else ""."""
+    page = urlsplit(url)
+    path = page.path + (f"?{page.query}" if page.query else "")
+    if page.netloc != request.get_host() or not path.startswith("/") or path.startswith("//"):
+        return ""
+    if any(ord(char) < 32 or ord(char) == 127 for char in path):
+        return ""
+    return path
+
+
 class SignedOutMiddleware:
     """What a page left open after signing out (in another tab, or a session that ended) gets when it
     is used. login_required answers with a redirect to the sign-in page: htmx followed it and put the
     whole sign-in page inside the panel it targets (the console's response, a list), and a form's
     submission was dropped without a word. Now an htmx request makes the browser go to the sign-in
     page, which comes back to the page afterwards, and a form's submission is said to have done
-    nothing. A plain page opened while signed out is asked to sign in as before."""
+    nothing; signing in comes back to the page the form was on (its Referer), not to where it was sent.
+    A plain page opened while signed out is asked to sign in as before."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -84,6 +96,11 @@ class SignedOutMiddleware:
         if request.method == "POST" or htmx and request.method not in ("GET", "HEAD"):
             messages.warning(request, MSG_SIGNED_OUT_NOTHING_DONE)
         if not htmx:
+            page = _same_site_page(request, request.headers.get("Referer", ""))
+            if request.method == "POST" and page and page != login:
+                # back to the page the form was on: its action may be POST only (Unlink was a 405 after
+                # signing in) or drop the page's query (Change password's ?next=)
+                return redirect(f"{login}?{urlencode({'next': page})}")
             return response
         page = urlsplit(request.headers.get("HX-Current-URL", ""))
         next_url = page.path + (f"?{page.query}" if page.query else "") if page.netloc == request.get_host() else ""

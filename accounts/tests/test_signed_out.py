@@ -65,3 +65,29 @@ def test_signed_in_pages_are_left_alone(client, user):
     response = client.post(PROFILE, {"name": "New name", "username": "hamlet"})
     assert response.status_code == 302 and response["Location"] == PROFILE
     assert MSG_SIGNED_OUT_NOTHING_DONE not in _messages(client.get(PROFILE))
+
+
+def test_an_action_sent_after_signing_out_comes_back_to_the_page_it_was_on(client, user):
+    """Unlink (POST only) from Profile › Authentication: signing in went to the unlink address, a 405
+    (an empty page). Change password lost the page's ?next= (Cancel and Save went to another place)."""
+    from allauth.socialaccount.models import SocialAccount
+
+    account = SocialAccount.objects.create(user=user, provider="github", uid="5", extra_data={"login": "ham"})
+    page = reverse("accounts:authentication")
+    unlink = reverse("accounts:social-account-disconnect", args=[account.pk])
+    response = client.post(unlink, headers={"Referer": f"http://testserver{page}"})
+    assert response.status_code == 302 and response["Location"] == f"{LOGIN}?next=%2Faccount%2Fauthentication%2F"
+    assert _messages(client.get(response["Location"])) == [MSG_SIGNED_OUT_NOTHING_DONE]
+    client.force_login(user)
+    assert client.get(page).status_code == 200
+    assert SocialAccount.objects.filter(pk=account.pk).exists()
+    change = reverse("account_change_password")
+    response = client.__class__().post(change, {}, headers={"Referer": f"http://testserver{change}?next={page}"})
+    assert response["Location"] == f"{LOGIN}?next=%2Faccounts%2Fpassword%2Fchange%2F%3Fnext%3D%2Faccount%2Fauthentication%2F"
+
+
+@pytest.mark.parametrize("referer", ["", "https://evil.example/account/profile/", "http://testserver//evil.example/",
+                                     "http://testserver/accounts/login/"])
+def test_a_referer_of_another_site_or_none_keeps_the_address_posted_to(client, user, referer):
+    response = client.post(PROFILE, {"name": "New name"}, headers={"Referer": referer} if referer else {})
+    assert response.status_code == 302 and response["Location"] == f"{LOGIN}?next={PROFILE}"

@@ -26,7 +26,8 @@ def _sign_in_by_keyboard(page, base, login, password=DEFAULT_PASSWORD):
     page.get_by_label("Username or email").fill(login)
     page.keyboard.press("Tab")
     page.keyboard.type(password)
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
 
 
 def test_a_taken_address_is_told_on_signing_in_and_on_profile_email_on_a_phone(page, live_server, screenshot):
@@ -73,3 +74,24 @@ def test_forgot_password_after_too_many_tries_signs_in_with_the_new_one(page, li
     _sign_in_by_keyboard(page, live_server.url, "hamlet", "Hamlet-owns-4711x")
     expect(page).to_have_url(f"{live_server.url}/dashboard/")
     cache.clear()
+
+
+def test_unlink_after_signing_out_in_another_tab_comes_back_to_authentication(page, live_server):
+    """Signing in went to the unlink address itself: 405, an empty page."""
+    from allauth.socialaccount.models import SocialAccount
+
+    hamlet = UserFactory(username="hamlet", email="hamlet@example.com")
+    SocialAccount.objects.create(user=hamlet, provider="github", uid="5", extra_data={"login": "ham"})
+    _sign_in_by_keyboard(page, live_server.url, "hamlet")
+    page.goto(f"{live_server.url}/account/authentication/")
+    other = page.context.new_page()
+    other.goto(f"{live_server.url}/accounts/logout/")
+    other.locator("main").get_by_role("button", name="Sign out").click()
+    other.close()
+    page.get_by_role("button", name="Unlink GitHub ham").click()
+    expect(page.get_by_text("You were signed out")).to_be_visible()
+    page.get_by_label("Username or email").fill("hamlet")
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_label("Password").press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/account/authentication/")
+    expect(page.get_by_role("button", name="Unlink GitHub ham")).to_be_visible()  # nothing was done
