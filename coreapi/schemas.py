@@ -303,7 +303,7 @@ class BuyerAddress(Address):
 
     Shipping: OCBool | None = None
     Billing: OCBool | None = None
-    Editable: bool | None = None
+    Editable: OCBool | None = None
 
 
 class AddressAssignment(OC):
