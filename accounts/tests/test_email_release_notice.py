@@ -149,7 +149,7 @@ class TestSignedUpWith:
         assert not EmailAddress.objects.filter(user=adder, email=ADDRESS).exists()
         [message] = _mails_to(adder.email)
         assert ADDRESS in message.body and "signed up for another account" in message.body
-        assert "Forgot password" in message.body and "hamlet" not in message.body.lower()
+        assert "Forgot your password?" in message.body and "hamlet" not in message.body.lower()
         page = adder.client.get(reverse("account_email"))
         assert MSG_EMAIL_RELEASED["signed_up"].format(email=ADDRESS) in _messages(page)
 
