@@ -431,3 +431,27 @@ class TestMeAddresses:
         refused = call("post", "/v1/buyers/buyer-1/users/buyer-user/moveto/buyer-2?orders=None", status=409)
         assert error(refused)["Data"] == {"ObjectType": "Address", "ObjectID": own}
         assert m.CoreUser.objects.get(oc_id="buyer-user").company_id == "buyer-1"  # nothing moved
+
+
+def test_me_address_writes_fire_their_webhooks(world, call, shopper, django_capture_on_commit_callbacks):
+    """Me.CreateAddress / PatchAddress / DeleteAddress fire the webhooks of their routes, with the
+    address ID in RouteParams, like any write; a refused write (a colleague's address) fires none."""
+    from coreapi.tests.test_webhooks import Receiver, webhook_create
+
+    core_security_profile(world.marketplace, profile_id="ma", roles=["MeAddressAdmin"], buyer_id="buyer-1")
+    token = world.token(username="shopper", client_id="buyer-client")
+    with Receiver() as receiver:
+        webhook_create(world, receiver.url, client_ids=["buyer-client"], routes=[
+            {"Route": "v1/me/addresses", "Verb": "POST"}, {"Route": "v1/me/addresses/{addressID}", "Verb": "PATCH"},
+            {"Route": "v1/me/addresses/{addressID}", "Verb": "DELETE"}])  # fmt: skip
+        with django_capture_on_commit_callbacks(execute=True):
+            own = call("post", "/v1/me/addresses", HOME, token=token, status=201).json()["ID"]
+        with django_capture_on_commit_callbacks(execute=True):
+            call("patch", f"/v1/me/addresses/{own}", {"Zip": "7"}, token=token, status=200)
+            call("patch", "/v1/me/addresses/not-mine", {"Zip": "7"}, token=token, status=404)
+        with django_capture_on_commit_callbacks(execute=True):
+            call("delete", f"/v1/me/addresses/{own}", token=token, status=204)
+        bodies = [c["body"] for c in receiver.calls]
+    assert [(b["Verb"], b["RouteParams"]) for b in bodies] == [("POST", {}), ("PATCH", {"addressID": own}),
+                                                                ("DELETE", {"addressID": own})]  # fmt: skip
+    assert bodies[0]["Response"]["Body"]["ID"] == own and bodies[1]["Response"]["Body"]["Zip"] == "7"
