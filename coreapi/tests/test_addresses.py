@@ -158,6 +158,9 @@ class TestBuyerAddresses:
             assert error(call("post", path, body, status=404))["Data"] == {"ObjectType": kind, "ObjectID": oid}
         call("post", "/v1/buyers/buyer-2/addresses/assignments", {"AddressID": "a1"}, status=404)
         call("post", "/v1/buyers/ghost/addresses/assignments", {"AddressID": "a1"}, status=404)
+        ghost = error(call("get", "/v1/buyers/ghost/addresses/assignments", status=404))
+        assert ghost["Data"] == {"ObjectType": "Buyer", "ObjectID": "ghost"}
+        call("delete", "/v1/buyers/ghost/addresses/a1/assignments", status=404)
         both = call("post", path, {"AddressID": "a1", "UserID": "buyer-user", "UserGroupID": "vip"}, status=400)
         assert error(both)["ErrorCode"] == "InvalidRequest"
         assert error(call("post", path, {"UserID": "buyer-user"}, status=400))["Data"] == {"Field": "AddressID"}
