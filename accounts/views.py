@@ -307,7 +307,23 @@ class PortalSocialSignupView(AllauthSocialSignupView):
         # the same provider account signed up in another tab at the same moment (its callback came first)
         if self._signed_up_already(self.sociallogin):
             return self._sign_in(request.session.get(PENDING_SOCIAL_SIGNUP))
-        return super().get(request, *args, **kwargs)
+        completed = self._complete_with_unclaimed_email()
+        return completed or super().get(request, *args, **kwargs)
+
+    def _complete_with_unclaimed_email(self):
+        """allauth sends here a provider address that any account has, even only as an unconfirmed
+        extra address, and the page said "An account with it already exists. If it is yours, sign in
+        to it". Such an address is nobody's (accounts.selectors.email_claimed): the sign-up completes
+        with it, as allauth's automatic sign-up does with any other address. None when the form is
+        needed (an address an account does have, or none at all)."""
+        from accounts.selectors import email_claimed
+
+        addresses = self.sociallogin.email_addresses
+        email = addresses[0].email if addresses else None
+        if not email or email_claimed(email):
+            return None
+        form = self.get_form_class()(**{**self.get_form_kwargs(), "data": {"email": email}})
+        return self.form_valid(form) if form.is_valid() else None
 
     def post(self, request, *args, **kwargs):
         if self._signed_up_already(self.sociallogin):

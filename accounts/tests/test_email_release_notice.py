@@ -162,6 +162,17 @@ class TestSignedUpWith:
         assert "confirmed that it owns this address" in message.body
         assert [n.reason for n in EmailReleaseNotice.objects.filter(user=adder)] == ["confirmed"]
 
+    def test_a_provider_sign_up_it_does_not_vouch_for_counts_as_a_sign_up(
+            self, adder, social_login, fake_oauth, django_capture_on_commit_callbacks):
+        client = Client()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = social_login("github", c=client, uid=78, login="hammy", email=ADDRESS, email_verified=False)
+            client.get(response["Location"])  # the sign-up completes (test_social_signup_unconfirmed_elsewhere)
+        assert not EmailAddress.objects.filter(user=adder, email=ADDRESS).exists()
+        [message] = _mails_to(adder.email)
+        assert "signed up for another account" in message.body and "hammy" not in message.body
+        assert [n.reason for n in EmailReleaseNotice.objects.filter(user=adder)] == ["signed_up"]
+
     def test_a_sign_up_with_another_address_tells_nobody(self, adder, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
             Client().post(reverse("account_signup"), {
