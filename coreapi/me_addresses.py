@@ -10,8 +10,10 @@ the user's own addresses; any other, seen or not, is not found. Other users (adm
 no addresses here: their list is empty and their writes are refused.
 """
 
+from dataclasses import replace
+
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, Value, When
 
 from coreapi import definitions as d
 from coreapi import models as m
@@ -85,53 +87,56 @@ def _assignments(caller: Caller):
     )
 
 
+# BuyerAddress's computed fields, as columns the list filters and sorts on (annotated by _visible)
+_COMPUTED = {"Shipping": "me_shipping", "Billing": "me_billing", "Editable": "me_editable"}
+ME_ADDRESSES_SPEC = replace(
+    d.ADDRESSES.list_spec,
+    columns={**d.ADDRESSES.list_spec.columns, **_COMPUTED},
+    annotated={column: BooleanField() for column in _COMPUTED.values()},
+)
+
+
 def _visible(caller: Caller):
-    """The addresses the user sees (none for a user who is not a buyer's), and the assignments
-    that make the shared ones visible."""
+    """The addresses the user sees (none for a user who is not a buyer's), each annotated with its
+    Shipping / Billing (an own address: as the user gave them; a shared one: whether one of the
+    assignments that apply says so) and Editable (its own)."""
     if not _is_buyer_user(caller):
-        return m.Address.objects.none(), m.AddressAssignment.objects.none()
+        return m.Address.objects.none()
     assignments = _assignments(caller)
     qs = m.Address.objects.filter(marketplace_id=caller.marketplace_pk, buyer_id=caller.claims.company_id, supplier_id="")
     qs = qs.filter(Q(owner_user_id=caller.user_id) | Q(owner_user_id="", oc_id__in=assignments.values("address_id")))
-    return qs, assignments
+    own = Q(owner_user_id=caller.user_id)
+    applying = assignments.filter(address_id=OuterRef("oc_id"))
+
+    def flag(column: str, assigned: str):
+        return Case(When(own, then=F(column)), default=Exists(applying.filter(**{assigned: True})),
+                    output_field=BooleanField())  # fmt: skip
+
+    return qs.annotate(
+        me_shipping=flag("shipping", "is_shipping"),
+        me_billing=flag("billing", "is_billing"),
+        me_editable=Case(When(own, then=Value(True)), default=Value(False), output_field=BooleanField()),
+    )
 
 
-def _serialize(caller: Caller, rows: list, assignments) -> list[dict]:
-    """BuyerAddress: a shared address's Shipping / Billing from the assignments that apply."""
-    flags: dict[str, tuple[bool, bool]] = {}
-    shared = [r.oc_id for r in rows if not r.owner_user_id]
-    if shared:
-        for address_id, shipping, billing in assignments.filter(address_id__in=shared).values_list(
-            "address_id", "is_shipping", "is_billing"
-        ):
-            was = flags.get(address_id, (False, False))
-            flags[address_id] = (was[0] or shipping, was[1] or billing)
-    out = []
-    for row in rows:
-        if row.owner_user_id:
-            out.append(ME_OWN_ADDRESSES.serialize(row))
-        else:
-            shipping, billing = flags.get(row.oc_id, (False, False))
-            out.append(ME_OWN_ADDRESSES.serialize(row, {"Shipping": shipping, "Billing": billing, "Editable": False}))
-    return out
+def _serialize(row) -> dict:
+    extra = {"Shipping": row.me_shipping, "Billing": row.me_billing, "Editable": row.me_editable}
+    return ME_OWN_ADDRESSES.serialize(row, extra)
 
 
 def me_addresses_list(caller: Caller, request) -> dict:
     caller.require(ME_ADDRESS_READ)
-    qs, assignments = _visible(caller)
-    spec = d.ADDRESSES.list_spec  # the Address fields (Shipping, Billing, Editable are not filters)
-    params = list_params_parse(request, spec)
-    rows, meta = page_slice(apply_filters(qs, spec, params), params)
-    return {"Items": _serialize(caller, rows, assignments), "Meta": meta}
+    params = list_params_parse(request, ME_ADDRESSES_SPEC)
+    rows, meta = page_slice(apply_filters(_visible(caller), ME_ADDRESSES_SPEC, params), params)
+    return {"Items": [_serialize(row) for row in rows], "Meta": meta}
 
 
 def me_address_get(caller: Caller, address_id: str) -> dict:
     caller.require(ME_ADDRESS_READ)
-    qs, assignments = _visible(caller)
-    row = qs.filter(oc_id=address_id).first()
+    row = _visible(caller).filter(oc_id=address_id).first()
     if row is None:
         raise CoreObjectNotFound("Address", address_id)
-    return _serialize(caller, [row], assignments)[0]
+    return _serialize(row)
 
 
 def writer_check(caller: Caller) -> None:

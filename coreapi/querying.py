@@ -69,6 +69,9 @@ class ListSpec:
     xp_column: str | None = "xp"
     default_order: tuple[str, ...] = ("oc_id",)
     extra_params: frozenset[str] = field(default_factory=frozenset)  # consumed by the endpoint itself
+    # columns the endpoint annotates on its queryset (computed values: Me.ListAddresses' Shipping),
+    # with the field type their filter values are read as
+    annotated: dict[str, models.Field] = field(default_factory=dict)
 
 
 @dataclass
@@ -152,7 +155,7 @@ def _check_sizes(filters: list[tuple[str, str]], search: str | None, search_on: 
 
 
 def _model_field(spec: ListSpec, column: str) -> models.Field:
-    return spec.model._meta.get_field(column)
+    return spec.annotated.get(column) or spec.model._meta.get_field(column)
 
 
 def _xp_path(spec: ListSpec, name: str, message: str) -> str | None:

@@ -343,6 +343,13 @@ class TestMeAddresses:
         assert listed["Meta"]["TotalCount"] == 3
         assert ids(call("get", "/v1/me/addresses?search=grou", token=token)) == ["group"]
         assert ids(call("get", "/v1/me/addresses?sortBy=!AddressName&pageSize=2", token=token)) == ["mine", "group"]
+        # Shipping / Billing / Editable filter and sort as they read
+        assert ids(call("get", "/v1/me/addresses?Shipping=true&sortBy=ID", token=token)) == ["group", "mine"]
+        assert ids(call("get", "/v1/me/addresses?Billing=false", token=token)) == ["group"]
+        assert ids(call("get", "/v1/me/addresses?Editable=true", token=token)) == []
+        assert ids(call("get", "/v1/me/addresses?sortBy=Billing,ID", token=token)) == ["group", "all", "mine"]
+        bad = error(call("get", "/v1/me/addresses?Shipping=yes", token=token, status=400))
+        assert (bad["ErrorCode"], bad["Data"]) == ("InvalidRequest", {"Field": "Shipping"})
         got = call("get", "/v1/me/addresses/mine", token=token, status=200).json()
         assert (got["Street1"], got["Shipping"], got["Billing"], got["Editable"]) == ("1 Main St", True, True, False)
         for other in ("theirs", "loose", "elsewhere", "nope"):  # a colleague's, unassigned, another buyer's
@@ -361,6 +368,9 @@ class TestMeAddresses:
         assert own != "ignored" and len(own) == 22
         assert (created["Shipping"], created["Billing"], created["Editable"]) == (True, False, True)
         assert own in ids(call("get", "/v1/me/addresses", token=token))
+        assert ids(call("get", "/v1/me/addresses?Editable=true", token=token)) == [own]
+        assert own in ids(call("get", "/v1/me/addresses?Shipping=true", token=token))
+        assert own not in ids(call("get", "/v1/me/addresses?Billing=true", token=token))
         # no one else sees it: not the buyer's Addresses.List, not a colleague
         assert own not in ids(call("get", "/v1/buyers/buyer-1/addresses"))
         call("get", f"/v1/buyers/buyer-1/addresses/{own}", status=404)
