@@ -164,6 +164,7 @@ def test_addresses_through_the_sdk(sdk_result):
     assert check["unknownAddress"]["message"] == "Address aa-nowhere not found"
     assert check["mine"] == [["aa-home", True, False, False], ["aa-office", False, True, False]]
     assert check["meGot"] == ["aa-office", False, True, False]
+    assert check["meShipping"] == ["aa-home"]  # filters: {Shipping: true}
     assert check["own"] == [22, True, False, True]
     assert check["ownSaved"] == ["Lake cabin", False]
     assert check["ownGot"] == [True, False, True]

@@ -263,6 +263,7 @@ async function main(cfg) {
     const flags = (a) => [a.ID, a.Shipping, a.Billing, a.Editable];
     const mine = await Me.ListAddresses({ sortBy: ['ID'] }, as);
     const meGot = await Me.GetAddress('aa-office', as);
+    const meShipping = await Me.ListAddresses({ filters: { Shipping: true } }, as);
     const own = await Me.CreateAddress({ AddressName: 'Cabin', Shipping: true, ...home }, as);
     await Me.PatchAddress(own.ID, { Billing: true }, as);
     const ownSaved = await Me.SaveAddress(own.ID, { AddressName: 'Lake cabin', Shipping: true, Billing: false, ...home }, as);
@@ -290,7 +291,7 @@ async function main(cfg) {
       buyer: [created.ID, patched.Phone, got.AddressName, listed.Items.map((a) => a.ID)],
       shipping: shipping.Items.map((a) => [a.AddressID, a.UserID, a.UserGroupID, a.IsShipping, a.IsBilling]),
       groupLevel: groupLevel.Items.map((a) => [a.AddressID, a.UserGroupID]), unknownUser, unknownAddress,
-      mine: mine.Items.map(flags), meGot: flags(meGot),
+      mine: mine.Items.map(flags), meGot: flags(meGot), meShipping: meShipping.Items.map((a) => a.ID),
       own: [own.ID.length, own.Shipping, own.Billing, own.Editable], ownSaved: [ownSaved.AddressName, ownSaved.Billing],
       ownGot: flags(ownGot).slice(1), notOwn, adminSeesOwn, ownGone,
       afterUnassign: afterUnassign.Items.map((a) => a.ID), left: left.Items.length, homeGone,
