@@ -90,6 +90,11 @@ class AccountAdapter(DefaultAccountAdapter):
                             key=self._get_login_attempts_cache_key(request, email=login))
             ratelimit.clear(request, app="allauth.account", action="login_failed_any_address",
                             config=LOGIN_FAILED_ANY_ADDRESS, key=anywhere)
+        # and the Portal API's sign-in (POST /api/v1/oauth/token), which counts its own failures
+        from portal.apiauth.services import login_failures_clear
+        from portal.common.clientip import client_ip
+
+        login_failures_clear(user=user, client_ip=client_ip(request))
 
     def is_safe_url(self, url: str) -> bool:
         """allauth's rule, but a relative `next` must be a path ("/..."), as on "Choose your username":

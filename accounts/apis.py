@@ -430,14 +430,11 @@ def reset_password(request: HttpRequest, payload: PasswordResetIn):
 
     from allauth.account.adapter import get_adapter
 
-    from portal.apiauth.services import login_failures_clear
-
     try:
         user = password_reset_by_code(email=payload.Email, code=payload.Code, password=payload.Password)
     except ValidationError as exc:
         raise ValidationError({"Password": exc.messages}) from exc
     # the new password signs in at once, here and on the web (a lock of failed sign-ins ends)
-    login_failures_clear(user=user, client_ip=client_ip(request))
     get_adapter(request).login_failures_clear(request, user=user)
     return user_out(user)
 

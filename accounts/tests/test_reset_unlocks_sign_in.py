@@ -85,3 +85,18 @@ def test_a_successful_sign_in_clears_nothing(client, hamlet):
     client.logout()
     client.post(LOGIN, {"login": "hamlet", "password": "wrong"})
     assert LOCKED in client.post(LOGIN, {"login": "hamlet", "password": DEFAULT_PASSWORD}).content.decode()
+
+
+def test_the_web_reset_ends_the_portal_api_lock_too(client, hamlet, settings, django_capture_on_commit_callbacks):
+    # the Portal API counts its own failed sign-ins (POST /api/v1/oauth/token): the reset ends them too
+    settings.PORTAL_API_LOGIN_FAILURE_LIMIT = 3
+
+    def api_sign_in(password):
+        return Client().post("/api/v1/oauth/token", {"grant_type": "password", "username": "hamlet",
+                                                     "password": password}).status_code
+
+    for _ in range(3):
+        assert api_sign_in("wrong") == 400
+    assert api_sign_in("wrong") == 429
+    _reset(client, django_capture_on_commit_callbacks)
+    assert api_sign_in(NEW) == 200
