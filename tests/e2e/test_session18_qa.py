@@ -102,3 +102,59 @@ def test_a_long_api_client_id_on_the_webhook_form_wraps_on_a_phone(page, live_se
         box = page.get_by_test_id("webhook-client-choices").bounding_box()
         assert box["x"] + box["width"] <= screen
     screenshot("01-phone")
+
+
+def sign_out_in_another_tab(page, live_server):
+    other = page.context.new_page()
+    other.goto(f"{live_server.url}/accounts/logout/")
+    other.locator("main").get_by_role("button", name="Sign out").click()
+    other.close()
+
+
+def test_a_fresh_builder_is_not_announced_as_a_request_brought_back(page, shared_console, live_server):
+    # Nothing typed: the session ends while the context picker opens (its search asks the server).
+    # Signing in again said "The request you were building is back as you left it" over a fresh builder
+    sign_out_in_another_tab(page, live_server)
+    page.get_by_test_id("context-switch").locator("summary").click()
+    page.locator("#ctx-client-search").focus()
+    expect(page.get_by_label("Username or email")).to_be_visible()  # the sign-in page
+    assert "portal.console.draft:" not in page.evaluate(STORAGE)
+    sign_in_here(page, "olivia")
+    expect(page).to_have_url(f"{shared_console}?op=Users.Create")
+    expect(page.get_by_test_id("builder-path")).to_have_text("/v1/buyers/{buyerID}/users")
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_test_id("draft-restored")).to_have_count(0)
+
+
+def test_the_draft_notice_goes_once_the_request_is_sent(page, shared_console, live_server):
+    # it stayed above the builder whatever was sent after, until another page
+    page.goto(f"{shared_console}?op=Products.Get")
+    page.get_by_label("productID").fill("prod-1")
+    sign_out_in_another_tab(page, live_server)
+    page.get_by_role("button", name="Send").first.click()
+    expect(page.get_by_text("You were signed out")).to_be_visible()
+    sign_in_here(page, "olivia")
+    notice = page.get_by_test_id("draft-restored")
+    expect(notice).to_have_text("The request you were building is back as you left it.")
+    expect(page.get_by_label("productID")).to_have_value("prod-1")
+    page.get_by_label("productID").focus()
+    page.keyboard.press("Enter")  # Send, by keyboard
+    expect(page.locator("#response")).to_contain_text("200")
+    expect(notice).to_have_count(0)
+    expect(page.get_by_label("productID")).to_be_focused()  # focus stays where it was
+
+
+def test_a_history_entry_loaded_with_edit_is_kept_unchanged(page, shared_console, live_server):
+    page.goto(f"{shared_console}?op=Products.Get")
+    page.get_by_label("productID").fill("prod-2")
+    with page.expect_response(lambda r: "/send/" in r.url):
+        page.get_by_role("button", name="Send").first.click()
+    page.goto(f"{shared_console}?op=Products.Get")  # a fresh builder; the entry's Edit loads it back
+    page.get_by_test_id("history").get_by_role("button", name="Edit").first.click()
+    expect(page.get_by_label("productID")).to_have_value("prod-2")
+    sign_out_in_another_tab(page, live_server)
+    page.get_by_role("button", name="Send").first.click()
+    expect(page.get_by_text("You were signed out")).to_be_visible()
+    sign_in_here(page, "olivia")
+    expect(page.get_by_test_id("draft-restored")).to_be_visible()
+    expect(page.get_by_label("productID")).to_have_value("prod-2")

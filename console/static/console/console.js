@@ -456,10 +456,26 @@
     return [field.value, false];
   }
 
+  function isUntouched(field) {  // as the page (or the builder's swap) gave it
+    if (field.type === "checkbox" || field.type === "radio") return field.checked === field.defaultChecked;
+    if (field.tagName === "SELECT") {  // none marked selected: the first option is the default
+      var options = Array.prototype.slice.call(field.options);
+      var marked = options.some(function (o) { return o.defaultSelected; });
+      return options.every(function (o, i) { return o.selected === (marked ? o.defaultSelected : i === 0); });
+    }
+    return field.value === field.defaultValue;
+  }
+
   function draftSave() {
     var form = document.getElementById("builder-form");
     var key = form && draftKey(form);
     if (!key) return;
+    var untouched = Array.prototype.every.call(form.elements, function (field) {
+      return !field.name || /^(hidden|submit|button|file)$/.test(field.type) || isUntouched(field);
+    });
+    // nothing typed into a fresh builder (the session ended while opening the context picker, say):
+    // nothing to bring back, and no notice saying so. A history entry loaded with Edit is kept.
+    if (untouched && !form.hasAttribute("data-from-history")) return;
     var fields = [], leftOut = false;
     Array.prototype.forEach.call(form.elements, function (field) {
       if (!field.name || /^(hidden|submit|button|file)$/.test(field.type)) return;
@@ -519,6 +535,15 @@
     if (summary) summary.insertAdjacentElement("afterend", notice); else form.insertBefore(notice, form.firstChild);
   }
   draftRestore();  // a deferred script: the page is parsed
+
+  // The notice is about the request as it came back: once it has been sent (Send, a live edit) and
+  // answered, it goes. A refusal (a secret to type again) keeps it.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var detail = event.detail || {};
+    if (!detail.successful || !detail.elt || detail.elt.id !== "builder-form") return;
+    var notice = detail.elt.querySelector("[data-testid=draft-restored]");
+    if (notice) notice.remove();
+  });
 
   // --- secrets in a form (a client secret, a webhook's HashKey or auth header value) ----------------
   // The field is a password input (masked); its "Show" button switches it to text and back. The
