@@ -21,7 +21,7 @@ from accounts.models import User
 from accounts.validators import validate_person_name
 from portal.api_lists import PageParams, list_page, paginate
 from portal.common.clientip import client_ip
-from portal.common.errors import ApplicationError, NotFoundError
+from portal.common.errors import ApplicationError, ConfirmationRequiredError, NotFoundError, TooManyRequestsError
 from portal.common.ninja_compat import Status
 
 router = Router(tags=["Me", "PortalUsers"])
@@ -253,9 +253,7 @@ def me_password_change(request: HttpRequest, payload: PasswordChangeIn):
                                  client_ip=client_ip(request))
     except OAuthError as exc:
         if exc.status_code == 429:
-            error = ApplicationError(ERR_CURRENT_PASSWORD_TOO_MANY)
-            error.status_code, error.code = 429, "TooManyRequests"
-            raise error from exc
+            raise TooManyRequestsError(ERR_CURRENT_PASSWORD_TOO_MANY) from exc
         raise ApplicationError(ERR_CURRENT_PASSWORD_WRONG, extra={"Field": "CurrentPassword"}) from exc
     try:
         validate_password(payload.NewPassword, user)
@@ -332,9 +330,7 @@ def me_auth_method_remove(request: HttpRequest, name: str):
         # the house's "sudo": a token alone does not take a way to sign in away (the web asks
         # for a fresh sign-in); the window is used up only when the method goes
         if not org_services.confirmation_consume(user=user):
-            error = ApplicationError(ERR_CONFIRM_UNLINK)
-            error.status_code, error.code = 403, "ConfirmationRequired"
-            raise error
+            raise ConfirmationRequiredError(ERR_CONFIRM_UNLINK)
         linked.delete()
     return Status(204, None)
 
@@ -426,9 +422,9 @@ def forgot_password(request: HttpRequest, payload: ForgotPasswordIn):
     tags=["Accounts"],
 )
 def reset_password(request: HttpRequest, payload: PasswordResetIn):
-    from accounts.services_reset import password_reset_by_code
-
     from allauth.account.adapter import get_adapter
+
+    from accounts.services_reset import password_reset_by_code
 
     try:
         user = password_reset_by_code(email=payload.Email, code=payload.Code, password=payload.Password)

@@ -28,7 +28,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
-from portal.common.errors import ApplicationError
+from portal.common.errors import ApplicationError, TooManyRequestsError
 
 CODE_SECONDS = 300
 COOLDOWN_SECONDS = 60
@@ -62,15 +62,10 @@ MAILS_WINDOW = 900
 ERR_TOO_MANY_MAILS = "Too many codes asked for from your address: try again in 15 minutes."
 
 
-class TooManyMailsError(ApplicationError):
-    status_code = 429
-    code = "TooManyRequests"
-
-
 def mails_rate_limit(*, kind: str, client_ip: str) -> None:
     """At most MAILS_PER_CLIENT code mails of `kind` ("register", "reset") asked for from one client
     address in MAILS_WINDOW seconds: the per-address cooldown alone let one client mail a code to any
-    number of strangers. Raises TooManyMailsError (which says nothing about any account)."""
+    number of strangers. Raises TooManyRequestsError (which says nothing about any account)."""
     key = f"accounts:mails:{kind}:{hashlib.sha256((client_ip or '-').encode()).hexdigest()}"
     cache.add(key, 0, timeout=MAILS_WINDOW)
     try:
@@ -79,7 +74,7 @@ def mails_rate_limit(*, kind: str, client_ip: str) -> None:
         cache.set(key, 1, timeout=MAILS_WINDOW)
         count = 1
     if count > MAILS_PER_CLIENT:
-        raise TooManyMailsError(ERR_TOO_MANY_MAILS)
+        raise TooManyRequestsError(ERR_TOO_MANY_MAILS)
 
 
 def _key(email: str, kind: str) -> str:

@@ -74,9 +74,8 @@ def password_reset_by_code(*, email: str, code: str, password: str) -> User:
     """Set `password` for the account of `email` with a code mailed there. ValidationError for a
     password the validators refuse (checked first: a weak password does not use the code up),
     ApplicationError(ERR_RESET_CODE) for anything wrong with the address or the code."""
-    from organizations.models import ActionCodeDevice
-
     from accounts import services
+    from organizations.models import ActionCodeDevice
 
     user = _account_for(email)
     # the same check whether or not the address has an account (the account's own username or name

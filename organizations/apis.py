@@ -25,7 +25,7 @@ from organizations import environments, selectors, services
 from organizations.models import Contributor, Environment, Invitation, Organization
 from organizations.permissions import Membership
 from portal.api_lists import Fld, ListFields, ListParams, PageParams, list_page, list_queryset, list_response, paginate
-from portal.common.errors import ApplicationError, NotFoundError, PermissionError_
+from portal.common.errors import ApplicationError, ConfirmationRequiredError, NotFoundError, PermissionError_
 from portal.common.ninja_compat import Status
 
 router = Router(tags=["Organizations"])
@@ -47,10 +47,6 @@ ERR_NO_CONSOLE_ACCESS = (
     "You need an impersonation permission or the ApiClientReader role in this organization to list its API clients."
 )
 ERR_REMOTE_CORE_API = "API clients can only be listed for organizations on the built-in core API."
-
-
-class ConfirmationRequiredError(PermissionError_):
-    code = "ConfirmationRequired"
 
 
 # --- schemas ------------------------------------------------------------------------------------

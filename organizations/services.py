@@ -36,7 +36,7 @@ from organizations.models import (
 )
 from organizations.permissions import IMPERSONATION_FLAG_OF_USER_KIND, IMPERSONATION_FLAGS, Membership
 from organizations.roles import ROLE_SET
-from portal.common.errors import ApplicationError, NotFoundError, PermissionError_
+from portal.common.errors import ApplicationError, ConfirmationRequiredError, NotFoundError, PermissionError_
 
 # --- messages -----------------------------------------------------------------------------------
 ERR_ID_REQUIRED = "Enter an Id."
@@ -115,12 +115,6 @@ class OrganizationError(ApplicationError):
 class IdTakenError(OrganizationError):
     status_code = 409
     code = "IdExists"
-
-
-class ConfirmationRequiredError(PermissionError_):
-    """Transfer/delete without a confirmed code (HTML: action_code_verify; API: confirmation_consume)."""
-
-    code = "ConfirmationRequired"
 
 
 class AlreadyContributorError(OrganizationError):

@@ -25,3 +25,17 @@ class PermissionError_(ApplicationError):
 
     status_code = 403
     code = "Forbidden"
+
+
+class ConfirmationRequiredError(PermissionError_):
+    """A dangerous action without an open confirmation (an emailed code: organization transfer and
+    delete, unlinking a sign-in method through the Portal API)."""
+
+    code = "ConfirmationRequired"
+
+
+class TooManyRequestsError(ApplicationError):
+    """Too many attempts or mails asked for in a window; says nothing about any account."""
+
+    status_code = 429
+    code = "TooManyRequests"
