@@ -99,7 +99,7 @@ def test_a_slow_token_endpoint_times_out_with_a_message(remote_org, remote, owne
     monkeypatch.setattr(session, "request", request)  # this thread's session, restored after the test
     with override_settings(CONSOLE_TIMEOUTS=(1, 0.3)):
         call = send(owner, remote_org)
-    assert call.error == client.ERR_TIMEOUT.format(host=host(remote), seconds=0.3)
+    assert call.error == client.ERR_TIMEOUT.format(host=host(remote), seconds="0.3 seconds")
 
 
 def test_a_failing_refresh_keeps_the_message_and_the_next_call_recovers(remote_org, remote, owner):
