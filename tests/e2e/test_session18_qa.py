@@ -33,14 +33,21 @@ def shared_console(page, live_server):
     return url
 
 
+def sign_out_in_another_tab(page, live_server):
+    other = page.context.new_page()
+    other.goto(f"{live_server.url}/accounts/logout/")
+    other.locator("main").get_by_role("button", name="Sign out").click()
+    # closed once the signed-out page has loaded: Page.close during that navigation hung at times
+    expect(other.get_by_role("link", name="Sign in")).to_be_visible()
+    other.wait_for_load_state("load")
+    other.close()
+
+
 def signed_out_while_building(page, live_server):
     """Olivia types a request, is signed out in another tab, then presses Send: the sign-in page."""
     page.get_by_label("buyerID").fill("buyer-1")
     page.get_by_label("Username").fill("olivias-new-shopper")
-    other = page.context.new_page()
-    other.goto(f"{live_server.url}/accounts/logout/")
-    other.locator("main").get_by_role("button", name="Sign out").click()
-    other.close()
+    sign_out_in_another_tab(page, live_server)
     page.get_by_role("button", name="Send").first.click()
     expect(page.get_by_text("You were signed out")).to_be_visible()
     assert "olivias-new-shopper" in page.evaluate(STORAGE)  # kept for Olivia
@@ -104,11 +111,6 @@ def test_a_long_api_client_id_on_the_webhook_form_wraps_on_a_phone(page, live_se
     screenshot("01-phone")
 
 
-def sign_out_in_another_tab(page, live_server):
-    other = page.context.new_page()
-    other.goto(f"{live_server.url}/accounts/logout/")
-    other.locator("main").get_by_role("button", name="Sign out").click()
-    other.close()
 
 
 def test_a_fresh_builder_is_not_announced_as_a_request_brought_back(page, shared_console, live_server):
@@ -158,3 +160,26 @@ def test_a_history_entry_loaded_with_edit_is_kept_unchanged(page, shared_console
     sign_in_here(page, "olivia")
     expect(page.get_by_test_id("draft-restored")).to_be_visible()
     expect(page.get_by_label("productID")).to_have_value("prod-2")
+
+
+def test_a_draft_built_while_impersonating_says_send_is_no_longer_as_that_user(page, shared_console, live_server):
+    # Signing in again starts with your own access (the context is the session's): the request built
+    # as the shopper came back saying only "as you left it", and Send made it as the owner
+    page.get_by_test_id("context-switch").locator("summary").click()
+    page.locator("#ctx-client-search").focus()
+    page.locator("[data-testid=ctx-client][data-client=buyer-client]").click()
+    page.locator("[data-testid=ctx-user][data-username=shopper]").click()
+    expect(page.locator("strong[data-testid=ctx-user]")).to_have_text("shopper")
+    page.goto(f"{shared_console}?op=Products.Get")
+    page.get_by_label("productID").fill("prod-1")
+    sign_out_in_another_tab(page, live_server)
+    page.get_by_role("button", name="Send").first.click()
+    expect(page.get_by_text("You were signed out")).to_be_visible()
+    sign_in_here(page, "olivia")
+    expect(page.locator("strong[data-testid=ctx-user]")).to_have_text("you (olivia)")
+    notice = page.get_by_test_id("draft-restored")
+    expect(notice).to_have_text(
+        "The request you were building is back as you left it. It was built as shopper via API client buyer-client; "
+        "Send calls the API in your current context, as you (olivia): switch context to send it as shopper again.")
+    expect(notice).to_have_class("message warning")
+    expect(page.get_by_label("productID")).to_have_value("prod-1")

@@ -466,6 +466,22 @@
     return field.value === field.defaultValue;
   }
 
+  // The context the page shows (console.html sends it with the form): signing in again starts with
+  // your own access, so a draft built while impersonating says it will not be sent as that user.
+  function shownContext() {
+    var client = document.querySelector("input[form=builder-form][name=ctx_client_id]");
+    var username = document.querySelector("input[form=builder-form][name=ctx_username]");
+    return [client ? client.value : "", username ? username.value : ""];
+  }
+
+  function contextLabel(context) {
+    if (!context[1]) {
+      var who = document.body.querySelector(".usermenu-name");
+      return "you" + (who && who.textContent ? " (" + who.textContent.trim() + ")" : "");
+    }
+    return context[1] + " via API client " + context[0];
+  }
+
   function draftSave() {
     var form = document.getElementById("builder-form");
     var key = form && draftKey(form);
@@ -485,7 +501,7 @@
     });
     try {
       window.sessionStorage.setItem(key, JSON.stringify({ saved: Date.now(), account: currentAccount(),
-        fields: fields, leftOut: leftOut }));
+        context: shownContext(), fields: fields, leftOut: leftOut }));
     } catch (e) { /* no storage (private mode, full): the draft is lost as before */ }
   }
 
@@ -527,8 +543,15 @@
       if (field.type === "checkbox" || field.type === "radio") field.checked = !!value;
       else field.value = value;
     });
-    var notice = el("p", "message info", "The request you were building is back as you left it" +
-      (draft.leftOut ? "; passwords and secrets are not kept: type them again." : "."));
+    var text = "The request you were building is back as you left it" +
+      (draft.leftOut ? "; passwords and secrets are not kept: type them again." : ".");
+    var built = Array.isArray(draft.context) ? draft.context : ["", ""], now = shownContext();
+    var otherContext = built[0] !== now[0] || built[1] !== now[1];
+    if (otherContext) {  // a write must not be made as someone else without a word
+      text += " It was built as " + contextLabel(built) + "; Send calls the API in your current context, as " +
+        contextLabel(now) + (built[1] ? ": switch context to send it as " + built[1] + " again." : ".");
+    }
+    var notice = el("p", otherContext ? "message warning" : "message info", text);
     notice.setAttribute("role", "status");
     notice.setAttribute("data-testid", "draft-restored");
     var summary = form.querySelector(".builder-summary");
