@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from accounts.adapters import ERR_UNLINK_LAST_SIGN_IN_METHOD
 from accounts.models import User
+from tests.e2e.helpers import sign_out_in_another_tab
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -158,10 +159,7 @@ def test_a_console_send_after_signing_out_in_another_tab_goes_to_sign_in_and_bac
     page.goto(f"{base}/console/sandbox/acme-shop/")
     expect(page.get_by_test_id("builder-path")).to_have_text("/v1/products")
 
-    other = page.context.new_page()
-    other.goto(f"{base}/accounts/logout/")
-    other.locator("main").get_by_role("button", name="Sign out").click()
-    other.close()
+    sign_out_in_another_tab(page, base)
 
     page.get_by_role("button", name="Send").first.click()
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=%2Fconsole%2Fsandbox%2Facme-shop%2F"))

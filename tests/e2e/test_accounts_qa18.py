@@ -12,6 +12,7 @@ from django.test import override_settings
 from playwright.sync_api import expect
 
 from accounts.services import MSG_EMAIL_RELEASED, MSG_EMAIL_RELEASED_AT_SIGN_IN, email_unconfirmed_extras_release
+from tests.e2e.helpers import sign_out_in_another_tab
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -84,10 +85,7 @@ def test_unlink_after_signing_out_in_another_tab_comes_back_to_authentication(pa
     SocialAccount.objects.create(user=hamlet, provider="github", uid="5", extra_data={"login": "ham"})
     _sign_in_by_keyboard(page, live_server.url, "hamlet")
     page.goto(f"{live_server.url}/account/authentication/")
-    other = page.context.new_page()
-    other.goto(f"{live_server.url}/accounts/logout/")
-    other.locator("main").get_by_role("button", name="Sign out").click()
-    other.close()
+    sign_out_in_another_tab(page, live_server.url)
     page.get_by_role("button", name="Unlink GitHub ham").click()
     expect(page.get_by_text("You were signed out")).to_be_visible()
     page.get_by_label("Username or email").fill("hamlet")

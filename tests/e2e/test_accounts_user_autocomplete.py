@@ -4,6 +4,7 @@ import pytest
 from django.template.loader import render_to_string
 from playwright.sync_api import expect
 
+from tests.e2e.helpers import sign_out_in_another_tab
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -57,10 +58,7 @@ def test_signed_out_in_another_tab_the_list_says_so_and_signing_in_comes_back(pa
     """The list showed the whole sign-in page (htmx followed the redirect) inside the invite box."""
     _signed_in_with_the_widget_on_a_page(page, live_server)
 
-    other = page.context.new_page()
-    other.goto(f"{live_server.url}/accounts/logout/")
-    other.locator("main").get_by_role("button", name="Sign out").click()
-    other.close()
+    sign_out_in_another_tab(page, live_server.url)
 
     page.get_by_label("Invite a user").press_sequentially("ham")
     results = page.locator("#host .autocomplete-results")

@@ -7,17 +7,10 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_console_ui import console  # noqa: F401 - the fixture: Olivia on her seeded console
+from tests.e2e.helpers import sign_out_in_another_tab
 from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_out_in_another_tab(page, live_server):
-    other = page.context.new_page()
-    other.goto(f"{live_server.url}/accounts/logout/")
-    other.locator("main").get_by_role("button", name="Sign out").click()
-    other.close()
 
 
 def sign_in_again(page, check_kept=None):
@@ -38,7 +31,7 @@ def test_a_request_being_built_comes_back_after_signing_in_again_without_its_sec
     page.get_by_label("Active").select_option("true")
     page.get_by_label("JSON").fill('{"FirstName": "Sam", "xp": {"tier": 2, "ApiKey": "Typed-secret-2"}}')
 
-    sign_out_in_another_tab(page, live_server)
+    sign_out_in_another_tab(page, live_server.url)
     page.get_by_role("button", name="Send").first.click()
     kept = []
     sign_in_again(page, kept.append)
@@ -70,7 +63,7 @@ def test_a_list_request_comes_back_with_its_filters(page, console, live_server):
     page.get_by_label("Filter field").nth(1).fill("Active")
     page.wait_for_load_state("networkidle")
 
-    sign_out_in_another_tab(page, live_server)
+    sign_out_in_another_tab(page, live_server.url)
     page.get_by_label("Filter value").nth(1).fill("true")  # a live edit: it is what finds the session gone
     sign_in_again(page)
 

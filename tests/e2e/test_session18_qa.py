@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from console.tests.conftest import add_member, seed_core
 from coreapi import models as core_models
 from organizations import services as org_services
+from tests.e2e.helpers import sign_out_in_another_tab
 from tests.e2e.test_console import sign_in
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -33,21 +34,11 @@ def shared_console(page, live_server):
     return url
 
 
-def sign_out_in_another_tab(page, live_server):
-    other = page.context.new_page()
-    other.goto(f"{live_server.url}/accounts/logout/")
-    other.locator("main").get_by_role("button", name="Sign out").click()
-    # closed once the signed-out page has loaded: Page.close during that navigation hung at times
-    expect(other.get_by_role("link", name="Sign in")).to_be_visible()
-    other.wait_for_load_state("load")
-    other.close()
-
-
 def signed_out_while_building(page, live_server):
     """Olivia types a request, is signed out in another tab, then presses Send: the sign-in page."""
     page.get_by_label("buyerID").fill("buyer-1")
     page.get_by_label("Username").fill("olivias-new-shopper")
-    sign_out_in_another_tab(page, live_server)
+    sign_out_in_another_tab(page, live_server.url)
     page.get_by_role("button", name="Send").first.click()
     expect(page.get_by_text("You were signed out")).to_be_visible()
     assert "olivias-new-shopper" in page.evaluate(STORAGE)  # kept for Olivia
@@ -116,7 +107,7 @@ def test_a_long_api_client_id_on_the_webhook_form_wraps_on_a_phone(page, live_se
 def test_a_fresh_builder_is_not_announced_as_a_request_brought_back(page, shared_console, live_server):
     # Nothing typed: the session ends while the context picker opens (its search asks the server).
     # Signing in again said "The request you were building is back as you left it" over a fresh builder
-    sign_out_in_another_tab(page, live_server)
+    sign_out_in_another_tab(page, live_server.url)
     page.get_by_test_id("context-switch").locator("summary").click()
     page.locator("#ctx-client-search").focus()
     expect(page.get_by_label("Username or email")).to_be_visible()  # the sign-in page
@@ -132,7 +123,7 @@ def test_the_draft_notice_goes_once_the_request_is_sent(page, shared_console, li
     # it stayed above the builder whatever was sent after, until another page
     page.goto(f"{shared_console}?op=Products.Get")
     page.get_by_label("productID").fill("prod-1")
-    sign_out_in_another_tab(page, live_server)
+    sign_out_in_another_tab(page, live_server.url)
     page.get_by_role("button", name="Send").first.click()
     expect(page.get_by_text("You were signed out")).to_be_visible()
     sign_in_here(page, "olivia")
@@ -154,7 +145,7 @@ def test_a_history_entry_loaded_with_edit_is_kept_unchanged(page, shared_console
     page.goto(f"{shared_console}?op=Products.Get")  # a fresh builder; the entry's Edit loads it back
     page.get_by_test_id("history").get_by_role("button", name="Edit").first.click()
     expect(page.get_by_label("productID")).to_have_value("prod-2")
-    sign_out_in_another_tab(page, live_server)
+    sign_out_in_another_tab(page, live_server.url)
     page.get_by_role("button", name="Send").first.click()
     expect(page.get_by_text("You were signed out")).to_be_visible()
     sign_in_here(page, "olivia")
@@ -172,7 +163,7 @@ def test_a_draft_built_while_impersonating_says_send_is_no_longer_as_that_user(p
     expect(page.locator("strong[data-testid=ctx-user]")).to_have_text("shopper")
     page.goto(f"{shared_console}?op=Products.Get")
     page.get_by_label("productID").fill("prod-1")
-    sign_out_in_another_tab(page, live_server)
+    sign_out_in_another_tab(page, live_server.url)
     page.get_by_role("button", name="Send").first.click()
     expect(page.get_by_text("You were signed out")).to_be_visible()
     sign_in_here(page, "olivia")
