@@ -54,3 +54,19 @@
     }
   } catch (e) { /* no storage: nothing was kept */ }
 })();
+
+// htmx keeps snapshots of the pages it changed (the console's API responses among them) in this
+// tab's sessionStorage, to put them back on Back without asking the server. Signed out, or another
+// account signed in on this tab, they are someone else's: a signed-out page drops them, so Back
+// after signing out asks the server (which asks to sign in) instead of showing the last responses.
+(function () {
+  "use strict";
+  var account = document.body.getAttribute("data-account") || "";
+  try {
+    var store = window.sessionStorage;
+    if (store.getItem("portal.account") !== account) {
+      store.removeItem("htmx-history-cache");
+      store.setItem("portal.account", account);
+    }
+  } catch (e) { /* no storage: htmx keeps nothing either */ }
+})();
