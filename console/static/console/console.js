@@ -639,6 +639,21 @@
   }
   document.querySelectorAll("[data-client-filter]").forEach(setupClientFilter);  // a deferred script
 
+  // --- "Switch context" closes on Escape ----------------------------------------------------------
+  // The panel (a <details>) closes as the user menu does when Escape is pressed inside it, and focus
+  // goes back to its "Switch context" button; a search box with text in it is emptied first (the
+  // browser's own Escape), so one Escape never both clears the search and closes the panel.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll("details.ctx-switch[open]").forEach(function (panel) {
+      var active = document.activeElement;
+      if (!panel.contains(active)) return;
+      if (active.type === "search" && active.value) return;
+      panel.open = false;
+      panel.querySelector("summary").focus();
+    });
+  });
+
   // --- superseded requests -----------------------------------------------------------------------
   // hx-sync="...:replace" aborts the request in flight when a newer one starts (the latest request
   // wins), and htmx logs every abort with console.error ("htmx:afterRequest", "htmx:sendAbort").
