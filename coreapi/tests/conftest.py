@@ -1,6 +1,7 @@
 import pytest
 
-from coreapi.testing import core_buyer, core_world
+from coreapi import models as m
+from coreapi.testing import core_buyer, core_user, core_world
 
 
 @pytest.fixture
@@ -31,3 +32,14 @@ def call(world, admin_token):
 def shopper(world):
     """Buyer buyer-1 with user "shopper" (Shopper + MeAdmin) signing in through buyer-client."""
     return core_buyer(world)
+
+
+@pytest.fixture
+def suppliers(world):
+    """Two suppliers of `world`'s marketplace, "sup" and "other", each with a user ("sup-user",
+    "other-user"), and an API client any supplier's users sign in through."""
+    mp = world.marketplace
+    for sid in ("sup", "other"):
+        m.Supplier.objects.create(marketplace=mp, oc_id=sid, name=sid, active=True)
+        core_user(mp, kind=m.UserKind.SUPPLIER, company_id=sid, user_id=f"{sid}-user")
+    m.ApiClient.objects.create(marketplace=mp, oc_id="supplier-client", app_name="Suppliers", allow_any_supplier=True)

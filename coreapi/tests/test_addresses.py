@@ -29,15 +29,6 @@ def pairs(response, *keys):
 
 
 @pytest.fixture
-def suppliers(world):
-    mp = world.marketplace
-    for sid in ("sup", "other"):
-        m.Supplier.objects.create(marketplace=mp, oc_id=sid, name=sid, active=True)
-        core_user(mp, kind=m.UserKind.SUPPLIER, company_id=sid, user_id=f"{sid}-user")
-    m.ApiClient.objects.create(marketplace=mp, oc_id="supplier-client", app_name="Suppliers", allow_any_supplier=True)
-
-
-@pytest.fixture
 def editor(world):
     """An admin user with no roles of its own."""
     m.SecurityProfileAssignment.objects.filter(security_profile_id="admin-profile").update(user_id="admin-user")

@@ -9,7 +9,7 @@ from django.db import transaction
 from coreapi import models as m
 from coreapi import restore
 from coreapi.services import marketplace_create
-from coreapi.testing import DEFAULT_CORE_PASSWORD, core_security_profile, core_user
+from coreapi.testing import core_security_profile, core_user
 
 pytestmark = pytest.mark.django_db
 
@@ -32,15 +32,6 @@ def editor(world):
     user, becomes the world's admin's alone)."""
     m.SecurityProfileAssignment.objects.filter(security_profile_id="admin-profile").update(user_id="admin-user")
     return core_user(world.marketplace, user_id="editor")
-
-
-@pytest.fixture
-def suppliers(world):
-    mp = world.marketplace
-    for sid in ("sup", "other"):
-        m.Supplier.objects.create(marketplace=mp, oc_id=sid, name=sid, active=True)
-        core_user(mp, kind=m.UserKind.SUPPLIER, company_id=sid, user_id=f"{sid}-user")
-    m.ApiClient.objects.create(marketplace=mp, oc_id="supplier-client", app_name="Suppliers", allow_any_supplier=True)
 
 
 class TestAdminUserGroups:
