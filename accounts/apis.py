@@ -8,9 +8,7 @@ exposes an email address; an empty search lists nobody, so the directory cannot 
 
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.urls import reverse
@@ -21,7 +19,7 @@ from accounts.models import User
 from accounts.validators import validate_person_name
 from portal.api_lists import PageParams, list_page, paginate
 from portal.common.clientip import client_ip
-from portal.common.errors import ApplicationError, ConfirmationRequiredError, NotFoundError, TooManyRequestsError
+from portal.common.errors import ApplicationError, NotFoundError
 from portal.common.ninja_compat import Status
 
 router = Router(tags=["Me", "PortalUsers"])
@@ -161,10 +159,9 @@ ERR_NO_PASSWORD_YET = (
     "This account has no password yet (it signs in with GitHub or Google): set one on the web, "
     "Profile > Authentication ({url})."
 )
-ERR_CURRENT_PASSWORD_MISSING = "CurrentPassword is required to change the password."
-ERR_CURRENT_PASSWORD_WRONG = "CurrentPassword is not the account's password."
-ERR_CURRENT_PASSWORD_TOO_MANY = "Too many wrong passwords for this account: try again in 15 minutes."
-AUTH_METHOD_NAMES = {"github": "Github", "google": "Google"}  # as the portal SDK spells them
+ERR_CURRENT_PASSWORD_MISSING = services.ERR_CURRENT_PASSWORD_MISSING
+ERR_CURRENT_PASSWORD_WRONG = services.ERR_CURRENT_PASSWORD_WRONG
+AUTH_METHOD_NAMES = services.PROVIDER_API_NAMES
 
 
 class UserIn(Schema):
@@ -239,30 +236,13 @@ def me_save(request: HttpRequest, payload: UserIn):
     tags=["Me"],
 )
 def me_password_change(request: HttpRequest, payload: PasswordChangeIn):
-    from portal.apiauth.services import OAuthError, portal_user_authenticate
-
     user = User.objects.get(pk=request.auth.pk)
     if not user.has_usable_password():
         # setting a first password proves nothing about who holds this token: the web asks for
         # a fresh GitHub/Google sign-in first
         raise ApplicationError(ERR_NO_PASSWORD_YET.format(url=_web(request, "account_set_password")))
-    if not payload.CurrentPassword:
-        raise ApplicationError(ERR_CURRENT_PASSWORD_MISSING, extra={"Field": "CurrentPassword"})
-    try:  # counted with the sign-in failures of this login and address: no guessing through here
-        portal_user_authenticate(login=user.username or user.email, password=payload.CurrentPassword,
-                                 client_ip=client_ip(request))
-    except OAuthError as exc:
-        if exc.status_code == 429:
-            raise TooManyRequestsError(ERR_CURRENT_PASSWORD_TOO_MANY) from exc
-        raise ApplicationError(ERR_CURRENT_PASSWORD_WRONG, extra={"Field": "CurrentPassword"}) from exc
-    try:
-        validate_password(payload.NewPassword, user)
-    except ValidationError as exc:
-        raise ValidationError({"NewPassword": exc.messages}) from exc
-    with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
-        user.set_password(payload.NewPassword)
-        user.save(update_fields=["password"])  # ends every web and Portal API session (apiauth.signals)
+    user = services.user_password_change(user=user, current=payload.CurrentPassword, new=payload.NewPassword,
+                                         client_ip=client_ip(request))
     return user_out(user)
 
 
@@ -299,12 +279,6 @@ def me_auth_method_link(request: HttpRequest, name: str):
     return {"RedirectUrl": _web(request, "socialaccount_connections")}
 
 
-ERR_CONFIRM_UNLINK = (
-    "Confirm this first: POST /me/verifyemail emails you a code, and POST /confirmation with "
-    "{\"Code\": \"...\"} opens a 5-minute window for one change like this."
-)
-
-
 @router.delete(
     "/me/authorizationmethods/{name}",
     response={204: None},
@@ -313,25 +287,17 @@ ERR_CONFIRM_UNLINK = (
     tags=["Me"],
 )
 def me_auth_method_remove(request: HttpRequest, name: str):
-    from accounts.adapters import ERR_UNLINK_LAST_SIGN_IN_METHOD
-    from organizations import services as org_services
+    from organizations.services import confirmation_consume
 
-    provider = next((p for p, label in AUTH_METHOD_NAMES.items() if label.lower() == name.lower()), None)
-    with transaction.atomic():
-        # the user's row first, as the web's unlink does: two removals at once cannot both go
-        user = User.objects.select_for_update().get(pk=request.auth.pk)
-        linked = SocialAccount.objects.filter(user=user, provider=provider) if provider else SocialAccount.objects.none()
-        if not linked.exists():
-            raise NotFoundError(f"Authorization method {name} not found",
-                                extra={"ObjectType": "AuthorizationMethod", "ObjectID": name})
-        others = SocialAccount.objects.filter(user=user).exclude(provider=provider).exists()
-        if not others and not user.has_usable_password():
-            raise ApplicationError(ERR_UNLINK_LAST_SIGN_IN_METHOD)
-        # the house's "sudo": a token alone does not take a way to sign in away (the web asks
-        # for a fresh sign-in); the window is used up only when the method goes
-        if not org_services.confirmation_consume(user=user):
-            raise ConfirmationRequiredError(ERR_CONFIRM_UNLINK)
-        linked.delete()
+    # the house's "sudo": a token alone does not take a way to sign in away (the web asks for a
+    # fresh sign-in); an open confirmation window does, and is used up
+    provider = next((p for p, label in AUTH_METHOD_NAMES.items() if label.lower() == name.lower()), "")
+    try:
+        services.sign_in_method_remove(user=request.auth, provider=provider,
+                                       confirmed=lambda user: confirmation_consume(user=user))
+    except NotFoundError as exc:  # named as it was asked for
+        raise NotFoundError(services.ERR_SIGN_IN_METHOD_NOT_FOUND.format(name=name),
+                            extra={"ObjectType": "AuthorizationMethod", "ObjectID": name}) from exc
     return Status(204, None)
 
 

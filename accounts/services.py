@@ -1,6 +1,7 @@
 """Writes about portal users. Sign-up, sign-in, passwords and social connections are allauth's;
 this module owns the portal username and the profile."""
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -344,3 +345,68 @@ def email_release_notices_take(*, user: User) -> list[str]:
     notices = list(EmailReleaseNotice.objects.filter(user=user))
     EmailReleaseNotice.objects.filter(pk__in=[n.pk for n in notices]).delete()
     return [MSG_EMAIL_RELEASED.get(n.reason, MSG_EMAIL_RELEASED["signed_up"]).format(email=n.email) for n in notices]
+
+
+# --- the Portal API's account calls (accounts.apis) ------------------------------------------------
+ERR_CURRENT_PASSWORD_MISSING = "CurrentPassword is required to change the password."
+ERR_CURRENT_PASSWORD_WRONG = "CurrentPassword is not the account's password."
+ERR_CURRENT_PASSWORD_TOO_MANY = "Too many wrong passwords for this account: try again in 15 minutes."
+
+
+def user_password_change(*, user: User, current: str | None, new: str, client_ip: str = "") -> User:
+    """Change the password of an account that has one, given its current password. A wrong one is
+    counted with the Portal API's sign-in failures of this login and address (no guessing through
+    here: 429 past the limit); the new one must pass the validators (ValidationError on
+    NewPassword). Saving it ends every web and Portal API session (portal.apiauth.signals)."""
+    from portal.apiauth.services import OAuthError, portal_user_authenticate
+    from portal.common.errors import TooManyRequestsError
+
+    if not current:
+        raise ApplicationError(ERR_CURRENT_PASSWORD_MISSING, extra={"Field": "CurrentPassword"})
+    try:
+        portal_user_authenticate(login=user.username or user.email, password=current, client_ip=client_ip)
+    except OAuthError as exc:
+        if exc.status_code == 429:
+            raise TooManyRequestsError(ERR_CURRENT_PASSWORD_TOO_MANY) from exc
+        raise ApplicationError(ERR_CURRENT_PASSWORD_WRONG, extra={"Field": "CurrentPassword"}) from exc
+    try:
+        validate_password(new, user)
+    except ValidationError as exc:
+        raise ValidationError({"NewPassword": exc.messages}) from exc
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.set_password(new)
+        user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def sign_in_method_remove(*, user: User, provider: str, confirmed) -> None:
+    """Unlink every `provider` sign-in of `user` (the Portal API's DELETE /me/authorizationmethods).
+    NotFoundError when none is linked; never the last way to sign in (ApplicationError); then
+    `confirmed(user)` must be true (the organization code window, used up only when the method
+    goes), else ConfirmationRequiredError. The user's row is locked first, as the web's unlink
+    does, so two removals at once cannot both go."""
+    from allauth.socialaccount.models import SocialAccount
+
+    from accounts.adapters import ERR_UNLINK_LAST_SIGN_IN_METHOD
+    from portal.common.errors import ConfirmationRequiredError, NotFoundError
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    linked = SocialAccount.objects.filter(user=user, provider=provider)
+    if not provider or not linked.exists():
+        raise NotFoundError(ERR_SIGN_IN_METHOD_NOT_FOUND.format(name=PROVIDER_API_NAMES.get(provider, provider)),
+                            extra={"ObjectType": "AuthorizationMethod", "ObjectID": provider})
+    if not SocialAccount.objects.filter(user=user).exclude(provider=provider).exists() and not user.has_usable_password():
+        raise ApplicationError(ERR_UNLINK_LAST_SIGN_IN_METHOD)
+    if not confirmed(user):
+        raise ConfirmationRequiredError(ERR_CONFIRM_UNLINK)
+    linked.delete()
+
+
+PROVIDER_API_NAMES = {"github": "Github", "google": "Google"}  # as the portal SDK spells them
+ERR_SIGN_IN_METHOD_NOT_FOUND = "Authorization method {name} not found"
+ERR_CONFIRM_UNLINK = (
+    "Confirm this first: POST /me/verifyemail emails you a code, and POST /confirmation with "
+    "{\"Code\": \"...\"} opens a 5-minute window for one change like this."
+)
