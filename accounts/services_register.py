@@ -28,6 +28,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
+from portal.common.cache import window_count
 from portal.common.errors import ApplicationError, TooManyRequestsError
 
 CODE_SECONDS = 300
@@ -67,13 +68,7 @@ def mails_rate_limit(*, kind: str, client_ip: str) -> None:
     address in MAILS_WINDOW seconds: the per-address cooldown alone let one client mail a code to any
     number of strangers. Raises TooManyRequestsError (which says nothing about any account)."""
     key = f"accounts:mails:{kind}:{hashlib.sha256((client_ip or '-').encode()).hexdigest()}"
-    cache.add(key, 0, timeout=MAILS_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=MAILS_WINDOW)
-        count = 1
-    if count > MAILS_PER_CLIENT:
+    if window_count(key, MAILS_WINDOW) > MAILS_PER_CLIENT:
         raise TooManyRequestsError(ERR_TOO_MANY_MAILS)
 
 

@@ -23,6 +23,7 @@ from django.utils.crypto import salted_hmac
 
 from accounts.models import User
 from portal.apiauth.models import PortalRefreshToken
+from portal.common.cache import window_count
 from portal.common.errors import ApplicationError
 
 ERR_GRANT_TYPE = "grant_type must be 'password' or 'refresh_token'."
@@ -191,14 +192,6 @@ def login_failures_clear(*, user: User, client_ip: str = "") -> None:
     cache.delete_many(keys)
 
 
-def _failure_count(key: str, window: int) -> None:
-    cache.add(key, 0, timeout=window)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-
-
 def _find_user(login: str) -> User | None:
     login = login.strip()
     longest = max(User._meta.get_field("username").max_length, User._meta.get_field("email").max_length)
@@ -237,7 +230,7 @@ def portal_user_authenticate(*, login: str, password: str, client_ip: str = "") 
         ok = user.check_password(password) and user.is_active
     if not ok:
         for key in keys:
-            _failure_count(key, window)
+            window_count(key, window)
         raise OAuthError("invalid_grant", ERR_CREDENTIALS_INVALID)
     cache.delete(keys[0])
     return user

@@ -94,3 +94,17 @@ class FailOpenRedisCache(RedisCache):
 
     def clear(self):
         return self._guarded("clear", lambda: super(FailOpenRedisCache, self).clear(), False)
+
+
+def window_count(key: str, window: int) -> int:
+    """Add one to the counter `key` of the default cache, which starts at 0 and lives `window`
+    seconds from its first count (a fixed window, not sliding); returns the new count. Rate limits
+    (the Portal API's sign-in failures, code mails per client address) count with it."""
+    from django.core.cache import cache
+
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        return 1
