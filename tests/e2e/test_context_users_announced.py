@@ -15,6 +15,10 @@ def test_picking_a_client_and_searching_its_users_is_announced(page, console):
     page.get_by_placeholder("Search API clients").focus()
     page.locator("[data-testid=ctx-client][data-client=buyer-client]").click()
     expect(status).to_have_text("1 user you may impersonate signs in through Storefront.")
-    page.get_by_placeholder("Search users").fill("nobody-like-this")
+    # the new search box is live once htmx has settled the swap (it drops htmx-added then); typed
+    # into before that, a loaded machine missed the input event
+    expect(page.locator("#ctx-users .htmx-added, #ctx-users.htmx-settling")).to_have_count(0)
+    with page.expect_response(lambda r: "q=nobody-like-this" in r.url):
+        page.get_by_placeholder("Search users").fill("nobody-like-this")
     expect(status).to_have_text("No user you may impersonate matches “nobody-like-this” and signs in through Storefront.")
     expect(page.get_by_test_id("ctx-users-status")).to_have_count(1)  # updated in place, never a second region
