@@ -70,3 +70,22 @@
     }
   } catch (e) { /* no storage: htmx keeps nothing either */ }
 })();
+
+// A page that comes back with a form error puts the keyboard where the fix is: on the first field
+// marked invalid (Django marks it aria-invalid and points aria-describedby at its message), or on
+// the form-wide message (a failed sign-in names no field) when that comes first. Otherwise focus
+// would start at the top of the page and a keyboard or screen-reader user would have to look for
+// what went wrong. A field a template already autofocuses is one of these and keeps its focus.
+(function () {
+  "use strict";
+  var targets = document.querySelectorAll("form .errorlist.nonfield[role='alert'], form [aria-invalid='true']");
+  for (var i = 0; i < targets.length; i++) {
+    var target = targets[i];
+    if (!target.getClientRects().length) continue;  // hidden (a closed section): not where to start
+    if (target.classList.contains("errorlist") && !target.hasAttribute("tabindex")) {
+      target.setAttribute("tabindex", "-1");  // a message takes focus only from this script, never from Tab
+    }
+    target.focus();
+    return;
+  }
+})();
