@@ -22,7 +22,21 @@ def sign_in_again(page, check_kept=None):
     page.get_by_role("button", name="Sign in", exact=True).click()
 
 
+# What the page had in the draft notice when it was put into the page: a screen reader announces a
+# change inside a live region, and may say nothing of one born with its text.
+NOTICE_BORN = """
+window.__noticeBorn = [];
+new MutationObserver(function (records) {
+  records.forEach(function (r) { r.addedNodes.forEach(function (n) {
+    if (n.nodeType === 1 && n.getAttribute("data-testid") === "draft-restored")
+      window.__noticeBorn.push([n.getAttribute("role"), n.textContent]);
+  }); });
+}).observe(document, {childList: true, subtree: true});
+"""
+
+
 def test_a_request_being_built_comes_back_after_signing_in_again_without_its_secrets(page, console, live_server, screenshot):
+    page.add_init_script(NOTICE_BORN)
     page.goto(f"{console}?op=Users.Create")
     expect(page.get_by_test_id("builder-path")).to_have_text("/v1/buyers/{buyerID}/users")
     page.get_by_label("buyerID").fill("buyer-1")
@@ -40,6 +54,7 @@ def test_a_request_being_built_comes_back_after_signing_in_again_without_its_sec
     expect(page).to_have_url(f"{console}?op=Users.Create")
     expect(page.get_by_test_id("draft-restored")).to_have_text(
         "The request you were building is back as you left it; passwords and secrets are not kept: type them again.")
+    assert page.evaluate("window.__noticeBorn") == [["status", ""]]  # a live region first, its text after
     expect(page.get_by_label("buyerID")).to_have_value("buyer-1")
     expect(page.get_by_label("Username")).to_have_value("new-shopper")
     expect(page.get_by_label("Active")).to_have_value("true")

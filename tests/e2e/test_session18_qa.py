@@ -173,4 +173,5 @@ def test_a_draft_built_while_impersonating_says_send_is_no_longer_as_that_user(p
         "The request you were building is back as you left it. It was built as shopper via API client buyer-client; "
         "Send calls the API in your current context, as you (olivia): switch context to send it as shopper again.")
     expect(notice).to_have_class("message warning")
+    expect(notice).to_have_attribute("role", "alert")  # read out at once: Send would act as someone else
     expect(page.get_by_label("productID")).to_have_value("prod-1")

@@ -551,11 +551,16 @@
       text += " It was built as " + contextLabel(built) + "; Send calls the API in your current context, as " +
         contextLabel(now) + (built[1] ? ": switch context to send it as " + built[1] + " again." : ".");
     }
-    var notice = el("p", otherContext ? "message warning" : "message info", text);
-    notice.setAttribute("role", "status");
+    // Read out, not only shown: a screen reader announces a change inside a live region it already
+    // knows, and may say nothing of a region born with its text while the page loads. So the region
+    // goes in empty and the text follows; a request that will go out as someone else than it was
+    // built as is an alert (read at once), the plain "back as you left it" a status.
+    var notice = el("p", otherContext ? "message warning" : "message info");
+    notice.setAttribute("role", otherContext ? "alert" : "status");
     notice.setAttribute("data-testid", "draft-restored");
     var summary = form.querySelector(".builder-summary");
     if (summary) summary.insertAdjacentElement("afterend", notice); else form.insertBefore(notice, form.firstChild);
+    window.setTimeout(function () { notice.textContent = text; }, 100);
   }
   draftRestore();  // a deferred script: the page is parsed
 
