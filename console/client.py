@@ -149,13 +149,14 @@ def human_size(n: int) -> str:
 
 # --- in-process transport to the built-in core API ------------------------------------------------
 # The middleware (of settings.MIDDLEWARE, in its order) that acts on a /core/ request or its
-# response: security headers and HTTPS redirect, Content-Length, X-Frame-Options, and the core
-# API's own (X-oc-logid, JSON 404s, NUL guard). The others (sessions, CSRF, users, OTP, messages,
+# response: security headers and HTTPS redirect, CORS headers, Content-Length, X-Frame-Options, and
+# the core API's own (X-oc-logid, JSON 404s, NUL guard). The others (sessions, CSRF, users, OTP, messages,
 # allauth, htmx, the username check) do nothing for a bearer-authenticated /core/ call but cost
 # ~0.7 ms per call in function calls; console/tests/test_client.py checks that the in-process
 # answer's status, headers and body equal those of the same request through the whole stack.
 CORE_MIDDLEWARE = (
     "django.middleware.security.SecurityMiddleware",
+    "portal.common.cors.ApiCorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "coreapi.middleware.CoreApiMiddleware",

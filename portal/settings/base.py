@@ -59,6 +59,7 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.common.cors.ApiCorsMiddleware",  # CORS on /core/ and /api/ only (before every refusal below)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.common.middleware.RequestSizeMiddleware",  # a too-large form body: a readable 413, not a debug page
     "portal.common.middleware.NulCharacterMiddleware",  # %00 in a page's address: a readable 400, not a 500
