@@ -41,6 +41,7 @@ from coreapi.me import (
     me_catalogs_list,
     me_categories_list,
     me_get,
+    me_password_reset,
     me_patch,
     me_product_get,
     me_products_list,
@@ -598,6 +599,11 @@ def _mount_me(router: Router) -> None:
         _fire(request, route="v1/me", verb="PATCH", params={}, request_body=data, response_body=body)
         return json_response(body)
 
+    def password(request, payload: s.TokenPasswordReset):
+        # no webhooks: their payload would carry the new password
+        me_password_reset(request.auth, payload.model_dump(mode="json", exclude_unset=True))
+        return HttpResponse(status=204)
+
     def products(request, catalogID: str | None = None, categoryID: str | None = None, depth: str | None = None,
                  search: str | None = None, searchOn: str | None = None, searchType: str | None = None,
                  sortBy: str | None = None, page: int | None = None, pageSize: int | None = None,
@@ -687,6 +693,9 @@ def _mount_me(router: Router) -> None:
     add("v1/me", ["GET"], get, response={200: s.MeUser}, operation_id="Me.Get", tags=tags)
     add("v1/me", ["PATCH"], patch, response={200: s.MeUser}, operation_id="Me.Patch", tags=tags,
         summary="Change your own profile", description=" ".join((s.MeUserPatch.__doc__ or "").split()))  # fmt: skip
+    add("v1/me/password", ["POST"], password, response={204: None}, operation_id="Me.ResetPasswordByToken", tags=tags,
+        summary="Set your own password", description=" ".join((me_password_reset.__doc__ or "").split()))  # fmt: skip
+    REQUIRED_BODY_FIELDS["Me.ResetPasswordByToken"] = ("NewPassword",)
     add("v1/me/products", ["GET"], products, response={200: s.ListPage[s.BuyerProduct]},
         operation_id="Me.ListProducts", tags=tags, description=LIST_DESCRIPTION)  # fmt: skip
     add("v1/me/products/{productID}", ["GET"], product, response={200: s.BuyerProduct},

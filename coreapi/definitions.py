@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import timezone as dt_timezone
 from urllib.parse import urlsplit
 
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Count, F, Q, TextField, Value
 from django.db.models.functions import Cast
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from coreapi import models as m
+from coreapi import passwords
 from coreapi import schemas as s
 from coreapi.category_tree import category_tree, levels_shown
 from coreapi.errors import MSG_ID_EXISTS, MSG_USERNAME_EXISTS, CoreObjectNotFound, IdExists, InvalidRequest
@@ -162,10 +162,16 @@ def _user_before_save(caller, obj, data, creating):
         raise IdExists(MSG_USERNAME_EXISTS, code="UsernameMustBeUnique", data={"Username": obj.username})
     password = data.get("Password")
     if password:
-        if len(password) > 200:
-            raise InvalidRequest("Password is too long.", data={"Field": "Password"})
-        obj.password = make_password(password)
-        obj.password_last_set_date = timezone.now()
+        passwords.password_set(user=obj, password=password, by_self=not creating and _caller_is(caller, obj))
+
+
+def _caller_is(caller, user) -> bool:
+    """Whether the token is the user's own (Me.Patch, or its own user through the admin operations):
+    it then changes its own password, which MinimumPasswordAge limits."""
+    claims = caller.claims
+    return bool(claims.user_id) and (claims.user_type, claims.company_id, claims.user_id) == (
+        user.kind, user.company_id, user.oc_id
+    )
 
 
 def _user_company(obj):

@@ -50,6 +50,26 @@ MSG_BODY_NOT_OBJECT = "The body must be a JSON object."  # as the Portal API say
 MSG_WEBHOOK_BLOCKED = "The request was blocked by the pre-hook webhook '{name}'."
 MSG_WEBHOOK_FAILED = "The pre-hook webhook '{name}' gave no valid answer ({reason}), so the request was not processed."
 
+# Passwords (coreapi.passwords): what a security profile's PasswordConfig, or the platform minimum, refuses
+MSG_PASSWORD_TOO_LONG = "Password is too long."
+MSG_INSECURE_PASSWORD = "Password does not meet security requirements."
+MSG_PASSWORD_REUSED = (
+    "This password was used before: it may not be one of the user's last {limit} passwords (the current one "
+    "included, LimitPasswordReuse)."
+)
+MSG_PASSWORD_EXPIRED = "Password has expired; an administrator or the user must set a new one."
+MSG_PASSWORD_TOO_RECENT = (
+    "The password was changed less than {minimum} minutes ago (MinimumPasswordAge): it can be changed again in "
+    "{remaining} minute(s)."
+)
+MSG_ANONYMOUS_PASSWORD = (
+    "An anonymous shopper's token cannot change a password: sign in with the user's username and password."
+)
+PASSWORD_INSECURE = "PasswordReset.InsecurePassword"
+# OrderCloud's docs name no ErrorCode for these two: this API's choice
+PASSWORD_EXPIRED = "PasswordReset.PasswordExpired"
+PASSWORD_TOO_RECENT = "PasswordReset.MinimumPasswordAge"
+
 OAUTH_INVALID_GRANT = "InvalidGrant"
 OAUTH_INVALID_CREDENTIALS = "InvalidCredentials"
 OAUTH_UNSUPPORTED_GRANT = "UnsupportedGrantType"
@@ -144,4 +164,30 @@ class OAuthError(ApplicationError):
             "error": self.code,
             "error_description": self.message,
             "Errors": [{"ErrorCode": self.code, "Message": self.message, "Data": None}],
+        }
+
+
+class PasswordRefused(CoreApiError):
+    """A password a user may not set (PasswordReset.InsecurePassword, with the user's effective
+    requirements as Data) or not yet change (PasswordReset.MinimumPasswordAge)."""
+
+    status_code = 400
+    code = PASSWORD_INSECURE
+
+
+class OAuthPasswordError(OAuthError):
+    """The right password, which may not be used to sign in as it is (insecure or expired): OAuth's
+    `invalid_grant`, with the reason as ErrorCode and the requirements as Data, so a client can
+    ask for a new password."""
+
+    def __init__(self, error_code: str, message: str, *, data=None):
+        super().__init__("invalid_grant", message)
+        self.error_code = error_code
+        self.data = data
+
+    def as_body(self) -> dict:
+        return {
+            "error": self.code,
+            "error_description": self.message,
+            "Errors": [{"ErrorCode": self.error_code, "Message": self.message, "Data": self.data}],
         }

@@ -8,14 +8,16 @@ assignment or the product's default price schedule.
 
 from dataclasses import replace
 
+from django.db import transaction
 from django.db.models import Q
 
 from coreapi import definitions as d
 from coreapi import models as m
+from coreapi import passwords
 from coreapi import schemas as s
 from coreapi.auth import Caller
 from coreapi.category_tree import category_tree, depth_param, levels_below, levels_shown, pairs_q, within
-from coreapi.errors import CoreObjectNotFound
+from coreapi.errors import MSG_ANONYMOUS_PASSWORD, MSG_REQUIRED, CoreObjectNotFound, InsufficientRoles, InvalidRequest
 from coreapi.querying import ListSpec, apply_filters, list_params_parse, page_slice
 from coreapi.selectors import user_group_ids
 
@@ -25,19 +27,19 @@ SHOPPER = ("Shopper",)
 ME_EDITABLE = tuple(s.MeUserPatch.model_fields)  # Me.Patch changes these; the other fields are read-only
 
 
-def _me_user(caller: Caller) -> m.CoreUser | None:
+def _me_user(caller: Caller, *, lock: bool = False) -> m.CoreUser | None:
     if not caller.user_id:
         return None
-    return (
-        m.CoreUser.objects.filter(
-            marketplace_id=caller.marketplace_pk,
-            kind=caller.user_type,
-            company_id=caller.claims.company_id,
-            oc_id=caller.user_id,
-        )
-        .select_related("marketplace")  # an admin's CompanyID is the marketplace ID: no second query
-        .first()
+    rows = m.CoreUser.objects.filter(
+        marketplace_id=caller.marketplace_pk,
+        kind=caller.user_type,
+        company_id=caller.claims.company_id,
+        oc_id=caller.user_id,
     )
+    if lock:  # two password changes at once: the second checks the history the first saved
+        return rows.select_for_update().first()
+    # an admin's CompanyID is the marketplace ID: no second query
+    return rows.select_related("marketplace").first()
 
 
 def _user_resource(kind: str):
@@ -87,6 +89,28 @@ def me_patch(caller: Caller, data: dict) -> dict:
     path = {"buyerID": user.company_id, "supplierID": user.company_id}
     user = res.patch(caller, path, user.oc_id, {k: v for k, v in data.items() if k in ME_EDITABLE})
     return _me_body(caller, user)
+
+
+ME_PASSWORD = ("MeAdmin", "PasswordReset")  # Me.Patch's MeAdmin changes the Password too
+
+
+@transaction.atomic
+def me_password_reset(caller: Caller, data: dict) -> None:
+    """Me.ResetPasswordByToken (`POST /v1/me/password`, TokenPasswordReset {NewPassword}): the
+    signed-in user sets its own password, held to its security profiles' PasswordConfig
+    (coreapi.passwords), MinimumPasswordAge included. An anonymous shopper's token is refused (403):
+    it is not the user signed in."""
+    caller.require(ME_PASSWORD)
+    if caller.claims.anonymous:
+        raise InsufficientRoles(ME_PASSWORD, message=MSG_ANONYMOUS_PASSWORD)
+    new_password = data.get("NewPassword")
+    if not new_password:
+        raise InvalidRequest(MSG_REQUIRED.format(field="NewPassword"), data={"Field": "NewPassword"})
+    user = _me_user(caller, lock=True)
+    if user is None:  # a portal contributor's token: no user whose password could change
+        raise CoreObjectNotFound("User", caller.user_id or caller.username)
+    passwords.password_set(user=user, password=new_password, by_self=True)
+    user.save(update_fields=["password", "password_history", "password_last_set_date"])
 
 
 def _catalog_access(caller: Caller) -> dict[str, m.CatalogAssignment]:

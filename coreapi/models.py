@@ -172,6 +172,11 @@ class CoreUser(MarketplaceOwned):
     date_created = models.DateTimeField(default=timezone.now)
     last_active = models.DateTimeField(null=True, blank=True)
     password_last_set_date = models.DateTimeField(null=True, blank=True)
+    # signing in is refused until then (coreapi.passwords: AllowedFailedAttempts, LockoutDuration)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    # the hashes of the user's earlier passwords, newest first, at most
+    # coreapi.passwords.PASSWORD_HISTORY_LIMIT (LimitPasswordReuse); never a password itself
+    password_history = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = "user"  # admin, buyer and supplier users alike

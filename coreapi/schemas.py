@@ -29,8 +29,8 @@ MessageType = Literal[
     "ProductCollectionInvitationAccepted", "ProductCollectionInvitationDeclined", "OneTimePassword",
 ]  # fmt: skip
 Xp = dict[str, Any]
-# An integer inside an object the API stores as JSON (PriceBreaks, Inventory, PasswordConfig): 32-bit
-# like every other integer field (those are checked by their database columns) and OrderCloud's.
+# An integer inside an object the API stores as JSON (PriceBreaks, Inventory; PasswordConfig's have narrower
+# ranges): 32-bit like every other integer field (those are checked by their database columns) and OrderCloud's.
 Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 
 
@@ -142,18 +142,27 @@ class ApiClientAssignment(OC):
     SupplierID: str | None = None
 
 
+def _in_range(low: int, high: int):
+    """A PasswordConfig integer in its documented range (a 400 naming the field otherwise); within Int32."""
+    return Annotated[int, Field(ge=low, le=high)]
+
+
 class PasswordConfig(OC):
-    LimitPasswordReuse: Int32 | None = None
-    MaxConsecutiveDupeChars: Int32 | None = None
-    MaximumPasswordAge: Int32 | None = None
-    MinimumPasswordAge: Int32 | None = None
-    AllowedFailedAttempts: Int32 | None = None
-    LockoutDuration: Int32 | None = None
+    """Enforced by coreapi.passwords. Ranges: OrderCloud's documented ones; MinimumCharacterCount
+    (at most the 200 characters a password may have) and LimitPasswordReuse (at most the 24
+    earlier passwords kept) are this API's."""
+
+    LimitPasswordReuse: _in_range(0, 24) | None = None
+    MaxConsecutiveDupeChars: _in_range(0, 24) | None = None
+    MaximumPasswordAge: _in_range(1, 365) | None = None  # days
+    MinimumPasswordAge: _in_range(0, 60) | None = None  # minutes
+    AllowedFailedAttempts: _in_range(1, 9) | None = None
+    LockoutDuration: _in_range(10, 1440) | None = None  # minutes
     UpperCaseRequired: OCBool | None = None
     LowerCaseRequired: OCBool | None = None
     SpecialCharacterRequired: OCBool | None = None
     NumericRequired: OCBool | None = None
-    MinimumCharacterCount: Int32 | None = None
+    MinimumCharacterCount: _in_range(0, 200) | None = None
 
 
 _PasswordConfig = PasswordConfig
@@ -231,6 +240,12 @@ class MeUserPatch(OC):
     Phone: str | None = Field(None, max_length=100)
     TermsAccepted: datetime | None = None
     xp: Xp | None = None
+
+
+class TokenPasswordReset(OC):
+    """Me.ResetPasswordByToken's body: the signed-in user's new password (required)."""
+
+    NewPassword: str | None = None
 
 
 class ImpersonationConfig(OC):

@@ -38,25 +38,30 @@ def user_group_ids(*, marketplace_pk: int, user: CoreUser) -> list[str]:
     )
 
 
-def party_user_group_ids(*, marketplace_pk: int, user: CoreUser) -> list[str]:
-    """The groups the user is in, whatever its kind: its buyer's user groups, its supplier's
-    (SupplierUserGroups) or the admin user groups (AdminUserGroups)."""
+def _party_user_groups(*, marketplace_pk: int, user: CoreUser):
+    """The group IDs of the user's party (a `values_list` queryset, not yet run)."""
     if user.kind == UserKind.BUYER:
-        return user_group_ids(marketplace_pk=marketplace_pk, user=user)
-    if user.kind == UserKind.SUPPLIER:
+        rows = UserGroupAssignment.objects.filter(
+            marketplace_id=marketplace_pk, buyer_id=user.company_id, user_id=user.oc_id
+        )
+    elif user.kind == UserKind.SUPPLIER:
         rows = SupplierUserGroupAssignment.objects.filter(
             marketplace_id=marketplace_pk, supplier_id=user.company_id, user_id=user.oc_id
         )
     else:
         rows = AdminUserGroupAssignment.objects.filter(marketplace_id=marketplace_pk, user_id=user.oc_id)
-    return list(rows.values_list("user_group_id", flat=True))
+    return rows.values_list("user_group_id", flat=True)
 
 
-def user_available_roles(*, marketplace_pk: int, user: CoreUser) -> list[str]:
-    """API roles then custom roles of every security profile assigned to the user: at marketplace
-    level (admin users), buyer/supplier level, user group level (buyer, supplier and admin user
-    groups) and user level."""
-    groups = party_user_group_ids(marketplace_pk=marketplace_pk, user=user)
+def party_user_group_ids(*, marketplace_pk: int, user: CoreUser) -> list[str]:
+    """The groups the user is in, whatever its kind: its buyer's user groups, its supplier's
+    (SupplierUserGroups) or the admin user groups (AdminUserGroups)."""
+    return list(_party_user_groups(marketplace_pk=marketplace_pk, user=user))
+
+
+def _profile_assignments(*, marketplace_pk: int, user: CoreUser, groups):
+    """The security profile assignments that apply to the user: at marketplace level (admin
+    users), buyer/supplier level, user group level (`groups`: a list or a subquery) and user level."""
     if user.kind == UserKind.ADMIN:
         party = Q(buyer_id="", supplier_id="")
     elif user.kind == UserKind.BUYER:
@@ -64,7 +69,15 @@ def user_available_roles(*, marketplace_pk: int, user: CoreUser) -> list[str]:
     else:
         party = Q(supplier_id=user.company_id, buyer_id="")
     cond = party & (Q(user_id="", user_group_id="") | Q(user_id=user.oc_id) | Q(user_group_id__in=groups, user_id=""))
-    profile_ids = SecurityProfileAssignment.objects.filter(cond, marketplace_id=marketplace_pk).values_list(
+    return SecurityProfileAssignment.objects.filter(cond, marketplace_id=marketplace_pk)
+
+
+def user_available_roles(*, marketplace_pk: int, user: CoreUser) -> list[str]:
+    """API roles then custom roles of every security profile assigned to the user: at marketplace
+    level (admin users), buyer/supplier level, user group level (buyer, supplier and admin user
+    groups) and user level."""
+    groups = party_user_group_ids(marketplace_pk=marketplace_pk, user=user)
+    profile_ids = _profile_assignments(marketplace_pk=marketplace_pk, user=user, groups=groups).values_list(
         "security_profile_id", flat=True
     )
     api: list[str] = []
@@ -79,6 +92,19 @@ def user_available_roles(*, marketplace_pk: int, user: CoreUser) -> list[str]:
         custom += [r for r in c if r not in custom]
     ordered = [r for r in role_utils.ALL_ROLES if r in api]
     return ordered + custom
+
+
+def user_password_configs(*, marketplace_pk: int, user: CoreUser) -> list[dict]:
+    """The PasswordConfig of every security profile that applies to the user (those that give it
+    its roles, `user_available_roles`), the ones without one left out: one query (the groups and
+    assignments are subqueries), as it runs on every password sign-in. `user` may be unsaved (a
+    user being created: its party's and its groups' profiles)."""
+    groups = _party_user_groups(marketplace_pk=marketplace_pk, user=user)
+    assigned = _profile_assignments(marketplace_pk=marketplace_pk, user=user, groups=groups)
+    configs = SecurityProfile.objects.filter(
+        marketplace_id=marketplace_pk, oc_id__in=assigned.values("security_profile_id")
+    ).values_list("password_config", flat=True)
+    return [config for config in configs if isinstance(config, dict)]
 
 
 def api_client_can_sign_in(*, client: ApiClient, user: CoreUser) -> bool:

@@ -16,8 +16,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from coreapi import passwords, selectors
 from coreapi import roles as role_utils
-from coreapi import selectors
 from coreapi.auth import marketplace_cache_forget
 from coreapi.errors import (
     MSG_MARKETPLACE_EXISTS,
@@ -65,7 +65,8 @@ __all__ = [
     "organization_token_mint",
 ]
 
-LOCKOUT_AFTER_FAILED_ATTEMPTS = 10
+# Without a security profile's AllowedFailedAttempts (coreapi.passwords: then for LockoutDuration)
+LOCKOUT_AFTER_FAILED_ATTEMPTS = passwords.PLATFORM_ALLOWED_FAILED_ATTEMPTS
 DEFAULT_ACCESS_MINUTES = 600
 MINTED_REFRESH_MINUTES = 24 * 60
 # A token the portal mints for a contributor lives at most this long (its refresh rechecks their
@@ -295,12 +296,19 @@ def oauth_password_grant(
         check_password(password, _DUMMY_PASSWORD_HASH)
         raise OAuthError(OAUTH_INVALID_CREDENTIALS, OAUTH_MSG_CREDENTIALS)
     password_ok = bool(user.password) and check_password(password, user.password)
-    locked = user.failed_login_attempts >= LOCKOUT_AFTER_FAILED_ATTEMPTS
-    if not password_ok:
-        CoreUser.objects.filter(pk=user.pk).update(failed_login_attempts=user.failed_login_attempts + 1)
+    now = timezone.now()
+    rules = passwords.user_password_rules(user=user)
+    # locked (AllowedFailedAttempts failures in a row, for LockoutDuration): even the right password
+    # gets the wrong one's answer, and no failure is counted until the lock ends
+    locked = passwords.user_locked(user=user, now=now)
+    if not password_ok and not locked:
+        passwords.sign_in_failure_record(user=user, rules=rules, now=now)
     if not password_ok or locked or not user.active or not selectors.user_company_active(user=user):
         raise OAuthError(OAUTH_INVALID_CREDENTIALS, OAUTH_MSG_CREDENTIALS)
     _user_may_use(client, user)
+    if user.failed_login_attempts or user.locked_until:  # the right password: the count restarts
+        CoreUser.objects.filter(pk=user.pk).update(failed_login_attempts=0, locked_until=None)
+    passwords.sign_in_check(user=user, password=password, rules=rules, now=now)
     return _user_token(client=client, user=user, scope=scope)
 
 
@@ -702,4 +710,5 @@ def api_client_tokens_revoke(*, marketplace_pk: int, environment: str, marketpla
 
 
 def user_unlock(*, user: CoreUser) -> None:
-    CoreUser.objects.filter(pk=user.pk).update(failed_login_attempts=0)
+    """UnlockUserAccount: ends the user's sign-in lock now and restarts its count of failures."""
+    CoreUser.objects.filter(pk=user.pk).update(failed_login_attempts=0, locked_until=None)

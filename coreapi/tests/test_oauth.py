@@ -4,7 +4,7 @@ import jwt
 import pytest
 
 from coreapi import models as m
-from coreapi.services import LOCKOUT_AFTER_FAILED_ATTEMPTS
+from coreapi.services import LOCKOUT_AFTER_FAILED_ATTEMPTS, user_unlock
 from coreapi.testing import DEFAULT_CORE_PASSWORD, core_security_profile, core_user
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ class TestPasswordGrant:
         for _ in range(LOCKOUT_AFTER_FAILED_ATTEMPTS):
             login(world, password="bad")
         assert_oauth_error(login(world), "InvalidCredentials")
-        m.CoreUser.objects.filter(username="admin").update(failed_login_attempts=0)
+        user_unlock(user=m.CoreUser.objects.get(username="admin"))  # UnlockUserAccount
         assert login(world).status_code == 200
 
     def test_unknown_client_is_invalid_grant(self, world):

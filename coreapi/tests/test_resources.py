@@ -117,7 +117,7 @@ class TestUsersAndProfiles:
     def test_created_user_can_sign_in_with_the_profile_roles(self, world, admin_token):
         world.call("post", "/v1/buyers", admin_token, {"ID": "b1", "Name": "B", "Active": True})
         user = world.call("post", "/v1/buyers/b1/users", admin_token, {
-            "ID": "u1", "Username": "ann", "Password": "Pw-12345!", "FirstName": "Ann", "LastName": "L",
+            "ID": "u1", "Username": "ann", "Password": "Ann-pass-12345!", "FirstName": "Ann", "LastName": "L",
             "Email": "ann@example.com", "Active": True,
         })  # fmt: skip
         assert user.status_code == 201 and "Password" not in user.json() and user.json()["CompanyID"] == "b1"
@@ -125,7 +125,7 @@ class TestUsersAndProfiles:
         world.call("post", "/v1/securityprofiles/assignments", admin_token, {"SecurityProfileID": "shop", "BuyerID": "b1"})
         world.call("patch", "/v1/apiclients/admin-client", admin_token, {"AllowAnyBuyer": True})
         assert world.call("get", "/v1/buyers/b1/users/u1", admin_token).json()["AvailableRoles"] == ["Shopper"]
-        response = world.token_response(grant_type="password", client_id="admin-client", username="ann", password="Pw-12345!")
+        response = world.token_response(grant_type="password", client_id="admin-client", username="ann", password="Ann-pass-12345!")
         assert response.status_code == 200
         world.call("delete", "/v1/securityprofiles/shop/assignments?buyerID=b1", admin_token)
         assert world.call("get", "/v1/buyers/b1/users/u1", admin_token).json()["AvailableRoles"] == []
