@@ -13,6 +13,13 @@ restored without touching this module. Two tables are deliberately not copied:
   must not sign in to Staging); the target's are deleted, because the users they belong to are
   replaced by the copy. Access tokens already issued simply run out.
 
+A user (`CoreUser`) is copied whole, deliberately: its password hash with its `password_history`
+(so Staging refuses the same reused passwords as Production, LimitPasswordReuse) and
+`password_last_set_date` (MaximumPasswordAge and MinimumPasswordAge count from the same moment), and
+its sign-in lock as it stands, `failed_login_attempts` and `locked_until` (a user locked in
+Production is locked in Staging until the same time, then both restart; there is no separate
+Staging count to keep, as the user rows are replaced).
+
 For each resource table, inside the caller's transaction:
 
     DELETE FROM t WHERE marketplace_id = <target>

@@ -1,6 +1,8 @@
 """coreapi.restore.marketplace_copy: a marketplace's data replaced by a copy of another's, set-based,
 all or nothing, with webhooks and outbound URLs made safe in the copy."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -177,6 +179,17 @@ class TestMarketplaceCopy:
         assert response.status_code == 200, response.content
         me = client.get("/core/staging/v1/me", HTTP_AUTHORIZATION=f"Bearer {response.json()['access_token']}")
         assert me.json()["FirstName"] == "Production"
+
+    def test_a_users_password_history_and_sign_in_lock_are_copied_with_it(self, production, staging):
+        """As coreapi.restore says: the user row is copied whole, so Staging refuses the same reused
+        passwords and keeps Production's lock until the same time."""
+        until = timezone.now() + timedelta(minutes=10)
+        m.CoreUser.objects.filter(marketplace=production, username="admin").update(
+            password_history=["md5$salt$0123"], failed_login_attempts=10, locked_until=until
+        )
+        copy(production, staging)
+        user = m.CoreUser.objects.get(marketplace=staging, username="admin")
+        assert (user.password_history, user.failed_login_attempts, user.locked_until) == (["md5$salt$0123"], 10, until)
 
     def test_it_is_set_based_a_few_statements_per_table_whatever_the_row_count(self, production, staging):
         with CaptureQueriesContext(connection) as queries:
