@@ -13,6 +13,8 @@ from django.test import Client
 from coreapi import models as m
 from coreapi.services import marketplace_create
 
+# meets the platform minimum every core user is held to (coreapi.passwords: 10 characters, 3 of
+# the 4 character classes); core_user() hashes it directly, without the rules' check
 DEFAULT_CORE_PASSWORD = "Core-pass-123!"
 
 

@@ -352,3 +352,20 @@ def test_the_openapi_document_declares_me_reset_password_by_token(world, admin_t
     assert operation["requestBody"]["content"]["application/json"]["schema"]["required"] == ["NewPassword"]
     config = document["components"]["schemas"]["PasswordConfig"]["properties"]["LockoutDuration"]
     assert {"minimum": 10, "maximum": 1440} in [{k: o.get(k) for k in ("minimum", "maximum")} for o in config["anyOf"]]
+
+
+def test_migration_0018_keeps_users_the_old_rule_had_locked_locked_for_the_default_lockout(world):
+    """Before, 10 failures locked until UnlockUserAccount; the migration does not unlock such a
+    user at once: it is locked for 10 minutes from then, as a new lock would be."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("coreapi.migrations.0018_user_lockout_and_password_history")
+    core_user(world.marketplace, user_id="nine", failed_login_attempts=9)
+    core_user(world.marketplace, user_id="ten", failed_login_attempts=10)
+    migration.lock_users_locked_before(apps, None)
+    assert locked_until("nine") is None
+    assert timedelta(minutes=9) < locked_until("ten") - timezone.now() <= timedelta(minutes=10)
+    invalid_credentials(sign_in(world, "ten"))
+    assert sign_in(world, "nine").status_code == 200
