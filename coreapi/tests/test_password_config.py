@@ -136,6 +136,25 @@ def test_a_user_group_profile_applies_to_its_members_only(world, call, shopper, 
     oauth_refused(sign_in(world, "shopper", "Fifteen-chars-1", "buyer-client"), INSECURE)
 
 
+def test_the_users_rules_cost_one_query_however_many_profiles_and_groups(call, shopper, profile):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from coreapi.passwords import user_password_rules
+
+    for i in range(3):
+        call("post", "/v1/buyers/buyer-1/usergroups", {"ID": f"g{i}", "Name": f"G{i}"}, status=201)
+        call("post", "/v1/buyers/buyer-1/usergroups/assignments", {"UserGroupID": f"g{i}", "UserID": "buyer-user"},
+             status=204)  # fmt: skip
+        profile(f"group-{i}", {"MinimumCharacterCount": 11 + i}, BuyerID="buyer-1", UserGroupID=f"g{i}")
+    profile("user-level", {"LockoutDuration": 60}, BuyerID="buyer-1", UserID="buyer-user")
+    user = m.CoreUser.objects.get(oc_id="buyer-user")
+    with CaptureQueriesContext(connection) as queries:
+        rules = user_password_rules(user=user)
+    assert len(queries.captured_queries) == 1
+    assert (rules.minimum_length, rules.lockout_minutes) == (13, 60)
+
+
 # --- each rule --------------------------------------------------------------------------------
 
 
