@@ -65,7 +65,7 @@ __all__ = [
     "organization_token_mint",
 ]
 
-# Without a security profile's AllowedFailedAttempts (coreapi.passwords: then for LockoutDuration)
+# Failed sign-ins in a row that lock a user none of whose profiles sets AllowedFailedAttempts (coreapi.passwords)
 LOCKOUT_AFTER_FAILED_ATTEMPTS = passwords.PLATFORM_ALLOWED_FAILED_ATTEMPTS
 DEFAULT_ACCESS_MINUTES = 600
 MINTED_REFRESH_MINUTES = 24 * 60
