@@ -65,6 +65,10 @@ ERR_GRANT_ROLE_NOT_HELD = "You cannot grant a role you do not hold yourself."
 ERR_GRANT_FLAG_NOT_HELD = "You cannot grant an impersonation permission you do not hold yourself."
 ERR_CONTRIBUTOR_NOT_FOUND = "This user is not a contributor and has no pending invitation."
 ERR_ALREADY_CONTRIBUTOR = "{username} is already a contributor. Use Edit next to their name to change their access."
+ERR_ALREADY_INVITED = (
+    "{username} already has a pending invitation. Use Edit next to it under Pending invitations to change the "
+    "access it offers; saving it sends the invitation again."
+)
 ERR_INVITE_NOT_FOUND = "You have no pending invitation to this organization."
 ERR_INVITE_EXPIRED = "This invitation has expired. Ask an organization admin to invite you again."
 ERR_INVITE_REVOKED = "The invitation to {organization} was withdrawn by an organization admin."
@@ -118,7 +122,8 @@ class IdTakenError(OrganizationError):
 
 
 class AlreadyContributorError(OrganizationError):
-    """The invite form named someone who already is a contributor (ERR_ALREADY_CONTRIBUTOR)."""
+    """The invite form named someone who already is a contributor (ERR_ALREADY_CONTRIBUTOR) or has a
+    pending invitation (ERR_ALREADY_INVITED)."""
 
 
 class InvitationClosedError(OrganizationError):
@@ -697,7 +702,9 @@ def contributor_save(
     pending invite, which also restarts its 14 days); they get an email and an entry in
     "My invitations". An impersonate_* of None keeps the current value (False for a new invite).
     invite_only (the page's invite form): a member is refused (ERR_ALREADY_CONTRIBUTOR) rather
-    than given the invite form's access in place of theirs."""
+    than given the invite form's access in place of theirs, and so is someone with a pending
+    invitation (ERR_ALREADY_INVITED): re-inviting them from that form silently replaced the access
+    it offered (often with none). Their invitation's Edit, and the Portal API's PUT, update it."""
     membership = _membership(actor=actor, organization=organization)
     _require_admin(membership)
     org, membership = _lock_as(actor=actor, organization=organization)
@@ -724,6 +731,8 @@ def contributor_save(
             .filter(organization=org, invitee=user, status=InvitationStatus.PENDING)
             .first()
         )
+        if invitation is not None and invite_only and not invitation.is_expired:  # expired: listed nowhere, re-invited
+            raise AlreadyContributorError(ERR_ALREADY_INVITED.format(username=user.username))
     current = contributor or invitation
     flags = {f: (v if v is not None else bool(current and getattr(current, f))) for f, v in requested.items()}
     _check_grants(membership=membership, current=current, roles=roles, is_admin=is_admin, flags=flags)
