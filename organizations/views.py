@@ -368,7 +368,7 @@ def contributor_remove_view(request, org, membership, username):
     username = addressed
     try:
         done = services.contributor_remove(actor=request.user, organization=org, username=username)
-    except (ApplicationError,) as exc:
+    except ApplicationError as exc:
         if isinstance(exc, NotFoundError) and exc.message == services.ERR_CONTRIBUTOR_NOT_FOUND:
             # removed or revoked already (a double-click on Remove, a second tab): say so, not "Page
             # not found" (the first click did its job); the actor can see the organization
@@ -432,6 +432,9 @@ def _settings_render(request, org, membership, *, rename_form=None, transfer_for
     return render(request, "organizations/settings.html", context, status=status)
 
 
+MSG_NAME_UNCHANGED = "The name is unchanged: nothing was saved."
+
+
 @deleted_meanwhile
 @org_view
 @require_http_methods(["GET", "POST"])
@@ -444,18 +447,30 @@ def organization_settings_view(request, org, membership):
     form = RenameForm(request.POST)
     if form.is_valid():
         try:
+            unchanged = form.cleaned_data["name"].strip() == org.name
             services.organization_rename(actor=request.user, organization=org, name=form.cleaned_data["name"])
         except ApplicationError as exc:
             form.add_error("name", exc.message)
         else:
-            messages.success(request, "Organization renamed.")
+            if unchanged:  # the service does nothing (and logs nothing) then
+                messages.info(request, MSG_NAME_UNCHANGED)
+            else:
+                messages.success(request, "Organization renamed.")
             return redirect(org_url(org, "settings"))
     return _settings_render(request, org, membership, rename_form=form, status=400)
 
 
+def _code_step_address(request, org, membership, action):
+    """Where a GET of a send-code address goes: its code step on Settings; an unknown action is not
+    found, as it is for a POST (it redirected to settings/#bogus)."""
+    if action not in (CodeAction.TRANSFER, CodeAction.DELETE):
+        raise Http404("Unknown action")
+    return org_url(org, "settings") + f"#{action}"
+
+
 @deleted_meanwhile
 @org_view
-@post_only_or_redirect(to=lambda request, org, membership, action: org_url(org, "settings") + f"#{action}")
+@post_only_or_redirect(to=_code_step_address)
 def action_code_send_view(request, org, membership, action):
     if action not in (CodeAction.TRANSFER, CodeAction.DELETE):
         raise Http404("Unknown action")
@@ -674,6 +689,8 @@ def production_review_view(request, pk=None):
     form = None
     try:
         pending = selectors.production_request_list_for_staff(actor=request.user)
+        if request.method == "GET" and pk is not None:  # the decide address of a request that does not exist: 404
+            selectors.production_request_get_for_staff(actor=request.user, pk=pk)
         if request.method == "POST":
             req = selectors.production_request_get_for_staff(actor=request.user, pk=pk)
             form = DecisionForm(request.POST)
