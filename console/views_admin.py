@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from console import selectors, services
+from console import once, selectors, services
 from console.services import SELF
 from console.views import _console_context, console_url, console_view
 from portal.common import jsonbody
@@ -67,6 +67,10 @@ def _core(request, org, method: str, path: str, *, query=None, body=None):
     return call.response.status, data
 
 
+MSG_STILL_SAVING = (
+    "This form was already sent and is still being saved, so it was not sent again: check the list before "
+    "saving it once more."
+)
 MSG_ASK_ADMIN = "An Organization Admin can give you that role under the organization's Contributors."
 
 
@@ -296,9 +300,48 @@ def _client_secrets(request, org, client_id: str) -> tuple[list[dict], list[str]
     return secrets, errors
 
 
+def _create_once(request, org, kind: str) -> once.Once | None:
+    """The claim of a POST of a create form on its one-time token (console.once); None for GETs and edits."""
+    if request.method != "POST":
+        return None
+    return once.once_claim(user=request.user, scope=f"{kind}/{org.pk}", token=request.POST.get(once.FIELD))
+
+
+def _created_before(request, org, claim: once.Once, list_name: str):
+    """A create form posted again: where the first POST's object is, with the same message; or,
+    if that POST is still saving, the list with what to check (never a second object)."""
+    if claim.earlier:
+        storage = messages.get_messages(request)
+        queued = [m.message for m in storage]
+        storage.used = False  # looked at, not shown: kept for the next page
+        if claim.earlier["message"] not in queued:  # the first POST's, its answer not shown (the browser left it)
+            messages.success(request, claim.earlier["message"])
+        return redirect(claim.earlier["url"])
+    messages.info(request, MSG_STILL_SAVING)
+    return redirect(console_url(org, list_name))
+
+
+def _once_token(request, claim: once.Once | None) -> str:
+    """The token the create form carries: the one posted (released when nothing was saved, so the
+    corrected form stays guarded), else a new one."""
+    posted = request.POST.get(once.FIELD) if claim is not None and claim.key else ""
+    return posted or once.once_token_new()
+
+
 @console_view
 @require_http_methods(["GET", "POST"])
 def api_client_edit_view(request, org, membership, client_id=None):
+    claim = None if client_id else _create_once(request, org, "apiclient")
+    if claim and claim.earlier is not None:
+        return _created_before(request, org, claim, "apiclients")
+    try:
+        return _api_client_edit(request, org, membership, client_id, claim)
+    finally:
+        if claim:
+            claim.release()
+
+
+def _api_client_edit(request, org, membership, client_id, claim):
     page, events, client, missing = _api_client_load(request, org, membership, client_id)
     if missing:
         return missing
@@ -313,13 +356,19 @@ def api_client_edit_view(request, org, membership, client_id=None):
             else:
                 status, data = _core(request, org, "POST", "/v1/apiclients", body=body)
             if status in (200, 201):
-                messages.success(request, f"API client {data.get('AppName') or data.get('ID')} saved.")
-                return redirect(console_url(org, "apiclient-edit", client_id=data["ID"]))
+                message = f"API client {data.get('AppName') or data.get('ID')} saved."
+                target = console_url(org, "apiclient-edit", client_id=data["ID"])
+                if claim:
+                    claim.finish(url=target, message=message)
+                messages.success(request, message)
+                return redirect(target)
             api_errors = _form_api_errors(form, status, data)
     else:
         form = ApiClientForm(initial=ApiClientForm.initial_from(client) if client else {"Active": True},
                              events=events, deleted_events=ApiClientForm.deleted_event_ids(client))
     page.update(form=form, client=client, api_errors=api_errors)
+    if not client_id:
+        page.update(once=_once_token(request, claim))
     if client:
         page.update(_secrets_context(request, org, client_id, ApiClientSecretForm()))
     return render(request, "console/api_client_form.html", page)
@@ -512,6 +561,17 @@ def webhook_list_view(request, org, membership):
 @console_view
 @require_http_methods(["GET", "POST"])
 def webhook_edit_view(request, org, membership, webhook_id=None):
+    claim = None if webhook_id else _create_once(request, org, "webhook")
+    if claim and claim.earlier is not None:
+        return _created_before(request, org, claim, "webhooks")
+    try:
+        return _webhook_edit(request, org, membership, webhook_id, claim)
+    finally:
+        if claim:
+            claim.release()
+
+
+def _webhook_edit(request, org, membership, webhook_id, claim):
     page = _console_context(request, org, membership, tab="webhooks")
     clients, client_errors = _items(request, org, "/v1/apiclients", query=[("sortBy", "AppName")])
     hook = None
@@ -534,7 +594,10 @@ def webhook_edit_view(request, org, membership, webhook_id=None):
             else:
                 status, data = _core(request, org, "POST", "/v1/webhooks", body=form.to_body())
             if status in (200, 201):
-                messages.success(request, f"Webhook {data.get('Name') or data.get('ID')} saved.")
+                message = f"Webhook {data.get('Name') or data.get('ID')} saved."
+                if claim:
+                    claim.finish(url=console_url(org, "webhooks"), message=message)
+                messages.success(request, message)
                 return redirect(console_url(org, "webhooks"))
             api_errors += _form_api_errors(form, status, data)
     else:
@@ -548,4 +611,6 @@ def webhook_edit_view(request, org, membership, webhook_id=None):
         delivery["payload_json"] = json.dumps(delivery["payload"], indent=2, default=str)
     page.update(form=form, hook=hook, api_errors=list(dict.fromkeys(api_errors)), stale_client_ids=stale,
                 deliveries=deliveries)
+    if not webhook_id:
+        page.update(once=_once_token(request, claim))
     return render(request, "console/webhook_form.html", page)
