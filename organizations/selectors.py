@@ -1,6 +1,8 @@
 """Reads, always scoped to the actor: an organization the actor cannot see raises the same
 NotFoundError as one that does not exist (never a 403 that would leak its existence)."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -455,3 +457,37 @@ def action_code_delivery_failed(*, user: User, action: str, organization: Organi
         .order_by("-created_at", "-id").values_list("action", flat=True).first()
     )
     return latest == AuditAction.CODE_UNDELIVERED
+
+
+# --- a second identical submit (a double-click, a retry on a slow network) --------------------------
+RESUBMIT_WINDOW = timedelta(seconds=30)
+
+
+def organization_just_created(*, actor: User, environment: str, oc_id: str, name: str | None = None,
+                              region: str | None = None) -> Organization | None:
+    """The organization `actor` created within RESUBMIT_WINDOW in `environment` with this Id (and
+    this name and region when given): a second identical submit of its form is that create's
+    success, not "already exists". Anyone else's organization, an older one or a different name: None."""
+    found = Organization.objects.alive().filter(
+        environment=environment, oc_id__iexact=(oc_id or "").strip(), owner=actor,
+        created_at__gte=timezone.now() - RESUBMIT_WINDOW,
+    ).first()
+    if found is None or (name is not None and found.name != (name or "").strip()):
+        return None
+    if region is not None and found.region != region:
+        return None
+    return found
+
+
+def production_request_just_sent(*, actor: User, oc_id: str, name: str, region: str,
+                                 reason: str) -> ProductionRequest | None:
+    """`actor`'s pending production request made within RESUBMIT_WINDOW with these very values: a
+    second identical submit of the form is its success, not "already pending"."""
+    found = ProductionRequest.objects.filter(
+        requester=actor, oc_id__iexact=(oc_id or "").strip(), status=ProductionRequestStatus.PENDING,
+        created_at__gte=timezone.now() - RESUBMIT_WINDOW,
+    ).first()
+    if found is None or (found.name, found.region, found.reason) != ((name or "").strip(), region,
+                                                                      (reason or "").strip()):
+        return None
+    return found

@@ -200,11 +200,18 @@ def organization_list_view(request):
 def organization_create_view(request):
     form = OrganizationCreateForm(request.POST or None, initial={"region": "usw"})
     if request.method == "POST" and form.is_valid():
+        org = None
         try:
             org = services.organization_create(actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            form.add_error(_create_error_field(exc.message), exc.message)
-        else:
+            # a second identical submit (a double-click, a retry on a slow network) of a create that
+            # succeeded: its success, not "already exists"
+            org = selectors.organization_just_created(
+                actor=request.user, environment=Environment.SANDBOX, **form.cleaned_data
+            ) if isinstance(exc, services.IdTakenError) else None
+            if org is None:
+                form.add_error(_create_error_field(exc.message), exc.message)
+        if org is not None:
             messages.success(request, f"Organization {org.name} created in Sandbox.")
             return redirect(org_url(org))
     return render(request, "organizations/create.html", {"form": form}, status=400 if form.errors else 200)
@@ -571,8 +578,12 @@ def staging_twin_create_view(request, org, membership):
     try:
         twin = services.staging_twin_create(actor=request.user, production_org=org)
     except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect(org_url(org))
+        # a second submit (a double-click, a retry) of the create that made it: go to it
+        twin = selectors.organization_just_created(actor=request.user, environment=Environment.STAGING,
+                                                   oc_id=org.oc_id)
+        if twin is None:
+            messages.error(request, exc.message)
+            return redirect(org_url(org))
     messages.success(request, f"Staging twin of {org.name} created.")
     return redirect(org_url(twin))
 
@@ -673,8 +684,12 @@ def production_request_view(request):
         try:
             services.production_request_create(actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            form.add_error(_create_error_field(exc.message), exc.message)
-        else:
+            # a second identical submit (a double-click, a retry) of the request just sent: sent
+            sent = exc.message == services.ERR_PRODUCTION_PENDING and selectors.production_request_just_sent(
+                actor=request.user, **form.cleaned_data) is not None
+            if not sent:
+                form.add_error(_create_error_field(exc.message), exc.message)
+        if not form.errors:
             messages.success(request, "Your request was sent. We will email you when staff have decided.")
             return redirect("organizations:production")
     requests_ = selectors.production_request_list(actor=request.user)
