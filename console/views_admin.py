@@ -71,6 +71,7 @@ MSG_STILL_SAVING = (
     "This form was already sent and is still being saved, so it was not sent again: check the list before "
     "saving it once more."
 )
+MSG_DELETED_ALREADY = "{label} was already deleted."
 MSG_ASK_ADMIN = "An Organization Admin can give you that role under the organization's Contributors."
 
 
@@ -427,14 +428,27 @@ def api_client_secret_create_view(request, org, membership, client_id):
     return response
 
 
+def _deleted_message(request, status: int, data, *, kind: str, object_id: str, consequence: str = "") -> None:
+    """What a Delete did, naming the object as the list shows it: "API client “QA App v2” deleted."
+    (the name is posted by the row's form; the ID when it has none). A second POST of the same
+    Delete (a double click, a retry) finds it gone: that is said as done, not as the API's NotFound
+    (which an address typed or made up, posting no name, still gets)."""
+    name = " ".join((request.POST.get("name") or "").split())[:200]
+    label = f"{kind} “{name}”" if name else f"{kind} {object_id}"
+    if status in (200, 204):
+        messages.success(request, f"{label} deleted{consequence}.")
+    elif status == 404 and "name" in request.POST:
+        messages.success(request, MSG_DELETED_ALREADY.format(label=label))
+    else:
+        messages.error(request, " ".join(_api_errors(status, data)))
+
+
 @console_view
 @require_POST
 def api_client_secret_delete_view(request, org, membership, client_id, secret_id):
     status, data = _core(request, org, "DELETE", f"/v1/apiclients/{_seg(client_id)}/secrets/{_seg(secret_id)}")
-    if status in (200, 204):
-        messages.success(request, f"Secret {secret_id} deleted: token requests with it are refused from now on.")
-    else:
-        messages.error(request, " ".join(_api_errors(status, data)))
+    _deleted_message(request, status, data, kind="Secret", object_id=secret_id,
+                     consequence=": token requests with it are refused from now on")
     return redirect(console_url(org, "apiclient-edit", client_id=client_id))
 
 
@@ -442,10 +456,7 @@ def api_client_secret_delete_view(request, org, membership, client_id, secret_id
 @require_POST
 def api_client_delete_view(request, org, membership, client_id):
     status, data = _core(request, org, "DELETE", f"/v1/apiclients/{_seg(client_id)}")
-    if status in (200, 204):
-        messages.success(request, f"API client {client_id} deleted.")
-    else:
-        messages.error(request, " ".join(_api_errors(status, data)))
+    _deleted_message(request, status, data, kind="API client", object_id=client_id)
     return redirect(console_url(org, "apiclients"))
 
 
@@ -535,10 +546,7 @@ class WebhookForm(forms.Form):
 @require_POST
 def webhook_delete_view(request, org, membership, webhook_id):
     status, data = _core(request, org, "DELETE", f"/v1/webhooks/{_seg(webhook_id)}")
-    if status in (200, 204):
-        messages.success(request, f"Webhook {webhook_id} deleted.")
-    else:
-        messages.error(request, " ".join(_api_errors(status, data)))
+    _deleted_message(request, status, data, kind="Webhook", object_id=webhook_id)
     return redirect(console_url(org, "webhooks"))
 
 
