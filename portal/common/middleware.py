@@ -12,6 +12,7 @@ import json
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 
 from portal.common.nul import address_has_nul
@@ -139,3 +140,19 @@ class MethodNotAllowedPageMiddleware:
         if response.has_header("Allow"):
             page["Allow"] = response["Allow"]
         return page
+
+
+class HtmxVaryMiddleware:
+    """A page answers htmx with a part of itself (a list's results) at the same address as the whole
+    page (`hx-push-url` puts that address in the history). Said in `Vary: HX-Request`, the browser's
+    cache keeps the two apart: without it, Back to /organizations/?q=... after leaving the page was
+    served the cached results alone, a bare unstyled table. The JSON APIs are left alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith(SKIPPED_PREFIXES) and response.get("Content-Type", "").startswith("text/html"):
+            patch_vary_headers(response, ("HX-Request",))
+        return response

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "portal.common.middleware.HtmxVaryMiddleware",  # pages answer htmx with a part of themselves: Vary: HX-Request
     "accounts.middleware.UsernameRequiredMiddleware",  # after auth + htmx: sends users without a portal username to choose one
     "accounts.middleware.SignedOutMiddleware",  # a page used after signing out: sign in (htmx: the whole page), nothing done said so
     "coreapi.middleware.CoreApiMiddleware",  # X-oc-logid and JSON 404s on /core/<env>/...

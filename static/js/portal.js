@@ -89,3 +89,85 @@
     return;
   }
 })();
+
+// htmx keeps a snapshot of a page it changes, to put back on Back. What was typed into a field is not
+// in the page's markup, so Back to a searched list showed the results without the search that
+// found them. Once an address is pushed, the fields of a form whose values are that address anyway
+// (a GET form with hx-push-url: a list's search and sort) write what they hold into their markup:
+// the snapshot htmx takes before the next address holds this one's search, not the next one's.
+// (The markup no longer decides what a field shows once the user has changed it: nothing moves.)
+(function () {
+  "use strict";
+  document.addEventListener("htmx:pushedIntoHistory", function () {
+    document.querySelectorAll("form[hx-push-url] input, form[hx-push-url] select").forEach(function (field) {
+      if (field.tagName === "SELECT") {
+        Array.prototype.forEach.call(field.options, function (option) { option.toggleAttribute("selected", option.selected); });
+      } else if (field.type === "checkbox" || field.type === "radio") {
+        field.toggleAttribute("checked", field.checked);
+      } else if (field.type !== "password" && field.type !== "hidden") {
+        field.setAttribute("value", field.value);
+      }
+    });
+  });
+})();
+
+// A form posted once is not posted again by a second click while its answer is on the way (on a
+// slow network a double-click created two API clients, or ran a restore twice, or answered the
+// second post with "already exists" after the first had worked). htmx forms are left to htmx (it
+// stops their submit event itself); a submit someone else stopped (a confirm dialog's Cancel) does
+// not count. The form can be sent again once the page is back (Back, bfcache) or after a while, in
+// case the answer never replaces the page.
+(function () {
+  "use strict";
+  var RETRY_AFTER_MS = 15000;
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !form || (form.getAttribute("method") || "").toLowerCase() !== "post") return;
+    if (form.hasAttribute("data-submitting")) {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-submitting", "");
+    window.setTimeout(function () { form.removeAttribute("data-submitting"); }, RETRY_AFTER_MS);
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-submitting]").forEach(function (form) { form.removeAttribute("data-submitting"); });
+  });
+})();
+
+// A page opened at a part of itself (settings/#delete after "Resend code", restore/#webhook after
+// saving the webhook) scrolls there, far below the messages at the top: "A code was sent less than a
+// minute ago" was off the screen, and the form looked as if a code were on its way. Such a page
+// shows its messages in that part, under its heading.
+(function () {
+  "use strict";
+  var messages = document.querySelector(".messages");
+  var id = window.location.hash.slice(1);
+  if (!messages || !id) return;
+  var part = document.getElementById(decodeURIComponent(id));
+  if (!part || part.contains(messages)) return;
+  var heading = part.querySelector("h1, h2, h3");
+  messages.classList.add("in-part");
+  if (heading && heading.parentNode === part) heading.insertAdjacentElement("afterend", messages);
+  else part.insertBefore(messages, part.firstChild);
+})();
+
+// Access forms: a group of roles says how many of its roles are ticked ("Buyers 2 selected"), so a
+// closed group still shows that it holds a choice.
+(function () {
+  "use strict";
+  function count(group) {
+    var slot = group.querySelector("[data-role-count]");
+    if (!slot) return;
+    var n = group.querySelectorAll("input[type=checkbox]:checked").length;
+    slot.textContent = n ? n + " selected" : "";
+  }
+  document.querySelectorAll("details.role-group").forEach(count);
+  document.addEventListener("change", function (event) {
+    var group = event.target.closest && event.target.closest("details.role-group");
+    if (group) count(group);
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    (event.target || document).querySelectorAll("details.role-group").forEach(count);
+  });
+})();
