@@ -87,3 +87,10 @@ def restore_webhook_last_attempt(*, restore: StagingRestore) -> RestoreWebhookDe
 def restore_webhook_delivery_list(*, actor: User, organization: Organization) -> QuerySet[RestoreWebhookDelivery]:
     _admin_of_staging(actor=actor, organization=organization)
     return RestoreWebhookDelivery.objects.filter(organization=organization)
+
+
+def restore_webhook_delivery_outcome(*, organization: Organization, delivery_id: str) -> RestoreWebhookDelivery | None:
+    """The last attempt of delivery `delivery_id` once it is settled (delivered, or not tried
+    again); None while it is queued or waits for a retry (a task queue), e.g. right after "Send test"."""
+    return (RestoreWebhookDelivery.objects.filter(organization=organization, delivery_id=delivery_id, final=True)
+            .order_by("-attempt", "-id").first())

@@ -122,8 +122,8 @@ RESTORE_WEBHOOK_BACKOFF_BASE_SECONDS = 10
 RESTORE_WEBHOOK_TIMEOUT = (3.05, 10.0)  # (connect, read) seconds
 RESTORE_WEBHOOK_USER_AGENT = "Portal-StagingRestore-Webhook/1.0"
 RESTORE_WEBHOOK_NOT_RETRIED_EAGER = (
-    "No answer in time; not retried: without a task queue (CELERY_BROKER_URL or REDIS_URL) a retry cannot wait "
-    "and would hold the page again."
+    "Not retried: without a task queue (CELERY_BROKER_URL or REDIS_URL) a retry cannot wait and would hold the "
+    "page again."
 )
 # A copy that met a write to Staging through its API (the same ID committed meanwhile, a deadlock)
 # is rolled back and tried again, this many times in all, after 0.5 s, then 1 s.
@@ -213,7 +213,7 @@ def _publish_progress(restore_id: int, *, done: int, total: int, tables: list[di
     try:
         cache.set(progress_key(restore_id), {"done": done, "total": total, "tables": tables, "current": current},
                   PROGRESS_TTL_SECONDS)
-    except Exception:  # noqa: BLE001 - progress is cosmetic; never fail a restore for it
+    except Exception:
         logger.warning("staging restore %s: could not publish progress", restore_id, exc_info=True)
 
 
@@ -553,21 +553,65 @@ def restore_webhook_retry_delay(*, attempt: int) -> int:
     return RESTORE_WEBHOOK_BACKOFF_BASE_SECONDS * 2 ** (attempt - 1)
 
 
+# What a failed connection's text says, in the words the deliveries table and the restore report use.
+_NETWORK_REASONS = (
+    (("connection refused",), "Connection refused"),
+    (("name or service not known", "nodename nor servname", "temporary failure in name resolution",
+      "failed to resolve", "nameresolutionerror", "getaddrinfo failed", "no address associated"),
+     "Could not resolve host"),
+    (("connection reset",), "Connection reset by the receiver"),
+    (("network is unreachable",), "Network unreachable"),
+    (("no route to host",), "No route to host"),
+    (("remotedisconnected", "connection aborted", "without response"), "The receiver closed the connection without an answer"),
+)
+
+
 def _network_error(exc: requests.RequestException) -> str:
-    """What went wrong, the reason first: urllib3 words it "_TrackedHTTPPool(host=..., port=...): Max
-    retries exceeded with url: ... (Caused by NewConnectionError(...: [Errno 111] Connection refused))",
-    and the tab shows the first 120-200 characters. The whole text follows for the log."""
+    """What went wrong, in plain words for the deliveries table and the restore report ("Connection
+    refused", "Timed out after 10 s: no answer", "Could not resolve host"), not urllib3's text
+    ("ConnectionError: _TrackedHTTPPool(host=..., port=...): Max retries exceeded ... NewConnectionError(
+    ...)"), which only the log keeps (restore_webhook_deliver)."""
     text = str(exc)
     if isinstance(exc, requests.ConnectTimeout):
-        reason = f"no connection within {RESTORE_WEBHOOK_TIMEOUT[0]:g} s."
-    elif isinstance(exc, requests.ReadTimeout):
-        reason = f"no answer within {RESTORE_WEBHOOK_TIMEOUT[1]:g} s."
-    else:
-        found = re.findall(r"\[(?:Errno -?\d+|SSL[^\]]*)\][^'\"()]*", text)
-        reason = found[-1].strip() if found else ""
-    if not reason or reason == text:
-        return f"{type(exc).__name__}: {text}"[:2000]
-    return f"{type(exc).__name__}: {reason} ({text})"[:2000]
+        return f"Timed out after {RESTORE_WEBHOOK_TIMEOUT[0]:g} s: no connection."
+    if isinstance(exc, outbound.DeadlineExceeded):
+        return f"Timed out after {sum(RESTORE_WEBHOOK_TIMEOUT):g} s: no complete answer."
+    if isinstance(exc, requests.Timeout):
+        return f"Timed out after {RESTORE_WEBHOOK_TIMEOUT[1]:g} s: no answer."
+    if isinstance(exc, requests.exceptions.SSLError):
+        found = re.search(r"certificate verify failed: ([^(\'\"]+)", text) or re.search(r"\[SSL: ([A-Z_]+)\]", text)
+        detail = found.group(1).strip().rstrip(".").replace("_", " ").lower() if found else ""
+        return f"TLS error{': ' + detail if detail else ''}."
+    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.InvalidSchema):
+        return f"This URL cannot be sent to: {text.rstrip('.')}." if 0 < len(text) <= 200 else "This URL cannot be sent to."
+    lowered = text.lower()
+    for needles, words in _NETWORK_REASONS:
+        if any(needle in lowered for needle in needles):
+            return f"{words}."
+    if isinstance(exc, requests.ConnectionError):
+        return "Could not connect."
+    return f"The request failed ({type(exc).__name__})."
+
+
+def _http_error(response: requests.Response) -> str:
+    """"HTTP 404 Not Found", then the start of the answer's text when there is one (its first 200
+    characters, on one line)."""
+    from http import HTTPStatus
+
+    reason = (response.reason or "").strip()
+    if not reason:
+        try:
+            reason = HTTPStatus(response.status_code).phrase
+        except ValueError:
+            reason = ""
+    head = f"HTTP {response.status_code}{' ' + reason if reason else ''}"
+    try:
+        body = " ".join((response.text or "").split())
+    except (UnicodeDecodeError, LookupError):  # a body that cannot be decoded says nothing more
+        body = ""
+    if len(body) > 200:
+        body = body[:199] + "…"
+    return f"{head}: {body}" if body else head
 
 
 def restore_webhook_deliver(*, organization_id: int, body: str, restore_id: int | None, attempt: int = 1) -> int | None:
@@ -600,15 +644,17 @@ def restore_webhook_deliver(*, organization_id: int, body: str, restore_id: int 
             location = url_for_log(response.headers["Location"])[:500]
             error = ERR_WEBHOOK_REDIRECTED.format(status=status_code, location=location)
         elif not 200 <= status_code < 300:
-            error = f"HTTP {status_code}: {response.text[:500]}"
+            error = _http_error(response)
     except RestoreError as exc:
         error, refused = exc.message, True
     except ResponseTooLarge as exc:  # the receiver answered (its status counts); its body is dropped
         status_code = exc.response.status_code
         if not 200 <= status_code < 300:
-            error = f"HTTP {status_code}: {exc}"
+            exc.response._content = b""
+            error = f"{_http_error(exc.response)}: {exc}"
     except requests.RequestException as exc:
         error = _network_error(exc)
+        logger.info("restore webhook delivery to %s failed: %s: %s", url_for_log(hook.url), type(exc).__name__, exc)
         timed_out = isinstance(exc, requests.Timeout)
         refused = isinstance(exc, requests.exceptions.InvalidURL)  # the same URL fails the same way again
     latency = int((time.perf_counter() - started) * 1000)
@@ -618,7 +664,7 @@ def restore_webhook_deliver(*, organization_id: int, body: str, restore_id: int 
         # Without a task queue the next attempt runs at once, in the request that sent this one
         # ("Send test", "Restore now"): 5 timeouts kept the page waiting for a minute.
         retryable = False
-        error = f"{RESTORE_WEBHOOK_NOT_RETRIED_EAGER} {error}"[:2000]
+        error = f"{error} {RESTORE_WEBHOOK_NOT_RETRIED_EAGER}"[:2000]
     final = ok or not retryable or attempt >= RESTORE_WEBHOOK_MAX_ATTEMPTS
     RestoreWebhookDelivery.objects.create(
         organization_id=organization_id, restore_id=restore_id, delivery_id=payload.get("DeliveryID", ""),

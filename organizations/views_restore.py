@@ -14,6 +14,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
+from django.utils.text import Truncator
 from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -22,12 +24,14 @@ from organizations.models import Environment, StagingRestoreStatus
 from organizations.views import _org_context, _page, org_page, org_url, org_view, post_only_or_redirect
 from portal.common.errors import ApplicationError, NotFoundError, PermissionError_
 
-
 RESTORE_STARTED = "Restore started: Staging is being replaced by a copy of Production."
 RESTORE_DONE = "Restore done: Staging now holds a copy of Production."
 RESTORE_FAILED = "Restore failed: {error} Staging kept its previous data."
 TEST_UNSAVED = ("The URL or HashKey above is not saved yet, and a test goes to the saved webhook: "
                 "save it first, then send the test.")
+TEST_QUEUED = "Test payload queued. Its delivery appears below."
+TEST_DELIVERED = "Test delivered: HTTP {status}."
+TEST_NOT_DELIVERED = "Test not delivered: {error} ({attempts}, see the deliveries below)"
 RESTORE_CONFIRM = ("Restore now? All of Staging's data in {name} will be replaced by a copy of Production. "
                    "Changes made in Staging since the last restore are lost.")
 
@@ -131,6 +135,19 @@ def staging_restore_progress_view(request, org, membership, pk):
     return render(request, "organizations/staging_restore.html#progress", context)
 
 
+def _say_test_outcome(request, org, delivery_id: str) -> None:
+    """Without a task queue the test has been tried already (every attempt) when the page comes back:
+    say how it went rather than "queued" (which read as a success after 5 refused connections)."""
+    outcome = selectors_restore.restore_webhook_delivery_outcome(organization=org, delivery_id=delivery_id)
+    if outcome is None:
+        messages.success(request, TEST_QUEUED)
+    elif outcome.ok:
+        messages.success(request, TEST_DELIVERED.format(status=outcome.status_code))
+    else:
+        attempts = f"{outcome.attempt} attempt{pluralize(outcome.attempt)}"
+        messages.error(request, TEST_NOT_DELIVERED.format(error=Truncator(outcome.error).chars(200), attempts=attempts))
+
+
 @org_view
 @staging_only
 @post_only_or_redirect(to=org_page("staging-restore", anchor="webhook"))
@@ -145,8 +162,8 @@ def restore_webhook_view(request, org, membership):
             hook = selectors_restore.restore_webhook_find(actor=request.user, organization=org)
             if hook is not None and "url" in request.POST and (url.strip(), hash_key) != (hook.url, hook.hash_key):
                 raise services_restore.RestoreError(TEST_UNSAVED)  # the form again, with what was typed
-            services_restore.restore_webhook_test(actor=request.user, organization=org)
-            messages.success(request, "Test payload queued. Its delivery appears below.")
+            payload = services_restore.restore_webhook_test(actor=request.user, organization=org)
+            _say_test_outcome(request, org, payload["DeliveryID"])
         else:
             services_restore.restore_webhook_save(actor=request.user, organization=org, url=url, hash_key=hash_key)
             messages.success(request, "Staging restore webhook saved.")
