@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from console import once, selectors, services
 from console.services import SELF
 from console.views import _console_context, console_url, console_view
+from coreapi.roles import expand as roles_expand
 from portal.common import jsonbody
 from portal.common.errors import ApplicationError
 
@@ -58,6 +59,8 @@ def _core(request, org, method: str, path: str, *, query=None, body=None):
         user=request.user, organization=org, method=method, path=path, query=query or [],
         body=json.dumps(body) if body is not None else None, context=SELF, record=False,
     )
+    if call.token is not None:  # the roles this request's calls are made with (_can_write)
+        request.console_granted_roles = list(call.token.granted_roles or [])
     if call.response is None:
         raise CoreCallError(call.error)
     try:
@@ -71,6 +74,8 @@ MSG_STILL_SAVING = (
     "This form was already sent and is still being saved, so it was not sent again: check the list before "
     "saving it once more."
 )
+MSG_WRITE_ROLE = ("Creating, changing or deleting {things} needs the {role} role, which your access does not "
+                  "include. ")
 MSG_DELETED_ALREADY = "{label} was already deleted."
 MSG_ASK_ADMIN = "An Organization Admin can give you that role under the organization's Contributors."
 
@@ -92,25 +97,51 @@ def _api_errors(status: int, data) -> list[str]:
     return [ERR_API.format(status=status)]
 
 
+def _error_field(form: forms.Form, error: dict, details: dict, message: str) -> str | None:
+    """The form field an API error is about: Data.Field, a message "Field: ...", the ID an IdExists
+    names (the ID field), or a field named by a key of its Data ({"Username": ...}); else None."""
+    candidates = [details.get("Field")]
+    if ": " in message:
+        candidates.append(message.split(": ", 1)[0])
+    if error.get("ErrorCode") == "IdExists":
+        candidates.append("ID")
+    candidates += list(details)
+    return next((name for name in candidates if isinstance(name, str) and name in form.fields), None)
+
+
 def _form_api_errors(form: forms.Form, status: int, data) -> list[str]:
-    """The API's refusal of a form's body: an error naming one of the form's fields (Data.Field, or
-    a message "Field: ...") goes next to that field in the API's words; the rest is returned for the
-    top of the form."""
+    """The API's refusal of a form's body: an error about one of the form's fields (_error_field)
+    goes next to that field in the API's words (so it is marked aria-invalid and described by it);
+    the rest is returned for the top of the form."""
     if not (isinstance(data, dict) and isinstance(data.get("Errors"), list)):
         return _api_errors(status, data)
     rest = []
     for error in data["Errors"]:
         details = error.get("Data") if isinstance(error.get("Data"), dict) else {}
         message = str(error.get("Message") or "")
-        field = details.get("Field")
-        if not field and ": " in message and message.split(": ", 1)[0] in form.fields:
-            field = message.split(": ", 1)[0]
-        if field in form.fields:
-            prefix = f"{field}: "
-            form.add_error(field, message[len(prefix):] if message.startswith(prefix) else message)
+        field = _error_field(form, error, details, message)
+        if field:
+            form.add_error(field, message.removeprefix(f"{field}: "))
         else:
             rest += _api_errors(status, {"Errors": [error]})
     return rest
+
+
+WRITE_ROLES = {"apiclients": ("API clients", "ApiClientAdmin"), "webhooks": ("webhooks", "WebhookAdmin")}
+
+
+def _write_access(request, kind: str, errors=()) -> dict:
+    """Whether this page's calls were made with the role that writes `kind` ("apiclients" or
+    "webhooks"), as the token's granted roles say (FullAccess implies it), and if not, the notice
+    naming that role: New, Edit and Delete are then not offered (the API would refuse them). Read
+    from the token of the calls already made for the page: no call or query of its own. No token
+    (the API unreachable, none issued): allowed unless the page's calls failed."""
+    things, role = WRITE_ROLES[kind]
+    roles = getattr(request, "console_granted_roles", None)
+    allowed = not errors if roles is None else role in roles_expand(roles)
+    return {"can_write": allowed,
+            "write_notice": "" if allowed or roles is None else MSG_WRITE_ROLE.format(things=things, role=role)
+            + MSG_ASK_ADMIN}
 
 
 LIST_PAGE_SIZE = 100  # the API's largest page
@@ -267,7 +298,7 @@ def api_client_list_view(request, org, membership):
         client["secret_count"] = counts.get(client.get("ID"), 0)
         client["checkout_event_deleted"] = client.get("OrderCheckoutIntegrationEventID") in \
             ApiClientForm.deleted_event_ids(client)
-    page.update(clients=clients, api_errors=errors)
+    page.update(clients=clients, api_errors=errors, **_write_access(request, "apiclients", errors))
     return render(request, "console/api_clients.html", page)
 
 
@@ -367,7 +398,7 @@ def _api_client_edit(request, org, membership, client_id, claim):
     else:
         form = ApiClientForm(initial=ApiClientForm.initial_from(client) if client else {"Active": True},
                              events=events, deleted_events=ApiClientForm.deleted_event_ids(client))
-    page.update(form=form, client=client, api_errors=api_errors)
+    page.update(form=form, client=client, api_errors=api_errors, **_write_access(request, "apiclients"))
     if not client_id:
         page.update(once=_once_token(request, claim))
     if client:
@@ -562,7 +593,7 @@ def webhook_list_view(request, org, membership):
         hook["clients"] = [{"ID": cid, "name": names.get(cid, cid), "missing": not client_errors and cid not in names}
                            for cid in hook.get("ApiClientIDs") or []]
     # one "no roles" message: the webhooks' refusal, else (webhooks listed) the API clients'
-    page.update(hooks=hooks, api_errors=errors or client_errors)
+    page.update(hooks=hooks, api_errors=errors or client_errors, **_write_access(request, "webhooks", errors))
     return render(request, "console/webhooks.html", page)
 
 
@@ -618,7 +649,7 @@ def _webhook_edit(request, org, membership, webhook_id, claim):
     for delivery in deliveries or []:
         delivery["payload_json"] = json.dumps(delivery["payload"], indent=2, default=str)
     page.update(form=form, hook=hook, api_errors=list(dict.fromkeys(api_errors)), stale_client_ids=stale,
-                deliveries=deliveries)
+                deliveries=deliveries, **_write_access(request, "webhooks"))
     if not webhook_id:
         page.update(once=_once_token(request, claim))
     return render(request, "console/webhook_form.html", page)
