@@ -2,6 +2,8 @@
 the first invalid field, or the form-wide message when no field is to blame. Before, focus started
 at the top of the page and a keyboard or screen-reader user had to hunt for the error."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -59,3 +61,37 @@ def test_a_page_without_errors_leaves_focus_alone(page, live_server):
     with page.expect_navigation():
         page.get_by_role("button", name="Change password").click()
     expect(page.get_by_label("Current password")).to_be_focused()
+
+
+def test_an_invite_of_a_name_that_is_no_username_focuses_change_which_reads_out_why(page, live_server):
+    from organizations.services import organization_create
+
+    olivia = UserFactory(username="olivia", email="olivia@example.com")
+    organization_create(actor=olivia, oc_id="acme-shop", name="Acme shop")
+    _sign_in(page, live_server.url, "olivia", DEFAULT_PASSWORD)
+    page.goto(f"{live_server.url}/organizations/sandbox/acme-shop/")
+    box = page.get_by_role("combobox", name="Invite a user")
+    box.fill("Bob Jones")
+    with page.expect_navigation():
+        box.press("Enter")
+
+    change = page.get_by_role("button", name="Change")
+    expect(change).to_be_focused()
+    expect(change).to_have_accessible_description(re.compile("No portal user has the username “Bob Jones”"))
+    page.keyboard.press("Enter")  # Change: the box again, empty, to search
+    expect(page.get_by_role("combobox", name="Invite a user")).to_be_focused()
+
+
+def test_an_empty_invite_focuses_the_search_box_with_its_message(page, live_server):
+    from organizations.services import organization_create
+
+    olivia = UserFactory(username="olivia", email="olivia@example.com")
+    organization_create(actor=olivia, oc_id="acme-shop", name="Acme shop")
+    _sign_in(page, live_server.url, "olivia", DEFAULT_PASSWORD)
+    page.goto(f"{live_server.url}/organizations/sandbox/acme-shop/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send invitation").click()
+
+    box = page.get_by_role("combobox", name="Invite a user")
+    expect(box).to_be_focused()
+    expect(box).to_have_attribute("aria-invalid", "true")
