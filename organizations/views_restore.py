@@ -135,6 +135,17 @@ def staging_restore_progress_view(request, org, membership, pk):
     return render(request, "organizations/staging_restore.html#progress", context)
 
 
+HASH_KEY_ERRORS = {services_restore.ERR_WEBHOOK_HASH_KEY_TOO_LONG, services_restore.ERR_WEBHOOK_HASH_KEY_NUL}
+
+
+def _hook_error_field(action: str, message: str) -> str:
+    """The webhook form's input an error is about ("url", "hash_key"), marked aria-invalid and
+    pointing at it; "" for one about the form (Send test with unsaved changes, no task queue)."""
+    if message in HASH_KEY_ERRORS:
+        return "hash_key"
+    return "url" if action == "save" else ""
+
+
 def _say_test_outcome(request, org, delivery_id: str) -> None:
     """Without a task queue the test has been tried already (every attempt) when the page comes back:
     say how it went rather than "queued" (which read as a success after 5 refused connections)."""
@@ -174,6 +185,6 @@ def restore_webhook_view(request, org, membership):
         raise
     except ApplicationError as exc:
         context = _restore_context(request, org, membership, hook_url=url, hook_hash_key=hash_key,
-                                   hook_error=exc.message)
+                                   hook_error=exc.message, hook_error_field=_hook_error_field(action, exc.message))
         return render(request, "organizations/staging_restore.html", context, status=400)
     return redirect(org_url(org, "staging-restore") + "#webhook")
