@@ -135,7 +135,7 @@ def test_api_client_secret_rotation(page, live_server, screenshot):
 
     sign_in(page, base, "olivia")
     page.goto(f"{base}/console/sandbox/acme-keys/apiclients/")
-    page.get_by_role("link", name="Admin app").click()
+    page.get_by_role("link", name="Admin app", exact=True).click()
     secrets = page.get_by_test_id("api-client-secrets")
     expect(secrets).to_contain_text("No secrets.")
     secrets.get_by_label("Name").fill("CI pipeline")
