@@ -21,6 +21,11 @@ def reinvite_ivan(team):
     services.contributor_save(actor=team.owner, organization=team, username="ivan", roles=[], is_admin=False)
 
 
+def uninvite_zoe(team):
+    """The invite form refuses someone already invited (use Edit): each actor invites her afresh."""
+    Invitation.objects.filter(invitee__username="zoe").delete()
+
+
 # (label, method, path-factory, data, {actor: status}, reset-before-each-actor)
 READ = {"anonymous": 302, "outsider": 404, "invited": 404, "member": 200, "admin": 200, "owner": 200}
 ADMIN_READ = {**READ, "member": 403}
@@ -36,7 +41,7 @@ ORG_PAGES = [
     ("rename", "post", lambda: org_path("settings"), {"name": "Renamed"},
      {**ADMIN_READ, "admin": 302, "owner": 302}, None),
     ("invite", "post", lambda: org_path("contributor-save"), {"username": "zoe", "roles": ["ProductReader"]},
-     {**ADMIN_READ, "admin": 302, "owner": 302}, None),
+     {**ADMIN_READ, "admin": 302, "owner": 302}, uninvite_zoe),
     ("revoke invite", "post", lambda: org_path("contributor-remove", username="ivan"), {},
      {**ADMIN_READ, "admin": 302, "owner": 302}, reinvite_ivan),
     ("send delete code", "post", lambda: org_path("code-send", action="delete"), {}, {**OWNER_POST, "owner": 302}, None),
