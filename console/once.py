@@ -3,8 +3,10 @@
 
 The form page carries a random token in a hidden field. The first POST with it claims the token in
 the cache (`cache.add`, atomic, so two POSTs in flight at once cannot both claim it) and, once the
-object is created, stores where it is and the success message said. A later POST with the same
-token creates nothing: it is sent to that object with the same message. A POST that arrives while
+object is created, stores where it is and the success message said. A later POST of the same
+form (its token and the same values) creates nothing: it is sent to that object with the same
+message. The form changed and saved again (Back, another name, Save) is another claim: a second
+object, as the user meant. A POST that arrives while
 the first is still saving waits for it a few seconds. A POST that saved nothing (a form or API
 error) releases the token, so the corrected form can be saved with it.
 
@@ -14,6 +16,8 @@ POST claims its token, as before this guard."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import secrets
 import time
@@ -57,12 +61,21 @@ class Once:
             self.claimed = False
 
 
-def once_claim(*, user, scope: str, token: str | None) -> Once:
-    """Claim `token` (from the posted form) for this user and `scope` (which form of which
-    organization). A POST without a usable token is not guarded (a page rendered before this guard)."""
-    if not _TOKEN.fullmatch(token or ""):
+def _digest(data) -> str:
+    """What was typed: the posted fields but the CSRF token (a hash: the key names no secret typed)."""
+    fields = sorted((name, data.getlist(name)) for name in data if name != "csrfmiddlewaretoken")
+    return hashlib.sha256(json.dumps(fields).encode()).hexdigest()[:32]
+
+
+def once_claim(*, user, scope: str, data) -> Once:
+    """Claim the token of the posted form `data` (a QueryDict) for this user and `scope` (which form
+    of which organization), with what was typed: the same form posted again is the same claim, but
+    the form changed and saved again (Back, another name, Save) is another object, as the user meant.
+    A POST without a usable token is not guarded (a page rendered before this guard)."""
+    token = data.get(FIELD) or ""
+    if not _TOKEN.fullmatch(token):
         return Once()
-    key = f"console-once:{user.pk}:{scope}:{token}"
+    key = f"console-once:{user.pk}:{scope}:{token}:{_digest(data)}"
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         if cache.add(key, PENDING, PENDING_SECONDS):

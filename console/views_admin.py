@@ -336,7 +336,7 @@ def _create_once(request, org, kind: str) -> once.Once | None:
     """The claim of a POST of a create form on its one-time token (console.once); None for GETs and edits."""
     if request.method != "POST":
         return None
-    return once.once_claim(user=request.user, scope=f"{kind}/{org.pk}", token=request.POST.get(once.FIELD))
+    return once.once_claim(user=request.user, scope=f"{kind}/{org.pk}", data=request.POST)
 
 
 def _created_before(request, org, claim: once.Once, list_name: str):

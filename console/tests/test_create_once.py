@@ -2,7 +2,10 @@
 creates one API client or webhook; the second POST is sent to the first one's object with the same
 message (console/once.py)."""
 
+from urllib.parse import urlencode
+
 import pytest
+from django.http import QueryDict
 
 from console import once, views_admin
 from console.tests.helpers import form_as_sent, url
@@ -52,6 +55,15 @@ class TestCreateFormsPostedTwice:
             c.post(url(team, "webhook-create"), {**opened(c, url(team, "webhook-create")), **HOOK})
         assert core_models.Webhook.objects.filter(name="Dbl Hook").count() == 2
 
+    def test_the_form_changed_after_back_and_saved_again_creates_another(self, team, owner, as_user):
+        c = as_user(owner)
+        sent = {**opened(c, url(team, "apiclient-create")), **CLIENT}
+        c.post(url(team, "apiclient-create"), sent)
+        c.post(url(team, "apiclient-create"), {**sent, "AppName": "Another app"})  # Back, renamed, Save
+        c.post(url(team, "apiclient-create"), {**sent, "AppName": "Another app"})  # ...twice
+        assert sorted(core_models.ApiClient.objects.filter(app_name__in=["Dbl Client 2", "Another app"])
+                      .values_list("app_name", flat=True)) == ["Another app", "Dbl Client 2"]
+
     def test_a_refused_form_keeps_its_token_and_saves_once_corrected(self, team, owner, as_user):
         c = as_user(owner)
         sent = {**opened(c, url(team, "webhook-create")), **HOOK}
@@ -65,7 +77,7 @@ class TestCreateFormsPostedTwice:
         monkeypatch.setattr(once, "WAIT_SECONDS", 0.2)
         c = as_user(owner)
         sent = {**opened(c, url(team, "apiclient-create")), **CLIENT}
-        first = once.once_claim(user=owner, scope=f"apiclient/{team.pk}", token=sent[once.FIELD])  # in flight
+        first = once.once_claim(user=owner, scope=f"apiclient/{team.pk}", data=QueryDict(urlencode(sent)))  # in flight
         assert first.claimed
         second = c.post(url(team, "apiclient-create"), sent, follow=True)
         assert second.redirect_chain[0][0] == url(team, "apiclients")
@@ -76,7 +88,7 @@ class TestCreateFormsPostedTwice:
         c = as_user(owner)
         sent = {**opened(c, url(team, "webhook-create")), **HOOK}
         c.post(url(team, "webhook-create"), sent)
-        claim = once.once_claim(user=outsider, scope=f"webhook/{team.pk}", token=sent[once.FIELD])
+        claim = once.once_claim(user=outsider, scope=f"webhook/{team.pk}", data=QueryDict(urlencode(sent)))
         assert claim.claimed and claim.earlier is None
         claim.release()
 
