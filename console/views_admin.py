@@ -59,7 +59,7 @@ def _core(request, org, method: str, path: str, *, query=None, body=None):
         user=request.user, organization=org, method=method, path=path, query=query or [],
         body=json.dumps(body) if body is not None else None, context=SELF, record=False,
     )
-    if call.token is not None:  # the roles this request's calls are made with (_can_write)
+    if call.token is not None:  # the roles this request's calls are made with (_write_access)
         request.console_granted_roles = list(call.token.granted_roles or [])
     if call.response is None:
         raise CoreCallError(call.error)
