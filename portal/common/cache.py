@@ -1,8 +1,9 @@
 """The Redis cache, failing open when Redis is unreachable.
 
 The portal keeps nothing in the cache that it cannot do without: sessions live in the database,
-and the cache holds sign-in rate limits (allauth's and the Portal API's), and staging restore
-progress. Django's RedisCache raises redis' ConnectionError or TimeoutError on every call while
+and the cache holds sign-in rate limits (allauth's and the Portal API's), staging restore
+progress, sign-up codes (accounts.services_register) and the one-time tokens of the console's
+create forms (a double-clicked Save creating one API client or webhook, console.views_admin). Django's RedisCache raises redis' ConnectionError or TimeoutError on every call while
 Redis is down, which turned each sign-in into a 500. `FailOpenRedisCache` answers instead as an
 empty cache that stores nothing (as Sentry's rate limiter does: a limit that cannot be checked
 lets the request through) and logs the outage, once a minute per process, so the operator is
