@@ -62,7 +62,7 @@ def test_a_cancelled_confirm_does_not_hold_the_form_back(page, live_server):
     expect(page.locator("[data-invitee=ivan]")).to_have_count(0)
 
 
-def test_resend_too_soon_says_so_where_the_code_is_asked(page, live_server):
+def test_resend_too_soon_says_so_where_the_code_is_asked(page, live_server, screenshot):
     olivia = UserFactory(username="olivia", email="olivia@example.com")
     organization_create(actor=olivia, oc_id="acme-shop", name="Acme shop")
     sign_in(page, live_server.url, "olivia")
@@ -75,6 +75,7 @@ def test_resend_too_soon_says_so_where_the_code_is_asked(page, live_server):
     refusal = delete.get_by_text("A code was sent less than a minute ago")
     expect(refusal).to_be_visible()
     expect(refusal).to_be_in_viewport()
+    screenshot("refusal-in-part")
 
 
 def test_a_closed_group_of_roles_says_how_many_are_ticked(page, live_server):
