@@ -32,6 +32,7 @@ TEST_UNSAVED = ("The URL or HashKey above is not saved yet, and a test goes to t
 TEST_QUEUED = "Test payload queued. Its delivery appears below."
 TEST_DELIVERED = "Test delivered: HTTP {status}."
 TEST_NOT_DELIVERED = "Test not delivered: {error} ({attempts}, see the deliveries below)"
+WEBHOOK_ALREADY_REMOVED = "The staging restore webhook was already removed."
 RESTORE_CONFIRM = ("Restore now? All of Staging's data in {name} will be replaced by a copy of Production. "
                    "Changes made in Staging since the last restore are lost.")
 
@@ -180,7 +181,10 @@ def restore_webhook_view(request, org, membership):
             messages.success(request, "Staging restore webhook saved.")
     except (NotFoundError, PermissionError_) as exc:
         if action != "save" and isinstance(exc, NotFoundError) and exc.message == services_restore.ERR_WEBHOOK_NOT_FOUND:
-            messages.error(request, exc.message)
+            if action == "delete":  # Remove posted twice (a double-click, a retry): done, not an error
+                messages.info(request, WEBHOOK_ALREADY_REMOVED)
+            else:
+                messages.error(request, exc.message)
             return redirect(org_url(org, "staging-restore"))
         raise
     except ApplicationError as exc:

@@ -305,6 +305,19 @@ class TestRestoreWebhookForm:
         response = admin_client.post(f"{PAGE}webhook/", {"action": "test"}, follow=True)
         assert response.status_code == 200 and "has no staging restore webhook" in response.content.decode()
 
+    def test_remove_posted_twice_says_it_was_already_removed_not_an_error(self, staging_org, admin_client, admin_user):
+        from organizations import services_restore
+        from organizations.views_restore import WEBHOOK_ALREADY_REMOVED
+
+        services_restore.restore_webhook_save(actor=admin_user, organization=staging_org,
+                                              url="https://h.example.com/hook", hash_key="k")
+        first = admin_client.post(f"{PAGE}webhook/", {"action": "delete"}, follow=True)
+        assert "Staging restore webhook removed." in first.content.decode()
+        second = admin_client.post(f"{PAGE}webhook/", {"action": "delete"}, follow=True)  # a double-click
+        messages = [(m.level_tag, m.message) for m in second.context["messages"]]
+        assert messages == [("info", WEBHOOK_ALREADY_REMOVED)]
+        assert not StagingRestoreWebhook.objects.exists()
+
     def test_members_cannot_change_the_webhook(self, staging_org, client, member):
         client.force_login(member)
         assert client.post(f"{PAGE}webhook/", {"action": "save", "url": "https://h.example.com/"}).status_code == 403
