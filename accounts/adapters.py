@@ -116,6 +116,13 @@ class AccountAdapter(DefaultAccountAdapter):
             return render(request, "account/verification_no_address.html")
         return super().respond_email_verification_sent(request, user)
 
+    def get_email_verification_redirect_url(self, email_address) -> str:
+        """An extra address confirmed while signed in goes back to Profile › Email, where its next step
+        (Make primary) is; it landed on the dashboard. A sign-up's own address keeps the default."""
+        if self.request.user.is_authenticated and not email_address.primary:
+            return reverse("account_email")
+        return super().get_email_verification_redirect_url(email_address)
+
     def send_password_reset_mail(self, user, email, context):
         """The reset link names the address it was mailed to (signed, and bound to this link's key), so
         that completing the reset proves that address (accounts.views.PortalPasswordResetFromKeyView)."""

@@ -205,6 +205,7 @@ MSG_CONFIRMATION_RECENTLY_SENT = (
 
 
 MSG_ALREADY_VERIFIED = "{email} is already verified: there is nothing to confirm."
+MSG_ALREADY_PRIMARY = "{email} is already your primary address: nothing changed."
 # Profile > Email: Make primary, Re-send verification or Remove that did nothing (allauth reloaded
 # the page without a word)
 ERR_EMAIL_NOT_PICKED = "Pick one of your addresses first, then choose Make primary, Re-send verification or Remove."
@@ -263,6 +264,15 @@ class EmailManageView(EmailView):
                 email = ERR_EMAIL_NOT_YOURS_UNNAMED
             return ERR_EMAIL_NOT_YOURS.format(email=email)
         return None
+
+    def _action_primary(self, request, *args, **kwargs):
+        """Make primary on the address that is primary already says so (allauth said "Primary email
+        address set." while nothing changed)."""
+        address = self._get_email_address(request)
+        if address is not None and address.primary:
+            messages.info(request, MSG_ALREADY_PRIMARY.format(email=address.email))
+            return None
+        return super()._action_primary(request, *args, **kwargs)
 
     def _action_send(self, request, *args, **kwargs):
         verified = self._get_email_address(request)

@@ -78,3 +78,28 @@ def test_the_actions_that_work_say_nothing_of_the_kind(client, hamlet):
         assert text not in page
     page = post(client, {"action_add": "", "email": ""})  # the add form: its own field error, as before
     assert "This field is required." in page and views.ERR_EMAIL_NOT_PICKED not in page
+
+
+def test_make_primary_on_the_primary_address_says_nothing_changed(client, hamlet):
+    page = post(client, {"email": "hamlet@example.com", "action_primary": ""})
+    assert views.MSG_ALREADY_PRIMARY.format(email="hamlet@example.com") in page
+    assert "Primary email address set." not in page
+
+
+def test_an_extra_address_confirmed_while_signed_in_goes_back_to_profile_email(client, hamlet):
+    from allauth.account.models import EmailConfirmationHMAC
+
+    extra = EmailAddress.objects.get(email="prince@example.com")
+    key = EmailConfirmationHMAC(extra).key
+    response = client.post(reverse("account_confirm_email", kwargs={"key": key}))
+    assert response.status_code == 302 and response["Location"] == reverse("account_email")
+    assert EmailAddress.objects.get(email="prince@example.com").verified
+
+
+def test_a_sign_ups_own_address_confirmed_while_signed_in_keeps_going_to_the_dashboard(client, user):
+    own = EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
+    client.force_login(user)
+    from allauth.account.models import EmailConfirmationHMAC
+
+    response = client.post(reverse("account_confirm_email", kwargs={"key": EmailConfirmationHMAC(own).key}))
+    assert response.status_code == 302 and response["Location"] != reverse("account_email")
