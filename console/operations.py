@@ -388,11 +388,14 @@ def _query_text(value: Any) -> str:
 
 
 def filter_expression(op: str, value: str) -> str:
-    """OrderCloud puts the operator in the value: `Name=!foo`, `Price=>=10`, `Name=foo*`."""
+    """OrderCloud puts the operator in the value: `Name=!foo`, `Price=>=10`, `Name=foo*`. "starts
+    with" and "contains" add the wildcard a value does not already have at that end (`Bl*` starts
+    with: `Bl*`, not `Bl**`); the comparisons send the value as typed (the core API compares a `*`
+    in it literally, or refuses it on a field that is not text)."""
     if op == "*=":
-        return f"{value}*"
+        return value if value.endswith("*") else f"{value}*"
     if op == "*=*":
-        return f"*{value}*"
+        return ("" if value.startswith("*") else "*") + value + ("" if value.endswith("*") else "*")
     if op in ("!", ">", "<", ">=", "<="):
         return f"{op}{value}"
     return value

@@ -35,6 +35,18 @@ def test_filter_operators_are_written_the_ordercloud_way(op, expected):
     assert filter_expression(op, "x") == expected
 
 
+@pytest.mark.parametrize(("op", "value", "expected"), [
+    ("*=", "Bl*", "Bl*"), ("*=", "*Bl", "*Bl*"), ("*=", "*", "*"),
+    ("*=*", "Bl*", "*Bl*"), ("*=*", "*Bl", "*Bl*"), ("*=*", "*Bl*", "*Bl*"), ("*=*", "B*l", "*B*l*"),
+    # a comparison sends the value as typed (the core API compares it literally, or refuses a
+    # wildcard on a field that is not text)
+    (">", "Bl*", ">Bl*"), ("<", "*Bl", "<*Bl"), ("=", "Bl*", "Bl*"),
+])
+def test_starts_with_and_contains_add_no_wildcard_the_value_already_has(op, value, expected):
+    # QA 81 #8: "starts with" Bl* was sent as Name=Bl**, "contains" as Name=*Bl**
+    assert filter_expression(op, value) == expected
+
+
 def test_query_and_body_zero_are_sent(db):
     data = QueryDict(mutable=True)
     data.update({"pageSize": "0", "page": ""})

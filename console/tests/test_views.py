@@ -69,6 +69,24 @@ class TestRequestBuilder:
         assert 'data-testid="response-status">200' in response.content.decode()
         assert "Red shirt" in response.content.decode() and "Green hat" not in response.content.decode()
 
+    @pytest.mark.parametrize(("op", "value"), [("*=", "Bl*"), ("*=*", "*Bl*"), ("*=*", "Bl*")])
+    def test_a_wildcard_typed_into_a_filter_value_is_not_doubled(self, team, member, as_user, op, value):
+        # QA 81 #8: starts with + "Bl*" sent Name=Bl**, contains sent Name=*Bl**
+        response = send(as_user(member), team, "Products.List", **{"f.field": "Name", "f.op": op, "f.value": value})
+        expected = "Bl*" if op == "*=" else "*Bl*"
+        assert latest(member).query == [["Name", expected]]
+        body = response.content.decode()
+        assert "Blue shirt" in body and "Red shirt" not in body
+
+    def test_a_comparison_sends_a_wildcard_as_typed_and_the_api_says_what_it_does_with_it(self, team, member, as_user):
+        c = as_user(member)
+        send(c, team, "Products.List", **{"f.field": "Name", "f.op": ">", "f.value": "Bl*"})
+        assert latest(member).query == [["Name", ">Bl*"]]  # compared as text: "Green hat", "Red shirt"
+        body = send(c, team, "Products.List", **{"f.field": "ShipWeight", "f.op": ">", "f.value": "1*"}).content.decode()
+        assert latest(member).query == [["ShipWeight", ">1*"]]
+        assert 'data-testid="response-status">400' in body
+        assert "Invalid filter value for ShipWeight: &#x27;1*&#x27; (expected a number)." in body
+
     @pytest.mark.parametrize("who", ["owner", "member"])
     def test_a_send_reads_the_organization_access_and_token_in_one_query_and_writes_one_history_row(
         self, team, who, as_user, request
