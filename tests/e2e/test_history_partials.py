@@ -14,12 +14,17 @@ from tests.factories import UserFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_back_to_a_searched_list_shows_the_whole_page_with_its_search(page, live_server):
+@pytest.fixture
+def org_list(page, live_server):
+    """Olivia's organization list, with two organizations to tell a search's results apart."""
     olivia = UserFactory(username="olivia", email="olivia@example.com")
     organization_create(actor=olivia, oc_id="alpha-shop", name="Alpha shop")
     organization_create(actor=olivia, oc_id="three-shop", name="Three shop")
     sign_in(page, live_server.url, "olivia")
     page.goto(f"{live_server.url}/organizations/")
+
+
+def test_back_to_a_searched_list_shows_the_whole_page_with_its_search(page, live_server, org_list):
     search = page.get_by_label("Search organizations")
     search.fill("three")
     expect(page).to_have_url(f"{live_server.url}/organizations/?q=three&sort=name")
@@ -37,12 +42,7 @@ def test_back_to_a_searched_list_shows_the_whole_page_with_its_search(page, live
     expect(page.get_by_role("link", name="Alpha shop")).to_have_count(0)
 
 
-def test_back_between_two_searches_keeps_the_typed_search_with_its_results(page, live_server):
-    olivia = UserFactory(username="olivia", email="olivia@example.com")
-    organization_create(actor=olivia, oc_id="alpha-shop", name="Alpha shop")
-    organization_create(actor=olivia, oc_id="three-shop", name="Three shop")
-    sign_in(page, live_server.url, "olivia")
-    page.goto(f"{live_server.url}/organizations/")
+def test_back_between_two_searches_keeps_the_typed_search_with_its_results(page, live_server, org_list):
     page.get_by_label("Search organizations").fill("three")
     expect(page).to_have_url(f"{live_server.url}/organizations/?q=three&sort=name")
     page.get_by_label("Sort").select_option("-created")
