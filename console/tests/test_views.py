@@ -49,6 +49,25 @@ class TestAccess:
             response = Client().post(url(team, name, **kwargs), {"mode": "self"}, **referer)
             assert parse_qs(urlsplit(response["Location"]).query) == {"next": [url(team)]}
 
+    def test_each_console_screen_has_its_own_title_and_one_h1(self, team, owner, as_user):
+        # QA 81 #7: every screen was "Console · Acme · Portal": tabs and history entries looked alike
+        mp = core_models.Marketplace.objects.get(environment="sandbox", marketplace_id=team.oc_id)
+        core_models.Webhook.objects.create(marketplace=mp, oc_id="hook-1", name="Orders hook", url="https://example.com/hook")
+        c = as_user(owner)
+        titles = {
+            url(team): "Requests",
+            url(team, "apiclients"): "API clients",
+            url(team, "apiclient-create"): "New API client",
+            url(team, "apiclient-edit", client_id="admin-client"): "Edit API client Admin app",
+            url(team, "webhooks"): "Webhooks",
+            url(team, "webhook-create"): "New webhook",
+            url(team, "webhook-edit", webhook_id="hook-1"): "Edit webhook Orders hook",
+        }
+        for address, screen in titles.items():
+            page = A11yPage(c.get(address).content.decode())
+            assert page.title == f"{screen} · Console · Acme · Portal", address
+            assert [h.text for h in page.find_all("h1")] == ["API console · Acme"], address
+
     def test_home_lists_only_my_organizations(self, team, member, as_user):
         page = as_user(member).get(reverse("console:home")).content.decode()
         assert "acme-sbx" in page and "other-org" not in page
