@@ -75,7 +75,10 @@ class ConsoleRequest(models.Model):
     # sent by a live edit (list options, filters) rather than the Send button: the next live send
     # of the same operation soon after replaces it (services.console_history_record)
     live = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)  # when the request kept was sent
+    # a live entry: when the first request of its burst of live edits was sent (created_at is the
+    # last one's); a burst ends LIVE_BURST_SECONDS after it (services._history_replace_burst)
+    burst_started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

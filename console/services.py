@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
@@ -622,13 +621,17 @@ def console_history_record(
     history list shows the last HISTORY_LIMIT either way (selectors.history_list).
 
     `live` (a live edit of list options or filters sent it): typing "hoodie" in the search field
-    sends six requests, which would push older entries out of the history. A live send replaces
-    the latest entry instead when that one was live too, of the same operation, path and context,
-    and less than LIVE_BURST_SECONDS old: a burst of edits leaves its last request. `sent_at`: when
-    the request was sent (the entry's created_at; default now). The page shows the answer to the
-    latest edit and aborts the others, but the server still answers them: one sent before the
-    latest entry of its burst and answered after it (a slow search overtaken by a quicker one) is
-    not kept, so the entry is the request whose answer the page shows.
+    sends six requests, which would push older entries out of the history. A burst of live edits
+    leaves one entry, its last request (_history_replace_burst): a live send replaces the latest
+    entry when that one was live too, of the same operation, path and context, sent at most
+    LIVE_EDIT_GAP_SECONDS before it, in a burst whose first request was sent at most
+    LIVE_BURST_SECONDS before it. Typing "shirt" is one entry; reading its answer, then searching
+    "hoodie" is a second one; a Send's entry is never replaced. `sent_at`: when the request was
+    sent (the entry's created_at, the history's "When": that of the request the entry keeps;
+    default now). The page shows the answer to the latest edit and aborts the others, but the
+    server still answers them: one sent before the latest entry of its burst and answered after it
+    (a slow search overtaken by a quicker one) is not kept, so the entry is the request whose
+    answer the page shows.
 
     Values of body fields named like a password or secret are replaced by REDACTED in the stored
     body, query and builder state (history_redact_secrets)."""
@@ -651,8 +654,10 @@ def console_history_record(
         live=live,
         **({"created_at": sent_at} if sent_at is not None else {}),
     )
-    if live and _history_replace_burst(entry):
-        return entry
+    if live:
+        entry.burst_started_at = entry.created_at  # a new burst, unless it joins the latest entry's
+        if _history_replace_burst(entry):
+            return entry
     # Every value is cut to its column above and the method is one of METHODS; no full_clean (it
     # cost more than the INSERT). One INSERT without building it through the ORM (on every call).
     _HISTORY_ROW.insert(entry)
@@ -732,31 +737,46 @@ def history_redacted_message(entry: ConsoleRequest) -> str:
     return ERR_HISTORY_REDACTED.format(names=listed)
 
 
-LIVE_BURST_SECONDS = 30
+LIVE_EDIT_GAP_SECONDS = 5  # a live edit sent within this of the previous one continues its burst
+LIVE_BURST_SECONDS = 30  # a burst of live edits ends this long after its first request
 
 
 def _history_replace_burst(entry: ConsoleRequest) -> bool:
     """Replace the latest history entry with `entry` (live) when it belongs to the same burst of
-    live edits, or drop `entry` when it was sent before that entry (superseded); sets entry.pk.
-    False when there is no such entry."""
+    live edits, or drop `entry` when it was sent before that entry (superseded); sets entry.pk
+    (and entry.burst_started_at to the burst's). False when there is no such entry: `entry` starts
+    a new one.
+
+    Same burst: the latest entry is live, of the same operation, path and context, sent at most
+    LIVE_EDIT_GAP_SECONDS before `entry` (the edits follow one another: typing, not reading an
+    answer and searching again), and its burst started at most LIVE_BURST_SECONDS before `entry`
+    (each replacement moves created_at to the request kept, not the burst's start: a user who
+    keeps editing gets an entry every LIVE_BURST_SECONDS, not one for the whole session).
+    One SELECT, then at most one UPDATE."""
     latest = (
         ConsoleRequest.objects.filter(user=entry.user, organization=entry.organization)
         .order_by("-created_at", "-id")
-        .values_list("pk", "live", "operation_id", "path", "client_id", "username", "created_at")
+        .values_list("pk", "live", "operation_id", "path", "client_id", "username", "created_at", "burst_started_at")
         .first()
     )
     if latest is None:
         return False
-    pk, was_live, *same, created_at = latest
+    pk, was_live, *same, created_at, started_at = latest
     if not was_live or same != [entry.operation_id, entry.path, entry.client_id, entry.username]:
         return False
-    if (entry.created_at - created_at).total_seconds() > LIVE_BURST_SECONDS:
-        return False
+    started_at = started_at or created_at  # an entry from before burst_started_at was kept
     if entry.created_at < created_at:  # superseded: the latest entry was sent after it
-        entry.pk = pk
+        entry.pk, entry.burst_started_at = pk, started_at
         return True
-    fields = ("query", "body", "state", "status_code", "duration_ms", "size_bytes", "error", "created_at")
+    if (entry.created_at - created_at).total_seconds() > LIVE_EDIT_GAP_SECONDS:
+        return False  # a pause: a new lookup
+    if (entry.created_at - started_at).total_seconds() > LIVE_BURST_SECONDS:
+        return False  # a long burst: the entry so far stays, a new one goes on
+    entry.burst_started_at = started_at
+    fields = ("query", "body", "state", "status_code", "duration_ms", "size_bytes", "error", "created_at",
+              "burst_started_at")
     if not ConsoleRequest.objects.filter(pk=pk).update(**{name: getattr(entry, name) for name in fields}):
+        entry.burst_started_at = entry.created_at
         return False  # deleted in between (history cleared): insert instead
     entry.pk = pk
     return True
