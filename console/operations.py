@@ -103,8 +103,13 @@ class Param:
         return self.type in ("integer", "number")
 
     @property
+    def is_secret(self) -> bool:
+        """A password or secret (named as the history names them, is_secret_name): a masked input."""
+        return self.type == "string" and is_secret_name(self.name)
+
+    @property
     def input_type(self) -> str:
-        return "number" if self.is_number else "text"
+        return "number" if self.is_number else "password" if self.is_secret else "text"
 
     @property
     def step(self) -> str:

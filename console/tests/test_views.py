@@ -209,6 +209,20 @@ class TestRequestBuilder:
         builder = c.get(url(team, "builder"), {"op": "PriceSchedules.Create"}).content.decode()
         assert "PriceBreaks" in builder and 'name="body.MinQuantity"' in builder
 
+    @pytest.mark.parametrize(("op", "secret", "plain"), [
+        ("Me.ResetPasswordByToken", "NewPassword", None), ("Users.Create", "Password", "Username"),
+        ("Webhooks.Create", "HashKey", "Name"), ("ApiClients.Create", "ClientSecret", "AppName"),
+    ])
+    def test_a_password_or_secret_body_field_is_a_masked_input(self, team, member, as_user, op, secret, plain):
+        # QA 81 #5: NewPassword was a text input, the new password shown in clear on the screen
+        builder = A11yPage(as_user(member).get(url(team, "builder"), {"op": op}).content.decode())
+        field = builder.one("input", id=f"body-{secret}")
+        assert field.attrs["type"] == "password" and field.attrs["autocomplete"] == "new-password"
+        row = builder.one("div", **{"data-reveal-label": secret})  # console.js adds its Show button to it
+        assert "secret-input" in row.attrs["class"] and row.one("input").attrs["id"] == f"body-{secret}"
+        if plain:
+            assert builder.one("input", id=f"body-{plain}").attrs["type"] == "text"
+
     def test_a_patch_is_pre_filled_with_nothing_it_would_overwrite(self, team, owner, as_user):
         c = as_user(owner)
         send(c, team, "PriceSchedules.Create",

@@ -573,29 +573,38 @@
     if (notice) notice.remove();
   });
 
-  // --- secrets in a form (a client secret, a webhook's HashKey or auth header value) ----------------
+  // --- secrets in a form (a client secret, a webhook's HashKey or auth header value, a password ------
+  // field of the request builder) ----------------------------------------------------------------
   // The field is a password input (masked); its "Show" button switches it to text and back. The
-  // value is the same either way, so saving unchanged keeps it.
+  // value is the same either way, so saving unchanged keeps it. The builder comes and goes with
+  // htmx (an operation picked, Back): its rows get their button when they come in, and a click is
+  // handled on the page (a button in a page htmx put back has no listener of its own).
   function addRevealButtons(root) {
-    (root || document).querySelectorAll(".secret-input").forEach(function (row) {
+    var scope = root && root.querySelectorAll ? root : document;
+    var rows = Array.prototype.slice.call(scope.querySelectorAll(".secret-input"));
+    if (scope.matches && scope.matches(".secret-input")) rows.push(scope);
+    rows.forEach(function (row) {
       var input = row.querySelector("input");
       if (!input || row.querySelector("button[data-reveal]")) return;
       var button = el("button", "secondary small");
       button.type = "button";
       button.setAttribute("data-reveal", "");
       button.setAttribute("aria-controls", input.id);
-      var word = el("span", null, "Show");
-      button.appendChild(word);
+      button.appendChild(el("span", "reveal-word", input.type === "password" ? "Show" : "Hide"));
       button.appendChild(el("span", "visually-hidden", " " + (row.getAttribute("data-reveal-label") || "value")));
-      button.addEventListener("click", function () {
-        var shown = input.type === "password";
-        input.type = shown ? "text" : "password";
-        word.textContent = shown ? "Hide" : "Show";
-      });
       row.appendChild(button);
     });
   }
   addRevealButtons();  // a deferred script: the page is parsed
+  document.addEventListener("htmx:load", function (event) { addRevealButtons(event.detail && event.detail.elt); });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-reveal]");
+    var input = button && document.getElementById(button.getAttribute("aria-controls"));
+    if (!input) return;
+    var shown = input.type === "password";
+    input.type = shown ? "text" : "password";
+    button.querySelector(".reveal-word").textContent = shown ? "Hide" : "Show";
+  });
 
   // --- a webhook's API clients: the filter box --------------------------------------------------
   // With many clients the checkbox list is long: typing narrows it to the clients whose app name or
