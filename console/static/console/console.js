@@ -1,7 +1,7 @@
 // API console: filter rows (add/remove), copy buttons, the response's JSON tree, a secret field's
 // "Show" button, reporting a live edit the browser refuses, the highlight of the operation shown (and
 // the picker, one line on a narrow screen), the request kept for Back and across signing in again, a
-// webhook's API client filter, quiet superseded requests.
+// webhook's API client filter, quiet superseded requests, one request per Send.
 // Requests themselves go through htmx; the response panel is server-rendered except the tree, which is
 // built here from the raw JSON the panel embeds (<script type="application/json">).
 (function () {
@@ -110,6 +110,32 @@
     if (!form || !form.hasAttribute || !form.hasAttribute("data-live-send")) return;
     form.removeAttribute("data-live-send");
     event.detail.parameters.live = "1";
+  });
+
+  // --- one request per Send ------------------------------------------------------------------------
+  // hx-sync="#response:replace" makes the latest request win: a newer one aborts the one in flight.
+  // But an abort only stops the browser waiting; the server has run it. So a Send (either button,
+  // or Enter in a field) or a history entry's Re-run pressed again while one of them is on its way
+  // is dropped (a double-click created two products). Live edits of a list are not held back: they
+  // go, and replace whatever is in flight; a Send after a live edit goes too.
+  var sendInFlight = null;  // the XHR of the Send or Re-run on its way
+
+  function isExplicitSend(elt) {
+    if (!elt || !elt.hasAttribute) return false;
+    if (elt.id === "builder-form") return !elt.hasAttribute("data-live-send");
+    return elt.hasAttribute("data-rerun");
+  }
+
+  document.addEventListener("htmx:confirm", function (event) {
+    if (sendInFlight && isExplicitSend(event.detail && event.detail.elt)) event.preventDefault();
+  });
+  document.addEventListener("htmx:beforeSend", function (event) {
+    var detail = event.detail || {};
+    if (isExplicitSend(detail.elt) && !(detail.requestConfig && detail.requestConfig.parameters &&
+        detail.requestConfig.parameters.live)) sendInFlight = detail.xhr;
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {  // answered, failed or aborted
+    if (event.detail && event.detail.xhr === sendInFlight) sendInFlight = null;
   });
 
   // A filter row without a value is not sent (console.operations): editing its field or operator
