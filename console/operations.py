@@ -80,6 +80,26 @@ FILTER_OPERATOR_VALUES = frozenset(value for value, _ in FILTER_OPERATORS)
 FILTER_FIELD_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,200}$")
 
 
+FILTER_PARTS = {"field": "field", "op": "operator", "value": "value"}  # f.<part>.<row>: "Filter 1 field"
+FILTER_ERROR_KEY_RE = re.compile(r"f\.(field|op|value)\.(\d+)")
+
+
+def field_error_place(key: str) -> tuple[str, str, int]:
+    """Where a BuilderError key is in the builder, as the user sees it: (the field's label, its form
+    name, which of the fields of that name). `body_json` -> ("JSON", "body_json", 0); `f.field.1`
+    -> ("Filter 2 field", "f.field", 1); `body.NewPassword` -> ("NewPassword", "body.NewPassword", 0)."""
+    match = FILTER_ERROR_KEY_RE.fullmatch(key)
+    if match:
+        index = int(match.group(2))
+        return f"Filter {index + 1} {FILTER_PARTS[match.group(1)]}", f"f.{match.group(1)}", index
+    if key == "body_json":
+        return "JSON", key, 0
+    prefix, _, rest = key.partition(".")
+    if prefix in ("path", "q", "body") and rest:
+        return rest, key, 0
+    return key, key, 0
+
+
 class BuilderError(ApplicationError):
     """Some fields are invalid: `errors` maps field name -> message."""
 

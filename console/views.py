@@ -28,6 +28,7 @@ from console import selectors, services
 from console.operations import (
     FILTER_OPERATORS,
     BuilderError,
+    field_error_place,
     operation_exists,
     operation_get,
     operations_grouped,
@@ -357,13 +358,25 @@ def _render_call(request, org, operation, built, call, *, path_values, ran_as: s
     return response
 
 
+def _field_errors(errors: dict[str, str]) -> list[dict]:
+    """A BuilderError's messages for "Fix these fields": each named as the builder labels its field
+    (JSON, NewPassword, Filter 1 field), with the form field's name and which of those it is, for
+    console.js to mark it (aria-invalid, described by its message) and focus the first."""
+    fields = []
+    for key, message in errors.items():
+        label, name, index = field_error_place(key)
+        fields.append({"label": label, "name": name, "index": index, "message": message})
+    return fields
+
+
 def _send(request, org, membership, token, operation, data, *, live: bool = False, context: Context | None = None):
     """Build and send the request. `context`: a history entry's own context, for a re-run (else,
     or when it is the current one, the session's current context)."""
     try:
         built = request_build(operation=operation, data=data)
     except BuilderError as exc:
-        return render(request, "console/_response.html", {"org": org, "op": operation, "field_errors": exc.errors})
+        return render(request, "console/_response.html",
+                      {"org": org, "op": operation, "field_errors": _field_errors(exc.errors)})
     current = _context(request, org)
     other = context is not None and context != current
     context = context if other else current

@@ -3,7 +3,7 @@
 import pytest
 from django.http import QueryDict
 
-from console.operations import ERR_JSON_TOO_DEEP, ERR_PATH_DOTS, ERR_PATH_SLASH, BuilderError, Param, filter_expression, parse_value, request_build, operation_get
+from console.operations import ERR_JSON_TOO_DEEP, ERR_PATH_DOTS, ERR_PATH_SLASH, BuilderError, Param, field_error_place, filter_expression, parse_value, request_build, operation_get
 
 
 @pytest.mark.parametrize(
@@ -184,3 +184,18 @@ def test_a_path_value_that_cannot_be_one_segment_is_a_field_error(db, value):
         request_build(operation=operation_get("Buyers.Get"), data={"path.buyerID": value})
     assert list(exc.value.errors) == ["path.buyerID"]
     assert exc.value.errors["path.buyerID"] in (ERR_PATH_SLASH, ERR_PATH_DOTS.format(value=value))
+
+
+@pytest.mark.parametrize(("key", "place"), [
+    ("body_json", ("JSON", "body_json", 0)),
+    ("body.NewPassword", ("NewPassword", "body.NewPassword", 0)),
+    ("path.productID", ("productID", "path.productID", 0)),
+    ("q.depth", ("depth", "q.depth", 0)),
+    ("pageSize", ("pageSize", "pageSize", 0)),
+    ("f.field.0", ("Filter 1 field", "f.field", 0)),
+    ("f.op.2", ("Filter 3 operator", "f.op", 2)),
+    ("f.value.1", ("Filter 2 value", "f.value", 1)),
+    ("f.value.x", ("f.value.x", "f.value.x", 0)),
+])
+def test_a_field_error_is_placed_where_the_builder_shows_that_field(key, place):
+    assert field_error_place(key) == place

@@ -181,9 +181,28 @@ class TestRequestBuilder:
         """An ID with "/" was sent (%2F, decoded by the server) and came back "No such endpoint"."""
         body = send(as_user(member), team, "Products.Get", **{"path.productID": value}).content.decode()
         errors = re.search(r'data-testid="field-errors">(.*?)</ul>', body, re.S).group(1)
-        assert "<code>path.productID</code>" in errors
+        assert '<li id="field-error-1" data-field="path.productID" data-field-index="0"><strong>productID</strong>: ' in errors
         assert "OrderCloud IDs have only letters, digits, &quot;-&quot; and &quot;_&quot;." in errors
         assert "No such endpoint" not in body and latest(member) is None  # nothing sent
+
+    def test_the_fields_to_fix_are_named_as_the_builder_labels_them(self, team, owner, as_user):
+        # QA 81 #4: the list showed the form's keys (body_json, body.NewPassword, f.field.0)
+        c = as_user(owner)
+
+        def fix_these(op, **fields):
+            body = send(c, team, op, **fields).content.decode()
+            items = A11yPage(body).one("ul", **{"data-testid": "field-errors"}).find_all("li")
+            return [(li.attrs["data-field"], li.attrs["data-field-index"], li.attrs["id"], li.one("strong").text)
+                    for li in items]
+
+        assert fix_these("Products.Create", body_json='{"Name": "X", "xp": {"a": 1},}') == [
+            ("body_json", "0", "field-error-1", "JSON")]
+        assert fix_these("Me.ResetPasswordByToken", **{"body.NewPassword": "********", "body_json": "{}"}) == [
+            ("body.NewPassword", "0", "field-error-1", "NewPassword")]
+        assert fix_these("Products.List", **{"f.field": ["Name", "Name Bad"], "f.op": ["=", "="],
+                                             "f.value": ["a", "b"], "pageSize": "x"}) == [
+            ("pageSize", "0", "field-error-1", "pageSize"), ("f.field", "1", "field-error-2", "Filter 2 field")]
+        assert fix_these("Products.Get") == [("path.productID", "0", "field-error-1", "productID")]
 
     @pytest.mark.parametrize("value", ["a?b", "a#b", "100%", "a b", "a%2Fb", "caf\u00e9"])
     def test_other_characters_in_a_path_value_reach_the_api_as_the_literal_id(self, team, member, as_user, value):
@@ -348,7 +367,7 @@ class TestHistoryAndSnippets:
         body = send(c, team, "AdminUsers.Create", **{**fields, "body.ID": "ann-2"}).content.decode()
         assert "Type the Password again" in body and 'data-testid="response-status"' not in body
         body = send(c, team, "AdminUsers.Create", body_json=json.dumps({**user, "ID": "ann-3", "Password": "********"}))
-        assert "<code>body_json</code>: Type the Password again" in body.content.decode()
+        assert "<strong>JSON</strong>: Type the Password again" in body.content.decode()
         mp = core_models.Marketplace.objects.get(marketplace_id=team.oc_id)
         assert not core_models.CoreUser.objects.filter(marketplace=mp, oc_id__in=["ann-2", "ann-3"]).exists()
         body = send(c, team, "AdminUsers.Create", **{**fields, "body.ID": "ann-4", "body.Username": "ann-4",

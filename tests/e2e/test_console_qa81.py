@@ -134,3 +134,42 @@ def test_a_password_body_field_is_masked_with_a_show_button(page, console):
     expect(password).to_have_attribute("type", "password")
     expect(password).to_have_value("Typed-secret-1")
     expect(page.get_by_role("button", name=re.compile("Show"))).to_have_count(1)  # one button, not one per swap
+
+
+# --- 4. the fields to fix ---------------------------------------------------------------------------
+def test_the_field_to_fix_is_named_as_labelled_marked_and_focused_after_send(page, console, screenshot):
+    page.goto(f"{console}?op=Products.Create")
+    typed = '{"Name": "X", "xp": {"a": 1},}'
+    json_field = page.get_by_label("JSON")
+    json_field.fill(typed)
+    page.locator("#builder-form .actions button[type=submit]").click()
+    errors = page.get_by_test_id("field-errors")
+    expect(errors).to_contain_text("JSON: The body is not valid JSON")
+    expect(errors).not_to_contain_text("body_json")
+    expect(json_field).to_have_attribute("aria-invalid", "true")
+    expect(json_field).to_have_attribute("aria-describedby", "field-error-1")
+    expect(json_field).to_be_focused()
+    expect(json_field).to_have_value(typed)
+    screenshot("01-json")
+
+    json_field.fill('{"Name": "Fixed"}')  # still marked until sent again
+    expect(json_field).to_have_attribute("aria-invalid", "true")
+    page.locator("#builder-form .actions button[type=submit]").click()
+    expect(page.get_by_test_id("response-status")).to_contain_text("201")
+    expect(json_field).not_to_have_attribute("aria-invalid", "true")
+    assert json_field.get_attribute("aria-describedby") is None
+
+
+def test_a_bad_filter_field_is_marked_while_typing_and_focused_after_send(page, console):
+    page.get_by_label("Filter field").first.fill("Name Bad")
+    value = page.get_by_label("Filter value").first
+    value.press_sequentially("x", delay=50)  # a live edit: marked, the focus stays where it is typed
+    errors = page.get_by_test_id("field-errors")
+    expect(errors).to_contain_text("Filter 1 field: Filter field names may contain")
+    field = page.get_by_label("Filter field").first
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(value).to_be_focused()
+    page.locator("#builder-form .actions button[type=submit]").click()
+    expect(field).to_be_focused()
+    expect(field).to_have_attribute("aria-describedby", re.compile(r"^field-error-1$"))
+    expect(field).to_have_value("Name Bad")

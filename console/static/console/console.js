@@ -235,6 +235,11 @@
   function clearInvalid(field) {
     field.classList.remove("is-invalid");
     field.removeAttribute("aria-invalid");
+    if (field.hasAttribute("data-field-error")) {  // marked by the server's "Fix these fields"
+      var before = field.getAttribute("data-field-error");
+      if (before) field.setAttribute("aria-describedby", before); else field.removeAttribute("aria-describedby");
+      field.removeAttribute("data-field-error");
+    }
   }
 
   function setStale(stale) {
@@ -269,14 +274,44 @@
     setStale(true);
   });
 
-  function recheck(event) {  // a fixed field loses its mark at once
+  function recheck(event) {  // a fixed field loses its mark at once (the server's mark: at the next request)
     var field = event.target;
-    if (field.classList && field.classList.contains("is-invalid") && field.validity && field.validity.valid) {
+    if (field.classList && field.classList.contains("is-invalid") && field.validity && field.validity.valid &&
+        !field.hasAttribute("data-field-error")) {
       clearInvalid(field);
     }
   }
   document.addEventListener("input", recheck, true);
   document.addEventListener("change", recheck, true);
+
+  // --- the fields to fix (the server's "Fix these fields") -------------------------------------------
+  // The list names each field as the builder labels it; the field itself is marked (aria-invalid, and
+  // described by its message) until the next request, what was typed kept. After a Send, focus goes
+  // to the first one (to the list when none is in the builder: a Re-run's); a live edit leaves the
+  // focus where the user is typing.
+  function markFieldErrors(panel, from, focus) {
+    // the marks of the panel's previous list go with it (a Re-run's answer replaced it, say)
+    document.querySelectorAll("#builder-form [data-field-error]").forEach(clearInvalid);
+    var list = panel && panel.querySelector("[data-testid=field-errors]");
+    if (!list) return false;
+    var form = document.getElementById("builder-form");
+    var first = null;
+    if (form && from === form) {
+      list.querySelectorAll("li[data-field]").forEach(function (item) {
+        var name = item.getAttribute("data-field");
+        var nth = parseInt(item.getAttribute("data-field-index"), 10) || 0;
+        var field = Array.prototype.filter.call(form.elements, function (f) { return f.name === name; })[nth];
+        if (!field || field.type === "hidden") return;
+        markInvalid(field);
+        var described = field.getAttribute("aria-describedby") || "";
+        if (!field.hasAttribute("data-field-error")) field.setAttribute("data-field-error", described);
+        field.setAttribute("aria-describedby", (described + " " + item.id).trim());
+        first = first || field;
+      });
+    }
+    if (focus) (first || list).focus();
+    return true;
+  }
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     if (!inBuilder(event.target)) return;  // the builder passed validation: nothing is invalid
@@ -373,7 +408,9 @@
       setStale(false);  // e.g. a history entry re-run: a fresh response
       var config = event.detail && event.detail.requestConfig;
       var live = config && config.parameters && config.parameters.live;
-      if (config && config.elt && !live) revealResponse();  // not while typing a live edit
+      var asked = !!(config && config.elt && !live);  // not while typing a live edit
+      // fields to fix: the first one focused (in view) after a Send; else the response brought into view
+      if (!markFieldErrors(target, config && config.elt, asked) && asked) revealResponse();
     }
   });
 
