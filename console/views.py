@@ -475,12 +475,29 @@ def history_clear_view(request, org, membership):
     return render(request, "console/_history.html", {"org": org, "history": []})
 
 
+MSG_REVEAL_ENTRY_GONE = (
+    "Your token cannot be shown for this request any more: it is no longer in your history (cleared, or replaced "
+    "by newer requests). The command above is unchanged: set TOKEN in your shell to run it, or send the request "
+    "again and reveal your token under its answer."
+)
+
+
 @console_view
 @require_POST
 def token_reveal_view(request, org, membership, pk):
     """"Copy as curl" with the user's own token of the context the request was sent in (they asked
     to reveal it), as "Reveal my token" under its response says."""
-    entry = selectors.history_get(user=request.user, organization=org, pk=pk)
+    try:
+        entry = selectors.history_get(user=request.user, organization=org, pk=pk)
+    except NotFoundError:
+        if not request.htmx:
+            raise
+        # the history was cleared while the response was shown: the command stays in its place (it
+        # was replaced by "This history entry does not exist."), and the note under it says why
+        response = render(request, "console/_reveal_note.html", {"message": MSG_REVEAL_ENTRY_GONE})
+        response["HX-Retarget"] = f"#reveal-note-{int(pk)}"
+        response["HX-Reswap"] = "innerHTML"
+        return response
     operation = operation_get(entry.operation_id)
     built = None
     if not entry.state.get("redacted"):

@@ -394,6 +394,27 @@ class TestHistoryAndSnippets:
         assert token in revealed
 
 
+    def test_reveal_my_token_after_the_history_was_cleared_keeps_the_command_and_says_why(
+        self, team, member, owner, as_user
+    ):
+        # QA 81 #6: the curl command was replaced by "This history entry does not exist." (a 404)
+        c = as_user(member)
+        body = send(c, team, "Products.List", pageSize="5").content.decode()
+        pk = latest(member).pk
+        assert f'<div id="reveal-note-{pk}" role="status" data-testid="reveal-note"></div>' in body
+        c.post(url(team, "history-clear"), HTTP_HX_REQUEST="true")
+        response = c.post(url(team, "token-reveal", pk=pk), HTTP_HX_REQUEST="true")
+        assert response.status_code == 200  # no 404 in the browser's console
+        assert response["HX-Retarget"] == f"#reveal-note-{pk}" and response["HX-Reswap"] == "innerHTML"
+        note = response.content.decode()
+        assert "it is no longer in your history (cleared" in note and "send the request again" in note
+        assert ConsoleToken.objects.get(user=member).access_token not in note
+        # another user's entry: the same note, nothing of theirs; without htmx, the 404 as before
+        send(as_user(owner), team, "Products.List")
+        theirs = c.post(url(team, "token-reveal", pk=latest(owner).pk), HTTP_HX_REQUEST="true")
+        assert theirs.status_code == 200 and theirs.content.decode() == note
+        assert c.post(url(team, "token-reveal", pk=pk)).status_code == 404
+
 class TestContextSelector:
     def test_member_impersonates_a_buyer_and_calls_me(self, team, member, as_user):
         c = as_user(member)

@@ -173,3 +173,26 @@ def test_a_bad_filter_field_is_marked_while_typing_and_focused_after_send(page, 
     expect(field).to_be_focused()
     expect(field).to_have_attribute("aria-describedby", re.compile(r"^field-error-1$"))
     expect(field).to_have_value("Name Bad")
+
+
+# --- 6. Reveal my token after Clear -----------------------------------------------------------------
+def test_reveal_my_token_after_clearing_the_history_keeps_the_command_and_says_why(page, console, screenshot):
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("dialog", lambda dialog: dialog.accept())  # Clear's and Reveal's confirmations
+    with page.expect_response(lambda r: SEND in r.url):
+        page.locator("#builder-form .actions button[type=submit]").click()
+    response = page.get_by_test_id("response")
+    response.get_by_text("Copy as curl").click()
+    snippet = response.get_by_test_id("curl-snippet")
+    expect(snippet).to_contain_text("Bearer $TOKEN")
+    page.get_by_role("button", name="Clear").click()
+    expect(page.get_by_test_id("history")).to_have_count(0)
+    response.get_by_role("button", name="Reveal my token").click()
+    note = response.get_by_test_id("reveal-note")
+    expect(note).to_contain_text("Your token cannot be shown for this request any more")
+    expect(note).to_contain_text("send the request again")
+    expect(snippet).to_contain_text("Bearer $TOKEN")  # the command stays
+    expect(response).not_to_contain_text("does not exist")
+    screenshot("01-note")
+    assert not [e for e in errors if "404" in e or "htmx:" in e], errors
