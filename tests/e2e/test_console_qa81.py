@@ -120,7 +120,7 @@ def test_live_edits_still_replace_the_request_in_flight_and_a_send_still_goes_af
 
 
 # --- 5. a password is masked ------------------------------------------------------------------------
-def test_a_password_body_field_is_masked_with_a_show_button(page, console):
+def test_a_password_body_field_is_masked_with_a_show_button(page, console, screenshot):
     page.get_by_placeholder("Search operations").fill("users create")
     page.locator(".op-link[data-op='Users.Create']").click()  # the builder comes in by htmx
     password = page.locator("#body-Password")
@@ -128,6 +128,7 @@ def test_a_password_body_field_is_masked_with_a_show_button(page, console):
     expect(password).to_have_attribute("autocomplete", "new-password")
     expect(page.locator("#body-Username")).to_have_attribute("type", "text")
     password.fill("Typed-secret-1")
+    screenshot("01-masked")
     page.get_by_role("button", name="Show Password").click()
     expect(password).to_have_attribute("type", "text")
     page.get_by_role("button", name="Hide Password").click()
