@@ -353,6 +353,20 @@ def _created_before(request, org, claim: once.Once, list_name: str):
     return redirect(console_url(org, list_name))
 
 
+def _edit_once(request, org, kind: str, list_name: str, object_id: str | None, edit):
+    """An edit page (`object_id`) or a create page of `kind`: a create form posted again goes where
+    the first POST's object is (`_created_before`); otherwise `edit(claim)` answers, and a claim it
+    did not finish (nothing was created) is released so the corrected form can be saved."""
+    claim = None if object_id else _create_once(request, org, kind)
+    if claim and claim.earlier is not None:
+        return _created_before(request, org, claim, list_name)
+    try:
+        return edit(claim)
+    finally:
+        if claim:
+            claim.release()
+
+
 def _once_token(request, claim: once.Once | None) -> str:
     """The token the create form carries: the one posted (released when nothing was saved, so the
     corrected form stays guarded), else a new one."""
@@ -363,14 +377,8 @@ def _once_token(request, claim: once.Once | None) -> str:
 @console_view
 @require_http_methods(["GET", "POST"])
 def api_client_edit_view(request, org, membership, client_id=None):
-    claim = None if client_id else _create_once(request, org, "apiclient")
-    if claim and claim.earlier is not None:
-        return _created_before(request, org, claim, "apiclients")
-    try:
-        return _api_client_edit(request, org, membership, client_id, claim)
-    finally:
-        if claim:
-            claim.release()
+    return _edit_once(request, org, "apiclient", "apiclients", client_id,
+                      lambda claim: _api_client_edit(request, org, membership, client_id, claim))
 
 
 def _api_client_edit(request, org, membership, client_id, claim):
@@ -600,14 +608,8 @@ def webhook_list_view(request, org, membership):
 @console_view
 @require_http_methods(["GET", "POST"])
 def webhook_edit_view(request, org, membership, webhook_id=None):
-    claim = None if webhook_id else _create_once(request, org, "webhook")
-    if claim and claim.earlier is not None:
-        return _created_before(request, org, claim, "webhooks")
-    try:
-        return _webhook_edit(request, org, membership, webhook_id, claim)
-    finally:
-        if claim:
-            claim.release()
+    return _edit_once(request, org, "webhook", "webhooks", webhook_id,
+                      lambda claim: _webhook_edit(request, org, membership, webhook_id, claim))
 
 
 def _webhook_edit(request, org, membership, webhook_id, claim):
