@@ -6,11 +6,8 @@ in, lists and creates an organization, invites a contributor who signs in, accep
 console token; it prints what it saw as JSON, asserted here.
 """
 
-import fcntl
-import hashlib
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -20,38 +17,14 @@ from django.core import mail
 from accounts.models import User
 from organizations.models import Contributor, Organization
 from tests.factories import DEFAULT_PASSWORD, UserFactory
-
-ROOT = Path(__file__).resolve().parents[2]
-SDK_DIR = ROOT / "tests" / "portal_sdk"
-CACHE = Path(os.environ.get("PORTAL_NPM_PORTAL_SDK_CACHE", ROOT / ".cache" / "npm-portal-sdk"))
-PINS = ("package.json", "package-lock.json")
-
-
-def _digest() -> str:
-    return hashlib.sha256(b"".join((SDK_DIR / name).read_bytes() for name in PINS)).hexdigest()[:16]
+from tests.sdk.harness import PORTAL_SDK_DIR as SDK_DIR
+from tests.sdk.harness import ensure_portal_sdk_installed
 
 
 @pytest.fixture(scope="session")
 def portal_sdk_modules() -> Path:
     """node_modules with the pinned SDK; `npm install` only when missing or the pins changed."""
-    if not (shutil.which("node") and shutil.which("npm")):
-        pytest.fail("The Portal SDK test needs Node.js 18+ and npm (apt-get install nodejs npm).")
-    node_modules, stamp = CACHE / "node_modules", CACHE / f".installed-{_digest()}"
-    CACHE.mkdir(parents=True, exist_ok=True)
-    with open(CACHE / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel xdist workers install once
-        if not (stamp.exists() and (node_modules / "@ordercloud" / "portal-javascript-sdk").is_dir()):
-            for old in CACHE.glob(".installed-*"):
-                old.unlink()
-            for name in PINS:
-                shutil.copyfile(SDK_DIR / name, CACHE / name)
-            result = subprocess.run(
-                ["npm", "install", "--prefix", str(CACHE), "--no-audit", "--no-fund", "--loglevel=error"],
-                capture_output=True, text=True, timeout=300,
-            )
-            assert result.returncode == 0, f"npm install failed:\n{result.stderr[-3000:]}"
-            stamp.touch()
-    return node_modules
+    return ensure_portal_sdk_installed()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,15 +2,14 @@
 included) readable from any origin without credentials, and no CORS header on the web pages."""
 
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.test import Client, override_settings
 
 from coreapi.testing import core_world
 from portal.common import cors
 from tests.portal_api import PortalApi, access_token_for
+from tests.sdk import harness
 
 pytestmark = pytest.mark.django_db
 
@@ -203,19 +202,16 @@ def test_no_api_endpoint_accepts_the_session_cookie(user, world):
 
 
 SDK_BUNDLES = (
-    ".cache/npm-sdk/node_modules/ordercloud-javascript-sdk/dist/index.js",
-    ".cache/npm-portal-sdk/node_modules/@ordercloud/portal-javascript-sdk/dist/index.js",
+    (harness.ensure_sdk_installed, "ordercloud-javascript-sdk/dist/index.js"),
+    (harness.ensure_portal_sdk_installed, "@ordercloud/portal-javascript-sdk/dist/index.js"),
 )
 
 
-@pytest.mark.parametrize("bundle", SDK_BUNDLES)
-def test_allowed_headers_cover_what_the_official_sdks_send(bundle):
+@pytest.mark.parametrize(("install", "bundle"), SDK_BUNDLES, ids=["ordercloud-javascript-sdk", "portal-sdk"])
+def test_allowed_headers_cover_what_the_official_sdks_send(install, bundle):
     """Every request header the official SDKs set (`headers: {...}`, `config.headers.X = ...`) is
-    allowed by the preflight. The bundles are installed by the SDK tests (coreapi, organizations)."""
-    path = Path(settings.BASE_DIR) / bundle
-    if not path.exists():
-        pytest.skip(f"{bundle} is not installed")
-    source = path.read_text()
+    allowed by the preflight. The pinned bundles are installed as the SDK tests install them."""
+    source = (install() / bundle).read_text()
     sent = set(re.findall(r"headers\.([A-Za-z]+)\s*=", source))
     for block in re.findall(r"headers:\s*\{([^{}]*)\}", source):
         sent |= {key.strip("'\"") for key in re.findall(r"""(['"]?[A-Za-z-]+['"]?)\s*:""", block)}

@@ -23,6 +23,8 @@ from pathlib import Path
 SDK_DIR = Path(__file__).resolve().parent
 REPO_ROOT = SDK_DIR.parent.parent
 CACHE_DIR = Path(os.environ.get("PORTAL_NPM_SDK_CACHE", REPO_ROOT / ".cache" / "npm-sdk"))
+PORTAL_SDK_DIR = REPO_ROOT / "tests" / "portal_sdk"
+PORTAL_CACHE_DIR = Path(os.environ.get("PORTAL_NPM_PORTAL_SDK_CACHE", REPO_ROOT / ".cache" / "npm-portal-sdk"))
 PINNED_FILES = ("package.json", "package-lock.json")
 
 
@@ -30,10 +32,10 @@ class SdkHarnessError(RuntimeError):
     pass
 
 
-def _pins_digest() -> str:
+def _pins_digest(pins_dir: Path) -> str:
     digest = hashlib.sha256()
     for name in PINNED_FILES:
-        digest.update((SDK_DIR / name).read_bytes())
+        digest.update((pins_dir / name).read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -44,24 +46,25 @@ def _require(tool: str) -> str:
     return found
 
 
-def ensure_sdk_installed() -> Path:
-    """Return the node_modules folder holding the pinned SDKs, installing them if needed."""
-    node_modules = CACHE_DIR / "node_modules"
-    stamp = CACHE_DIR / f".installed-{_pins_digest()}"
+def npm_install_pinned(pins_dir: Path, cache_dir: Path) -> Path:
+    """The node_modules folder of `cache_dir` holding what `pins_dir`'s package.json and lockfile pin,
+    installed with npm when missing or when the pins changed (once across xdist workers)."""
+    node_modules = cache_dir / "node_modules"
+    stamp = cache_dir / f".installed-{_pins_digest(pins_dir)}"
     if stamp.exists() and node_modules.is_dir():
         return node_modules
     npm = _require("npm")
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    with open(CACHE_DIR / ".lock", "w") as lock:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with open(cache_dir / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # another xdist worker may be installing right now
         if stamp.exists() and node_modules.is_dir():
             return node_modules
-        for old in CACHE_DIR.glob(".installed-*"):
+        for old in cache_dir.glob(".installed-*"):
             old.unlink()
         for name in PINNED_FILES:
-            shutil.copyfile(SDK_DIR / name, CACHE_DIR / name)
+            shutil.copyfile(pins_dir / name, cache_dir / name)
         result = subprocess.run(
-            [npm, "install", "--prefix", str(CACHE_DIR), "--no-audit", "--no-fund", "--loglevel=error"],
+            [npm, "install", "--prefix", str(cache_dir), "--no-audit", "--no-fund", "--loglevel=error"],
             capture_output=True,
             text=True,
             timeout=300,
@@ -70,6 +73,16 @@ def ensure_sdk_installed() -> Path:
             raise SdkHarnessError(f"npm install failed ({result.returncode}):\n{result.stderr[-4000:]}")
         stamp.touch()
     return node_modules
+
+
+def ensure_sdk_installed() -> Path:
+    """Return the node_modules folder holding the pinned SDKs, installing them if needed."""
+    return npm_install_pinned(SDK_DIR, CACHE_DIR)
+
+
+def ensure_portal_sdk_installed() -> Path:
+    """The same for @ordercloud/portal-javascript-sdk, pinned in tests/portal_sdk."""
+    return npm_install_pinned(PORTAL_SDK_DIR, PORTAL_CACHE_DIR)
 
 
 def run_node_script(script: str, config: dict, *, timeout: float = 120) -> dict:
