@@ -1,9 +1,11 @@
 """Every resource and assignment of the core API, declared once (paths, roles, fields from the SDK)."""
 
 import base64
+import operator
 import secrets
 from dataclasses import replace
 from datetime import timezone as dt_timezone
+from functools import reduce
 from urllib.parse import urlsplit
 
 from django.db import transaction
@@ -110,8 +112,16 @@ def _api_client_batch(rows):
     }
 
 
+def _impersonation_configs_forget(caller, *named: Q) -> None:
+    """ImpersonationConfigs that name an object being deleted go with it. Creating one needs every
+    object it names (404 otherwise); one left behind would apply again to whatever is created next
+    under that ID (a new user group "support" inheriting an old grant to impersonate)."""
+    m.ImpersonationConfig.objects.filter(reduce(operator.or_, named), marketplace_id=caller.marketplace_pk).delete()
+
+
 def _api_client_after_delete(caller, obj):
     m.ApiClientAssignment.objects.filter(marketplace_id=caller.marketplace_pk, api_client_id=obj.oc_id).delete()
+    _impersonation_configs_forget(caller, Q(client_id=obj.oc_id))
     m.ApiClientSecret.objects.filter(marketplace_id=caller.marketplace_pk, api_client_id=obj.oc_id).delete()
     api_client_tokens_revoke(marketplace_pk=caller.marketplace_pk, environment=caller.environment,
                              marketplace_id=caller.marketplace_id, client_id=obj.oc_id)
@@ -155,6 +165,7 @@ def _security_profile_after_delete(caller, obj):
     m.SecurityProfileAssignment.objects.filter(
         marketplace_id=caller.marketplace_pk, security_profile_id=obj.oc_id
     ).delete()
+    _impersonation_configs_forget(caller, Q(security_profile_id=obj.oc_id))
 
 
 def _user_before_save(caller, obj, data, creating):
@@ -195,6 +206,10 @@ def _user_batch(rows):
 
 def _user_after_delete(caller, obj):
     mp = caller.marketplace_pk
+    if obj.kind in (m.UserKind.BUYER, m.UserKind.ADMIN):  # an admin user is named with no buyer
+        buyer = obj.company_id if obj.kind == m.UserKind.BUYER else ""
+        _impersonation_configs_forget(caller, Q(buyer_id=buyer, user_id=obj.oc_id),
+                                      Q(impersonation_buyer_id=buyer, impersonation_user_id=obj.oc_id))
     if obj.kind == m.UserKind.BUYER:
         m.UserGroupAssignment.objects.filter(marketplace_id=mp, buyer_id=obj.company_id, user_id=obj.oc_id).delete()
         m.SecurityProfileAssignment.objects.filter(marketplace_id=mp, buyer_id=obj.company_id, user_id=obj.oc_id).delete()
@@ -223,6 +238,7 @@ def _tokens_revoke(caller, kind: str, company_id: str, user_ids: list[str]) -> N
 
 def _buyer_after_delete(caller, obj):
     mp = caller.marketplace_pk
+    _impersonation_configs_forget(caller, Q(buyer_id=obj.oc_id), Q(impersonation_buyer_id=obj.oc_id))
     users = m.CoreUser.objects.filter(marketplace_id=mp, kind=m.UserKind.BUYER, company_id=obj.oc_id)
     _tokens_revoke(caller, m.UserKind.BUYER, obj.oc_id, list(users.values_list("oc_id", flat=True)))
     users.delete()
@@ -247,6 +263,8 @@ def _supplier_after_delete(caller, obj):
 
 def _user_group_after_delete(caller, obj):
     mp = caller.marketplace_pk
+    _impersonation_configs_forget(caller, Q(buyer_id=obj.buyer_id, group_id=obj.oc_id),
+                                  Q(impersonation_buyer_id=obj.buyer_id, impersonation_group_id=obj.oc_id))
     m.UserGroupAssignment.objects.filter(marketplace_id=mp, buyer_id=obj.buyer_id, user_group_id=obj.oc_id).delete()
     m.SecurityProfileAssignment.objects.filter(
         marketplace_id=mp, buyer_id=obj.buyer_id, user_group_id=obj.oc_id
@@ -268,6 +286,7 @@ def _admin_user_group_after_delete(caller, obj):
     giving them roles (and messages)."""
     mp = caller.marketplace_pk
     m.AdminUserGroupAssignment.objects.filter(marketplace_id=mp, user_group_id=obj.oc_id).delete()
+    _impersonation_configs_forget(caller, Q(impersonation_buyer_id="", impersonation_group_id=obj.oc_id))
     for model in (m.SecurityProfileAssignment, m.MessageSenderAssignment):
         model.objects.filter(marketplace_id=mp, buyer_id="", supplier_id="", user_group_id=obj.oc_id).delete()
 
