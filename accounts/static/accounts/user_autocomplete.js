@@ -73,4 +73,13 @@
     var widget = event.target.closest && event.target.closest("[data-user-autocomplete]");
     if (widget) parts(widget).box.setAttribute("aria-expanded", event.target.children.length ? "true" : "false");
   });
+  // A name typed before the page's scripts were ready (a slow phone, the first instant after the page
+  // appears) sent no search: htmx listens only from DOMContentLoaded on, and then waits for the next
+  // keystroke. Once htmx has set the boxes up, a box that already holds text searches for it.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.htmx) return;
+    document.querySelectorAll("[data-user-autocomplete] input[type=search]").forEach(function (box) {
+      if (!box.hidden && box.value.trim()) window.htmx.trigger(box, "search");
+    });
+  });
 })();
