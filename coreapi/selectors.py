@@ -29,13 +29,10 @@ def marketplace_get(*, environment: str, marketplace_id: str) -> Marketplace:
 
 
 def user_group_ids(*, marketplace_pk: int, user: CoreUser) -> list[str]:
+    """A buyer user's user groups (none for other users)."""
     if user.kind != UserKind.BUYER:
         return []
-    return list(
-        UserGroupAssignment.objects.filter(
-            marketplace_id=marketplace_pk, buyer_id=user.company_id, user_id=user.oc_id
-        ).values_list("user_group_id", flat=True)
-    )
+    return list(_party_user_groups(marketplace_pk=marketplace_pk, user=user))
 
 
 def _party_user_groups(*, marketplace_pk: int, user: CoreUser):

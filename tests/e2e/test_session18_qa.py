@@ -38,16 +38,26 @@ def signed_out_while_building(page, live_server):
     """Olivia types a request, is signed out in another tab, then presses Send: the sign-in page."""
     page.get_by_label("buyerID").fill("buyer-1")
     page.get_by_label("Username").fill("olivias-new-shopper")
+    send_after_signing_out_elsewhere(page, live_server)
+    assert "olivias-new-shopper" in page.evaluate(STORAGE)  # kept for Olivia
+
+
+def send_after_signing_out_elsewhere(page, live_server):
+    """Signed out in another tab, Send on this one: the sign-in page, saying so."""
     sign_out_in_another_tab(page, live_server.url)
     page.get_by_role("button", name="Send").first.click()
     expect(page.get_by_text("You were signed out")).to_be_visible()
-    assert "olivias-new-shopper" in page.evaluate(STORAGE)  # kept for Olivia
 
 
 def sign_in_here(page, username):
     page.get_by_label("Username or email").fill(username)
     page.get_by_label("Password").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def send_after_signing_out_elsewhere_and_sign_in_again(page, live_server):
+    send_after_signing_out_elsewhere(page, live_server)
+    sign_in_here(page, "olivia")
 
 
 def test_someone_else_signing_in_on_the_tab_never_gets_the_draft(page, shared_console, live_server):
@@ -123,10 +133,7 @@ def test_the_draft_notice_goes_once_the_request_is_sent(page, shared_console, li
     # it stayed above the builder whatever was sent after, until another page
     page.goto(f"{shared_console}?op=Products.Get")
     page.get_by_label("productID").fill("prod-1")
-    sign_out_in_another_tab(page, live_server.url)
-    page.get_by_role("button", name="Send").first.click()
-    expect(page.get_by_text("You were signed out")).to_be_visible()
-    sign_in_here(page, "olivia")
+    send_after_signing_out_elsewhere_and_sign_in_again(page, live_server)
     notice = page.get_by_test_id("draft-restored")
     expect(notice).to_have_text("The request you were building is back as you left it.")
     expect(page.get_by_label("productID")).to_have_value("prod-1")
@@ -145,10 +152,7 @@ def test_a_history_entry_loaded_with_edit_is_kept_unchanged(page, shared_console
     page.goto(f"{shared_console}?op=Products.Get")  # a fresh builder; the entry's Edit loads it back
     page.get_by_test_id("history").get_by_role("button", name="Edit").first.click()
     expect(page.get_by_label("productID")).to_have_value("prod-2")
-    sign_out_in_another_tab(page, live_server.url)
-    page.get_by_role("button", name="Send").first.click()
-    expect(page.get_by_text("You were signed out")).to_be_visible()
-    sign_in_here(page, "olivia")
+    send_after_signing_out_elsewhere_and_sign_in_again(page, live_server)
     expect(page.get_by_test_id("draft-restored")).to_be_visible()
     expect(page.get_by_label("productID")).to_have_value("prod-2")
 
@@ -163,10 +167,7 @@ def test_a_draft_built_while_impersonating_says_send_is_no_longer_as_that_user(p
     expect(page.locator("strong[data-testid=ctx-user]")).to_have_text("shopper")
     page.goto(f"{shared_console}?op=Products.Get")
     page.get_by_label("productID").fill("prod-1")
-    sign_out_in_another_tab(page, live_server.url)
-    page.get_by_role("button", name="Send").first.click()
-    expect(page.get_by_text("You were signed out")).to_be_visible()
-    sign_in_here(page, "olivia")
+    send_after_signing_out_elsewhere_and_sign_in_again(page, live_server)
     expect(page.locator("strong[data-testid=ctx-user]")).to_have_text("you (olivia)")
     notice = page.get_by_test_id("draft-restored")
     expect(notice).to_have_text(
