@@ -398,7 +398,18 @@ def oauth_refresh_grant(*, environment: str, refresh_token: str, client_id: str 
     user = CoreUser.objects.filter(
         marketplace=marketplace, kind=row.user_kind, company_id=row.company_id, oc_id=row.user_id
     ).first()
-    if client is None or user is None or not user.active:
+    # what the grant that issued the first token checked, but the password: the user may still sign
+    # in through the client (AllowSeller, its buyer's or supplier's assignment) and, signed in with a
+    # password, its buyer or supplier is still active. A lock or an expired password does not end a
+    # session: a lock stops guesses (anyone who knows a username can lock it), and an expired password
+    # is changed at the next sign-in.
+    if (
+        client is None
+        or user is None
+        or not user.active
+        or not selectors.api_client_can_sign_in(client=client, user=user)
+        or (not row.impersonator and not selectors.user_company_active(user=user))
+    ):
         raise OAuthError(OAUTH_INVALID_GRANT, OAUTH_MSG_REFRESH)
     if row.impersonator:  # as organization_token_mint: the user's available roles
         roles = role_utils.intersect(roles, selectors.user_available_roles(marketplace_pk=marketplace.pk, user=user))

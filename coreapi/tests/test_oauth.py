@@ -1,7 +1,10 @@
 """POST {base}/oauth/token: grants, OrderCloud's error codes, secrets, scope intersection."""
 
+from datetime import timedelta
+
 import jwt
 import pytest
+from django.utils import timezone
 
 from coreapi import models as m
 from coreapi.services import LOCKOUT_AFTER_FAILED_ATTEMPTS, user_unlock
@@ -214,6 +217,39 @@ class TestRefreshToken:
         again = world.token_response(grant_type="refresh_token", client_id="buyer-client",
                                      refresh_token=refreshed["refresh_token"]).json()  # fmt: skip
         assert jwt.decode(again["access_token"], options={"verify_signature": False})["role"] == ["Shopper"]
+
+    def _shopper_refresh(self, world):
+        signed_in = world.token_response(grant_type="password", client_id="buyer-client", username="shopper",
+                                         password=world.password).json()  # fmt: skip
+        return lambda: world.token_response(grant_type="refresh_token", client_id="buyer-client",
+                                            refresh_token=signed_in["refresh_token"])  # fmt: skip
+
+    def test_a_deactivated_buyer_s_users_cannot_refresh(self, world, shopper):
+        # the password grant refuses them; a refresh token from before must not carry on regardless
+        refresh = self._shopper_refresh(world)
+        m.Buyer.objects.filter(oc_id="buyer-1").update(active=False)
+        assert_oauth_error(refresh(), "InvalidGrant")
+
+    def test_a_client_no_longer_assigned_to_the_buyer_cannot_refresh(self, world, shopper):
+        refresh = self._shopper_refresh(world)
+        m.ApiClientAssignment.objects.filter(api_client_id="buyer-client", buyer_id="buyer-1").delete()
+        assert_oauth_error(refresh(), "InvalidGrant")
+
+    def test_a_seller_client_that_stops_allowing_sellers_cannot_refresh(self, world):
+        token = login(world).json()["refresh_token"]
+        m.ApiClient.objects.filter(oc_id="admin-client").update(allow_seller=False)
+        response = world.token_response(grant_type="refresh_token", refresh_token=token, client_id="admin-client")
+        assert_oauth_error(response, "InvalidGrant")
+
+    def test_a_lock_or_an_expired_password_does_not_end_a_signed_in_session(self, world, shopper):
+        # a lock stops guessing the password; it must not sign the real user out (anyone who knows
+        # the username could lock it), and an expired password is asked to change at the next sign-in
+        refresh = self._shopper_refresh(world)
+        m.CoreUser.objects.filter(username="shopper").update(
+            locked_until=timezone.now() + timedelta(minutes=10), password_last_set_date=timezone.now() - timedelta(days=400)
+        )
+        m.SecurityProfile.objects.filter(oc_id="buyer-1-profile").update(password_config={"MaximumPasswordAge": 30})
+        assert refresh().status_code == 200
 
     def test_client_without_refresh_duration_issues_none(self, world):
         m.ApiClient.objects.filter(oc_id="admin-client").update(refresh_token_duration=0)
