@@ -875,6 +875,18 @@ SUPPLIER_USER_GROUPS = Resource(
 )
 
 # --- addresses ------------------------------------------------------------------------------------
+
+
+def address_country_check(caller, obj, data, creating) -> None:
+    """Country is a two-letter ISO 3166-1 code (the SDK's Address: "US", "DK"). A name ("United
+    States", "Danmark") or a three-letter code is refused, naming the field; checked only when the
+    request sets it, so an address stored before the check can still be edited."""
+    value = data.get("Country")
+    if isinstance(value, str) and value and not (len(value) == 2 and value.isascii() and value.isalpha()):
+        raise InvalidRequest(
+            "Country must be a two-letter ISO 3166-1 country code, such as US or DK.", data={"Field": "Country"}
+        )
+
 # One table: the marketplace's (no buyer, no supplier), a buyer's and a supplier's addresses; a buyer
 # user's own (private) addresses (Me.CreateAddress, coreapi.me) are none of these lists'.
 ADDRESS_SEARCH_FIELDS = ("ID", "AddressName", "CompanyName", "City", "Street1", "Street2", "LastName", "FirstName", "State", "Zip")
@@ -886,6 +898,7 @@ _ADDRESS_COMMON = dict(
     required=("Street1", "City", "Country"),
     readonly=("DateCreated",),
     search_fields=ADDRESS_SEARCH_FIELDS,
+    before_save=address_country_check,
 )
 
 ADMIN_ADDRESSES = Resource(

@@ -40,6 +40,7 @@ class OwnAddressResource(Resource):
 def _own_address_before_save(caller, obj, data, creating):
     """A new own address belongs to the user, which is kept until commit (exists_locked): deleted
     meanwhile, its DELETE waits and takes the address with it, or came first (404 User)."""
+    d.address_country_check(caller, obj, data, creating)
     if not creating:
         return
     users = m.CoreUser.objects.filter(marketplace_id=caller.marketplace_pk, kind=m.UserKind.BUYER,

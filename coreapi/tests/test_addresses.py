@@ -62,6 +62,15 @@ class TestAdminAddresses:
             answer = error(call("post", "/v1/addresses", body, status=400))
             assert (answer["ErrorCode"], answer["Data"]) == ("InvalidRequest", {"Field": missing})
         call("put", "/v1/addresses/x", {"City": "C", "Country": "US"}, status=400)
+        for country in ("United States", "USA", "U", "1A", "ÜS"):
+            answer = error(call("post", "/v1/addresses", {**HOME, "Country": country}, status=400))
+            assert answer["Data"] == {"Field": "Country"} and "two-letter" in answer["Message"], country
+        assert call("post", "/v1/addresses", {**HOME, "ID": "dk", "Country": "DK"}, status=201).json()["Country"] == "DK"
+        assert error(call("patch", "/v1/addresses/dk", {"Country": "Denmark"}, status=400))["Data"] == {"Field": "Country"}
+        # an address stored before the check can still be edited without touching its Country
+        m.Address.objects.filter(oc_id="dk").update(country="Danmark")
+        assert call("patch", "/v1/addresses/dk", {"Zip": "2100"}, status=200).json()["Country"] == "Danmark"
+        call("delete", "/v1/addresses/dk", status=204)
         call("post", "/v1/addresses", {**HOME, "City": "c" * 101}, status=400)
         call("post", "/v1/addresses", {**HOME, "ID": "a"}, status=201)
         assert error(call("post", "/v1/addresses", {**HOME, "ID": "a"}, status=409))["ErrorCode"] == "IdExists"
@@ -104,6 +113,8 @@ class TestBuyerAddresses:
     def test_crud_and_another_buyer_s_addresses_are_not_found(self, world, call, shopper):
         core_buyer(world, buyer_id="buyer-2", user_id="u2", username="other", client_id="c2")
         call("post", "/v1/buyers/buyer-1/addresses", {**HOME, "ID": "home", "AddressName": "Home"}, status=201)
+        country = error(call("put", "/v1/buyers/buyer-1/addresses/home", {**HOME, "Country": "USA"}, status=400))
+        assert country["Data"] == {"Field": "Country"}
         assert call("get", "/v1/buyers/buyer-1/addresses/home", status=200).json()["AddressName"] == "Home"
         assert error(call("get", "/v1/buyers/buyer-2/addresses/home", status=404))["Data"] == {
             "ObjectType": "Address", "ObjectID": "home"}  # fmt: skip
@@ -357,6 +368,9 @@ class TestMeAddresses:
                        token=token, status=201).json()  # fmt: skip
         own = created["ID"]
         assert own != "ignored" and len(own) == 22
+        refused = call("post", "/v1/me/addresses", {**HOME, "Country": "Norway"}, token=token, status=400).json()
+        assert refused["Errors"][0]["Data"] == {"Field": "Country"}
+        call("patch", f"/v1/me/addresses/{own}", {"Country": "NOR"}, token=token, status=400)
         assert (created["Shipping"], created["Billing"], created["Editable"]) == (True, False, True)
         assert own in ids(call("get", "/v1/me/addresses", token=token))
         assert ids(call("get", "/v1/me/addresses?Editable=true", token=token)) == [own]
