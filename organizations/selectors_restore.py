@@ -8,7 +8,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from organizations.models import Organization, RestoreWebhookDelivery, StagingRestore, StagingRestoreWebhook
+from organizations.models import (
+    Organization,
+    RestoreWebhookDelivery,
+    StagingRestore,
+    StagingRestoreStatus,
+    StagingRestoreTrigger,
+    StagingRestoreWebhook,
+)
+from organizations.selectors import RESUBMIT_WINDOW
 from organizations.services_restore import (
     ERR_RESTORE_NOT_FOUND,
     STAGING_RESTORE_STALE_AFTER,
@@ -45,6 +53,20 @@ def staging_restore_get(*, actor: User, organization: Organization, pk) -> Stagi
     if run is None:
         raise NotFoundError(ERR_RESTORE_NOT_FOUND)
     return run
+
+
+def staging_restore_just_started(*, actor: User, organization: Organization) -> StagingRestore | None:
+    """The restore `actor` started by hand within RESUBMIT_WINDOW, unless it failed: a second
+    "Restore now" posted meanwhile (a double click without scripts, a retry on a slow network) is
+    that restore's answer, not "already running" nor, once it finished, a second restore."""
+    return (
+        staging_restore_list(actor=actor, organization=organization)
+        .filter(requested_by=actor, trigger=StagingRestoreTrigger.MANUAL,
+                created_at__gte=timezone.now() - RESUBMIT_WINDOW)
+        .exclude(status=StagingRestoreStatus.FAILED)
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def staging_restore_is_stale(*, restore: StagingRestore) -> bool:

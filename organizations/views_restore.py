@@ -80,7 +80,9 @@ def staging_only(view):
 def staging_restore_view(request, org, membership):
     if request.method == "POST":
         try:
-            run = services_restore.staging_restore_start(actor=request.user, organization=org)
+            run = selectors_restore.staging_restore_just_started(actor=request.user, organization=org)
+            if run is None:
+                run = services_restore.staging_restore_start(actor=request.user, organization=org)
         except (NotFoundError, PermissionError_):
             raise
         except ApplicationError as exc:

@@ -1,7 +1,10 @@
 """The "Staging restore" tab: restore now, progress (htmx polling), report, webhook form, delivery
 log; and the maintenance banner on every page."""
 
+from datetime import timedelta
+
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
 from organizations.models import RestoreWebhookDelivery, StagingRestore, StagingRestoreWebhook
@@ -101,6 +104,31 @@ class TestStagingRestorePage:
         rows = admin_client.get(PAGE).content.decode().split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
         started_by = [row.split("<td>")[2].split("</td>")[0] for row in rows]
         assert started_by == ["a removed user", admin_user.username, "weekly schedule"]
+
+    @pytest.mark.django_db(transaction=True)
+    def test_restore_now_posted_twice_restores_once_and_says_it_is_done(self, staging_org, admin_client):
+        # no scripts to hold back the second click, or a retry on a slow network: the eager restore
+        # has finished when the second POST arrives, which must not start another
+        first = admin_client.post(PAGE, follow=True).content.decode()
+        second = admin_client.post(PAGE, follow=True).content.decode()
+        assert StagingRestore.objects.count() == 1
+        assert "Restore done" in first and "Restore done" in second and "already" not in second
+
+    def test_a_second_post_while_one_s_own_restore_is_queued_says_it_started(self, staging_org, admin_client,
+                                                                            admin_user):
+        admin_client.post(PAGE)
+        html = admin_client.post(PAGE, follow=True).content.decode()
+        assert "Restore started" in html and "already queued or running" not in html
+        assert StagingRestore.objects.count() == 1
+
+    def test_an_earlier_or_failed_restore_does_not_stop_a_new_one(self, staging_org, admin_client, admin_user):
+        from django.utils import timezone
+
+        old = StagingRestore.objects.create(organization=staging_org, status="succeeded", requested_by=admin_user)
+        StagingRestore.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(seconds=31))
+        StagingRestore.objects.create(organization=staging_org, status="failed", requested_by=admin_user)
+        admin_client.post(PAGE)
+        assert StagingRestore.objects.count() == 3 and StagingRestore.objects.filter(status="queued").exists()
 
     def test_starting_while_one_is_running_shows_an_error(self, staging_org, admin_client):
         StagingRestore.objects.create(organization=staging_org)
@@ -260,6 +288,8 @@ class TestRestoreWebhookForm:
         text = " ".join(admin_client.get(PAGE).content.decode().split())
         assert 'data-testid="restore-webhook-result"' in text
         assert "Restore webhook not delivered (attempt 5 of 5, see the deliveries below): HTTP 500" in text
+        # a minute later (a second Restore now within 30 s is the first one's answer)
+        StagingRestore.objects.update(created_at=F("created_at") - timedelta(minutes=1))
         with RestoreReceiver(hash_key="k") as receiver:
             services_restore.restore_webhook_save(actor=admin_user, organization=staging_org, url=receiver.url,
                                                   hash_key="k")
