@@ -23,7 +23,7 @@ word in every field).
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import connection, models
 from django.db.models import Q, QuerySet
@@ -223,6 +223,34 @@ def _coerce(name: str, raw: str, model_field: models.Field):
     return raw
 
 
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _date_only(raw: str):
+    """The date of `2024-05-01` (no time); None for a date-time or anything else. (parse_datetime
+    reads a bare date as its midnight, so it cannot tell them apart.)"""
+    if not _DATE_ONLY.fullmatch(raw):
+        return None
+    try:
+        return parse_date(raw)
+    except ValueError:
+        return None
+
+
+def _day_q(path: str, lookup: str, start: datetime) -> Q:
+    """A date without a time on a date-time field means that whole day (from its midnight in
+    TIME_ZONE, UTC): `=` that day, `<=` up to its end, `>` after it; `<` and `>=` are before it and
+    from it, as its midnight gives."""
+    end = start + timedelta(days=1)
+    if lookup == "exact":
+        return Q(**{f"{path}__gte": start, f"{path}__lt": end})
+    if lookup == "lte":
+        return Q(**{f"{path}__lt": end})
+    if lookup == "gt":
+        return Q(**{f"{path}__gte": end})
+    return Q(**{f"{path}__{lookup}": start})
+
+
 def _xp_values(raw: str) -> list:
     values: list = [raw]
     if raw.lower() in ("true", "false"):
@@ -310,6 +338,8 @@ def _term_q(spec: ListSpec, name: str, term: str) -> Q:
         q = Q()
         for value in values:
             q |= Q(**{f"{path}__{lookup}": value})
+    elif isinstance(model_field, models.DateTimeField) and _date_only(term) is not None:
+        q = _day_q(path, lookup, _coerce(name, term, model_field))
     else:
         q = Q(**{f"{path}__{lookup}": _coerce(name, term, model_field)})
     if not negate:

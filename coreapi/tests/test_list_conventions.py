@@ -137,6 +137,29 @@ class TestFilters:
             atomic = re.compile(_wildcard_regex(pattern, atomic=True))
             assert [bool(plain.search(v)) for v in values] == [bool(atomic.search(v)) for v in values], pattern
 
+    def test_a_date_without_a_time_is_that_whole_day(self, world, admin_token):
+        from datetime import UTC, datetime
+
+        made = {"eve": datetime(2024, 4, 30, 23, 59, 59, tzinfo=UTC), "midnight": datetime(2024, 5, 1, tzinfo=UTC),
+                "afternoon": datetime(2024, 5, 1, 15, 30, tzinfo=UTC), "next": datetime(2024, 5, 2, tzinfo=UTC)}
+        for oc_id, at in made.items():
+            m.Product.objects.create(marketplace=world.marketplace, oc_id=oc_id, name=oc_id, date_created=at)
+
+        def dated(query):
+            return sorted(ids(world, admin_token, f"{query}&pageSize=100"))
+
+        # "made on 1 May" is the whole day, not only its first instant
+        assert dated("DateCreated=2024-05-01") == ["afternoon", "midnight"]
+        assert dated("DateCreated=!2024-05-01") == ["eve", "next"]
+        assert dated("DateCreated=<=2024-05-01") == ["afternoon", "eve", "midnight"]
+        assert dated("DateCreated=>2024-05-01") == ["next"]
+        assert dated("DateCreated=<2024-05-01") == ["eve"]
+        assert dated("DateCreated=>=2024-05-01") == ["afternoon", "midnight", "next"]
+        assert dated("DateCreated=2024-04-30|2024-05-02") == ["eve", "next"]
+        # a time given is an instant, as before
+        assert dated("DateCreated=2024-05-01T15:30:00Z") == ["afternoon"]
+        assert dated("DateCreated=>2024-05-01T00:00:00Z") == ["afternoon", "next"]
+
     def test_unknown_filter_field(self, world, admin_token):
         item = bad(world, admin_token, "Colour=red")
         assert "Invalid filter field: Colour" in item["Message"]
