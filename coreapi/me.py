@@ -110,7 +110,7 @@ def me_password_reset(caller: Caller, data: dict) -> None:
     if user is None:  # a portal contributor's token: no user whose password could change
         raise CoreObjectNotFound("User", caller.user_id or caller.username)
     passwords.password_set(user=user, password=new_password, by_self=True)
-    user.save(update_fields=["password", "password_history", "password_last_set_date"])
+    user.save(update_fields=["password", "password_history", "password_last_set_date", "password_set_by_self"])
 
 
 def _catalog_access(caller: Caller) -> dict[str, m.CatalogAssignment]:

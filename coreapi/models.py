@@ -172,6 +172,8 @@ class CoreUser(MarketplaceOwned):
     date_created = models.DateTimeField(default=timezone.now)
     last_active = models.DateTimeField(null=True, blank=True)
     password_last_set_date = models.DateTimeField(null=True, blank=True)
+    # the user set its current password itself (MinimumPasswordAge holds it; not one an administrator set)
+    password_set_by_self = models.BooleanField(default=False)
     # signing in is refused until then (coreapi.passwords: AllowedFailedAttempts, LockoutDuration)
     locked_until = models.DateTimeField(null=True, blank=True)
     # the hashes of the user's earlier passwords, newest first, at most

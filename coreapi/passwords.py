@@ -170,12 +170,14 @@ def password_set(*, user: CoreUser, password: str, by_self: bool, rules: Passwor
     """Check a new password against the user's rules and put it on `user` (not saved): its hash,
     the password it replaces at the head of `password_history` (at most PASSWORD_HISTORY_LIMIT
     kept), PasswordLastSetDate now. `by_self`: the user changes its own password, so
-    MinimumPasswordAge applies (an administrator setting it is not held to it)."""
+    MinimumPasswordAge applies, counted from the last time the user set it itself: an administrator
+    setting it is not held to it, and a password an administrator set (a new user's first one, a
+    reset) can be changed by its user at once."""
     if len(password) > PASSWORD_MAX_LENGTH:
         raise InvalidRequest(MSG_PASSWORD_TOO_LONG, data={"Field": "Password"})
     rules = rules or user_password_rules(user=user)
     now = timezone.now()
-    if by_self and rules.minimum_age_minutes and user.password_last_set_date:
+    if by_self and rules.minimum_age_minutes and user.password_set_by_self and user.password_last_set_date:
         allowed_from = user.password_last_set_date + timedelta(minutes=rules.minimum_age_minutes)
         if now < allowed_from:
             remaining = _minutes_left(allowed_from, now)
@@ -194,6 +196,7 @@ def password_set(*, user: CoreUser, password: str, by_self: bool, rules: Passwor
     user.password_history = earlier[:PASSWORD_HISTORY_LIMIT]
     user.password = make_password(password)
     user.password_last_set_date = now
+    user.password_set_by_self = by_self
 
 
 # --- signing in -------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ restored without touching this module. Two tables are deliberately not copied:
 
 A user (`CoreUser`) is copied whole, deliberately: its password hash with its `password_history`
 (so Staging refuses the same reused passwords as Production, LimitPasswordReuse) and
-`password_last_set_date` (MaximumPasswordAge and MinimumPasswordAge count from the same moment), and
+`password_last_set_date` and `password_set_by_self` (MaximumPasswordAge and MinimumPasswordAge count from the same
+moment), and
 its sign-in lock as it stands, `failed_login_attempts` and `locked_until` (a user locked in
 Production is locked in Staging until the same time, then both restart; there is no separate
 Staging count to keep, as the user rows are replaced).

@@ -222,10 +222,23 @@ def test_minimum_password_age_holds_the_user_not_an_administrator(world, call, s
     refused = api_error(world.call("post", "/v1/me/password", token, {"NewPassword": "Second-change-2"}), 400,
                         "PasswordReset.MinimumPasswordAge")  # fmt: skip
     assert refused["Data"]["MinutesRemaining"] == 10
-    # an administrator sets it at once
+    # an administrator sets it at once, and the user may change what an administrator set at once
     call("patch", "/v1/buyers/buyer-1/users/buyer-user", {"Password": "Admin-set-it-3"}, status=200)
-    move_back("shopper", password_last_set_date=timedelta(minutes=31))
     assert world.call("post", "/v1/me/password", token, {"NewPassword": "Second-change-2"}).status_code == 204
+    # its own change holds it again
+    api_error(world.call("post", "/v1/me/password", token, {"NewPassword": "Third-change-3"}), 400,
+              "PasswordReset.MinimumPasswordAge")  # fmt: skip
+    move_back("shopper", password_last_set_date=timedelta(minutes=31))
+    assert world.call("post", "/v1/me/password", token, {"NewPassword": "Third-change-3"}).status_code == 204
+
+
+def test_a_new_user_changes_the_password_an_administrator_gave_it_at_once(world, call, shopper, profile):
+    profile("min-age", {"MinimumPasswordAge": 60}, BuyerID="buyer-1")
+    call("post", "/v1/buyers/buyer-1/users", {"ID": "newbie", "Username": "newbie", "FirstName": "N", "LastName": "B",
+                                              "Email": "n@example.com", "Active": True, "Password": "Temporary-pass-1"},
+         status=201)  # fmt: skip
+    token = world.token(username="newbie", client_id="buyer-client", password="Temporary-pass-1")
+    assert world.call("post", "/v1/me/password", token, {"NewPassword": "My-own-pass-22"}).status_code == 204
 
 
 def test_maximum_password_age_expires_the_password_at_sign_in(world, call, profile):
