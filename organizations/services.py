@@ -95,6 +95,10 @@ ERR_APPROVE_STAGING_LEFTOVER = (
     "organization with this Id): approved, this Production organization could have no Staging twin. Reject the "
     "request and ask for another Id."
 )
+ERR_APPROVE_REQUESTER_INACTIVE = (
+    "{username}'s account is deactivated: approved, the Production organization would belong to an account that "
+    "cannot sign in. Reactivate the account first, or reject the request."
+)
 ERR_REQUEST_DECIDED = "This request has already been decided."
 ERR_REJECT_MESSAGE_REQUIRED = "Tell the requester why the request is rejected."
 ERR_CODE_ACTION_INVALID = "Unknown action."
@@ -619,6 +623,8 @@ def production_request_decide(*, actor: User, request: ProductionRequest, approv
     if not approve and not message:
         raise OrganizationError(ERR_REJECT_MESSAGE_REQUIRED)
     if approve:
+        if not req.requester.is_active:
+            raise OrganizationError(ERR_APPROVE_REQUESTER_INACTIVE.format(username=req.requester.username))
         if _staging_leftover(oc_id=req.oc_id, owner=req.requester) is not None:  # asked before the check above
             raise OrganizationError(ERR_APPROVE_STAGING_LEFTOVER.format(id=req.oc_id))
         org = _org_create(actor=req.requester, oc_id=req.oc_id, name=req.name, region=req.region,

@@ -762,3 +762,29 @@ def test_a_deactivated_contributor_is_not_offered_as_the_new_owner(client, team,
     page = client.get(org_path("settings")).content.decode()
     options = re.findall(r'<option value="([^"]*)"', re.search(r'<select name="new_owner".*?</select>', page, re.S).group(0))
     assert options == [admin_user.username]
+
+
+def test_a_deactivated_requester_s_request_is_flagged_and_cannot_be_approved_only_rejected(client, owner):
+    """Approving it made a Production organization owned by an account that cannot sign in, and mailed it."""
+    from django.core import mail
+
+    from organizations.models import Organization, ProductionRequest
+    from tests.factories import UserFactory
+
+    staff = UserFactory(username="stella", is_staff=True)
+    services.production_request_create(actor=owner, oc_id="prod-x", name="Prod X", region="usw", reason="Go live")
+    req = ProductionRequest.objects.get(oc_id="prod-x")
+    owner.is_active = False
+    owner.save(update_fields=["is_active"])
+    client.force_login(staff)
+    card = client.get(reverse("organizations:production-review")).content.decode().split('data-request="prod-x"', 1)[1]
+    assert 'data-testid="requester-inactive"' in card and "deactivated" in card
+    mail.outbox.clear()
+    response = client.post(reverse("organizations:production-decide", kwargs={"pk": req.pk}),
+                           {"decision": "approve", "message": ""}, follow=True)
+    assert escape(services.ERR_APPROVE_REQUESTER_INACTIVE.format(username=owner.username)) in response.content.decode()
+    assert ProductionRequest.objects.get(pk=req.pk).status == "pending" and not mail.outbox
+    assert not Organization.objects.filter(oc_id="prod-x", environment="production").exists()
+    client.post(reverse("organizations:production-decide", kwargs={"pk": req.pk}),
+                {"decision": "reject", "message": "Account closed"})
+    assert ProductionRequest.objects.get(pk=req.pk).status == "rejected"
