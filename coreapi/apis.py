@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.db import IntegrityError, OperationalError
 from django.http import Http404, HttpResponse
+from django.views.decorators.http import require_safe
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -889,6 +890,7 @@ def build_core_api(environment: str) -> NinjaAPI:
         parser=CoreJSONParser(),
         openapi_url="v1/openapi.json",
         docs_url="v1/docs",
+        docs_decorator=require_safe,  # the docs page and openapi.json are read with GET only (else 405)
     )
     api.environment = environment
     _install_error_handlers(api)

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.views.decorators.http import require_safe
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -117,6 +118,7 @@ api = PortalNinjaAPI(
     urls_namespace="portal_api",
     auth=portal_bearer,
     parser=ObjectJSONParser(),
+    docs_decorator=require_safe,  # the docs page and openapi.json are read with GET only (else 405)
 )
 
 

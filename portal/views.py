@@ -8,17 +8,19 @@ from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 logger = logging.getLogger(__name__)
 
 
+@require_safe
 def home_view(request):
     if request.user.is_authenticated:
         return redirect("dashboard")
     return redirect("account_login")
 
 
+@require_safe
 @login_required
 def dashboard_view(request):
     return render(request, "dashboard.html")

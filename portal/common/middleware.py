@@ -136,7 +136,10 @@ class MethodNotAllowedPageMiddleware:
             return response
         from django.template.loader import render_to_string
 
-        page = HttpResponse(render_to_string("405.html", request=request), status=405)
+        allowed = {m.strip().upper() for m in response.get("Allow", "").split(",") if m.strip()}
+        # a page (it answers GET) sent a form post or another method; otherwise an action opened as a page
+        is_page = "GET" in allowed
+        page = HttpResponse(render_to_string("405.html", {"is_page": is_page}, request=request), status=405)
         if response.has_header("Allow"):
             page["Allow"] = response["Allow"]
         return page

@@ -34,6 +34,25 @@ def test_opening_an_action_address_is_a_readable_405_page(signed_in):
     assert response["Allow"] == "POST"
 
 
+def test_a_page_sent_a_post_says_it_cannot_take_that_request_not_that_it_is_no_page(signed_in):
+    from django.urls import reverse
+
+    for method, url in (("post", reverse("dashboard")), ("delete", reverse("dashboard")), ("post", "/")):
+        response = getattr(signed_in, method)(url)
+        assert response.status_code == 405, (method, url)
+        page = response.content.decode()
+        assert "This page cannot take that request (405)" in page and "not a page" not in page
+        assert f'<a href="{url}">Open the page</a>' in page
+        assert response["Allow"] == "GET, HEAD"
+
+
+@pytest.mark.parametrize("url", ["/api/v1/docs", "/api/v1/openapi.json", "/core/sandbox/v1/docs",
+                                 "/core/sandbox/v1/openapi.json"])
+def test_the_api_docs_are_read_with_get_only(client, url):
+    assert client.get(url).status_code == 200
+    assert client.post(url).status_code == 405
+
+
 def test_server_error_page_renders_without_a_request_context():
     response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500
