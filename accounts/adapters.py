@@ -216,6 +216,24 @@ class AccountAdapter(DefaultAccountAdapter):
             raise forms.ValidationError(exc.message) from exc
 
 
+def settings_configured_providers() -> set[str]:
+    """The providers whose app the settings give (SOCIALACCOUNT_PROVIDERS[...]["APP"] or "APPS",
+    from GITHUB_CLIENT_ID / GOOGLE_CLIENT_ID and their secrets in the environment)."""
+    from allauth.socialaccount import app_settings
+
+    configured = set()
+    for provider, config in app_settings.PROVIDERS.items():
+        apps = config.get("APPS")  # as allauth reads them: "APPS", else "APP"
+        if apps or (apps is None and config.get("APP") is not None):
+            configured.add(provider)
+    return configured
+
+
+def provider_env_variables(provider: str) -> str:
+    """The environment variables that give `provider`'s keys (portal/settings/base.py)."""
+    return f"{provider.upper()}_CLIENT_ID and {provider.upper()}_CLIENT_SECRET"
+
+
 class ProviderNotConfigured(SocialApp.DoesNotExist, Http404):
     """Still a SocialApp.DoesNotExist for allauth's own handlers; a 404 for Django."""
 
@@ -259,6 +277,18 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         "no_password": ERR_UNLINK_LAST_SIGN_IN_METHOD,
         "email_taken": ERR_SOCIAL_EMAIL_TAKEN,
     }
+
+    def list_apps(self, request, provider=None, client_id=None):
+        """allauth's, except that a provider whose keys the settings give (GITHUB_CLIENT_ID,
+        GOOGLE_CLIENT_ID in the environment) has only that app: a Social application added in the
+        admin for it as well is left out. allauth listed both, so the sign-in page showed two
+        "Continue with GitHub" buttons and both were a 500 (get_app: MultipleObjectsReturned). The
+        admin refuses such an app (accounts.admin.PortalSocialAppForm); this covers one saved before."""
+        configured = settings_configured_providers()
+        return [
+            app for app in super().list_apps(request, provider=provider, client_id=client_id)
+            if app.pk is None or app.provider not in configured
+        ]
 
     def get_app(self, request, provider, client_id=None):
         """A provider without keys (no GITHUB_CLIENT_ID / GOOGLE_CLIENT_ID) is a 404, not a 500."""

@@ -1,16 +1,24 @@
 from allauth.account.utils import filter_users_by_email
+from allauth.socialaccount.admin import SocialAppAdmin, SocialAppForm
+from allauth.socialaccount.models import SocialApp
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.contrib.auth.forms import UsernameField as DjangoUsernameField
 
+from accounts.adapters import provider_env_variables, settings_configured_providers
 from accounts.models import User, UserManager
-from accounts.services import user_email_make_primary
+from accounts.services import PROVIDER_NAMES, user_email_make_primary
 from accounts.validators import validate_person_name
 
 # the admin's answer to an address another account has (as its email, or added under Profile > Email)
 ERR_ADMIN_EMAIL_TAKEN = "Another account already uses this email address (addresses are compared ignoring case)."
+# Social applications › Add for a provider whose keys the environment gives ({provider}: its name)
+ERR_SOCIAL_APP_IN_SETTINGS = (
+    "{provider} sign-in is already configured by the server's environment ({variables}), and those keys are"
+    " used. Change them there, or remove them from the environment to manage {provider}'s keys here."
+)
 
 
 class NullableUsernameField(DjangoUsernameField):
@@ -74,3 +82,28 @@ class UserAdmin(DjangoUserAdmin):
         super().save_model(request, obj, form, change)
         if not change or "email" in form.changed_data:  # the address staff typed is the account's primary one
             user_email_make_primary(user=obj)
+
+
+class PortalSocialAppForm(SocialAppForm):
+    """allauth's Social application form, refusing a provider whose app the settings give (from the
+    environment): with both, the sign-in page showed two "Continue with GitHub" buttons and each was
+    a 500 (allauth found two apps). accounts.adapters.SocialAccountAdapter.list_apps leaves out one
+    saved before this check."""
+
+    def clean_provider(self) -> str:
+        provider = self.cleaned_data.get("provider")
+        if provider in settings_configured_providers():
+            raise forms.ValidationError(
+                ERR_SOCIAL_APP_IN_SETTINGS.format(provider=PROVIDER_NAMES.get(provider, provider),
+                                                  variables=provider_env_variables(provider)),
+                code="configured_in_settings",
+            )
+        return provider
+
+
+admin.site.unregister(SocialApp)
+
+
+@admin.register(SocialApp)
+class PortalSocialAppAdmin(SocialAppAdmin):
+    form = PortalSocialAppForm
