@@ -371,22 +371,43 @@ class PortalSocialSignupView(AllauthSocialSignupView):
 social_signup_view = PortalSocialSignupView.as_view()
 
 
+# the confirmation page of another account's address, opened while signed in
+MSG_CONFIRM_SIGNS_OUT = (
+    "{email} is an address of another account: confirming it will sign you out of your account {username}."
+)
+
+
 class PortalConfirmEmailView(ConfirmEmailView):
     """allauth's page of an email confirmation link. A link whose address is confirmed already (the
     link opened again, or Confirm pressed again after going back) says so: it said the link "has
-    expired or is invalid" and to ask for a new one, and pressing Confirm again was a 404 page."""
+    expired or is invalid" and to ask for a new one, and pressing Confirm again was a 404 page.
+
+    Opened while signed in to another account, the page says that confirming signs you out of it,
+    and only Confirm does: allauth signed out on opening the link (a GET), which the portal does not
+    let anything do (ACCOUNT_LOGOUT_ON_GET = False), before the user had chosen anything."""
+
+    _confirming = False
 
     def post(self, *args, **kwargs):
         try:
             self.get_object()
         except Http404:
             return self.get(*args, **kwargs)  # the page saying why there is nothing to confirm
+        self._confirming = True
         return super().post(*args, **kwargs)
+
+    def logout_other_user(self, confirmation) -> None:
+        """allauth's, once the address is confirmed (Confirm, a POST); not when the page is opened."""
+        if self._confirming:
+            super().logout_other_user(confirmation)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if not self.object:
             context["confirmed_already"] = self._confirmed_address()
+        elif self.request.user.is_authenticated and self.request.user.pk != self.object.email_address.user_id:
+            context["signs_out"] = MSG_CONFIRM_SIGNS_OUT.format(
+                email=self.object.email_address.email, username=self.request.user.username or self.request.user.email)
         return context
 
     def _confirmed_address(self):

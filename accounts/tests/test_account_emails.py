@@ -101,3 +101,38 @@ def test_a_forged_or_unknown_link_still_says_it_is_invalid(client, user):
     for response in (client.get(forged), client.post(forged), client.get(reverse("account_confirm_email", args=["abc"]))):
         html = response.content.decode()
         assert "expired or is invalid" in html and "prince@elsinore.example" not in html
+
+
+def test_opening_another_accounts_confirmation_link_signed_in_keeps_you_signed_in_and_says_confirm_signs_out(
+    client, user, other_user
+):
+    """allauth signed the other account out as soon as the page opened (a GET), before Confirm was pressed."""
+    from accounts.views import MSG_CONFIRM_SIGNS_OUT
+
+    link, address = _confirmation_link(user)
+    client.force_login(other_user)
+    page = client.get(link)
+    assert page.status_code == 200
+    assert page.wsgi_request.user == other_user
+    assert client.get(reverse("dashboard")).status_code == 200  # still signed in
+    warning = MSG_CONFIRM_SIGNS_OUT.format(email="prince@elsinore.example", username=other_user.username)
+    assert warning in page.content.decode()
+    address.refresh_from_db()
+    assert not address.verified
+
+
+def test_confirm_on_another_accounts_link_confirms_the_address_and_signs_you_out(client, user, other_user):
+    link, address = _confirmation_link(user)
+    client.force_login(other_user)
+    done = client.post(link)
+    assert done.status_code == 302
+    address.refresh_from_db()
+    assert address.verified
+    assert client.get(reverse("dashboard")).status_code == 302  # signed out, as allauth does on Confirm
+
+
+def test_the_own_confirmation_link_does_not_warn_about_signing_out(client, user):
+    link, _address = _confirmation_link(user)
+    client.force_login(user)
+    html = client.get(link).content.decode()
+    assert "sign you out" not in html and 'data-testid="confirm-signs-out"' not in html

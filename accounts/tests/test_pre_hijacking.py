@@ -206,6 +206,24 @@ class TestProvingTheAddressByItsConfirmationLink:
         assert Client().post(TOKEN_URL, {"grant_type": "password", "username": VICTIM,
                                          "password": ATTACKER_PASSWORD}).status_code == 400
 
+    def test_the_link_opened_while_signed_in_to_another_account_takes_the_account_on_confirm(
+        self, client, social_login, django_capture_on_commit_callbacks, fake_oauth, other_user
+    ):
+        """Opening the link no longer signs the other account out (only Confirm does); it still proves the address."""
+        mail.outbox.clear()
+        account, token = _attacker_signs_up_with_github(client, social_login, django_capture_on_commit_callbacks)
+        confirm = _link(_mails_to(VICTIM)[0], r"http://\S+/accounts/confirm-email/\S+/")
+        victim = Client()
+        victim.force_login(other_user)
+        assert victim.get(confirm).wsgi_request.user == other_user
+        done = victim.post(confirm, follow=True)
+        assert EmailAddress.objects.get(user=account, email=VICTIM).verified
+        assert not SocialAccount.objects.filter(user=account).exists()
+        assert MSG_SIGN_IN_REMOVED.format(provider="GitHub", label="mallory-gh", email=VICTIM) in _messages(done)
+        assert client.get(reverse("dashboard")).status_code == 302  # the attacker was signed out
+        assert victim.get(reverse("dashboard")).status_code == 302  # and the other account, by Confirm
+        assert _api_me(Client(), token) == 401
+
     def test_a_password_sign_up_confirmed_from_another_device_keeps_its_password_and_sessions(
         self, client, django_capture_on_commit_callbacks
     ):
