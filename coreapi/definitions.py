@@ -159,6 +159,9 @@ def _api_client_secret_before_save(caller, obj, data, creating):
 
 def _security_profile_before_save(caller, obj, data, creating):
     _roles_validate(data, "Roles")
+    # a role listed twice is one role: ["MyRole", "MyRole"] is stored (and shown) once, first place kept
+    obj.roles = list(dict.fromkeys(obj.roles or []))
+    obj.custom_roles = list(dict.fromkeys(obj.custom_roles or []))
 
 
 def _security_profile_after_delete(caller, obj):
