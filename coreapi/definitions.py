@@ -525,6 +525,20 @@ def _integration_event_before_save(caller, obj, data, creating):
     _http_url_validate(obj.custom_implementation_url, "CustomImplementationUrl")
 
 
+API_CLIENT_EVENT_COLUMNS = (
+    "order_checkout_integration_event_id", "order_return_integration_event_id", "add_to_cart_integration_event_id",
+)
+
+
+def _integration_event_after_delete(caller, obj):
+    """The API clients wired to a deleted integration event are unwired (their ...IntegrationEventID
+    becomes null): left pointing at it, a later integration event created with that ID was silently
+    called at their checkouts, returns and cart additions. (A new ID is followed: REFERENCES.)"""
+    clients = m.ApiClient.objects.filter(marketplace_id=caller.marketplace_pk)
+    for column in API_CLIENT_EVENT_COLUMNS:
+        clients.filter(**{column: obj.oc_id}).update(**{column: ""})
+
+
 # --- resources --------------------------------------------------------------------------------
 
 API_CLIENTS = Resource(
@@ -950,6 +964,7 @@ INTEGRATION_EVENTS = Resource(
     required=("CustomImplementationUrl", "Name", "HashKey"),
     search_fields=("ID", "EventType", "Name"),
     before_save=_integration_event_before_save,
+    after_delete=_integration_event_after_delete,
     tag="Integration events",
 )
 
