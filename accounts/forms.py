@@ -12,7 +12,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 
 from accounts.selectors import address_is_the_accounts, email_claimed
-from accounts.services import UsernameError, username_clean
+from accounts.services import ERR_NEW_PASSWORD_SAME, UsernameError, username_clean
 from accounts.validators import ERR_USERNAME_EMPTY, validate_person_name
 
 
@@ -254,6 +254,15 @@ class ChangePasswordForm(_PortalLabels, AllauthChangePasswordForm):
             if typed_new and typed_new == self.data.get("password2") and self.user.check_password(typed_new):
                 raise forms.ValidationError(ERR_PASSWORD_CHANGED_ALREADY, code="changed_already") from None
             raise
+
+    def clean(self):
+        """allauth's, refusing the current password as the new one: it said "Password successfully
+        changed." and signed out every other session, while nothing had changed."""
+        cleaned_data = super().clean()
+        current, new = cleaned_data.get("oldpassword"), cleaned_data.get("password1")
+        if current and new and new == current:
+            self.add_error("password1", forms.ValidationError(ERR_NEW_PASSWORD_SAME, code="same_password"))
+        return cleaned_data
 
 
 class SetPasswordForm(_PortalLabels, AllauthSetPasswordForm):

@@ -351,13 +351,16 @@ def email_release_notices_take(*, user: User) -> list[str]:
 ERR_CURRENT_PASSWORD_MISSING = "CurrentPassword is required to change the password."
 ERR_CURRENT_PASSWORD_WRONG = "CurrentPassword is not the account's password."
 ERR_CURRENT_PASSWORD_TOO_MANY = "Too many wrong passwords for this account: try again in 15 minutes."
+ERR_NEW_PASSWORD_SAME = "The new password is the same as your current one."
 
 
 def user_password_change(*, user: User, current: str | None, new: str, client_ip: str = "") -> User:
     """Change the password of an account that has one, given its current password. A wrong one is
     counted with the Portal API's sign-in failures of this login and address (no guessing through
     here: 429 past the limit); the new one must pass the validators (ValidationError on
-    NewPassword). Saving it ends every web and Portal API session (portal.apiauth.signals)."""
+    NewPassword) and differ from the current one (as on the web: "changing" to the same password ended
+    every other session and token for nothing). Saving it ends every web and Portal API session
+    (portal.apiauth.signals)."""
     from portal.apiauth.services import OAuthError, portal_user_authenticate
     from portal.common.errors import TooManyRequestsError
 
@@ -369,6 +372,8 @@ def user_password_change(*, user: User, current: str | None, new: str, client_ip
         if exc.status_code == 429:
             raise TooManyRequestsError(ERR_CURRENT_PASSWORD_TOO_MANY) from exc
         raise ApplicationError(ERR_CURRENT_PASSWORD_WRONG, extra={"Field": "CurrentPassword"}) from exc
+    if new == current:
+        raise ApplicationError(ERR_NEW_PASSWORD_SAME, extra={"Field": "NewPassword"})
     try:
         validate_password(new, user)
     except ValidationError as exc:

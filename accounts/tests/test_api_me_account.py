@@ -11,7 +11,7 @@ from allauth.socialaccount.models import SocialAccount
 from django.core import mail
 from django.core.cache import cache
 
-from accounts import apis, services_register, services_reset
+from accounts import apis, services, services_register, services_reset
 from accounts.models import User
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.portal_api import PortalApi, error_codes, error_messages
@@ -88,6 +88,15 @@ class TestChangePassword:
         stopped = api.put("/me/password", {"CurrentPassword": DEFAULT_PASSWORD, "NewPassword": "a-new-Secret-42"})
         assert stopped.status_code == 429 and error_codes(stopped) == ["TooManyRequests"]
         assert User.objects.get(pk=user.pk).check_password(DEFAULT_PASSWORD)
+
+    def test_the_current_password_as_the_new_one_is_a_400_and_every_session_goes_on(self, client, user):
+        """It "changed" the password to itself and ended every web and Portal API session."""
+        api = PortalApi(client, user)
+        same = api.put("/me/password", {"CurrentPassword": DEFAULT_PASSWORD, "NewPassword": DEFAULT_PASSWORD})
+        assert same.status_code == 400
+        assert error_messages(same) == [services.ERR_NEW_PASSWORD_SAME]
+        assert {e["Data"]["Field"] for e in same.json()["Errors"]} == {"NewPassword"}
+        assert api.get("/me").status_code == 200  # still signed in
 
     def test_a_weak_new_password_is_a_400_on_new_password(self, client, user):
         weak = PortalApi(client, user).put("/me/password", {"CurrentPassword": DEFAULT_PASSWORD, "NewPassword": "123"})

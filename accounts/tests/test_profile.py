@@ -282,6 +282,24 @@ def test_changing_the_password_again_to_the_same_new_one_says_it_is_changed_alre
     assert user.check_password("Brand-new-pass-42")
 
 
+def test_the_current_password_as_the_new_one_is_refused_and_signs_nobody_out(client, user, password):
+    """It said "Password successfully changed." and signed out every other session, for nothing."""
+    from django.test import Client
+
+    from accounts.services import ERR_NEW_PASSWORD_SAME
+
+    elsewhere = Client()
+    elsewhere.force_login(user)
+    client.force_login(user)
+    data = {"oldpassword": password, "password1": password, "password2": password}
+    response = client.post(reverse("account_change_password"), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"password1": [ERR_NEW_PASSWORD_SAME]}
+    assert ERR_NEW_PASSWORD_SAME in response.content.decode()
+    assert "successfully changed" not in response.content.decode()
+    assert elsewhere.get(reverse("dashboard")).status_code == 200  # the other session is still signed in
+
+
 def test_a_wrong_current_password_is_still_said_to_be_wrong(client, user):
     client.force_login(user)
     data = {"oldpassword": "not-it", "password1": "Brand-new-pass-42", "password2": "Brand-new-pass-42"}
