@@ -38,7 +38,7 @@ from coreapi.errors import (
 )
 from coreapi import me_addresses
 from coreapi.me import (
-    ME_WRITE,
+    anonymous_refuse,
     me_catalogs_list,
     me_categories_list,
     me_get,
@@ -48,6 +48,7 @@ from coreapi.me import (
     me_products_list,
     me_spec_get,
     me_specs_list,
+    me_write_check,
 )
 from coreapi.middleware import endpoint_not_found_data, refused_response, unreadable_message
 from coreapi.models import Marketplace, UserKind
@@ -594,7 +595,7 @@ def _mount_me(router: Router) -> None:
     def patch(request, payload: s.MeUserPatch):
         caller: Caller = request.auth
         data = payload.model_dump(mode="json", exclude_unset=True)
-        caller.require(ME_WRITE)
+        me_write_check(caller)
         _before(request, route="v1/me", verb="PATCH", params={}, request_body=data)
         body = me_patch(caller, data)
         _fire(request, route="v1/me", verb="PATCH", params={}, request_body=data, response_body=body)
@@ -643,6 +644,7 @@ def _mount_me(router: Router) -> None:
         caller: Caller = request.auth
         if not caller.user_id:  # the portal's token for a contributor: no user whose tokens could end
             raise InvalidRequest(MSG_NO_USER_TO_REVOKE)
+        anonymous_refuse(caller, ())  # it would end every anonymous shopper's token of the client
         services.user_tokens_revoke(
             marketplace=caller.marketplace_row(),
             user_kind=caller.user_type,

@@ -65,6 +65,12 @@ MSG_PASSWORD_TOO_RECENT = (
 MSG_ANONYMOUS_PASSWORD = (
     "An anonymous shopper's token cannot change a password: sign in with the user's username and password."
 )
+# Me.Patch / Save / RevokeTokens and the Me address writes with an anonymous shopper's token (Auth.Anonymous)
+MSG_ANONYMOUS_ME_WRITE = (
+    "An anonymous shopper's token cannot change the user it acts as: that user (the API client's "
+    "DefaultContextUserName) is shared by every anonymous shopper, as are its addresses and tokens. Sign in with "
+    "a username and password to change a user."
+)
 PASSWORD_INSECURE = "PasswordReset.InsecurePassword"
 # OrderCloud's docs name no ErrorCode for these two: this API's choice
 PASSWORD_EXPIRED = "PasswordReset.PasswordExpired"

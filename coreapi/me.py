@@ -17,7 +17,14 @@ from coreapi import passwords
 from coreapi import schemas as s
 from coreapi.auth import Caller
 from coreapi.category_tree import category_tree, depth_param, levels_below, levels_shown, pairs_q, within
-from coreapi.errors import MSG_ANONYMOUS_PASSWORD, MSG_REQUIRED, CoreObjectNotFound, InsufficientRoles, InvalidRequest
+from coreapi.errors import (
+    MSG_ANONYMOUS_ME_WRITE,
+    MSG_ANONYMOUS_PASSWORD,
+    MSG_REQUIRED,
+    CoreObjectNotFound,
+    InsufficientRoles,
+    InvalidRequest,
+)
 from coreapi.querying import ListSpec, apply_filters, list_params_parse, page_slice
 from coreapi.selectors import user_group_ids
 
@@ -78,8 +85,24 @@ def me_get(caller: Caller) -> dict:
     return _me_body(caller, user)
 
 
-def me_patch(caller: Caller, data: dict) -> dict:
+def anonymous_refuse(caller: Caller, roles: tuple[str, ...]) -> None:
+    """403 InsufficientRoles for an anonymous shopper's token (Auth.Anonymous: `orderid` claim). It
+    acts as the client's DefaultContextUserName, a user every anonymous shopper shares: it may read
+    as that user (Me.Get, Me.ListProducts, ...) but change nothing of it (Me.Patch / Save, its
+    password, addresses or tokens), or one visitor would change it for all (and could set its
+    password and sign in as it, or rename it so Auth.Anonymous fails)."""
+    if caller.claims.anonymous:
+        raise InsufficientRoles(roles, message=MSG_ANONYMOUS_ME_WRITE)
+
+
+def me_write_check(caller: Caller) -> None:
+    """Me.Patch / Me.Save: the roles (MeAdmin, or MeXpAdmin for xp), and not an anonymous token."""
     caller.require(ME_WRITE)
+    anonymous_refuse(caller, ME_WRITE)
+
+
+def me_patch(caller: Caller, data: dict) -> dict:
+    me_write_check(caller)
     if not any(r in caller.roles for r in ("MeAdmin", "FullAccess")):
         data = {"xp": data["xp"]} if "xp" in data else {}  # MeXpAdmin edits xp only
     user = _me_user(caller)

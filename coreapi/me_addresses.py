@@ -20,6 +20,7 @@ from coreapi import models as m
 from coreapi import schemas as s
 from coreapi.auth import Caller
 from coreapi.errors import CoreObjectNotFound, InsufficientRoles
+from coreapi.me import anonymous_refuse
 from coreapi.querying import apply_filters, list_params_parse, page_slice
 from coreapi.resources import Resource, exists_locked
 from coreapi.selectors import user_group_ids
@@ -142,6 +143,7 @@ def me_address_get(caller: Caller, address_id: str) -> dict:
 
 def writer_check(caller: Caller) -> None:
     caller.require(ME_ADDRESS_WRITE)
+    anonymous_refuse(caller, ME_ADDRESS_WRITE)  # the addresses of a user every anonymous shopper shares
     if not _is_buyer_user(caller):
         raise InsufficientRoles(ME_ADDRESS_WRITE, message=MSG_BUYER_USERS_ONLY)
 
