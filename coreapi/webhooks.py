@@ -138,6 +138,19 @@ def webhook_user_token(*, webhook: Webhook, user_token: str, claims: TokenClaims
     return user_token
 
 
+# Body fields a webhook is never sent (nor its delivery log keeps): a user's password (users' create,
+# PUT and PATCH, Me.Patch) and an API client's secret. The receiver is whoever the marketplace's
+# admins named, and the log is read by anyone with WebhookReader; neither needs them.
+SECRET_BODY_FIELDS = frozenset({"password", "newpassword", "clientsecret"})
+
+
+def without_secrets(body: Any) -> Any:
+    """`body` (a request's or a response's) without SECRET_BODY_FIELDS, in any letter case."""
+    if isinstance(body, dict):
+        return {key: value for key, value in body.items() if str(key).lower() not in SECRET_BODY_FIELDS}
+    return body
+
+
 @dataclass(frozen=True)
 class WebhookWrite:
     """One write, as every webhook it triggers is told about it (one LogID for all of them)."""
@@ -158,7 +171,8 @@ class WebhookWrite:
             object.__setattr__(self, "log_id", uuid.uuid4().hex)
 
     def payload(self, webhook: Webhook, *, response_body: Any = None) -> dict:
-        """OrderCloud's webhook payload for `webhook`; Response.Body is None for a pre-hook."""
+        """OrderCloud's webhook payload for `webhook`; Response.Body is None for a pre-hook. Passwords
+        and client secrets in either body are left out (see SECRET_BODY_FIELDS)."""
         return {
             "Route": self.route.strip("/"),
             "RouteParams": dict(self.route_params or {}),
@@ -167,8 +181,8 @@ class WebhookWrite:
             "Date": timezone.now().isoformat().replace("+00:00", "Z"),
             "LogID": self.log_id,
             "UserToken": webhook_user_token(webhook=webhook, user_token=self.user_token, claims=self.token_claims),
-            "Request": {"Body": self.request_body, "Headers": ""},
-            "Response": {"Body": response_body, "Headers": ""},
+            "Request": {"Body": without_secrets(self.request_body), "Headers": ""},
+            "Response": {"Body": without_secrets(response_body), "Headers": ""},
             "ConfigData": webhook.config_data,
         }
 

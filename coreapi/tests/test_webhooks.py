@@ -148,6 +148,32 @@ class TestWebhooksFireThroughTheApi:
         assert delivery.payload["UserToken"] == "(redacted)" and token not in json.dumps(delivery.payload)
         assert delivery.payload["Response"]["Body"]["ID"] == "hook-1"
 
+    def test_passwords_and_client_secrets_are_neither_sent_nor_logged(
+        self, world, receiver, django_capture_on_commit_callbacks
+    ):
+        webhook_create(world, receiver.url, routes=[
+            {"Route": "v1/adminusers", "Verb": "POST"}, {"Route": "v1/me", "Verb": "PATCH"},
+            {"Route": "v1/apiclients", "Verb": "POST"}])  # fmt: skip
+        token = world.admin_token()
+        with django_capture_on_commit_callbacks(execute=True):
+            created = world.call("post", "/v1/adminusers", token, {
+                "ID": "hooked", "Username": "hooked", "FirstName": "H", "LastName": "K", "Email": "h@example.com",
+                "Active": True, "Password": "Hook-user-pass-1!"})  # fmt: skip
+            patched = world.call("patch", "/v1/me", token, {"Password": "Qa-admin-pass-2!", "FirstName": "Ann"})
+            client = world.call("post", "/v1/apiclients", token, {"ID": "hooked-app", "AppName": "Hooked", "AccessTokenDuration": 600,
+                                                                  "ClientSecret": "client-secret-xyz"})  # fmt: skip
+        assert (created.status_code, patched.status_code, client.status_code) == (201, 200, 201), client.content
+        sent = [json.dumps(c["body"]) for c in receiver.calls]
+        logged = [json.dumps(d.payload) for d in WebhookDelivery.objects.all()]
+        assert len(sent) == len(logged) == 3
+        for text in sent + logged:
+            assert "Hook-user-pass-1!" not in text and "Qa-admin-pass-2!" not in text and "client-secret-xyz" not in text
+        bodies = {c["body"]["Route"]: c["body"] for c in receiver.calls}
+        assert bodies["v1/adminusers"]["Request"]["Body"]["Username"] == "hooked"  # the rest is sent
+        assert bodies["v1/me"]["Request"]["Body"] == {"FirstName": "Ann"}
+        assert bodies["v1/apiclients"]["Response"]["Body"]["AppName"] == "Hooked"
+        assert all(c["signature_ok"] for c in receiver.calls)
+
     def test_webhook_created_through_the_api_fires(self, world, receiver, django_capture_on_commit_callbacks):
         token = world.admin_token()
         created = world.call(
