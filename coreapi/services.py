@@ -25,6 +25,7 @@ from coreapi.errors import (
     OAUTH_INVALID_GRANT,
     OAUTH_INVALID_REQUEST,
     OAUTH_MSG_CLIENT,
+    OAUTH_MSG_CONTEXT_USER_INACTIVE,
     OAUTH_MSG_CREDENTIALS,
     OAUTH_MSG_NO_CONTEXT_USER,
     OAUTH_MSG_REFRESH,
@@ -325,7 +326,9 @@ def oauth_client_credentials_grant(
         marketplace_id=client.marketplace_id, username=client.default_context_user_name
     ).first()
     if user is None or not user.active:
-        raise OAuthError(OAUTH_INVALID_GRANT, OAUTH_MSG_NO_CONTEXT_USER)
+        raise OAuthError(
+            OAUTH_INVALID_GRANT, OAUTH_MSG_CONTEXT_USER_INACTIVE.format(username=client.default_context_user_name)
+        )
     _user_may_use(client, user)
     anonymous = client.is_anon_buyer and not client.client_secret and not client_secret
     if anonymous and user.kind == UserKind.BUYER:

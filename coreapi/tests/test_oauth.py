@@ -165,6 +165,19 @@ class TestClientCredentials:
     def test_without_default_context_user_is_invalid_grant(self, world):
         assert_oauth_error(world.token_response(grant_type="client_credentials", client_id="admin-client"), "InvalidGrant")
 
+    @pytest.mark.parametrize("username", ["ghost", "sleeper"])
+    def test_a_default_context_user_that_is_missing_or_inactive_is_named(self, world, username):
+        core_user(world.marketplace, user_id="sleeper", active=False)
+        m.ApiClient.objects.filter(oc_id="admin-client").update(default_context_user_name=username, client_secret="s")
+        body = assert_oauth_error(
+            world.token_response(grant_type="client_credentials", client_id="admin-client", client_secret="s"),
+            "InvalidGrant",
+        )
+        assert body["error_description"] == (
+            f"This API client's DefaultContextUserName, '{username}', is not an active user of this marketplace, so "
+            "client_credentials cannot be used: create or activate that user, or name another one."
+        )
+
     def test_anonymous_shopper_grant(self, world, shopper):
         m.ApiClient.objects.filter(oc_id="buyer-client").update(is_anon_buyer=True, default_context_user_name="shopper")
         response = world.token_response(grant_type="client_credentials", client_id="buyer-client", scope="Shopper", anonuserid="anon-1")
