@@ -739,7 +739,7 @@ def _mount_me(router: Router) -> None:
 def _mount_oauth(router: Router, environment: str) -> None:
     def token(request):
         data = request.POST
-        result = services.oauth_token(environment=environment, data=data)
+        result = services.oauth_token(environment=environment, data=data, content_type=request.content_type or "")
         response = json_response(result)
         response["Cache-Control"] = "no-store"
         return response

@@ -86,6 +86,10 @@ OAUTH_MSG_SECRET = "A valid client_secret is required for this API client."
 OAUTH_MSG_SECRET_EXPIRED = "This client secret has expired. Use another of the API client's secrets."
 OAUTH_MSG_REFRESH = "The refresh token is invalid, expired, revoked or already used."
 OAUTH_MSG_NO_CONTEXT_USER = "This API client has no DefaultContextUserName, so client_credentials cannot be used."
+OAUTH_MSG_FORM_ENCODED = (
+    "The token request must be form-encoded (Content-Type: application/x-www-form-urlencoded, "
+    "grant_type=...&client_id=...), not {content_type}."
+)
 OAUTH_MSG_CONTEXT_USER_INACTIVE = (
     "This API client's DefaultContextUserName, {username!r}, is not an active user of this marketplace, so "
     "client_credentials cannot be used: create or activate that user, or name another one."

@@ -27,6 +27,7 @@ from coreapi.errors import (
     OAUTH_MSG_CLIENT,
     OAUTH_MSG_CONTEXT_USER_INACTIVE,
     OAUTH_MSG_CREDENTIALS,
+    OAUTH_MSG_FORM_ENCODED,
     OAUTH_MSG_NO_CONTEXT_USER,
     OAUTH_MSG_REFRESH,
     OAUTH_MSG_SECRET,
@@ -433,8 +434,15 @@ def oauth_refresh_grant(*, environment: str, refresh_token: str, client_id: str 
     )
 
 
-def oauth_token(*, environment: str, data) -> dict:
-    """Dispatch a form-encoded `POST {base}/oauth/token` by grant_type."""
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def oauth_token(*, environment: str, data, content_type: str = "") -> dict:
+    """Dispatch a form-encoded `POST {base}/oauth/token` by grant_type. A body of another type (JSON:
+    the form fields are not read from it) is a 400 invalid_request saying the request must be
+    form-encoded, not "grant_type is required."."""
+    if content_type and content_type.lower() not in FORM_CONTENT_TYPES:
+        raise OAuthError(OAUTH_INVALID_REQUEST, OAUTH_MSG_FORM_ENCODED.format(content_type=content_type[:100]))
     grant_type = data.get("grant_type") or ""
 
     def required(name: str) -> str:

@@ -96,6 +96,29 @@ class TestPasswordGrant:
         assert_oauth_error(world.token_response(grant_type="magic"), "UnsupportedGrantType")
         assert_oauth_error(world.token_response(), "InvalidRequest")
 
+    @pytest.mark.parametrize("content_type", ["application/json", "text/plain"])
+    def test_a_body_that_is_not_form_encoded_is_named(self, world, content_type):
+        import json
+
+        fields = {"grant_type": "password", "client_id": "admin-client", "username": "admin",
+                  "password": DEFAULT_CORE_PASSWORD}  # fmt: skip
+        response = world.http.post(world.url("/oauth/token"), data=json.dumps(fields), content_type=content_type)
+        body = assert_oauth_error(response, "InvalidRequest")
+        assert body["error_description"] == (
+            "The token request must be form-encoded (Content-Type: application/x-www-form-urlencoded, "
+            f"grant_type=...&client_id=...), not {content_type}."
+        )
+
+    def test_a_form_encoded_body_signs_in(self, world):
+        from urllib.parse import urlencode
+
+        fields = {"grant_type": "password", "client_id": "admin-client", "username": "admin",
+                  "password": DEFAULT_CORE_PASSWORD}  # fmt: skip
+        for content_type in ("application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=UTF-8"):
+            response = world.http.post(world.url("/oauth/token"), data=urlencode(fields), content_type=content_type)
+            assert response.status_code == 200, response.content
+        assert login(world).status_code == 200  # multipart/form-data too
+
 
 class TestClientSecret:
     @pytest.fixture
