@@ -6,11 +6,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.contrib.auth.forms import UsernameField as DjangoUsernameField
+from django.core.validators import MaxLengthValidator
 
 from accounts.adapters import provider_env_variables, settings_configured_providers
 from accounts.models import User, UserManager
 from accounts.services import PROVIDER_NAMES, user_email_make_primary
-from accounts.validators import validate_person_name
+from accounts.validators import ERR_USERNAME_TOO_LONG, validate_person_name
 
 # the admin's answer to an address another account has (as its email, or added under Profile > Email)
 ERR_ADMIN_EMAIL_TAKEN = "Another account already uses this email address (addresses are compared ignoring case)."
@@ -24,7 +25,15 @@ ERR_SOCIAL_APP_IN_SETTINGS = (
 class NullableUsernameField(DjangoUsernameField):
     """Django's username field, for a username that may be empty (NULL: the person chooses one at
     their next sign-in). Django's read an empty box as None and then took its length: a 500 on
-    Add user and Change user when the username was left empty."""
+    Add user and Change user when the username was left empty. A too long one gets the portal's
+    message (accounts.validators), not Django's "Ensure this value has at most 40 characters"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.validators = [
+            MaxLengthValidator(v.limit_value, message=ERR_USERNAME_TOO_LONG) if isinstance(v, MaxLengthValidator) else v
+            for v in self.validators
+        ]
 
     def to_python(self, value):
         if value in self.empty_values:

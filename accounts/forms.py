@@ -8,16 +8,19 @@ from allauth.account.forms import SetPasswordForm as AllauthSetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
 from django import forms
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db import IntegrityError, transaction
 
 from accounts.selectors import address_is_the_accounts, email_claimed
 from accounts.services import ERR_NEW_PASSWORD_SAME, UsernameError, username_clean
-from accounts.validators import ERR_USERNAME_EMPTY, validate_person_name
+from accounts.validators import ERR_USERNAME_EMPTY, USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH, validate_person_name
 
 
 USERNAME_HELP = "3-40 letters, digits, '-', '_' or '.'. People find you by it; it cannot be an email address."
 USERNAME_ATTRS = {"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+# the browser's hint of the username's length, as USERNAME_HELP and accounts.validators say (not on the
+# sign-in box, which takes an email address as well)
+USERNAME_LENGTH_ATTRS = {"minlength": str(USERNAME_MIN_LENGTH), "maxlength": str(USERNAME_MAX_LENGTH)}
 # The length of the user's and allauth's email columns. Django's EmailField lets through up to 320
 # characters: a longer address was a 500 on PostgreSQL (value too long) and silently kept on SQLite.
 EMAIL_MAX_LENGTH = 254
@@ -34,11 +37,22 @@ def limit_email_length(form: forms.Form) -> None:
     field.widget.attrs["maxlength"] = str(EMAIL_MAX_LENGTH)
 
 
+def portal_username_lengths(field: forms.Field) -> None:
+    """The username `field`'s input hints the portal's lengths (3-40), and the field leaves the
+    length to the portal's rule (accounts.validators, through the adapter or username_clean), which
+    says it in the portal's words. allauth's sign-up field had minlength="1" and answered 41 characters
+    with Django's "Ensure this value has at most 40 characters (it has 41)."."""
+    field.validators = [v for v in field.validators if not isinstance(v, (MinLengthValidator, MaxLengthValidator))]
+    field.widget.attrs.update(USERNAME_LENGTH_ATTRS)
+
+
 class UsernameField(forms.CharField):
+    """The portal username (Choose your username, Profile); the rule itself is username_clean's."""
+
     def __init__(self, **kwargs):
         kwargs.setdefault("error_messages", {"required": ERR_USERNAME_EMPTY})
         kwargs.setdefault("help_text", USERNAME_HELP)
-        kwargs.setdefault("widget", forms.TextInput(attrs=dict(USERNAME_ATTRS)))
+        kwargs.setdefault("widget", forms.TextInput(attrs={**USERNAME_ATTRS, **USERNAME_LENGTH_ATTRS}))
         super().__init__(**kwargs)
 
 
@@ -66,6 +80,7 @@ class SignupForm(AllauthSignupForm):
         if "username" in self.fields:
             self.fields["username"].help_text = USERNAME_HELP
             self.fields["username"].widget.attrs.update(USERNAME_ATTRS)
+            portal_username_lengths(self.fields["username"])
 
     def validate_unique_email(self, value):
         """allauth's, except that an address only added to another account and never confirmed there does

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from accounts.admin import ERR_ADMIN_EMAIL_TAKEN
 from accounts.models import User
+from accounts.validators import ERR_USERNAME_TOO_LONG
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +128,11 @@ def test_staff_cannot_give_a_name_a_line_break_either(staff_client, user):
     response = staff_client.post(reverse("admin:accounts_user_change", args=[user.pk]),
                                  _change_data(user, name="Prince\r\nHamlet"))
     assert response.status_code == 200 and ERR_NAME_CHARACTERS in _errors(response)
+
+
+def test_adding_a_user_with_a_too_long_username_gets_the_portals_message(staff_client):
+    """It was Django's "Ensure this value has at most 40 characters (it has 41)."."""
+    response = _add(staff_client, username="a" * 41)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["username"] == [ERR_USERNAME_TOO_LONG]
+    assert not User.objects.filter(email="newbie@example.com").exists()

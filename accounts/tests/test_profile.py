@@ -4,7 +4,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from accounts.adapters import ERR_UNLINK_LAST_SIGN_IN_METHOD
-from accounts.validators import ERR_USERNAME_TAKEN
+from accounts.validators import ERR_USERNAME_TAKEN, ERR_USERNAME_TOO_LONG
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +20,17 @@ def test_profile_edits_name_and_username(client, user):
     user.refresh_from_db()
     assert (user.name, user.username) == ("Hamlet, Prince of Denmark", "the-prince")
     assert "Your profile has been saved." in client.get(response["Location"]).content.decode()
+
+
+def test_profile_username_input_hints_3_to_40_characters_and_a_longer_one_gets_the_portals_message(client, user):
+    from accounts.tests.test_sign_in_up import username_input
+
+    client.force_login(user)
+    tag = username_input(client.get(PROFILE).content.decode())
+    assert 'minlength="3"' in tag and 'maxlength="40"' in tag
+    response = client.post(PROFILE, {"name": "X", "username": "a" * 41})
+    assert response.status_code == 200
+    assert response.context["form"].errors["username"] == [ERR_USERNAME_TOO_LONG]
 
 
 def test_profile_refuses_a_username_of_someone_else_in_another_case(client, user, other_user):

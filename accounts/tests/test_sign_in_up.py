@@ -1,12 +1,14 @@
 """Password sign-up and sign-in (allauth) with the portal's username rules, provider buttons, rate limits."""
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.validators import ERR_USERNAME_EMAIL, ERR_USERNAME_TAKEN, ERR_USERNAME_TOO_SHORT
+from accounts.validators import ERR_USERNAME_EMAIL, ERR_USERNAME_TAKEN, ERR_USERNAME_TOO_LONG, ERR_USERNAME_TOO_SHORT
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +34,25 @@ def test_password_sign_up_applies_the_username_rules(client, user, username, mes
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors["username"])
     assert not User.objects.filter(email="new@example.com").exists()
+
+
+def username_input(html: str) -> str:
+    """The username's <input> tag of a page (not the hidden "initial-username" of Profile)."""
+    return re.search(r'<input[^>]*\sname="username"[^>]*>', html).group(0)
+
+
+def test_a_too_long_username_on_sign_up_gets_the_portals_message(client):
+    """It was Django's "Ensure this value has at most 40 characters (it has 41)."."""
+    response = client.post(SIGNUP, {**GOOD, "username": "a" * 41})
+    assert response.status_code == 200
+    assert response.context["form"].errors["username"] == [ERR_USERNAME_TOO_LONG]
+    assert "Ensure this value" not in response.content.decode()
+
+
+def test_the_sign_up_username_input_hints_3_to_40_characters(client):
+    """It said minlength="1" while the help text and the rule say at least 3."""
+    tag = username_input(client.get(SIGNUP).content.decode())
+    assert 'minlength="3"' in tag and 'maxlength="40"' in tag
 
 
 @pytest.mark.parametrize("login", ["hamlet", "HAMLET", "hamlet@example.com"])

@@ -133,3 +133,10 @@ def test_the_same_choice_posted_twice_says_nothing_more(client):
     client.get("/dashboard/")  # the welcome is shown
     page = client.get(client.post(CHOOSE, {"username": "Alpha"})["Location"])
     assert [str(m) for m in page.context["messages"]] == []
+
+
+def test_the_choose_input_hints_3_to_40_characters(client, nameless):
+    from accounts.tests.test_sign_in_up import username_input
+
+    tag = username_input(client.get(CHOOSE).content.decode())
+    assert 'minlength="3"' in tag and 'maxlength="40"' in tag
