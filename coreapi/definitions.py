@@ -18,10 +18,12 @@ from coreapi import models as m
 from coreapi import passwords
 from coreapi import schemas as s
 from coreapi.category_tree import category_tree, levels_shown
+from coreapi.price_schedules import PriceScheduleResource, price_schedule_before_save
 from coreapi.errors import MSG_ID_EXISTS, MSG_USERNAME_EXISTS, CoreObjectNotFound, IdExists, InvalidRequest
 from coreapi.querying import apply_filters, list_params_parse, page_slice
 from coreapi.resources import (
     INT32_MAX,
+    INT32_MIN,
     Assignment,
     AssignmentDelete,
     Parent,
@@ -413,7 +415,26 @@ PRODUCT_REFERENCES = (
 )
 
 
+MSG_AT_LEAST_ONE = "{field} must be at least 1."
+MSG_NOT_NEGATIVE = "{field} must not be negative."
+
+
+def _product_values_check(data: dict) -> None:
+    """QuantityMultiplier at least 1 and no negative ShipWeight / ShipHeight / ShipWidth / ShipLength,
+    checked when the request sets them (a product stored before the check stays editable)."""
+    multiplier = data.get("QuantityMultiplier")
+    # beyond 32 bits the integer range check answers (as for every integer field)
+    if multiplier is not None and INT32_MIN <= multiplier < 1:
+        raise InvalidRequest(MSG_AT_LEAST_ONE.format(field="QuantityMultiplier"),
+                             data={"Field": "QuantityMultiplier", "Value": multiplier})  # fmt: skip
+    for name in ("ShipWeight", "ShipHeight", "ShipWidth", "ShipLength"):
+        value = data.get(name)
+        if value is not None and value < 0:
+            raise InvalidRequest(MSG_NOT_NEGATIVE.format(field=name), data={"Field": name, "Value": value})
+
+
 def _product_before_save(caller, obj, data, creating):
+    _product_values_check(data)
     # one the caller can see: a supplier user names its own supplier's price schedules only
     for schedule in _newly_set(obj, "default_price_schedule_id"):
         if not PRICE_SCHEDULES.queryset(caller, {}).filter(oc_id=schedule).exists():
@@ -1210,7 +1231,7 @@ BUNDLES = Resource(
     tag="Bundles",
 )
 
-PRICE_SCHEDULES = Resource(
+PRICE_SCHEDULES = PriceScheduleResource(
     object_type="PriceSchedule",
     sdk="PriceSchedules",
     model=m.PriceSchedule,
@@ -1223,6 +1244,7 @@ PRICE_SCHEDULES = Resource(
     readonly=("IsOnSale",),
     search_fields=("ID", "Name", "Currency"),
     computed={"IsOnSale": _is_on_sale},
+    before_save=price_schedule_before_save,
     supplier_access=SupplierAccess(),
     tag="Price schedules",
 )

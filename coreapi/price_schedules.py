@@ -1,0 +1,90 @@
+"""Price schedules: what a schedule's fields must hold (PriceBreaks, quantities, sale dates,
+Currency), PriceBreaks shown by Quantity, and PriceSchedules.SavePriceBreak / DeletePriceBreak
+(`/v1/priceschedules/{priceScheduleID}/PriceBreaks`), mounted as the resource's own operations.
+
+Checks apply to what a write sets only (a PATCH of the Name of a schedule stored before them still
+works); each refusal is a 400 InvalidRequest whose Data names the field.
+"""
+
+import re
+
+from coreapi.errors import MSG_REQUIRED, InvalidRequest
+from coreapi.resources import Resource
+
+MSG_QUANTITY_MIN = "{field} must be at least 1."
+MSG_NOT_NEGATIVE = "{field} must not be negative."
+MSG_DUPLICATE_QUANTITY = "{field}: another price break has Quantity {quantity}; each Quantity may have one price break."
+MSG_MIN_OVER_MAX = "MinQuantity ({min}) must not be greater than MaxQuantity ({max})."
+MSG_SALE_ENDS_BEFORE_START = "SaleStart must not be after SaleEnd."
+MSG_CURRENCY = "Currency must be a three-letter ISO 4217 currency code, such as USD or EUR."
+MSG_NO_PRICE_BREAK = "Price schedule {schedule} has no price break for quantity {quantity}."
+PRICES = ("Price", "SalePrice", "SubscriptionPrice", "BundlePrice")
+CURRENCY = re.compile(r"^[A-Za-z]{3}$")
+
+
+def _refuse(message: str, field: str, value=None) -> None:
+    raise InvalidRequest(message, data={"Field": field, "Value": value})
+
+
+def price_break_check(price_break: dict, field: str) -> None:
+    """One PriceBreak (`field`: how the request names it, "PriceBreaks.1" or "" for SavePriceBreak's
+    body): Quantity and Price given, Quantity at least 1, no negative price."""
+    prefix = f"{field}." if field else ""
+    for name in ("Quantity", "Price"):
+        if price_break.get(name) is None:
+            _refuse(MSG_REQUIRED.format(field=f"{prefix}{name}"), f"{prefix}{name}")
+    if price_break["Quantity"] < 1:
+        _refuse(MSG_QUANTITY_MIN.format(field=f"{prefix}Quantity"), f"{prefix}Quantity", price_break["Quantity"])
+    for name in PRICES:
+        value = price_break.get(name)
+        if value is not None and value < 0:
+            _refuse(MSG_NOT_NEGATIVE.format(field=f"{prefix}{name}"), f"{prefix}{name}", value)
+
+
+def price_breaks_checked(price_breaks: list[dict]) -> list[dict]:
+    """A schedule's PriceBreaks as sent: each checked, one per Quantity; sorted by Quantity."""
+    seen = set()
+    for index, price_break in enumerate(price_breaks):
+        field = f"PriceBreaks.{index}"
+        price_break_check(price_break, field)
+        if price_break["Quantity"] in seen:
+            _refuse(MSG_DUPLICATE_QUANTITY.format(field=f"{field}.Quantity", quantity=price_break["Quantity"]),
+                    f"{field}.Quantity", price_break["Quantity"])  # fmt: skip
+        seen.add(price_break["Quantity"])
+    return sorted(price_breaks, key=lambda price_break: price_break["Quantity"])
+
+
+def sorted_breaks(price_breaks) -> list:
+    """PriceBreaks by Quantity (a schedule stored before they were sorted on save, too)."""
+    if not isinstance(price_breaks, list):
+        return price_breaks
+    return sorted(price_breaks, key=lambda b: (not isinstance(b, dict) or not isinstance(b.get("Quantity"), int),
+                                               b.get("Quantity") if isinstance(b, dict) else 0))  # fmt: skip
+
+
+def price_schedule_before_save(caller, obj, data: dict, creating: bool) -> None:
+    """PriceSchedules' before_save: the checks of what this write sets."""
+    if "PriceBreaks" in data:
+        obj.price_breaks = price_breaks_checked(obj.price_breaks or [])
+    low, high = obj.min_quantity, obj.max_quantity
+    if ("MinQuantity" in data or "MaxQuantity" in data) and low is not None and high is not None and low > high:
+        field = "MaxQuantity" if "MaxQuantity" in data else "MinQuantity"
+        _refuse(MSG_MIN_OVER_MAX.format(min=low, max=high), field, data[field])
+    if ("SaleStart" in data or "SaleEnd" in data) and obj.sale_start and obj.sale_end and obj.sale_start > obj.sale_end:
+        field = "SaleEnd" if "SaleEnd" in data else "SaleStart"
+        _refuse(MSG_SALE_ENDS_BEFORE_START, field, data[field])
+    currency = data.get("Currency")
+    if currency:
+        if not CURRENCY.match(currency):
+            _refuse(MSG_CURRENCY, "Currency", currency)
+        obj.currency = currency.upper()
+
+
+class PriceScheduleResource(Resource):
+    """PriceSchedules, with PriceBreaks shown by Quantity."""
+
+    def serialize(self, obj, extra: dict | None = None) -> dict:
+        out = super().serialize(obj, extra)
+        if "PriceBreaks" in out:
+            out["PriceBreaks"] = sorted_breaks(out["PriceBreaks"])
+        return out
