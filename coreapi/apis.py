@@ -38,14 +38,18 @@ from coreapi.errors import (
 )
 from coreapi import me_addresses
 from coreapi.me import (
+    ME_SAVE_REQUIRED,
     anonymous_refuse,
+    me_catalog_get,
     me_catalogs_list,
     me_categories_list,
+    me_category_get,
     me_get,
     me_password_reset,
     me_patch,
     me_product_get,
     me_products_list,
+    me_save,
     me_spec_get,
     me_specs_list,
     me_write_check,
@@ -379,6 +383,10 @@ def _mount_resource(router: Router, res: Resource) -> None:
         add(item, ["DELETE"], _view(f"{res.sdk}_{ops['Delete']}", delete_, item_p),
             response={204: None}, operation_id=op_id("Delete"), tags=tags,
             summary=f"Delete a {res.object_type}")  # fmt: skip
+    for operation in res.operations:  # the resource's own writes (PriceSchedules.SavePriceBreak, ...)
+        operation.mount(router, res, before=_before, fire=_fire)
+        if operation.required:
+            REQUIRED_BODY_FIELDS[operation.operation_id(res)] = operation.required
 
 
 def _mount_assignment(router: Router, a: Assignment) -> None:
@@ -601,6 +609,15 @@ def _mount_me(router: Router) -> None:
         _fire(request, route="v1/me", verb="PATCH", params={}, request_body=data, response_body=body)
         return json_response(body)
 
+    def save(request, payload: s.MeUser):
+        caller: Caller = request.auth
+        data = payload.model_dump(mode="json", exclude_unset=True)
+        me_write_check(caller)
+        _before(request, route="v1/me", verb="PUT", params={}, request_body=data)
+        body = me_save(caller, data)
+        _fire(request, route="v1/me", verb="PUT", params={}, request_body=data, response_body=body)
+        return json_response(body)
+
     def password(request, payload: s.TokenPasswordReset):
         # no webhooks: their payload would carry the new password
         me_password_reset(request.auth, payload.model_dump(mode="json", exclude_unset=True))
@@ -619,6 +636,12 @@ def _mount_me(router: Router) -> None:
     def catalogs(request, search: str | None = None, searchOn: str | None = None, sortBy: str | None = None,
                  page: int | None = None, pageSize: int | None = None, sellerID: str | None = None):  # fmt: skip
         return json_response(me_catalogs_list(request.auth, request, seller_id=sellerID))
+
+    def catalog(request, catalogID: str):
+        return json_response(me_catalog_get(request.auth, catalogID))
+
+    def category(request, categoryID: str, catalogID: str | None = None):
+        return json_response(me_category_get(request.auth, categoryID, catalog_id=catalogID))
 
     def categories(request, catalogID: str | None = None, productID: str | None = None, depth: str | None = None,
                    search: str | None = None, searchOn: str | None = None, sortBy: str | None = None,
@@ -696,6 +719,9 @@ def _mount_me(router: Router) -> None:
     add("v1/me", ["GET"], get, response={200: s.MeUser}, operation_id="Me.Get", tags=tags)
     add("v1/me", ["PATCH"], patch, response={200: s.MeUser}, operation_id="Me.Patch", tags=tags,
         summary="Change your own profile", description=" ".join((s.MeUserPatch.__doc__ or "").split()))  # fmt: skip
+    add("v1/me", ["PUT"], save, response={200: s.MeUser}, operation_id="Me.Save", tags=tags,
+        summary="Replace your own profile", description=" ".join((me_save.__doc__ or "").split()))  # fmt: skip
+    REQUIRED_BODY_FIELDS["Me.Save"] = ME_SAVE_REQUIRED
     add("v1/me/password", ["POST"], password, response={204: None}, operation_id="Me.ResetPasswordByToken", tags=tags,
         summary="Set your own password", description=" ".join((me_password_reset.__doc__ or "").split()))  # fmt: skip
     REQUIRED_BODY_FIELDS["Me.ResetPasswordByToken"] = ("NewPassword",)
@@ -714,8 +740,12 @@ def _mount_me(router: Router) -> None:
         operation_id="Me.GetSpec", tags=tags, summary="Retrieve a spec of a product you can see")  # fmt: skip
     add("v1/me/catalogs", ["GET"], catalogs, response={200: s.ListPage[s.Catalog]},
         operation_id="Me.ListCatalogs", tags=tags)  # fmt: skip
+    add("v1/me/catalogs/{catalogID}", ["GET"], catalog, response={200: s.Catalog},
+        operation_id="Me.GetCatalog", tags=tags, summary="Retrieve a catalog you can see")  # fmt: skip
     add("v1/me/categories", ["GET"], categories, response={200: s.ListPage[s.Category]},
         operation_id="Me.ListCategories", tags=tags)  # fmt: skip
+    add("v1/me/categories/{categoryID}", ["GET"], category, response={200: s.Category},
+        operation_id="Me.GetCategory", tags=tags, summary="Retrieve a category you can see")  # fmt: skip
     add("v1/me/addresses", ["GET"], address_list, response={200: s.ListPage[s.BuyerAddress]},
         operation_id="Me.ListAddresses", tags=tags, summary="List your addresses",
         description=LIST_DESCRIPTION)  # fmt: skip

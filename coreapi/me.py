@@ -114,6 +114,40 @@ def me_patch(caller: Caller, data: dict) -> dict:
     return _me_body(caller, user)
 
 
+# Me.Save's required fields, as the SDK's MeUser and OrderCloud's User (Users.Save); Active is required but read-only
+ME_SAVE_REQUIRED = ("Username", "FirstName", "LastName", "Email", "Active")
+
+
+def me_save(caller: Caller, data: dict) -> dict:
+    """Me.Save (`PUT /v1/me`): the user replaces its own editable fields (Me.Patch's: Username,
+    Password, FirstName, LastName, Email, Phone, TermsAccepted, xp), one left out being cleared
+    (the Password kept), as Users.Save replaces a user; Username, FirstName, LastName, Email and
+    Active are required, as there. The read-only fields (ID, Active, ...) are ignored, as in
+    Me.Patch. With MeXpAdmin alone, only xp is replaced."""
+    me_write_check(caller)
+    for name in ME_SAVE_REQUIRED:
+        if data.get(name) in (None, ""):
+            raise InvalidRequest(MSG_REQUIRED.format(field=name), data={"Field": name})
+    user = _me_user(caller)
+    if user is None:
+        raise CoreObjectNotFound("User", caller.user_id or caller.username)
+    res = _user_resource(user.kind)
+    current = res.serialize(user)
+    xp_only = not any(r in caller.roles for r in ("MeAdmin", "FullAccess"))  # MeXpAdmin edits xp only
+    body = {"ID": user.oc_id, "Active": user.active}
+    for name in ME_EDITABLE:
+        if name == "Password":
+            if data.get("Password") and not xp_only:
+                body["Password"] = data["Password"]
+        elif xp_only and name != "xp":
+            body[name] = current.get(name)
+        else:
+            body[name] = data.get(name)
+    path = {"buyerID": user.company_id, "supplierID": user.company_id}
+    user, _created = res.save(caller, path, user.oc_id, body)
+    return _me_body(caller, user)
+
+
 ME_PASSWORD = ("MeAdmin", "PasswordReset")  # Me.Patch's MeAdmin changes the Password too
 
 
@@ -235,6 +269,53 @@ def visible_products(caller: Caller, catalog_id: str | None, category_id: str | 
         in_category = m.CategoryProductAssignment.objects.filter(pairs, marketplace_id=mp).values("product_id")
         qs = qs.filter(oc_id__in=in_category)
     return qs
+
+
+def me_catalog_get(caller: Caller, catalog_id: str) -> dict:
+    """Me.GetCatalog (`GET /v1/me/catalogs/{catalogID}`): a catalog Me.ListCatalogs lists (active,
+    assigned to the user's buyer); any other is 404 NotFound Catalog."""
+    caller.require(SHOPPER)
+    _catalog_require(catalog_id, _catalog_access(caller))
+    row = m.Catalog.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=catalog_id).first()
+    if row is None:
+        raise CoreObjectNotFound("Catalog", catalog_id)
+    return d.CATALOGS.serialize_many([row])[0]
+
+
+def _category_catalogs(caller: Caller, access: dict[str, m.CatalogAssignment], catalog_id: str | None) -> list[str]:
+    """The catalogs Me.ListCategories / Me.GetCategory look in: `catalogID` (a catalog the user does
+    not see is 404 Catalog), else the buyer's default catalog if the user sees it, else all it sees
+    (the SDK: "The user's default CatalogID will be used ... if you do not pass another")."""
+    if catalog_id:
+        _catalog_require(catalog_id, access)
+        return [catalog_id]
+    default = (m.Buyer.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=caller.claims.company_id)
+               .values_list("default_catalog_id", flat=True).first())  # fmt: skip
+    if default and default in access:  # a buyer without a (visible) default: all its catalogs
+        return [default]
+    return sorted(access)
+
+
+def me_category_get(caller: Caller, category_id: str, *, catalog_id: str | None = None) -> dict:
+    """Me.GetCategory (`GET /v1/me/categories/{categoryID}?catalogID=`): a category Me.ListCategories
+    shows at some depth (in a catalog the user sees, it and every category above it active, and
+    Visible to the user unless the catalog assignment has ViewAllCategories); any other is 404
+    NotFound Category (a `catalogID` the user does not see: 404 Catalog)."""
+    caller.require(SHOPPER)
+    access = _catalog_access(caller)
+    catalogs = _category_catalogs(caller, access, catalog_id)
+    tree = category_tree(caller.marketplace_pk, catalogs)
+    groups: list[str] | None = None
+    for catalog in catalogs:
+        key = (catalog, category_id)
+        if key not in tree or levels_below(tree, key, "") is None:
+            continue
+        if not access[catalog].view_all_categories:
+            groups = _user_groups(caller) if groups is None else groups
+            if not _category_grants(caller, [catalog], groups).get(key, (False, False))[0]:
+                continue
+        return d.CATEGORIES.serialize_many([m.Category.objects.get(pk=tree[key].pk)])[0]  # every column
+    raise CoreObjectNotFound("Category", category_id)
 
 
 def _catalog_require(catalog_id: str, access: dict[str, m.CatalogAssignment]) -> None:
@@ -384,15 +465,7 @@ def me_catalogs_list(caller: Caller, request, *, seller_id: str | None = None) -
 def me_categories_list(caller: Caller, request, *, catalog_id: str | None, product_id: str | None = None) -> dict:
     caller.require(SHOPPER)
     access = _catalog_access(caller)
-    catalogs = list(access)
-    if catalog_id:
-        _catalog_require(catalog_id, access)
-        catalogs = [catalog_id]
-    else:  # the SDK: "The user's default CatalogID will be used ... if you do not pass another"
-        default = (m.Buyer.objects.filter(marketplace_id=caller.marketplace_pk, oc_id=caller.claims.company_id)
-                   .values_list("default_catalog_id", flat=True).first())
-        if default and default in access:  # a buyer without a (visible) default: all its catalogs, as before
-            catalogs = [default]
+    catalogs = _category_catalogs(caller, access, catalog_id)
     spec_extra = _taking(d.CATEGORIES.list_spec, "catalogID", "productID")
     params = list_params_parse(request, spec_extra)
     # `depth` levels of the tree (the SDK: "Default is 1", the top level), counted from the category
