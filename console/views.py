@@ -38,6 +38,7 @@ from console.operations import (
 from console.services import SELF, Context, ConsoleError
 from console.snippets import curl, js_sdk
 from organizations import selectors as org_selectors
+from organizations.views import deleted_organization_page
 from portal.common.errors import ApplicationError, NotFoundError, PermissionError_
 
 SESSION_CONTEXT = "console_context_{}/{}"  # environment, lower-case Id
@@ -80,6 +81,8 @@ def _console_view(view, *, with_token: bool):
                 status = 404 if isinstance(exc, NotFoundError) else 403
                 return render(request, "console/_error.html", {"message": exc.message}, status=status)
             if isinstance(exc, NotFoundError):
+                if (page := deleted_organization_page(request, env, oc_id)) is not None:
+                    return page
                 raise Http404(exc.message) from exc
             raise PermissionDenied(exc.message) from exc
         except ApplicationError as exc:

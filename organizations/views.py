@@ -41,6 +41,18 @@ def org_url(org: Organization, name: str = "detail", **kwargs) -> str:
     return reverse(f"organizations:{name}", kwargs={"env": org.environment.lower(), "oc_id": org.oc_id, **kwargs})
 
 
+def deleted_organization_page(request, env, oc_id):
+    """A page of the signed-in user's own deleted organization, opened (GET) from a bookmark,
+    another tab or the history: a 404 saying it was deleted and until when Deleted organizations can
+    restore it, not "Page not found". None for anyone else's address (still the plain 404)."""
+    if request.method not in ("GET", "HEAD") or not request.user.is_authenticated:
+        return None
+    deleted = selectors.deleted_organization_find(actor=request.user, environment=env, oc_id=oc_id)
+    if deleted is None:
+        return None
+    return render(request, "organizations/deleted_404.html", {"org": deleted}, status=404)
+
+
 def org_view(view):
     """Resolve <env>/<oc_id> for the signed-in user (404 if they cannot see it) and pass
     (request, org, membership, ...)."""
@@ -52,6 +64,8 @@ def org_view(view):
             try:
                 org = selectors.organization_get(actor=request.user, environment=env, oc_id=oc_id)
             except NotFoundError:
+                if (page := deleted_organization_page(request, env, oc_id)) is not None:
+                    return page
                 raise
             except ApplicationError as exc:  # an unknown environment in the address: nothing there
                 raise NotFoundError(exc.message) from exc

@@ -48,6 +48,27 @@ def test_creating_an_organization_with_the_id_of_ones_deleted_one_says_to_restor
     assert again.status_code == 400 and escape(services.ERR_ID_TAKEN_DELETED) in again.content.decode()
 
 
+def test_a_deleted_organization_s_pages_tell_its_owner_it_was_deleted_and_where_to_restore_it(
+    client, team, owner, member
+):
+    """Opened from a bookmark, another tab or the history it was the generic "Page not found"."""
+    services.organization_delete(actor=owner, organization=team, confirmed=True)
+    client.force_login(owner)
+    for name in ("detail", "settings", "activity"):
+        response = client.get(org_path(name))
+        assert response.status_code == 404, name
+        page = response.content.decode()
+        assert f"{escape(team.name)} was deleted (404)" in page and "can be restored until" in page
+        assert f'href="{reverse("organizations:deleted")}"' in page
+    console = client.get(f"/console/sandbox/{team.oc_id}/")  # the console's pages too
+    assert console.status_code == 404 and "was deleted (404)" in console.content.decode()
+    # anyone else, a contributor too, still finds nothing there
+    for user in (member,):
+        client.force_login(user)
+        page = client.get(org_path("detail")).content.decode()
+        assert "Page not found (404)" in page and "was deleted" not in page
+
+
 def test_invite_form_errors_for_unknown_user_and_self(client, team, owner):
     client.force_login(owner)
     unknown = client.post(org_path("contributor-save"), {"username": "ghost"})
