@@ -18,8 +18,8 @@ from coreapi import models as m
 from coreapi import passwords
 from coreapi import schemas as s
 from coreapi.category_tree import category_tree, levels_shown
-from coreapi.price_schedules import PriceScheduleResource, price_schedule_before_save
 from coreapi.errors import MSG_ID_EXISTS, MSG_USERNAME_EXISTS, CoreObjectNotFound, IdExists, InvalidRequest
+from coreapi.price_schedules import PriceScheduleResource, price_schedule_before_save
 from coreapi.querying import apply_filters, list_params_parse, page_slice
 from coreapi.resources import (
     INT32_MAX,

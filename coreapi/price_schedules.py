@@ -8,8 +8,11 @@ works); each refusal is a 400 InvalidRequest whose Data names the field.
 
 import re
 
-from coreapi.errors import MSG_REQUIRED, InvalidRequest
-from coreapi.resources import Resource
+from django.db import transaction
+
+from coreapi import schemas as s
+from coreapi.errors import MSG_REQUIRED, CoreObjectNotFound, InvalidRequest
+from coreapi.resources import Operation, Resource
 
 MSG_QUANTITY_MIN = "{field} must be at least 1."
 MSG_NOT_NEGATIVE = "{field} must not be negative."
@@ -18,6 +21,7 @@ MSG_MIN_OVER_MAX = "MinQuantity ({min}) must not be greater than MaxQuantity ({m
 MSG_SALE_ENDS_BEFORE_START = "SaleStart must not be after SaleEnd."
 MSG_CURRENCY = "Currency must be a three-letter ISO 4217 currency code, such as USD or EUR."
 MSG_NO_PRICE_BREAK = "Price schedule {schedule} has no price break for quantity {quantity}."
+MSG_QUANTITY_PARAM = "quantity is required: the Quantity of the price break to delete."
 PRICES = ("Price", "SalePrice", "SubscriptionPrice", "BundlePrice")
 CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 
@@ -80,11 +84,62 @@ def price_schedule_before_save(caller, obj, data: dict, creating: bool) -> None:
         obj.currency = currency.upper()
 
 
+def _same_quantity(price_break, quantity: int) -> bool:
+    return isinstance(price_break, dict) and price_break.get("Quantity") == quantity
+
+
 class PriceScheduleResource(Resource):
-    """PriceSchedules, with PriceBreaks shown by Quantity."""
+    """PriceSchedules, with PriceBreaks shown by Quantity, and SavePriceBreak / DeletePriceBreak."""
+
+    def __post_init__(self):
+        super().__post_init__()
+        path = f"{self.path}/{{{self.id_param}}}/PriceBreaks"  # the SDK's casing
+        self.operations = (
+            Operation(
+                op="SavePriceBreak", verb="POST", path=path, run=self.price_break_save, body=s.PriceBreak,
+                response=self.schema, required=("Quantity", "Price"),
+                summary="Create or update a price schedule price break",
+                description="Adds the price break, or replaces the one with its Quantity; returns the price schedule.",
+            ),
+            Operation(
+                op="DeletePriceBreak", verb="DELETE", path=path, run=self.price_break_delete,
+                query={"quantity": int | None}, summary="Delete a price schedule price break",
+                description="Deletes the price break with that `quantity` (404 when the schedule has none).",
+            ),
+        )  # fmt: skip
 
     def serialize(self, obj, extra: dict | None = None) -> dict:
         out = super().serialize(obj, extra)
         if "PriceBreaks" in out:
             out["PriceBreaks"] = sorted_breaks(out["PriceBreaks"])
         return out
+
+    def _schedule(self, caller, path_params: dict):
+        """The schedule a price break operation changes, locked until commit; a supplier user's own only."""
+        obj = self.get_object(caller, {}, path_params[self.id_param], lock=True)
+        self._check_owner(caller, obj)
+        return obj
+
+    @transaction.atomic
+    def price_break_save(self, caller, path_params: dict, query: dict, data: dict) -> dict:
+        """PriceSchedules.SavePriceBreak: add the break, or replace the one with its Quantity."""
+        price_break_check(data, "")
+        obj = self._schedule(caller, path_params)
+        kept = [b for b in obj.price_breaks or [] if not _same_quantity(b, data["Quantity"])]
+        obj.price_breaks = sorted_breaks([*kept, data])
+        self._save(caller, obj, {}, creating=False)  # the other breaks as they are: only this one is checked
+        return self.serialize_many([obj])[0]
+
+    @transaction.atomic
+    def price_break_delete(self, caller, path_params: dict, query: dict, data) -> None:
+        """PriceSchedules.DeletePriceBreak: remove the break with that quantity (404 when there is none)."""
+        quantity = query.get("quantity")
+        if quantity is None:
+            raise InvalidRequest(MSG_QUANTITY_PARAM, data={"Parameter": "quantity", "Value": None})
+        obj = self._schedule(caller, path_params)
+        kept = [b for b in obj.price_breaks or [] if not _same_quantity(b, quantity)]
+        if len(kept) == len(obj.price_breaks or []):
+            message = MSG_NO_PRICE_BREAK.format(schedule=obj.oc_id, quantity=quantity)
+            raise CoreObjectNotFound("PriceBreak", str(quantity), message=message)
+        obj.price_breaks = kept
+        self._save(caller, obj, {}, creating=False)

@@ -232,6 +232,65 @@ def _xp_size_check(xp) -> None:
 
 
 @dataclass
+class Operation:
+    """A write a Resource has besides the generated ones (PriceSchedules.SavePriceBreak): `mount`ed
+    by apis._mount_resource with the resource's write roles (supplier users too where the resource
+    lets them), its pre-hooks and its webhooks, as the generated writes are.
+
+    `run(caller, path_params, query, data)` does it and returns the response body (None: 204);
+    `query`: query parameter -> annotation (`int | None`); `required`: the body fields the
+    OpenAPI document marks required."""
+
+    op: str  # the SDK's operation name: "SavePriceBreak"
+    verb: str  # "POST", "DELETE"
+    path: str  # under /v1: "/priceschedules/{priceScheduleID}/PriceBreaks"
+    run: Callable[..., Any]
+    body: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None  # the 200 body's schema (None: 204, no body)
+    query: dict[str, Any] = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+    summary: str = ""
+    description: str = ""
+
+    def operation_id(self, res: "Resource") -> str:
+        return f"{res.sdk}.{self.op}"
+
+    def mount(self, router, res: "Resource", *, before: Callable[..., None], fire: Callable[..., None]) -> None:
+        """Add it to the (ninja) router: `before` / `fire` are the API's pre-hook and webhook calls."""
+        import inspect
+
+        route = f"v1{self.path}"
+        path_names = re.findall(r"{(\w+)}", route)
+        suppliers = res.supplier_access is not None
+        verb = self.verb
+
+        def view(request, **kw):
+            caller = request.auth
+            caller.require(res.write_roles, seller_only=True, suppliers=suppliers)
+            payload = kw.pop("payload", None)
+            data = payload.model_dump(mode="json", exclude_unset=True) if payload is not None else None
+            query = {name: kw.pop(name, None) for name in self.query}
+            before(request, route=route, verb=verb, params=kw, request_body=data)
+            body = self.run(caller, kw, query, data)
+            fire(request, route=route, verb=verb, params=kw, request_body=data, response_body=body)
+            return HttpResponse(status=204) if body is None else json_response(body)
+
+        P = inspect.Parameter
+        params = [P("request", P.POSITIONAL_OR_KEYWORD)]
+        params += [P(name, P.KEYWORD_ONLY, annotation=str) for name in path_names]
+        if self.body is not None:
+            params.append(P("payload", P.KEYWORD_ONLY, annotation=self.body))
+        params += [P(name, P.KEYWORD_ONLY, default=None, annotation=kind) for name, kind in self.query.items()]
+        view.__name__ = view.__qualname__ = f"{res.sdk}_{self.op}"
+        view.__signature__ = inspect.Signature(params)
+        router.add_api_operation(
+            route, [verb], view, response={200: self.response} if self.response else {204: None},
+            operation_id=self.operation_id(res), tags=[res.tag or res.sdk], summary=self.summary,
+            description=self.description or None,
+        )  # fmt: skip
+
+
+@dataclass
 class Resource:
     object_type: str  # "Product" (NotFound Data.ObjectType)
     sdk: str  # "Products" (operation IDs: Products.List ...)
@@ -265,6 +324,7 @@ class Resource:
     narrow: Callable[..., models.QuerySet] | None = None
     supplier_access: SupplierAccess | None = None
     tag: str = ""
+    operations: tuple[Operation, ...] = ()  # writes besides the generated ones (see Operation)
 
     def __post_init__(self):
         assert bool(self.list_query) == bool(self.narrow), "list_query and narrow go together"
