@@ -809,3 +809,13 @@ def test_a_deactivated_requester_s_request_is_flagged_and_cannot_be_approved_onl
     client.post(reverse("organizations:production-decide", kwargs={"pk": req.pk}),
                 {"decision": "reject", "message": "Account closed"})
     assert ProductionRequest.objects.get(pk=req.pk).status == "rejected"
+
+
+def test_each_tab_of_an_organization_has_its_own_title(client, team, owner):
+    """The Settings tab's title was the organization's name alone, as every tab's."""
+    client.force_login(owner)
+    titles = {name: re.search(r"<title>(.*?)</title>", client.get(org_path(name)).content.decode(), re.S).group(1)
+              for name in ("detail", "settings", "activity")}  # fmt: skip
+    assert titles == {"detail": f"Contributors · {team.name} (Sandbox) · Portal",
+                      "settings": f"Settings · {team.name} (Sandbox) · Portal",
+                      "activity": f"Activity · {team.name} (Sandbox) · Portal"}  # fmt: skip
