@@ -153,9 +153,13 @@ class TestRequestBuilder:
         assert response.status_code == 200
         import json
 
+        # sent as typed: the negative number too, which the API refuses naming it
         sent = json.loads(latest(owner).body)
         assert sent == {"xp": {"price": 0}, "ID": "zero-weight", "Name": "Free sample", "ShipWeight": 0,
                         "QuantityMultiplier": -2}
+        assert "QuantityMultiplier" in response.content.decode() and latest(owner).status_code == 400
+        send(as_user(owner), team, "Products.Create", **{
+            "body.ID": "zero-weight", "body.Name": "Free sample", "body.ShipWeight": "0", "body.ShipHeight": ""})
         product = core_models.Product.objects.get(oc_id="zero-weight")
         assert product.ship_weight == 0 and product.ship_height is None
 
@@ -649,8 +653,8 @@ class TestApiClientScreens:
         assert (client.app_name, client.order_checkout_integration_event_id) == ("Web app", "other-evt")
 
     def test_an_assigned_integration_event_deleted_since_is_shown_as_deleted(self, team, owner, as_user):
-        # IntegrationEvents.Delete leaves the client's OrderCheckoutIntegrationEventID as it was: the list
-        # and the form showed the bare ID as if the event were there (checkouts would call nothing)
+        # IntegrationEvents.Delete clears the clients' references to it on the built-in API; one stored
+        # before that (or left by a remote API) showed as a bare ID as if the event were there
         c = as_user(owner)
         mp = core_models.Marketplace.objects.get(marketplace_id=team.oc_id, environment="sandbox")
         for event_id, name in (("gone-evt", "Old checkout"), ("kept-evt", "Returns")):
@@ -661,6 +665,9 @@ class TestApiClientScreens:
         assert c.post(url(team, "apiclient-create"), form).status_code == 302
         client = core_models.ApiClient.objects.get(marketplace=mp, app_name="Web app")
         assert send(c, team, "IntegrationEvents.Delete", **{"path.integrationEventID": "gone-evt"}).status_code == 200
+        client.refresh_from_db()
+        assert (client.order_checkout_integration_event_id or "") == ""  # cleared with the event
+        core_models.ApiClient.objects.filter(pk=client.pk).update(order_checkout_integration_event_id="gone-evt")
         row = A11yPage(c.get(url(team, "apiclients")).content.decode()).one("tr", **{"data-client": client.oc_id})
         assert "gone-evt (deleted)" in " ".join(row.text.split())
         edit = url(team, "apiclient-edit", client_id=client.oc_id)
