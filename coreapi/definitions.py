@@ -4,6 +4,7 @@ import base64
 import operator
 import secrets
 from dataclasses import replace
+from datetime import UTC
 from datetime import timezone as dt_timezone
 from functools import reduce
 from urllib.parse import urlsplit
@@ -433,8 +434,62 @@ def _product_values_check(data: dict) -> None:
             raise InvalidRequest(MSG_NOT_NEGATIVE.format(field=name), data={"Field": name, "Value": value})
 
 
+# OrderCloud's Inventory model, as every product shows it (the SDK's order); LastUpdated is the API's
+INVENTORY_DEFAULTS = {
+    "Enabled": False, "NotificationPoint": None, "VariantLevelTracking": False, "OrderCanExceed": False,
+    "QuantityAvailable": None, "LastUpdated": None,
+}  # fmt: skip
+
+
+def api_time(value=None) -> str | None:
+    """A date-time as the API shows every date: UTC, milliseconds, `Z` (`2024-05-01T09:30:00.123Z`);
+    `value` a datetime or an ISO 8601 string (a stored one with microseconds), none: now."""
+    if isinstance(value, str):
+        parsed = parse_datetime(value)
+        if parsed is None:
+            return value
+        value = parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
+    value = (value or timezone.now()).astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def product_inventory(stored) -> dict:
+    """A product's Inventory in full: every field of OrderCloud's model, its default where unset."""
+    stored = stored if isinstance(stored, dict) else {}
+    inventory = {name: stored.get(name, default) for name, default in INVENTORY_DEFAULTS.items()}
+    for name, default in INVENTORY_DEFAULTS.items():
+        if default is False and inventory[name] is None:
+            inventory[name] = False
+    inventory["LastUpdated"] = api_time(inventory["LastUpdated"]) if inventory["LastUpdated"] else None
+    return inventory
+
+
+def _product_inventory_stamp(obj, data: dict, creating: bool) -> None:
+    """Inventory is stored in full; its LastUpdated is read-only (what a request sends is ignored)
+    and set to the time of any write that changes the Inventory (creating one with it, too)."""
+    new = product_inventory(obj.inventory)
+    stored = None if creating else type(obj).objects.filter(pk=obj.pk).values_list("inventory", flat=True).first()
+    old = product_inventory(stored)
+    new.pop("LastUpdated")
+    last_updated = old.pop("LastUpdated")
+    if new != old or (creating and data.get("Inventory") is not None):
+        last_updated = api_time()
+    obj.inventory = {**new, "LastUpdated": last_updated}
+
+
+class ProductResource(Resource):
+    """Products, each shown with its Inventory in full (product_inventory)."""
+
+    def serialize(self, obj, extra: dict | None = None) -> dict:
+        out = super().serialize(obj, extra)
+        if "Inventory" in out:
+            out["Inventory"] = product_inventory(out["Inventory"])
+        return out
+
+
 def _product_before_save(caller, obj, data, creating):
     _product_values_check(data)
+    _product_inventory_stamp(obj, data, creating)
     # one the caller can see: a supplier user names its own supplier's price schedules only
     for schedule in _newly_set(obj, "default_price_schedule_id"):
         if not PRICE_SCHEDULES.queryset(caller, {}).filter(oc_id=schedule).exists():
@@ -1170,7 +1225,7 @@ def products_sold_by(marketplace_pk: int, supplier_id: str) -> Q:
     )
 
 
-PRODUCTS = Resource(
+PRODUCTS = ProductResource(
     object_type="Product",
     sdk="Products",
     model=m.Product,
@@ -1322,13 +1377,20 @@ def _variant_batch(rows):
 
 def _variant_before_save(caller, obj, data, creating):
     if isinstance(data.get("Inventory"), dict) and obj.inventory is not None:
-        # LastUpdated is the API's (read-only in the SDK): the time of this write
-        obj.inventory = {**obj.inventory, "LastUpdated": timezone.now().isoformat().replace("+00:00", "Z")}
+        # LastUpdated is the API's (read-only in the SDK): the time of this write, in milliseconds
+        obj.inventory = {**obj.inventory, "LastUpdated": api_time()}
 
 
 class VariantResource(Resource):
     """Variants are made by Products.GenerateVariants only: PUT replaces an existing variant (and
     may give it a new ID, unique within its product) but never creates one."""
+
+    def serialize(self, obj, extra: dict | None = None) -> dict:
+        out = super().serialize(obj, extra)
+        inventory = out.get("Inventory")
+        if isinstance(inventory, dict) and inventory.get("LastUpdated"):  # stored with microseconds before
+            out["Inventory"] = {**inventory, "LastUpdated": api_time(inventory["LastUpdated"])}
+        return out
 
     @transaction.atomic
     def save(self, caller, path_params: dict, object_id: str, data: dict):
