@@ -556,10 +556,34 @@ def _spec_batch(rows):
     return {r.pk: {"Options": options.get(r.oc_id, []), "OptionCount": len(options.get(r.oc_id, []))} for r in rows}
 
 
+def _variants_built_on_delete(marketplace_pk: int, spec_id: str, option_id: str | None = None) -> None:
+    """Delete the variants built on a spec's option (`option_id` None: on any option of the spec)
+    being deleted: a variant never names an option that no longer exists. Its product keeps its
+    other variants; Products.GenerateVariants makes the combinations of the options that remain."""
+    rows = (
+        m.Variant.objects.filter(marketplace_id=marketplace_pk)
+        .annotate(specs_text=Cast("specs", TextField()))
+        .filter(specs_text__contains=option_id or spec_id)  # a cheap pre-filter; the test below decides
+        .only("pk", "specs")
+    )
+    doomed = [
+        variant.pk for variant in rows
+        if any(isinstance(sp, dict) and sp.get("SpecID") == spec_id and (option_id is None or sp.get("OptionID") == option_id)
+               for sp in variant.specs or [])
+    ]  # fmt: skip
+    for start in range(0, len(doomed), 500):
+        m.Variant.objects.filter(pk__in=doomed[start:start + 500]).delete()
+
+
 def _spec_after_delete(caller, obj):
     mp = caller.marketplace_pk
     m.SpecOption.objects.filter(marketplace_id=mp, spec_id=obj.oc_id).delete()
     m.SpecProductAssignment.objects.filter(marketplace_id=mp, spec_id=obj.oc_id).delete()
+    _variants_built_on_delete(mp, obj.oc_id)
+
+
+def _spec_option_after_delete(caller, obj):
+    _variants_built_on_delete(caller.marketplace_pk, obj.spec_id, obj.oc_id)
 
 
 MSG_HTTP_URL = "{field} must be an http:// or https:// URL."
@@ -1334,6 +1358,7 @@ SPEC_OPTIONS = Resource(
     parent=Parent(param="specID", column="spec_id", model=m.Spec, object_type="Spec"),
     required=("Value",),  # the SDK: "Required fields: Value" (an option without one was saved, Value null)
     search_fields=("ID", "Value"),
+    after_delete=_spec_option_after_delete,  # and the variants built on it
     supplier_access=SupplierAccess(owner=None),  # the options of its own specs
     tag="Specs",
 )
@@ -1347,8 +1372,8 @@ SPEC_OPTIONS.op_names = {
 }
 
 def _variant_batch(rows):
-    """The variants' Specs with the current spec names and option values and markups; a spec or
-    option deleted since the variant was generated shows as it was then."""
+    """The variants' Specs with the current spec names and option values and markups (deleting a
+    spec or option deletes the variants built on it; one missing all the same shows as generated)."""
     mp = rows[0].marketplace_id
     spec_ids = {sp.get("SpecID") for r in rows for sp in (r.specs or [])}
     names = dict(m.Spec.objects.filter(marketplace_id=mp, oc_id__in=spec_ids).values_list("oc_id", "name"))
