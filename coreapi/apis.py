@@ -819,6 +819,9 @@ def _too_large_reason(exc: Exception) -> str | None:
     return next((reason for reason in SQLITE_TOO_LARGE if reason in str(exc)), None)
 
 
+MAX_VALIDATION_ERRORS = 20  # items in one answer to a body with many invalid fields
+
+
 def _error(api: NinjaAPI, request, status: int, code: str, message: str, data=None) -> HttpResponse:
     return api.create_response(
         request, {"Errors": [{"ErrorCode": code, "Message": message, "Data": data}]}, status=status
@@ -847,14 +850,17 @@ def _install_error_handlers(api: NinjaAPI) -> None:
             # or instance of Product")
             message = MSG_BODY_MISSING if first_error.get("type") == "missing" else MSG_BODY_NOT_OBJECT
             return _error(api, request, 400, "InvalidRequest", message)
-        errors = [
-            {"Field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "payload", "query", "path")),
-             "Message": e.get("msg", "")}
-            for e in exc.errors
-        ]  # fmt: skip
-        first = errors[0] if errors else {"Field": "", "Message": "Invalid request."}
-        message = f"{first['Field']}: {first['Message']}" if first["Field"] else first["Message"]
-        return _error(api, request, 400, "InvalidRequest", message, errors)
+        # one item per invalid field, each as the hand-written checks give it (Data {"Field": ...}),
+        # so a client reads Errors[i].Data.Field whichever check refused the body
+        items = []
+        for e in exc.errors[:MAX_VALIDATION_ERRORS]:
+            field = ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "payload", "query", "path"))
+            text = e.get("msg", "") or "Invalid value."
+            items.append({"ErrorCode": "InvalidRequest", "Message": f"{field}: {text}" if field else text,
+                          "Data": {"Field": field} if field else None})  # fmt: skip
+        if not items:
+            items = [{"ErrorCode": "InvalidRequest", "Message": "Invalid request.", "Data": None}]
+        return api.create_response(request, {"Errors": items}, status=400)
 
     def auth_error(request, exc: AuthenticationError):
         return _error(api, request, 401, "InvalidToken", MSG_MISSING_TOKEN)

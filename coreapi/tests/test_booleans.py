@@ -23,7 +23,7 @@ def refused(response, field: str) -> dict:
     [error] = response.json()["Errors"]
     assert error["ErrorCode"] == "InvalidRequest"
     assert error["Message"] == f"{field}: {MSG_BODY}"
-    assert error["Data"][0]["Field"] == field
+    assert error["Data"]["Field"] == field
     return error
 
 

@@ -326,7 +326,7 @@ def test_values_outside_the_documented_ranges_are_a_400_naming_the_field(call, f
         assert response.status_code == 400, response.content
         [error] = response.json()["Errors"]
         assert error["ErrorCode"] == "InvalidRequest" and error["Message"].startswith(f"{name}: "), error
-        assert error["Data"][0]["Field"] == name
+        assert error["Data"]["Field"] == name
 
     for bad in (low - 1, high + 1):
         refused(call("post", "/v1/securityprofiles", {"ID": "sp", "Name": "SP", "PasswordConfig": {field: bad}}))

@@ -169,4 +169,4 @@ def test_a_body_that_is_missing_or_not_an_object_says_so(world, admin_token, cal
 def test_a_field_of_the_wrong_type_is_still_named(world, admin_token):
     response = post_raw(world, admin_token, '{"ID": "p", "Name": "P", "Active": "maybe"}')
     error = only_error(response)
-    assert error["Message"].startswith("Active: ") and error["Data"][0]["Field"] == "Active"
+    assert error["Message"].startswith("Active: ") and error["Data"]["Field"] == "Active"
