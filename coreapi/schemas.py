@@ -450,7 +450,7 @@ class Inventory(OC):
     VariantLevelTracking: OCBool | None = None
     OrderCanExceed: OCBool | None = None
     QuantityAvailable: Int32 | None = None
-    LastUpdated: datetime | None = None
+    LastUpdated: datetime | None = Field(None, json_schema_extra={"readOnly": True})  # the API sets it
 
 
 _Inventory = Inventory
@@ -596,7 +596,7 @@ class SpecProductAssignment(OC):
 class VariantInventory(OC):
     QuantityAvailable: Int32 | None = None
     NotificationPoint: Int32 | None = None
-    LastUpdated: datetime | None = None
+    LastUpdated: datetime | None = Field(None, json_schema_extra={"readOnly": True})  # the API sets it
 
 
 class VariantSpec(OC):

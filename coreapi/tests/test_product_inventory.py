@@ -69,3 +69,9 @@ def test_a_variants_last_updated_has_milliseconds(world, call):
     variant.inventory = {**variant.inventory, "LastUpdated": "2021-01-02T03:04:05.678901+00:00"}
     variant.save()
     assert call("get", "/v1/products/shirt/variants/shirt-S").json()["Inventory"]["LastUpdated"] == "2021-01-02T03:04:05.678Z"
+
+
+def test_the_openapi_document_says_last_updated_is_read_only(client):
+    components = client.get("/core/sandbox/v1/openapi.json").json()["components"]["schemas"]
+    assert components["Inventory"]["properties"]["LastUpdated"]["readOnly"] is True
+    assert components["VariantInventory"]["properties"]["LastUpdated"]["readOnly"] is True
