@@ -170,3 +170,12 @@ def test_a_field_of_the_wrong_type_is_still_named(world, admin_token):
     response = post_raw(world, admin_token, '{"ID": "p", "Name": "P", "Active": "maybe"}')
     error = only_error(response)
     assert error["Message"].startswith("Active: ") and error["Data"]["Field"] == "Active"
+
+
+def test_each_invalid_field_is_its_own_error_with_data_field(world, admin_token):
+    response = post_raw(world, admin_token, '{"ID": "p", "Name": "P", "Active": "maybe", "QuantityMultiplier": "x"}')
+    assert response.status_code == 400
+    errors = response.json()["Errors"]
+    assert {e["ErrorCode"] for e in errors} == {"InvalidRequest"}
+    assert sorted(e["Data"]["Field"] for e in errors) == ["Active", "QuantityMultiplier"]
+    assert all(e["Message"].startswith(e["Data"]["Field"] + ": ") for e in errors)
