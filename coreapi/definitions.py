@@ -583,7 +583,14 @@ def _spec_after_delete(caller, obj):
 
 
 def _spec_option_after_delete(caller, obj):
-    _variants_built_on_delete(caller.marketplace_pk, obj.spec_id, obj.oc_id)
+    """The variants built on the option go with it, and a DefaultOptionID naming it (the spec's,
+    its product assignments') is cleared: a later option created with that ID is not a default
+    nobody chose."""
+    mp = caller.marketplace_pk
+    _variants_built_on_delete(mp, obj.spec_id, obj.oc_id)
+    m.Spec.objects.filter(marketplace_id=mp, oc_id=obj.spec_id, default_option_id=obj.oc_id).update(default_option_id="")
+    m.SpecProductAssignment.objects.filter(marketplace_id=mp, spec_id=obj.spec_id,
+                                           default_option_id=obj.oc_id).update(default_option_id="")  # fmt: skip
 
 
 MSG_HTTP_URL = "{field} must be an http:// or https:// URL."

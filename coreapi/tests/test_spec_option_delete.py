@@ -59,3 +59,20 @@ def test_another_marketplaces_variants_are_not_touched(world, call, shirt):  # n
                              specs=[{"SpecID": "size", "OptionID": "S"}])  # fmt: skip
     call("delete", "/v1/specs/size/options/S", status=204)
     assert m.Variant.objects.filter(marketplace=other.marketplace, oc_id="theirs").exists()
+
+
+def test_deleting_the_default_option_clears_the_defaults_that_name_it(call, pants):
+    call("patch", "/v1/specs/fit", {"DefaultOptionID": "S"}, status=200)
+    call("post", "/v1/specs/productassignments", {"SpecID": "fit", "ProductID": "pants", "DefaultOptionID": "S"},
+         status=204)  # fmt: skip
+    call("post", "/v1/specs", {"ID": "cut", "Name": "Cut"}, status=201)
+    call("post", "/v1/specs/cut/options", {"ID": "S", "Value": "Slim"}, status=201)
+    call("patch", "/v1/specs/cut", {"DefaultOptionID": "S"}, status=200)
+    call("delete", "/v1/specs/fit/options/S", status=204)
+    assert call("get", "/v1/specs/fit").json()["DefaultOptionID"] in (None, "")
+    assignment = call("get", "/v1/specs/productassignments?SpecID=fit").json()["Items"][0]
+    assert assignment["DefaultOptionID"] in (None, "")
+    # a new option S is nobody's default; another spec's option S stays its default
+    call("post", "/v1/specs/fit/options", {"ID": "S", "Value": "Small again"}, status=201)
+    assert call("get", "/v1/specs/fit").json()["DefaultOptionID"] in (None, "")
+    assert call("get", "/v1/specs/cut").json()["DefaultOptionID"] == "S"
