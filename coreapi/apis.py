@@ -600,23 +600,21 @@ def _mount_me(router: Router) -> None:
     def get(request):
         return json_response(me_get(request.auth))
 
-    def patch(request, payload: s.MeUserPatch):
+    def write(request, payload, verb: str, writer):
+        """Me.Patch / Me.Save: refused to an anonymous shopper before any pre-hook is asked."""
         caller: Caller = request.auth
         data = payload.model_dump(mode="json", exclude_unset=True)
         me_write_check(caller)
-        _before(request, route="v1/me", verb="PATCH", params={}, request_body=data)
-        body = me_patch(caller, data)
-        _fire(request, route="v1/me", verb="PATCH", params={}, request_body=data, response_body=body)
+        _before(request, route="v1/me", verb=verb, params={}, request_body=data)
+        body = writer(caller, data)
+        _fire(request, route="v1/me", verb=verb, params={}, request_body=data, response_body=body)
         return json_response(body)
 
+    def patch(request, payload: s.MeUserPatch):
+        return write(request, payload, "PATCH", me_patch)
+
     def save(request, payload: s.MeUser):
-        caller: Caller = request.auth
-        data = payload.model_dump(mode="json", exclude_unset=True)
-        me_write_check(caller)
-        _before(request, route="v1/me", verb="PUT", params={}, request_body=data)
-        body = me_save(caller, data)
-        _fire(request, route="v1/me", verb="PUT", params={}, request_body=data, response_body=body)
-        return json_response(body)
+        return write(request, payload, "PUT", me_save)
 
     def password(request, payload: s.TokenPasswordReset):
         # no webhooks: their payload would carry the new password
