@@ -206,10 +206,11 @@ def impersonation_lost_reason(*, membership: Membership, exc: ApplicationError) 
     return ERR_NO_IMPERSONATION_LEFT if not membership.can_impersonate else exc.message
 
 
-def impersonation_lost_message(*, context: Context, membership: Membership, exc: ApplicationError) -> str:
-    """Why the console switched an impersonation context back to the user's own access."""
+def impersonation_lost_message(*, context_label: str, membership: Membership, exc: ApplicationError) -> str:
+    """Why the console switched an impersonation context back to the user's own access.
+    `context_label`: the context as the context bar and history name it ("<username> via <AppName>")."""
     reason = impersonation_lost_reason(membership=membership, exc=exc)
-    return f"Impersonating {context.label} is no longer possible: {reason} Switched back to your own access."
+    return f"Impersonating {context_label} is no longer possible: {reason} Switched back to your own access."
 
 
 MSG_CONTEXT_SWITCHED_ELSEWHERE = (

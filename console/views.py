@@ -147,7 +147,8 @@ def _console_context(request, org, membership, *, tab: str) -> dict:
                 raise
             context_error = exc.message
         else:
-            context_error = services.impersonation_lost_message(context=context, membership=membership, exc=exc)
+            context_error = services.impersonation_lost_message(
+                context_label=_context_label(org, context), membership=membership, exc=exc)
             context = SELF
             _set_context(request, org, SELF)
             token = services.console_token_get(user=request.user, organization=org, context=SELF)
@@ -404,7 +405,8 @@ def _send(request, org, membership, token, operation, data, *, live: bool = Fals
             raise
         # the impersonation ended (permission taken away, client or user deleted): back to the
         # user's own access, and the page reloads to show it with the reason
-        message = services.impersonation_lost_message(context=context, membership=membership, exc=exc)
+        message = services.impersonation_lost_message(
+            context_label=_context_label(org, context), membership=membership, exc=exc)
         _set_context(request, org, SELF)
         messages.warning(request, message)
         response = render(request, "console/_error.html", {"message": message})

@@ -543,7 +543,8 @@ class TestContextSelector:
                                       is_admin=False, impersonate_buyer=False)  # fmt: skip
         response = send(c, team, "Me.Get")
         assert response.status_code == 200 and response["HX-Refresh"] == "true"  # the page reloads...
-        reason = "Impersonating shopper via buyer-client is no longer possible: You no longer hold a permission to " \
+        # the API client named by its AppName, as the context bar and the history name it (QA: its ID)
+        reason = "Impersonating shopper via Storefront is no longer possible: You no longer hold a permission to " \
                  "impersonate users in this organization. Switched back to your own access."
         assert reason in response.content.decode()
         page = c.get(url(team)).content.decode()  # ...as the user again, saying why
@@ -554,8 +555,18 @@ class TestContextSelector:
         core_models.ApiClient.objects.filter(oc_id="buyer-client").delete()
         page = c.get(url(team)).content.decode()
         assert 'data-testid="ctx-user">you (mia)' in page
+        # a client gone has no AppName left to name it by: its ID
         assert "Impersonating shopper via buyer-client is no longer possible: The API client buyer-client does not " \
                "exist or is inactive. Switched back to your own access." in page
+
+    def test_a_page_loaded_after_the_impersonated_user_is_gone_names_the_client_by_its_app_name(
+            self, team, owner, member, as_user):
+        c = self.impersonating(team, member, as_user)
+        core_models.CoreUser.objects.filter(username="shopper").delete()
+        page = c.get(url(team)).content.decode()
+        assert 'data-testid="ctx-user">you (mia)' in page
+        assert "Impersonating shopper via Storefront is no longer possible: The user shopper does not exist or is " \
+               "inactive. Switched back to your own access." in page
 
     @pytest.mark.parametrize(("change", "reason"), [
         ("deactivate", "The user shopper does not exist or is inactive."),
