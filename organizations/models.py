@@ -306,6 +306,9 @@ class StagingRestore(TimeStampedModel):
     tables_total = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
+    # the "Restore now" form this run was started from (a random value each time the tab is shown):
+    # the same form posted again (a double click, a retry) is this run's answer, not a second restore
+    form_token = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [

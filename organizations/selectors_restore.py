@@ -12,11 +12,9 @@ from organizations.models import (
     Organization,
     RestoreWebhookDelivery,
     StagingRestore,
-    StagingRestoreStatus,
     StagingRestoreTrigger,
     StagingRestoreWebhook,
 )
-from organizations.selectors import RESUBMIT_WINDOW
 from organizations.services_restore import (
     ERR_RESTORE_NOT_FOUND,
     STAGING_RESTORE_STALE_AFTER,
@@ -55,16 +53,16 @@ def staging_restore_get(*, actor: User, organization: Organization, pk) -> Stagi
     return run
 
 
-def staging_restore_just_started(*, actor: User, organization: Organization) -> StagingRestore | None:
-    """The restore `actor` started by hand within RESUBMIT_WINDOW, unless it failed: a second
-    "Restore now" posted meanwhile (a double click without scripts, a retry on a slow network) is
-    that restore's answer, not "already running" nor, once it finished, a second restore."""
+def staging_restore_of_form(*, actor: User, organization: Organization, form_token: str) -> StagingRestore | None:
+    """The restore `actor` started from this very "Restore now" form (its `form_token`): the form
+    posted again (a double click without scripts, a retry on a slow network) is that restore's
+    answer, not "already running" nor, once it finished, a second restore. The tab shows a new form
+    each time, so pressing Restore now again on it starts a new one. None without a token."""
+    if not form_token:
+        return None
     return (
         staging_restore_list(actor=actor, organization=organization)
-        .filter(requested_by=actor, trigger=StagingRestoreTrigger.MANUAL,
-                created_at__gte=timezone.now() - RESUBMIT_WINDOW)
-        .exclude(status=StagingRestoreStatus.FAILED)
-        .order_by("-created_at")
+        .filter(requested_by=actor, trigger=StagingRestoreTrigger.MANUAL, form_token=form_token[:64])
         .first()
     )
 

@@ -241,10 +241,12 @@ def _fail_stale_runs(organization: Organization) -> None:
 
 @transaction.atomic
 def staging_restore_start(
-    *, actor: User | None, organization: Organization, trigger: str = StagingRestoreTrigger.MANUAL
+    *, actor: User | None, organization: Organization, trigger: str = StagingRestoreTrigger.MANUAL,
+    form_token: str = "",
 ) -> StagingRestore:
     """Queue a restore of a Staging org. `actor` None means the weekly schedule (no permission
-    check). Raises RestoreRunningError (409) when one is already queued or running."""
+    check). Raises RestoreRunningError (409) when one is already queued or running. `form_token`:
+    the Restore now form's (selectors_restore.staging_restore_of_form finds the run by it)."""
     from coreapi.restore import restore_table_count
 
     if actor is not None:
@@ -264,7 +266,8 @@ def staging_restore_start(
                 .exclude(status=StagingRestoreStatus.FAILED).order_by("-created_at").first())
         if done is not None:
             raise RestoreError(ERR_RESTORE_SCHEDULED_ALREADY.format(at=done.created_at, pk=done.pk))
-    run = StagingRestore(organization=org, requested_by=actor, trigger=trigger, tables_total=restore_table_count())
+    run = StagingRestore(organization=org, requested_by=actor, trigger=trigger, tables_total=restore_table_count(),
+                         form_token=(form_token or "")[:64])
     run.full_clean()
     try:
         with transaction.atomic():

@@ -7,6 +7,7 @@ GET  restore/<pk>/progress/        htmx: the progress card (polled every second 
 POST restore/webhook/              save (action=save), test (action=test) or remove (action=delete)
 """
 
+import secrets
 from functools import wraps
 
 from django.conf import settings
@@ -47,6 +48,7 @@ def _restore_context(request, org, membership, **extra):
     deliveries = selectors_restore.restore_webhook_delivery_list(actor=request.user, organization=org)[:20]
     return _org_context(
         request, org, membership, "restore", restore_confirm=RESTORE_CONFIRM.format(name=org.name),
+        restore_form_token=secrets.token_urlsafe(24),
         latest=latest, latest_stale=bool(latest) and selectors_restore.staging_restore_is_stale(restore=latest),
         latest_delivery=selectors_restore.restore_webhook_last_attempt(restore=latest) if latest else None,
         blocker=selectors_restore.staging_restore_blocker(actor=request.user, organization=org),
@@ -80,9 +82,11 @@ def staging_only(view):
 def staging_restore_view(request, org, membership):
     if request.method == "POST":
         try:
-            run = selectors_restore.staging_restore_just_started(actor=request.user, organization=org)
+            form_token = request.POST.get("form_token", "")
+            run = selectors_restore.staging_restore_of_form(actor=request.user, organization=org, form_token=form_token)
             if run is None:
-                run = services_restore.staging_restore_start(actor=request.user, organization=org)
+                run = services_restore.staging_restore_start(actor=request.user, organization=org,
+                                                             form_token=form_token)
         except (NotFoundError, PermissionError_):
             raise
         except ApplicationError as exc:
