@@ -74,6 +74,10 @@ ERR_INVITE_EXPIRED = "This invitation has expired. Ask an organization admin to 
 ERR_INVITE_REVOKED = "The invitation to {organization} was withdrawn by an organization admin."
 ERR_TRANSFER_TO_SELF = "You already own this organization."
 ERR_TRANSFER_NOT_CONTRIBUTOR = "Ownership can only be transferred to a contributor who has accepted their invitation."
+ERR_TRANSFER_CHOSEN_GONE = (
+    "{username} is no longer a contributor of this organization: ownership can only be transferred to a contributor "
+    "who has accepted their invitation. Choose the new owner again."
+)
 ERR_NOT_DELETED = "This organization is not deleted."
 ERR_RESTORE_TOO_LATE = "This organization was deleted more than 7 days ago and can no longer be restored."
 ERR_STAGING_NOT_PRODUCTION = "Only a Production organization can have a Staging twin."
@@ -457,38 +461,57 @@ def organizations_purge_due(*, now=None) -> int:
     return purged
 
 
-def _transfer_target(*, actor: User, organization: Organization, new_owner_username: str, lock: bool) -> Contributor:
-    """The accepted contributor the organization can be transferred to, or OrganizationError."""
-    new_owner = user_get_by_username(username=new_owner_username)
+def _transfer_target(*, actor: User, organization: Organization, new_owner_username: str, lock: bool,
+                     new_owner_id: int | None = None) -> Contributor:
+    """The accepted contributor the organization can be transferred to, or OrganizationError.
+
+    new_owner_id (the Settings form: the person the owner chose, by account id): that person
+    whatever their username is now, never whoever holds the username shown when it was chosen
+    (renames meanwhile); refused naming them by their current username when they are no longer an
+    accepted contributor (or their account was deactivated). Without it: the username given (the
+    Portal API's contract)."""
+    if new_owner_id is not None:
+        chosen = User.objects.filter(pk=new_owner_id).first()
+        new_owner = chosen if chosen is not None and chosen.is_active else None
+    else:
+        chosen, new_owner = None, user_get_by_username(username=new_owner_username)
     if new_owner is not None and new_owner.pk == actor.pk:
         raise OrganizationError(ERR_TRANSFER_TO_SELF)
     contributors = Contributor.objects.filter(organization=organization, user=new_owner).select_related("user")
     contributor = (contributors.select_for_update() if lock else contributors).first() if new_owner else None
     if contributor is None:
+        if chosen is not None:
+            raise OrganizationError(ERR_TRANSFER_CHOSEN_GONE.format(username=chosen.username))
         raise OrganizationError(ERR_TRANSFER_NOT_CONTRIBUTOR)
     return contributor
 
 
-def organization_transfer_check(*, actor: User, organization: Organization, new_owner_username: str) -> None:
+def organization_transfer_check(
+    *, actor: User, organization: Organization, new_owner_username: str = "", new_owner_id: int | None = None
+) -> None:
     """Before the emailed code is used up: would the transfer to this user be accepted? (The
     transfer itself checks again, under lock.)"""
     _require_owner(_membership(actor=actor, organization=organization))
-    _transfer_target(actor=actor, organization=organization, new_owner_username=new_owner_username, lock=False)
+    _transfer_target(actor=actor, organization=organization, new_owner_username=new_owner_username, lock=False,
+                     new_owner_id=new_owner_id)
 
 
 @transaction.atomic
 def organization_transfer(
-    *, actor: User, organization: Organization, new_owner_username: str, confirmed: bool
+    *, actor: User, organization: Organization, new_owner_username: str = "", confirmed: bool,
+    new_owner_id: int | None = None,
 ) -> Organization:
     """Owner only, confirmed by an emailed code. The new owner must be an accepted contributor;
-    the old owner stays on as an Organization Admin (FullAccess, all impersonation). Both are emailed."""
+    the old owner stays on as an Organization Admin (FullAccess, all impersonation). Both are emailed.
+    new_owner_id, when given, names the new owner by account id (see _transfer_target)."""
     membership = _membership(actor=actor, organization=organization)
     _require_owner(membership)
     if not confirmed:
         raise ConfirmationRequiredError(ERR_CONFIRMATION_REQUIRED)
     org, membership = _lock_as(actor=actor, organization=organization)
     _require_owner(membership)
-    contributor = _transfer_target(actor=actor, organization=org, new_owner_username=new_owner_username, lock=True)
+    contributor = _transfer_target(actor=actor, organization=org, new_owner_username=new_owner_username, lock=True,
+                                   new_owner_id=new_owner_id)
     new_owner = contributor.user
     contributor.delete()
     _owner_hand_over(organization=org, old_owner=actor, new_owner=new_owner)

@@ -414,6 +414,20 @@ def _code_session_key(org, action):
     return f"orgcode:{org.pk}:{action}"
 
 
+def _transfer_chosen_id(request) -> int | None:
+    """The account id of the new owner chosen on Settings > Transfer ownership. The list offers
+    contributors by username (`new_owner`) and the form carries, for each, the id it was shown for
+    (`candidate` = "<id>:<username>"): someone renamed meanwhile is still the one chosen, and whoever
+    took the username shown is never made the owner. None without it (a typed or older form): the
+    username given, as before."""
+    chosen = request.POST.get("new_owner") or ""
+    for shown in request.POST.getlist("candidate"):
+        raw, _, username = shown.partition(":")
+        if username == chosen and raw.isdigit() and len(raw) < 19:
+            return int(raw)
+    return None
+
+
 def _code_status(request, org, action) -> dict:
     """The code step of the transfer or delete form (organizations/_code_step.html): where the
     code was sent ("Code sent to ..."), and whether that email could not be delivered.
@@ -434,18 +448,23 @@ def _code_status(request, org, action) -> dict:
 def _settings_render(request, org, membership, *, rename_form=None, transfer_form=None, delete_form=None, status=200):
     # a deactivated account cannot become the owner (the transfer refuses it): not offered
     contributors = selectors.contributor_list(actor=request.user, organization=org).filter(user__is_active=True)
-    chosen = transfer_form["new_owner"].value() if transfer_form is not None else ""
+    if transfer_form is not None:
+        chosen, chosen_id = transfer_form["new_owner"].value(), _transfer_chosen_id(request)
+    else:  # the person "Email me a code" was sent for, by id (renamed meanwhile: still them)
+        chosen = request.session.get(_code_session_key(org, "transfer") + ":to", "")
+        chosen_id = request.session.get(_code_session_key(org, "transfer") + ":to_user")
     context = _org_context(
         request, org, membership, "settings",
         rename_form=rename_form or RenameForm(initial={"name": org.name}),
-        transfer_form=transfer_form or TransferForm(initial={"new_owner": request.session.get(
-            _code_session_key(org, "transfer") + ":to", "")}),
+        transfer_form=transfer_form or TransferForm(initial={"new_owner": chosen}),
+        transfer_chosen_id=chosen_id,
         delete_form=delete_form or CodeForm(),
         transfer_candidates=contributors,
         # the chosen new owner is no longer a contributor (left, removed): the list must not fall
         # back to its first name, one click (the code kept) from transferring to someone else
-        transfer_choose_again=bool(chosen) and not any(
-            (c.user.username or "").lower() == str(chosen).lower() for c in contributors),
+        # (by id when the form carried it: the username shown may be someone else's now)
+        transfer_choose_again=not any(c.user_id == chosen_id for c in contributors) if chosen_id else bool(
+            chosen) and not any((c.user.username or "").lower() == str(chosen).lower() for c in contributors),
         **_code_status(request, org, CodeAction.TRANSFER),
         **_code_status(request, org, CodeAction.DELETE),
         restore_days=selectors.restore_days(),
@@ -499,6 +518,7 @@ def action_code_send_view(request, org, membership, action):
         raise PermissionDenied(services.ERR_NOT_OWNER)
     if action == CodeAction.TRANSFER:
         request.session[_code_session_key(org, "transfer") + ":to"] = request.POST.get("new_owner", "")
+        request.session[_code_session_key(org, "transfer") + ":to_user"] = _transfer_chosen_id(request)
     try:
         masked = services.action_code_send(user=request.user, action=action, organization=org)
     except ApplicationError as exc:
@@ -525,8 +545,11 @@ def _verify(request, org, action, code, form) -> bool:
 @org_view
 @post_only_or_redirect(to=org_page("settings", anchor="transfer"))
 def organization_transfer_view(request, org, membership):
+    chosen_id = _transfer_chosen_id(request)
     if not membership.is_owner:
-        if (request.POST.get("new_owner") or "").strip().lower() == (org.owner.username or "").lower() != "":
+        if chosen_id == org.owner_id or (
+                chosen_id is None
+                and (request.POST.get("new_owner") or "").strip().lower() == (org.owner.username or "").lower() != ""):
             # done already (a double-click on Transfer ownership, a second tab): the first POST made
             # them the owner; say so rather than "Not allowed (403): Only the owner can do this."
             messages.info(request, MSG_TRANSFERRED_ALREADY.format(name=org.name, owner=org.owner.username))
@@ -536,20 +559,23 @@ def organization_transfer_view(request, org, membership):
     if form.is_valid():  # a refused new owner must not use up the code
         try:
             services.organization_transfer_check(actor=request.user, organization=org,
-                                                 new_owner_username=form.cleaned_data["new_owner"])
+                                                 new_owner_username=form.cleaned_data["new_owner"],
+                                                 new_owner_id=chosen_id)
         except ApplicationError as exc:
             form.add_error("new_owner", exc.message)
     if form.is_valid() and _verify(request, org, CodeAction.TRANSFER, form.cleaned_data["code"], form):
         try:
             services.organization_transfer(actor=request.user, organization=org,
-                                           new_owner_username=form.cleaned_data["new_owner"], confirmed=True)
+                                           new_owner_username=form.cleaned_data["new_owner"],
+                                           new_owner_id=chosen_id, confirmed=True)
         except ApplicationError as exc:
             form.add_error("new_owner", exc.message)
         else:
             request.session.pop(_code_session_key(org, CodeAction.TRANSFER), None)
             twin = selectors.staging_twin_get(actor=request.user, organization=org)
             along = " Its Staging twin went with it." if twin is not None and twin.owner_id == org.owner_id else ""
-            messages.success(request, f"{org.name} now belongs to {form.cleaned_data['new_owner']}.{along} "
+            # their username now (the one chosen may have been renamed meanwhile)
+            messages.success(request, f"{org.name} now belongs to {org.owner.username}.{along} "
                                       "You remain an Organization Admin.")
             return redirect(org_url(org))
     return _settings_render(request, org, membership, transfer_form=form, status=400)
