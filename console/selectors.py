@@ -4,9 +4,11 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.db import connection
+from django.db.models import Count, Q
 
 from coreapi import selectors as core_selectors
 from coreapi.errors import CoreObjectNotFound
+from coreapi.models import ApiClientAssignment
 from console.models import HISTORY_LIMIT, ConsoleRequest, ConsoleToken
 from organizations import environments
 from organizations import services as org_services
@@ -112,7 +114,49 @@ def context_client_list(*, user, organization: Organization, membership: Members
     """API clients to impersonate through; none without an Impersonate permission (or remote)."""
     if not can_impersonate(membership=membership) or not is_builtin(organization):
         raise NotFoundError(ERR_CLIENT_NOT_FOUND)
-    return core_selectors.api_client_list(**_marketplace_args(organization), search=search.strip() or None)
+    clients = core_selectors.api_client_list(**_marketplace_args(organization), search=search.strip() or None)
+    counts = _assigned_counts(organization=organization, client_ids=[c["ID"] for c in clients])
+    for client in clients:
+        client["Audience"] = _client_audience(client, *counts.get(client["ID"], (0, 0)))
+    return clients
+
+
+def _assigned_counts(*, organization: Organization, client_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """{client ID: (buyers, suppliers) it is assigned to} of those of `client_ids` assigned to any (one query)."""
+    if not client_ids:
+        return {}
+    args = _marketplace_args(organization)
+    rows = (
+        ApiClientAssignment.objects.filter(marketplace__environment=args["environment"],
+                                           marketplace__marketplace_id=args["marketplace_id"],
+                                           api_client_id__in=client_ids)
+        .values("api_client_id")
+        .annotate(buyers=Count("buyer_id", filter=~Q(buyer_id=""), distinct=True),
+                  suppliers=Count("supplier_id", filter=~Q(supplier_id=""), distinct=True))
+    )
+    return {row["api_client_id"]: (row["buyers"], row["suppliers"]) for row in rows}
+
+
+def _assigned(count: int, kind: str) -> str:
+    return f"{count} assigned {kind}{'' if count == 1 else 's'}"
+
+
+def _client_audience(client: dict, buyers: int, suppliers: int) -> str:
+    """Whose users sign in through an API client, as the context picker describes it: "sellers",
+    "any buyer" or "2 assigned buyers", "any supplier" or "1 assigned supplier" (those it lets in),
+    "no buyer or supplier assigned" when it lets nobody in."""
+    parts = []
+    if client.get("AllowSeller"):
+        parts.append("sellers")
+    if client.get("AllowAnyBuyer"):
+        parts.append("any buyer")
+    elif buyers:
+        parts.append(_assigned(buyers, "buyer"))
+    if client.get("AllowAnySupplier"):
+        parts.append("any supplier")
+    elif suppliers:
+        parts.append(_assigned(suppliers, "supplier"))
+    return ", ".join(parts) or "no buyer or supplier assigned"
 
 
 def context_user_list(*, user, organization: Organization, membership: Membership, client_id: str, search: str = "") -> list[dict]:

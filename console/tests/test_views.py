@@ -502,6 +502,25 @@ class TestContextSelector:
                           "http://testserver/organizations/", ""):
             assert c.post(url(team, "context-set"), pick, HTTP_REFERER=elsewhere)["Location"] == url(team), elsewhere
 
+    def test_each_api_client_in_the_picker_says_whose_users_sign_in_through_it(self, team, member, as_user):
+        # QA: a client with assigned buyers (not AllowAnyBuyer) had a blank description, others "sellers"
+        mp = core_models.Marketplace.objects.get(marketplace_id=team.oc_id, environment="sandbox")
+        core_models.Buyer.objects.create(marketplace=mp, oc_id="buyer-2", name="Buyer Two", active=True)
+        core_models.ApiClientAssignment.objects.create(marketplace=mp, api_client_id="buyer-client", buyer_id="buyer-2")
+        core_models.ApiClient.objects.create(marketplace=mp, oc_id="mixed-client", app_name="Mixed", allow_any_buyer=True,
+                                             allow_seller=True)
+        core_models.ApiClientAssignment.objects.create(marketplace=mp, api_client_id="mixed-client", buyer_id="buyer-1")
+        core_models.ApiClientAssignment.objects.create(marketplace=mp, api_client_id="mixed-client", supplier_id="sup-1")
+        core_models.ApiClient.objects.create(marketplace=mp, oc_id="new-client", app_name="New app")
+        listing = as_user(member).get(url(team, "context-clients")).content.decode()
+        audience = dict(re.findall(r'data-client="([^"]+)".*?data-testid="ctx-client-audience">([^<]*)', listing, re.DOTALL))
+        assert audience == {
+            "admin-client": "sellers",
+            "buyer-client": "2 assigned buyers",
+            "mixed-client": "sellers, any buyer, 1 assigned supplier",
+            "new-client": "no buyer or supplier assigned",
+        }
+
     def test_a_search_that_finds_nothing_says_so(self, team, member, as_user):
         c = as_user(member)
         users = c.get(url(team, "context-users"), {"client_id": "buyer-client", "q": "zzz"}).content.decode()
