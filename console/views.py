@@ -66,6 +66,7 @@ def _console_view(view, *, with_token: bool):
     def wrapper(request, env, oc_id, *args, **kwargs):
         if not request.user.is_authenticated:
             return _sign_in_first(request, env, oc_id)
+        access = None
         try:
             token_context = None
             if with_token:
@@ -79,6 +80,11 @@ def _console_view(view, *, with_token: bool):
         except (NotFoundError, PermissionError_) as exc:
             if request.htmx:  # into the panel the request targets: a message, not a whole page
                 status = 404 if isinstance(exc, NotFoundError) else 403
+                if access is None and status == 404 and (deleted := org_selectors.deleted_organization_find(
+                        actor=request.user, environment=env, oc_id=oc_id)) is not None:
+                    # its owner deleted it (in another tab, say): as loading a page of it says
+                    # (organizations.views.deleted_organization_page), not "Organization not found."
+                    return render(request, "console/_error.html", {"deleted_org": deleted}, status=404)
                 return render(request, "console/_error.html", {"message": exc.message}, status=status)
             if isinstance(exc, NotFoundError):
                 if (page := deleted_organization_page(request, env, oc_id)) is not None:

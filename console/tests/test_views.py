@@ -27,6 +27,27 @@ class TestAccess:
             assert c.get(url(team, name)).status_code == 404, name
         assert send(c, team, "Me.Get").status_code == 404
 
+    def test_a_send_on_a_deleted_organization_tells_its_owner_it_was_deleted_and_until_when_it_can_be_restored(
+            self, team, owner, member, as_user):
+        # QA: Send answered "Organization not found." while loading the page says it was deleted
+        c_owner, c_member = as_user(owner), as_user(member)
+        org_services.organization_delete(actor=owner, organization=team, confirmed=True)
+        team.refresh_from_db()
+        restorable = team.purge_after.strftime("%-d %b %Y, %H:%M")
+        for response in (send(c_owner, team, "Me.Get"),
+                         c_owner.get(url(team, "history"), HTTP_HX_REQUEST="true")):  # any panel of the console
+            body = response.content.decode()
+            assert response.status_code == 404 and "<html" not in body
+            panel = A11yPage(body).one(**{"data-testid": "console-error"})
+            assert panel.text.startswith("Acme was deleted (404). You deleted this organization on ")
+            assert f"It can be restored until {restorable} UTC, from Deleted organizations" in panel.text
+            assert f'href="{reverse("organizations:deleted")}" data-testid="deleted-list-link"' in body
+        # someone else (a contributor of it) learns nothing more than before
+        response = send(c_member, team, "Me.Get")
+        body = response.content.decode()
+        assert response.status_code == 404 and "Organization not found." in body and "restored" not in body
+        assert not ConsoleRequest.objects.filter(organization=team, user__in=[owner, member]).exists()
+
     def test_anonymous_is_sent_to_sign_in(self, team):
         response = Client().get(url(team))
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
