@@ -343,6 +343,16 @@ def deleted_organization_get(*, actor: User, pk: int) -> Organization:
     return org
 
 
+def organization_transferred_away_by(*, actor: User, organization: Organization) -> bool:
+    """Did the actor, no longer its owner, once own this organization and transfer it (theirs or,
+    along with its Production organization, a Staging twin)? Their pages left open from then (Delete,
+    Email me a code) are told who owns it now rather than a bare "Only the owner can do this." (403);
+    someone who never owned it is not."""
+    if actor is None or not actor.is_authenticated or organization.owner_id == actor.pk:
+        return False
+    return AuditEntry.objects.filter(organization=organization, actor=actor, action=AuditAction.ORG_TRANSFER).exists()
+
+
 def audit_list(*, actor: User, organization: Organization) -> QuerySet[AuditEntry]:
     """The organization's activity; admins only (non-admin members get a PermissionError)."""
     membership = _membership(actor=actor, organization=organization)

@@ -508,6 +508,19 @@ def _code_step_address(request, org, membership, action):
     return org_url(org, "settings") + f"#{action}"
 
 
+MSG_NO_LONGER_OWNER = "{name} now belongs to {owner}: only they can {action} it."
+
+
+def _not_owner(request, org, action: str):
+    """A non-owner's delete or code request: the former owner (a page left open from before they
+    transferred it, another tab) goes to the organization's page told who owns it now; anyone else
+    gets 403 as before."""
+    if selectors.organization_transferred_away_by(actor=request.user, organization=org):
+        messages.info(request, MSG_NO_LONGER_OWNER.format(name=org.name, owner=org.owner.username, action=action))
+        return redirect(org_url(org))
+    raise PermissionDenied(services.ERR_NOT_OWNER)
+
+
 @deleted_meanwhile
 @org_view
 @post_only_or_redirect(to=_code_step_address)
@@ -515,7 +528,7 @@ def action_code_send_view(request, org, membership, action):
     if action not in (CodeAction.TRANSFER, CodeAction.DELETE):
         raise Http404("Unknown action")
     if not membership.is_owner:
-        raise PermissionDenied(services.ERR_NOT_OWNER)
+        return _not_owner(request, org, action)
     if action == CodeAction.TRANSFER:
         request.session[_code_session_key(org, "transfer") + ":to"] = request.POST.get("new_owner", "")
         request.session[_code_session_key(org, "transfer") + ":to_user"] = _transfer_chosen_id(request)
@@ -590,7 +603,7 @@ MSG_RESTORED_ALREADY = "{name} is not deleted: there is nothing to restore."
 @post_only_or_redirect(to=org_page("settings", anchor="delete"))
 def organization_delete_view(request, org, membership):
     if not membership.is_owner:
-        raise PermissionDenied(services.ERR_NOT_OWNER)
+        return _not_owner(request, org, CodeAction.DELETE)
     form = CodeForm(request.POST)
     if form.is_valid() and _verify(request, org, CodeAction.DELETE, form.cleaned_data["code"], form):
         services.organization_delete(actor=request.user, organization=org, confirmed=True)
