@@ -23,6 +23,7 @@ MSG_CURRENCY = "Currency must be a three-letter ISO 4217 currency code, such as 
 MSG_NO_PRICE_BREAK = "Price schedule {schedule} has no price break for quantity {quantity}."
 MSG_QUANTITY_PARAM = "quantity is required: the Quantity of the price break to delete."
 PRICES = ("Price", "SalePrice", "SubscriptionPrice", "BundlePrice")
+PRICE_BREAK_FIELDS = ("Quantity", *PRICES)  # the SDK's PriceBreak
 CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 
 
@@ -109,9 +110,14 @@ class PriceScheduleResource(Resource):
         )  # fmt: skip
 
     def serialize(self, obj, extra: dict | None = None) -> dict:
+        """PriceBreaks sorted by Quantity, each with every field of the SDK's PriceBreak (null when
+        not set), as a schedule read back shows them whichever fields were sent."""
         out = super().serialize(obj, extra)
         if "PriceBreaks" in out:
-            out["PriceBreaks"] = sorted_breaks(out["PriceBreaks"])
+            out["PriceBreaks"] = [
+                {name: b.get(name) for name in PRICE_BREAK_FIELDS} if isinstance(b, dict) else b
+                for b in sorted_breaks(out["PriceBreaks"]) or []
+            ]
         return out
 
     def _schedule(self, caller, path_params: dict):

@@ -32,7 +32,8 @@ def test_save_adds_a_break_or_replaces_the_one_with_its_quantity_and_returns_the
     assert quantities(saved) == [(1, 10), (5, 9), (10, 8)]  # by Quantity
     saved = call("post", BREAKS, {"Quantity": 10, "Price": 7.5, "SubscriptionPrice": 7}, status=200).json()
     assert quantities(saved) == [(1, 10), (5, 9), (10, 7.5)]
-    assert saved["PriceBreaks"][2] == {"Quantity": 10, "Price": 7.5, "SubscriptionPrice": 7}  # replaced: no SalePrice
+    assert saved["PriceBreaks"][2] == {"Quantity": 10, "Price": 7.5, "SalePrice": None, "SubscriptionPrice": 7,
+                                       "BundlePrice": None}  # replaced: no SalePrice; every field shown
     assert quantities(call("get", "/v1/priceschedules/ps").json()) == [(1, 10), (5, 9), (10, 7.5)]
 
 
