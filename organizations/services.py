@@ -5,6 +5,8 @@ raises ApplicationError subclasses whose messages are the constants below. Email
 transaction commits.
 """
 
+import hashlib
+import json
 from datetime import timedelta
 
 from django.conf import settings
@@ -35,6 +37,7 @@ from organizations.models import (
     ProductionRequestStatus,
 )
 from organizations.permissions import IMPERSONATION_FLAG_OF_USER_KIND, IMPERSONATION_FLAGS, Membership
+from organizations.presenters import access_summary
 from organizations.roles import ROLE_SET
 from portal.common.errors import ApplicationError, ConfirmationRequiredError, NotFoundError, PermissionError_
 
@@ -72,6 +75,10 @@ ERR_ALREADY_INVITED = (
 ERR_INVITE_NOT_FOUND = "You have no pending invitation to this organization."
 ERR_INVITE_EXPIRED = "This invitation has expired. Ask an organization admin to invite you again."
 ERR_INVITE_REVOKED = "The invitation to {organization} was withdrawn by an organization admin."
+ERR_INVITE_CHANGED = (
+    "The invitation to {organization} changed since you opened this page: it now offers {access}. Nothing was "
+    "accepted: accept or decline it as it is now."
+)
 ERR_TRANSFER_TO_SELF = "You already own this organization."
 ERR_TRANSFER_NOT_CONTRIBUTOR = "Ownership can only be transferred to a contributor who has accepted their invitation."
 ERR_TRANSFER_CHOSEN_GONE = (
@@ -148,6 +155,10 @@ class InvitationExpiredError(InvitationClosedError):
 
 class InvitationRevokedError(InvitationClosedError):
     code = "InvitationRevoked"
+
+
+class InvitationChangedError(OrganizationError):
+    """Accept pressed on an offer that is no longer the one shown (an admin changed the access)."""
 
 
 class CodeError(ApplicationError):
@@ -859,11 +870,25 @@ def _pending_invitation(*, actor: User, organization: Organization) -> Invitatio
     return invitation
 
 
+def invitation_offer(invitation: Invitation) -> str:
+    """A short digest of the access an invitation offers (admin, roles, impersonation), the version
+    the invitations page's Accept carries: the same offer, re-sent or reordered, keeps it."""
+    offer = {**_access_snapshot(invitation), "roles": sorted(invitation.roles)}
+    return hashlib.sha256(json.dumps(offer, sort_keys=True).encode()).hexdigest()[:16]
+
+
 @transaction.atomic
-def invitation_accept(*, actor: User, organization: Organization) -> Contributor:
+def invitation_accept(*, actor: User, organization: Organization, offer: str | None = None) -> Contributor:
+    """Join with the access the invitation offers. `offer` (invitation_offer of what the invitee was
+    shown): an admin changed the offer since (more access or less) and it is refused with
+    InvitationChangedError saying what it offers now, so nobody joins with access they did not see.
+    None (the Portal API): whatever it offers."""
     invitation = _pending_invitation(actor=actor, organization=organization)
     if invitation.is_expired:
         raise InvitationExpiredError(ERR_INVITE_EXPIRED)
+    if offer is not None and offer != invitation_offer(invitation):
+        raise InvitationChangedError(ERR_INVITE_CHANGED.format(organization=organization.name,
+                                                               access=access_summary(invitation)))
     contributor, _ = Contributor.objects.update_or_create(
         organization=organization, user=actor, defaults=_access_snapshot(invitation)
     )

@@ -645,7 +645,9 @@ def staging_twin_create_view(request, org, membership):
 @login_required
 @require_safe
 def invitation_list_view(request):
-    invitations = selectors.invitation_list_for_user(user=request.user)
+    invitations = list(selectors.invitation_list_for_user(user=request.user))
+    for invitation in invitations:  # Accept carries the offer shown (invitation_respond_view)
+        invitation.offer = services.invitation_offer(invitation)
     return render(request, "organizations/invitations.html", {"invitations": invitations})
 
 
@@ -678,7 +680,8 @@ def invitation_respond_view(request, pk, decision):
     org = invitation.organization
     try:
         if decision == "accept":
-            services.invitation_accept(actor=request.user, organization=org)
+            # what the page showed: changed since (an admin edited it), it is shown again, not accepted
+            services.invitation_accept(actor=request.user, organization=org, offer=request.POST.get("offer"))
         else:
             services.invitation_decline(actor=request.user, organization=org)
     except ApplicationError as exc:
