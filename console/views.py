@@ -409,8 +409,9 @@ def _send(request, org, membership, token, operation, data, *, live: bool = Fals
             return render(request, "console/_error.html", {"message": message}, status=status)
         if context.is_self:
             raise
-        # the impersonation ended (permission taken away, client or user deleted): back to the
-        # user's own access, and the page reloads to show it with the reason
+        # the impersonation ended (permission taken away, client or user deleted): nothing sent, back
+        # to the user's own access, and the page reloads to show it with the reason; console.js keeps
+        # the request being built (as when signed out meanwhile) and puts it back into the reloaded page
         message = services.impersonation_lost_message(
             context_label=_context_label(org, context), membership=membership, exc=exc)
         _set_context(request, org, SELF)

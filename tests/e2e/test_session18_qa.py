@@ -171,7 +171,7 @@ def test_a_draft_built_while_impersonating_says_send_is_no_longer_as_that_user(p
     expect(page.locator("strong[data-testid=ctx-user]")).to_have_text("you (olivia)")
     notice = page.get_by_test_id("draft-restored")
     expect(notice).to_have_text(
-        "The request you were building is back as you left it. It was built as shopper via API client buyer-client; "
+        "The request you were building is back as you left it. It was built as shopper via Storefront; "
         "Send calls the API in your current context, as you (olivia): switch context to send it as shopper again.")
     expect(notice).to_have_class("message warning")
     expect(notice).to_have_attribute("role", "alert")  # read out at once: Send would act as someone else

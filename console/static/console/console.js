@@ -471,7 +471,10 @@
   // (Send, a live edit) is answered with HX-Redirect to the sign-in page, which comes back to this
   // page: a fresh builder, so the request being built was lost. Just before htmx follows that
   // redirect, the builder's fields are kept in this tab's sessionStorage under the organization and
-  // operation, and put back (once) when this console page opens again on that operation. The rule
+  // operation, and put back (once) when this console page opens again on that operation. So too
+  // when the impersonation the request was built in has ended (the permission taken away, the user
+  // or API client gone): nothing is sent, and the answer reloads the page (HX-Refresh) to show your
+  // own access and why; the request comes back into the reloaded page. The rule
   // of Back above applies: never a password or secret; a JSON body keeps the rest of it, a secret in
   // it shown as the history shows one (********, which Send refuses until it is typed again).
   // A draft is the signed-in account's (<body data-account>): on a shared computer, whoever signs in
@@ -531,21 +534,24 @@
 
   // The context the page shows (console.html sends it with the form): signing in again starts with
   // your own access, so a draft built while impersonating says it will not be sent as that user.
+  // [API client ID, username, the client's name as the context bar says it].
   function shownContext() {
     var client = document.querySelector("input[form=builder-form][name=ctx_client_id]");
     var username = document.querySelector("input[form=builder-form][name=ctx_username]");
-    return [client ? client.value : "", username ? username.value : ""];
+    return [client ? client.value : "", username ? username.value : "",
+      client ? client.getAttribute("data-client-name") || "" : ""];
   }
 
-  function contextLabel(context) {
+  function contextLabel(context) {  // as the context bar and the history say it: "<username> via <AppName>"
     if (!context[1]) {
       var who = document.body.querySelector(".usermenu-name");
       return "you" + (who && who.textContent ? " (" + who.textContent.trim() + ")" : "");
     }
-    return context[1] + " via API client " + context[0];
+    return context[1] + " via " + (context[2] || context[0]);
   }
 
-  function draftSave() {
+  // `contextEnded`: the page reloads because the context the request was built in cannot be used now
+  function draftSave(contextEnded) {
     var form = document.getElementById("builder-form");
     var key = form && draftKey(form);
     if (!key) return;
@@ -564,13 +570,15 @@
     });
     try {
       window.sessionStorage.setItem(key, JSON.stringify({ saved: Date.now(), account: currentAccount(),
-        context: shownContext(), fields: fields, leftOut: leftOut }));
+        context: shownContext(), contextEnded: !!contextEnded, fields: fields, leftOut: leftOut }));
     } catch (e) { /* no storage (private mode, full): the draft is lost as before */ }
   }
 
   document.addEventListener("htmx:beforeOnLoad", function (event) {
     var xhr = event.detail && event.detail.xhr;
-    if (xhr && xhr.getResponseHeader("HX-Redirect")) draftSave();  // the page is about to be left
+    if (!xhr) return;
+    if (xhr.getResponseHeader("HX-Redirect")) draftSave(false);  // the page is about to be left
+    else if (xhr.getResponseHeader("HX-Refresh") === "true") draftSave(true);  // ...or reloaded
   });
 
   function fitFilterRows(form, count) {  // as many filter rows as the draft had
@@ -610,7 +618,10 @@
       (draft.leftOut ? "; passwords and secrets are not kept: type them again." : ".");
     var built = Array.isArray(draft.context) ? draft.context : ["", ""], now = shownContext();
     var otherContext = built[0] !== now[0] || built[1] !== now[1];
-    if (otherContext) {  // a write must not be made as someone else without a word
+    if (otherContext && draft.contextEnded && built[1]) {  // the page says why above: no "switch context" to it
+      text += " It was built as " + contextLabel(built) + ", which is no longer possible; nothing was sent. Send " +
+        "calls the API in your current context, as " + contextLabel(now) + ".";
+    } else if (otherContext) {  // a write must not be made as someone else without a word
       text += " It was built as " + contextLabel(built) + "; Send calls the API in your current context, as " +
         contextLabel(now) + (built[1] ? ": switch context to send it as " + built[1] + " again." : ".");
     }
