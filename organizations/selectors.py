@@ -162,6 +162,13 @@ def member_permissions_get(*, actor: User, organization: Organization, username:
     return Membership.for_contributor(contributor)
 
 
+def user_username_get(*, user_id: int) -> str | None:
+    """The current username of the active account `user_id` (None: no such account, deactivated, or
+    without a username): the person picked in the invite form's search, renamed since or not."""
+    return User.objects.filter(pk=user_id, is_active=True, username__isnull=False).values_list(
+        "username", flat=True).first()
+
+
 def member_username_get(*, actor: User, organization: Organization, user_id: int) -> str | None:
     """The current username of this organization's owner, contributor or invitee (pending) with the
     account id `user_id`; None when there is no such person. Contributor forms and Edit links carry

@@ -59,6 +59,7 @@ ERR_NOT_ADMIN = "Only organization admins can do this."
 ERR_NOT_OWNER = "Only the owner can do this."
 ERR_CONFIRMATION_REQUIRED = "Confirm this action with the code we emailed you."
 ERR_USER_NOT_FOUND = "No portal user has this username."
+ERR_PICKED_USER_GONE = "The user you picked no longer has an active portal account: nothing was sent. Choose again."
 ERR_SELF_INVITE = "You cannot invite yourself or change your own access."
 ERR_OWNER_ACCESS_FIXED = "The owner has every permission; their access cannot be changed."
 ERR_CANNOT_REMOVE_OWNER = "The owner cannot be removed from the organization."
@@ -737,6 +738,7 @@ def contributor_save(
     impersonate_supplier: bool | None = None,
     impersonate_buyer: bool | None = None,
     invite_only: bool = False,
+    user_id: int | None = None,
 ) -> Contributor | Invitation:
     """Admins only. A member: update their access. Anyone else: invite them (or update their
     pending invite, which also restarts its 14 days); they get an email and an entry in
@@ -744,12 +746,19 @@ def contributor_save(
     invite_only (the page's invite form): a member is refused (ERR_ALREADY_CONTRIBUTOR) rather
     than given the invite form's access in place of theirs, and so is someone with a pending
     invitation (ERR_ALREADY_INVITED): re-inviting them from that form silently replaced the access
-    it offered (often with none). Their invitation's Edit, and the Portal API's PUT, update it."""
+    it offered (often with none). Their invitation's Edit, and the Portal API's PUT, update it.
+    user_id (the person picked in the invite form's search, by account id): that person whatever
+    their username is now, never whoever took the username shown when they were picked."""
     membership = _membership(actor=actor, organization=organization)
     _require_admin(membership)
     org, membership = _lock_as(actor=actor, organization=organization)
     _require_admin(membership)
-    user = user_get_by_username(username=username)
+    if user_id is not None:
+        user = User.objects.filter(pk=user_id, is_active=True, username__isnull=False).first()
+        if user is None:
+            raise NotFoundError(ERR_PICKED_USER_GONE)
+    else:
+        user = user_get_by_username(username=username)
     if user is None:
         raise NotFoundError(ERR_USER_NOT_FOUND)
     if user.pk == actor.pk:

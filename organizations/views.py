@@ -282,6 +282,17 @@ ERR_TYPED_NOT_A_USERNAME = (
     "name or username and choose them from the list."
 )
 ERR_EDIT_GONE = "{username} is not a contributor and has no pending invitation (any more): nothing was saved."
+MSG_INVITED_RENAMED = (
+    "Invitation sent to {username}, the person you picked as {shown}: they changed their username meanwhile."
+)
+
+
+def _picked_user_id(data) -> int | None:
+    """The account id of the person picked in the invite form's search (user_autocomplete.html sends
+    it with their username as `username_id`): the one invited, though they were renamed since and
+    someone else took the username shown. None for a typed username (no JavaScript, Enter in the box)."""
+    raw = data.get("username_id") or ""
+    return int(raw) if data.get("username") and raw.isdigit() and len(raw) < 19 else None
 
 
 def _addressed_username(request, org, username: str) -> str | None:
@@ -334,8 +345,13 @@ def contributor_save_view(request, org, membership, username=None):
     if request.method == "POST":
         data = request.POST.copy()
         typed = False
+        picked_id = shown = None
         if editing is not None:
             data["username"] = username
+        elif (picked_id := _picked_user_id(data)) is not None:
+            # invited by id; the form (shown again on an error) names them by their username now
+            shown = data["username"]
+            data["username"] = selectors.user_username_get(user_id=picked_id) or shown
         elif not data.get("username") and data.get("q", "").strip():
             typed = True
             # Enter pressed in the search box without picking a suggestion: the typed text is
@@ -346,16 +362,18 @@ def contributor_save_view(request, org, membership, username=None):
             try:
                 # the invite form invites; a contributor's access is changed with Edit (their row)
                 result = services.contributor_save(actor=request.user, organization=org, **form.cleaned_data,
-                                                   invite_only=editing is None)
+                                                   invite_only=editing is None, user_id=picked_id)
             except ApplicationError as exc:
-                on_username = exc.message == services.ERR_USER_NOT_FOUND or isinstance(
+                on_username = exc.message in (services.ERR_USER_NOT_FOUND, services.ERR_PICKED_USER_GONE) or isinstance(
                     exc, services.AlreadyContributorError)
                 message = exc.message
                 if typed and message == services.ERR_USER_NOT_FOUND:  # often a name typed in full
                     message = ERR_TYPED_NOT_A_USERNAME.format(text=data["username"])
                 form.add_error("username" if on_username else None, message)
             else:
-                if hasattr(result, "invitee"):
+                if hasattr(result, "invitee") and shown and shown.lower() != result.invitee.username.lower():
+                    messages.success(request, MSG_INVITED_RENAMED.format(username=result.invitee.username, shown=shown))
+                elif hasattr(result, "invitee"):
                     messages.success(request, f"Invitation sent to {result.invitee.username}.")
                 else:
                     messages.success(request, f"Access of {result.user.username} updated.")
@@ -366,6 +384,7 @@ def contributor_save_view(request, org, membership, username=None):
             contributors=selectors.contributor_list(actor=request.user, organization=org), show_owner=True,
             invitations=selectors.invitation_list_for_organization(actor=request.user, organization=org),
             **_contributor_form_context(request, org, membership, form, editing=editing),
+            picked_user_id=picked_id,  # still the one picked, when the form is sent again
         )
         return render(request, template, context, status=400)
     if editing is None:

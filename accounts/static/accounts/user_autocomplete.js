@@ -6,6 +6,7 @@
   function parts(widget) {
     return {
       value: widget.querySelector("[data-ua-value]"),
+      id: widget.querySelector("[data-ua-id]"),
       choice: widget.querySelector("[data-ua-choice]"),
       box: widget.querySelector("input[type=search]"),
       results: widget.querySelector(".autocomplete-results"),
@@ -19,6 +20,8 @@
     var p = parts(widget);
     if (pick) {
       p.value.value = pick.dataset.username;
+      // the person picked, by account id: the username may be someone else's by the time it is sent
+      if (p.id) p.id.value = pick.dataset.userId || "";
       widget.querySelector("[data-ua-username]").textContent = pick.dataset.username;
       widget.querySelector("[data-ua-name]").textContent = pick.dataset.name || "";
       widget.querySelector("[data-ua-initial]").textContent = pick.dataset.username.charAt(0).toUpperCase();
@@ -31,6 +34,7 @@
       p.choice.querySelector("[data-ua-clear]").focus();
     } else {
       p.value.value = "";
+      if (p.id) p.id.value = "";
       p.choice.hidden = true;
       p.box.hidden = false;
       p.box.value = "";
