@@ -80,3 +80,23 @@ def test_send_after_the_impersonation_ended_keeps_the_request_being_built(page, 
     # nothing was sent
     assert not ConsoleRequest.objects.filter(user=bob, operation_id="Me.Patch").exists()
     assert not core_models.CoreUser.objects.filter(first_name="Beatrix").exists()
+
+
+def test_reload_after_a_context_switched_in_another_tab_keeps_the_request_being_built(page, impersonating):
+    """The refusal's "Reload this page" link reloaded an empty builder: what was typed was lost."""
+    org, olivia, bob, url = impersonating
+    other = page.context.new_page()  # another tab goes back to Bob's own access
+    other.goto(f"{url}?op=Me.Patch")
+    other.get_by_test_id("context-switch").locator("summary").click()
+    other.get_by_role("button", name="Use my own access again").click()
+    expect(other.locator("strong[data-testid=ctx-user]")).to_have_text("you (bob)")
+    other.close()
+    page.get_by_label("FirstName").fill("Beatrix")
+    page.get_by_role("button", name="Send").first.click()
+    page.get_by_test_id("reload-page").click()
+    expect(page.locator("strong[data-testid=ctx-user]")).to_have_text("you (bob)")
+    expect(page.get_by_test_id("draft-restored")).to_have_text(
+        "The request you were building is back as you left it. It was built as shopper via Storefront; Send calls "
+        "the API in your current context, as you (bob): switch context to send it as shopper again.")
+    expect(page.get_by_label("FirstName")).to_have_value("Beatrix")
+    assert not ConsoleRequest.objects.filter(user=bob, operation_id="Me.Patch").exists()

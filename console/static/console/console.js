@@ -580,6 +580,12 @@
     if (xhr.getResponseHeader("HX-Redirect")) draftSave(false);  // the page is about to be left
     else if (xhr.getResponseHeader("HX-Refresh") === "true") draftSave(true);  // ...or reloaded
   });
+  // "Reload this page" under a refusal (the context was switched in another tab): the reloaded page
+  // shows the context now in use, and brings the request back saying it was built in the other one
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-testid=reload-page]");
+    if (link) draftSave(false);
+  });
 
   function fitFilterRows(form, count) {  // as many filter rows as the draft had
     var rows = form.querySelector(".filters");
