@@ -586,7 +586,7 @@ def organization_transfer_view(request, org, membership):
             # them the owner; say so rather than "Not allowed (403): Only the owner can do this."
             messages.info(request, MSG_TRANSFERRED_ALREADY.format(name=org.name, owner=org.owner.username))
             return redirect(org_url(org))
-        raise PermissionDenied(services.ERR_NOT_OWNER)
+        return _not_owner(request, org, CodeAction.TRANSFER)
     form = TransferForm(request.POST)
     if form.is_valid():  # a refused new owner must not use up the code
         try:

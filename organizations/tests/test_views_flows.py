@@ -132,8 +132,11 @@ def test_transfer_clicked_twice_opens_the_organization_saying_it_was_transferred
     assert again.status_code == 200 and again.redirect_chain[-1][0] == org_path("detail")
     assert escape(MSG_TRANSFERRED_ALREADY.format(name="Acme", owner="mia")) in again.content.decode()
     assert Organization.objects.get(pk=team.pk).owner.username == "mia"
-    # anyone else who is not the owner is still refused
-    assert client.post(org_path("transfer"), {"new_owner": "adam", "code": code}).status_code == 403
+    # to someone else: the former owner is told who owns it now; anyone else who is not the owner is refused
+    other = client.post(org_path("transfer"), {"new_owner": "adam", "code": code}, follow=True)
+    assert other.redirect_chain[-1][0] == org_path("detail")
+    assert escape("Acme now belongs to mia: only they can transfer it.") in other.content.decode()
+    assert Organization.objects.get(pk=team.pk).owner.username == "mia"
     client.force_login(admin_user)
     assert client.post(org_path("transfer"), {"new_owner": "adam", "code": "123456"}).status_code == 403
 
