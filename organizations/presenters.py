@@ -33,6 +33,7 @@ DETAIL_LABELS = {
     "purge_after": "Restorable until",
     "deleted_at": "Deleted at",
     "production": "Production organization",
+    "staging": "Staging twin",
     "request": "Request",
     "requester": "Requested by",
     "message": "Message",
@@ -127,6 +128,8 @@ def audit_details_summary(entry) -> str:
     if entry.action == AuditAction.STAGING_CREATE and isinstance(details.get("production"), int):
         # the Production organization's row id is stored; people know it by its Id, the twin's own
         details = {**details, "production": entry.target}
+    if entry.action == AuditAction.STAGING_CREATE and isinstance(details.get("staging"), int):
+        details = {**details, "staging": entry.target}  # the Production log's entry: the twin, by its Id
     # in DETAIL_LABELS' order, then the rest by name: PostgreSQL's jsonb does not keep key order
     order = {key: n for n, key in enumerate(DETAIL_LABELS)}
     keys = sorted(details, key=lambda k: (order.get(k, len(order)), k))

@@ -593,6 +593,9 @@ def staging_twin_create(*, actor: User, production_org: Organization) -> Organiz
                       environment=Environment.STAGING)
     _audit(organization=org, actor=actor, action=AuditAction.STAGING_CREATE, target=org.oc_id,
            details={"production": production_org.pk})
+    # the Production organization's log says it too: its admins look there for what became of it
+    _audit(organization=production_org, actor=actor, action=AuditAction.STAGING_CREATE, target=org.oc_id,
+           details={"staging": org.pk})
     return org
 
 

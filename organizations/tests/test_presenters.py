@@ -69,6 +69,10 @@ class TestAuditDetailsSummary:
         entry = AuditEntry(action=AuditAction.STAGING_CREATE, target="acme", details={"production": 3})
         assert audit_details_summary(entry) == "Production organization: acme"  # was "Production organization: 3"
 
+    def test_the_production_log_s_entry_names_its_staging_twin_by_id(self):
+        entry = AuditEntry(action=AuditAction.STAGING_CREATE, target="acme", details={"staging": 7})
+        assert audit_details_summary(entry) == "Staging twin: acme"
+
     def test_details_read_in_the_same_order_whatever_order_the_database_returns(self):
         # PostgreSQL's jsonb hands keys back shortest first: {"name", "region", "environment"}
         stored = self.entry(AuditAction.ORG_CREATE, {"name": "Acme", "region": "usw", "environment": "Sandbox",

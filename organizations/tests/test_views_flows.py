@@ -822,3 +822,14 @@ def test_each_tab_of_an_organization_has_its_own_title(client, team, owner):
     assert titles == {"detail": f"Contributors · {team.name} (Sandbox) · Portal",
                       "settings": f"Settings · {team.name} (Sandbox) · Portal",
                       "activity": f"Activity · {team.name} (Sandbox) · Portal"}  # fmt: skip
+
+
+def test_creating_the_staging_twin_is_in_the_production_organization_s_activity_too(client, owner, production_org):
+    """It was only in the Staging twin's log: the Production log's admins never saw it."""
+    services.staging_twin_create(actor=owner, production_org=production_org)
+    client.force_login(owner)
+    for env in ("production", "staging"):
+        page = client.get(org_path("activity", oc_id="acme", env=env)).content.decode()
+        assert "Staging twin created" in page, env
+    production_page = client.get(org_path("activity", oc_id="acme", env="production")).content.decode()
+    assert "Staging twin: acme" in production_page
