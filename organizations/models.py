@@ -232,10 +232,15 @@ class AuditEntry(models.Model):
 
     @property
     def actor_label(self) -> str:
-        """Who did it, as the Activity log shows it: the account's current username, "<name>
-        (deleted account)" once the account is gone, "system" for entries that never had an actor."""
+        """Who did it, as the Activity log shows it: the username at the time, as the entry's
+        target and details name people, with the current one after it when the account was renamed
+        since ("alice (now bob2)"); "<name> (deleted account)" once the account is gone, "system" for
+        entries that never had an actor."""
         if self.actor_id:
-            return self.actor.username
+            now = self.actor.username
+            if self.actor_username and self.actor_username != now:
+                return f"{self.actor_username} (now {now})"
+            return now
         if self.actor_username:
             return f"{self.actor_username} (deleted account)"
         return "system"

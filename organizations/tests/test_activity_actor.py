@@ -70,3 +70,19 @@ def test_migration_backfills_the_username_from_accounts_that_still_exist():
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_a_renamed_actor_is_named_as_then_with_the_current_username(client, team, owner):
+    """The Who column showed today's username while Target and Details kept the one of the time:
+    one row named the same person twice under two names."""
+    from organizations.models import AuditEntry
+
+    entry = AuditEntry.objects.filter(organization=team, actor=owner).order_by("pk").first()
+    old = owner.username
+    owner.username = "olivia2"
+    owner.save(update_fields=["username"])
+    entry.refresh_from_db()
+    assert entry.actor_label == f"{old} (now olivia2)"
+    client.force_login(owner)
+    page = client.get(f"/organizations/sandbox/{team.oc_id}/activity/").content.decode()
+    assert f"{old} (now olivia2)" in page
