@@ -331,15 +331,20 @@ def _term_q(spec: ListSpec, name: str, term: str) -> Q:
                 data={"Field": name},
             )
         q = _wildcard_q(path, term)
-    elif model_field is None:  # xp path: match the JSON string, number or boolean
+    elif model_field is None:  # xp path: match the JSON string (in any letter case), number or boolean
         values = _xp_values(term)
         if lookup != "exact":
             values = [v for v in values if not isinstance(v, bool)][-1:]
         q = Q()
         for value in values:
-            q |= Q(**{f"{path}__{lookup}": value})
+            text_equal = lookup == "exact" and isinstance(value, str)
+            q |= Q(**{f"{path}__{'iexact' if text_equal else lookup}": value})
     elif isinstance(model_field, models.DateTimeField) and _date_only(term) is not None:
         q = _day_q(path, lookup, _coerce(name, term, model_field))
+    elif lookup == "exact" and isinstance(model_field, (models.CharField, models.TextField)):
+        # text equals in any letter case, as the wildcard forms (Name=red* finds "Red shirt") and
+        # search do: Name=red shirt finds "Red shirt" too
+        q = Q(**{f"{path}__iexact": term})
     else:
         q = Q(**{f"{path}__{lookup}": _coerce(name, term, model_field)})
     if not negate:

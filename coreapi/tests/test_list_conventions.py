@@ -137,6 +137,13 @@ class TestFilters:
             atomic = re.compile(_wildcard_regex(pattern, atomic=True))
             assert [bool(plain.search(v)) for v in values] == [bool(atomic.search(v)) for v in values], pattern
 
+    def test_text_equals_in_any_letter_case_as_wildcards_do(self, world, admin_token, products):
+        assert ids(world, admin_token, "Name=apple") == ["p1"] == ids(world, admin_token, "Name=APP*")
+        assert ids(world, admin_token, "ID=P2") == ["p2"]
+        assert ids(world, admin_token, "Name=!banana&Active=true") == ["p1", "p4"]
+        assert ids(world, admin_token, "xp.color=RED") == ["p1", "p3"]
+        assert ids(world, admin_token, "xp.size=5") == ["p2"]  # numbers as before
+
     def test_a_date_without_a_time_is_that_whole_day(self, world, admin_token):
         from datetime import UTC, datetime
 
