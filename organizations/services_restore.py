@@ -597,24 +597,21 @@ def _network_error(exc: requests.RequestException) -> str:
 
 
 def _http_error(response: requests.Response) -> str:
-    """"HTTP 404 Not Found", then the start of the answer's text when there is one (its first 200
-    characters, on one line)."""
+    """"HTTP 403 Forbidden": the status and its standard reason phrase, and nothing of the answer.
+
+    No body text at all is kept, not even a short or JSON one: the deliveries log (the web tab and
+    GET …/stagingrestorewebhook/deliveries) is shown to the organization's admins, so echoing the
+    receiver's reply would let anyone who may set the URL read the answers of whatever it points at
+    (an internal service where private URLs are allowed, any reachable host elsewhere). The reason
+    phrase is the standard one for the status (none for a status without one), not the receiver's
+    status line, which it chooses freely."""
     from http import HTTPStatus
 
-    reason = (response.reason or "").strip()
-    if not reason:
-        try:
-            reason = HTTPStatus(response.status_code).phrase
-        except ValueError:
-            reason = ""
-    head = f"HTTP {response.status_code}{' ' + reason if reason else ''}"
     try:
-        body = " ".join((response.text or "").split())
-    except (UnicodeDecodeError, LookupError):  # a body that cannot be decoded says nothing more
-        body = ""
-    if len(body) > 200:
-        body = body[:199] + "…"
-    return f"{head}: {body}" if body else head
+        reason = HTTPStatus(response.status_code).phrase
+    except ValueError:
+        reason = ""
+    return f"HTTP {response.status_code}{' ' + reason if reason else ''}"
 
 
 def restore_webhook_deliver(*, organization_id: int, body: str, restore_id: int | None, attempt: int = 1) -> int | None:
