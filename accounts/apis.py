@@ -162,6 +162,10 @@ ERR_NO_PASSWORD_YET = (
 ERR_CURRENT_PASSWORD_MISSING = services.ERR_CURRENT_PASSWORD_MISSING
 ERR_CURRENT_PASSWORD_WRONG = services.ERR_CURRENT_PASSWORD_WRONG
 AUTH_METHOD_NAMES = services.PROVIDER_API_NAMES
+NAME_MAX_LENGTH = User._meta.get_field("name").max_length
+# worded as the API's other length errors (portal.api_lists.ERR_VALUE_TOO_LONG); the web Profile page has
+# no message of its own for it (its form field's max_length answers with Django's)
+ERR_NAME_TOO_LONG = "Name is too long: at most {limit} characters; this one has {length}."
 
 
 class UserIn(Schema):
@@ -198,6 +202,23 @@ def _web(request: HttpRequest, name: str) -> str:
     return request.build_absolute_uri(reverse(name))
 
 
+def _name_length_check(name: str) -> None:
+    """ValidationError on "Name" (Data.Field "Name", as the body spells it) for a name longer than the
+    account's field. Too long was the model's "Ensure this value has at most 150 characters (it has
+    151)." on the field "name" (PUT /me) or, on PostgreSQL, a 500 (POST /verify)."""
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationError({"Name": [ERR_NAME_TOO_LONG.format(limit=NAME_MAX_LENGTH, length=len(name))]})
+
+
+def _name_check(name: str) -> None:
+    """A person's name as PUT /me takes it: its length, then accounts.validators.validate_person_name."""
+    _name_length_check(name)
+    try:
+        validate_person_name(name)
+    except ValidationError as exc:
+        raise ValidationError({"Name": exc.messages}) from exc
+
+
 @router.put(
     "/me",
     response=UserOut,
@@ -214,10 +235,7 @@ def me_save(request: HttpRequest, payload: UserIn):
         )
     name = user.name if payload.Name is None else payload.Name.strip()
     if payload.Name is not None:
-        try:
-            validate_person_name(name)
-        except ValidationError as exc:
-            raise ValidationError({"Name": exc.messages}) from exc
+        _name_check(name)
     username = None
     if payload.Username is not None and payload.Username != user.username:
         username = payload.Username
@@ -345,6 +363,8 @@ def register(request: HttpRequest, payload: RegistrationIn):
 def verify(request: HttpRequest, payload: VerificationIn):
     from accounts.services_register import registration_verify
 
+    # before the service's field checks, which do not check the length (their errors come together)
+    _name_length_check((payload.Name or "").strip())
     registration_verify(email=payload.Email, code=payload.Code, username=payload.Username,
                         password=payload.Password, name=payload.Name or "")
     return Status(204, None)
