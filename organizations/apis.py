@@ -38,6 +38,10 @@ ERR_CREATE_SANDBOX_ONLY = (
     "(Organizations > Request Production in the portal); a Staging twin is created by the Production owner."
 )
 ERR_REGION_FIXED = "The region of an existing organization cannot be changed."
+ERR_ENVIRONMENT_FIXED = (
+    "The Environment of an existing organization cannot be changed: {id} is a {environment} organization. "
+    "Leave Environment out, or send {environment}."
+)
 ERR_CONFIRMATION_REQUIRED = (
     "Confirm this action first: POST /me/verifyemail emails you a code, and POST /confirmation with "
     "{\"Code\": \"...\"} opens a 5-minute window for one transfer or delete."
@@ -349,20 +353,24 @@ def _error_doc(status: int, description: str) -> dict:
     operation_id="Organizations_Save",
 )
 def organization_save(request: HttpRequest, id: str, payload: OrganizationIn, params: Query[EnvironmentParam]):  # noqa: A002
+    """The address (`?environment=`, else the body's Environment) picks the organization as documented;
+    the body's Environment must then be the organization's own: it cannot be changed by PUT. A rename
+    that sent another Environment got the create-path "New organizations are Sandbox organizations"
+    (a Sandbox org with Environment=Production), or it was silently ignored (?environment=Production
+    with Environment=Sandbox)."""
     body_id = payload.Id or payload.ID
     if body_id and body_id.strip().lower() != id.lower():  # Ids are case-insensitive, as /organizations/ACME
         raise ApplicationError(ERR_ID_MISMATCH.format(body=body_id, path=id))
-    environment = params.environment or payload.Environment
-    try:
-        existing = selectors.organization_get(
-            actor=request.auth, oc_id=id, environment=_environment(request, environment)
-        )
-    except NotFoundError:
-        existing = None
+    address_environment = _environment(request, params.environment)
+    environment = address_environment or payload.Environment
+    existing = _organization_or_none(request, id, environment)
     if existing is not None:
         return Status(200, organization_out(_organization_update(request, existing, payload)))
-    if environment and environment.strip().lower() != "sandbox":
-        raise ApplicationError(ERR_CREATE_SANDBOX_ONLY)
+    if any(env and env.strip().lower() != "sandbox" for env in (environment, payload.Environment)):
+        if not address_environment:
+            # the address alone names one of yours, in another environment than the body's
+            _environment_unchanged(_organization_or_none(request, id, None, ambiguous_is_none=True), payload)
+        raise ApplicationError(ERR_CREATE_SANDBOX_ONLY, extra={"Field": "Environment"})
     region = _region_id(payload.Region) or environments.DEFAULT_REGION
     try:
         org = services.organization_create(actor=request.auth, oc_id=id, name=payload.Name or "", region=region)
@@ -378,6 +386,26 @@ def organization_save(request: HttpRequest, id: str, payload: OrganizationIn, pa
             raise
         return Status(200, organization_out(_organization_update(request, existing, payload)))
     return Status(201, organization_out(org))
+
+
+def _organization_or_none(request: HttpRequest, oc_id: str, environment: str | None, *,
+                          ambiguous_is_none: bool = False) -> Organization | None:
+    try:
+        return selectors.organization_get(actor=request.auth, oc_id=oc_id, environment=environment)
+    except NotFoundError:
+        return None
+    except ApplicationError as exc:
+        if ambiguous_is_none and exc.message == selectors.ERR_ID_AMBIGUOUS.format(id=oc_id.strip()):
+            return None
+        raise
+
+
+def _environment_unchanged(existing: Organization | None, payload: OrganizationIn) -> None:
+    """400 on Environment when the body's Environment is not `existing`'s own."""
+    wanted = (payload.Environment or "").strip()
+    if existing is not None and wanted and wanted.lower() != existing.environment.lower():
+        raise ApplicationError(ERR_ENVIRONMENT_FIXED.format(id=existing.oc_id, environment=existing.environment),
+                               extra={"Field": "Environment"})
 
 
 def _region_id(region: RegionIn | None) -> str | None:
@@ -398,6 +426,7 @@ def _region_id(region: RegionIn | None) -> str | None:
 
 
 def _organization_update(request: HttpRequest, existing: Organization, payload: OrganizationIn) -> Organization:
+    _environment_unchanged(existing, payload)
     region = _region_id(payload.Region)
     if region and region.strip().lower() != existing.region:
         raise ApplicationError(ERR_REGION_FIXED)
