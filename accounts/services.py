@@ -184,11 +184,12 @@ def _web_sessions_end(*, user: User, keep_session_key: str | None = None) -> int
     return len(ended)
 
 
-def _minted_core_tokens_revoke(*, user: User) -> None:
+def minted_core_tokens_revoke(*, user: User, username: str | None = None) -> None:
     """The built-in core API tokens the portal minted for `user` (console, "Reveal my token", the Portal
     API's /organizations/{id}/token), their own and impersonation ones: refresh tokens are revoked, and
     access tokens stop working at once in every organization the user owns or contributes to. The
-    console's stored tokens go too; it mints new ones when next used."""
+    console's stored tokens go too; it mints new ones when next used. `username`: the one the tokens
+    carry (claim `pu`), when it is no longer the user's (a rename); default the current one."""
     from django.db.models import Q
     from django.utils import timezone
 
@@ -198,14 +199,15 @@ def _minted_core_tokens_revoke(*, user: User) -> None:
     from organizations import environments
     from organizations.models import Organization
 
-    if not user.username:
+    username = username or user.username
+    if not username:
         return
-    minted = Q(client_id="", username=user.username) | Q(impersonator=user.username)
+    minted = Q(client_id="", username=username) | Q(impersonator=username)
     RefreshToken.objects.filter(minted, revoked_at=None).update(revoked_at=timezone.now())
     for org in Organization.objects.filter(Q(owner=user) | Q(contributors__user=user)).distinct():
         if environments.is_builtin(org.core_api_url):
             core_services.portal_user_tokens_revoke(environment=environments.environment_slug(org.environment),
-                                                    marketplace_id=org.oc_id, portal_username=user.username)
+                                                    marketplace_id=org.oc_id, portal_username=username)
     ConsoleToken.objects.filter(user=user).delete()
 
 
@@ -251,7 +253,7 @@ def user_email_takeover(
         notes.append(MSG_PASSWORD_REMOVED.format(email=email))
     signed_out = _web_sessions_end(user=user, keep_session_key=keep_session_key)
     revoked = portal_sessions_revoke_all(user=user)
-    _minted_core_tokens_revoke(user=user)
+    minted_core_tokens_revoke(user=user)
     if notes or signed_out or revoked:
         notes.append(MSG_SIGNED_OUT_ELSEWHERE.format(email=email))
     return notes

@@ -1110,7 +1110,7 @@ def minted_token_roles(*, environment: str, marketplace_id: str, username: str, 
     `impersonating` without the matching permission). The refreshed token gets at most these."""
     label = next((name for name, env in environments.environments().items() if env["slug"] == environment), None)
     organization = Organization.objects.filter(environment=label, oc_id=marketplace_id).first() if label else None
-    actor = User.objects.filter(username=username).first() if username else None
+    actor = User.objects.filter(username=username, is_active=True).first() if username else None
     if organization is None or actor is None:
         return None
     try:
