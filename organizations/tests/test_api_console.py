@@ -238,6 +238,9 @@ class TestApiClients:
             "AllowAnySupplier": False,
             "AllowSeller": True,
             "IsAnonBuyer": False,
+            "AssignedBuyerCount": 0,
+            "AssignedSupplierCount": 0,
+            "AssignedWebhookCount": 0,
         }
 
     def test_search(self, client, marketplace, owner):
