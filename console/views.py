@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from console import selectors, services
 from console.operations import (
     FILTER_OPERATORS,
+    LIST_PARAMS,
     BuilderError,
     field_error_place,
     operation_exists,
@@ -331,7 +332,47 @@ def _script_safe(text: str) -> str:
     return mark_safe(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
 
 
-def _render_call(request, org, operation, built, call, *, path_values, ran_as: str = "", current_as: str = "") -> HttpResponse:
+def _api_error_place(operation, error: dict, data) -> tuple[str, int] | None:
+    """The builder field an API error names, as (its form name, which of the fields of that name), for
+    console.js to mark it as it marks the builder's own errors; None when it names none the builder has.
+    Data.Field is a body field ("Name" -> body.Name; "PriceBreaks.0.Quantity" -> the nearest field the
+    builder shows: body.PriceBreaks, else the JSON editor); Data.Parameter a query or path parameter
+    (list options, the operation's own query parameters, a filter's value, a path parameter)."""
+    info = error.get("Data")
+    if not isinstance(info, dict):
+        return None
+    field, parameter = info.get("Field"), info.get("Parameter")
+    if isinstance(field, str) and field.strip():
+        top = field.strip().split(".")[0].lower()
+        for param in operation.body_fields:
+            if param.name.lower() == top:
+                return f"body.{param.name}", 0
+        if operation.has_body:
+            return "body_json", 0
+        parameter = parameter or field  # an operation without a body: a query parameter named so
+    if not isinstance(parameter, str) or not parameter.strip():
+        return None
+    name = parameter.strip()
+    lower = name.lower()
+    if operation.is_list:
+        for known in LIST_PARAMS:
+            if known.lower() == lower:
+                return known, 0
+    for param in operation.query_params:
+        if param.name.lower() == lower:
+            return f"q.{param.name}", 0
+    for param in operation.path_params:
+        if param.name.lower() == lower:
+            return f"path.{param.name}", 0
+    if operation.is_list and hasattr(data, "getlist"):  # a filter on that field: its value
+        for index, filtered in enumerate(data.getlist("f.field")):
+            if filtered.strip().lower() == lower:
+                return "f.value", index
+    return None
+
+
+def _render_call(request, org, operation, built, call, *, path_values, ran_as: str = "", current_as: str = "",
+                 data=None) -> HttpResponse:
     base = org.core_api_url
     body_json, has_json, json_text = None, False, ""
     if call.response is not None and call.response.content:
@@ -356,7 +397,8 @@ def _render_call(request, org, operation, built, call, *, path_values, ran_as: s
         # the raw JSON: console.js builds the collapsible tree from it in the browser
         "json_script": _script_safe(json_text),
         "text": call.response.content.decode("utf-8", "replace")[:200_000] if call.response is not None and not has_json else "",
-        "oc_errors": errors,
+        # each with the builder field it names (console.js marks it, described by the error's message)
+        "oc_errors": [(e, _api_error_place(operation, e, data)) for e in errors],
         "curl": curl(base_url=base, built=built),
         "js": js_sdk(operation=operation, base_url=base, built=built, path_values=path_values),
         "history_id": call.history.pk if call.history else None,
@@ -423,9 +465,9 @@ def _send(request, org, membership, token, operation, data, *, live: bool = Fals
     path_values = [(data.getlist(f"path.{p.name}") or [""])[0].strip() for p in operation.path_params] \
         if hasattr(data, "getlist") else [(data.get(f"path.{p.name}") or [""])[0].strip() for p in operation.path_params]
     if other:
-        return _render_call(request, org, operation, built, call, path_values=path_values,
+        return _render_call(request, org, operation, built, call, path_values=path_values, data=data,
                             ran_as=_context_label(org, context), current_as=_context_label(org, current))
-    return _render_call(request, org, operation, built, call, path_values=path_values)
+    return _render_call(request, org, operation, built, call, path_values=path_values, data=data)
 
 
 def _shown_context(data) -> Context | None:

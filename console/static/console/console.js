@@ -284,33 +284,59 @@
   document.addEventListener("input", recheck, true);
   document.addEventListener("change", recheck, true);
 
-  // --- the fields to fix (the server's "Fix these fields") -------------------------------------------
+  // --- the fields to fix (the server's "Fix these fields", and the API's errors) -------------------------
   // The list names each field as the builder labels it; the field itself is marked (aria-invalid, and
   // described by its message) until the next request, what was typed kept. After a Send, focus goes
   // to the first one (to the list when none is in the builder: a Re-run's); a live edit leaves the
-  // focus where the user is typing.
+  // focus where the user is typing. An error of the API itself that names a field (its Data.Field or
+  // Data.Parameter; the server gives the builder field, data-field) marks that field the same way,
+  // described by the error's message; the response panel shows the answer as it came.
+  function fieldOf(form, item) {
+    var name = item.getAttribute("data-field");
+    var nth = parseInt(item.getAttribute("data-field-index"), 10) || 0;
+    var field = Array.prototype.filter.call(form.elements, function (f) { return f.name === name; })[nth];
+    return field && field.type !== "hidden" ? field : null;
+  }
+
+  function describeBy(field, id) {
+    markInvalid(field);
+    var described = field.getAttribute("aria-describedby") || "";
+    if (!field.hasAttribute("data-field-error")) field.setAttribute("data-field-error", described);
+    if ((" " + described + " ").indexOf(" " + id + " ") === -1) field.setAttribute("aria-describedby", (described + " " + id).trim());
+  }
+
   function markFieldErrors(panel, from, focus) {
     // the marks of the panel's previous list go with it (a Re-run's answer replaced it, say)
     document.querySelectorAll("#builder-form [data-field-error]").forEach(clearInvalid);
     var list = panel && panel.querySelector("[data-testid=field-errors]");
-    if (!list) return false;
+    var apiErrors = panel && panel.querySelector("[data-testid=oc-errors]");
+    if (!list && !apiErrors) return false;
     var form = document.getElementById("builder-form");
     var first = null;
     if (form && from === form) {
-      list.querySelectorAll("li[data-field]").forEach(function (item) {
-        var name = item.getAttribute("data-field");
-        var nth = parseInt(item.getAttribute("data-field-index"), 10) || 0;
-        var field = Array.prototype.filter.call(form.elements, function (f) { return f.name === name; })[nth];
-        if (!field || field.type === "hidden") return;
-        markInvalid(field);
-        var described = field.getAttribute("aria-describedby") || "";
-        if (!field.hasAttribute("data-field-error")) field.setAttribute("data-field-error", described);
-        field.setAttribute("aria-describedby", (described + " " + item.id).trim());
-        first = first || field;
-      });
+      if (list) {
+        list.querySelectorAll("li[data-field]").forEach(function (item) {
+          var field = fieldOf(form, item);
+          if (!field) return;
+          describeBy(field, item.id);
+          first = first || field;
+        });
+      } else {
+        apiErrors.querySelectorAll("[data-field][data-message]").forEach(function (item) {
+          var field = fieldOf(form, item);
+          var message = item.getAttribute("data-message");
+          if (!field || !document.getElementById(message)) return;
+          describeBy(field, message);
+          first = first || field;
+        });
+      }
     }
-    if (focus) (first || list).focus();
-    return true;
+    if (list) {
+      if (focus) (first || list).focus();
+      return true;
+    }
+    if (focus && first) first.focus();
+    return !!first;
   }
 
   document.addEventListener("htmx:beforeRequest", function (event) {
