@@ -236,18 +236,36 @@ def _param(name: str, schema: dict, components: dict, *, required: bool = False,
     )
 
 
-def _example(schema: dict, components: dict, depth: int = 0) -> Any:
+_NO_EXAMPLE = object()
+
+
+def _valid_example(schema: dict, components: dict, depth: int = 0) -> Any:
+    """A value of `schema` the API would accept, made only of what the schema itself says (its
+    example, default or first enum value; an object's required properties; an empty list where it
+    may be empty); _NO_EXAMPLE when none can be made: never a made-up 0 or "" the API may refuse."""
     s = _resolve(schema, components)
-    kind = s.get("type")
     if depth > 4:
-        return None
+        return _NO_EXAMPLE
+    for key in ("example", "default"):
+        if key in s:
+            return s[key]
+    if s.get("enum"):
+        return s["enum"][0]
+    kind = s.get("type")
     if kind == "object" or "properties" in s:
-        if not s.get("properties"):
-            return {}
-        return {name: _example(sub, components, depth + 1) for name, sub in s["properties"].items()}
+        value = {}
+        for name in s.get("required") or ():
+            sub = _valid_example((s.get("properties") or {}).get(name, {}), components, depth + 1)
+            if sub is _NO_EXAMPLE:
+                return _NO_EXAMPLE
+            value[name] = sub
+        return value
     if kind == "array":
-        return [_example(s.get("items") or {}, components, depth + 1)]
-    return {"string": "", "integer": 0, "number": 0, "boolean": False}.get(kind)
+        if not s.get("minItems"):
+            return []
+        item = _valid_example(s.get("items") or {}, components, depth + 1)
+        return _NO_EXAMPLE if item is _NO_EXAMPLE else [item] * int(s["minItems"])
+    return _NO_EXAMPLE
 
 
 def _build(document: dict) -> list[Operation]:
@@ -289,15 +307,23 @@ def _build(document: dict) -> list[Operation]:
                         continue  # set by the API (DateCreated, counts): not a field to fill in
                     param = _param(name, sub, components, required=name in required)
                     if param.type == "complex":
-                        # Pre-fill xp and lists of objects (e.g. PriceBreaks); leave optional nested
-                        # objects (e.g. Inventory) out so an untouched body sends nothing unwanted.
+                        # Pre-fill xp only; leave optional nested objects (Inventory) and lists of
+                        # objects (PriceBreaks, WebhookRoutes) out: an untouched template must add
+                        # nothing the API refuses (a PriceBreak of Quantity 0, a WebhookRoute of "").
+                        # A required one gets an example only when a valid one can be made.
                         if name == "xp":
                             complex_example[name] = {}
-                        elif _resolve(sub, components).get("type") == "array":
-                            complex_example[name] = _example(sub, components)
+                        elif param.required:
+                            example = _valid_example(sub, components)
+                            if example is not _NO_EXAMPLE:
+                                complex_example[name] = example
                     else:
                         op.body_fields.append(param)
-                op.body_example = complex_example if resolved.get("properties") else _example(body_schema, components)
+                if resolved.get("properties"):
+                    op.body_example = complex_example
+                else:
+                    example = _valid_example(body_schema, components)
+                    op.body_example = None if example is _NO_EXAMPLE else example
                 if op.method == "PATCH":
                     # a patch changes what it names: a pre-filled list (PriceBreaks) sent along with
                     # the field the user meant to change would replace the real one
