@@ -303,8 +303,10 @@ def _build(document: dict) -> list[Operation]:
                 complex_example = {}
                 required = set(resolved.get("required") or ())
                 for name, sub in (resolved.get("properties") or {}).items():
-                    if isinstance(sub, dict) and sub.get("readOnly"):
+                    if isinstance(sub, dict) and sub.get("readOnly") and name not in required:
                         continue  # set by the API (DateCreated, counts): not a field to fill in
+                    # ...unless the body must carry it all the same (Me.Save's Active: required, and
+                    # read-only, the API ignores its value): offered, or the request could not succeed
                     param = _param(name, sub, components, required=name in required)
                     if param.type == "complex":
                         # Pre-fill xp only; leave optional nested objects (Inventory) and lists of

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from console.operations import _build, operation_get
-from console.tests.helpers import latest, send
+from console.tests.helpers import latest, send, url
 
 
 @pytest.mark.parametrize("operation_id", ["PriceSchedules.Create", "PriceSchedules.Save",
@@ -59,3 +59,32 @@ def test_a_required_list_of_objects_gets_a_valid_example_or_none():
     # Rows: a row of its required enum; Strict: no valid Quantity can be made up, left out;
     # Maybe: may be empty; Optional: not required, left out
     assert op.body_example == {"Rows": [{"Kind": "a"}], "Maybe": [], "xp": {}}
+
+
+def test_a_required_read_only_property_is_offered(db):
+    # QA #2: Me.Save's body requires Active, which MeUser marks read-only: the builder left it out
+    fields = {p.name: p for p in operation_get("Me.Save").body_fields}
+    assert fields["Active"].required and fields["Active"].type == "boolean"
+    assert not {"ID", "DateCreated", "AvailableRoles", "FailedLoginAttempts"} & set(fields)  # read-only, not required
+
+
+def test_read_only_properties_are_offered_only_where_a_body_requires_them(db):
+    doc = {
+        "paths": {"/v1/things": {"put": {"operationId": "Things.Save", "requestBody": {"content": {"application/json": {
+            "schema": {"type": "object", "required": ["Active"], "properties": {
+                "Active": {"type": "boolean", "readOnly": True}, "Count": {"type": "integer", "readOnly": True},
+                "Name": {"type": "string"}}}}}}}}},
+    }
+    (op,) = _build(doc)
+    assert [(p.name, p.required) for p in op.body_fields] == [("Active", True), ("Name", False)]
+
+
+def test_me_save_succeeds_from_the_form(team, member, as_user):
+    c = as_user(member)
+    c.post(url(team, "context-set"), {"client_id": "buyer-client", "username": "shopper"})  # a buyer user
+    body_json = json.dumps(operation_get("Me.Save").body_example or {}, indent=2)
+    response = send(c, team, "Me.Save", body_json=body_json, **{
+        "body.Username": "shopper", "body.FirstName": "Sam", "body.LastName": "Saved",
+        "body.Email": "sam@example.com", "body.Active": "true"})
+    assert 'data-testid="response-status">200' in response.content.decode()
+    assert json.loads(latest(member).body)["Active"] is True
