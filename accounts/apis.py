@@ -18,8 +18,9 @@ from accounts import selectors, services
 from accounts.models import User
 from accounts.validators import validate_person_name
 from portal.api_lists import PageParams, list_page, paginate
+from portal.apiauth.services import wait_text
 from portal.common.clientip import client_ip
-from portal.common.errors import ApplicationError, NotFoundError
+from portal.common.errors import ApplicationError, NotFoundError, TooManyRequestsError
 from portal.common.ninja_compat import Status
 
 router = Router(tags=["Me", "PortalUsers"])
@@ -166,6 +167,7 @@ NAME_MAX_LENGTH = User._meta.get_field("name").max_length
 # worded as the API's other length errors (portal.api_lists.ERR_VALUE_TOO_LONG); the web Profile page has
 # no message of its own for it (its form field's max_length answers with Django's)
 ERR_NAME_TOO_LONG = "Name is too long: at most {limit} characters; this one has {length}."
+ERR_CURRENT_PASSWORD_TOO_MANY_WAIT = "Too many wrong passwords for this account: try again in {wait}."
 
 
 class UserIn(Schema):
@@ -259,9 +261,29 @@ def me_password_change(request: HttpRequest, payload: PasswordChangeIn):
         # setting a first password proves nothing about who holds this token: the web asks for
         # a fresh GitHub/Google sign-in first
         raise ApplicationError(ERR_NO_PASSWORD_YET.format(url=_web(request, "account_set_password")))
-    user = services.user_password_change(user=user, current=payload.CurrentPassword, new=payload.NewPassword,
-                                         client_ip=client_ip(request))
+    try:
+        user = services.user_password_change(user=user, current=payload.CurrentPassword, new=payload.NewPassword,
+                                             client_ip=client_ip(request))
+    except TooManyRequestsError as exc:
+        # the sign-in failures' lock (portal.apiauth.services): say how long it still lasts, not "15 minutes"
+        wait = getattr(exc.__cause__, "retry_after", None)
+        if not wait:
+            raise
+        error = TooManyRequestsError(ERR_CURRENT_PASSWORD_TOO_MANY_WAIT.format(wait=wait_text(wait)))
+        error.retry_after = wait
+        raise error from exc
     return user_out(user)
+
+
+def _mails_rate_limit(*, kind: str, request: HttpRequest) -> None:
+    """accounts.services_register.mails_rate_limit, whose 429 lasts at most its window (Retry-After)."""
+    from accounts.services_register import MAILS_WINDOW, mails_rate_limit
+
+    try:
+        mails_rate_limit(kind=kind, client_ip=client_ip(request))
+    except TooManyRequestsError as exc:
+        exc.retry_after = MAILS_WINDOW  # the window's end is not kept: its length
+        raise
 
 
 @router.get(
@@ -344,9 +366,9 @@ class VerificationIn(Schema):
     tags=["Accounts"],
 )
 def register(request: HttpRequest, payload: RegistrationIn):
-    from accounts.services_register import mails_rate_limit, registration_code_send
+    from accounts.services_register import registration_code_send
 
-    mails_rate_limit(kind="register", client_ip=client_ip(request))
+    _mails_rate_limit(kind="register", request=request)
     registration_code_send(email=payload.Email, reset_url=_web(request, "account_reset_password"))
     return Status(204, None)
 
@@ -391,10 +413,9 @@ class PasswordResetIn(Schema):
     tags=["Accounts"],
 )
 def forgot_password(request: HttpRequest, payload: ForgotPasswordIn):
-    from accounts.services_register import mails_rate_limit
     from accounts.services_reset import password_reset_code_send
 
-    mails_rate_limit(kind="reset", client_ip=client_ip(request))
+    _mails_rate_limit(kind="reset", request=request)
     password_reset_code_send(email=payload.Email)
     return Status(204, None)
 

@@ -25,6 +25,7 @@ from organizations import environments, selectors, services
 from organizations.models import Contributor, Environment, Invitation, Organization
 from organizations.permissions import Membership
 from portal.api_lists import Fld, ListFields, ListParams, PageParams, list_page, list_queryset, list_response, paginate
+from portal.apiauth.services import wait_text
 from portal.common.errors import ApplicationError, ConfirmationRequiredError, NotFoundError, PermissionError_
 from portal.common.ninja_compat import Status
 
@@ -51,6 +52,7 @@ ERR_NO_CONSOLE_ACCESS = (
     "You need an impersonation permission or the ApiClientReader role in this organization to list its API clients."
 )
 ERR_REMOTE_CORE_API = "API clients can only be listed for organizations on the built-in core API."
+ERR_CODE_THROTTLED_WAIT = "Too many wrong codes. Try again in {wait}."
 
 
 # --- schemas ------------------------------------------------------------------------------------
@@ -696,7 +698,11 @@ def me_org_invite_decline(request: HttpRequest, orgId: str, params: Query[Enviro
     tags=["Me"],
 )
 def me_verify_email(request: HttpRequest):
-    return {"SentTo": services.confirmation_code_send(user=request.auth)}
+    try:
+        return {"SentTo": services.confirmation_code_send(user=request.auth)}
+    except services.CodeThrottledError as exc:  # the cooldown after a send (its message says how long)
+        exc.retry_after = _confirmation_code_wait(request.auth, verify=False)
+        raise
 
 
 @router.post(
@@ -707,8 +713,34 @@ def me_verify_email(request: HttpRequest):
     tags=["Me"],
 )
 def confirmation(request: HttpRequest, payload: ConfirmationIn):
-    services.confirmation_confirm(user=request.auth, code=payload.Code)
+    try:
+        services.confirmation_confirm(user=request.auth, code=payload.Code)
+    except services.CodeThrottledError as exc:  # wrong codes: "Wait a few seconds" said neither how long nor when
+        wait = _confirmation_code_wait(request.auth, verify=True)
+        error = services.CodeThrottledError(ERR_CODE_THROTTLED_WAIT.format(wait=wait_text(wait)))
+        error.retry_after = wait
+        raise error from exc
     return Status(204, None)
+
+
+def _confirmation_code_wait(user: User, *, verify: bool) -> int:
+    """Seconds until the confirmation code may be checked again (verify) or sent again: django-otp's
+    throttle after wrong codes (1, 2, 4… seconds) or the cooldown after a send."""
+    import math
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from organizations.models import ActionCodeDevice
+
+    device = ActionCodeDevice.objects.filter(
+        user=user, name=services._device_name(services.CodeAction.CONFIRMATION, None)
+    ).first()
+    allowed, info = (device.verify_is_allowed() if verify else device.generate_is_allowed()) if device else (True, None)
+    until = (info or {}).get("locked_until" if verify else "next_generation_at")
+    if allowed or until is None:
+        return 1 if verify else settings.OTP_EMAIL_COOLDOWN_DURATION
+    return max(1, math.ceil((until - timezone.now()).total_seconds()))
 
 
 # --- API console: clients, their users, tokens -------------------------------------------------

@@ -37,6 +37,9 @@ ERR_INTERNAL = "Something went wrong on our side. Quote the X-oc-logid header wh
 ERR_NOT_FOUND = "Not found."
 ERR_INVALID_REQUEST = "The request is invalid."
 ERR_BODY_MISSING = "The request has no body; send a JSON object."  # as the core API says
+# Retry-After of a 429 whose error does not say how long it lasts: the longest window of the
+# portal's limits (failed sign-ins and code mails: 15 minutes)
+RETRY_AFTER_DEFAULT_SECONDS = 900
 
 
 class ApiErrorOut(Schema):
@@ -74,12 +77,17 @@ class PortalNinjaAPI(NinjaAPI):
             "required": ["Errors"],
         }
         error_ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiErrorsOut"}}}}
+        retry_after = {"Retry-After": {"description": "Seconds until the limit's window ends (when to try again)",
+                                       "schema": {"type": "integer"}}}
         for path, operations in schema.get("paths", {}).items():
             for method, operation in operations.items():
                 if not isinstance(operation, dict) or "responses" not in operation:
                     continue
                 responses = operation["responses"]
                 if "/oauth/" in path:
+                    for status in (429, "429"):
+                        if isinstance(responses.get(status), dict):
+                            responses[status].setdefault("headers", {}).update(retry_after)
                     continue
                 responses.setdefault(400, {"description": "Invalid request (InvalidRequest)", **error_ref})
                 if operation.get("security"):
@@ -102,6 +110,9 @@ class PortalNinjaAPI(NinjaAPI):
                 if method == "post" and path.endswith(("/stagingrestores", "/stagingrestorewebhook/test")):
                     responses.setdefault(503, {"description": "The task queue is down: nothing was started "
                                                               "(ServiceUnavailable)", **error_ref})
+                for status in (429, "429"):
+                    if isinstance(responses.get(status), dict):
+                        responses[status].setdefault("headers", {}).update(retry_after)
                 responses.pop(422, None)
         return schema
 
@@ -122,6 +133,16 @@ api = PortalNinjaAPI(
 )
 
 
+def _retry_after(response: HttpResponse, exc: BaseException | None = None) -> HttpResponse:
+    """Every 429 says when to try again: Retry-After is the error's `retry_after` (seconds until its
+    window ends), or that of the error it was raised from (/me/password's wrong passwords are the
+    sign-in failures'), else RETRY_AFTER_DEFAULT_SECONDS."""
+    if response.status_code == 429 and not response.has_header("Retry-After"):
+        seconds = getattr(exc, "retry_after", None) or getattr(getattr(exc, "__cause__", None), "retry_after", None)
+        response["Retry-After"] = str(max(1, int(seconds or RETRY_AFTER_DEFAULT_SECONDS)))
+    return response
+
+
 def _errors(request, status: int, code: str, message: str, data: dict | None = None) -> HttpResponse:
     return api.create_response(
         request, {"Errors": [{"ErrorCode": code, "Message": message, "Data": data or None}]}, status=status
@@ -138,14 +159,14 @@ def _application_error(request, exc: ApplicationError):
     response = _errors(request, exc.status_code, exc.code, message, data)
     if exc.status_code == 401:
         response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
-    return response
+    return _retry_after(response, exc)
 
 
 @api.exception_handler(OAuthError)
 def _oauth_error(request, exc: OAuthError):
-    return api.create_response(
+    return _retry_after(api.create_response(
         request, {"error": exc.error, "error_description": exc.description}, status=exc.status_code
-    )
+    ), exc)
 
 
 @api.exception_handler(AuthenticationError)
@@ -207,7 +228,7 @@ def _django_validation_error(request, exc: DjangoValidationError):
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     codes = {400: "InvalidRequest", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed", 429: "TooManyRequests"}
-    return _errors(request, exc.status_code, codes.get(exc.status_code, "Error"), http_error_message(exc))
+    return _retry_after(_errors(request, exc.status_code, codes.get(exc.status_code, "Error"), http_error_message(exc)), exc)
 
 
 @api.exception_handler(Http404)

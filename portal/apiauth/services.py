@@ -8,7 +8,9 @@ token it was given first.
 """
 
 import hashlib
+import math
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -29,7 +31,8 @@ from portal.common.errors import ApplicationError
 ERR_GRANT_TYPE = "grant_type must be 'password' or 'refresh_token'."
 ERR_CREDENTIALS_MISSING = "Send username and password."
 ERR_CREDENTIALS_INVALID = "The username or password is incorrect."
-ERR_TOO_MANY_FAILURES = "Too many failed sign-in attempts. Try again in a few minutes."
+ERR_TOO_MANY_FAILURES_WAIT = "Too many failed sign-in attempts. Try again in {wait}."
+ERR_TOO_MANY_FAILURES = ERR_TOO_MANY_FAILURES_WAIT.format(wait="15 minutes")  # a lock just begun, default window
 ERR_USERNAME_NOT_CHOSEN = (
     "This account has no portal username yet: sign in at {url} once and choose one (the portal asks for it), "
     "then use the API."
@@ -55,14 +58,25 @@ def refresh_token_lifetime() -> int:
     return _setting("PORTAL_API_REFRESH_TOKEN_LIFETIME", 30 * 24 * 3600)
 
 
-class OAuthError(Exception):
-    """An error of the token endpoint, answered as {"error", "error_description"} (RFC 6749 §5.2)."""
+def wait_text(seconds: int) -> str:
+    """A wait in words, rounded up: 720 -> "12 minutes", 60 -> "a minute", 61 -> "2 minutes", 12 -> "12 seconds"."""
+    seconds = max(1, math.ceil(seconds))
+    if seconds < 60:
+        return "a second" if seconds == 1 else f"{seconds} seconds"
+    minutes = math.ceil(seconds / 60)
+    return "a minute" if minutes == 1 else f"{minutes} minutes"
 
-    def __init__(self, error: str, description: str, *, status_code: int = 400):
+
+class OAuthError(Exception):
+    """An error of the token endpoint, answered as {"error", "error_description"} (RFC 6749 §5.2).
+    `retry_after` (seconds) goes out as the Retry-After header of a 429 (portal.api)."""
+
+    def __init__(self, error: str, description: str, *, status_code: int = 400, retry_after: int | None = None):
         super().__init__(description)
         self.error = error
         self.description = description
         self.status_code = status_code
+        self.retry_after = retry_after
 
 
 class InvalidTokenError(ApplicationError):
@@ -159,7 +173,9 @@ def _int_or_none(value) -> int | None:
 #   login            PORTAL_API_LOGIN_GLOBAL_FAILURE_LIMIT (100) many places guessing one account
 # Someone who knows a user's login can therefore no longer lock them out with 10 wrong passwords
 # from elsewhere (the first counter is per address); the per-login cap is ten times higher and
-# only reached by a distributed attack. A success clears its login + address counter.
+# only reached by a distributed attack. A success clears its login + address counter. Each counter
+# has a companion "<key>:until" holding the time its window ends, so a 429 can say how long it lasts
+# (Retry-After, and "Try again in 12 minutes.").
 FAILURE_LIMITS = (
     ("PORTAL_API_LOGIN_FAILURE_LIMIT", 10),
     ("PORTAL_API_ADDRESS_FAILURE_LIMIT", 50),
@@ -188,8 +204,29 @@ def login_failures_clear(*, user: User, client_ip: str = "") -> None:
     keys = []
     for login in filter(None, logins):
         here, _address, anywhere = _failure_keys(login, client_ip)
-        keys += [here, anywhere]
+        keys += [here, anywhere, _until_key(here), _until_key(anywhere)]
     cache.delete_many(keys)
+
+
+def _until_key(key: str) -> str:
+    return f"{key}:until"
+
+
+def _failure_count(key: str, window: int) -> None:
+    """Count one failure on `key` (portal.common.cache.window_count) and note when its window ends
+    (set with the window's first count, so it ends when the counter does)."""
+    if cache.add(_until_key(key), time.time() + window, timeout=window):
+        cache.set(key, 0, timeout=window)  # a counter left without its end restarts with it
+    window_count(key, window)
+
+
+def _seconds_left(keys: list[str], window: int) -> int:
+    """Seconds until the last of these counters' windows ends; the window length when not known."""
+    until = cache.get_many([_until_key(k) for k in keys])
+    ends = [value for value in until.values() if isinstance(value, int | float)]
+    if not ends:
+        return window
+    return max(1, min(window, math.ceil(max(ends) - time.time())))
 
 
 def _find_user(login: str) -> User | None:
@@ -220,8 +257,11 @@ def portal_user_authenticate(*, login: str, password: str, client_ip: str = "") 
     keys = _failure_keys(login, client_ip)
     limits = [_setting(name, default) for name, default in FAILURE_LIMITS]
     counts = cache.get_many(keys)
-    if any(limit and counts.get(key, 0) >= limit for key, limit in zip(keys, limits)):
-        raise OAuthError("invalid_grant", ERR_TOO_MANY_FAILURES, status_code=429)
+    reached = [key for key, limit in zip(keys, limits) if limit and counts.get(key, 0) >= limit]
+    if reached:
+        wait = _seconds_left(reached, window)
+        raise OAuthError("invalid_grant", ERR_TOO_MANY_FAILURES_WAIT.format(wait=wait_text(wait)), status_code=429,
+                         retry_after=wait)
     user = _find_user(login)
     if user is None:
         User().set_password(password)  # same work as a real check
@@ -230,9 +270,9 @@ def portal_user_authenticate(*, login: str, password: str, client_ip: str = "") 
         ok = user.check_password(password) and user.is_active
     if not ok:
         for key in keys:
-            window_count(key, window)
+            _failure_count(key, window)
         raise OAuthError("invalid_grant", ERR_CREDENTIALS_INVALID)
-    cache.delete(keys[0])
+    cache.delete_many([keys[0], _until_key(keys[0])])
     return user
 
 
