@@ -378,11 +378,13 @@ def operation_get(operation_id: str) -> Operation:
 
 
 # --- form fields -> request ----------------------------------------------------------------------
-def _first(data, name: str) -> str:
+def _first(data, name: str, *, strip: bool = True) -> str:
+    """The field's (first) value; trimmed unless `strip=False` (body fields: sent as typed)."""
     value = data.getlist(name) if hasattr(data, "getlist") else data.get(name, "")
     if isinstance(value, list):
         value = value[0] if value else ""
-    return (value or "").strip() if isinstance(value, str) else str(value)
+    value = (value or "") if isinstance(value, str) else str(value)
+    return value.strip() if strip else value
 
 
 def _list(data, name: str) -> list[str]:
@@ -393,8 +395,18 @@ def _list(data, name: str) -> list[str]:
 
 
 def parse_value(param: Param, raw: str) -> Any:
-    """Empty -> None (omit). Numbers keep 0 and negatives (subject to the schema's bounds)."""
-    raw = (raw or "").strip()
+    """Empty -> None (omit). Numbers keep 0 and negatives (subject to the schema's bounds).
+
+    A text value is returned as typed, its leading and trailing spaces kept (a password "  pass  "
+    is that password; the JSON editor keeps them too); a field holding only spaces is not empty and
+    is sent as typed too. Numbers, booleans and comma-separated lists are read without the spaces
+    around them. (Path and query values are trimmed before they get here, request_build.)"""
+    raw = raw or ""
+    if raw == "":
+        return None
+    if param.type == "string":
+        return raw
+    raw = raw.strip()
     if raw == "":
         return None
     if param.type == "integer":
@@ -554,7 +566,7 @@ def request_build(*, operation: Operation, data) -> BuiltRequest:
         field_values = {}
         for param in operation.body_fields:
             try:
-                value = parse_value(param, _first(data, f"body.{param.name}"))
+                value = parse_value(param, _first(data, f"body.{param.name}", strip=False))
             except ValueError as exc:
                 errors[f"body.{param.name}"] = str(exc)
                 continue

@@ -199,3 +199,35 @@ def test_a_path_value_that_cannot_be_one_segment_is_a_field_error(db, value):
 ])
 def test_a_field_error_is_placed_where_the_builder_shows_that_field(key, place):
     assert field_error_place(key) == place
+
+
+@pytest.mark.parametrize("raw", ["  Trim-pass-123  ", " leading", "trailing ", "   "])
+def test_a_text_value_is_kept_as_typed(raw):
+    # QA console #3: a Password "  Trim-pass-123  " was sent as "Trim-pass-123"; a field of spaces
+    # only is not empty: sent as typed, as the JSON editor would
+    assert parse_value(Param("Password", "string"), raw) == raw
+    assert parse_value(Param("Description", "string"), raw) == raw
+
+
+def test_number_and_boolean_fields_are_read_without_the_spaces_around_them():
+    assert parse_value(Param("ShipWeight", "number"), " 0 ") == 0
+    assert parse_value(Param("Active", "boolean"), " true ") is True
+    assert parse_value(Param("ShipWeight", "number"), "   ") is None
+
+
+def test_body_text_fields_are_sent_with_their_spaces_path_and_query_values_are_trimmed(db):
+    data = QueryDict(mutable=True)
+    data.update({"path.productID": " p1 ", "body.Description": "  two sides  ", "body.Name": "",
+                 "body.ShipWeight": " 0 ", "body_json": " {} "})
+    built = request_build(operation=operation_get("Products.Save"), data=data)
+    assert built.path == "/v1/products/p1"
+    assert built.body_value == {"Description": "  two sides  ", "ShipWeight": 0}
+    users = QueryDict(mutable=True)
+    users.update({"path.buyerID": "b1", "body.Username": "u1", "body.Password": "  Trim-pass-123  ",
+                  "body_json": "{}"})
+    built = request_build(operation=operation_get("Users.Create"), data=users)
+    assert built.body_value["Password"] == "  Trim-pass-123  "
+    query = QueryDict(mutable=True)
+    query.update({"q.catalogID": " cat-1 "})
+    built = request_build(operation=operation_get("Products.List"), data=query)
+    assert built.query == [("catalogID", "cat-1")]
