@@ -217,12 +217,17 @@ def _resolve(schema: dict | None, components: dict, depth: int = 0) -> dict:
     return schema
 
 
-def _param(name: str, schema: dict, components: dict, *, required: bool = False, description: str = "") -> Param:
+def _param(name: str, schema: dict, components: dict, *, required: bool = False, description: str = "",
+           untyped: str = "complex") -> Param:
+    """A field of `schema`. A schema without a type (any JSON value: a webhook's ConfigData), an
+    object, or a list of anything but strings is "complex": the JSON editor's, not a text input that
+    would send typed JSON as a string. A query or path parameter without a type (`untyped="string"`)
+    is text: that is all a URL can carry."""
     s = _resolve(schema, components)
-    kind = s.get("type", "string")
+    kind = s.get("type") or untyped
     if kind == "array":
         items = _resolve(s.get("items"), components)
-        kind = "array" if items.get("type", "string") == "string" else "complex"
+        kind = "array" if items.get("type") == "string" else "complex"
     elif kind not in SCALAR_TYPES:
         kind = "complex"
     return Param(
@@ -290,7 +295,7 @@ def _build(document: dict) -> list[Operation]:
             )
             for p in params:
                 param = _param(p["name"], p.get("schema") or {}, components, required=bool(p.get("required")),
-                               description=p.get("description", ""))
+                               description=p.get("description", ""), untyped="string")
                 if p.get("in") == "path":
                     param.required = True
                     op.path_params.append(param)

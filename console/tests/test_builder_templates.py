@@ -88,3 +88,35 @@ def test_me_save_succeeds_from_the_form(team, member, as_user):
         "body.Email": "sam@example.com", "body.Active": "true"})
     assert 'data-testid="response-status">200' in response.content.decode()
     assert json.loads(latest(member).body)["Active"] is True
+
+
+@pytest.mark.parametrize("operation_id", ["Webhooks.Create", "Webhooks.Save", "Webhooks.Patch",
+                                          "IntegrationEvents.Create", "IntegrationEvents.Save"])
+def test_a_property_without_a_type_is_left_to_the_json_editor(db, operation_id):
+    # QA #4: ConfigData (any JSON) was a "string" text input: {"a": 1} typed there was sent as a string
+    assert "ConfigData" not in {p.name for p in operation_get(operation_id).body_fields}
+
+
+def test_untyped_or_object_or_list_of_non_strings_is_complex_an_untyped_parameter_is_text():
+    doc = {"paths": {"/v1/things": {"post": {
+        "operationId": "Things.Create",
+        "parameters": [{"in": "query", "name": "mode", "schema": {}}],
+        "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
+            "Any": {"title": "Any"}, "Either": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+            "Obj": {"type": "object"}, "Untyped": {"type": "array", "items": {}},
+            "Numbers": {"type": "array", "items": {"type": "integer"}},
+            "Tags": {"type": "array", "items": {"type": "string"}}, "Name": {"type": "string"}}}}}},
+    }}}}
+    (op,) = _build(doc)
+    assert [(p.name, p.type) for p in op.body_fields] == [("Tags", "array"), ("Name", "string")]
+    assert [(p.name, p.type) for p in op.query_params] == [("mode", "string")]
+
+
+def test_config_data_typed_in_the_json_editor_is_sent_as_json(team, owner, as_user):
+    c = as_user(owner)
+    builder = c.get(url(team, "builder"), {"op": "Webhooks.Create"}).content.decode()
+    assert 'name="body.ConfigData"' not in builder
+    send(c, team, "Webhooks.Create", **{"body.ID": "qa-hook", "body.Name": "QA hook",
+                                       "body_json": '{"ConfigData": {"retries": 3}}'})
+    assert json.loads(latest(owner).body) == {"ConfigData": {"retries": 3}, "ID": "qa-hook", "Name": "QA hook"}
+    assert latest(owner).status_code == 201
