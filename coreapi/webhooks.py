@@ -39,6 +39,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 import requests
@@ -257,10 +258,28 @@ def prehooks_call(write: WebhookWrite) -> int:
     return len(webhooks)
 
 
+def _problem_for_caller(result: DeliveryResult) -> str:
+    """Why a pre-hook gave no answer, as the caller whose write it stopped is told: the status and
+    its standard phrase ("HTTP 500 Internal Server Error"), or the kind of network failure
+    ("ConnectionError"). Never the receiver's body or an exception's text, which may hold internal
+    pages, stack traces or host names; the delivery log keeps those for the marketplace's admins."""
+    if result.status_code is not None:
+        try:
+            return f"HTTP {result.status_code} {HTTPStatus(result.status_code).phrase}"
+        except ValueError:
+            return f"HTTP {result.status_code}"
+    if result.refused:
+        return "its URL points at a private address"
+    if result.error == ERR_URL_UNRESOLVED:
+        return "the host name of its URL could not be resolved"
+    kind = (result.error or "").split(":", 1)[0].strip()
+    return kind if kind.isidentifier() else "no answer"
+
+
 def _prehook_verdict(result: DeliveryResult) -> tuple[bool, Any, str]:
     """(proceed, body, problem) of a pre-hook's answer; `problem` is why it is no valid answer."""
     if not result.ok:
-        return False, None, result.error[:300] or "no answer"
+        return False, None, _problem_for_caller(result)
     try:
         answer = json.loads(result.content)
     except ValueError:
