@@ -258,16 +258,21 @@ def prehooks_call(write: WebhookWrite) -> int:
     return len(webhooks)
 
 
+def status_text(status: int) -> str:
+    """"HTTP 500 Internal Server Error"; "HTTP 599" for a status without a standard phrase."""
+    try:
+        return f"HTTP {status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
+
+
 def _problem_for_caller(result: DeliveryResult) -> str:
     """Why a pre-hook gave no answer, as the caller whose write it stopped is told: the status and
     its standard phrase ("HTTP 500 Internal Server Error"), or the kind of network failure
-    ("ConnectionError"). Never the receiver's body or an exception's text, which may hold internal
-    pages, stack traces or host names; the delivery log keeps those for the marketplace's admins."""
+    ("ConnectionError"). Never an exception's text, which may hold internal host names (the
+    delivery log keeps it for the marketplace's admins), nor the receiver's body (not even logged)."""
     if result.status_code is not None:
-        try:
-            return f"HTTP {result.status_code} {HTTPStatus(result.status_code).phrase}"
-        except ValueError:
-            return f"HTTP {result.status_code}"
+        return status_text(result.status_code)
     if result.refused:
         return "its URL points at a private address"
     if result.error == ERR_URL_UNRESOLVED:
@@ -325,5 +330,7 @@ def webhook_post(*, webhook: Webhook, body: str) -> DeliveryResult:
         latency = int((time.perf_counter() - started) * 1000)
         return DeliveryResult(status_code=None, latency_ms=latency, error=f"{type(exc).__name__}: {exc}"[:2000])
     latency = int((time.perf_counter() - started) * 1000)
-    error = "" if 200 <= response.status_code < 300 else f"HTTP {response.status_code}: {response.text[:500]}"
+    # a refusal is logged as its status and standard phrase, not the receiver's body: the log is read
+    # by anyone with WebhookReader, and a body could be an internal page the URL happened to reach
+    error = "" if 200 <= response.status_code < 300 else status_text(response.status_code)
     return DeliveryResult(status_code=response.status_code, latency_ms=latency, error=error, content=response.content)
