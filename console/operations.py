@@ -150,7 +150,8 @@ class Operation:
     body_fields: list[Param] = field(default_factory=list)
     body_example: Any = None
     has_body: bool = False
-    filter_fields: list[str] = field(default_factory=list)
+    filter_fields: list[str] = field(default_factory=list)  # scalar fields the list filters and sorts on
+    filter_xp: bool = False  # and `xp.<name>` paths
 
     @property
     def has_required_body(self) -> bool:
@@ -336,10 +337,44 @@ def _build(document: dict) -> list[Operation]:
                     # the field the user meant to change would replace the real one
                     op.body_example = {}
             if op.is_list:
-                item = _list_item_schema(spec, components)
-                op.filter_fields = [*sorted(item.get("properties", {}).keys()), "xp.*"] if item else ["xp.*"]
+                op.filter_fields, op.filter_xp = _filter_fields(path, _list_item_schema(spec, components), components)
             operations.append(op)
     return operations
+
+
+COUNT_NAME_RE = re.compile(r"Count$")
+
+
+def _core_list_specs() -> dict:
+    """The built-in core API's list specs by route ("/v1/products"): the fields each list filters
+    and sorts on. The OpenAPI document does not say; {} when they cannot be read."""
+    try:
+        from coreapi.definitions import ASSIGNMENTS, RESOURCES
+    except ImportError:  # pragma: no cover - the console without the built-in core API
+        return {}
+    specs = {f"/{r.collection_route}": r.list_spec for r in RESOURCES}
+    specs.update({f"/{a.route}": a.list_spec for a in ASSIGNMENTS})
+    return specs
+
+
+def _filter_fields(path: str, item: dict, components: dict, specs: dict | None = None) -> tuple[list[str], bool]:
+    """(the fields a list's filters and sortBy may name, whether it filters on xp paths). Only the
+    item's scalar fields: not objects (Inventory), lists (Roles, PriceBreaks), values of any type
+    (ConfigData), secrets (Password is write-only), counts the API works out (SpecCount, read-only or not
+    marked so: BuyerProduct's) - and of those, where
+    the core API's list spec is known, only the ones it accepts (not IsOnSale, nor the ApiClient's
+    *IntegrationEventName). xp is no field of its own: `xp.<name>`, shown as a hint."""
+    properties = item.get("properties") or {}
+    names = []
+    for name, sub in properties.items():
+        param = _param(name, sub, components)
+        if param.type not in SCALAR_TYPES or is_secret_name(name) or COUNT_NAME_RE.search(name):
+            continue
+        names.append(name)
+    spec = (_core_list_specs() if specs is None else specs).get(path)
+    if spec is None:
+        return sorted(names), "xp" in properties
+    return sorted(n for n in names if n in spec.columns), bool(spec.xp_column)
 
 
 def _list_item_schema(spec: dict, components: dict) -> dict:

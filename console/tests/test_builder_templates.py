@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from console.operations import _build, operation_get
+from console.operations import _build, _filter_fields, operation_get
 from console.tests.helpers import latest, send, url
 
 
@@ -120,3 +120,44 @@ def test_config_data_typed_in_the_json_editor_is_sent_as_json(team, owner, as_us
                                        "body_json": '{"ConfigData": {"retries": 3}}'})
     assert json.loads(latest(owner).body) == {"ConfigData": {"retries": 3}, "ID": "qa-hook", "Name": "QA hook"}
     assert latest(owner).status_code == 201
+
+
+def test_filter_suggestions_are_only_the_scalar_fields_the_list_accepts(db):
+    # QA #5: SpecCount/VariantCount (counts), Inventory (an object), Roles (a list) and a literal
+    # "xp.*" were offered, and the API refused each
+    products = operation_get("Products.List")
+    assert {"ID", "Name", "Active", "ShipWeight", "DateCreated"} <= set(products.filter_fields)
+    assert not {"SpecCount", "VariantCount", "Inventory", "PriceSchedule", "xp", "xp.*"} & set(products.filter_fields)
+    assert products.filter_xp
+    profiles = operation_get("SecurityProfiles.List")
+    assert not {"Roles", "CustomRoles", "PasswordConfig", "xp.*"} & set(profiles.filter_fields)
+    assert "IsOnSale" not in operation_get("PriceSchedules.List").filter_fields  # worked out, not stored
+    assert not {"Password", "AvailableRoles", "Locale"} & set(operation_get("Users.List").filter_fields)
+    me_products = operation_get("Me.ListProducts")  # no list spec known: scalar fields, no counts
+    assert "Name" in me_products.filter_fields and not {"SpecCount", "VariantCount"} & set(me_products.filter_fields)
+    assert not operation_get("Catalogs.ListAssignments").filter_xp
+
+
+def test_every_filter_suggestion_is_accepted_by_the_core_api(db):
+    from console.operations import operations
+    from coreapi.definitions import ASSIGNMENTS, RESOURCES
+
+    specs = {f"/{r.collection_route}": r.list_spec for r in [*RESOURCES]}
+    specs.update({f"/{a.route}": a.list_spec for a in ASSIGNMENTS})
+    for op in operations():
+        if op.is_list and op.path in specs:
+            assert set(op.filter_fields) <= set(specs[op.path].columns), op.id
+            assert op.filter_xp == bool(specs[op.path].xp_column), op.id
+
+
+def test_filter_fields_without_a_known_list_spec_are_read_from_the_item_schema():
+    item = {"properties": {"ID": {"type": "string"}, "Total": {"type": "number"}, "LineCount": {"type": "integer"},
+                           "Inventory": {"type": "object"}, "Roles": {"type": "array", "items": {"type": "string"}},
+                           "Password": {"type": "string"}, "Data": {}, "xp": {"type": "object"}}}
+    assert _filter_fields("/v1/things", item, {}, specs={}) == (["ID", "Total"], True)
+
+
+def test_the_builder_offers_xp_as_a_hint_not_a_choice(team, member, as_user):
+    builder = as_user(member).get(url(team, "builder"), {"op": "Products.List"}).content.decode()
+    assert '<option value="xp.*">' not in builder and '<option value="SpecCount">' not in builder
+    assert '<option value="Name">' in builder and 'data-testid="filter-xp-hint"' in builder
