@@ -496,14 +496,23 @@ def filter_expression(op: str, value: str) -> str:
     """OrderCloud puts the operator in the value: `Name=!foo`, `Price=>=10`, `Name=foo*`. "starts
     with" and "contains" add the wildcard a value does not already have at that end (`Bl*` starts
     with: `Bl*`, not `Bl**`); the comparisons send the value as typed (the core API compares a `*`
-    in it literally, or refuses it on a field that is not text)."""
-    if op == "*=":
-        return value if value.endswith("*") else f"{value}*"
-    if op == "*=*":
-        return ("" if value.startswith("*") else "*") + value + ("" if value.endswith("*") else "*")
+    in it literally, or refuses it on a field that is not text).
+
+    `|` separates alternatives (OR): each gets its wildcards, "contains" hoodie|shirt is
+    `*hoodie*|*shirt*` (`*hoodie|shirt*` would read "ends with hoodie or starts with shirt"); an
+    empty alternative (`a||b`, `a|`) is left out."""
+    if op in ("*=", "*=*"):
+        alternatives = [part for part in value.split("|") if part] or [value]
+        return "|".join(_wildcarded(op, part) for part in alternatives)
     if op in ("!", ">", "<", ">=", "<="):
         return f"{op}{value}"
     return value
+
+
+def _wildcarded(op: str, value: str) -> str:
+    if op == "*=":
+        return value if value.endswith("*") else f"{value}*"
+    return ("" if value.startswith("*") else "*") + value + ("" if value.endswith("*") else "*")
 
 
 LIST_PARAM_SPECS = {

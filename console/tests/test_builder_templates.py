@@ -161,3 +161,11 @@ def test_the_builder_offers_xp_as_a_hint_not_a_choice(team, member, as_user):
     builder = as_user(member).get(url(team, "builder"), {"op": "Products.List"}).content.decode()
     assert '<option value="xp.*">' not in builder and '<option value="SpecCount">' not in builder
     assert '<option value="Name">' in builder and 'data-testid="filter-xp-hint"' in builder
+
+
+def test_contains_one_or_another_finds_either(team, member, as_user):
+    # QA #6: contains "ree|shirt" was sent as *ree|shirt* ("ends with ree or starts with shirt"): nothing
+    response = send(as_user(member), team, "Products.List", **{"f.field": "Name", "f.op": "*=*", "f.value": "ree|shirt"})
+    assert latest(member).query == [["Name", "*ree*|*shirt*"]]
+    body = response.content.decode()
+    assert "Green hat" in body and "Red shirt" in body and "Blue shirt" in body

@@ -231,3 +231,14 @@ def test_body_text_fields_are_sent_with_their_spaces_path_and_query_values_are_t
     query.update({"q.catalogID": " cat-1 "})
     built = request_build(operation=operation_get("Products.List"), data=query)
     assert built.query == [("catalogID", "cat-1")]
+
+
+@pytest.mark.parametrize(("op", "value", "expected"), [
+    ("*=*", "hoodie|shirt", "*hoodie*|*shirt*"), ("*=", "hoodie|shirt", "hoodie*|shirt*"),
+    ("*=*", "*hoodie|shirt*", "*hoodie*|*shirt*"), ("*=", "a*|b", "a*|b*"),
+    ("*=*", "hoodie||shirt|", "*hoodie*|*shirt*"), ("*=*", "|", "*|*"),
+    ("=", "a|b", "a|b"), ("!", "a|b", "!a|b"),
+])
+def test_starts_with_and_contains_wrap_each_alternative(op, value, expected):
+    # QA console #6: contains "hoodie|shirt" sent *hoodie|shirt*: "ends with hoodie OR starts with shirt"
+    assert filter_expression(op, value) == expected
