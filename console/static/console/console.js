@@ -8,8 +8,15 @@
   "use strict";
 
   // --- collapsible JSON tree ---------------------------------------------------------------
+  // "Collapse all" and "Expand all" above it (buttons: reached with Tab, pressed with Enter or
+  // Space; each node's summary opens and closes it likewise). A large answer (more than LARGE
+  // values, a page of 100 products) starts with the items of its top-level arrays (the answer
+  // itself, or a property of it, such as a list's Items) closed but the first: their summaries one
+  // line each, rather than a page tens of thousands of pixels tall above the History.
   var OPEN_DEPTH = 3;      // nodes above this depth start open
   var EAGER_NODES = 3000;  // beyond this many, nodes start closed and render when opened
+  var LARGE = 200;         // more values than this: the items of top-level arrays start closed
+  var treeCount = 0;
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -36,11 +43,28 @@
       : Object.keys(value).map(function (k) { return [k, value[k]]; });
   }
 
-  function renderChildren(box, value, depth, budget) {
-    entries(value).forEach(function (kv) { box.appendChild(jsonNode(kv[1], kv[0], depth + 1, budget)); });
+  function countValues(value, limit) {  // how many values (counted up to just past `limit`)
+    var count = 0, stack = [value];
+    while (stack.length && count <= limit) {
+      var item = stack.pop();
+      count += 1;
+      if (item !== null && typeof item === "object") {
+        var keys = Object.keys(item);
+        for (var i = 0; i < keys.length && stack.length <= limit; i++) stack.push(item[keys[i]]);
+      }
+    }
+    return count;
   }
 
-  function jsonNode(value, key, depth, budget) {
+  function renderChildren(box, value, depth, budget, tree) {
+    // a top-level array of a large answer: its items closed but the first
+    var closeItems = tree.large && Array.isArray(value) && (depth === 0 || (depth === 1 && tree.rootIsObject));
+    entries(value).forEach(function (kv, i) {
+      box.appendChild(jsonNode(kv[1], kv[0], depth + 1, budget, tree, closeItems && i > 0));
+    });
+  }
+
+  function jsonNode(value, key, depth, budget, tree, closed) {
     budget.left -= 1;
     var isObject = value !== null && typeof value === "object";
     if (!isObject) {
@@ -64,17 +88,38 @@
     details.appendChild(summary);
     var box = el("div", "j-children");
     details.appendChild(box);
-    if (depth < OPEN_DEPTH && budget.left > 0) {
+    var filled = false;
+    // its children, rendered once: at once for a node that starts open, else the first time it opens
+    details.jsonFill = function (nodes) {
+      if (filled) return;
+      filled = true;
+      renderChildren(box, value, depth, nodes, tree);
+    };
+    if (!closed && depth < OPEN_DEPTH && budget.left > 0) {
       details.open = true;
-      renderChildren(box, value, depth, budget);
-    } else {  // rendered the first time it is opened
+      details.jsonFill(budget);
+    } else {
       details.addEventListener("toggle", function once() {
         if (!details.open) return;
         details.removeEventListener("toggle", once);
-        renderChildren(box, value, depth, { left: EAGER_NODES });
+        details.jsonFill({ left: EAGER_NODES });
       });
     }
     return details;
+  }
+
+  function treeTools(tree) {
+    var tools = el("div", "json-tools");
+    tools.setAttribute("role", "group");
+    tools.setAttribute("aria-label", "Response body");
+    [["collapse", "Collapse all"], ["expand", "Expand all"]].forEach(function (item) {
+      var button = el("button", "secondary small", item[1]);
+      button.type = "button";
+      button.setAttribute("data-json-" + item[0], "");
+      button.setAttribute("aria-controls", tree.id);
+      tools.appendChild(button);
+    });
+    return tools;
   }
 
   function buildTrees(root) {
@@ -83,11 +128,20 @@
       tree.setAttribute("data-built", "");
       var data = tree.parentElement.querySelector("script.json-tree-data");
       if (!data) return;
+      var value;
       try {
-        tree.appendChild(jsonNode(JSON.parse(data.textContent), null, 0, { left: EAGER_NODES }));
+        value = JSON.parse(data.textContent);
       } catch (e) {  // JSON the browser refuses (e.g. NaN): show the text as it came
         tree.appendChild(el("pre", "", data.textContent));
+        return;
       }
+      var shape = { large: countValues(value, LARGE) > LARGE,
+        rootIsObject: value !== null && typeof value === "object" && !Array.isArray(value) };
+      tree.appendChild(jsonNode(value, null, 0, { left: EAGER_NODES }, shape));
+      if (!tree.querySelector("details")) return;  // nothing to open or close
+      if (!tree.id) tree.id = "json-tree-" + (++treeCount);
+      if (shape.large) tree.setAttribute("data-large", "");
+      tree.parentElement.insertBefore(treeTools(tree), tree);
     });
   }
   document.addEventListener("htmx:load", function (event) { buildTrees(event.detail && event.detail.elt); });
@@ -96,6 +150,32 @@
   } else {
     buildTrees(document);
   }
+
+  function expandAll(tree) {  // every node, those not rendered yet included
+    var closed = tree.querySelectorAll("details.j-node:not([open])");
+    while (closed.length) {
+      Array.prototype.forEach.call(closed, function (node) {
+        if (node.jsonFill) node.jsonFill({ left: EAGER_NODES });
+        node.open = true;
+      });
+      closed = tree.querySelectorAll("details.j-node:not([open])");
+    }
+  }
+
+  function collapseAll(tree) {  // all but the answer itself: its keys (or items) one line each
+    var top = tree.querySelector("details.j-node");
+    tree.querySelectorAll("details.j-node[open]").forEach(function (node) {
+      if (node !== top) node.open = false;
+    });
+    if (top) top.open = true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-json-expand], [data-json-collapse]");
+    var tree = button && document.getElementById(button.getAttribute("aria-controls"));
+    if (!tree) return;
+    if (button.hasAttribute("data-json-expand")) expandAll(tree); else collapseAll(tree);
+  });
 
   function resend(form) {
     // A removed filter changes the result: send again (htmx hx-sync replaces an in-flight request).
