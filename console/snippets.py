@@ -8,7 +8,7 @@ import json
 import shlex
 from urllib.parse import urlencode
 
-from console.operations import BuiltRequest, Operation
+from console.operations import BuiltRequest, Operation, parse_value
 
 TOKEN_PLACEHOLDER = "$TOKEN"
 
@@ -54,10 +54,16 @@ def _sdk_path_values(operation: Operation, path_values: list[str]) -> list[str]:
 
 
 def _typed(param, value: str):
-    """A query parameter's value as the SDK types it: a boolean (GenerateVariants' overwriteExisting)
-    is no string in its options (TypeScript refuses "true" for a boolean)."""
-    if param.type == "boolean" and value in ("true", "false"):
-        return value == "true"
+    """A query parameter's value as the SDK types it, by its schema: a boolean (GenerateVariants'
+    overwriteExisting) or a number (DeletePriceBreak's quantity?: number) is no string in its
+    options (TypeScript refuses "true" for a boolean, "7" for a number). A value that does not read
+    as its type (the builder refuses those before) stays the text it is."""
+    if param.type in ("boolean", "integer", "number"):
+        try:
+            typed = parse_value(param, value)
+        except ValueError:
+            return value
+        return value if typed is None else typed
     return value
 
 
