@@ -64,6 +64,10 @@ def is_secret_name(name) -> bool:
     return bool(SECRET_NAME_RE.search(name)) and not NOT_SECRET_NAME_RE.search(name)
 
 
+# a text field's hint by its schema's format
+FORMAT_PLACEHOLDERS = {"date-time": "2026-01-31T12:00:00Z", "date": "2026-01-31", "email": "name@example.com",
+                       "uri": "https://example.com/"}
+
 LIST_PARAMS = ("search", "searchOn", "sortBy", "page", "pageSize")
 SCALAR_TYPES = ("string", "integer", "number", "boolean")
 FILTER_OPERATORS = [
@@ -117,6 +121,13 @@ class Param:
     maximum: float | None = None
     enum: list | None = None
     description: str = ""
+    format: str = ""  # the schema's format: "date-time"
+    max_length: int | None = None  # the schema's maxLength (a text input's maxlength)
+
+    @property
+    def placeholder(self) -> str:
+        """What a value of this format looks like (a date-time field's hint)."""
+        return FORMAT_PLACEHOLDERS.get(self.format, "")
 
     @property
     def is_number(self) -> bool:
@@ -239,6 +250,8 @@ def _param(name: str, schema: dict, components: dict, *, required: bool = False,
         maximum=s.get("maximum"),
         enum=s.get("enum"),
         description=description or s.get("description", ""),
+        format=s.get("format", "") if kind == "string" else "",
+        max_length=s.get("maxLength") if kind == "string" else None,
     )
 
 

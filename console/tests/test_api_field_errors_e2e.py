@@ -45,6 +45,9 @@ def description(locator) -> str:
 def test_a_body_field_the_api_refuses_is_marked_and_focused(page, console, screenshot):
     page.goto(f"{console}?op=Products.Create")
     name = page.locator("#body-Name")
+    # the builder's maxlength (the schema's maxLength 100) stops typing at 100: lifted here, as a
+    # hand-made request or an older page would, to have the API's own refusal
+    name.evaluate("el => el.removeAttribute('maxlength')")
     name.fill("N" * 101)
     send(page)
     errors = page.get_by_test_id("oc-errors")

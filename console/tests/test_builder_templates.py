@@ -169,3 +169,28 @@ def test_contains_one_or_another_finds_either(team, member, as_user):
     assert latest(member).query == [["Name", "*ree*|*shirt*"]]
     body = response.content.decode()
     assert "Green hat" in body and "Red shirt" in body and "Blue shirt" in body
+
+
+def test_date_time_fields_have_a_hint_and_text_fields_the_schemas_max_length(db):
+    # QA #8: SaleStart/SaleEnd/TermsAccepted/Expiration had no hint, Name (maxLength 100) and
+    # Email (200) no maxlength
+    schedule = {p.name: p for p in operation_get("PriceSchedules.Create").body_fields}
+    assert schedule["SaleStart"].format == "date-time" and schedule["SaleStart"].placeholder == "2026-01-31T12:00:00Z"
+    assert schedule["Name"].max_length == 100 and schedule["Name"].placeholder == ""
+    me = {p.name: p for p in operation_get("Me.Save").body_fields}
+    assert me["Email"].max_length == 200 and me["TermsAccepted"].format == "date-time"
+    assert me["Active"].max_length is None and me["Active"].format == ""
+
+
+def test_the_builder_renders_the_hint_and_maxlength(team, member, as_user):
+    from tests.a11y import A11yPage
+
+    c = as_user(member)
+    builder = A11yPage(c.get(url(team, "builder"), {"op": "PriceSchedules.Create"}).content.decode())
+    sale_start = builder.one("input", id="body-SaleStart")
+    assert sale_start.attrs["placeholder"] == "2026-01-31T12:00:00Z" and "maxlength" not in sale_start.attrs
+    assert builder.one("input", id="body-Name").attrs["maxlength"] == "100"
+    assert "placeholder" not in builder.one("input", id="body-Name").attrs
+    me = A11yPage(c.get(url(team, "builder"), {"op": "Me.Save"}).content.decode())
+    assert me.one("input", id="body-Email").attrs["maxlength"] == "200"
+    assert me.one("input", id="body-TermsAccepted").attrs["placeholder"] == "2026-01-31T12:00:00Z"
