@@ -373,10 +373,11 @@ def _core_list_specs() -> dict:
 def _filter_fields(path: str, item: dict, components: dict, specs: dict | None = None) -> tuple[list[str], bool]:
     """(the fields a list's filters and sortBy may name, whether it filters on xp paths). Only the
     item's scalar fields: not objects (Inventory), lists (Roles, PriceBreaks), values of any type
-    (ConfigData), secrets (Password is write-only), counts the API works out (SpecCount, read-only or not
-    marked so: BuyerProduct's) - and of those, where
-    the core API's list spec is known, only the ones it accepts (not IsOnSale, nor the ApiClient's
-    *IntegrationEventName). xp is no field of its own: `xp.<name>`, shown as a hint."""
+    (ConfigData), secrets (Password is write-only), counts the API works out (SpecCount, marked
+    read-only or not, as BuyerProduct's). Of those, where the built-in core API's list spec is known,
+    only the ones it accepts (not IsOnSale, nor the ApiClient's *IntegrationEventName); these are
+    suggestions only, and a remote API is sent whatever is typed. xp is no field of its own:
+    `xp.<name>`, shown as a hint."""
     properties = item.get("properties") or {}
     names = []
     for name, sub in properties.items():
