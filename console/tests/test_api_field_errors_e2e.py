@@ -8,30 +8,14 @@ from playwright.sync_api import expect
 
 from console import views
 from console.operations import Operation, Param
-from console.tests.conftest import seed_core
-from organizations import services as org_services
-from tests.e2e.test_console import sign_in
-from tests.factories import UserFactory
+from tests.e2e.helpers import open_seeded_console, send_and_wait
 
-SEND = "/send/"
 
 
 @pytest.fixture
 def console(page, live_server):
     """Olivia signed in on the console of her seeded Sandbox organization; returns its URL."""
-    owner = UserFactory(username="olivia", name="Olivia Owner", email="olivia@example.com")
-    org = org_services.organization_create(actor=owner, oc_id="acme-fe", name="Acme FE", region="usw")
-    seed_core(org)
-    sign_in(page, live_server.url, "olivia")
-    url = f"{live_server.url}/console/sandbox/acme-fe/"
-    page.goto(url)
-    expect(page.get_by_test_id("builder-path")).to_have_text("/v1/products")
-    return url
-
-
-def send(page):
-    with page.expect_response(lambda r: SEND in r.url):
-        page.get_by_role("button", name="Send").first.click()
+    return open_seeded_console(page, live_server, "acme-fe", "Acme FE")[0]
 
 
 def description(locator) -> str:
@@ -49,7 +33,7 @@ def test_a_body_field_the_api_refuses_is_marked_and_focused(page, console, scree
     # hand-made request or an older page would, to have the API's own refusal
     name.evaluate("el => el.removeAttribute('maxlength')")
     name.fill("N" * 101)
-    send(page)
+    send_and_wait(page)
     errors = page.get_by_test_id("oc-errors")
     expect(errors).to_contain_text("Name: String should have at most 100 characters")
     expect(errors).to_contain_text("Field Name")  # the panel as it was
@@ -60,7 +44,7 @@ def test_a_body_field_the_api_refuses_is_marked_and_focused(page, console, scree
     screenshot("api-field-error")
 
     name.fill("Fine name")  # the next request takes the mark away (the answer names no field)
-    send(page)
+    send_and_wait(page)
     expect(page.get_by_test_id("response-status")).to_contain_text("201")
     expect(name).not_to_have_attribute("aria-invalid", "true")
     assert name.get_attribute("aria-describedby") is None
@@ -71,7 +55,7 @@ def test_a_body_field_the_api_refuses_is_marked_and_focused(page, console, scree
 def test_a_nested_body_field_marks_the_json_editor(page, console):
     page.goto(f"{console}?op=PriceSchedules.Create")
     page.locator("#body-json").fill('{"Name": "Tiered", "PriceBreaks": [{"Quantity": "many", "Price": 1}]}')
-    send(page)
+    send_and_wait(page)
     errors = page.get_by_test_id("oc-errors")
     expect(errors).to_contain_text("PriceBreaks.0.Quantity")
     editor = page.locator("#body-json")
@@ -90,7 +74,7 @@ def test_a_query_parameter_the_api_refuses_is_marked(page, console):
     expect(page_size).to_have_attribute("aria-invalid", "true")
     assert "pageSize" in description(page_size)
     page.locator("#q-search").focus()
-    send(page)  # Send: the field is focused
+    send_and_wait(page)  # Send: the field is focused
     expect(page_size).to_be_focused()
     expect(page_size).to_have_attribute("aria-invalid", "true")
     page_size.fill("2")

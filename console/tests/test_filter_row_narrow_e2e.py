@@ -3,12 +3,8 @@ character (it was 47px wide in four columns), the value below the field and oper
 to scroll sideways for (QA: console #2)."""
 
 import pytest
-from playwright.sync_api import expect
 
-from console.tests.conftest import seed_core
-from organizations import services as org_services
-from tests.e2e.test_console import sign_in
-from tests.factories import UserFactory
+from tests.e2e.helpers import open_seeded_console
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,14 +22,8 @@ FIT = """select => {
 
 @pytest.fixture
 def console(page, live_server):
-    owner = UserFactory(username="olivia", name="Olivia Owner", email="olivia@example.com")
-    org = org_services.organization_create(actor=owner, oc_id="acme-nf", name="Acme NF", region="usw")
-    seed_core(org)
-    sign_in(page, live_server.url, "olivia")
-    url = f"{live_server.url}/console/sandbox/acme-nf/"
-    page.goto(url)
-    expect(page.get_by_test_id("builder-path")).to_have_text("/v1/products")
-    return url
+    """Olivia signed in on the console of her seeded Sandbox organization; returns its URL."""
+    return open_seeded_console(page, live_server, "acme-nf", "Acme NF")[0]
 
 
 @pytest.mark.parametrize(("width", "field_width"), [(375, 100), (320, 180)])

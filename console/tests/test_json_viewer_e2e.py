@@ -5,15 +5,11 @@ the first, and "Collapse all" / "Expand all" (keyboard operable) close and open 
 import pytest
 from playwright.sync_api import expect
 
-from console.tests.conftest import seed_core
 from coreapi import models as core_models
-from organizations import services as org_services
-from tests.e2e.test_console import sign_in
-from tests.factories import UserFactory
+from tests.e2e.helpers import open_seeded_console, send_and_wait
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SEND = "/send/"
 # the open state of each item of the answer's Items, in order
 ITEMS_OPEN = """tree => {
     const items = Array.from(tree.querySelectorAll("details.j-node")).find(
@@ -24,19 +20,8 @@ ITEMS_OPEN = """tree => {
 
 @pytest.fixture
 def console(page, live_server):
-    owner = UserFactory(username="olivia", name="Olivia Owner", email="olivia@example.com")
-    org = org_services.organization_create(actor=owner, oc_id="acme-jv", name="Acme JV", region="usw")
-    mp = seed_core(org)
-    sign_in(page, live_server.url, "olivia")
-    url = f"{live_server.url}/console/sandbox/acme-jv/"
-    page.goto(url)
-    expect(page.get_by_test_id("builder-path")).to_have_text("/v1/products")
-    return mp
-
-
-def send(page):
-    with page.expect_response(lambda r: SEND in r.url):
-        page.get_by_role("button", name="Send").first.click()
+    """Olivia signed in on the console of her seeded Sandbox organization; returns its marketplace."""
+    return open_seeded_console(page, live_server, "acme-jv", "Acme JV")[1]
 
 
 def test_a_large_answer_starts_with_its_items_closed_but_the_first(page, console, screenshot):
@@ -83,7 +68,7 @@ def test_a_large_answer_starts_with_its_items_closed_but_the_first(page, console
 
 
 def test_a_small_answer_opens_as_before_with_the_buttons(page, console):
-    send(page)  # three products
+    send_and_wait(page)  # three products
     tree = page.get_by_test_id("json-tree")
     expect(tree).to_contain_text("Green hat")
     assert tree.evaluate(ITEMS_OPEN) == [True, True, True]
@@ -97,6 +82,6 @@ def test_a_small_answer_opens_as_before_with_the_buttons(page, console):
 def test_an_answer_with_nothing_to_open_has_no_buttons(page, console):
     page.goto(page.url.split("?")[0] + "?op=Products.Delete")
     page.locator("#path-productID").fill("prod-1")
-    send(page)
+    send_and_wait(page)
     expect(page.get_by_test_id("response-status")).to_contain_text("204")
     expect(page.get_by_role("button", name="Expand all")).to_have_count(0)
