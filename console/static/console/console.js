@@ -370,7 +370,8 @@
   // to the first one (to the list when none is in the builder: a Re-run's); a live edit leaves the
   // focus where the user is typing. An error of the API itself that names a field (its Data.Field or
   // Data.Parameter; the server gives the builder field, data-field) marks that field the same way,
-  // described by the error's message; the response panel shows the answer as it came.
+  // described by the error's message, but takes no focus: the request was sent, and its answer (the
+  // response panel, as it came) is brought into view as any answer is.
   function fieldOf(form, item) {
     var name = item.getAttribute("data-field");
     var nth = parseInt(item.getAttribute("data-field-index"), 10) || 0;
@@ -415,8 +416,9 @@
       if (focus) (first || list).focus();
       return true;
     }
-    if (focus && first) first.focus();
-    return !!first;
+    // the API answered: the answer is what to read (brought into view as any other), the fields it
+    // names stay marked and described for when the user goes back to them
+    return false;
   }
 
   document.addEventListener("htmx:beforeRequest", function (event) {
