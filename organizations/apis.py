@@ -52,7 +52,6 @@ ERR_NO_CONSOLE_ACCESS = (
     "You need an impersonation permission or the ApiClientReader role in this organization to list its API clients."
 )
 ERR_REMOTE_CORE_API = "API clients can only be listed for organizations on the built-in core API."
-ERR_CODE_THROTTLED_WAIT = "Too many wrong codes. Try again in {wait}."
 
 
 # --- schemas ------------------------------------------------------------------------------------
@@ -717,7 +716,7 @@ def confirmation(request: HttpRequest, payload: ConfirmationIn):
         services.confirmation_confirm(user=request.auth, code=payload.Code)
     except services.CodeThrottledError as exc:  # wrong codes: "Wait a few seconds" said neither how long nor when
         wait = _confirmation_code_wait(request.auth, verify=True)
-        error = services.CodeThrottledError(ERR_CODE_THROTTLED_WAIT.format(wait=wait_text(wait)))
+        error = services.CodeThrottledError(services.ERR_CODE_THROTTLED_WAIT.format(wait=wait_text(wait)))
         error.retry_after = wait
         raise error from exc
     return Status(204, None)

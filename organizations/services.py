@@ -7,6 +7,7 @@ transaction commits.
 
 import hashlib
 import json
+import math
 from datetime import timedelta
 
 from django.conf import settings
@@ -120,6 +121,7 @@ ERR_CODE_NONE = "There is no valid code: it was already used or never sent. Send
 ERR_CODE_EXPIRED = "This code has expired. Send a new code."
 ERR_CODE_WRONG = "This code is not correct. Check the latest email and try again."
 ERR_CODE_THROTTLED = "Too many wrong codes. Wait a few seconds before trying again."
+ERR_CODE_THROTTLED_WAIT = "Too many wrong codes. Try again in {wait}."
 ERR_CODE_UNDELIVERED = (
     "We could not email the code to {to}. Check that the email address in your profile can receive mail,"
     " then send a new code."
@@ -1001,6 +1003,19 @@ def action_code_send(*, user: User, action: str, organization: Organization | No
     return mask_email(user.email)
 
 
+def _code_throttled_error(locked_until) -> CodeThrottledError:
+    """Wrong codes: django-otp holds the next check back (1, 2, 4... seconds); the message says how
+    long ("Wait a few seconds" said neither how long nor when), and `retry_after` carries it."""
+    from portal.apiauth.services import wait_text
+
+    if locked_until is None:
+        return CodeThrottledError(ERR_CODE_THROTTLED)
+    wait = max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
+    error = CodeThrottledError(ERR_CODE_THROTTLED_WAIT.format(wait=wait_text(wait)))
+    error.retry_after = wait
+    return error
+
+
 def action_code_verify(*, user: User, action: str, organization: Organization | None = None, code: str) -> None:
     """Check a code sent by action_code_send for the same action and organization. Raises
     CodeError (wrong, expired, used/never sent) or CodeThrottledError. A failure is recorded
@@ -1013,9 +1028,9 @@ def action_code_verify(*, user: User, action: str, organization: Organization | 
         if device is None:
             error = CodeError(ERR_CODE_NONE)
         else:
-            allowed, _info = device.verify_is_allowed()
+            allowed, info = device.verify_is_allowed()
             if not allowed:
-                error = CodeThrottledError(ERR_CODE_THROTTLED)
+                error = _code_throttled_error((info or {}).get("locked_until"))
             elif not device.token:
                 from organizations.selectors import action_code_delivery_failed
 
