@@ -161,6 +161,9 @@ class Operation:
     body_fields: list[Param] = field(default_factory=list)
     body_example: Any = None
     has_body: bool = False
+    # body properties only the JSON editor takes (objects, lists of objects, any JSON), as (name, kind):
+    # named under it, so an optional Inventory or PasswordConfig is found without the OpenAPI document
+    json_fields: list[tuple[str, str]] = field(default_factory=list)
     filter_fields: list[str] = field(default_factory=list)  # scalar fields the list filters and sorts on
     filter_xp: bool = False  # and `xp.<name>` paths
 
@@ -237,9 +240,11 @@ def _param(name: str, schema: dict, components: dict, *, required: bool = False,
     is text: that is all a URL can carry."""
     s = _resolve(schema, components)
     kind = s.get("type") or untyped
+    enum = s.get("enum")
     if kind == "array":
         items = _resolve(s.get("items"), components)
         kind = "array" if items.get("type") == "string" else "complex"
+        enum = items.get("enum") if kind == "array" else None  # the values a list of strings may hold
     elif kind not in SCALAR_TYPES:
         kind = "complex"
     return Param(
@@ -248,11 +253,18 @@ def _param(name: str, schema: dict, components: dict, *, required: bool = False,
         required=required,
         minimum=s.get("minimum"),
         maximum=s.get("maximum"),
-        enum=s.get("enum"),
+        enum=enum,
         description=description or s.get("description", ""),
         format=s.get("format", "") if kind == "string" else "",
         max_length=s.get("maxLength") if kind == "string" else None,
     )
+
+
+def _json_kind(schema: dict, components: dict) -> str:
+    """How the builder names a JSON-only property's kind: "object", "list" or "any JSON"."""
+    kind = _resolve(schema, components).get("type")
+    return {"object": "object", "array": "list"}.get(kind, "object" if "properties" in _resolve(schema, components)
+                                                      else "any JSON")
 
 
 _NO_EXAMPLE = object()
@@ -328,6 +340,8 @@ def _build(document: dict) -> list[Operation]:
                     # read-only, the API ignores its value): offered, or the request could not succeed
                     param = _param(name, sub, components, required=name in required)
                     if param.type == "complex":
+                        if name != "xp":
+                            op.json_fields.append((name, _json_kind(sub, components)))
                         # Pre-fill xp only; leave optional nested objects (Inventory) and lists of
                         # objects (PriceBreaks, WebhookRoutes) out: an untouched template must add
                         # nothing the API refuses (a PriceBreak of Quantity 0, a WebhookRoute of "").
