@@ -19,6 +19,7 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 from urllib.parse import quote
 
@@ -372,6 +373,7 @@ def _build(document: dict) -> list[Operation]:
 COUNT_NAME_RE = re.compile(r"Count$")
 
 
+@cache  # read once: _build asks it for every list operation
 def _core_list_specs() -> dict:
     """The built-in core API's list specs by route ("/v1/products"): the fields each list filters
     and sorts on. The OpenAPI document does not say; {} when they cannot be read."""
